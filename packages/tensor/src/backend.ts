@@ -1,0 +1,50 @@
+import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
+import type { BinaryOp, ReduceOp, UnaryOp } from "./kernels/index.js";
+import type { Shape } from "./shape.js";
+
+/** What a backend reads of a tensor: contiguous row-major data, its shape and dtype. */
+export interface TensorData {
+  readonly data: TypedArray;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/**
+ * The narrow contract every backend implements: storage plus a small set of primitive kernels.
+ *
+ * Callers (the `Tensor` methods) have already validated shapes, dtypes and indices, so a backend
+ * only computes. Each method returns fresh storage allocated by `alloc`; none modifies its inputs.
+ * Everything else (mean, softmax, losses, layers, derivative rules) is composed on top of these,
+ * in one place, and never lives in a backend.
+ */
+export interface Backend {
+  /** A short name used in messages and benchmarks, e.g. "cpu" or "worker". */
+  readonly name: string;
+
+  /** Zero-filled storage for `size` elements. The worker backend hands out SharedArrayBuffer memory. */
+  alloc(dtype: DType, size: number): TypedArray;
+
+  /** out = op(x), element-wise. */
+  unary(op: UnaryOp, x: TensorData): TypedArray;
+  /** out = op(a, b) with NumPy broadcasting to `outShape` (a and b have the same dtype). */
+  binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape): TypedArray;
+  /** out = cond != 0 ? a : b, each broadcast to `outShape`; a and b share a dtype. */
+  where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape): TypedArray;
+  /** Reduces `axis` away (the result has the shape of x without that axis). */
+  reduce(op: ReduceOp, x: TensorData, axis: number): TypedArray;
+  /** Index of the first maximum along `axis`. */
+  argmax(x: TensorData, axis: number): Int32Array;
+  /** op(a) @ op(b) for 2-d float tensors; a transpose flag reads the operand transposed in place. */
+  matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray;
+  /** x with its axes permuted by `perm`. */
+  transpose(x: TensorData, perm: readonly number[]): TypedArray;
+  /** Rows of x (along axis 0) picked by `indices` (validated to be in range). */
+  gather(x: TensorData, indices: Int32Array): TypedArray;
+  /** One row of `depth` per index, 1 at the index and 0 elsewhere. */
+  oneHot(indices: Int32Array, depth: number, dtype: FloatDType | "int32"): TypedArray;
+  /** x converted to another dtype. */
+  cast(x: TensorData, dtype: DType): TypedArray;
+
+  /** Releases threads or other resources; a no-op for the CPU backend. */
+  dispose(): void;
+}

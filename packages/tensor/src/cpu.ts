@@ -1,0 +1,102 @@
+import type { Backend, TensorData } from "./backend.js";
+import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
+import { typedArrayOn, bytesPerElement } from "./dtype.js";
+import {
+  argmaxImpl,
+  binaryImpl,
+  castImpl,
+  gatherRowsImpl,
+  matmulImpl,
+  oneHotImpl,
+  reduceImpl,
+  transposeImpl,
+  unaryImpl,
+  whereImpl,
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+} from "./kernels/index.js";
+import type { Shape } from "./shape.js";
+import { sizeOf } from "./shape.js";
+import { matmulDims, reduceDims } from "./kernel-dims.js";
+
+/**
+ * The reference backend: plain TypeScript on the calling thread. Each method calls a kernel from
+ * `kernels/` once over the whole output. It holds no state, so one instance (`cpu`) serves all.
+ */
+export class CpuBackend implements Backend {
+  readonly name = "cpu";
+
+  alloc(dtype: DType, size: number): TypedArray {
+    return typedArrayOn(dtype, new ArrayBuffer(size * bytesPerElement(dtype)), 0, size);
+  }
+
+  unary(op: UnaryOp, x: TensorData): TypedArray {
+    const out = this.alloc(x.dtype, x.data.length);
+    unaryImpl(op, x.data, out, 0, out.length);
+    return out;
+  }
+
+  binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
+    const out = this.alloc(a.dtype, sizeOf(outShape));
+    binaryImpl(op, a.data, a.shape, b.data, b.shape, out, outShape, 0, out.length);
+    return out;
+  }
+
+  where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
+    const out = this.alloc(a.dtype, sizeOf(outShape));
+    whereImpl(cond.data, cond.shape, a.data, a.shape, b.data, b.shape, out, outShape, 0, out.length);
+    return out;
+  }
+
+  reduce(op: ReduceOp, x: TensorData, axis: number): TypedArray {
+    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+    const out = this.alloc(x.dtype, outer * inner);
+    reduceImpl(op, x.data, outer, axisLen, inner, out, 0, out.length);
+    return out;
+  }
+
+  argmax(x: TensorData, axis: number): Int32Array {
+    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+    const out = this.alloc("int32", outer * inner) as Int32Array;
+    argmaxImpl(x.data, outer, axisLen, inner, out, 0, out.length);
+    return out;
+  }
+
+  matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray {
+    const { m, n, k } = matmulDims(a.shape, b.shape, transposeA, transposeB);
+    const out = this.alloc(a.dtype, m * n) as FloatArray;
+    matmulImpl(a.data as FloatArray, b.data as FloatArray, out, m, n, k, transposeA, transposeB, 0, m);
+    return out;
+  }
+
+  transpose(x: TensorData, perm: readonly number[]): TypedArray {
+    const out = this.alloc(x.dtype, x.data.length);
+    transposeImpl(x.data, x.shape, perm, out, 0, out.length);
+    return out;
+  }
+
+  gather(x: TensorData, indices: Int32Array): TypedArray {
+    const rowSize = x.shape.length === 0 ? 1 : sizeOf(x.shape.slice(1));
+    const out = this.alloc(x.dtype, indices.length * rowSize);
+    gatherRowsImpl(x.data, rowSize, indices, out, 0, indices.length);
+    return out;
+  }
+
+  oneHot(indices: Int32Array, depth: number, dtype: FloatDType | "int32"): TypedArray {
+    const out = this.alloc(dtype, indices.length * depth);
+    oneHotImpl(indices, depth, out, 0, indices.length);
+    return out;
+  }
+
+  cast(x: TensorData, dtype: DType): TypedArray {
+    const out = this.alloc(dtype, x.data.length);
+    castImpl(x.data, out, 0, out.length);
+    return out;
+  }
+
+  dispose(): void {}
+}
+
+/** The shared CPU backend instance, used when no backend is given. */
+export const cpu: Backend = new CpuBackend();

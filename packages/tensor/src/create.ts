@@ -1,0 +1,160 @@
+import type { Backend } from "./backend.js";
+import { cpu } from "./cpu.js";
+import type { DType, TypedArray } from "./dtype.js";
+import { DEFAULT_DTYPE, dtypeOfArray, isDType } from "./dtype.js";
+import { DTypeError, ShapeError, ValueError } from "./errors.js";
+import { Rng } from "./random.js";
+import type { Shape } from "./shape.js";
+import { checkShape, formatShape, sizeOf } from "./shape.js";
+import { Tensor, type NestedArray } from "./tensor.js";
+
+export interface CreateOptions {
+  /** Element type; default float64 (or the typed array's own type for `tensor(typedArray)`). */
+  dtype?: DType;
+  /** Where the tensor lives and its ops run; default the shared `cpu` backend. */
+  backend?: Backend;
+}
+
+export interface RandomOptions extends CreateOptions {
+  /** A seed for a fresh `Rng`; ignored when `rng` is given. Default 0. */
+  seed?: number;
+  /** A generator to draw from (advances it), so several tensors can share one stream. */
+  rng?: Rng;
+}
+
+function resolve(opts: CreateOptions, fallback: DType = DEFAULT_DTYPE): { dtype: DType; backend: Backend } {
+  const dtype = opts.dtype ?? fallback;
+  if (!isDType(dtype)) throw new DTypeError("tensor", `unknown dtype ${String(dtype)} (expected float64, float32 or int32)`);
+  return { dtype, backend: opts.backend ?? cpu };
+}
+
+function filled(shape: Shape, opts: CreateOptions, fill: (data: TypedArray) => void, op: string): Tensor {
+  checkShape(op, shape);
+  const { dtype, backend } = resolve(opts);
+  const data = backend.alloc(dtype, sizeOf(shape));
+  fill(data);
+  return new Tensor(data, shape, dtype, backend);
+}
+
+/**
+ * A tensor from a number, nested arrays of numbers, or a typed array (1-d unless `shape` is given).
+ * Data is always copied into the backend's storage.
+ */
+export function tensor(
+  values: number | NestedArray | ArrayLike<number>,
+  opts: CreateOptions & { shape?: Shape } = {},
+): Tensor {
+  if (ArrayBuffer.isView(values)) {
+    const arr = values as unknown as TypedArray;
+    const fallback = arr instanceof Float64Array || arr instanceof Float32Array || arr instanceof Int32Array ? dtypeOfArray(arr) : DEFAULT_DTYPE;
+    const { dtype, backend } = resolve(opts, fallback);
+    const shape = opts.shape ?? [arr.length];
+    checkShape("tensor", shape);
+    if (sizeOf(shape) !== arr.length) {
+      throw new ShapeError("tensor", `typed array has ${arr.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+    }
+    const data = backend.alloc(dtype, arr.length);
+    data.set(arr);
+    return new Tensor(data, shape, dtype, backend);
+  }
+  const { dtype, backend } = resolve(opts);
+  const shape = inferShape(values as NestedArray);
+  const data = backend.alloc(dtype, sizeOf(shape));
+  let pos = 0;
+  const fill = (v: NestedArray, path: number[]): void => {
+    if (typeof v === "number") {
+      if (dtype === "int32" && !Number.isInteger(v)) {
+        throw new ValueError("tensor", `value ${v} at [${path.join(", ")}] is not an integer, but dtype is int32`);
+      }
+      data[pos++] = v;
+      return;
+    }
+    for (let i = 0; i < v.length; i++) fill(v[i]!, [...path, i]);
+  };
+  fill(values as NestedArray, []);
+  if (opts.shape !== undefined) {
+    return new Tensor(data, shape, dtype, backend).reshape(opts.shape);
+  }
+  return new Tensor(data, shape, dtype, backend);
+}
+
+/** The shape of nested arrays; throws on ragged nesting or non-numbers, naming the position. */
+function inferShape(values: NestedArray): number[] {
+  const shape: number[] = [];
+  let v: NestedArray = values;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    if (v.length === 0) break;
+    v = v[0]!;
+  }
+  const check = (x: unknown, depth: number, path: number[]): void => {
+    const where = `[${path.join(", ")}]`;
+    if (depth === shape.length) {
+      if (typeof x !== "number") {
+        throw new ValueError("tensor", `element at ${where} is ${Array.isArray(x) ? "an array" : typeof x}, expected a number (nesting is ragged or holds non-numbers)`);
+      }
+      return;
+    }
+    if (!Array.isArray(x)) {
+      throw new ShapeError("tensor", `ragged nested array: element at ${where} is a ${typeof x}, expected an array of length ${shape[depth]}`);
+    }
+    if (x.length !== shape[depth]) {
+      throw new ShapeError(
+        "tensor",
+        `ragged nested array: element at ${where} has length ${x.length}, expected ${shape[depth]} (as at [${path.map(() => 0).join(", ")}])`,
+      );
+    }
+    for (let i = 0; i < x.length; i++) check(x[i], depth + 1, [...path, i]);
+  };
+  check(values, 0, []);
+  return shape;
+}
+
+export function zeros(shape: Shape, opts: CreateOptions = {}): Tensor {
+  return filled(shape, opts, () => {}, "zeros");
+}
+
+export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
+  return filled(shape, opts, (d) => d.fill(1), "ones");
+}
+
+export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  return filled(shape, opts, (d) => d.fill(value), "full");
+}
+
+/** Values start, start+step, ... below stop (NumPy's arange); `arange(n)` is 0..n-1. */
+export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(step) || step === 0) {
+    throw new ValueError("arange", `needs finite start/stop and a non-zero step, got start=${lo} stop=${hi} step=${step}`);
+  }
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  return filled([n], opts, (d) => {
+    for (let i = 0; i < n; i++) d[i] = lo + i * step;
+  }, "arange");
+}
+
+function rngOf(opts: RandomOptions): Rng {
+  return opts.rng ?? new Rng(opts.seed ?? 0);
+}
+
+/** Normal samples with the given mean and standard deviation, drawn in float64 from the seeded
+ * generator and then stored in `dtype` (so float32 holds the rounded float64 draws). */
+export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  const rng = rngOf(opts);
+  const mean = opts.mean ?? 0;
+  const std = opts.std ?? 1;
+  return filled(shape, opts, (d) => {
+    for (let i = 0; i < d.length; i++) d[i] = mean + std * rng.normal();
+  }, "randn");
+}
+
+/** Uniform samples in [low, high) from the seeded generator. */
+export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  const rng = rngOf(opts);
+  const low = opts.low ?? 0;
+  const high = opts.high ?? 1;
+  return filled(shape, opts, (d) => {
+    for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * rng.uniform();
+  }, "rand");
+}

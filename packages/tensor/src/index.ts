@@ -1,0 +1,20 @@
+export { Tensor, type TensorOrNumber, type MatmulOptions, type NestedArray } from "./tensor.js";
+export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions, type RandomOptions } from "./create.js";
+export type { Backend, TensorData } from "./backend.js";
+export { CpuBackend, cpu } from "./cpu.js";
+export { Rng } from "./random.js";
+export {
+  type DType,
+  type FloatDType,
+  type TypedArray,
+  type FloatArray,
+  DEFAULT_DTYPE,
+  DTYPES,
+  isDType,
+  isFloatDType,
+  typedArrayOn,
+  bytesPerElement,
+} from "./dtype.js";
+export { BpError, ShapeError, DTypeError, IndexError, ValueError, BackendError } from "./errors.js";
+export { type Shape, formatShape, sizeOf, broadcastShapes } from "./shape.js";
+export { UNARY_OPS, BINARY_OPS, type UnaryOp, type BinaryOp, type ReduceOp } from "./kernels/index.js";

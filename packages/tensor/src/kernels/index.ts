@@ -1,0 +1,7 @@
+// The math of every kernel, written once as pure functions on typed arrays over an index range.
+// The CPU backend calls each on the whole range; the worker backend calls the same function on a
+// slice in each thread.
+export * from "./elementwise.js";
+export * from "./reduce.js";
+export * from "./matmul.js";
+export * from "./layout.js";

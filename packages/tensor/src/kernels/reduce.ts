@@ -1,0 +1,126 @@
+import type { TypedArray } from "../dtype.js";
+
+export type ReduceOp = "sum" | "max" | "min";
+
+/**
+ * Reduces the middle axis of x viewed as [outer, axisLen, inner] into out viewed as [outer, inner],
+ * for output elements [start, end). Each output element is accumulated in axis order, so the result
+ * does not depend on how [start, end) ranges are split between threads.
+ */
+export function reduceImpl(
+  op: ReduceOp,
+  x: TypedArray,
+  outer: number,
+  axisLen: number,
+  inner: number,
+  out: TypedArray,
+  start: number,
+  end: number,
+): void {
+  if (inner === 1) {
+    for (let o = start; o < end; o++) {
+      const base = o * axisLen;
+      out[o] = reduceRun(op, x, base, axisLen);
+    }
+    return;
+  }
+  // inner > 1: accumulate whole rows so reads of x stay sequential.
+  const init = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
+  for (let i = start; i < end; i++) out[i] = init;
+  let pos = start;
+  while (pos < end) {
+    const o = Math.floor(pos / inner);
+    const j0 = pos - o * inner;
+    const j1 = Math.min(inner, j0 + (end - pos));
+    const outBase = o * inner;
+    for (let k = 0; k < axisLen; k++) {
+      const xBase = (o * axisLen + k) * inner;
+      switch (op) {
+        case "sum":
+          for (let j = j0; j < j1; j++) out[outBase + j] = out[outBase + j]! + x[xBase + j]!;
+          break;
+        case "max":
+          for (let j = j0; j < j1; j++) {
+            const v = x[xBase + j]!;
+            const cur = out[outBase + j]!;
+            if (v > cur || v !== v) out[outBase + j] = v;
+          }
+          break;
+        case "min":
+          for (let j = j0; j < j1; j++) {
+            const v = x[xBase + j]!;
+            const cur = out[outBase + j]!;
+            if (v < cur || v !== v) out[outBase + j] = v;
+          }
+          break;
+      }
+    }
+    if (op !== "sum" && axisLen === 0) for (let j = j0; j < j1; j++) out[outBase + j] = NaN;
+    pos += j1 - j0;
+  }
+}
+
+function reduceRun(op: ReduceOp, x: TypedArray, base: number, len: number): number {
+  switch (op) {
+    case "sum": {
+      let s = 0;
+      for (let k = 0; k < len; k++) s += x[base + k]!;
+      return s;
+    }
+    case "max": {
+      if (len === 0) return NaN;
+      let m = -Infinity;
+      for (let k = 0; k < len; k++) {
+        const v = x[base + k]!;
+        if (v > m) m = v;
+        else if (v !== v) return NaN;
+      }
+      return m;
+    }
+    case "min": {
+      if (len === 0) return NaN;
+      let m = Infinity;
+      for (let k = 0; k < len; k++) {
+        const v = x[base + k]!;
+        if (v < m) m = v;
+        else if (v !== v) return NaN;
+      }
+      return m;
+    }
+  }
+}
+
+/**
+ * Index of the largest value along the middle axis of x viewed as [outer, axisLen, inner], for
+ * output elements [start, end). Ties go to the first index; a NaN counts as the largest (NumPy).
+ */
+export function argmaxImpl(
+  x: TypedArray,
+  outer: number,
+  axisLen: number,
+  inner: number,
+  out: Int32Array,
+  start: number,
+  end: number,
+): void {
+  for (let i = start; i < end; i++) {
+    const o = Math.floor(i / inner);
+    const j = i - o * inner;
+    const base = o * axisLen * inner + j;
+    let best = x[base]!;
+    let bestK = 0;
+    if (best === best) {
+      for (let k = 1; k < axisLen; k++) {
+        const v = x[base + k * inner]!;
+        if (v > best) {
+          best = v;
+          bestK = k;
+        } else if (v !== v) {
+          bestK = k;
+          break;
+        }
+      }
+    }
+    out[i] = bestK;
+  }
+}

@@ -1,0 +1,454 @@
+import type { Backend } from "./backend.js";
+import { cpu } from "./cpu.js";
+import type { DType, FloatDType, TypedArray } from "./dtype.js";
+import { dtypeOfArray, isDType, isFloatDType } from "./dtype.js";
+import { BackendError, DTypeError, IndexError, ShapeError, ValueError } from "./errors.js";
+import { INT_UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from "./kernels/index.js";
+import type { Shape } from "./shape.js";
+import { broadcastShapes, checkShape, formatShape, normalizeAxis, sameShape, sizeOf, stridesOf } from "./shape.js";
+import { formatTensor } from "./format.js";
+
+export type TensorOrNumber = Tensor | number;
+
+export interface MatmulOptions {
+  /** Read `this` transposed (no copy is made). */
+  transposeA?: boolean;
+  /** Read `other` transposed (no copy is made). */
+  transposeB?: boolean;
+}
+
+/**
+ * An n-dimensional array: contiguous row-major `data`, a `shape`, a `dtype` and the `backend` that
+ * made it and runs its ops. Ops are methods that return new tensors and never modify `this` or
+ * their arguments; the only in-place method is `assign`, and `data` is exposed for code that
+ * deliberately writes elements (numerical gradients).
+ *
+ * Operands of one op must share a backend and a dtype; numbers are taken as scalars of the
+ * tensor's dtype.
+ */
+export class Tensor {
+  readonly size: number;
+
+  constructor(
+    readonly data: TypedArray,
+    readonly shape: Shape,
+    readonly dtype: DType = dtypeOfArray(data),
+    readonly backend: Backend = cpu,
+  ) {
+    checkShape("Tensor", shape);
+    this.size = sizeOf(shape);
+    if (data.length !== this.size) {
+      throw new ShapeError(
+        "Tensor",
+        `data has ${data.length} elements but shape ${formatShape(shape)} needs ${this.size}`,
+      );
+    }
+    if (dtypeOfArray(data) !== dtype) {
+      throw new DTypeError("Tensor", `data is a ${data.constructor.name} but dtype is ${dtype}`);
+    }
+    this.shape = Object.freeze([...shape]);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Row-major strides, in elements. */
+  get strides(): number[] {
+    return stridesOf(this.shape);
+  }
+
+  private make(data: TypedArray, shape: Shape, dtype: DType = this.dtype): Tensor {
+    return new Tensor(data, shape, dtype, this.backend);
+  }
+
+  /** A tensor operand, or a number turned into a scalar of this tensor's dtype and backend. */
+  private operand(op: string, other: TensorOrNumber): Tensor {
+    if (typeof other === "number") {
+      const data = this.backend.alloc(this.dtype, 1);
+      data[0] = other;
+      return this.make(data, []);
+    }
+    if (!(other instanceof Tensor)) {
+      throw new ValueError(op, `expected a Tensor or a number, got ${describe(other)}`);
+    }
+    this.checkPartner(op, other);
+    return other;
+  }
+
+  private checkPartner(op: string, other: Tensor): void {
+    if (other.backend !== this.backend) {
+      throw new BackendError(
+        op,
+        `operands live on different backends ('${this.backend.name}' and '${other.backend.name}'); move one with .to(backend)`,
+      );
+    }
+    if (other.dtype !== this.dtype) {
+      throw new DTypeError(
+        op,
+        `operands have different dtypes (${this.dtype} ${formatShape(this.shape)} and ${other.dtype} ${formatShape(other.shape)}); convert one with .cast(dtype)`,
+      );
+    }
+  }
+
+  private requireFloat(op: string): FloatDType {
+    if (!isFloatDType(this.dtype)) {
+      throw new DTypeError(op, `needs a float32 or float64 tensor, got ${this.dtype} ${formatShape(this.shape)}`);
+    }
+    return this.dtype;
+  }
+
+  // ---- element-wise unary -------------------------------------------------------------------
+
+  /** Any unary op by name (see `UnaryOp`). */
+  unary(op: UnaryOp): Tensor {
+    if (this.dtype === "int32" && !INT_UNARY_OPS.has(op)) this.requireFloat(op);
+    return this.make(this.backend.unary(op, this), this.shape);
+  }
+  neg(): Tensor {
+    return this.unary("neg");
+  }
+  exp(): Tensor {
+    return this.unary("exp");
+  }
+  log(): Tensor {
+    return this.unary("log");
+  }
+  sqrt(): Tensor {
+    return this.unary("sqrt");
+  }
+  abs(): Tensor {
+    return this.unary("abs");
+  }
+  square(): Tensor {
+    return this.unary("square");
+  }
+  reciprocal(): Tensor {
+    return this.unary("reciprocal");
+  }
+  relu(): Tensor {
+    return this.unary("relu");
+  }
+  /** 1 where x > 0, else 0 (0 at exactly 0). */
+  step(): Tensor {
+    return this.unary("step");
+  }
+  sigmoid(): Tensor {
+    return this.unary("sigmoid");
+  }
+  tanh(): Tensor {
+    return this.unary("tanh");
+  }
+  sign(): Tensor {
+    return this.unary("sign");
+  }
+
+  // ---- element-wise binary with broadcasting ------------------------------------------------
+
+  /** Any binary op by name (see `BinaryOp`), with NumPy broadcasting. */
+  binary(op: BinaryOp, other: TensorOrNumber): Tensor {
+    const b = this.operand(op, other);
+    const outShape = broadcastShapes(op, this.shape, b.shape);
+    return this.make(this.backend.binary(op, this, b, outShape), outShape);
+  }
+  add(other: TensorOrNumber): Tensor {
+    return this.binary("add", other);
+  }
+  sub(other: TensorOrNumber): Tensor {
+    return this.binary("sub", other);
+  }
+  mul(other: TensorOrNumber): Tensor {
+    return this.binary("mul", other);
+  }
+  div(other: TensorOrNumber): Tensor {
+    return this.binary("div", other);
+  }
+  pow(other: TensorOrNumber): Tensor {
+    return this.binary("pow", other);
+  }
+  maximum(other: TensorOrNumber): Tensor {
+    return this.binary("maximum", other);
+  }
+  minimum(other: TensorOrNumber): Tensor {
+    return this.binary("minimum", other);
+  }
+  /** 1 where equal, else 0, in this tensor's dtype. */
+  eq(other: TensorOrNumber): Tensor {
+    return this.binary("eq", other);
+  }
+  ne(other: TensorOrNumber): Tensor {
+    return this.binary("ne", other);
+  }
+  lt(other: TensorOrNumber): Tensor {
+    return this.binary("lt", other);
+  }
+  le(other: TensorOrNumber): Tensor {
+    return this.binary("le", other);
+  }
+  gt(other: TensorOrNumber): Tensor {
+    return this.binary("gt", other);
+  }
+  ge(other: TensorOrNumber): Tensor {
+    return this.binary("ge", other);
+  }
+
+  /** Element-wise `condition != 0 ? this : other`, all three broadcast together (PyTorch's
+   * `Tensor.where`). `condition` may have any dtype. */
+  where(condition: Tensor, other: TensorOrNumber): Tensor {
+    const b = this.operand("where", other);
+    if (!(condition instanceof Tensor)) {
+      throw new ValueError("where", `condition must be a Tensor, got ${describe(condition)}`);
+    }
+    if (condition.backend !== this.backend) {
+      throw new BackendError("where", `condition lives on backend '${condition.backend.name}', values on '${this.backend.name}'`);
+    }
+    const outShape = broadcastShapes("where", broadcastShapes("where", condition.shape, this.shape), b.shape);
+    return this.make(this.backend.where(condition, this, b, outShape), outShape);
+  }
+
+  // ---- reductions ---------------------------------------------------------------------------
+
+  private reduceOp(op: ReduceOp, axis: number | null, keepDims: boolean): Tensor {
+    if (axis === null) {
+      if (op !== "sum" && this.size === 0) {
+        throw new ShapeError(op, `cannot take the ${op} of an empty tensor ${formatShape(this.shape)}`);
+      }
+      const flat = this.reshape([this.size]);
+      const out = this.backend.reduce(op, flat, 0);
+      return this.make(out, keepDims ? this.shape.map(() => 1) : []);
+    }
+    const ax = normalizeAxis(op, axis, this.shape);
+    if (op !== "sum" && this.shape[ax] === 0) {
+      throw new ShapeError(op, `cannot take the ${op} along axis ${axis} of length 0 (shape ${formatShape(this.shape)})`);
+    }
+    const out = this.backend.reduce(op, this, ax);
+    return this.make(out, reducedShape(this.shape, ax, keepDims));
+  }
+
+  /** Sum over all elements (axis null, the default) or along one axis. */
+  sum(axis: number | null = null, keepDims = false): Tensor {
+    return this.reduceOp("sum", axis, keepDims);
+  }
+  max(axis: number | null = null, keepDims = false): Tensor {
+    return this.reduceOp("max", axis, keepDims);
+  }
+  min(axis: number | null = null, keepDims = false): Tensor {
+    return this.reduceOp("min", axis, keepDims);
+  }
+  /** Mean over all elements or along one axis (sum divided by the count). */
+  mean(axis: number | null = null, keepDims = false): Tensor {
+    this.requireFloat("mean");
+    const count = axis === null ? this.size : this.shape[normalizeAxis("mean", axis, this.shape)]!;
+    if (count === 0) throw new ShapeError("mean", `cannot average over zero elements (shape ${formatShape(this.shape)})`);
+    return this.sum(axis, keepDims).div(count);
+  }
+  /** Index of the first maximum along `axis` (default: the last), as an int32 tensor. */
+  argmax(axis = -1, keepDims = false): Tensor {
+    if (this.rank === 0) throw new ShapeError("argmax", "needs a tensor of rank at least 1, got a scalar");
+    const ax = normalizeAxis("argmax", axis, this.shape);
+    if (this.shape[ax] === 0) throw new ShapeError("argmax", `axis ${axis} has length 0 (shape ${formatShape(this.shape)})`);
+    return this.make(this.backend.argmax(this, ax), reducedShape(this.shape, ax, keepDims), "int32");
+  }
+
+  // ---- linear algebra and layout ------------------------------------------------------------
+
+  /** Matrix product of two 2-d tensors; `transposeA`/`transposeB` read an operand transposed
+   * without copying it. */
+  matmul(other: Tensor, options: MatmulOptions = {}): Tensor {
+    const op = "matmul";
+    this.requireFloat(op);
+    this.operand(op, other);
+    const tA = options.transposeA ?? false;
+    const tB = options.transposeB ?? false;
+    if (this.rank !== 2 || other.rank !== 2) {
+      throw new ShapeError(
+        op,
+        `needs 2-d tensors, got a with shape ${formatShape(this.shape)} and b with shape ${formatShape(other.shape)}`,
+      );
+    }
+    const ka = tA ? this.shape[0]! : this.shape[1]!;
+    const kb = tB ? other.shape[1]! : other.shape[0]!;
+    if (ka !== kb) {
+      const an = tA ? "a^T" : "a";
+      const bn = tB ? "b^T" : "b";
+      throw new ShapeError(
+        op,
+        `${an} has shape ${formatShape(tA ? [this.shape[1]!, this.shape[0]!] : this.shape)} but ${bn} has shape ${formatShape(tB ? [other.shape[1]!, other.shape[0]!] : other.shape)}: inner dimensions ${ka} and ${kb} must match`,
+      );
+    }
+    const m = tA ? this.shape[1]! : this.shape[0]!;
+    const n = tB ? other.shape[0]! : other.shape[1]!;
+    return this.make(this.backend.matmul(this, other, tA, tB), [m, n]);
+  }
+
+  /** Axes permuted by `perm` (default: reversed). */
+  transpose(perm?: readonly number[]): Tensor {
+    const rank = this.rank;
+    const p = perm ?? this.shape.map((_, i) => rank - 1 - i);
+    const seen = new Set<number>();
+    if (p.length !== rank) {
+      throw new ShapeError("transpose", `perm [${p.join(", ")}] must list each of the ${rank} axes of shape ${formatShape(this.shape)} once`);
+    }
+    const axes = p.map((ax) => normalizeAxis("transpose", ax, this.shape));
+    for (const ax of axes) {
+      if (seen.has(ax)) throw new ShapeError("transpose", `perm [${p.join(", ")}] repeats axis ${ax}`);
+      seen.add(ax);
+    }
+    const outShape = axes.map((ax) => this.shape[ax]!);
+    return this.make(this.backend.transpose(this, axes), outShape);
+  }
+
+  /** The same data with another shape (one dimension may be -1). Shares storage with `this`. */
+  reshape(shape: readonly number[]): Tensor {
+    const s = [...shape];
+    const free = s.indexOf(-1);
+    if (free !== -1) {
+      if (s.indexOf(-1, free + 1) !== -1) throw new ShapeError("reshape", `only one dimension may be -1, got ${formatShape(shape)}`);
+      const rest = sizeOf(s.filter((_, i) => i !== free));
+      if (rest === 0 || this.size % rest !== 0) {
+        throw new ShapeError("reshape", `cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`);
+      }
+      s[free] = this.size / rest;
+    }
+    checkShape("reshape", s);
+    if (sizeOf(s) !== this.size) {
+      throw new ShapeError(
+        "reshape",
+        `cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)} (${sizeOf(s)} elements)`,
+      );
+    }
+    return this.make(this.data, s);
+  }
+
+  /** Rows of this tensor along axis 0 picked by `indices` (an int32 tensor, an array or an
+   * Int32Array of integers in [0, shape[0])). Used to take minibatches. */
+  gather(indices: Tensor | ArrayLike<number>): Tensor {
+    if (this.rank === 0) throw new ShapeError("gather", "needs a tensor of rank at least 1, got a scalar");
+    const idx = toIndexArray("gather", indices, this.shape[0]!, "row");
+    return this.make(this.backend.gather(this, idx), [idx.length, ...this.shape.slice(1)]);
+  }
+
+  /** One-hot rows from this 1-d tensor of class indices in [0, depth). */
+  oneHot(depth: number, dtype: FloatDType | "int32" = "float64"): Tensor {
+    if (!Number.isInteger(depth) || depth <= 0) throw new ValueError("oneHot", `depth must be a positive integer, got ${depth}`);
+    if (this.rank !== 1) throw new ShapeError("oneHot", `needs a 1-d tensor of class indices, got shape ${formatShape(this.shape)}`);
+    const idx = toIndexArray("oneHot", this, depth, "class index");
+    return new Tensor(this.backend.oneHot(idx, depth, dtype), [idx.length, depth], dtype, this.backend);
+  }
+
+  /** A copy converted to `dtype` (a copy even when the dtype is the same). */
+  cast(dtype: DType): Tensor {
+    if (!isDType(dtype)) throw new DTypeError("cast", `unknown dtype ${String(dtype)} (expected float64, float32 or int32)`);
+    return this.make(this.backend.cast(this, dtype), this.shape, dtype);
+  }
+
+  /** A copy with its own storage on the same backend. */
+  clone(): Tensor {
+    return this.cast(this.dtype);
+  }
+
+  /** A copy of this tensor on another backend (the same tensor if it is already there). */
+  to(backend: Backend): Tensor {
+    if (backend === this.backend) return this;
+    const data = backend.alloc(this.dtype, this.size);
+    data.set(this.data);
+    return new Tensor(data, this.shape, this.dtype, backend);
+  }
+
+  /**
+   * Copies `source` into this tensor's storage, in place. Shapes must match exactly. This is how
+   * optimizers update parameters that layers hold (the book's `params[key] -= lr * grad[key]`).
+   */
+  assign(source: Tensor): this {
+    if (!(source instanceof Tensor)) throw new ValueError("assign", `expected a Tensor, got ${describe(source)}`);
+    if (source.dtype !== this.dtype) {
+      throw new DTypeError("assign", `source has dtype ${source.dtype} but the target has ${this.dtype}`);
+    }
+    if (!sameShape(source.shape, this.shape)) {
+      throw new ShapeError("assign", `source has shape ${formatShape(source.shape)} but the target has ${formatShape(this.shape)}`);
+    }
+    this.data.set(source.data);
+    return this;
+  }
+
+  // ---- reading values -----------------------------------------------------------------------
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new ShapeError("item", `needs a tensor with exactly one element, got shape ${formatShape(this.shape)}`);
+    return this.data[0]!;
+  }
+
+  /** The element at a multi-index (negative indices count from the end). */
+  get(...index: number[]): number {
+    if (index.length !== this.rank) {
+      throw new IndexError("get", `index [${index.join(", ")}] has ${index.length} entries, tensor has rank ${this.rank}`);
+    }
+    let flat = 0;
+    const strides = this.strides;
+    for (let d = 0; d < index.length; d++) {
+      const dim = this.shape[d]!;
+      let i = index[d]!;
+      if (!Number.isInteger(i) || i < -dim || i >= dim) {
+        throw new IndexError("get", `index ${i} is out of range for axis ${d} of shape ${formatShape(this.shape)}`);
+      }
+      if (i < 0) i += dim;
+      flat += i * strides[d]!;
+    }
+    return this.data[flat]!;
+  }
+
+  /** Nested arrays of numbers (a number for a scalar). */
+  toArray(): NestedArray {
+    if (this.rank === 0) return this.data[0]!;
+    const build = (dim: number, offset: number): NestedArray[] | number[] => {
+      const n = this.shape[dim]!;
+      if (dim === this.rank - 1) return Array.from(this.data.subarray(offset, offset + n));
+      const stride = this.strides[dim]!;
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) out.push(build(dim + 1, offset + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+export type NestedArray = number | NestedArray[];
+
+function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
+  return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array (wrap it with tensor(...))";
+  return typeof x === "object" ? (x.constructor?.name ?? "an object") : `${typeof x} ${String(x)}`;
+}
+
+/** Validates integer indices in [0, limit) and returns them as an Int32Array. */
+export function toIndexArray(op: string, indices: Tensor | ArrayLike<number>, limit: number, what: string): Int32Array {
+  let values: ArrayLike<number>;
+  if (indices instanceof Tensor) {
+    if (indices.rank !== 1) throw new ShapeError(op, `indices must be 1-d, got shape ${formatShape(indices.shape)}`);
+    values = indices.data;
+  } else {
+    values = indices;
+  }
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= limit) {
+      throw new IndexError(op, `${what} ${v} at position ${i} is not an integer in [0, ${limit})`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
