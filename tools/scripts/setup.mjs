@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Sets the workspace up from a fresh clone with only Node 20 and npm: installs pnpm through
+// corepack (the version pinned in package.json), installs dependencies, and optionally builds
+// every package (--build) and makes sure Chromium is there for the browser tests (--browser).
+// Safe to run again: each step is quick when there is nothing to do.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const args = new Set(process.argv.slice(2));
+const env = {
+  ...process.env,
+  COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
+  TURBO_TELEMETRY_DISABLED: "1",
+  TURBO_NO_UPDATE_NOTIFIER: "1",
+  DO_NOT_TRACK: "1",
+};
+
+function run(cmd, cmdArgs, what) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : `exit status ${r.status}`;
+    console.error(`setup: ${what} failed (${cmd} ${cmdArgs.join(" ")}: ${why})`);
+    process.exit(1);
+  }
+}
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`setup: Node ${process.versions.node} is too old; bp needs Node 20.19 or newer.`);
+  process.exit(1);
+}
+
+console.error("setup: installing dependencies (pnpm via corepack)...");
+run("corepack", ["pnpm", "install", "--frozen-lockfile", "--reporter=append-only"], "installing dependencies");
+
+if (args.has("--browser")) {
+  const chromium = process.env.BP_CHROMIUM ?? "/usr/bin/chromium";
+  if (!existsSync(chromium)) {
+    console.error(`setup: ${chromium} is missing; installing Debian's chromium for the browser tests...`);
+    const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
+    const apt = (a) => (sudo.length ? run("sudo", ["apt-get", ...a], "apt-get") : run("apt-get", a, "apt-get"));
+    apt(["update", "-qq"]);
+    env.DEBIAN_FRONTEND = "noninteractive";
+    apt(["install", "-y", "-qq", "chromium"]);
+  }
+}
+
+if (args.has("--build")) {
+  console.error("setup: building packages...");
+  run("corepack", ["pnpm", "exec", "turbo", "run", "build", "--output-logs=errors-only"], "building");
+}
