@@ -5,18 +5,10 @@
 // Safe to run again: each step is quick when there is nothing to do.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { root, workspaceEnv } from "./workspace-env.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const env = workspaceEnv();
 const args = new Set(process.argv.slice(2));
-const env = {
-  ...process.env,
-  COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
-  TURBO_TELEMETRY_DISABLED: "1",
-  TURBO_NO_UPDATE_NOTIFIER: "1",
-  DO_NOT_TRACK: "1",
-};
 
 function run(cmd, cmdArgs, what) {
   const r = spawnSync(cmd, cmdArgs, { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });

@@ -8,17 +8,10 @@
 // exits non-zero when anything failed.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
+import { root, workspaceEnv } from "./workspace-env.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const env = {
-  ...process.env,
-  COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
-  TURBO_TELEMETRY_DISABLED: "1",
-  TURBO_NO_UPDATE_NOTIFIER: "1",
-  DO_NOT_TRACK: "1",
-};
+const env = workspaceEnv();
 const sections = [];
 
 function step(name, cmd, args) {
