@@ -1,0 +1,84 @@
+import { BackendError, DTypeError, ShapeError, formatShape, type Shape, type Tensor } from "@bp/tensor";
+import { fromForward } from "./cache.js";
+import { checkSameShape } from "./gradientShape.js";
+import type { ParameterLayer } from "./Layer.js";
+
+export interface AffineOptions<ComputeDx extends boolean = boolean> {
+  /**
+   * Whether `backward` computes the input gradient `dx` (default true). A net's first layer does
+   * not need it: with `false`, `backward` fills only `dW` and `db` and returns `null`.
+   */
+  computeDx?: ComputeDx;
+}
+
+/**
+ * The affine layer (book section 5.6.2): `out = x · W + b`. An input with more than two axes
+ * (a batch of images, N x C x H x W) is flattened to N rows first, and `dx` comes back in the
+ * input's shape. `backward` computes `dx = dout · Wᵀ`, `dW = xᵀ · dout`, `db = Σ_rows dout`.
+ *
+ * `W` and `b` are held, not copied: updating them in place (`W.assign(...)`, as `SGD` does)
+ * changes what the layer computes.
+ */
+export class Affine<ComputeDx extends boolean = true> implements ParameterLayer {
+  readonly W: Tensor;
+  readonly b: Tensor;
+  readonly computeDx: boolean;
+  /** The input as a 2-d tensor (N rows). */
+  x: Tensor | null = null;
+  /** The shape the input came in, restored on `dx`. */
+  originalXShape: Shape | null = null;
+  dW: Tensor | null = null;
+  db: Tensor | null = null;
+
+  constructor(W: Tensor, b: Tensor, options: AffineOptions<ComputeDx> = {}) {
+    if (W.rank !== 2) throw new ShapeError("Affine", `W must be 2-d (inputs x outputs), got shape ${formatShape(W.shape)}`);
+    if (b.rank !== 1 || b.shape[0] !== W.shape[1]) {
+      throw new ShapeError("Affine", `b must have shape [${W.shape[1]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`);
+    }
+    if (b.dtype !== W.dtype) throw new DTypeError("Affine", `W is ${W.dtype} but b is ${b.dtype}`);
+    if (b.backend !== W.backend) throw new BackendError("Affine", `W lives on '${W.backend.name}' but b on '${b.backend.name}'`);
+    this.W = W;
+    this.b = b;
+    this.computeDx = options.computeDx ?? true;
+  }
+
+  get params(): { W: Tensor; b: Tensor } {
+    return { W: this.W, b: this.b };
+  }
+
+  /** `{ W: dW, b: db }` from the last `backward`. */
+  get grads(): { W: Tensor; b: Tensor } {
+    return { W: fromForward(this.dW, "Affine.grads", "dW"), b: fromForward(this.db, "Affine.grads", "db") };
+  }
+
+  forward(x: Tensor): Tensor {
+    const op = "Affine.forward";
+    const inputs = this.W.shape[0]!;
+    if (x.rank < 1) throw new ShapeError(op, `x must have at least one axis (N rows), got a scalar`);
+    const rows = x.shape[0]!;
+    if (x.rank === 1 || x.size !== rows * inputs) {
+      throw new ShapeError(
+        op,
+        `x has shape ${formatShape(x.shape)} but W has shape ${formatShape(this.W.shape)}: expected N rows of ${inputs} values ([N, ${inputs}] or [N, ...] with ${inputs} elements per row)`,
+      );
+    }
+    if (x.dtype !== this.W.dtype) throw new DTypeError(op, `x is ${x.dtype} ${formatShape(x.shape)} but W is ${this.W.dtype}; convert one with .cast(dtype)`);
+    if (x.backend !== this.W.backend) {
+      throw new BackendError(op, `x lives on '${x.backend.name}' but W on '${this.W.backend.name}'; move x with .to(backend)`);
+    }
+    this.originalXShape = x.shape;
+    this.x = x.rank === 2 ? x : x.reshape([rows, inputs]);
+    return this.x.matmul(this.W).add(this.b);
+  }
+
+  backward(dout: Tensor): ComputeDx extends false ? null : Tensor {
+    const x = fromForward(this.x, "Affine.backward", "x");
+    const originalXShape = fromForward(this.originalXShape, "Affine.backward", "originalXShape");
+    checkSameShape("Affine.backward", dout, [x.shape[0]!, this.W.shape[1]!], "the forward output");
+    this.dW = x.matmul(dout, { transposeA: true });
+    this.db = dout.sum(0);
+    if (!this.computeDx) return null as ComputeDx extends false ? null : Tensor;
+    const dx = dout.matmul(this.W, { transposeB: true });
+    return (originalXShape.length === 2 ? dx : dx.reshape(originalXShape)) as ComputeDx extends false ? null : Tensor;
+  }
+}

@@ -1,0 +1,12 @@
+export type { Layer, ParameterLayer, LossLayer } from "./Layer.js";
+export { hasParams } from "./Layer.js";
+export { MulLayer } from "./MulLayer.js";
+export { AddLayer } from "./AddLayer.js";
+export { TwoInputLayer } from "./TwoInputLayer.js";
+export { Relu } from "./Relu.js";
+export { Sigmoid } from "./Sigmoid.js";
+export { Affine, type AffineOptions } from "./Affine.js";
+export { SoftmaxWithLoss } from "./SoftmaxWithLoss.js";
+export { softmax, crossEntropyError, CROSS_ENTROPY_DELTA } from "./functions.js";
+export { sumToShape, type Value } from "./gradientShape.js";
+export { buyApples, buyApplesAndOranges, type ApplesResult, type ApplesAndOrangesResult } from "./buyApplesAndOranges.js";
