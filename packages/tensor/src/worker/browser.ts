@@ -1,0 +1,40 @@
+// "@bp/tensor/worker" in browsers: the worker backend on module Web Workers.
+import { browserThreadHost } from "./browser-thread-host.js";
+import { ThreadPoolBackend, type WorkerBackendOptions } from "./thread-pool-backend.js";
+
+export type { WorkerBackendOptions } from "./thread-pool-backend.js";
+export type { FaultMode } from "./task-server.js";
+export { ThreadPoolBackend } from "./thread-pool-backend.js";
+export { ThreadPool } from "./thread-pool.js";
+
+/**
+ * The CPU backend's kernels on a pool of module Web Workers, over SharedArrayBuffer storage: same
+ * results bit for bit, large matmuls and element-wise ops split between threads. Ops are
+ * synchronous, so the calling thread blocks in Atomics.wait: create it inside a dedicated Worker of
+ * a cross-origin isolated page (COOP/COEP headers). Elsewhere the constructor throws a
+ * BackendError saying why. New workers start only once the creating thread returns to its event
+ * loop: `await createWorkerBackend()` (or `backend.ready()`) before timing anything.
+ *
+ * ```ts
+ * const backend = await createWorkerBackend({ threads: 2 });
+ * const y = randn([512, 512], { backend }).matmul(randn([512, 512], { backend }));
+ * backend.dispose();
+ * ```
+ */
+export class WorkerBackend extends ThreadPoolBackend {
+  constructor(options: WorkerBackendOptions = {}) {
+    super(options, browserThreadHost);
+  }
+}
+
+/** A WorkerBackend whose workers have all started (a new one works at once, on fewer threads). */
+export async function createWorkerBackend(options: WorkerBackendOptions = {}): Promise<WorkerBackend> {
+  const backend = new WorkerBackend(options);
+  try {
+    await backend.ready();
+  } catch (e) {
+    backend.dispose();
+    throw e;
+  }
+  return backend;
+}

@@ -1,0 +1,85 @@
+/**
+ * The shared memory through which the calling thread and its workers coordinate, one slot per
+ * worker. Messages carry the work (typed arrays over SharedArrayBuffer); this block carries what the
+ * calling thread must be able to see while it blocks in `Atomics.wait` and cannot receive messages:
+ * readiness, completion, progress (the liveness signal) and the text of a failure.
+ *
+ * Slot layout (Int32 words):
+ *   READY     1 once the worker listens for tasks
+ *   DONE      sequence number of the last task the worker finished (the word waited on)
+ *   STATUS    OK, FAILED (the task numbered DONE threw) or EXITED (the worker is going away)
+ *   PROGRESS  bumped when a task is received and after every chunk of work
+ *   TEXT_LEN  bytes of UTF-8 failure text in the slot's text area
+ */
+const WORDS_PER_SLOT = 8;
+const TEXT_BYTES = 4096;
+
+export const READY = 0;
+export const DONE = 1;
+export const STATUS = 2;
+export const PROGRESS = 3;
+const TEXT_LEN = 4;
+
+export const STATUS_OK = 0;
+export const STATUS_FAILED = 1;
+export const STATUS_EXITED = 2;
+
+export class ControlBlock {
+  readonly words: Int32Array;
+  private readonly text: Uint8Array;
+
+  constructor(
+    readonly buffer: SharedArrayBuffer,
+    readonly slots: number,
+  ) {
+    this.words = new Int32Array(buffer, 0, slots * WORDS_PER_SLOT);
+    this.text = new Uint8Array(buffer, slots * WORDS_PER_SLOT * 4, slots * TEXT_BYTES);
+  }
+
+  static create(slots: number): ControlBlock {
+    return new ControlBlock(new SharedArrayBuffer(slots * (WORDS_PER_SLOT * 4 + TEXT_BYTES)), slots);
+  }
+
+  index(slot: number, field: number): number {
+    return slot * WORDS_PER_SLOT + field;
+  }
+
+  load(slot: number, field: number): number {
+    return Atomics.load(this.words, this.index(slot, field));
+  }
+
+  store(slot: number, field: number, value: number): void {
+    Atomics.store(this.words, this.index(slot, field), value);
+  }
+
+  /** Stores and wakes whoever waits on that word. */
+  signal(slot: number, field: number, value: number): void {
+    const i = this.index(slot, field);
+    Atomics.store(this.words, i, value);
+    Atomics.notify(this.words, i);
+  }
+
+  bump(slot: number, field: number): void {
+    Atomics.add(this.words, this.index(slot, field), 1);
+  }
+
+  /** Blocks until the word is no longer `expected` or `timeoutMs` passed. */
+  wait(slot: number, field: number, expected: number, timeoutMs: number): void {
+    Atomics.wait(this.words, this.index(slot, field), expected, timeoutMs);
+  }
+
+  /** Writes a failure text (truncated to the slot's text area). Call before setting STATUS. */
+  writeText(slot: number, message: string): void {
+    const bytes = new TextEncoder().encode(message);
+    const n = Math.min(bytes.length, TEXT_BYTES);
+    // TextEncoder cannot encode into shared memory directly in every engine: copy.
+    this.text.set(bytes.subarray(0, n), slot * TEXT_BYTES);
+    this.store(slot, TEXT_LEN, n);
+  }
+
+  readText(slot: number): string {
+    const n = this.load(slot, TEXT_LEN);
+    // TextDecoder refuses views of shared memory: copy out first.
+    return new TextDecoder().decode(this.text.slice(slot * TEXT_BYTES, slot * TEXT_BYTES + n));
+  }
+}

@@ -1,0 +1,57 @@
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ThreadHost, WorkerThread } from "./thread-host.js";
+
+/**
+ * The worker script. Built code (`dist/worker/*.js`) starts `node-worker.js` next to it. From the
+ * TypeScript sources (tests run them through the "@bp/source" condition) Node 20 cannot start a
+ * Worker from a .ts file, even with `--import tsx`: a small CommonJS bootstrap registers tsx's ESM
+ * loader inside the new thread, then imports `node-worker.ts`.
+ */
+function workerScript(): { script: string | URL; evalCode: boolean } {
+  if (!import.meta.url.endsWith(".ts")) return { script: new URL("./node-worker.js", import.meta.url), evalCode: false };
+  const tsx = tsxEsmApi();
+  const entry = new URL("./node-worker.ts", import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return { script: code, evalCode: true };
+}
+
+/** The URL of tsx's ESM API (its CommonJS build cannot register the ESM loader from a worker). */
+function tsxEsmApi(): string {
+  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  if (typeof resolve === "function") return resolve("tsx/esm/api");
+  const req = createRequire(import.meta.url);
+  const pkgFile = req.resolve("tsx/package.json");
+  const pkg = req(pkgFile) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(pkg.exports["./esm/api"]!.import.default, pathToFileURL(pkgFile)).href;
+}
+
+/** Node: `worker_threads`, unref'd so that idle workers never keep a process alive. */
+export const nodeThreadHost: ThreadHost = {
+  check(): void {
+    // SharedArrayBuffer and Atomics.wait are always available on Node's threads.
+  },
+
+  defaultThreads(): number {
+    return availableParallelism();
+  },
+
+  spawn(onGone: (reason: string) => void): WorkerThread {
+    const { script, evalCode } = workerScript();
+    const worker = new Worker(script, { eval: evalCode });
+    worker.unref();
+    let failure: string | null = null;
+    worker.on("error", (e: Error) => {
+      failure = e.stack ?? e.message;
+    });
+    worker.on("exit", (code: number) => {
+      onGone(failure === null ? `the worker exited with code ${code}` : `the worker failed: ${failure}`);
+    });
+    return {
+      post: (msg) => worker.postMessage(msg),
+      terminate: () => void worker.terminate(),
+    };
+  },
+};

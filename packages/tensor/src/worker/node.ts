@@ -1,0 +1,37 @@
+// "@bp/tensor/worker" in Node: the worker backend on worker_threads.
+import { nodeThreadHost } from "./node-thread-host.js";
+import { ThreadPoolBackend, type WorkerBackendOptions } from "./thread-pool-backend.js";
+
+export type { WorkerBackendOptions } from "./thread-pool-backend.js";
+export type { FaultMode } from "./task-server.js";
+export { ThreadPoolBackend } from "./thread-pool-backend.js";
+export { ThreadPool } from "./thread-pool.js";
+
+/**
+ * The CPU backend's kernels on a pool of `worker_threads`, over SharedArrayBuffer storage: same
+ * results bit for bit, large matmuls and element-wise ops split between threads. Ops are
+ * synchronous. Workers are unref'd, so they never keep the process alive; `dispose()` ends them.
+ *
+ * ```ts
+ * const backend = await createWorkerBackend({ threads: 2 });
+ * const y = randn([512, 512], { backend }).matmul(randn([512, 512], { backend }));
+ * backend.dispose();
+ * ```
+ */
+export class WorkerBackend extends ThreadPoolBackend {
+  constructor(options: WorkerBackendOptions = {}) {
+    super(options, nodeThreadHost);
+  }
+}
+
+/** A WorkerBackend whose workers have all started (a new one works at once, on fewer threads). */
+export async function createWorkerBackend(options: WorkerBackendOptions = {}): Promise<WorkerBackend> {
+  const backend = new WorkerBackend(options);
+  try {
+    await backend.ready();
+  } catch (e) {
+    backend.dispose();
+    throw e;
+  }
+  return backend;
+}

@@ -1,0 +1,100 @@
+import { ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED } from "./control-block.js";
+import { runTask, taskArrays, unitWork, type Task } from "./task.js";
+import { sharedMemoryPressure } from "./shared-memory.js";
+
+/** Messages from the calling thread to a worker. */
+export type ToWorker =
+  | { type: "init"; control: SharedArrayBuffer; slots: number; slot: number }
+  | { type: "task"; seq: number; task: Task; start: number; end: number }
+  | { type: "fault"; mode: FaultMode };
+
+/**
+ * Faults a test can arm on a worker; the worker's next kernel then throws, ends the worker, or
+ * spins without making progress (standing in for a hard crash or a deadlock).
+ */
+export type FaultMode = "throw" | "exit" | "hang";
+
+/** Inner-loop steps per chunk: the worker reports progress after each chunk, so a chunk must stay
+ * well under the calling thread's liveness window (LIVENESS_MS) even on a loaded machine. About
+ * 10-60 ms of work; a matmul call repacks its operand panels per chunk, so chunks are not smaller. */
+export const CHUNK_WORK = 1 << 26;
+
+/**
+ * The worker's side of the protocol, independent of worker_threads or Web Workers: runs each task's
+ * kernel over the range it was given, in chunks, bumping PROGRESS after each; then publishes DONE.
+ * A kernel that throws is reported through STATUS and the failure text, and the worker stays usable.
+ */
+export class TaskServer {
+  private control: ControlBlock | null = null;
+  private slot = -1;
+  private armed: FaultMode | null = null;
+
+  constructor(
+    /** Ends this worker at once (process.exit in Node, close() in a browser). */
+    private readonly exitNow: () => void,
+  ) {}
+
+  handle(msg: ToWorker): void {
+    switch (msg.type) {
+      case "init":
+        this.control = new ControlBlock(msg.control, msg.slots);
+        this.slot = msg.slot;
+        this.control.signal(this.slot, READY, 1);
+        return;
+      case "fault":
+        this.armed = msg.mode;
+        return;
+      case "task":
+        this.run(msg.seq, msg.task, msg.start, msg.end);
+        return;
+    }
+  }
+
+  /** Marks the slot EXITED and wakes the calling thread (from an exit hook, before the worker dies). */
+  markExited(reason: string): void {
+    const c = this.control;
+    if (c === null) return;
+    c.writeText(this.slot, reason);
+    c.signal(this.slot, STATUS, STATUS_EXITED);
+    c.signal(this.slot, DONE, -1);
+  }
+
+  private run(seq: number, task: Task, start: number, end: number): void {
+    const c = this.control;
+    if (c === null) throw new Error("worker got a task before its init message");
+    c.bump(this.slot, PROGRESS);
+    try {
+      const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task)));
+      for (let s = start; s < end; s += step) {
+        if (this.armed !== null && this.fire() === "exited") return;
+        runTask(task, s, Math.min(end, s + step));
+        c.bump(this.slot, PROGRESS);
+      }
+    } catch (e) {
+      c.writeText(this.slot, describeError(e));
+      c.store(this.slot, STATUS, STATUS_FAILED);
+    }
+    sharedMemoryPressure(taskArrays(task));
+    c.signal(this.slot, DONE, seq);
+  }
+
+  private fire(): "exited" | void {
+    const mode = this.armed;
+    this.armed = null;
+    if (mode === "throw") throw new Error("fault injected for a test: the kernel threw");
+    if (mode === "exit") {
+      this.markExited("the worker exited in the middle of a task (fault injected for a test)");
+      this.exitNow();
+      return "exited";
+    }
+    // "hang": never return and never report progress, like a deadlocked or wedged thread.
+    for (;;) {
+      /* spin */
+    }
+  }
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
+  return String(e);
+}

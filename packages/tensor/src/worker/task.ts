@@ -1,0 +1,141 @@
+import type { FloatArray, TypedArray } from "../dtype.js";
+import {
+  argmaxImpl,
+  binaryImpl,
+  castImpl,
+  gatherRowsImpl,
+  matmulImpl,
+  reduceImpl,
+  transposeImpl,
+  unaryImpl,
+  whereImpl,
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+} from "../kernels/index.js";
+
+/**
+ * One backend op, described by the kernel it runs and that kernel's arguments. The same description
+ * is run over a sub-range by each participating thread (`runTask`), so every thread executes the
+ * very same kernel function from `kernels/`, only on its own range of output rows or elements.
+ * Typed arrays here live in SharedArrayBuffer memory, so posting a task shares them, never copies.
+ */
+export type Task =
+  | { kind: "unary"; op: UnaryOp; x: TypedArray; out: TypedArray }
+  | {
+      kind: "binary";
+      op: BinaryOp;
+      a: TypedArray;
+      aShape: readonly number[];
+      b: TypedArray;
+      bShape: readonly number[];
+      out: TypedArray;
+      outShape: readonly number[];
+    }
+  | {
+      kind: "where";
+      cond: TypedArray;
+      condShape: readonly number[];
+      a: TypedArray;
+      aShape: readonly number[];
+      b: TypedArray;
+      bShape: readonly number[];
+      out: TypedArray;
+      outShape: readonly number[];
+    }
+  | { kind: "reduce"; op: ReduceOp; x: TypedArray; outer: number; axisLen: number; inner: number; out: TypedArray }
+  | { kind: "argmax"; x: TypedArray; outer: number; axisLen: number; inner: number; out: Int32Array }
+  | {
+      kind: "matmul";
+      a: FloatArray;
+      b: FloatArray;
+      out: FloatArray;
+      m: number;
+      n: number;
+      k: number;
+      transA: boolean;
+      transB: boolean;
+    }
+  | { kind: "transpose"; x: TypedArray; shape: readonly number[]; perm: readonly number[]; out: TypedArray }
+  | { kind: "gather"; x: TypedArray; rowSize: number; indices: Int32Array; out: TypedArray }
+  | { kind: "cast"; x: TypedArray; out: TypedArray };
+
+/** Runs the task's kernel over its units [start, end): output rows for matmul and gather, output
+ * elements otherwise. */
+export function runTask(task: Task, start: number, end: number): void {
+  switch (task.kind) {
+    case "unary":
+      unaryImpl(task.op, task.x, task.out, start, end);
+      return;
+    case "binary":
+      binaryImpl(task.op, task.a, task.aShape, task.b, task.bShape, task.out, task.outShape, start, end);
+      return;
+    case "where":
+      whereImpl(task.cond, task.condShape, task.a, task.aShape, task.b, task.bShape, task.out, task.outShape, start, end);
+      return;
+    case "reduce":
+      reduceImpl(task.op, task.x, task.outer, task.axisLen, task.inner, task.out, start, end);
+      return;
+    case "argmax":
+      argmaxImpl(task.x, task.outer, task.axisLen, task.inner, task.out, start, end);
+      return;
+    case "matmul":
+      matmulImpl(task.a, task.b, task.out, task.m, task.n, task.k, task.transA, task.transB, start, end);
+      return;
+    case "transpose":
+      transposeImpl(task.x, task.shape, task.perm, task.out, start, end);
+      return;
+    case "gather":
+      gatherRowsImpl(task.x, task.rowSize, task.indices, task.out, start, end);
+      return;
+    case "cast":
+      castImpl(task.x, task.out, start, end);
+      return;
+  }
+}
+
+/** How many units the task splits into (see `runTask`). */
+export function taskUnits(task: Task): number {
+  switch (task.kind) {
+    case "matmul":
+      return task.m;
+    case "gather":
+      return task.indices.length;
+    default:
+      return task.out.length;
+  }
+}
+
+/** Rough cost of one unit, in inner-loop steps: used to size chunks, not to decide splitting. */
+export function unitWork(task: Task): number {
+  switch (task.kind) {
+    case "matmul":
+      return Math.max(1, task.n * task.k);
+    case "gather":
+      return Math.max(1, task.rowSize);
+    case "reduce":
+    case "argmax":
+      return Math.max(1, task.axisLen);
+    default:
+      return 1;
+  }
+}
+
+/** The typed arrays a task reads and writes. */
+export function taskArrays(task: Task): TypedArray[] {
+  switch (task.kind) {
+    case "unary":
+    case "reduce":
+    case "argmax":
+    case "transpose":
+    case "cast":
+      return [task.x, task.out];
+    case "binary":
+    case "matmul":
+      return [task.a, task.b, task.out];
+    case "where":
+      return [task.cond, task.a, task.b, task.out];
+    case "gather":
+      return [task.x, task.indices, task.out];
+  }
+}

@@ -1,0 +1,209 @@
+import type { Backend, TensorData } from "../backend.js";
+import type { DType, FloatArray, FloatDType, TypedArray } from "../dtype.js";
+import { ValueError } from "../errors.js";
+import { matmulDims, reduceDims } from "../kernel-dims.js";
+import { oneHotImpl, type BinaryOp, type ReduceOp, type UnaryOp } from "../kernels/index.js";
+import type { Shape } from "../shape.js";
+import { sizeOf } from "../shape.js";
+import { allocShared, toShared } from "./shared-memory.js";
+import { runTask, taskUnits, type Task } from "./task.js";
+import type { ThreadHost } from "./thread-host.js";
+import { ThreadPool } from "./thread-pool.js";
+import {
+  ELEMENTWISE_SPLIT_SIZE,
+  MATMUL_SPLIT_WORK,
+  REDUCE_SPLIT_SIZE,
+  TRANSCENDENTAL_SPLIT_SIZE,
+} from "./thresholds.js";
+
+export interface WorkerBackendOptions {
+  /**
+   * Threads that compute, counting the calling thread, which always takes a share: `threads: 2`
+   * starts one worker. Default: the machine's available parallelism. `1` runs everything inline.
+   */
+  threads?: number;
+  /**
+   * "auto" (default): split only ops large enough for threads to pay (thresholds.ts); smaller ones
+   * run inline. "always": split every op with at least two units of work, whatever its size (for
+   * tests and for measuring the thresholds).
+   */
+  split?: "auto" | "always";
+}
+
+/** Element-wise ops whose per-element cost is a libm call rather than one arithmetic instruction. */
+const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | BinaryOp>(["exp", "log", "tanh", "sigmoid", "pow"]);
+
+/**
+ * The worker backend's implementation, shared by Node and browsers (which differ only in their
+ * ThreadHost): the CPU backend's kernels, run on a pool of threads over SharedArrayBuffer storage.
+ *
+ * Each op is synchronous. Large ones are cut into contiguous ranges of output rows (matmul, gather)
+ * or output elements (everything else); the calling thread posts the ranges to the workers, runs the
+ * first range itself with the same kernel function, then blocks with Atomics.wait until all are
+ * done. Every output element is computed by the same code over the same inputs in the same order,
+ * whichever thread computes it, so results are bitwise identical to the `cpu` backend's. Reductions
+ * are split only between output elements, never along the reduced axis. Small ops run inline.
+ */
+export class ThreadPoolBackend implements Backend {
+  readonly name = "worker";
+  /** Threads that compute, the calling thread included. */
+  readonly threads: number;
+  /** The workers (exposed for diagnostics and the fault tests). */
+  readonly pool: ThreadPool;
+  /** Ops run so far: split between threads, or inline on the calling thread. */
+  readonly stats = { split: 0, inline: 0 };
+  private readonly alwaysSplit: boolean;
+
+  constructor(options: WorkerBackendOptions, host: ThreadHost) {
+    host.check();
+    const threads = options.threads ?? host.defaultThreads();
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+      throw new ValueError("WorkerBackend", `threads must be an integer in [1, 256], got ${threads}`);
+    }
+    if (options.split !== undefined && options.split !== "auto" && options.split !== "always") {
+      throw new ValueError("WorkerBackend", `split must be "auto" or "always", got ${String(options.split)}`);
+    }
+    this.alwaysSplit = options.split === "always";
+    this.threads = threads;
+    this.pool = new ThreadPool(host, threads - 1);
+  }
+
+  /** Resolves once every worker has started. Ops work before that, on the threads already up. */
+  ready(): Promise<void> {
+    return this.pool.ready();
+  }
+
+  alloc(dtype: DType, size: number): TypedArray {
+    return allocShared(dtype, size);
+  }
+
+  unary(op: UnaryOp, x: TensorData): TypedArray {
+    const out = this.alloc(x.dtype, x.data.length);
+    const limit = TRANSCENDENTAL.has(op) ? TRANSCENDENTAL_SPLIT_SIZE : ELEMENTWISE_SPLIT_SIZE;
+    this.exec(`unary ${op}`, { kind: "unary", op, x: x.data, out }, out.length >= limit);
+    return out;
+  }
+
+  binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
+    const out = this.alloc(a.dtype, sizeOf(outShape));
+    const limit = TRANSCENDENTAL.has(op) ? TRANSCENDENTAL_SPLIT_SIZE : ELEMENTWISE_SPLIT_SIZE;
+    const task: Task = { kind: "binary", op, a: a.data, aShape: a.shape, b: b.data, bShape: b.shape, out, outShape };
+    this.exec(op, task, out.length >= limit);
+    return out;
+  }
+
+  where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
+    const out = this.alloc(a.dtype, sizeOf(outShape));
+    const task: Task = {
+      kind: "where",
+      cond: cond.data,
+      condShape: cond.shape,
+      a: a.data,
+      aShape: a.shape,
+      b: b.data,
+      bShape: b.shape,
+      out,
+      outShape,
+    };
+    this.exec("where", task, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
+  reduce(op: ReduceOp, x: TensorData, axis: number): TypedArray {
+    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+    const out = this.alloc(x.dtype, outer * inner);
+    this.exec(op, { kind: "reduce", op, x: x.data, outer, axisLen, inner, out }, x.data.length >= REDUCE_SPLIT_SIZE);
+    return out;
+  }
+
+  argmax(x: TensorData, axis: number): Int32Array {
+    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+    const out = this.alloc("int32", outer * inner) as Int32Array;
+    this.exec("argmax", { kind: "argmax", x: x.data, outer, axisLen, inner, out }, x.data.length >= REDUCE_SPLIT_SIZE);
+    return out;
+  }
+
+  matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray {
+    const { m, n, k } = matmulDims(a.shape, b.shape, transposeA, transposeB);
+    const out = this.alloc(a.dtype, m * n) as FloatArray;
+    const task: Task = {
+      kind: "matmul",
+      a: a.data as FloatArray,
+      b: b.data as FloatArray,
+      out,
+      m,
+      n,
+      k,
+      transA: transposeA,
+      transB: transposeB,
+    };
+    this.exec("matmul", task, m * n * k >= MATMUL_SPLIT_WORK);
+    return out;
+  }
+
+  transpose(x: TensorData, perm: readonly number[]): TypedArray {
+    const out = this.alloc(x.dtype, x.data.length);
+    this.exec("transpose", { kind: "transpose", x: x.data, shape: x.shape, perm, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
+  gather(x: TensorData, indices: Int32Array): TypedArray {
+    const rowSize = x.shape.length === 0 ? 1 : sizeOf(x.shape.slice(1));
+    const out = this.alloc(x.dtype, indices.length * rowSize);
+    this.exec("gather", { kind: "gather", x: x.data, rowSize, indices, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
+  oneHot(indices: Int32Array, depth: number, dtype: FloatDType | "int32"): TypedArray {
+    this.pool.check("oneHot");
+    const out = this.alloc(dtype, indices.length * depth);
+    // Mostly zero-filling, which alloc already did: never worth a thread.
+    oneHotImpl(indices, depth, out, 0, indices.length);
+    return out;
+  }
+
+  cast(x: TensorData, dtype: DType): TypedArray {
+    const out = this.alloc(dtype, x.data.length);
+    this.exec("cast", { kind: "cast", x: x.data, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
+  /** Ends the workers. Later ops throw; tensors made here stay readable. */
+  dispose(): void {
+    this.pool.dispose();
+  }
+
+  /** Runs a task on the pool when `split` says it pays and a worker is ready, else inline. */
+  private exec(op: string, task: Task, split: boolean): void {
+    this.pool.check(op);
+    if ((split || this.alwaysSplit) && this.pool.readyWorkers() > 0 && taskUnits(task) > 1) {
+      this.stats.split++;
+      this.pool.run(op, shareInputs(task));
+    } else {
+      this.stats.inline++;
+      runTask(task, 0, taskUnits(task));
+    }
+  }
+}
+
+/** The task with every input moved into shared memory if it is not there yet (outputs always are:
+ * `alloc` made them). An input can be elsewhere when a tensor was built over the caller's own array
+ * (`new Tensor(array, shape, dtype, backend)`), or for the index arrays Tensor methods make. */
+function shareInputs(task: Task): Task {
+  switch (task.kind) {
+    case "unary":
+    case "reduce":
+    case "argmax":
+    case "transpose":
+    case "cast":
+      return { ...task, x: toShared(task.x) } as Task;
+    case "binary":
+      return { ...task, a: toShared(task.a), b: toShared(task.b) };
+    case "matmul":
+      return { ...task, a: toShared(task.a), b: toShared(task.b) };
+    case "where":
+      return { ...task, cond: toShared(task.cond), a: toShared(task.a), b: toShared(task.b) };
+    case "gather":
+      return { ...task, x: toShared(task.x), indices: toShared(task.indices) };
+  }
+}

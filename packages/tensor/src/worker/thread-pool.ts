@@ -1,0 +1,167 @@
+import { BackendError } from "../errors.js";
+import { ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED, STATUS_OK } from "./control-block.js";
+import { runTask, taskUnits, type Task } from "./task.js";
+import type { FaultMode } from "./task-server.js";
+import type { ThreadHost, WorkerThread } from "./thread-host.js";
+
+/** How long the calling thread sleeps in Atomics.wait between liveness checks. */
+const SLICE_MS = 20;
+/**
+ * A worker that has not acknowledged its task or finished a chunk (CHUNK_WORK, 10-60 ms) for this
+ * long is taken for dead or wedged. Together with SLICE_MS this bounds how long a hard-crashed
+ * worker can block the calling thread after its own share is done: under a second.
+ */
+const LIVENESS_MS = 750;
+/** ...and at least this many wait slices must have passed, so a calling thread that was itself
+ * suspended (a paused VM, a laptop lid) does not blame its workers for the lost time. */
+const LIVENESS_SLICES = 10;
+
+/**
+ * A fixed set of workers driven synchronously from the calling thread: `run` hands each ready
+ * worker a contiguous range of a task, runs the first range itself with the same kernel, and blocks
+ * with Atomics.wait until all are done. Messages carry the work; the shared ControlBlock carries
+ * completion, progress and failures, which the blocked calling thread can read.
+ *
+ * Failure handling:
+ * - a kernel that throws on a worker is reported through the control block; `run` throws a
+ *   BackendError with the worker's stack once every worker is done, and the pool stays usable;
+ * - a worker that exits (process.exit, a fault in the runtime) or stops making progress for
+ *   LIVENESS_MS makes `run` throw within about a second; all workers are then terminated and every
+ *   later call throws a BackendError saying the backend is unusable.
+ */
+export class ThreadPool {
+  private readonly threads: WorkerThread[] = [];
+  private readonly control: ControlBlock;
+  /** Why each worker went away, as reported by its 'exit'/'error' event (null while alive). */
+  private readonly gone: (string | null)[];
+  private seq = 0;
+  private broken: string | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly host: ThreadHost,
+    readonly workers: number,
+  ) {
+    this.control = ControlBlock.create(workers);
+    this.gone = new Array<string | null>(workers).fill(null);
+    for (let slot = 0; slot < workers; slot++) {
+      const thread = host.spawn((reason) => {
+        if (!this.disposed && this.gone[slot] === null) this.gone[slot] = reason;
+      });
+      thread.post({ type: "init", control: this.control.buffer, slots: workers, slot });
+      this.threads.push(thread);
+    }
+  }
+
+  /** Throws if the pool was disposed or broken, or a worker was seen to go away. */
+  check(op: string): void {
+    if (this.disposed) throw new BackendError(op, "the worker backend was disposed; create a new one");
+    if (this.broken !== null) throw new BackendError(op, `the worker backend is unusable: ${this.broken}`);
+    const slot = this.gone.findIndex((g) => g !== null);
+    if (slot !== -1) this.fail(op, `worker ${slot} went away: ${this.gone[slot]}`);
+  }
+
+  /** Workers that have started and can take work now. */
+  readyWorkers(): number {
+    let n = 0;
+    for (let slot = 0; slot < this.workers; slot++) {
+      if (this.control.load(slot, READY) === 1 && this.gone[slot] === null) n++;
+    }
+    return n;
+  }
+
+  /** Resolves once every worker has started (ops before that run on fewer threads). */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      this.check("WorkerBackend.ready");
+      if (this.readyWorkers() === this.workers) return;
+      if (Date.now() - t0 > timeoutMs) {
+        throw new BackendError("WorkerBackend.ready", `only ${this.readyWorkers()} of ${this.workers} workers started within ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Runs `task` over all its units, split into contiguous ranges between this thread and the
+   * ready workers. Results are those of one `runTask` over the whole range, bit for bit. */
+  run(op: string, task: Task): void {
+    this.check(op);
+    const units = taskUnits(task);
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.workers && slots.length + 1 < units; slot++) {
+      if (this.control.load(slot, READY) === 1) slots.push(slot);
+    }
+    const parts = slots.length + 1;
+    const bound = (i: number): number => Math.floor((i * units) / parts);
+    const seq = ++this.seq;
+    for (let i = 0; i < slots.length; i++) {
+      this.threads[slots[i]!]!.post({ type: "task", seq, task, start: bound(i + 1), end: bound(i + 2) });
+    }
+    let ownError: unknown = null;
+    try {
+      runTask(task, 0, bound(1));
+    } catch (e) {
+      ownError = e;
+    }
+    const failures: string[] = [];
+    for (const slot of slots) {
+      const text = this.await(op, slot, seq);
+      if (text !== null) failures.push(`worker ${slot}: ${text}`);
+    }
+    if (ownError !== null) throw ownError;
+    if (failures.length > 0) {
+      throw new BackendError(op, `a kernel threw on a worker thread (the backend is still usable):\n${failures.join("\n")}`);
+    }
+  }
+
+  /** Blocks until `slot` finished task `seq`; returns the failure text if its kernel threw. */
+  private await(op: string, slot: number, seq: number): string | null {
+    const c = this.control;
+    let progress = c.load(slot, PROGRESS);
+    let lastChange = Date.now();
+    let quietSlices = 0;
+    for (;;) {
+      const done = c.load(slot, DONE);
+      if (done === seq) break;
+      if (c.load(slot, STATUS) === STATUS_EXITED) this.fail(op, `worker ${slot} exited during the op: ${c.readText(slot)}`);
+      c.wait(slot, DONE, done, SLICE_MS);
+      const now = Date.now();
+      const p = c.load(slot, PROGRESS);
+      if (p !== progress) {
+        progress = p;
+        lastChange = now;
+        quietSlices = 0;
+      } else if (++quietSlices >= LIVENESS_SLICES && now - lastChange >= LIVENESS_MS) {
+        this.fail(op, `worker ${slot} made no progress for ${now - lastChange} ms: it crashed or is stuck`);
+      }
+    }
+    if (c.load(slot, STATUS) !== STATUS_FAILED) return null;
+    const text = c.readText(slot);
+    c.store(slot, STATUS, STATUS_OK);
+    return text;
+  }
+
+  /** Marks the pool unusable, stops every worker and throws. */
+  private fail(op: string, reason: string): never {
+    this.broken = reason;
+    for (const t of this.threads) t.terminate();
+    throw new BackendError(op, `${reason}. The worker backend is unusable now; create a new one.`);
+  }
+
+  /** For tests: arms a fault in worker `slot`, fired by its next kernel (see FaultMode). */
+  injectFault(slot: number, mode: FaultMode): void {
+    this.threads[slot]?.post({ type: "fault", mode });
+  }
+
+  /** For tests: stops worker `slot` from outside, as a crash would, without telling the pool. */
+  killWorker(slot: number): void {
+    this.threads[slot]?.terminate();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.threads) t.terminate();
+  }
+}
