@@ -80,7 +80,7 @@ export class ThreadPoolBackend implements Backend {
   unary(op: UnaryOp, x: TensorData): TypedArray {
     const out = this.alloc(x.dtype, x.data.length);
     const limit = TRANSCENDENTAL.has(op) ? TRANSCENDENTAL_SPLIT_SIZE : ELEMENTWISE_SPLIT_SIZE;
-    this.exec(`unary ${op}`, { kind: "unary", op, x: x.data, out }, out.length >= limit);
+    this.exec(op, { kind: "unary", op, x: x.data, out }, out.length >= limit);
     return out;
   }
 
