@@ -4,16 +4,25 @@ import { bytesPerElement, dtypeOfArray, typedArrayOn } from "../dtype.js";
 /**
  * V8 (Node 20, Chromium) does not count SharedArrayBuffer memory when it decides to collect
  * garbage, so a loop that makes shared tensors and little other garbage grows without bound
- * (measured: 1.6 GB of dead 640 kB buffers after 2500 allocations, freed only by an explicit GC).
- * A plain ArrayBuffer of the same size is counted: allocating and dropping one per shared buffer
- * makes the collector run as often as it would for ordinary tensors (the same loop then stays near
- * 70 MB), and costs no more than the page faults it saves. Workers do the same for the buffers they
- * receive, since each thread keeps its own references until its own collector runs.
+ * (measured: 1.6 GB of dead 640 kB buffers after 2500 allocations, freed only by an explicit GC;
+ * a worker that receives them keeps them alive the same way). Plain ArrayBuffer memory is counted.
+ * So each thread tallies the shared bytes it allocates or receives, and for every PRESSURE_BYTES of
+ * them allocates and drops one plain ArrayBuffer of that size: the collector then runs about as
+ * often as it would for ordinary tensors. The buffer is above malloc's mmap threshold (32 MB at
+ * most), so it is fresh zero pages that are never touched: a few microseconds. Measured on 5000
+ * allocations of 640 kB: without it the dead buffers grow to 3.2 GB; with it they stay under
+ * 200 MB, and the loop runs faster (fewer page faults), 0.66 s against 1.17 s with one same-size
+ * ArrayBuffer per SharedArrayBuffer.
  */
-const PRESSURE_MIN_BYTES = 4096;
+const PRESSURE_BYTES = 48 * 1024 * 1024;
+let pendingBytes = 0;
 
 function pressure(bytes: number): void {
-  if (bytes >= PRESSURE_MIN_BYTES) new ArrayBuffer(bytes);
+  pendingBytes += bytes;
+  if (pendingBytes >= PRESSURE_BYTES) {
+    pendingBytes = 0;
+    new ArrayBuffer(PRESSURE_BYTES);
+  }
 }
 
 /** Zero-filled storage over a fresh SharedArrayBuffer. */
