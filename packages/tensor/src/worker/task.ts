@@ -106,18 +106,22 @@ export function taskUnits(task: Task): number {
   }
 }
 
-/** Rough cost of one unit, in inner-loop steps: used to size chunks, not to decide splitting. */
+/**
+ * Cost of one unit in rough multiply-add equivalents (about 0.5-1 ns each), used to cut a worker's
+ * range into chunks of similar duration (see CHUNK_WORK), not to decide whether to split. Pessimistic
+ * for element-wise ops: an exp, a pow or a general broadcast/transpose index costs 15-40 ns.
+ */
 export function unitWork(task: Task): number {
   switch (task.kind) {
     case "matmul":
       return Math.max(1, task.n * task.k);
     case "gather":
-      return Math.max(1, task.rowSize);
+      return Math.max(1, 2 * task.rowSize);
     case "reduce":
     case "argmax":
-      return Math.max(1, task.axisLen);
+      return Math.max(1, 4 * task.axisLen);
     default:
-      return 1;
+      return 32;
   }
 }
 
