@@ -1,0 +1,76 @@
+import { DEFAULT_ATOL, DEFAULT_RTOL, checkNet, formatReport } from "@bp/gradcheck";
+import { TwoLayerNet } from "@bp/nets";
+import { intOption, numberOption } from "../args.js";
+import type { Command } from "../command.js";
+import { loadDataset } from "../dataset.js";
+import { UsageError } from "../errors.js";
+import { asRecord } from "../training.js";
+import type { Tensor } from "@bp/tensor";
+import { BACKEND_OPTION, DATA_OPTIONS, DTYPE_OPTION, JSON_OPTION, backendName, dataSpec, dtypeOption, withBackend } from "./shared.js";
+
+export const gradcheckCommand: Command = {
+  name: "gradcheck",
+  summary:
+    "The book's gradient check (ch05/gradient_check.py): on the first training images, compares the gradient\n" +
+    "from backpropagation with the numerical one (central differences) for W1, b1, W2, b2, prints the book's\n" +
+    "mean absolute difference of each and a table of the largest errors. Exit status 1 when an element is\n" +
+    "out of tolerance (|backprop - numerical| > atol + rtol * |numerical|).",
+  usage: "bp gradcheck [options]",
+  options: [
+    ...DATA_OPTIONS,
+    { name: "count", type: "string", arg: "N", description: "number of training images", default: "3" },
+    { name: "hidden", type: "string", arg: "N", description: "hidden layer size", default: "50" },
+    { name: "seed", type: "string", arg: "N", description: "seed of the weights", default: "0" },
+    { name: "atol", type: "string", arg: "X", description: "absolute tolerance per element", default: String(DEFAULT_ATOL) },
+    { name: "rtol", type: "string", arg: "X", description: "relative tolerance per element", default: String(DEFAULT_RTOL) },
+    DTYPE_OPTION,
+    BACKEND_OPTION,
+    JSON_OPTION,
+  ],
+  async run(ctx, values) {
+    const spec = dataSpec(values);
+    const count = intOption(values, "count", 3, 1, 1000);
+    const hidden = intOption(values, "hidden", 50, 1, 10_000);
+    const seed = intOption(values, "seed", 0, 0, 4294967295);
+    const dtype = dtypeOption(values);
+    const atol = numberOption(values, "atol", DEFAULT_ATOL, 0)!;
+    const rtol = numberOption(values, "rtol", DEFAULT_RTOL, 0)!;
+    return withBackend(backendName(values), (be) => {
+      const ds = loadDataset(spec, dtype, be);
+      const n = ds.xTrain.shape[0]!;
+      if (count > n) throw new UsageError(`--count ${count} is more than the ${n} training rows`);
+      const rows = Int32Array.from({ length: count }, (_, i) => i);
+      const xBatch = ds.xTrain.gather(rows);
+      const tBatch = ds.tTrain.gather(rows);
+      const net = new TwoLayerNet(ds.inputSize, hidden, ds.numClasses, { seed, dtype, backend: be });
+      const gradientNet = {
+        params: asRecord(net.params),
+        loss: (x: Tensor, t: Tensor) => net.loss(x, t),
+        gradient: (x: Tensor, t: Tensor) => asRecord(net.gradient(x, t)),
+      };
+      const report = checkNet(gradientNet, xBatch, tBatch, { atol, rtol });
+      const comparisons = Object.values(report.comparisons);
+      if (values.json === true) {
+        ctx.out(
+          JSON.stringify({
+            passed: report.passed,
+            atol: report.atol,
+            rtol: report.rtol,
+            params: comparisons,
+            config: { data: spec.data, dataName: ds.name, count, inputSize: ds.inputSize, hidden, outputSize: ds.numClasses, seed, dtype, backend: be.name },
+          }),
+        );
+      } else {
+        const s = ctx.style;
+        ctx.out(`TwoLayerNet ${ds.inputSize}-${hidden}-${ds.numClasses} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`);
+        // The book prints key + ":" + str(diff) for each parameter.
+        for (const c of comparisons) ctx.out(`${c.name}:${c.meanAbsDiff}`);
+        ctx.out();
+        for (const line of formatReport(report).split("\n")) {
+          ctx.out(line.replace(/\bok$/, s.green("ok")).replace(/FAIL \(\d+\)$/, (m) => s.red(m)).replace(/: (passed|FAILED) /, (_, w: string) => `: ${w === "passed" ? s.green(w) : s.red(w)} `));
+        }
+      }
+      return report.passed ? 0 : 1;
+    });
+  },
+};

