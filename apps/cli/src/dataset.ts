@@ -1,4 +1,4 @@
-import { DataError, loadCsv, loadMnist, type CsvData } from "@bp/data/node";
+import { DataError, loadCsv, loadMnist, type CsvData } from "@bp/data";
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
 import { UsageError } from "./errors.js";
 

@@ -1,4 +1,4 @@
-import { DataError, loadSafetensors, saveSafetensors } from "@bp/data/node";
+import { DataError, loadSafetensors, saveSafetensors } from "@bp/data";
 import { isFloatDType, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { TwoLayerNet } from "@bp/nets";
 

@@ -53,9 +53,15 @@ describe("bp conventions", () => {
     // dOrange = 1.1*3, dOrange_num = 1.1*150, dTax = 650; the book prints int() of price and the nums.
     const r = await bp(["demo", "apples"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe("price: 715\ndApple: 2.2\ndApple_num: 110\ndOrange: 3.3000000000000003\ndOrange_num: 165\ndTax: 650\n");
+    expect(r.stdout).toBe(
+      "price: 715\ndApple: 2.2\ndApple_num: 110\ndOrange: 3.3000000000000003\ndOrange_num: 165\ndTax: 650\n" +
+        "(the book prints int() of price and the _num values; unrounded: price 715.0000000000001, dApple_num 110.00000000000001, dOrange_num 165)\n",
+    );
+    // buy_apple.py: price = 100 * 2 * 1.1, dApple = 1.1 * 2, dApple_num = 1.1 * 100, dTax = 200.
     const apple = await bp(["demo", "apple"]);
-    expect(apple.stdout).toBe("price: 220\ndApple: 2.2\ndApple_num: 110\ndTax: 200\n");
+    expect(apple.stdout).toBe(
+      "price: 220\ndApple: 2.2\ndApple_num: 110\ndTax: 200\n(the book prints int() of price and the _num values; unrounded: price 220.00000000000003, dApple_num 110.00000000000001)\n",
+    );
     const json = JSON.parse((await bp(["demo", "apples", "--json"])).stdout);
     expect(json).toEqual({ price: 650 * 1.1, dApple: 2.2, dAppleNum: 1.1 * 100, dOrange: 1.1 * 3, dOrangeNum: 1.1 * 150, dTax: 650 });
   });

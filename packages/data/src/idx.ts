@@ -41,13 +41,13 @@ export function isGzip(bytes: Uint8Array): boolean {
  * Decodes an uncompressed IDX file (the MNIST format): the magic number `00 00 <type> <ndims>`,
  * `ndims` big-endian uint32 dimensions, then the big-endian values. Checks the magic number, the
  * type code, the dimensions and that the length is exactly header + values. `name` is used in
- * error messages. Gzip-compressed bytes are refused here (no decompressor in this pure entry);
- * `readIdxFile` from "@bp/data/node" decompresses them first.
+ * error messages. Gzip-compressed bytes are refused here (no decompressor in a pure parser);
+ * `readIdxFile` (Node) decompresses them first.
  */
 export function parseIdx(bytes: Uint8Array, name = "<idx>"): IdxArray {
   const op = "parseIdx";
   if (isGzip(bytes)) {
-    throw new DataError(op, { file: name }, "the bytes are gzip-compressed; decompress them first (readIdxFile from @bp/data/node does)");
+    throw new DataError(op, { file: name }, "the bytes are gzip-compressed; decompress them first (readIdxFile does, in Node)");
   }
   if (bytes.length < 4) {
     throw new DataError(op, { file: name }, `file is ${bytes.length} bytes long, too short for the 4-byte IDX magic number`);

@@ -1,6 +1,6 @@
-// @bp/data: pure parsers and samplers (no node: imports), safe to bundle for a browser.
-// File-reading functions (loadMnist, readIdxFile, loadCsv, saveSafetensors, loadSafetensors) are
-// in "@bp/data/node", which also re-exports everything here.
+// The browser entry of @bp/data (export conditions "browser" and "default"): pure parsers and
+// samplers on bytes, strings and tensors, no node: imports. In Node, "@bp/data" resolves to
+// node.ts, which re-exports all of this and adds the functions that read and write files.
 export { DataError, type DataLocation } from "./errors.js";
 export { parseIdx, encodeIdx, isGzip, type IdxArray, type IdxDType, type IdxTypedArray } from "./idx.js";
 export { mnistFromIdx, MNIST_CLASSES, type MnistOptions, type MnistData, type MnistIdx, type NamedIdx } from "./mnist.js";

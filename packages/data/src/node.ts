@@ -1,5 +1,6 @@
-// @bp/data/node: everything in "@bp/data" plus the functions that read and write files
-// (node:fs, node:zlib). Browsers import "@bp/data" and pass bytes to the pure parsers.
+// The Node entry of @bp/data (export condition "node"): everything in index.ts plus the functions
+// that read and write files (node:fs, node:zlib). Browsers and bundlers get index.ts instead and
+// pass bytes to the pure parsers.
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";

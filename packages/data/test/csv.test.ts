@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DataError, loadCsv, parseCsv } from "@bp/data/node";
+import { DataError, loadCsv, parseCsv } from "@bp/data";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-csv-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { DataError, encodeIdx, loadMnist, parseIdx, readIdxFile, type IdxArray } from "@bp/data/node";
+import { DataError, encodeIdx, loadMnist, parseIdx, readIdxFile, type IdxArray } from "@bp/data";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-idx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

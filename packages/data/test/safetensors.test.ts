@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tensor } from "@bp/tensor";
-import { DataError, decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from "@bp/data/node";
+import { DataError, decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from "@bp/data";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-st-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

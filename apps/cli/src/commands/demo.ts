@@ -34,6 +34,8 @@ export const demoCommand: Command = {
       ctx.out(`dOrange_num: ${Math.trunc(both.dOrangeNum)}`);
     }
     ctx.out(`dTax: ${r.dTax}`);
+    const exact = [`price ${r.price}`, `dApple_num ${r.dAppleNum}`, ...(both !== null ? [`dOrange_num ${both.dOrangeNum}`] : [])];
+    ctx.out(ctx.style.dim(`(the book prints int() of price and the _num values; unrounded: ${exact.join(", ")})`));
     return 0;
   },
 };
