@@ -157,14 +157,14 @@ export function stridedBinaryLoop(
       for (let i = 0; i < len; i++) {
         const x = a[ao + i * as]!;
         const y = b[bo + i * bs]!;
-        out[o + i] = x > y || x !== x ? x : y; // NaN propagates, as in NumPy
+        out[o + i] = x >= y || x !== x ? x : y; // NaN propagates; ties keep x (NumPy)
       }
       return;
     case "minimum":
       for (let i = 0; i < len; i++) {
         const x = a[ao + i * as]!;
         const y = b[bo + i * bs]!;
-        out[o + i] = x < y || x !== x ? x : y;
+        out[o + i] = x <= y || x !== x ? x : y;
       }
       return;
     case "eq":
@@ -267,6 +267,24 @@ export function binaryImpl(
   }
 }
 
+/** out[o + i] = cond[co + i*cs] != 0 ? a[ao + i*as] : b[bo + i*bs] for i in [0, len). */
+function stridedWhereLoop(
+  cond: TypedArray,
+  co: number,
+  cs: number,
+  a: TypedArray,
+  ao: number,
+  as: number,
+  b: TypedArray,
+  bo: number,
+  bs: number,
+  out: TypedArray,
+  o: number,
+  len: number,
+): void {
+  for (let i = 0; i < len; i++) out[o + i] = cond[co + i * cs]! !== 0 ? a[ao + i * as]! : b[bo + i * bs]!;
+}
+
 /** out = cond != 0 ? a : b, all three broadcast to outShape, for flat output elements [start, end). */
 export function whereImpl(
   cond: TypedArray,
@@ -280,16 +298,47 @@ export function whereImpl(
   start: number,
   end: number,
 ): void {
+  if (end <= start) return;
+  const outSize = out.length;
+  const cFull = cond.length === outSize;
+  const aFull = a.length === outSize;
+  const bFull = b.length === outSize;
+  // Fast path: every operand is either laid out like the output or a single value.
+  if ((cFull || cond.length === 1) && (aFull || a.length === 1) && (bFull || b.length === 1)) {
+    stridedWhereLoop(
+      cond,
+      cFull ? start : 0,
+      cFull ? 1 : 0,
+      a,
+      aFull ? start : 0,
+      aFull ? 1 : 0,
+      b,
+      bFull ? start : 0,
+      bFull ? 1 : 0,
+      out,
+      start,
+      end - start,
+    );
+    return;
+  }
+  // General case: walk the output row by row along its last dimension (as binaryImpl does).
   const rank = outShape.length;
+  const inner = outShape[rank - 1]!;
   const cs = broadcastStrides(condShape, outShape);
   const as = broadcastStrides(aShape, outShape);
   const bs = broadcastStrides(bShape, outShape);
-  for (let i = start; i < end; i++) {
-    let rem = i;
+  const csLast = cs[rank - 1]!;
+  const asLast = as[rank - 1]!;
+  const bsLast = bs[rank - 1]!;
+  let row = Math.floor(start / inner);
+  let col = start - row * inner;
+  let pos = start;
+  while (pos < end) {
+    let rem = row;
     let co = 0;
     let ao = 0;
     let bo = 0;
-    for (let d = rank - 1; d >= 0; d--) {
+    for (let d = rank - 2; d >= 0; d--) {
       const dim = outShape[d]!;
       const idx = rem % dim;
       rem = (rem - idx) / dim;
@@ -297,7 +346,11 @@ export function whereImpl(
       ao += idx * as[d]!;
       bo += idx * bs[d]!;
     }
-    out[i] = cond[co]! !== 0 ? a[ao]! : b[bo]!;
+    const len = Math.min(inner - col, end - pos);
+    stridedWhereLoop(cond, co + col * csLast, csLast, a, ao + col * asLast, asLast, b, bo + col * bsLast, bsLast, out, pos, len);
+    pos += len;
+    row++;
+    col = 0;
   }
 }
 

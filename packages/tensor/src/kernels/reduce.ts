@@ -2,10 +2,14 @@ import type { TypedArray } from "../dtype.js";
 
 export type ReduceOp = "sum" | "max" | "min";
 
+/** Float64 running values of one output row segment (module level: no garbage per call). */
+let rowScratch = new Float64Array(0);
+
 /**
  * Reduces the middle axis of x viewed as [outer, axisLen, inner] into out viewed as [outer, inner],
- * for output elements [start, end). Each output element is accumulated in axis order, so the result
- * does not depend on how [start, end) ranges are split between threads.
+ * for output elements [start, end). Each output element is accumulated in float64 in axis order
+ * (and rounded to out's type once), so the result does not depend on how [start, end) ranges are
+ * split between threads. max/min: a NaN anywhere gives NaN; on ties the first value is kept.
  */
 export function reduceImpl(
   op: ReduceOp,
@@ -24,39 +28,42 @@ export function reduceImpl(
     }
     return;
   }
-  // inner > 1: accumulate whole rows so reads of x stay sequential.
+  // inner > 1: accumulate whole rows so reads of x stay sequential. The running values live in a
+  // float64 scratch row (reused between calls), so float32 sums are rounded once, as in the
+  // inner === 1 path.
   const init = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
-  for (let i = start; i < end; i++) out[i] = init;
   let pos = start;
   while (pos < end) {
     const o = Math.floor(pos / inner);
     const j0 = pos - o * inner;
-    const j1 = Math.min(inner, j0 + (end - pos));
-    const outBase = o * inner;
+    const len = Math.min(inner - j0, end - pos);
+    if (rowScratch.length < len) rowScratch = new Float64Array(Math.max(len, 2 * rowScratch.length));
+    const acc = rowScratch;
+    acc.fill(init, 0, len);
     for (let k = 0; k < axisLen; k++) {
-      const xBase = (o * axisLen + k) * inner;
+      const xBase = (o * axisLen + k) * inner + j0;
       switch (op) {
         case "sum":
-          for (let j = j0; j < j1; j++) out[outBase + j] = out[outBase + j]! + x[xBase + j]!;
+          for (let j = 0; j < len; j++) acc[j] = acc[j]! + x[xBase + j]!;
           break;
         case "max":
-          for (let j = j0; j < j1; j++) {
+          for (let j = 0; j < len; j++) {
             const v = x[xBase + j]!;
-            const cur = out[outBase + j]!;
-            if (v > cur || v !== v) out[outBase + j] = v;
+            if (v > acc[j]! || v !== v) acc[j] = v;
           }
           break;
         case "min":
-          for (let j = j0; j < j1; j++) {
+          for (let j = 0; j < len; j++) {
             const v = x[xBase + j]!;
-            const cur = out[outBase + j]!;
-            if (v < cur || v !== v) out[outBase + j] = v;
+            if (v < acc[j]! || v !== v) acc[j] = v;
           }
           break;
       }
     }
-    if (op !== "sum" && axisLen === 0) for (let j = j0; j < j1; j++) out[outBase + j] = NaN;
-    pos += j1 - j0;
+    const outBase = o * inner + j0;
+    if (op !== "sum" && axisLen === 0) out.fill(NaN, outBase, outBase + len);
+    else for (let j = 0; j < len; j++) out[outBase + j] = acc[j]!;
+    pos += len;
   }
 }
 
