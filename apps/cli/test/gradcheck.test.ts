@@ -35,4 +35,13 @@ describe("bp gradcheck", () => {
     expect(report.params.map((p: { name: string }) => p.name)).toEqual(["W1", "b1", "W2", "b2"]);
     expect(report.config).toMatchObject({ count: 1, hidden: 4, inputSize: 784, outputSize: 10, dtype: "float64" });
   });
+
+  it("passes in float32 with the float32 tolerances", async () => {
+    // float32 losses are good to ~6e-8 relative, so central differences with h = 1e-4 carry
+    // errors near 1e-3; the float32 defaults are atol 1e-2, rtol 1e-1.
+    const r = await bp(["gradcheck", "--dtype", "float32", "--hidden", "10", "--json"]);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect([j.passed, j.atol, j.rtol, j.config.dtype]).toEqual([true, 0.01, 0.1, "float32"]);
+  });
 });

@@ -103,3 +103,16 @@ describe("bp train --backend worker", () => {
     expect(worker.final).toEqual(cpu.final);
   });
 });
+
+describe("bp train on a terminal", () => {
+  it("draws a progress bar with iteration, loss and ETA on stderr, and colours", async () => {
+    const r = await bp(["train", "--iters", "40", "--batch", "10", "--hidden", "4"], {}, true);
+    expect(r.status).toBe(0);
+    // The last redraw shows the final iteration; "\r\x1b[2K" returns to the line start and clears it.
+    expect(r.stderr).toMatch(/\r\x1b\[2K40\/40 .* 100%  loss \d+\.\d{4}  ETA 0:00/);
+    expect(r.stdout).toContain("\x1b[1m");
+    const quiet = await bp(["train", "--iters", "40", "--batch", "10", "--hidden", "4", "--no-progress"], { NO_COLOR: "1" }, true);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout).not.toContain("\x1b[");
+  });
+});
