@@ -79,6 +79,21 @@ describe("worker backend storage", () => {
     expect(() => new WorkerBackend({ split: "never" as "auto" })).toThrow(/split must be "auto" or "always", got never/);
   });
 
+  it("new WorkerBackend() works at once, and its workers join while the calling thread never yields", () => {
+    const fresh = new WorkerBackend({ threads: 2, split: "always" });
+    const x = randn([200, 200], { seed: 4 });
+    const expected = x.matmul(x);
+    const xf = x.to(fresh);
+    const t0 = Date.now();
+    // Synchronous ops, no await: workers start on their own threads (bounded at 60 s as a hang guard).
+    while (fresh.pool.readyWorkers() === 0 && Date.now() - t0 < 60_000) expectSameBits(xf.matmul(xf), expected, "before start");
+    expect(fresh.pool.readyWorkers()).toBe(1);
+    expect(fresh.stats.split).toBe(0);
+    expectSameBits(xf.matmul(xf), expected, "after start");
+    expect(fresh.stats.split).toBe(1);
+    fresh.dispose();
+  });
+
   it("runs everything inline with threads: 1", () => {
     const one = new WorkerBackend({ threads: 1 });
     const a = randn([30, 40], { seed: 2 });
