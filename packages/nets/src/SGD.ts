@@ -1,0 +1,40 @@
+import { ValueError, type Tensor } from "@bp/tensor";
+
+/** An optimizer: updates parameters in place from their gradients (book section 6.1). */
+export interface Optimizer {
+  update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void;
+}
+
+export interface SGDOptions {
+  /** Learning rate (default 0.01, as in the book's `common/optimizer.py`). */
+  lr?: number;
+}
+
+/**
+ * Stochastic gradient descent: `params[key] -= lr * grads[key]`, written in place into each
+ * parameter tensor with `assign`, so layers that hold these tensors see the new values.
+ */
+export class SGD implements Optimizer {
+  readonly lr: number;
+
+  constructor(options: SGDOptions = {}) {
+    this.lr = checkRate("SGD", "lr", options.lr ?? 0.01);
+  }
+
+  update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    for (const [key, p] of Object.entries(params)) {
+      p.assign(p.sub(gradOf("SGD.update", grads, key).mul(this.lr)));
+    }
+  }
+}
+
+export function gradOf(op: string, grads: Readonly<Record<string, Tensor>>, key: string): Tensor {
+  const g = grads[key];
+  if (g === undefined) throw new ValueError(op, `no gradient for parameter '${key}' (grads has ${Object.keys(grads).join(", ") || "nothing"})`);
+  return g;
+}
+
+export function checkRate(op: string, name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw new ValueError(op, `${name} must be a finite number >= 0, got ${v}`);
+  return v;
+}

@@ -1,0 +1,188 @@
+import { numericalGradient } from "@bp/gradcheck";
+import { Affine, Relu, SoftmaxWithLoss, type Layer } from "@bp/layers";
+import { Rng, ShapeError, ValueError, cpu, formatShape, randn, zeros, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+
+/** The parameters of a TwoLayerNet, named as in the book. */
+export type TwoLayerParams = {
+  W1: Tensor;
+  b1: Tensor;
+  W2: Tensor;
+  b2: Tensor;
+};
+
+export interface TwoLayerNetOptions {
+  /** Standard deviation of the initial weights (default 0.01, the book's `weight_init_std`). */
+  weightInitStd?: number;
+  /** Seed of the one `Rng` that draws W1 and then W2 (default 0). */
+  seed?: number;
+  /** Parameter dtype (default "float64"); inputs must have the same dtype. */
+  dtype?: FloatDType;
+  /** Where parameters live and ops run (default `cpu`). */
+  backend?: Backend;
+}
+
+const PARAM_NAMES = ["W1", "b1", "W2", "b2"] as const;
+
+/** Set by `fromParams` for the one constructor call that adopts the given tensors. */
+let adoptedParams: TwoLayerParams | null = null;
+
+/**
+ * The book's two-layer net with backpropagation (section 5.7.2, `ch05/two_layer_net.py`):
+ * Affine1 -> Relu1 -> Affine2, then SoftmaxWithLoss.
+ *
+ * `params` holds W1, b1, W2, b2, and these are the very tensors the Affine layers compute with
+ * (shared on purpose, as in the book): an optimizer that updates `params` in place with
+ * `tensor.assign(...)` (like `SGD.update`) trains the net. Replacing an entry of `params` with
+ * another tensor would not; it is frozen to prevent that.
+ *
+ * W1 and W2 are `weightInitStd` times standard normal draws from one `Rng(seed)`, W1 first, and
+ * b1, b2 start at zero, so the same seed gives the same weights on every backend and dtype (float32
+ * stores the rounded float64 draws).
+ */
+export class TwoLayerNet {
+  readonly params: Readonly<TwoLayerParams>;
+  /** The layers in order: Affine1, Relu1, Affine2. */
+  readonly layers: ReadonlyMap<string, Layer>;
+  readonly lastLayer: SoftmaxWithLoss;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly outputSize: number;
+  readonly dtype: FloatDType;
+  readonly backend: Backend;
+  private readonly affine1: Affine<false>;
+  private readonly affine2: Affine;
+
+  constructor(inputSize: number, hiddenSize: number, outputSize: number, options: TwoLayerNetOptions = {}) {
+    for (const [name, v] of [["inputSize", inputSize], ["hiddenSize", hiddenSize], ["outputSize", outputSize]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new ValueError("TwoLayerNet", `${name} must be a positive integer, got ${v}`);
+    }
+    const std = options.weightInitStd ?? 0.01;
+    if (!Number.isFinite(std)) throw new ValueError("TwoLayerNet", `weightInitStd must be a finite number, got ${std}`);
+    const dtype = options.dtype ?? "float64";
+    if (dtype !== "float64" && dtype !== "float32") throw new ValueError("TwoLayerNet", `dtype must be "float64" or "float32", got ${String(dtype)}`);
+    const backend = options.backend ?? cpu;
+    const params = adoptedParams ?? TwoLayerNet.initialParams(inputSize, hiddenSize, outputSize, std, options.seed ?? 0, dtype, backend);
+    adoptedParams = null;
+    // The first layer's input gradient is never used, so Affine1 does not compute it.
+    this.affine1 = new Affine(params.W1, params.b1, { computeDx: false });
+    this.affine2 = new Affine(params.W2, params.b2);
+    this.layers = new Map<string, Layer>([
+      ["Affine1", this.affine1],
+      ["Relu1", new Relu()],
+      ["Affine2", this.affine2],
+    ]);
+    this.lastLayer = new SoftmaxWithLoss();
+    this.params = Object.freeze({ ...params });
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.outputSize = outputSize;
+    this.dtype = dtype;
+    this.backend = backend;
+  }
+
+  /**
+   * A net that uses the given tensors as its parameters (not copies): W1 [input, hidden],
+   * b1 [hidden], W2 [hidden, output], b2 [output], all of one dtype on one backend. This is how a
+   * saved model is loaded.
+   */
+  static fromParams(params: TwoLayerParams): TwoLayerNet {
+    const { W1, b1, W2, b2 } = params;
+    for (const name of PARAM_NAMES) {
+      if (params[name] === undefined) throw new ValueError("TwoLayerNet.fromParams", `missing parameter ${name}`);
+    }
+    if (W1.rank !== 2 || W2.rank !== 2 || b1.rank !== 1 || b2.rank !== 1 || W1.shape[1] !== W2.shape[0] || b1.shape[0] !== W1.shape[1] || b2.shape[0] !== W2.shape[1]) {
+      throw new ShapeError(
+        "TwoLayerNet.fromParams",
+        `expected W1 [input, hidden], b1 [hidden], W2 [hidden, output], b2 [output]; got W1 ${formatShape(W1.shape)}, b1 ${formatShape(b1.shape)}, W2 ${formatShape(W2.shape)}, b2 ${formatShape(b2.shape)}`,
+      );
+    }
+    const dtype = W1.dtype;
+    if (dtype === "int32" || PARAM_NAMES.some((n) => params[n].dtype !== dtype || params[n].backend !== W1.backend)) {
+      throw new ValueError(
+        "TwoLayerNet.fromParams",
+        `parameters must share one float dtype and backend; got ${PARAM_NAMES.map((n) => `${n} ${params[n].dtype} on '${params[n].backend.name}'`).join(", ")}`,
+      );
+    }
+    adoptedParams = { W1, b1, W2, b2 };
+    try {
+      return new TwoLayerNet(W1.shape[0]!, W1.shape[1]!, W2.shape[1]!, { dtype, backend: W1.backend });
+    } finally {
+      adoptedParams = null;
+    }
+  }
+
+  private static initialParams(
+    inputSize: number,
+    hiddenSize: number,
+    outputSize: number,
+    std: number,
+    seed: number,
+    dtype: FloatDType,
+    backend: Backend,
+  ): TwoLayerParams {
+    const rng = new Rng(seed);
+    const opts = { dtype, backend };
+    return {
+      W1: randn([inputSize, hiddenSize], { ...opts, rng, std }),
+      b1: zeros([hiddenSize], opts),
+      W2: randn([hiddenSize, outputSize], { ...opts, rng, std }),
+      b2: zeros([outputSize], opts),
+    };
+  }
+
+  /** A copy of this net on `backend` with the same parameter values (always a copy, even on the
+   * same backend). The model code stays the same; only where it runs changes. */
+  to(backend: Backend): TwoLayerNet {
+    const copy = (p: Tensor): Tensor => (p.backend === backend ? p.clone() : p.to(backend));
+    const { W1, b1, W2, b2 } = this.params;
+    return TwoLayerNet.fromParams({ W1: copy(W1), b1: copy(b1), W2: copy(W2), b2: copy(b2) });
+  }
+
+  /** Scores (before softmax), [N, outputSize], from x of shape [N, inputSize] (or [N, ...]). */
+  predict(x: Tensor): Tensor {
+    let out = x;
+    for (const layer of this.layers.values()) out = layer.forward(out);
+    return out;
+  }
+
+  /** The batch-mean cross-entropy loss; t: int32 class indices [N] or one-hot rows [N, outputSize]. */
+  loss(x: Tensor, t: Tensor): number {
+    return this.lastLayer.forward(this.predict(x), t);
+  }
+
+  /** The fraction of rows whose highest score is the label's class; t as for `loss`. */
+  accuracy(x: Tensor, t: Tensor): number {
+    const y = this.predict(x).argmax(1);
+    const labels = t.dtype === "int32" ? t : t.argmax(1);
+    if (labels.size !== y.size) {
+      throw new ShapeError("TwoLayerNet.accuracy", `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`);
+    }
+    let correct = 0;
+    for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;
+    return correct / y.size;
+  }
+
+  /** The gradients by central differences of `loss` (slow: two forward passes per parameter). */
+  numericalGradient(x: Tensor, t: Tensor): TwoLayerParams {
+    const lossW = (): number => this.loss(x, t);
+    return {
+      W1: numericalGradient(lossW, this.params.W1),
+      b1: numericalGradient(lossW, this.params.b1),
+      W2: numericalGradient(lossW, this.params.W2),
+      b2: numericalGradient(lossW, this.params.b2),
+    };
+  }
+
+  /** The gradients by backpropagation: forward, then every layer's backward in reverse order. */
+  gradient(x: Tensor, t: Tensor): TwoLayerParams {
+    this.loss(x, t);
+    let dout: Tensor | null = this.lastLayer.backward(1);
+    for (const layer of [...this.layers.values()].reverse()) {
+      if (dout === null) break;
+      dout = layer.backward(dout);
+    }
+    const g1 = this.affine1.grads;
+    const g2 = this.affine2.grads;
+    return { W1: g1.W, b1: g1.b, W2: g2.W, b2: g2.b };
+  }
+}

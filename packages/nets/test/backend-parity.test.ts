@@ -1,0 +1,85 @@
+// The worker backend trains TwoLayerNet to exactly the same weights as the cpu backend: the same
+// seed, the same minibatches, a few hundred SGD steps, and every parameter compared bit for bit.
+// The model code does not change between the two runs; only `net.to(backend)` does.
+import { Rng, cpu, rand, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+import { createWorkerBackend, type WorkerBackend } from "@bp/tensor/worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SGD, TwoLayerNet } from "../src/index.js";
+
+/** Synthetic data shaped like MNIST: 1000 inputs of 784 values in [0, 1); the label of a row is the
+ * class whose fixed random template it matches best. */
+function dataset(dtype: FloatDType): { x: Tensor; t: Tensor } {
+  const x = rand([1000, 784], { seed: 7, dtype });
+  const templates = rand([784, 10], { seed: 8, dtype, low: -1, high: 1 });
+  return { x, t: x.matmul(templates).argmax(1) };
+}
+
+/** `iterations` SGD steps (batch 100, lr 0.1) of `net` on `backend`; returns the losses. */
+function train(net: TwoLayerNet, backend: Backend, data: { x: Tensor; t: Tensor }, iterations: number): number[] {
+  const x = data.x.to(backend);
+  const t = data.t.to(backend);
+  const batches = new Rng(99); // the same minibatch sequence on every backend
+  const optimizer = new SGD({ lr: 0.1 });
+  const losses: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const idx = batches.choice(1000, 100);
+    const xb = x.gather(idx);
+    const tb = t.gather(idx);
+    const grads = net.gradient(xb, tb);
+    optimizer.update(net.params, { ...grads });
+    losses.push(net.lastLayer.loss ?? NaN);
+  }
+  return losses;
+}
+
+function bits(t: Tensor): Uint8Array {
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
+}
+
+let worker: WorkerBackend;
+let alwaysSplit: WorkerBackend;
+
+beforeAll(async () => {
+  worker = await createWorkerBackend({ threads: 2 });
+  alwaysSplit = await createWorkerBackend({ threads: 3, split: "always" });
+});
+
+afterAll(() => {
+  worker.dispose();
+  alwaysSplit.dispose();
+});
+
+describe("TwoLayerNet on the worker backend", () => {
+  const cases: [FloatDType, number, () => WorkerBackend, string][] = [
+    ["float64", 300, () => worker, "2 threads, default split policy"],
+    ["float32", 150, () => alwaysSplit, "3 threads, every op split"],
+  ];
+  for (const [dtype, iterations, backendOf, how] of cases) {
+    it(`${dtype}: ${iterations} SGD steps give bitwise the same weights and losses as cpu (${how})`, () => {
+      const backend = backendOf();
+      const data = dataset(dtype);
+      const onCpu = new TwoLayerNet(784, 50, 10, { seed: 3, dtype, weightInitStd: 0.01 });
+      const onWorker = onCpu.to(backend); // same initial weights, now on the worker backend
+      expect(onWorker.backend).toBe(backend);
+
+      const splitBefore = backend.stats.split;
+      const cpuLosses = train(onCpu, cpu, data, iterations);
+      const workerLosses = train(onWorker, backend, data, iterations);
+      // At least x @ W1 and dW1 = x^T @ dout of every step ran on 2+ threads.
+      expect(backend.stats.split - splitBefore).toBeGreaterThanOrEqual(iterations * 2);
+
+      expect(workerLosses).toEqual(cpuLosses);
+      // It learned something: the loss fell from about ln(10) = 2.30.
+      expect(cpuLosses[0]).toBeGreaterThan(2.2);
+      expect(cpuLosses[iterations - 1]).toBeLessThan(cpuLosses[0]! - 0.5);
+      for (const key of ["W1", "b1", "W2", "b2"] as const) {
+        const w = onWorker.params[key];
+        const c = onCpu.params[key];
+        expect(w.backend.name, key).toBe("worker");
+        expect(w.data.buffer, key).toBeInstanceOf(SharedArrayBuffer);
+        expect(w.shape, key).toEqual(c.shape);
+        expect(bits(w), `${key} bits`).toEqual(bits(c));
+      }
+    });
+  }
+});

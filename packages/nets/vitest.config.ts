@@ -1,0 +1,3 @@
+import { packageConfig } from "@bp/config/vitest";
+
+export default packageConfig();
