@@ -14,9 +14,10 @@ export type ToWorker =
  */
 export type FaultMode = "throw" | "exit" | "hang";
 
-/** Inner-loop steps per chunk: the worker reports progress after each chunk, so a chunk must stay
- * well under the calling thread's liveness window (LIVENESS_MS) even on a loaded machine. About
- * 10-60 ms of work; a matmul call repacks its operand panels per chunk, so chunks are not smaller. */
+/** Work per chunk, in the rough nanoseconds of `unitWork` (about 67 ms on an idle core). The worker
+ * reports progress after each chunk, so a chunk must stay well under the calling thread's liveness
+ * window (LIVENESS_MS, 750 ms) even on a loaded machine; a matmul call repacks B once per call, so
+ * chunks should not be much smaller (for 1024 x 1024 operands: 128 rows per chunk). */
 export const CHUNK_WORK = 1 << 26;
 
 /**

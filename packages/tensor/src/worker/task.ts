@@ -107,14 +107,16 @@ export function taskUnits(task: Task): number {
 }
 
 /**
- * Cost of one unit in rough multiply-add equivalents (about 0.5-1 ns each), used to cut a worker's
- * range into chunks of similar duration (see CHUNK_WORK), not to decide whether to split. Pessimistic
- * for element-wise ops: an exp, a pow or a general broadcast/transpose index costs 15-40 ns.
+ * Cost of one unit in rough nanoseconds on one core, used to cut a worker's range into chunks of
+ * similar duration (see CHUNK_WORK), not to decide whether to split. A multiply-add of the blocked
+ * matmul kernel takes about 0.5 ns (it also repacks B once per call, so its chunks should not be
+ * small); element-wise estimates are pessimistic: an exp, a pow or a general broadcast/transpose
+ * index costs 15-40 ns.
  */
 export function unitWork(task: Task): number {
   switch (task.kind) {
     case "matmul":
-      return Math.max(1, task.n * task.k);
+      return Math.max(1, Math.floor((task.n * task.k) / 2));
     case "gather":
       return Math.max(1, 2 * task.rowSize);
     case "reduce":
