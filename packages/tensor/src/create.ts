@@ -53,6 +53,9 @@ export function tensor(
     if (sizeOf(shape) !== arr.length) {
       throw new ShapeError("tensor", `typed array has ${arr.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
     }
+    if (dtype === "int32" && !(arr instanceof Int32Array)) {
+      for (let i = 0; i < arr.length; i++) checkInt32("tensor", arr[i]!, `[${i}]`);
+    }
     const data = backend.alloc(dtype, arr.length);
     data.set(arr);
     return new Tensor(data, shape, dtype, backend);
@@ -63,9 +66,7 @@ export function tensor(
   let pos = 0;
   const fill = (v: NestedArray, path: number[]): void => {
     if (typeof v === "number") {
-      if (dtype === "int32" && !Number.isInteger(v)) {
-        throw new ValueError("tensor", `value ${v} at [${path.join(", ")}] is not an integer, but dtype is int32`);
-      }
+      if (dtype === "int32") checkInt32("tensor", v, `[${path.join(", ")}]`);
       data[pos++] = v;
       return;
     }
@@ -76,6 +77,13 @@ export function tensor(
     return new Tensor(data, shape, dtype, backend).reshape(opts.shape);
   }
   return new Tensor(data, shape, dtype, backend);
+}
+
+/** Refuses a value an int32 tensor cannot hold exactly (instead of truncating or wrapping it). */
+function checkInt32(op: string, v: number, where: string): void {
+  if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+    throw new ValueError(op, `value ${v} at ${where} is not an integer in the int32 range [-2^31, 2^31), but dtype is int32`);
+  }
 }
 
 /** The shape of nested arrays; throws on ragged nesting or non-numbers, naming the position. */
@@ -119,6 +127,7 @@ export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
 }
 
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  if (opts.dtype === "int32") checkInt32("full", value, "(the fill value)");
   return filled(shape, opts, (d) => d.fill(value), "full");
 }
 
