@@ -37,6 +37,15 @@ describe("checkNet", () => {
     expect(() => checkNet(net, x, t, { throwOnFailure: true })).toThrow(/b2 .*FAIL/);
   });
 
+  it("runs on the backend the net lives on", () => {
+    const backend = new CpuBackend();
+    const net = TinyNet.random(4, 3, 2, 6, backend);
+    const { x, t } = batch(7, 3, 4, 2);
+    const report = checkNet(net, x.to(backend), t.to(backend));
+    expect(report.passed, formatReport(report)).toBe(true);
+    expect(net.params.W1.backend).toBe(backend);
+  });
+
   it("leaves the parameters unchanged", () => {
     const net = TinyNet.random(3, 2, 2, 4);
     const before = Object.values(net.params).map((p) => p.toArray());
