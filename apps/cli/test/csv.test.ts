@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -68,5 +68,29 @@ describe("bp train on CSV files in the book readers' format", () => {
     const r = await bp(["eval", "--model", model, "--test", other]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`bp: eval: ${model}: the model takes 16 features but ${other} has 3\n`);
+  });
+
+  it("takes the label column and delimiter from options, and eval reuses them from the model", async () => {
+    // The same kind of rows with the label last and ";" between fields.
+    const toSemicolons = (src: string, dst: string) => {
+      const rows = readFileSync(src, "utf8").trimEnd().split("\n").map((l) => l.split(","));
+      writeFileSync(dst, rows.map((r) => [...r.slice(1), r[0]].join(";")).join("\n") + "\n");
+    };
+    const tr = join(dir, "train-last.csv");
+    const te = join(dir, "test-last.csv");
+    toSemicolons(trainFile, tr);
+    toSemicolons(testFile, te);
+    const m = join(dir, "last.safetensors");
+    const args = ["--data", "csv", "--train", tr, "--test", te, "--label-column", "label", "--delimiter", ";"];
+    const r = await bp(["train", ...args, "--epochs", "30", "--batch", "20", "--hidden", "16", "--lr", "0.5", "--save", m, "--json"]);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.config).toMatchObject({ inputSize: 16, outputSize: 4, labelColumn: "label", delimiter: ";" });
+    expect(j.final.testAccuracy).toBeGreaterThanOrEqual(0.95);
+    const e = await bp(["eval", "--model", m, "--test", te, "--json"]);
+    expect(JSON.parse(e.stdout).testAccuracy).toBe(j.final.testAccuracy);
+    const bad = await bp(["train", ...args.slice(0, 6), "--delimiter", "::"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('bp: --delimiter must be one character (or "tab"), got "::"\n');
   });
 });

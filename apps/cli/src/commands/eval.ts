@@ -10,7 +10,7 @@ import { BACKEND_OPTION, DATA_OPTIONS, JSON_OPTION, backendName, dataSpec, withB
 
 const MODEL_OPTION = { name: "model", type: "string" as const, arg: "FILE", description: "a model saved by bp train --save (safetensors)" };
 const EVAL_DATA_OPTIONS = DATA_OPTIONS.map((o) =>
-  o.name === "data" ? { ...o, default: "what the model was trained on" } : o.name === "scale" ? { ...o, default: "as in training, else 255" } : o,
+  o.name === "data" ? { ...o, default: "what the model was trained on" } : ["scale", "label-column", "delimiter"].includes(o.name) ? { ...o, default: `as in training, else ${o.default}` } : o,
 );
 
 /** Loads the model named by --model and the test data (defaults from the model's metadata). */
@@ -20,8 +20,14 @@ function loadModelAndData(values: Values, command: string, run: (model: LoadedMo
   const backend = backendName(values);
   return withBackend(backend, (be) => {
     const model = loadModel(path, be);
-    const scale = Number(model.metadata.scale);
-    const spec = dataSpec(values, { data: model.metadata.data, scale: Number.isFinite(scale) && scale > 0 ? scale : undefined });
+    const meta = model.metadata;
+    const scale = Number(meta.scale);
+    const spec = dataSpec(values, {
+      data: meta.data,
+      scale: Number.isFinite(scale) && scale > 0 ? scale : undefined,
+      labelColumn: meta.labelColumn,
+      delimiter: meta.delimiter,
+    });
     if (spec.data === "csv" && spec.test === undefined) {
       throw new UsageError(`${path} was trained on CSV data: give --test FILE`);
     }

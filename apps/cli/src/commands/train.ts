@@ -81,6 +81,8 @@ export const trainCommand: Command = {
         saveModel(save, result.net, {
           data: spec.data,
           scale: spec.data === "csv" ? spec.scale : undefined,
+          labelColumn: spec.data === "csv" ? spec.labelColumn : undefined,
+          delimiter: spec.data === "csv" ? spec.delimiter : undefined,
           dtype: cfg.dtype,
           iterations: cfg.iterations,
           batch: cfg.batch,
@@ -111,7 +113,7 @@ export const trainCommand: Command = {
               sampling: cfg.sampling,
               dtype: cfg.dtype,
               backend: be.name,
-              ...(spec.data === "csv" ? { scale: spec.scale } : {}),
+              ...(spec.data === "csv" ? { scale: spec.scale, labelColumn: spec.labelColumn, delimiter: spec.delimiter } : {}),
               ...(save !== undefined ? { save } : {}),
             },
           }),
