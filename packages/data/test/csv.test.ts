@@ -2,20 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DataError, loadCsv, parseCsv } from "@bp/data";
+import { loadCsv, parseCsv } from "@bp/data";
+import { errorOf } from "./expectDataError.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-csv-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function errorOf(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error("expected a DataError");
-}
 
 describe("parseCsv", () => {
   it("reads the book readers' layout: header, label first, pixel values after", () => {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { DataError, encodeIdx, loadMnist, parseIdx, readIdxFile, type IdxArray } from "@bp/data";
+import { encodeIdx, loadMnist, parseIdx, readIdxFile, type IdxArray } from "@bp/data";
+import { errorOf } from "./expectDataError.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-idx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,16 +13,6 @@ function write(name: string, bytes: Uint8Array): string {
   const path = join(dir, name);
   writeFileSync(path, bytes);
   return path;
-}
-
-function errorOf(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error("expected a DataError");
 }
 
 const arrays: IdxArray[] = [

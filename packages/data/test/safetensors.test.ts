@@ -3,20 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tensor } from "@bp/tensor";
-import { DataError, decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from "@bp/data";
+import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors } from "@bp/data";
+import { errorOf } from "./expectDataError.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-st-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function errorOf(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error("expected a DataError");
-}
 
 /** A file from a header object (serialized as is) and data bytes, per the format. */
 function build(header: unknown, data: number[] = [], headerLength?: number): Uint8Array {
