@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// bp's benchmark: GFLOPS of matrix products on every backend in backends.ts, measured in this one
+// process, with each backend's speed relative to the backend it is compared with.
+//   node tools/bench/dist/main.js            markdown table
+//   node tools/bench/dist/main.js --json     the same rows as a JSON array
+//   node tools/bench/dist/main.js --quick    short timings, without the slowest shapes (a smoke run)
+import { cpus } from "node:os";
+import { BACKENDS } from "./backends.js";
+import { MATMUL_CASES, matmulFlops } from "./cases.js";
+import { FULL, QUICK, timeInterleaved } from "./measure.js";
+import { markdownTable, withRatios, type Row } from "./report.js";
+import type { BenchTarget, PreparedOp } from "./target.js";
+import type { DType } from "@bp/tensor";
+
+const USAGE = "usage: node tools/bench/dist/main.js [--json] [--quick]";
+
+const args = process.argv.slice(2);
+for (const a of args) {
+  if (a !== "--json" && a !== "--quick") {
+    console.error(`bench: unknown argument ${JSON.stringify(a)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const json = args.includes("--json");
+const quick = args.includes("--quick");
+const timing = quick ? QUICK : FULL;
+
+const opened: { name: string; vs: string | null; dtypes: readonly DType[]; target: BenchTarget }[] = [];
+for (const b of BACKENDS) opened.push({ name: b.name, vs: b.vs, dtypes: b.dtypes, target: await b.open() });
+
+const rows: Row[] = [];
+const cases = MATMUL_CASES.filter((c) => !(quick && c.slow));
+for (const c of cases) {
+  const contenders: { backend: string; vs: string | null; dtype: DType; op: PreparedOp }[] = [];
+  for (const o of opened) {
+    for (const dtype of o.dtypes) contenders.push({ backend: o.name, vs: o.vs, dtype, op: o.target.matmul(c, dtype) });
+  }
+  console.error(`bench: matmul ${c.shape} (${contenders.map((x) => `${x.backend} ${x.dtype}`).join(", ")})`);
+  const timings = timeInterleaved(
+    contenders.map((x) => x.op),
+    timing,
+  );
+  contenders.forEach((x, i) => {
+    x.op.dispose();
+    rows.push({
+      bench: "matmul",
+      shape: c.shape,
+      dtype: x.dtype,
+      backend: x.backend,
+      gflops: matmulFlops(c) / (timings[i]!.bestMs * 1e6),
+      vs: x.vs,
+      ratio: null,
+    });
+  });
+}
+for (const o of opened) o.target.close();
+
+const result = withRatios(rows);
+if (json) {
+  console.log(JSON.stringify(result, null, 2));
+} else {
+  const cpu = cpus();
+  console.log(markdownTable(result));
+  console.log();
+  console.log(
+    [
+      `GFLOPS = 2*m*n*k / fastest run. Each shape's contenders ran interleaved in one process (${timing.minRuns}+ runs and ${timing.minMs} ms or more each, after warm-up);`,
+      `ratio = this row's GFLOPS / the "vs" backend's GFLOPS for the same shape and dtype, measured in the same run.`,
+      `tfjs-backend-cpu runs float32 only, so float64 rows are compared against tfjs float32 at the same shape.`,
+      `Machine: Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores${quick ? "; --quick run (short timings, largest shapes left out)" : ""}.`,
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,55 @@
+// Rows, ratios and the markdown table.
+import type { DType } from "@bp/tensor";
+
+export interface Row {
+  bench: string;
+  shape: string;
+  dtype: DType;
+  backend: string;
+  gflops: number;
+  /** The backend this row is compared with, or null. */
+  vs: string | null;
+  /** gflops / the vs backend's gflops for the same bench, shape and dtype (float32 if it lacks this
+   * dtype), or null. */
+  ratio: number | null;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Fills in `ratio` from the rows of the `vs` backends; rounds the numbers for printing. */
+export function withRatios(rows: readonly Row[]): Row[] {
+  const find = (backend: string, bench: string, shape: string, dtype: DType): Row | undefined =>
+    rows.find((r) => r.backend === backend && r.bench === bench && r.shape === shape && r.dtype === dtype);
+  return rows.map((r) => {
+    let ratio: number | null = null;
+    if (r.vs !== null) {
+      const base = find(r.vs, r.bench, r.shape, r.dtype) ?? find(r.vs, r.bench, r.shape, "float32");
+      if (base !== undefined) ratio = round(r.gflops / base.gflops, 3);
+    }
+    return { ...r, gflops: round(r.gflops, 3), ratio };
+  });
+}
+
+export function markdownTable(rows: readonly Row[]): string {
+  const header = ["bench", "shape", "dtype", "backend", "GFLOPS", "vs", "ratio"];
+  // A vs backend without this dtype was compared through its float32 row: say so.
+  const hasRow = (backend: string, shape: string, dtype: DType): boolean => rows.some((r) => r.backend === backend && r.shape === shape && r.dtype === dtype);
+  const lines = rows.map((r) => [
+    r.bench,
+    r.shape,
+    r.dtype,
+    r.backend,
+    r.gflops.toFixed(2),
+    r.vs === null ? "" : hasRow(r.vs, r.shape, r.dtype) ? r.vs : `${r.vs} (float32)`,
+    r.ratio === null ? "" : `${r.ratio.toFixed(2)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const numeric = new Set([4, 6]);
+  const fmt = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (numeric.has(i) ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
+  return [fmt(header), rule, ...lines.map(fmt)].join("\n");
+}
