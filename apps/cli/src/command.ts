@@ -14,6 +14,9 @@ export interface Context {
 
 export interface Command {
   name: string;
+  /** One line for `bp --help`. */
+  brief: string;
+  /** The paragraph at the top of `bp <command> --help`. */
   summary: string;
   usage: string;
   options: OptionSpec[];

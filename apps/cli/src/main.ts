@@ -24,7 +24,7 @@ function overview(): string {
     "Backpropagation from scratch (Deep Learning from Scratch, chapter 5) on MNIST or CSV data.",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary.split("\n")[0]!.replace(/ \(.*$/, "")}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.brief}`),
     "",
     "Options:",
     "  --help     show help (also: bp <command> --help)",

@@ -6,6 +6,7 @@ import { JSON_OPTION } from "./shared.js";
 const DEMOS = ["apples", "apple"] as const;
 
 export const demoCommand: Command = {
+  brief: "print the book's apples-and-oranges graph values (forward and backward)",
   name: "demo",
   summary:
     "Runs a computational-graph example of the book's chapter 5 and prints the forward and backward values\n" +

@@ -41,6 +41,7 @@ function loadModelAndData(values: Values, command: string, run: (model: LoadedMo
 
 export const evalCommand: Command = {
   name: "eval",
+  brief: "accuracy of a saved model on the test set",
   summary: "Measures the accuracy of a saved model on the test set.",
   usage: "bp eval --model FILE [options]",
   options: [MODEL_OPTION, ...EVAL_DATA_OPTIONS, BACKEND_OPTION, JSON_OPTION],
@@ -62,6 +63,7 @@ export const evalCommand: Command = {
 
 export const predictCommand: Command = {
   name: "predict",
+  brief: "draw one test image and the saved model's class probabilities",
   summary: "Shows one test image in the terminal with the model's class probabilities.",
   usage: "bp predict --model FILE --index N [options]",
   options: [

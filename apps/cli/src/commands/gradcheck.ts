@@ -16,6 +16,7 @@ const FLOAT32_ATOL = 1e-2;
 const FLOAT32_RTOL = 1e-1;
 
 export const gradcheckCommand: Command = {
+  brief: "compare backprop gradients with numerical ones (the book's gradient check)",
   name: "gradcheck",
   summary:
     "The book's gradient check (ch05/gradient_check.py): on the first training images, compares the gradient\n" +

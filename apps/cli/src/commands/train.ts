@@ -12,6 +12,7 @@ import { BACKEND_OPTION, DATA_OPTIONS, DTYPE_OPTION, JSON_OPTION, backendName, d
 const HEADER = ["epoch", "iteration", "   loss", "train acc", "test acc"];
 
 export const trainCommand: Command = {
+  brief: "train the book's TwoLayerNet (default: 784-50-10 on MNIST, 10000 iterations)",
   name: "train",
   summary:
     "Trains the book's TwoLayerNet (ch05/train_neuralnet.py) by backpropagation and SGD, printing train and\n" +
