@@ -12,11 +12,15 @@ export function transposeImpl(
   const rank = shape.length;
   if (rank === 2 && perm[0] === 1) {
     const rows = shape[0]!;
-    const cols = shape[1]!; // out is cols x rows
-    for (let i = start; i < end; i++) {
+    const cols = shape[1]!; // out is cols x rows: out row r is x column r
+    let i = start;
+    while (i < end) {
       const r = Math.floor(i / rows);
       const c = i - r * rows;
-      out[i] = x[c * cols + r]!;
+      const len = Math.min(rows - c, end - i);
+      let src = c * cols + r;
+      for (let j = 0; j < len; j++, src += cols) out[i + j] = x[src]!;
+      i += len;
     }
     return;
   }
