@@ -1,7 +1,9 @@
 // A bp backend (anything implementing @bp/tensor's Backend) as a benchmark target: ops go through
 // the public Tensor API, as user code would call them.
-import { randn, type Backend, type DType, type FloatDType } from "@bp/tensor";
+import { randn, tensor, type Backend, type DType, type FloatDType } from "@bp/tensor";
+import { SGD, TwoLayerNet } from "@bp/nets";
 import type { BenchBackend, BenchTarget, MatmulCase, PreparedOp } from "./target.js";
+import { TRAIN_STEP, initialWeights, minibatches, trainingData } from "./train-step.js";
 
 export interface BpBackendEntry {
   name: string;
@@ -25,6 +27,30 @@ export function bpBackend(entry: BpBackendEntry): BenchBackend {
           const options = { transposeA: c.transposeA, transposeB: c.transposeB };
           return {
             run: () => void a.matmul(b, options),
+            dispose: () => {},
+          };
+        },
+        trainStep(dtype: DType): PreparedOp {
+          if (dtype === "int32") throw new Error("bench: the training step needs a float dtype");
+          const data = trainingData();
+          const x = tensor(data.x, { dtype, backend, shape: [TRAIN_STEP.rows, TRAIN_STEP.input] });
+          const t = tensor(data.labels, { dtype: "int32", backend });
+          const w = initialWeights(dtype);
+          const p = (values: Float64Array, shape: number[]) => tensor(values, { dtype, backend, shape });
+          const net = TwoLayerNet.fromParams({
+            W1: p(w.W1, [TRAIN_STEP.input, TRAIN_STEP.hidden]),
+            b1: p(w.b1, [TRAIN_STEP.hidden]),
+            W2: p(w.W2, [TRAIN_STEP.hidden, TRAIN_STEP.output]),
+            b2: p(w.b2, [TRAIN_STEP.output]),
+          });
+          const optimizer = new SGD({ lr: TRAIN_STEP.lr });
+          const nextBatch = minibatches();
+          return {
+            run: () => {
+              const idx = nextBatch();
+              const grads = net.gradient(x.gather(idx), t.gather(idx));
+              optimizer.update({ ...net.params }, { ...grads });
+            },
             dispose: () => {},
           };
         },

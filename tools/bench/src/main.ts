@@ -7,6 +7,7 @@
 import { cpus } from "node:os";
 import { BACKENDS } from "./backends.js";
 import { MATMUL_CASES, matmulFlops } from "./cases.js";
+import { TRAIN_STEP_SHAPE, trainStepFlops } from "./train-step.js";
 import { FULL, QUICK, timeInterleaved } from "./measure.js";
 import { markdownTable, withRatios, type Row } from "./report.js";
 import type { BenchTarget, PreparedOp } from "./target.js";
@@ -53,6 +54,29 @@ for (const c of cases) {
     });
   });
 }
+{
+  const contenders: { backend: string; vs: string | null; dtype: DType; op: PreparedOp }[] = [];
+  for (const o of opened) {
+    for (const dtype of o.dtypes) contenders.push({ backend: o.name, vs: o.vs, dtype, op: o.target.trainStep(dtype) });
+  }
+  console.error(`bench: train step ${TRAIN_STEP_SHAPE} (${contenders.map((x) => `${x.backend} ${x.dtype}`).join(", ")})`);
+  const timings = timeInterleaved(
+    contenders.map((x) => x.op),
+    timing,
+  );
+  contenders.forEach((x, i) => {
+    x.op.dispose();
+    rows.push({
+      bench: "train step",
+      shape: TRAIN_STEP_SHAPE,
+      dtype: x.dtype,
+      backend: x.backend,
+      gflops: trainStepFlops() / (timings[i]!.bestMs * 1e6),
+      vs: x.vs,
+      ratio: null,
+    });
+  });
+}
 for (const o of opened) o.target.close();
 
 const result = withRatios(rows);
@@ -67,6 +91,7 @@ if (json) {
       `GFLOPS = 2*m*n*k / fastest run. Each shape's contenders ran interleaved in one process (${timing.minRuns}+ runs and ${timing.minMs} ms or more each, after warm-up);`,
       `ratio = this row's GFLOPS / the "vs" backend's GFLOPS for the same shape and dtype, measured in the same run.`,
       `tfjs-backend-cpu runs float32 only, so float64 rows are compared against tfjs float32 at the same shape.`,
+      `train step: one SGD step of TwoLayerNet (gather a minibatch, forward, backward, update), the same recipe and numbers on every backend; its GFLOPS count only the step's matrix products (${(trainStepFlops() / 1e6).toFixed(1)} M flops), so its ratios are ratios of step times.`,
       `Machine: Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores${quick ? "; --quick run (short timings, largest shapes left out)" : ""}.`,
     ].join("\n"),
   );

@@ -20,6 +20,9 @@ export interface MatmulCase {
 /** An opened backend. */
 export interface BenchTarget {
   matmul(c: MatmulCase, dtype: DType): PreparedOp;
+  /** One SGD step of the book's network on a minibatch (see train-step.ts); each `run()` takes the
+   * next minibatch of the shared sequence. */
+  trainStep(dtype: DType): PreparedOp;
   close(): void;
 }
 

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { randn, type DType } from "@bp/tensor";
 import type { BenchBackend, BenchTarget, MatmulCase, PreparedOp } from "./target.js";
+import { TRAIN_STEP, initialWeights, minibatches, trainingData } from "./train-step.js";
 
 export function tfjsCpu(): BenchBackend {
   return {
@@ -32,8 +33,63 @@ export function tfjsCpu(): BenchBackend {
             },
           };
         },
+        trainStep(dtype: DType): PreparedOp {
+          if (dtype !== "float32") throw new Error(`tfjs-cpu bench: dtype ${dtype} is not supported (float32 only)`);
+          return tfjsTrainStep();
+        },
         close: () => {},
       };
+    },
+  };
+}
+
+/**
+ * The same step written with tfjs-core ops: the book's forward pass and its hand-derived backward
+ * pass (as TwoLayerNet's layers compute it), then SGD, on the same data, initial weights and
+ * minibatches as the bp targets, in float32.
+ */
+function tfjsTrainStep(): PreparedOp {
+  const { input, hidden, output, batch, lr, rows } = TRAIN_STEP;
+  const data = trainingData();
+  const x = tf.tensor2d(Float32Array.from(data.x), [rows, input]);
+  const t = tf.cast(tf.oneHot(tf.tensor1d(data.labels, "int32"), output), "float32");
+  const w = initialWeights("float32");
+  const W1 = tf.variable(tf.tensor2d(Float32Array.from(w.W1), [input, hidden]));
+  const b1 = tf.variable(tf.tensor1d(Float32Array.from(w.b1)));
+  const W2 = tf.variable(tf.tensor2d(Float32Array.from(w.W2), [hidden, output]));
+  const b2 = tf.variable(tf.tensor1d(Float32Array.from(w.b2)));
+  const nextBatch = minibatches();
+  return {
+    run: () => {
+      const idx = tf.tensor1d(nextBatch(), "int32");
+      tf.tidy(() => {
+        const xb = tf.gather(x, idx);
+        const tb = tf.gather(t, idx);
+        // forward: Affine1, Relu1, Affine2, SoftmaxWithLoss
+        const a1 = tf.add(tf.matMul(xb, W1), b1);
+        const z1 = tf.relu(a1);
+        const a2 = tf.add(tf.matMul(z1, W2), b2);
+        const y = tf.softmax(a2);
+        const loss = tf.div(tf.neg(tf.sum(tf.mul(tb, tf.log(tf.add(y, 1e-7))))), batch);
+        loss.dataSync();
+        // backward
+        const da2 = tf.div(tf.sub(y, tb), batch);
+        const dW2 = tf.matMul(z1, da2, true, false);
+        const db2 = tf.sum(da2, 0);
+        const dz1 = tf.matMul(da2, W2, false, true);
+        const da1 = tf.mul(dz1, tf.step(a1));
+        const dW1 = tf.matMul(xb, da1, true, false);
+        const db1 = tf.sum(da1, 0);
+        // SGD
+        W1.assign(tf.sub(W1, tf.mul(dW1, lr)));
+        b1.assign(tf.sub(b1, tf.mul(db1, lr)));
+        W2.assign(tf.sub(W2, tf.mul(dW2, lr)));
+        b2.assign(tf.sub(b2, tf.mul(db2, lr)));
+      });
+      idx.dispose();
+    },
+    dispose: () => {
+      for (const v of [x, t, W1, b1, W2, b2]) v.dispose();
     },
   };
 }
