@@ -15,11 +15,16 @@ const checks = {
   },
   async "@bp/tensor/worker"() {
     const { createWorkerBackend } = await import("@bp/tensor/worker");
-    const { tensor, cpu } = await import("@bp/tensor");
-    const backend = createWorkerBackend({ threads: 2 });
+    const { tensor, randn } = await import("@bp/tensor");
+    const backend = await createWorkerBackend({ threads: 2 });
     try {
-      const x = tensor([[1, 2], [3, 4]], { backend });
-      assert.deepEqual(x.matmul(x).toArray(), tensor([[1, 2], [3, 4]], { backend: cpu }).matmul(tensor([[1, 2], [3, 4]])).toArray());
+      // Large enough to be split between the threads; must equal the cpu result bit for bit.
+      const a = randn([300, 200], { seed: 1 });
+      const b = randn([200, 100], { seed: 2 });
+      const viaWorker = a.to(backend).matmul(b.to(backend));
+      assert.equal(viaWorker.backend, backend);
+      assert.deepEqual(Array.from(viaWorker.data), Array.from(a.matmul(b).data));
+      assert.deepEqual(tensor([[1, 2], [3, 4]], { backend }).sum(0).toArray(), [4, 6]);
     } finally {
       backend.dispose();
     }
@@ -45,8 +50,14 @@ const checks = {
     assert.ok(Math.abs(g.get(0) - 6) < 1e-6 && Math.abs(g.get(1) - 8) < 1e-6, `got ${g.toArray()}`);
   },
   async "@bp/gradcheck/tfjs"() {
-    const mod = await import("@bp/gradcheck/tfjs");
-    assert.ok(Object.keys(mod).length > 0, "the tfjs entry exports nothing");
+    // The opt-in cross-check must work from plain Node with the tfjs peers installed.
+    const { crossCheckLayer } = await import("@bp/gradcheck/tfjs");
+    const { Affine } = await import("@bp/layers");
+    const { Rng, randn } = await import("@bp/tensor");
+    const rng = new Rng(0);
+    const report = await crossCheckLayer(new Affine(randn([4, 3], { rng }), randn([3], { rng })), randn([2, 4], { rng }));
+    assert.ok(report.passed, `crossCheckLayer(Affine) failed: ${JSON.stringify(report.comparisons)}`);
+    for (const c of Object.values(report.comparisons)) assert.ok(c.maxAbsDiff < 1e-5, `${c.name}: ${c.maxAbsDiff}`);
   },
   async "@bp/data"() {
     const { loadMnist } = await import("@bp/data");
