@@ -54,8 +54,10 @@ export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend,
     };
   }
   const opts = { divideBy: spec.scale, labelColumn: spec.labelColumn, delimiter: spec.delimiter, dtype, backend };
+  // The training file first, so a user who got both wrong hears about the first one they named.
+  const trainFile: CsvData | null = spec.train !== undefined ? loadCsv(spec.train, opts) : null;
   const test = loadCsv(spec.test!, opts);
-  const train: CsvData = spec.train !== undefined ? loadCsv(spec.train, opts) : test;
+  const train: CsvData = trainFile ?? test;
   const features = train.x.shape[1]!;
   if (test.x.shape[1] !== features) {
     throw new DataError("loadDataset", { file: spec.test! }, `rows have ${test.x.shape[1]} features but ${spec.train} has ${features}`);
