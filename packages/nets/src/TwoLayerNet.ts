@@ -23,8 +23,9 @@ export interface TwoLayerNetOptions {
 
 const PARAM_NAMES = ["W1", "b1", "W2", "b2"] as const;
 
-/** Set by `fromParams` for the one constructor call that adopts the given tensors. */
-let adoptedParams: TwoLayerParams | null = null;
+/** The constructor option through which `fromParams` hands over existing tensors (module-private). */
+const ADOPT = Symbol("adopt");
+type ConstructorOptions = TwoLayerNetOptions & { [ADOPT]?: TwoLayerParams };
 
 /**
  * The book's two-layer net with backpropagation (section 5.7.2, `ch05/two_layer_net.py`):
@@ -53,6 +54,7 @@ export class TwoLayerNet {
   private readonly affine2: Affine;
 
   constructor(inputSize: number, hiddenSize: number, outputSize: number, options: TwoLayerNetOptions = {}) {
+    const adopted = (options as ConstructorOptions)[ADOPT];
     for (const [name, v] of [["inputSize", inputSize], ["hiddenSize", hiddenSize], ["outputSize", outputSize]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ValueError("TwoLayerNet", `${name} must be a positive integer, got ${v}`);
     }
@@ -61,8 +63,7 @@ export class TwoLayerNet {
     const dtype = options.dtype ?? "float64";
     if (dtype !== "float64" && dtype !== "float32") throw new ValueError("TwoLayerNet", `dtype must be "float64" or "float32", got ${String(dtype)}`);
     const backend = options.backend ?? cpu;
-    const params = adoptedParams ?? TwoLayerNet.initialParams(inputSize, hiddenSize, outputSize, std, options.seed ?? 0, dtype, backend);
-    adoptedParams = null;
+    const params = adopted ?? TwoLayerNet.initialParams(inputSize, hiddenSize, outputSize, std, options.seed ?? 0, dtype, backend);
     // The first layer's input gradient is never used, so Affine1 does not compute it.
     this.affine1 = new Affine(params.W1, params.b1, { computeDx: false });
     this.affine2 = new Affine(params.W2, params.b2);
@@ -103,12 +104,8 @@ export class TwoLayerNet {
         `parameters must share one float dtype and backend; got ${PARAM_NAMES.map((n) => `${n} ${params[n].dtype} on '${params[n].backend.name}'`).join(", ")}`,
       );
     }
-    adoptedParams = { W1, b1, W2, b2 };
-    try {
-      return new TwoLayerNet(W1.shape[0]!, W1.shape[1]!, W2.shape[1]!, { dtype, backend: W1.backend });
-    } finally {
-      adoptedParams = null;
-    }
+    const options: ConstructorOptions = { dtype, backend: W1.backend, [ADOPT]: { W1, b1, W2, b2 } };
+    return new TwoLayerNet(W1.shape[0]!, W1.shape[1]!, W2.shape[1]!, options);
   }
 
   private static initialParams(
