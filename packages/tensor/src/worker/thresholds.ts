@@ -1,12 +1,22 @@
-// When an op is split between threads. Below these sizes handing out work costs more than it saves,
-// and the op runs inline on the calling thread. Measured with test/worker-thresholds.bench.ts
-// (see the numbers there); TODO: fill in.
+// When an op is split between threads. Below these sizes handing the work out (a postMessage, a
+// wake-up, an Atomics.wait: about 20-30 us in all) costs more than the second thread saves, and the
+// op runs inline on the calling thread.
+//
+// Measured with `node --import tsx test/worker-thresholds.bench.ts` (Node 20.20, 2-core AMD EPYC VM,
+// load average 1.7-1.9 with the bench itself running): time inline on one thread vs split on two.
+//   matmul m*n*k:   32768 x0.73   64000 x0.93   110592 x1.13   262144 x1.42   3.9M (100x784x50) x1.72
+//   add, elements:   4096 x0.49   16384 x0.92    65536 x1.19   262144 x1.26   (memory-bound)
+//   exp, elements:   1024 x0.48    4096 x1.44    16384 x1.85
+//   sum(axis 0):     4096 x0.38   16384 x0.89    65536 x1.39   262144 x1.73
+//   transpose:      16384 x0.61   65536 x1.23   262144 x1.49
+// Each threshold sits a little above the measured break-even, so a split is a clear win. On a busy
+// machine (other processes on both cores) splitting gains nothing at any size, and costs little.
 
-/** Matmul: m * n * k multiply-adds. */
-export const MATMUL_SPLIT_WORK = 1 << 16;
+/** Matmul: m * n * k multiply-adds. The book's x @ W1 (100x784x50) and dW1 split; z1 @ W2 does not. */
+export const MATMUL_SPLIT_WORK = 1 << 17;
 /** Cheap element-wise ops (arithmetic, comparisons, where, cast, transpose, gather): output elements. */
-export const ELEMENTWISE_SPLIT_SIZE = 1 << 18;
+export const ELEMENTWISE_SPLIT_SIZE = 1 << 16;
 /** Element-wise ops that call Math.exp/log/tanh/pow...: output elements. */
-export const TRANSCENDENTAL_SPLIT_SIZE = 1 << 14;
+export const TRANSCENDENTAL_SPLIT_SIZE = 1 << 12;
 /** Reductions and argmax: input elements read. */
-export const REDUCE_SPLIT_SIZE = 1 << 18;
+export const REDUCE_SPLIT_SIZE = 1 << 15;

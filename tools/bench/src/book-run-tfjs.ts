@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// The book's full training run (what `bp train` does with its defaults: TwoLayerNet 784-50-10 on
+// MNIST, 10000 SGD iterations of batch 100, lr 0.1, accuracy on the whole train and test sets after
+// every epoch) written with @tensorflow/tfjs-core on tfjs-backend-cpu, float32 (all tfjs-cpu runs).
+// Same recipe and numbers as bp: the initial weights are TwoLayerNet's (seed 0), the minibatches
+// come from the same generator (Rng(seed + 1).choice), the gradients are the book's backpropagation.
+// Prints one JSON line: { final: { trainAccuracy, testAccuracy, loss }, seconds, iterations }.
+//   node tools/bench/dist/book-run-tfjs.js [--iters N]
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { loadMnist } from "@bp/data";
+import { Rng } from "@bp/tensor";
+import { TwoLayerNet } from "@bp/nets";
+
+const args = process.argv.slice(2);
+const itersAt = args.indexOf("--iters");
+const iterations = itersAt === -1 ? 10_000 : Number(args[itersAt + 1]);
+if (!Number.isInteger(iterations) || iterations < 1 || args.length !== (itersAt === -1 ? 0 : 2)) {
+  console.error("usage: node tools/bench/dist/book-run-tfjs.js [--iters N]");
+  process.exit(2);
+}
+
+tf.env().set("IS_TEST", true); // no console banner about tfjs-node
+await tf.setBackend("cpu");
+
+const seed = 0;
+const batch = 100;
+const lr = 0.1;
+const mnist = loadMnist({ dtype: "float32" });
+const trainSize = mnist.xTrain.shape[0]!;
+const xTrain = tf.tensor2d(mnist.xTrain.data as Float32Array, [trainSize, 784]);
+const tTrain = tf.tensor1d(mnist.tTrain.data as Int32Array, "int32");
+const xTest = tf.tensor2d(mnist.xTest.data as Float32Array, [mnist.xTest.shape[0]!, 784]);
+const tTest = tf.tensor1d(mnist.tTest.data as Int32Array, "int32");
+
+const start = performance.now();
+const init = new TwoLayerNet(784, 50, 10, { seed, weightInitStd: 0.01, dtype: "float32" }).params;
+const W1 = tf.variable(tf.tensor2d(init.W1.data as Float32Array, [784, 50]));
+const b1 = tf.variable(tf.tensor1d(init.b1.data as Float32Array));
+const W2 = tf.variable(tf.tensor2d(init.W2.data as Float32Array, [50, 10]));
+const b2 = tf.variable(tf.tensor1d(init.b2.data as Float32Array));
+const rng = new Rng(seed + 1);
+const perEpoch = Math.max(1, Math.floor(trainSize / batch));
+
+const predict = (x: tf.Tensor2D): tf.Tensor2D => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, W1), b1)), W2), b2);
+const accuracy = (x: tf.Tensor2D, t: tf.Tensor1D): number =>
+  tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(predict(x), 1), t), "int32")).dataSync()[0]! / x.shape[0]);
+
+let lossSum = 0;
+let lossCount = 0;
+let last = { trainAccuracy: NaN, testAccuracy: NaN, loss: NaN, iteration: 0 };
+const evaluate = (iteration: number): void => {
+  last = { trainAccuracy: accuracy(xTrain, tTrain), testAccuracy: accuracy(xTest, tTest), loss: lossSum / lossCount, iteration };
+  lossSum = 0;
+  lossCount = 0;
+};
+
+for (let i = 1; i <= iterations; i++) {
+  const idx = tf.tensor1d(rng.choice(trainSize, batch), "int32");
+  const loss = tf.tidy(() => {
+    const xb = tf.gather(xTrain, idx);
+    const tb = tf.oneHot(tf.gather(tTrain, idx), 10);
+    // forward: Affine1, Relu1, Affine2, SoftmaxWithLoss
+    const a1 = tf.add(tf.matMul(xb, W1), b1);
+    const z1 = tf.relu(a1);
+    const a2 = tf.add(tf.matMul(z1, W2), b2);
+    const y = tf.softmax(a2);
+    const lossValue = tf.div(tf.neg(tf.sum(tf.mul(tb, tf.log(tf.add(y, 1e-7))))), batch).dataSync()[0]!;
+    // backward (the first layer's input gradient is not needed)
+    const da2 = tf.div(tf.sub(y, tb), batch);
+    const dW2 = tf.matMul(z1, da2, true, false);
+    const db2 = tf.sum(da2, 0);
+    const dz1 = tf.matMul(da2, W2, false, true);
+    const da1 = tf.mul(dz1, tf.step(a1));
+    const dW1 = tf.matMul(xb, da1, true, false);
+    const db1 = tf.sum(da1, 0);
+    // SGD
+    W1.assign(tf.sub(W1, tf.mul(dW1, lr)));
+    b1.assign(tf.sub(b1, tf.mul(db1, lr)));
+    W2.assign(tf.sub(W2, tf.mul(dW2, lr)));
+    b2.assign(tf.sub(b2, tf.mul(db2, lr)));
+    return lossValue;
+  });
+  idx.dispose();
+  lossSum += loss;
+  lossCount++;
+  if (i % perEpoch === 0) evaluate(i);
+}
+if (last.iteration !== iterations) evaluate(iterations);
+const seconds = (performance.now() - start) / 1000;
+console.log(JSON.stringify({ final: { trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy, loss: last.loss }, seconds, iterations }));

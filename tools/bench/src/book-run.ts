@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// The book's full training run (`bp train` with its defaults: TwoLayerNet 784-50-10 on MNIST, 10000
+// iterations of batch 100) on the cpu backend, the worker backend, and the same recipe written with
+// tfjs-core on tfjs-backend-cpu (book-run-tfjs.ts), each in a fresh process, one after the other.
+// Prints one markdown table: wall time of each process (data loading included), the training time
+// it reports, its final accuracies, and its speed relative to the cpu backend and to tfjs-cpu.
+//   node tools/bench/dist/book-run.js [--iters N] [--float32]
+// --float32 adds cpu and worker runs in float32 (bp trains in float64 by default; tfjs-cpu is
+// float32 only). It takes a while: about a minute or two per run on 2 cores.
+import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const USAGE = "usage: node tools/bench/dist/book-run.js [--iters N] [--float32]";
+const args = process.argv.slice(2);
+let iters: number | null = null;
+let float32 = false;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--float32") float32 = true;
+  else if (args[i] === "--iters" && i + 1 < args.length) iters = Number(args[++i]);
+  else {
+    console.error(`book-run: unknown argument ${JSON.stringify(args[i])}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+if (iters !== null && (!Number.isInteger(iters) || iters < 1)) {
+  console.error(`book-run: --iters needs a positive integer\n${USAGE}`);
+  process.exit(2);
+}
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const cli = fileURLToPath(new URL("../../../apps/cli/dist/bin.js", import.meta.url));
+const tfjsRun = fileURLToPath(new URL("./book-run-tfjs.js", import.meta.url));
+const itersArgs = iters === null ? [] : ["--iters", String(iters)];
+
+interface Run {
+  name: string;
+  dtype: string;
+  argv: string[];
+}
+const runs: Run[] = [
+  { name: "cpu", dtype: "float64", argv: [cli, "train", "--backend", "cpu", "--json", "--no-progress", ...itersArgs] },
+  { name: "worker", dtype: "float64", argv: [cli, "train", "--backend", "worker", "--json", "--no-progress", ...itersArgs] },
+  ...(float32
+    ? [
+        { name: "cpu", dtype: "float32", argv: [cli, "train", "--backend", "cpu", "--dtype", "float32", "--json", "--no-progress", ...itersArgs] },
+        { name: "worker", dtype: "float32", argv: [cli, "train", "--backend", "worker", "--dtype", "float32", "--json", "--no-progress", ...itersArgs] },
+      ]
+    : []),
+  { name: "tfjs-cpu", dtype: "float32", argv: [tfjsRun, ...itersArgs] },
+];
+
+interface Result {
+  run: Run;
+  wall: number;
+  seconds: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+}
+
+const results: Result[] = [];
+for (const run of runs) {
+  console.error(`book-run: ${run.name} ${run.dtype} ...`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, run.argv, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) {
+    console.error(`book-run: ${run.name} ${run.dtype} failed (exit status ${r.status}${r.signal ? `, ${r.signal}` : ""}):\n${r.stderr}`);
+    process.exit(1);
+  }
+  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as { final: { trainAccuracy: number; testAccuracy: number }; seconds: number };
+  results.push({ run, wall, seconds: out.seconds, trainAccuracy: out.final.trainAccuracy, testAccuracy: out.final.testAccuracy });
+  console.error(`book-run: ${run.name} ${run.dtype}: ${wall.toFixed(1)} s`);
+}
+
+const cpuWall = results.find((r) => r.run.name === "cpu")!.wall;
+const tfjsWall = results.find((r) => r.run.name === "tfjs-cpu")!.wall;
+const header = ["run", "dtype", "wall s", "training s", "train acc", "test acc", "vs cpu", "vs tfjs-cpu"];
+const lines = results.map((r) => [
+  r.run.name,
+  r.run.dtype,
+  r.wall.toFixed(1),
+  r.seconds.toFixed(1),
+  r.trainAccuracy.toFixed(4),
+  r.testAccuracy.toFixed(4),
+  `${(cpuWall / r.wall).toFixed(2)}x`,
+  `${(tfjsWall / r.wall).toFixed(2)}x`,
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+const numeric = (i: number): boolean => i >= 2;
+const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+console.log(fmt(header));
+console.log(`| ${widths.map((w, i) => (numeric(i) ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`);
+for (const l of lines) console.log(fmt(l));
+console.log();
+const cpu = cpus();
+console.log(
+  [
+    `The book's run: TwoLayerNet 784-50-10 on MNIST, ${iters ?? 10000} iterations of batch 100, lr 0.1, seed 0, accuracy on all 60000 + 10000 images after every epoch.`,
+    `wall s: the whole process (start-up and MNIST loading included); training s: as the run reports it. vs X = X's wall time / this run's (higher is faster).`,
+    `bp rows run \`bp train --backend <run> --dtype <dtype>\`; tfjs-cpu runs the same recipe (initial weights, minibatch sequence, backpropagation) with tfjs-core ops (tools/bench/src/book-run-tfjs.ts).`,
+    `Machine: Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores; runs one after another, so load from other processes may differ between rows.`,
+  ].join("\n"),
+);
