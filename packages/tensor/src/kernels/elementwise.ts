@@ -237,34 +237,13 @@ export function binaryImpl(
     );
     return;
   }
-  // General case: walk the output row by row along its last dimension.
-  const rank = outShape.length;
-  const inner = outShape[rank - 1]!;
+  // General case: one strided loop per run along the output's last axis.
   const as = broadcastStrides(aShape, outShape);
   const bs = broadcastStrides(bShape, outShape);
-  const asLast = as[rank - 1]!;
-  const bsLast = bs[rank - 1]!;
-  let row = Math.floor(start / inner);
-  let col = start - row * inner;
-  let pos = start;
-  while (pos < end) {
-    // Offsets of this row's first element in a and b.
-    let rem = row;
-    let ao = 0;
-    let bo = 0;
-    for (let d = rank - 2; d >= 0; d--) {
-      const dim = outShape[d]!;
-      const idx = rem % dim;
-      rem = (rem - idx) / dim;
-      ao += idx * as[d]!;
-      bo += idx * bs[d]!;
-    }
-    const len = Math.min(inner - col, end - pos);
-    stridedBinaryLoop(op, a, ao + col * asLast, asLast, b, bo + col * bsLast, bsLast, out, pos, len);
-    pos += len;
-    row++;
-    col = 0;
-  }
+  const last = outShape.length - 1;
+  forEachBroadcastRun(outShape, [as, bs], start, end, (pos, len, offsets, col) => {
+    stridedBinaryLoop(op, a, offsets[0]! + col * as[last]!, as[last]!, b, offsets[1]! + col * bs[last]!, bs[last]!, out, pos, len);
+  });
 }
 
 /** out[o + i] = cond[co + i*cs] != 0 ? a[ao + i*as] : b[bo + i*bs] for i in [0, len). */
@@ -321,33 +300,52 @@ export function whereImpl(
     );
     return;
   }
-  // General case: walk the output row by row along its last dimension (as binaryImpl does).
-  const rank = outShape.length;
-  const inner = outShape[rank - 1]!;
+  // General case: one strided loop per run along the output's last axis.
   const cs = broadcastStrides(condShape, outShape);
   const as = broadcastStrides(aShape, outShape);
   const bs = broadcastStrides(bShape, outShape);
-  const csLast = cs[rank - 1]!;
-  const asLast = as[rank - 1]!;
-  const bsLast = bs[rank - 1]!;
+  const last = outShape.length - 1;
+  forEachBroadcastRun(outShape, [cs, as, bs], start, end, (pos, len, offsets, col) => {
+    stridedWhereLoop(
+      cond, offsets[0]! + col * cs[last]!, cs[last]!,
+      a, offsets[1]! + col * as[last]!, as[last]!,
+      b, offsets[2]! + col * bs[last]!, bs[last]!,
+      out, pos, len,
+    );
+  });
+}
+
+/**
+ * Cuts the flat output range [start, end) of a broadcasting op into runs along the output's last
+ * axis and calls `run(pos, len, offsets, col)` for each: the run covers output elements
+ * [pos, pos + len), starting at column `col` of its row, and offsets[j] is where operand j's row
+ * begins (from its broadcast `strides[j]`, which are 0 along broadcast axes). One call per row, so
+ * the per-element work stays in the strided loops.
+ */
+function forEachBroadcastRun(
+  outShape: readonly number[],
+  strides: readonly (readonly number[])[],
+  start: number,
+  end: number,
+  run: (pos: number, len: number, offsets: readonly number[], col: number) => void,
+): void {
+  const rank = outShape.length;
+  const inner = outShape[rank - 1]!;
+  const offsets = new Array<number>(strides.length).fill(0);
   let row = Math.floor(start / inner);
   let col = start - row * inner;
   let pos = start;
   while (pos < end) {
+    offsets.fill(0);
     let rem = row;
-    let co = 0;
-    let ao = 0;
-    let bo = 0;
     for (let d = rank - 2; d >= 0; d--) {
       const dim = outShape[d]!;
       const idx = rem % dim;
       rem = (rem - idx) / dim;
-      co += idx * cs[d]!;
-      ao += idx * as[d]!;
-      bo += idx * bs[d]!;
+      for (let j = 0; j < strides.length; j++) offsets[j] = offsets[j]! + idx * strides[j]![d]!;
     }
     const len = Math.min(inner - col, end - pos);
-    stridedWhereLoop(cond, co + col * csLast, csLast, a, ao + col * asLast, asLast, b, bo + col * bsLast, bsLast, out, pos, len);
+    run(pos, len, offsets, col);
     pos += len;
     row++;
     col = 0;
