@@ -1,6 +1,6 @@
 // "@bp/tensor/worker" in Node: the worker backend on worker_threads.
 import { nodeThreadHost } from "./node-thread-host.js";
-import { ThreadPoolBackend, type WorkerBackendOptions } from "./thread-pool-backend.js";
+import { ThreadPoolBackend, whenReady, type WorkerBackendOptions } from "./thread-pool-backend.js";
 
 export type { WorkerBackendOptions } from "./thread-pool-backend.js";
 export type { FaultMode } from "./task-server.js";
@@ -25,13 +25,6 @@ export class WorkerBackend extends ThreadPoolBackend {
 }
 
 /** A WorkerBackend whose workers have all started (a new one works at once, on fewer threads). */
-export async function createWorkerBackend(options: WorkerBackendOptions = {}): Promise<WorkerBackend> {
-  const backend = new WorkerBackend(options);
-  try {
-    await backend.ready();
-  } catch (e) {
-    backend.dispose();
-    throw e;
-  }
-  return backend;
+export function createWorkerBackend(options: WorkerBackendOptions = {}): Promise<WorkerBackend> {
+  return whenReady(new WorkerBackend(options));
 }

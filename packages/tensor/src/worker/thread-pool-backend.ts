@@ -207,3 +207,14 @@ function shareInputs(task: Task): Task {
       return { ...task, x: toShared(task.x), indices: toShared(task.indices) };
   }
 }
+
+/** Resolves to `backend` once all its workers have started; disposes it and rethrows if one fails. */
+export async function whenReady<B extends ThreadPoolBackend>(backend: B): Promise<B> {
+  try {
+    await backend.ready();
+  } catch (e) {
+    backend.dispose();
+    throw e;
+  }
+  return backend;
+}
