@@ -1,5 +1,5 @@
 import { sampleMinibatch, shuffledMinibatches, type Minibatch } from "@bp/data";
-import { Rng, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+import { Rng, type Backend, type FloatDType } from "@bp/tensor";
 import { SGD, TwoLayerNet } from "@bp/nets";
 import type { Dataset } from "./dataset.js";
 
@@ -95,7 +95,7 @@ export function train(ds: Dataset, cfg: TrainConfig, backend: Backend, hooks: Tr
     // The loss of this minibatch from the gradient's own forward pass, before the update (the
     // book calls network.loss after the update: one more forward pass for a plot).
     const loss = net.lastLayer.loss ?? NaN;
-    optimizer.update(asRecord(net.params), asRecord(grads));
+    optimizer.update(net.params, grads);
     lastLoss = loss;
     lossSum += loss;
     lossCount++;
@@ -115,9 +115,4 @@ export function train(ds: Dataset, cfg: TrainConfig, backend: Backend, hooks: Tr
     seconds: (performance.now() - start) / 1000,
     iterationsPerEpoch: perEpoch,
   };
-}
-
-/** TwoLayerParams (an interface) as the string-keyed record that optimizers take. */
-export function asRecord(params: { readonly W1: Tensor; readonly b1: Tensor; readonly W2: Tensor; readonly b2: Tensor }): Readonly<Record<string, Tensor>> {
-  return { ...params };
 }

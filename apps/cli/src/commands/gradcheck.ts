@@ -4,8 +4,6 @@ import { intOption, numberOption } from "../args.js";
 import type { Command } from "../command.js";
 import { loadDataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
-import { asRecord } from "../training.js";
-import type { Tensor } from "@bp/tensor";
 import { BACKEND_OPTION, DATA_OPTIONS, DTYPE_OPTION, JSON_OPTION, backendName, dataSpec, dtypeOption, withBackend } from "./shared.js";
 
 /**
@@ -51,12 +49,7 @@ export const gradcheckCommand: Command = {
       const xBatch = ds.xTrain.gather(rows);
       const tBatch = ds.tTrain.gather(rows);
       const net = new TwoLayerNet(ds.inputSize, hidden, ds.numClasses, { seed, dtype, backend: be });
-      const gradientNet = {
-        params: asRecord(net.params),
-        loss: (x: Tensor, t: Tensor) => net.loss(x, t),
-        gradient: (x: Tensor, t: Tensor) => asRecord(net.gradient(x, t)),
-      };
-      const report = checkNet(gradientNet, xBatch, tBatch, { atol, rtol });
+      const report = checkNet(net, xBatch, tBatch, { atol, rtol });
       const comparisons = Object.values(report.comparisons);
       if (values.json === true) {
         ctx.out(

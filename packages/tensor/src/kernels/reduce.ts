@@ -14,7 +14,7 @@ let rowScratch = new Float64Array(0);
 export function reduceImpl(
   op: ReduceOp,
   x: TypedArray,
-  outer: number,
+  _outer: number, // implied by out.length; kept so the call names the whole [outer, axisLen, inner] view
   axisLen: number,
   inner: number,
   out: TypedArray,
@@ -103,7 +103,7 @@ function reduceRun(op: ReduceOp, x: TypedArray, base: number, len: number): numb
  */
 export function argmaxImpl(
   x: TypedArray,
-  outer: number,
+  _outer: number, // implied by out.length; kept so the call names the whole [outer, axisLen, inner] view
   axisLen: number,
   inner: number,
   out: Int32Array,

@@ -39,7 +39,7 @@ export class ThreadPool {
   private disposed = false;
 
   constructor(
-    private readonly host: ThreadHost,
+    host: ThreadHost,
     readonly workers: number,
   ) {
     this.control = ControlBlock.create(workers);
