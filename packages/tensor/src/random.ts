@@ -2,13 +2,17 @@ import { ValueError } from "./errors.js";
 
 /**
  * A seeded random number generator: xoshiro128** (Blackman and Vigna, 2018) on four 32-bit words,
- * seeded by running SplitMix32 over the seed. Everything is 32-bit integer arithmetic
- * (`Math.imul`, shifts), so the same seed gives the same stream on every JavaScript engine,
- * platform and backend.
+ * seeded by running SplitMix32 over the seed. The generator is 32-bit integer arithmetic
+ * (`Math.imul`, shifts), so the same seed gives the same bits on every JavaScript engine,
+ * platform and backend, and so do `uniform`, `int`, `choice` and `permutation`.
  *
  * - `uniform()`: a double in [0, 1) built from 53 random bits (two outputs).
  * - `normal()`: standard normal by the Box-Muller transform; each pair of uniforms yields two
- *   normals, the second kept for the next call.
+ *   normals, the second kept for the next call. It calls `Math.log`, `Math.cos` and `Math.sin`,
+ *   which the language leaves to each engine: the same seed gives the same normals on every
+ *   backend and operating system under one engine version (V8's fdlibm ports), but two engine
+ *   versions may differ in the last bit (measured: Node 20 and Chromium 156 differ for exp, log
+ *   and pow).
  * - `int(n)`: an integer in [0, n) by rejection sampling (no modulo bias).
  */
 export class Rng {
