@@ -1,5 +1,8 @@
 // The messages between the page (main.ts) and the training worker (train.worker.ts).
+import type { EpochRow } from "@bp/nets";
 import type { FloatDType } from "@bp/tensor";
+
+export type { EpochRow };
 
 export type BackendName = "cpu" | "worker";
 
@@ -19,14 +22,6 @@ export interface TrainRequest {
   reportEvery: number;
 }
 
-export interface EpochRow {
-  epoch: number;
-  iteration: number;
-  trainAccuracy: number;
-  testAccuracy: number;
-  /** Mean minibatch loss since the previous row. */
-  loss: number;
-}
 
 export type WorkerMessage =
   | { type: "status"; text: string; crossOriginIsolated: boolean }

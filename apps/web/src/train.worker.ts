@@ -2,11 +2,11 @@
 // the tensors on the chosen backend and trains; the page only sends a TrainRequest and draws what
 // comes back. The worker backend blocks in Atomics.wait, which browsers allow here but not on a
 // page's main thread.
-import { mnistFromIdx, parseIdx, type MnistIdx, type NamedIdx } from "@bp/data";
-import { cpu, type Backend } from "@bp/tensor";
+import { mnistFromIdx, parseIdx, sampleMinibatch, type MnistIdx, type NamedIdx } from "@bp/data";
+import { SGD, TwoLayerNet, iterationsPerEpoch, trainNet } from "@bp/nets";
+import { Rng, cpu, type Backend } from "@bp/tensor";
 import { createWorkerBackend } from "@bp/tensor/worker";
 import type { TrainRequest, WorkerMessage } from "./messages.js";
-import { train } from "./training.js";
 
 /** The parts of DedicatedWorkerGlobalScope used here (the DOM lib types `self` as a Window). */
 interface WorkerScope {
@@ -55,7 +55,16 @@ async function run(req: TrainRequest): Promise<void> {
       loadSeconds: (performance.now() - t0) / 1000,
     });
     const t1 = performance.now();
-    const { net, final } = train(data, req, backend, {
+    // `bp train` with --sampling choice, step for step: weights from Rng(seed), the book's
+    // minibatches (random rows with replacement) from Rng(seed + 1).
+    const { xTrain, tTrain } = data;
+    const net = new TwoLayerNet(xTrain.shape[1]!, req.hidden, 10, { seed: req.seed, dtype: req.dtype, backend });
+    const rng = new Rng(req.seed + 1);
+    const { final } = trainNet(net, data, {
+      iterations: req.iterations,
+      nextBatch: () => sampleMinibatch(xTrain, tTrain, req.batch, rng),
+      iterationsPerEpoch: iterationsPerEpoch(xTrain.shape[0]!, req.batch),
+      optimizer: new SGD({ lr: req.lr }),
       onIteration(iteration, loss) {
         if (iteration % req.reportEvery === 0 || iteration === 1 || iteration === req.iterations) post({ type: "progress", iteration, loss });
       },
