@@ -11,6 +11,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import { loadMnist } from "@bp/data";
 import { Rng } from "@bp/tensor";
 import { TwoLayerNet } from "@bp/nets";
+import { tfjsSgdStep } from "./tfjs-two-layer-net.js";
 
 const args = process.argv.slice(2);
 const itersAt = args.indexOf("--iters");
@@ -57,30 +58,11 @@ const evaluate = (iteration: number): void => {
 
 for (let i = 1; i <= iterations; i++) {
   const idx = tf.tensor1d(rng.choice(trainSize, batch), "int32");
-  const loss = tf.tidy(() => {
-    const xb = tf.gather(xTrain, idx);
-    const tb = tf.oneHot(tf.gather(tTrain, idx), 10);
-    // forward: Affine1, Relu1, Affine2, SoftmaxWithLoss
-    const a1 = tf.add(tf.matMul(xb, W1), b1);
-    const z1 = tf.relu(a1);
-    const a2 = tf.add(tf.matMul(z1, W2), b2);
-    const y = tf.softmax(a2);
-    const lossValue = tf.div(tf.neg(tf.sum(tf.mul(tb, tf.log(tf.add(y, 1e-7))))), batch).dataSync()[0]!;
-    // backward (the first layer's input gradient is not needed)
-    const da2 = tf.div(tf.sub(y, tb), batch);
-    const dW2 = tf.matMul(z1, da2, true, false);
-    const db2 = tf.sum(da2, 0);
-    const dz1 = tf.matMul(da2, W2, false, true);
-    const da1 = tf.mul(dz1, tf.step(a1));
-    const dW1 = tf.matMul(xb, da1, true, false);
-    const db1 = tf.sum(da1, 0);
-    // SGD
-    W1.assign(tf.sub(W1, tf.mul(dW1, lr)));
-    b1.assign(tf.sub(b1, tf.mul(db1, lr)));
-    W2.assign(tf.sub(W2, tf.mul(dW2, lr)));
-    b2.assign(tf.sub(b2, tf.mul(db2, lr)));
-    return lossValue;
-  });
+  const xb = tf.gather(xTrain, idx);
+  const tb = tf.oneHot(tf.gather(tTrain, idx), 10);
+  const loss = tfjsSgdStep({ W1, b1, W2, b2 }, xb as tf.Tensor2D, tb as tf.Tensor2D, lr);
+  xb.dispose();
+  tb.dispose();
   idx.dispose();
   lossSum += loss;
   lossCount++;

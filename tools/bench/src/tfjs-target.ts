@@ -4,6 +4,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import { randn, type DType } from "@bp/tensor";
 import type { BenchBackend, BenchTarget, MatmulCase, PreparedOp } from "./target.js";
 import { TRAIN_STEP, initialWeights, minibatches, trainingData } from "./train-step.js";
+import { tfjsSgdStep } from "./tfjs-two-layer-net.js";
 
 export function tfjsCpu(): BenchBackend {
   return {
@@ -49,7 +50,7 @@ export function tfjsCpu(): BenchBackend {
  * minibatches as the bp targets, in float32.
  */
 function tfjsTrainStep(): PreparedOp {
-  const { input, hidden, output, batch, lr, rows } = TRAIN_STEP;
+  const { input, hidden, output, lr, rows } = TRAIN_STEP;
   const data = trainingData();
   const x = tf.tensor2d(Float32Array.from(data.x), [rows, input]);
   const t = tf.cast(tf.oneHot(tf.tensor1d(data.labels, "int32"), output), "float32");
@@ -62,30 +63,11 @@ function tfjsTrainStep(): PreparedOp {
   return {
     run: () => {
       const idx = tf.tensor1d(nextBatch(), "int32");
-      tf.tidy(() => {
-        const xb = tf.gather(x, idx);
-        const tb = tf.gather(t, idx);
-        // forward: Affine1, Relu1, Affine2, SoftmaxWithLoss
-        const a1 = tf.add(tf.matMul(xb, W1), b1);
-        const z1 = tf.relu(a1);
-        const a2 = tf.add(tf.matMul(z1, W2), b2);
-        const y = tf.softmax(a2);
-        const loss = tf.div(tf.neg(tf.sum(tf.mul(tb, tf.log(tf.add(y, 1e-7))))), batch);
-        loss.dataSync();
-        // backward
-        const da2 = tf.div(tf.sub(y, tb), batch);
-        const dW2 = tf.matMul(z1, da2, true, false);
-        const db2 = tf.sum(da2, 0);
-        const dz1 = tf.matMul(da2, W2, false, true);
-        const da1 = tf.mul(dz1, tf.step(a1));
-        const dW1 = tf.matMul(xb, da1, true, false);
-        const db1 = tf.sum(da1, 0);
-        // SGD
-        W1.assign(tf.sub(W1, tf.mul(dW1, lr)));
-        b1.assign(tf.sub(b1, tf.mul(db1, lr)));
-        W2.assign(tf.sub(W2, tf.mul(dW2, lr)));
-        b2.assign(tf.sub(b2, tf.mul(db2, lr)));
-      });
+      const xb = tf.gather(x, idx);
+      const tb = tf.gather(t, idx);
+      tfjsSgdStep({ W1, b1, W2, b2 }, xb as tf.Tensor2D, tb as tf.Tensor2D, lr);
+      xb.dispose();
+      tb.dispose();
       idx.dispose();
     },
     dispose: () => {
