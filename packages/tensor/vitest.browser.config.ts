@@ -17,6 +17,7 @@ export default defineConfig({
   server: { headers: isolation },
   optimizeDeps: { noDiscovery: true, include: [] },
   test: {
+    name: "@bp/tensor (chromium)",
     include: ["test/**/*.browser.ts"],
     testTimeout: 120_000,
     reporters: ["default", ["json", { outputFile: "reports/vitest-browser.json" }]],
