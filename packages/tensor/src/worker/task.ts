@@ -127,21 +127,28 @@ export function unitWork(task: Task): number {
   }
 }
 
+/** The fields of each kind of task that hold its input arrays; every task writes `out`. */
+const INPUT_FIELDS = {
+  unary: ["x"],
+  reduce: ["x"],
+  argmax: ["x"],
+  transpose: ["x"],
+  cast: ["x"],
+  binary: ["a", "b"],
+  matmul: ["a", "b"],
+  where: ["cond", "a", "b"],
+  gather: ["x", "indices"],
+} as const satisfies Record<Task["kind"], readonly string[]>;
+
 /** The typed arrays a task reads and writes. */
 export function taskArrays(task: Task): TypedArray[] {
-  switch (task.kind) {
-    case "unary":
-    case "reduce":
-    case "argmax":
-    case "transpose":
-    case "cast":
-      return [task.x, task.out];
-    case "binary":
-    case "matmul":
-      return [task.a, task.b, task.out];
-    case "where":
-      return [task.cond, task.a, task.b, task.out];
-    case "gather":
-      return [task.x, task.indices, task.out];
-  }
+  const fields = task as unknown as Record<string, TypedArray>;
+  return [...INPUT_FIELDS[task.kind].map((f) => fields[f]!), task.out];
+}
+
+/** The task with each input array replaced by `convert(array)` (outputs are left as they are). */
+export function mapTaskInputs(task: Task, convert: <A extends TypedArray>(a: A) => A): Task {
+  const copy = { ...task } as unknown as Record<string, TypedArray>;
+  for (const f of INPUT_FIELDS[task.kind]) copy[f] = convert(copy[f]!);
+  return copy as unknown as Task;
 }

@@ -6,7 +6,7 @@ import { oneHotImpl, type BinaryOp, type ReduceOp, type UnaryOp } from "../kerne
 import type { Shape } from "../shape.js";
 import { sizeOf } from "../shape.js";
 import { allocShared, toShared } from "./shared-memory.js";
-import { runTask, taskUnits, type Task } from "./task.js";
+import { mapTaskInputs, runTask, taskUnits, type Task } from "./task.js";
 import type { ThreadHost } from "./thread-host.js";
 import { ThreadPool } from "./thread-pool.js";
 import {
@@ -178,33 +178,14 @@ export class ThreadPoolBackend implements Backend {
     this.pool.check(op);
     if ((split || this.alwaysSplit) && this.pool.readyWorkers() > 0 && taskUnits(task) > 1) {
       this.stats.split++;
-      this.pool.run(op, shareInputs(task));
+      // Inputs go into shared memory if they are not there yet (outputs always are: `alloc` made
+      // them). An input can be elsewhere when a tensor was built over the caller's own array
+      // (`new Tensor(array, shape, dtype, backend)`), or for the index arrays Tensor methods make.
+      this.pool.run(op, mapTaskInputs(task, toShared));
     } else {
       this.stats.inline++;
       runTask(task, 0, taskUnits(task));
     }
-  }
-}
-
-/** The task with every input moved into shared memory if it is not there yet (outputs always are:
- * `alloc` made them). An input can be elsewhere when a tensor was built over the caller's own array
- * (`new Tensor(array, shape, dtype, backend)`), or for the index arrays Tensor methods make. */
-function shareInputs(task: Task): Task {
-  switch (task.kind) {
-    case "unary":
-    case "reduce":
-    case "argmax":
-    case "transpose":
-    case "cast":
-      return { ...task, x: toShared(task.x) } as Task;
-    case "binary":
-      return { ...task, a: toShared(task.a), b: toShared(task.b) };
-    case "matmul":
-      return { ...task, a: toShared(task.a), b: toShared(task.b) };
-    case "where":
-      return { ...task, cond: toShared(task.cond), a: toShared(task.a), b: toShared(task.b) };
-    case "gather":
-      return { ...task, x: toShared(task.x), indices: toShared(task.indices) };
   }
 }
 
