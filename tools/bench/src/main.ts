@@ -30,53 +30,28 @@ const opened: { name: string; vs: string | null; dtypes: readonly DType[]; targe
 for (const b of BACKENDS) opened.push({ name: b.name, vs: b.vs, dtypes: b.dtypes, target: await b.open() });
 
 const rows: Row[] = [];
-const cases = MATMUL_CASES.filter((c) => !(quick && c.slow));
-for (const c of cases) {
+
+/** Times one op on every opened backend and dtype, interleaved, and adds a row for each. */
+function benchSection(bench: string, shape: string, flops: number, prepare: (target: BenchTarget, dtype: DType) => PreparedOp): void {
   const contenders: { backend: string; vs: string | null; dtype: DType; op: PreparedOp }[] = [];
   for (const o of opened) {
-    for (const dtype of o.dtypes) contenders.push({ backend: o.name, vs: o.vs, dtype, op: o.target.matmul(c, dtype) });
+    for (const dtype of o.dtypes) contenders.push({ backend: o.name, vs: o.vs, dtype, op: prepare(o.target, dtype) });
   }
-  console.error(`bench: matmul ${c.shape} (${contenders.map((x) => `${x.backend} ${x.dtype}`).join(", ")})`);
+  console.error(`bench: ${bench} ${shape} (${contenders.map((x) => `${x.backend} ${x.dtype}`).join(", ")})`);
   const timings = timeInterleaved(
     contenders.map((x) => x.op),
     timing,
   );
   contenders.forEach((x, i) => {
     x.op.dispose();
-    rows.push({
-      bench: "matmul",
-      shape: c.shape,
-      dtype: x.dtype,
-      backend: x.backend,
-      gflops: matmulFlops(c) / (timings[i]!.bestMs * 1e6),
-      vs: x.vs,
-      ratio: null,
-    });
+    rows.push({ bench, shape, dtype: x.dtype, backend: x.backend, gflops: flops / (timings[i]!.bestMs * 1e6), vs: x.vs, ratio: null });
   });
 }
-{
-  const contenders: { backend: string; vs: string | null; dtype: DType; op: PreparedOp }[] = [];
-  for (const o of opened) {
-    for (const dtype of o.dtypes) contenders.push({ backend: o.name, vs: o.vs, dtype, op: o.target.trainStep(dtype) });
-  }
-  console.error(`bench: train step ${TRAIN_STEP_SHAPE} (${contenders.map((x) => `${x.backend} ${x.dtype}`).join(", ")})`);
-  const timings = timeInterleaved(
-    contenders.map((x) => x.op),
-    timing,
-  );
-  contenders.forEach((x, i) => {
-    x.op.dispose();
-    rows.push({
-      bench: "train step",
-      shape: TRAIN_STEP_SHAPE,
-      dtype: x.dtype,
-      backend: x.backend,
-      gflops: trainStepFlops() / (timings[i]!.bestMs * 1e6),
-      vs: x.vs,
-      ratio: null,
-    });
-  });
+
+for (const c of MATMUL_CASES.filter((c) => !(quick && c.slow))) {
+  benchSection("matmul", c.shape, matmulFlops(c), (target, dtype) => target.matmul(c, dtype));
 }
+benchSection("train step", TRAIN_STEP_SHAPE, trainStepFlops(), (target, dtype) => target.trainStep(dtype));
 for (const o of opened) o.target.close();
 
 const result = withRatios(rows);
