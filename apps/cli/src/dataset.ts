@@ -34,7 +34,8 @@ export function checkDataSpec(spec: DataSpec, needTrain: boolean): void {
       throw new UsageError("--train and --test name CSV files; add --data csv (MNIST folders are given with --dir)");
     }
   } else {
-    if (spec.dir !== undefined) throw new UsageError("--dir is for --data mnist; CSV files are given with --train and --test");
+    if (spec.dir !== undefined)
+      throw new UsageError("--dir is for --data mnist; CSV files are given with --train and --test");
     if (spec.test === undefined || (needTrain && spec.train === undefined)) {
       throw new UsageError(`--data csv needs ${needTrain ? "--train FILE and --test FILE" : "--test FILE"}`);
     }
@@ -60,7 +61,11 @@ export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend,
   const train: CsvData = trainFile ?? test;
   const features = train.x.shape[1]!;
   if (test.x.shape[1] !== features) {
-    throw new DataError("loadDataset", { file: spec.test! }, `rows have ${test.x.shape[1]} features but ${spec.train} has ${features}`);
+    throw new DataError(
+      "loadDataset",
+      { file: spec.test! },
+      `rows have ${test.x.shape[1]} features but ${spec.train} has ${features}`,
+    );
   }
   return {
     name: spec.train !== undefined ? `${spec.train} / ${spec.test}` : spec.test!,

@@ -47,6 +47,7 @@ export function makeStyle(enabled: boolean): Style {
     green: sgr("32", "39"),
     yellow: sgr("33", "39"),
     cyan: sgr("36", "39"),
-    greyBackground: (s, level) => (enabled ? `\x1b[48;5;${232 + Math.max(0, Math.min(23, Math.round(level)))}m${s}\x1b[49m` : s),
+    greyBackground: (s, level) =>
+      enabled ? `\x1b[48;5;${232 + Math.max(0, Math.min(23, Math.round(level)))}m${s}\x1b[49m` : s,
   };
 }

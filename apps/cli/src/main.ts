@@ -71,7 +71,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const command = COMMANDS.find((c) => c.name === first);
   try {
     if (command === undefined) {
-      throw new UsageError(`unknown command ${JSON.stringify(first)} (expected ${COMMANDS.map((c) => c.name).join(", ")}; see bp --help)`);
+      throw new UsageError(
+        `unknown command ${JSON.stringify(first)} (expected ${COMMANDS.map((c) => c.name).join(", ")}; see bp --help)`,
+      );
     }
     const { values, positionals } = parseCommandArgs(command.name, rest, command.options, command.positionals ?? 0);
     if (values.help === true) {

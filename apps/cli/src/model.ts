@@ -49,7 +49,10 @@ export function loadModel(path: string, backend: Backend): LoadedModel {
   }
   const names = Object.keys(tensors);
   const missing = PARAMS.filter((p) => !(p in tensors));
-  if (missing.length > 0) fail(`missing tensor ${missing.join(", ")} (a TwoLayerNet model holds W1, b1, W2, b2; found ${names.join(", ") || "none"})`);
+  if (missing.length > 0)
+    fail(
+      `missing tensor ${missing.join(", ")} (a TwoLayerNet model holds W1, b1, W2, b2; found ${names.join(", ") || "none"})`,
+    );
   const extra = names.filter((n) => !(PARAMS as readonly string[]).includes(n));
   if (extra.length > 0) fail(`unexpected tensor ${extra.join(", ")} (a TwoLayerNet model holds only W1, b1, W2, b2)`);
   const { W1, b1, W2, b2 } = tensors as Record<(typeof PARAMS)[number], Tensor>;
@@ -60,17 +63,29 @@ export function loadModel(path: string, backend: Backend): LoadedModel {
   }
   const shapeOf = (t: Tensor) => `[${t.shape.join(", ")}]`;
   if (W1.rank !== 2 || W2.rank !== 2 || b1.rank !== 1 || b2.rank !== 1) {
-    fail(`shapes W1 ${shapeOf(W1)}, b1 ${shapeOf(b1)}, W2 ${shapeOf(W2)}, b2 ${shapeOf(b2)} do not fit a TwoLayerNet (expected [in, hidden], [hidden], [hidden, out], [out])`);
+    fail(
+      `shapes W1 ${shapeOf(W1)}, b1 ${shapeOf(b1)}, W2 ${shapeOf(W2)}, b2 ${shapeOf(b2)} do not fit a TwoLayerNet (expected [in, hidden], [hidden], [hidden, out], [out])`,
+    );
   }
   const [inputSize, hiddenSize] = W1.shape as [number, number];
   const outputSize = W2.shape[1]!;
-  if (b1.shape[0] !== hiddenSize || W2.shape[0] !== hiddenSize || b2.shape[0] !== outputSize || inputSize < 1 || hiddenSize < 1 || outputSize < 2) {
-    fail(`shapes W1 ${shapeOf(W1)}, b1 ${shapeOf(b1)}, W2 ${shapeOf(W2)}, b2 ${shapeOf(b2)} do not fit together (expected [in, hidden], [hidden], [hidden, out], [out])`);
+  if (
+    b1.shape[0] !== hiddenSize ||
+    W2.shape[0] !== hiddenSize ||
+    b2.shape[0] !== outputSize ||
+    inputSize < 1 ||
+    hiddenSize < 1 ||
+    outputSize < 2
+  ) {
+    fail(
+      `shapes W1 ${shapeOf(W1)}, b1 ${shapeOf(b1)}, W2 ${shapeOf(W2)}, b2 ${shapeOf(b2)} do not fit together (expected [in, hidden], [hidden], [hidden, out], [out])`,
+    );
   }
   for (const name of PARAMS) {
     const d = tensors[name]!.data;
     for (let i = 0; i < d.length; i++) {
-      if (!Number.isFinite(d[i]!)) fail(`${name} holds ${d[i]} at flat index ${i}; expected finite numbers (did training diverge?)`);
+      if (!Number.isFinite(d[i]!))
+        fail(`${name} holds ${d[i]} at flat index ${i}; expected finite numbers (did training diverge?)`);
     }
   }
   const net = TwoLayerNet.fromParams({ W1, b1, W2, b2 });

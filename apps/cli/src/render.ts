@@ -25,7 +25,9 @@ export function drawImage(pixels: ArrayLike<number>, width: number, style: Style
     let s = "";
     for (let c = 0; c < width; c++) {
       const v = Math.max(0, Math.min(1, pixels[r * width + c]!));
-      s += style.enabled ? style.greyBackground("  ", v * 23) : RAMP[Math.min(RAMP.length - 1, Math.floor(v * RAMP.length))]!.repeat(2);
+      s += style.enabled
+        ? style.greyBackground("  ", v * 23)
+        : RAMP[Math.min(RAMP.length - 1, Math.floor(v * RAMP.length))]!.repeat(2);
     }
     lines.push(style.enabled ? s : s.trimEnd());
   }

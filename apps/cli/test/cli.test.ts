@@ -24,7 +24,8 @@ describe("bp conventions", () => {
     expect([v.status, v.stdout]).toEqual([0, `${pkg.version}\n`]);
     const h = await bp(["--help"]);
     expect(h.status).toBe(0);
-    for (const c of ["train", "gradcheck", "eval", "predict", "demo"]) expect(h.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+    for (const c of ["train", "gradcheck", "eval", "predict", "demo"])
+      expect(h.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
     const none = await bp([]);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain("Usage: bp <command>");
@@ -32,7 +33,21 @@ describe("bp conventions", () => {
 
   it("has --help for every command, listing its options", async () => {
     const options: Record<string, string[]> = {
-      train: ["--data mnist|csv", "--train FILE", "--test FILE", "--hidden N", "--iters N", "--epochs N", "--batch N", "--lr X", "--seed N", "--dtype float64|float32", "--backend cpu", "--save FILE", "--json"],
+      train: [
+        "--data mnist|csv",
+        "--train FILE",
+        "--test FILE",
+        "--hidden N",
+        "--iters N",
+        "--epochs N",
+        "--batch N",
+        "--lr X",
+        "--seed N",
+        "--dtype float64|float32",
+        "--backend cpu",
+        "--save FILE",
+        "--json",
+      ],
       gradcheck: ["--data mnist|csv", "--json", "--atol X", "--rtol X", "--count N"],
       eval: ["--model FILE", "--json"],
       predict: ["--model FILE", "--index N"],
@@ -63,7 +78,14 @@ describe("bp conventions", () => {
       "price: 220\ndApple: 2.2\ndApple_num: 110\ndTax: 200\n(the book prints int() of price and the _num values; unrounded: price 220.00000000000003, dApple_num 110.00000000000001)\n",
     );
     const json = JSON.parse((await bp(["demo", "apples", "--json"])).stdout);
-    expect(json).toEqual({ price: 650 * 1.1, dApple: 2.2, dAppleNum: 1.1 * 100, dOrange: 1.1 * 3, dOrangeNum: 1.1 * 150, dTax: 650 });
+    expect(json).toEqual({
+      price: 650 * 1.1,
+      dApple: 2.2,
+      dAppleNum: 1.1 * 100,
+      dOrange: 1.1 * 3,
+      dOrangeNum: 1.1 * 150,
+      dTax: 650,
+    });
   });
 
   it("runs as a built binary with exit statuses 0 and 2", () => {
@@ -142,7 +164,10 @@ describe("bad input files exit 1 with one line naming the file", () => {
     expect(r.status).toBe(1);
     expectOneLineError(r, `parseCsv: ${bad}, line 3, column 3: "oops" is not a number`);
     const ragged = write("ragged.csv", "label,a,b\n1,0,1\n0,1\n");
-    expectOneLineError(await bp(["train", "--data", "csv", "--train", ragged, "--test", ragged]), `${ragged}, line 3, column 3: row has 2 fields, expected 3`);
+    expectOneLineError(
+      await bp(["train", "--data", "csv", "--train", ragged, "--test", ragged]),
+      `${ragged}, line 3, column 3: row has 2 fields, expected 3`,
+    );
   });
 
   it("reports CSV sets whose widths differ", async () => {
@@ -160,12 +185,20 @@ describe("bad input files exit 1 with one line naming the file", () => {
     const mnist = join(dir, "mnist");
     rmSync(mnist, { recursive: true, force: true });
     await import("node:fs").then((fs) => fs.mkdirSync(mnist));
-    for (const f of ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
+    for (const f of [
+      "train-images-idx3-ubyte",
+      "train-labels-idx1-ubyte",
+      "t10k-images-idx3-ubyte",
+      "t10k-labels-idx1-ubyte",
+    ]) {
       writeFileSync(join(mnist, f), Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 9, 1, 2]));
     }
     const corrupt = await bp(["train", "--dir", mnist]);
     expect(corrupt.status).toBe(1);
-    expectOneLineError(corrupt, `parseIdx: ${join(mnist, "train-images-idx3-ubyte")}: file is 10 bytes long but dimensions [9] of uint8 need exactly 17`);
+    expectOneLineError(
+      corrupt,
+      `parseIdx: ${join(mnist, "train-images-idx3-ubyte")}: file is 10 bytes long but dimensions [9] of uint8 need exactly 17`,
+    );
   });
 
   it("reports a missing or corrupt model file", async () => {

@@ -18,7 +18,9 @@ function makeCsv(path: string, rows: number, seed: number): void {
   const lines = ["label," + Array.from({ length: 16 }, (_, i) => `pixel${i}`).join(",")];
   for (let r = 0; r < rows; r++) {
     const label = r % 4;
-    const pixels = Array.from({ length: 16 }, (_, i) => (Math.floor(i / 4) === label ? 180 + rng.int(76) : rng.int(80)));
+    const pixels = Array.from({ length: 16 }, (_, i) =>
+      Math.floor(i / 4) === label ? 180 + rng.int(76) : rng.int(80),
+    );
     lines.push([label, ...pixels].join(","));
   }
   writeFileSync(path, lines.join("\n") + "\n");
@@ -33,11 +35,37 @@ describe("bp train on CSV files in the book readers' format", () => {
   let testAccuracy = 0;
 
   it("trains end to end and saves", async () => {
-    const r = await bp(["train", "--data", "csv", "--train", trainFile, "--test", testFile, "--epochs", "30", "--batch", "20", "--hidden", "16", "--lr", "0.5", "--save", model, "--json"]);
+    const r = await bp([
+      "train",
+      "--data",
+      "csv",
+      "--train",
+      trainFile,
+      "--test",
+      testFile,
+      "--epochs",
+      "30",
+      "--batch",
+      "20",
+      "--hidden",
+      "16",
+      "--lr",
+      "0.5",
+      "--save",
+      model,
+      "--json",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.config).toMatchObject({ data: "csv", inputSize: 16, outputSize: 4, iterationsPerEpoch: 12, iterations: 360, scale: 255 });
+    expect(j.config).toMatchObject({
+      data: "csv",
+      inputSize: 16,
+      outputSize: 4,
+      iterationsPerEpoch: 12,
+      iterations: 360,
+      scale: 255,
+    });
     expect(j.epochs).toHaveLength(30);
     expect(j.final.testAccuracy).toBeGreaterThanOrEqual(0.95);
     testAccuracy = j.final.testAccuracy;
@@ -73,7 +101,10 @@ describe("bp train on CSV files in the book readers' format", () => {
   it("takes the label column and delimiter from options, and eval reuses them from the model", async () => {
     // The same kind of rows with the label last and ";" between fields.
     const toSemicolons = (src: string, dst: string) => {
-      const rows = readFileSync(src, "utf8").trimEnd().split("\n").map((l) => l.split(","));
+      const rows = readFileSync(src, "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(","));
       writeFileSync(dst, rows.map((r) => [...r.slice(1), r[0]].join(";")).join("\n") + "\n");
     };
     const tr = join(dir, "train-last.csv");
@@ -82,7 +113,21 @@ describe("bp train on CSV files in the book readers' format", () => {
     toSemicolons(testFile, te);
     const m = join(dir, "last.safetensors");
     const args = ["--data", "csv", "--train", tr, "--test", te, "--label-column", "label", "--delimiter", ";"];
-    const r = await bp(["train", ...args, "--epochs", "30", "--batch", "20", "--hidden", "16", "--lr", "0.5", "--save", m, "--json"]);
+    const r = await bp([
+      "train",
+      ...args,
+      "--epochs",
+      "30",
+      "--batch",
+      "20",
+      "--hidden",
+      "16",
+      "--lr",
+      "0.5",
+      "--save",
+      m,
+      "--json",
+    ]);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.config).toMatchObject({ inputSize: 16, outputSize: 4, labelColumn: "label", delimiter: ";" });

@@ -25,6 +25,9 @@ export const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "
 
 /** Runs the built `bp` (dist/bin.js) as a child process. */
 export function bpProcess(args: string[], env: Record<string, string> = {}): RunResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

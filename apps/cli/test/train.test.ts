@@ -28,14 +28,27 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
       [1, 600],
       [2, 1200],
     ]);
-    for (const e of result.epochs) expect(Object.keys(e)).toEqual(["epoch", "iteration", "trainAccuracy", "testAccuracy"]);
+    for (const e of result.epochs)
+      expect(Object.keys(e)).toEqual(["epoch", "iteration", "trainAccuracy", "testAccuracy"]);
     // The book reaches about 0.90 after its first epoch.
     expect(result.final.testAccuracy).toBeGreaterThanOrEqual(0.9);
     expect(result.final.testAccuracy).toBe(result.epochs[1]!.testAccuracy);
     expect(result.final.trainAccuracy).toBe(result.epochs[1]!.trainAccuracy);
     expect(result.final.loss).toBeGreaterThan(0);
     expect(result.final.loss).toBeLessThan(0.5);
-    expect(result.config).toMatchObject({ data: "mnist", inputSize: 784, hidden: 50, outputSize: 10, iterations: 1200, iterationsPerEpoch: 600, batch: 100, lr: 0.1, seed: 0, dtype: "float64", backend: "cpu" });
+    expect(result.config).toMatchObject({
+      data: "mnist",
+      inputSize: 784,
+      hidden: 50,
+      outputSize: 10,
+      iterations: 1200,
+      iterationsPerEpoch: 600,
+      batch: 100,
+      lr: 0.1,
+      seed: 0,
+      dtype: "float64",
+      backend: "cpu",
+    });
   });
 
   it("saved a safetensors model with the four parameters and metadata", () => {
@@ -46,7 +59,12 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
       W2: ["float64", 50, 10],
       b2: ["float64", 10],
     });
-    expect(metadata).toMatchObject({ format: "bp.TwoLayerNet", data: "mnist", iterations: "1200", testAccuracy: String(result.final.testAccuracy) });
+    expect(metadata).toMatchObject({
+      format: "bp.TwoLayerNet",
+      data: "mnist",
+      iterations: "1200",
+      testAccuracy: String(result.final.testAccuracy),
+    });
   });
 
   it("evaluates the reloaded model to exactly the same test accuracy", async () => {
@@ -57,7 +75,9 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
     expect(e.total).toBe(10000);
     expect(e.correct).toBe(Math.round(result.final.testAccuracy * 10000));
     const text = await bp(["eval", "--model", model]);
-    expect(text.stdout).toContain(`test accuracy: ${result.final.testAccuracy.toFixed(4)} (${e.correct} of 10000 on MNIST)`);
+    expect(text.stdout).toContain(
+      `test accuracy: ${result.final.testAccuracy.toFixed(4)} (${e.correct} of 10000 on MNIST)`,
+    );
   });
 
   it("predicts the first test image (a 7) and draws it", async () => {
@@ -111,7 +131,11 @@ describe("bp train on a terminal", () => {
     // The last redraw shows the final iteration; "\r\x1b[2K" returns to the line start and clears it.
     expect(r.stderr).toMatch(/\r\x1b\[2K40\/40 .* 100%  loss \d+\.\d{4}  ETA 0:00/);
     expect(r.stdout).toContain("\x1b[1m");
-    const quiet = await bp(["train", "--iters", "40", "--batch", "10", "--hidden", "4", "--no-progress"], { NO_COLOR: "1" }, true);
+    const quiet = await bp(
+      ["train", "--iters", "40", "--batch", "10", "--hidden", "4", "--no-progress"],
+      { NO_COLOR: "1" },
+      true,
+    );
     expect(quiet.stderr).toBe("");
     expect(quiet.stdout).not.toContain("\x1b[");
   });

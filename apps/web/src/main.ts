@@ -47,14 +47,16 @@ function showError(text: string): void {
 function intField(id: string, min: number): number {
   const input = el<HTMLInputElement>(id);
   const v = Number(input.value);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${id} must be an integer of at least ${min}, got "${input.value}"`);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${id} must be an integer of at least ${min}, got "${input.value}"`);
   return v;
 }
 
 function readConfig(): TrainRequest {
   const lrInput = el<HTMLInputElement>("lr");
   const lr = Number(lrInput.value);
-  if (!Number.isFinite(lr) || lr <= 0) throw new Error(`learning rate must be a positive number, got "${lrInput.value}"`);
+  if (!Number.isFinite(lr) || lr <= 0)
+    throw new Error(`learning rate must be a positive number, got "${lrInput.value}"`);
   const iterations = intField("iterations", 1);
   return {
     type: "start",
@@ -113,7 +115,13 @@ function draw(): void {
 
 function addEpochRow(row: EpochRow): void {
   const tr = epochBody.insertRow();
-  for (const v of [row.epoch.toFixed(0), String(row.iteration), row.loss.toFixed(4), row.trainAccuracy.toFixed(4), row.testAccuracy.toFixed(4)]) {
+  for (const v of [
+    row.epoch.toFixed(0),
+    String(row.iteration),
+    row.loss.toFixed(4),
+    row.trainAccuracy.toFixed(4),
+    row.testAccuracy.toFixed(4),
+  ]) {
     tr.insertCell().textContent = v;
   }
 }

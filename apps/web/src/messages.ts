@@ -22,7 +22,6 @@ export interface TrainRequest {
   reportEvery: number;
 }
 
-
 export type WorkerMessage =
   | { type: "status"; text: string; crossOriginIsolated: boolean }
   | { type: "ready"; trainSize: number; testSize: number; backend: string; threads: number; loadSeconds: number }

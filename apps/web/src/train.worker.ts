@@ -33,7 +33,8 @@ async function fetchIdx(name: string): Promise<NamedIdx> {
   } catch (e) {
     throw new Error(`fetch ${url} failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!res.ok) throw new Error(`fetch ${url} failed: HTTP ${res.status} ${res.statusText} (expected the IDX file ${name})`);
+  if (!res.ok)
+    throw new Error(`fetch ${url} failed: HTTP ${res.status} ${res.statusText} (expected the IDX file ${name})`);
   return { name: url, array: parseIdx(new Uint8Array(await res.arrayBuffer()), url) };
 }
 
@@ -42,8 +43,14 @@ async function run(req: TrainRequest): Promise<void> {
   post({ type: "status", text: `starting the ${req.backend} backend`, crossOriginIsolated: scope.crossOriginIsolated });
   const backend: Backend = req.backend === "worker" ? await createWorkerBackend({ threads: req.threads }) : cpu;
   try {
-    post({ type: "status", text: "fetching MNIST (4 IDX files, 55 MB)", crossOriginIsolated: scope.crossOriginIsolated });
-    const entries = await Promise.all(Object.entries(FILES).map(async ([k, name]) => [k, await fetchIdx(name)] as const));
+    post({
+      type: "status",
+      text: "fetching MNIST (4 IDX files, 55 MB)",
+      crossOriginIsolated: scope.crossOriginIsolated,
+    });
+    const entries = await Promise.all(
+      Object.entries(FILES).map(async ([k, name]) => [k, await fetchIdx(name)] as const),
+    );
     const idx = Object.fromEntries(entries) as unknown as MnistIdx;
     const data = mnistFromIdx(idx, { dtype: req.dtype, backend });
     post({
@@ -66,7 +73,8 @@ async function run(req: TrainRequest): Promise<void> {
       iterationsPerEpoch: iterationsPerEpoch(xTrain.shape[0]!, req.batch),
       optimizer: new SGD({ lr: req.lr }),
       onIteration(iteration, loss) {
-        if (iteration % req.reportEvery === 0 || iteration === 1 || iteration === req.iterations) post({ type: "progress", iteration, loss });
+        if (iteration % req.reportEvery === 0 || iteration === 1 || iteration === req.iterations)
+          post({ type: "progress", iteration, loss });
       },
       onEpoch(row) {
         post({ type: "epoch", row });

@@ -50,8 +50,18 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   const delimiter = options.delimiter ?? ",";
   const dtype = options.dtype ?? "float64";
   const backend = options.backend ?? cpu;
-  if (typeof delimiter !== "string" || delimiter.length !== 1 || delimiter === "\n" || delimiter === "\r" || delimiter === '"') {
-    throw new DataError(OP, { file: name }, `delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`);
+  if (
+    typeof delimiter !== "string" ||
+    delimiter.length !== 1 ||
+    delimiter === "\n" ||
+    delimiter === "\r" ||
+    delimiter === '"'
+  ) {
+    throw new DataError(
+      OP,
+      { file: name },
+      `delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`,
+    );
   }
   if (!isFloatDType(dtype)) {
     throw new DataError(OP, { file: name }, `dtype must be "float64" or "float32", got ${JSON.stringify(dtype)}`);
@@ -70,7 +80,12 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
     if (s.trim() === "") continue;
     rows.push({ line: i + 1, cells: s.split(delimiter).map(cleanCell) });
   }
-  if (rows.length === 0) throw new DataError(OP, { file: name }, "the file is empty (expected a table of numbers, one labelled row per line)");
+  if (rows.length === 0)
+    throw new DataError(
+      OP,
+      { file: name },
+      "the file is empty (expected a table of numbers, one labelled row per line)",
+    );
 
   const first = rows[0]!;
   const headerOpt = options.header ?? "auto";
@@ -82,7 +97,11 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
     throw new DataError(OP, { file: name, line: first.line }, "the file has a header line but no data rows");
   }
   if (width < 2) {
-    throw new DataError(OP, { file: name, line: first.line }, `rows have ${width} field; expected a label and at least one feature (is the delimiter ${JSON.stringify(delimiter)} right?)`);
+    throw new DataError(
+      OP,
+      { file: name, line: first.line },
+      `rows have ${width} field; expected a label and at least one feature (is the delimiter ${JSON.stringify(delimiter)} right?)`,
+    );
   }
   const label = labelIndex(options.labelColumn ?? 0, header, width, name, first.line);
 
@@ -109,13 +128,21 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
       const v = Number(cell);
       if (c === label) {
         if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
-          throw new DataError(OP, { file: name, line, column: c + 1 }, `label ${cell} is not a non-negative integer (expected a class index 0, 1, 2, ...)`);
+          throw new DataError(
+            OP,
+            { file: name, line, column: c + 1 },
+            `label ${cell} is not a non-negative integer (expected a class index 0, 1, 2, ...)`,
+          );
         }
         t[r] = v;
         if (v > maxLabel) maxLabel = v;
       } else {
         if (!Number.isFinite(v)) {
-          throw new DataError(OP, { file: name, line, column: c + 1 }, `${cell} is out of range (expected a finite number)`);
+          throw new DataError(
+            OP,
+            { file: name, line, column: c + 1 },
+            `${cell} is out of range (expected a finite number)`,
+          );
         }
         x[k++] = divideBy === undefined ? v : v / divideBy;
       }
@@ -134,20 +161,38 @@ function cleanCell(cell: string): string {
   return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).trim() : s;
 }
 
-function labelIndex(labelColumn: number | string, header: string[] | null, width: number, file: string, line: number): number {
+function labelIndex(
+  labelColumn: number | string,
+  header: string[] | null,
+  width: number,
+  file: string,
+  line: number,
+): number {
   if (typeof labelColumn === "string") {
     if (header === null) {
-      throw new DataError(OP, { file, line }, `labelColumn ${JSON.stringify(labelColumn)} is a name but the file has no header line`);
+      throw new DataError(
+        OP,
+        { file, line },
+        `labelColumn ${JSON.stringify(labelColumn)} is a name but the file has no header line`,
+      );
     }
     const i = header.indexOf(labelColumn);
     if (i < 0) {
       const shown = header.length > 8 ? `${header.slice(0, 8).join(", ")}, ...` : header.join(", ");
-      throw new DataError(OP, { file, line }, `no column named ${JSON.stringify(labelColumn)} in the header (columns: ${shown})`);
+      throw new DataError(
+        OP,
+        { file, line },
+        `no column named ${JSON.stringify(labelColumn)} in the header (columns: ${shown})`,
+      );
     }
     return i;
   }
   if (!Number.isInteger(labelColumn) || labelColumn >= width || labelColumn < -width) {
-    throw new DataError(OP, { file, line }, `labelColumn ${labelColumn} is outside the ${width} columns (expected 0..${width - 1}, or -1 for the last)`);
+    throw new DataError(
+      OP,
+      { file, line },
+      `labelColumn ${labelColumn} is outside the ${width} columns (expected 0..${width - 1}, or -1 for the last)`,
+    );
   }
   return labelColumn < 0 ? width + labelColumn : labelColumn;
 }

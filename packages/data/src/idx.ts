@@ -47,10 +47,18 @@ export function isGzip(bytes: Uint8Array): boolean {
 export function parseIdx(bytes: Uint8Array, name = "<idx>"): IdxArray {
   const op = "parseIdx";
   if (isGzip(bytes)) {
-    throw new DataError(op, { file: name }, "the bytes are gzip-compressed; decompress them first (readIdxFile does, in Node)");
+    throw new DataError(
+      op,
+      { file: name },
+      "the bytes are gzip-compressed; decompress them first (readIdxFile does, in Node)",
+    );
   }
   if (bytes.length < 4) {
-    throw new DataError(op, { file: name }, `file is ${bytes.length} bytes long, too short for the 4-byte IDX magic number`);
+    throw new DataError(
+      op,
+      { file: name },
+      `file is ${bytes.length} bytes long, too short for the 4-byte IDX magic number`,
+    );
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new DataError(
@@ -62,7 +70,11 @@ export function parseIdx(bytes: Uint8Array, name = "<idx>"): IdxArray {
   const code = bytes[2]!;
   const type = CODES[code];
   if (type === undefined) {
-    throw new DataError(op, { file: name, byte: 2 }, `unknown IDX type code 0x${code.toString(16).padStart(2, "0")} (expected ${KNOWN_CODES})`);
+    throw new DataError(
+      op,
+      { file: name, byte: 2 },
+      `unknown IDX type code 0x${code.toString(16).padStart(2, "0")} (expected ${KNOWN_CODES})`,
+    );
   }
   const ndims = bytes[3]!;
   if (ndims === 0) {
@@ -129,13 +141,22 @@ function readValues(view: DataView, start: number, size: number, dtype: IdxDType
 export function encodeIdx(array: IdxArray): Uint8Array {
   const { dtype, shape, data } = array;
   const code = CODE_OF[dtype];
-  if (code === undefined) throw new DataError("encodeIdx", { file: "<idx>" }, `unknown dtype ${String(dtype)} (expected ${Object.keys(CODE_OF).join(", ")})`);
+  if (code === undefined)
+    throw new DataError(
+      "encodeIdx",
+      { file: "<idx>" },
+      `unknown dtype ${String(dtype)} (expected ${Object.keys(CODE_OF).join(", ")})`,
+    );
   if (shape.length === 0 || shape.length > 255) {
     throw new DataError("encodeIdx", { file: "<idx>" }, `an IDX array needs 1 to 255 dimensions, got ${shape.length}`);
   }
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== data.length) {
-    throw new DataError("encodeIdx", { file: "<idx>" }, `shape [${shape.join(", ")}] needs ${size} values but data has ${data.length}`);
+    throw new DataError(
+      "encodeIdx",
+      { file: "<idx>" },
+      `shape [${shape.join(", ")}] needs ${size} values but data has ${data.length}`,
+    );
   }
   const bytesPer = CODES[code]!.bytes;
   const headerBytes = 4 + 4 * shape.length;

@@ -3,7 +3,14 @@
 // node.ts, which re-exports all of this and adds the functions that read and write files.
 export { DataError, type DataLocation } from "./errors.js";
 export { parseIdx, encodeIdx, isGzip, type IdxArray, type IdxDType, type IdxTypedArray } from "./idx.js";
-export { mnistFromIdx, MNIST_CLASSES, type MnistOptions, type MnistData, type MnistIdx, type NamedIdx } from "./mnist.js";
+export {
+  mnistFromIdx,
+  MNIST_CLASSES,
+  type MnistOptions,
+  type MnistData,
+  type MnistIdx,
+  type NamedIdx,
+} from "./mnist.js";
 export { parseCsv, type CsvOptions, type CsvData } from "./csv.js";
 export { sampleMinibatch, shuffledMinibatches, type Minibatch, type EpochOptions } from "./minibatch.js";
 export {

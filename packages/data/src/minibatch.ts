@@ -11,7 +11,10 @@ export interface Minibatch {
 function check(op: string, x: Tensor, t: Tensor, batchSize: number): number {
   const n = x.shape[0];
   if (x.rank === 0 || n === undefined || t.rank === 0 || t.shape[0] !== n) {
-    throw new ShapeError(op, `x has shape [${x.shape.join(", ")}] and t has shape [${t.shape.join(", ")}]; expected the same number of rows`);
+    throw new ShapeError(
+      op,
+      `x has shape [${x.shape.join(", ")}] and t has shape [${t.shape.join(", ")}]; expected the same number of rows`,
+    );
   }
   if (n === 0) throw new ValueError(op, "the data set has no rows");
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -41,7 +44,13 @@ export interface EpochOptions {
  * (a permutation drawn when the generator starts), cut into consecutive batches of `batchSize`.
  * Every row appears exactly once per epoch (unless `dropLast` leaves out a short last batch).
  */
-export function* shuffledMinibatches(x: Tensor, t: Tensor, batchSize: number, rng: Rng, options: EpochOptions = {}): Generator<Minibatch> {
+export function* shuffledMinibatches(
+  x: Tensor,
+  t: Tensor,
+  batchSize: number,
+  rng: Rng,
+  options: EpochOptions = {},
+): Generator<Minibatch> {
   const n = check("shuffledMinibatches", x, t, batchSize);
   const order = rng.permutation(n);
   for (let start = 0; start < n; start += batchSize) {

@@ -69,7 +69,11 @@ type Resolved = Required<MnistOptions>;
 function resolveOptions(options: MnistOptions): Resolved {
   const dtype = options.dtype ?? "float64";
   if (!isFloatDType(dtype)) {
-    throw new DataError("loadMnist", { file: "<options>" }, `dtype must be "float64" or "float32", got ${JSON.stringify(dtype)}`);
+    throw new DataError(
+      "loadMnist",
+      { file: "<options>" },
+      `dtype must be "float64" or "float32", got ${JSON.stringify(dtype)}`,
+    );
   }
   return {
     normalize: options.normalize ?? true,

@@ -9,7 +9,13 @@ import { parseCsv, type CsvData, type CsvOptions } from "./csv.js";
 import { DataError } from "./errors.js";
 import { isGzip, parseIdx, type IdxArray } from "./idx.js";
 import { mnistFromIdx, type MnistData, type MnistOptions } from "./mnist.js";
-import { decodeSafetensors, encodeSafetensors, type DecodeOptions, type NamedTensors, type Safetensors } from "./safetensors.js";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type DecodeOptions,
+  type NamedTensors,
+  type Safetensors,
+} from "./safetensors.js";
 
 export * from "./index.js";
 
@@ -46,7 +52,11 @@ export function readIdxFile(path: string): IdxArray {
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      throw new DataError("readIdxFile", { file: path }, `the file starts like gzip but does not decompress: ${(e as Error).message}`);
+      throw new DataError(
+        "readIdxFile",
+        { file: path },
+        `the file starts like gzip but does not decompress: ${(e as Error).message}`,
+      );
     }
   }
   return parseIdx(bytes, path);
@@ -80,7 +90,11 @@ export function mnistFiles(dir: string = defaultMnistDir()): MnistFiles {
     const found = candidates.map((c) => join(dir, c)).find((p) => existsSync(p));
     if (found === undefined) {
       const why = existsSync(dir) ? `has no ${base} (nor ${base}.gz)` : "does not exist";
-      throw new DataError("loadMnist", { file: dir }, `folder ${why}; expected the four IDX files ${Object.values(MNIST_FILE_NAMES).join(", ")}`);
+      throw new DataError(
+        "loadMnist",
+        { file: dir },
+        `folder ${why}; expected the four IDX files ${Object.values(MNIST_FILE_NAMES).join(", ")}`,
+      );
     }
     out[key] = found;
   }

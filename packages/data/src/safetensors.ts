@@ -38,7 +38,12 @@ export interface DecodeOptions {
 export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string, string> = {}): Uint8Array {
   const op = "encodeSafetensors";
   for (const [k, v] of Object.entries(metadata)) {
-    if (typeof v !== "string") throw new DataError(op, { file: "<metadata>" }, `metadata value of ${JSON.stringify(k)} is a ${typeof v}; safetensors metadata holds strings only`);
+    if (typeof v !== "string")
+      throw new DataError(
+        op,
+        { file: "<metadata>" },
+        `metadata value of ${JSON.stringify(k)} is a ${typeof v}; safetensors metadata holds strings only`,
+      );
   }
   const names = Object.keys(tensors).sort((a, b) => {
     const d = BYTES[tensors[b]!.dtype] - BYTES[tensors[a]!.dtype];
@@ -48,9 +53,11 @@ export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string
   if (Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
   let offset = 0;
   for (const name of names) {
-    if (name === "__metadata__") throw new DataError(op, { file: "<tensors>" }, `"__metadata__" is reserved and cannot name a tensor`);
+    if (name === "__metadata__")
+      throw new DataError(op, { file: "<tensors>" }, `"__metadata__" is reserved and cannot name a tensor`);
     const t = tensors[name]!;
-    if (!(t instanceof Tensor)) throw new DataError(op, { file: "<tensors>" }, `${JSON.stringify(name)} is not a Tensor`);
+    if (!(t instanceof Tensor))
+      throw new DataError(op, { file: "<tensors>" }, `${JSON.stringify(name)} is not a Tensor`);
     const bytes = t.size * BYTES[t.dtype];
     header[name] = { dtype: ST_DTYPE[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
@@ -104,9 +111,13 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
   const headerLength = hi * 4294967296 + lo;
-  if (headerLength > limit) fail(`header length ${headerLength} exceeds the limit of ${limit} bytes (not a safetensors file, or corrupt)`, 0);
+  if (headerLength > limit)
+    fail(`header length ${headerLength} exceeds the limit of ${limit} bytes (not a safetensors file, or corrupt)`, 0);
   if (8 + headerLength > bytes.length) {
-    fail(`header length ${headerLength} runs past the end of the ${bytes.length}-byte file (truncated or not a safetensors file)`, 0);
+    fail(
+      `header length ${headerLength} runs past the end of the ${bytes.length}-byte file (truncated or not a safetensors file)`,
+      0,
+    );
   }
   if (headerLength < 2 || bytes[8] !== 0x7b) fail(`the JSON header must start with "{"`, 8);
   let text: string;
@@ -129,20 +140,25 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) fail(`"__metadata__" must be an object of strings`);
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        fail(`"__metadata__" must be an object of strings`);
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof v !== "string") fail(`"__metadata__" value of ${JSON.stringify(k)} is ${JSON.stringify(v)}, expected a string`);
+        if (typeof v !== "string")
+          fail(`"__metadata__" value of ${JSON.stringify(k)} is ${JSON.stringify(v)}, expected a string`);
         metadata[k] = v as string;
       }
       continue;
     }
     const where = `tensor ${JSON.stringify(name)}`;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) fail(`${where}: expected an object {dtype, shape, data_offsets}`);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      fail(`${where}: expected an object {dtype, shape, data_offsets}`);
     const info = value as Record<string, unknown>;
     const extra = Object.keys(info).filter((k) => k !== "dtype" && k !== "shape" && k !== "data_offsets");
-    if (extra.length > 0) fail(`${where}: unknown field ${JSON.stringify(extra[0])} (expected dtype, shape, data_offsets)`);
+    if (extra.length > 0)
+      fail(`${where}: unknown field ${JSON.stringify(extra[0])} (expected dtype, shape, data_offsets)`);
     const dtype = typeof info.dtype === "string" ? BP_DTYPE[info.dtype] : undefined;
-    if (dtype === undefined) fail(`${where}: dtype ${JSON.stringify(info.dtype)} is not supported (expected "F64", "F32" or "I32")`);
+    if (dtype === undefined)
+      fail(`${where}: dtype ${JSON.stringify(info.dtype)} is not supported (expected "F64", "F32" or "I32")`);
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`${where}: shape ${JSON.stringify(shape)} must be an array of non-negative integers`);
@@ -153,22 +169,34 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end) fail(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
-    if (end > dataLength) fail(`${where}: data_offsets [${begin}, ${end}] run past the ${dataLength} bytes of data (file truncated?)`);
+    if (end > dataLength)
+      fail(`${where}: data_offsets [${begin}, ${end}] run past the ${dataLength} bytes of data (file truncated?)`);
     const dims = shape as number[];
     const need = dims.reduce((a, b) => a * b, 1) * BYTES[dtype!];
     if (end - begin !== need) {
-      fail(`${where}: shape [${dims.join(", ")}] of ${info.dtype as string} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+      fail(
+        `${where}: shape [${dims.join(", ")}] of ${info.dtype as string} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      );
     }
     entries.push({ name, dtype: dtype!, shape: dims, begin, end });
   }
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expect = 0;
   for (const e of sorted) {
-    if (e.begin < expect) fail(`tensor ${JSON.stringify(e.name)}: data_offsets [${e.begin}, ${e.end}] overlap the tensor before it (which ends at ${expect})`);
-    if (e.begin > expect) fail(`tensor ${JSON.stringify(e.name)}: data_offsets start at ${e.begin} but the previous tensor ends at ${expect}; the data must have no gaps`);
+    if (e.begin < expect)
+      fail(
+        `tensor ${JSON.stringify(e.name)}: data_offsets [${e.begin}, ${e.end}] overlap the tensor before it (which ends at ${expect})`,
+      );
+    if (e.begin > expect)
+      fail(
+        `tensor ${JSON.stringify(e.name)}: data_offsets start at ${e.begin} but the previous tensor ends at ${expect}; the data must have no gaps`,
+      );
     expect = e.end;
   }
-  if (expect !== dataLength) fail(`the tensors cover ${expect} bytes of data but the file holds ${dataLength}; the data must have no gaps or trailing bytes`);
+  if (expect !== dataLength)
+    fail(
+      `the tensors cover ${expect} bytes of data but the file holds ${dataLength}; the data must have no gaps or trailing bytes`,
+    );
 
   const tensors: NamedTensors = {};
   for (const e of entries) {

@@ -47,18 +47,63 @@ describe("parseCsv", () => {
   const cases: [string, string, object, string][] = [
     ["an empty file", "\n  \n", {}, "data.csv: the file is empty"],
     ["a header with no rows", "label,a\n", {}, "data.csv, line 1: the file has a header line but no data rows"],
-    ["a non-numeric cell", "label,a,b\n1,2,3\n0,4,x5\n", {}, 'data.csv, line 3, column 3: "x5" is not a number (expected a decimal number)'],
+    [
+      "a non-numeric cell",
+      "label,a,b\n1,2,3\n0,4,x5\n",
+      {},
+      'data.csv, line 3, column 3: "x5" is not a number (expected a decimal number)',
+    ],
     ["an empty cell", "label,a,b\n1,,3\n", {}, "data.csv, line 2, column 2: empty cell (expected a decimal number)"],
-    ["too few fields", "label,a,b\n1,2,3\n\n1,2\n", {}, "data.csv, line 4, column 3: row has 2 fields, expected 3 (as on line 1)"],
-    ["too many fields", "label,a,b\n1,2,3,4\n", {}, "data.csv, line 2, column 4: row has 4 fields, expected 3 (as on line 1)"],
-    ["a fractional label", "label,a\n1.5,2\n", {}, "data.csv, line 2, column 1: label 1.5 is not a non-negative integer"],
-    ["a negative label", "a,label\n2,-1\n", { labelColumn: 1 }, "data.csv, line 2, column 2: label -1 is not a non-negative integer"],
+    [
+      "too few fields",
+      "label,a,b\n1,2,3\n\n1,2\n",
+      {},
+      "data.csv, line 4, column 3: row has 2 fields, expected 3 (as on line 1)",
+    ],
+    [
+      "too many fields",
+      "label,a,b\n1,2,3,4\n",
+      {},
+      "data.csv, line 2, column 4: row has 4 fields, expected 3 (as on line 1)",
+    ],
+    [
+      "a fractional label",
+      "label,a\n1.5,2\n",
+      {},
+      "data.csv, line 2, column 1: label 1.5 is not a non-negative integer",
+    ],
+    [
+      "a negative label",
+      "a,label\n2,-1\n",
+      { labelColumn: 1 },
+      "data.csv, line 2, column 2: label -1 is not a non-negative integer",
+    ],
     ["a non-numeric label", "label,a\ncat,2\n", { header: true }, 'data.csv, line 2, column 1: "cat" is not a number'],
-    ["a label column out of range", "1,2\n", { labelColumn: 2 }, "data.csv, line 1: labelColumn 2 is outside the 2 columns"],
-    ["an unknown label name", "a,b\n1,2\n", { labelColumn: "label" }, 'data.csv, line 1: no column named "label" in the header (columns: a, b)'],
-    ["a label name without a header", "1,2\n", { labelColumn: "label" }, 'data.csv, line 1: labelColumn "label" is a name but the file has no header line'],
+    [
+      "a label column out of range",
+      "1,2\n",
+      { labelColumn: 2 },
+      "data.csv, line 1: labelColumn 2 is outside the 2 columns",
+    ],
+    [
+      "an unknown label name",
+      "a,b\n1,2\n",
+      { labelColumn: "label" },
+      'data.csv, line 1: no column named "label" in the header (columns: a, b)',
+    ],
+    [
+      "a label name without a header",
+      "1,2\n",
+      { labelColumn: "label" },
+      'data.csv, line 1: labelColumn "label" is a name but the file has no header line',
+    ],
     ["one column only", "1\n2\n", {}, "data.csv, line 1: rows have 1 field; expected a label and at least one feature"],
-    ["a huge number", "label,a\n1,1e999\n", {}, "data.csv, line 2, column 2: 1e999 is out of range (expected a finite number)"],
+    [
+      "a huge number",
+      "label,a\n1,1e999\n",
+      {},
+      "data.csv, line 2, column 2: 1e999 is out of range (expected a finite number)",
+    ],
   ];
   for (const [what, text, opts, message] of cases) {
     it(`rejects ${what} with file, line and column`, () => {
@@ -76,8 +121,14 @@ describe("parseCsv", () => {
   });
 
   it("rejects bad options and a missing file", () => {
-    expect(errorOf(() => parseCsv("1,2\n", { delimiter: "ab" })).message).toContain('delimiter must be one character other than a quote or line break, got "ab"');
-    expect(errorOf(() => parseCsv("1,2\n", { divideBy: 0 })).message).toContain("divideBy must be a finite non-zero number, got 0");
-    expect(errorOf(() => loadCsv(join(dir, "none.csv"))).message).toBe(`loadCsv: ${join(dir, "none.csv")}: file not found`);
+    expect(errorOf(() => parseCsv("1,2\n", { delimiter: "ab" })).message).toContain(
+      'delimiter must be one character other than a quote or line break, got "ab"',
+    );
+    expect(errorOf(() => parseCsv("1,2\n", { divideBy: 0 })).message).toContain(
+      "divideBy must be a finite non-zero number, got 0",
+    );
+    expect(errorOf(() => loadCsv(join(dir, "none.csv"))).message).toBe(
+      `loadCsv: ${join(dir, "none.csv")}: file not found`,
+    );
   });
 });

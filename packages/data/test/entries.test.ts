@@ -32,17 +32,34 @@ function closure(entry: string): { files: Set<string>; external: Set<string> } {
 describe("entry points", () => {
   it("the browser entry (index.ts) imports nothing from node:", () => {
     const { files, external } = closure("index.ts");
-    expect([...files].sort()).toEqual(["csv.ts", "errors.ts", "idx.ts", "index.ts", "minibatch.ts", "mnist.ts", "safetensors.ts"]);
+    expect([...files].sort()).toEqual([
+      "csv.ts",
+      "errors.ts",
+      "idx.ts",
+      "index.ts",
+      "minibatch.ts",
+      "mnist.ts",
+      "safetensors.ts",
+    ]);
     expect([...external].sort()).toEqual(["@bp/tensor"]);
   });
 
   it("the node entry re-exports the browser entry and adds the file functions", async () => {
     const { external } = closure("node.ts");
-    expect([...external].filter((e) => e.startsWith("node:")).sort()).toEqual(["node:fs", "node:module", "node:path", "node:zlib"]);
+    expect([...external].filter((e) => e.startsWith("node:")).sort()).toEqual([
+      "node:fs",
+      "node:module",
+      "node:path",
+      "node:zlib",
+    ]);
     const browser = await import("../src/index.js");
     const node = await import("../src/node.js");
     for (const name of Object.keys(browser)) expect(node).toHaveProperty(name);
-    expect(Object.keys(node).filter((k) => !(k in browser)).sort()).toEqual([
+    expect(
+      Object.keys(node)
+        .filter((k) => !(k in browser))
+        .sort(),
+    ).toEqual([
       "MNIST_FILE_NAMES",
       "defaultMnistDir",
       "loadCsv",

@@ -58,12 +58,24 @@ describe("IDX files", () => {
 
   const good = encodeIdx(arrays[0]!);
   const cases: [string, Uint8Array, string][] = [
-    ["too short", new Uint8Array([0, 0, 8]), "bad.idx: file is 3 bytes long, too short for the 4-byte IDX magic number"],
+    [
+      "too short",
+      new Uint8Array([0, 0, 8]),
+      "bad.idx: file is 3 bytes long, too short for the 4-byte IDX magic number",
+    ],
     ["bad magic", Uint8Array.from([1, 2, 8, 1, 0, 0, 0, 0]), "bad.idx, byte 0: bad magic number 01 02 08 01"],
     ["unknown type code", Uint8Array.from([0, 0, 0x0a, 1, 0, 0, 0, 0]), "bad.idx, byte 2: unknown IDX type code 0x0a"],
     ["zero dimensions", Uint8Array.from([0, 0, 8, 0]), "declares 0 dimensions"],
-    ["truncated header", good.subarray(0, 10), "file is 10 bytes long but its header declares 2 dimensions, which need 12 header bytes"],
-    ["truncated data", good.subarray(0, 17), "file is 17 bytes long but dimensions [2, 3] of uint8 need exactly 18 (12 header + 6 data); the file is truncated"],
+    [
+      "truncated header",
+      good.subarray(0, 10),
+      "file is 10 bytes long but its header declares 2 dimensions, which need 12 header bytes",
+    ],
+    [
+      "truncated data",
+      good.subarray(0, 17),
+      "file is 17 bytes long but dimensions [2, 3] of uint8 need exactly 18 (12 header + 6 data); the file is truncated",
+    ],
     ["trailing bytes", Uint8Array.from([...good, 9]), "need exactly 18 (12 header + 6 data); there are trailing bytes"],
   ];
   for (const [what, bytes, message] of cases) {
@@ -79,7 +91,9 @@ describe("IDX files", () => {
   it("rejects gzip that does not decompress", () => {
     const gz = gzipSync(good);
     const path = write("broken.gz", gz.subarray(0, gz.length - 6));
-    expect(errorOf(() => readIdxFile(path)).message).toContain(`readIdxFile: ${path}: the file starts like gzip but does not decompress`);
+    expect(errorOf(() => readIdxFile(path)).message).toContain(
+      `readIdxFile: ${path}: the file starts like gzip but does not decompress`,
+    );
   });
 
   it("asks for decompression when the pure parser is given gzip", () => {
@@ -87,24 +101,40 @@ describe("IDX files", () => {
   });
 
   it("reports a missing file and a directory", () => {
-    expect(errorOf(() => readIdxFile(join(dir, "nope"))).message).toBe(`readIdxFile: ${join(dir, "nope")}: file not found`);
+    expect(errorOf(() => readIdxFile(join(dir, "nope"))).message).toBe(
+      `readIdxFile: ${join(dir, "nope")}: file not found`,
+    );
     expect(errorOf(() => readIdxFile(dir)).message).toBe(`readIdxFile: ${dir}: is a directory, expected a file`);
   });
 });
 
 /** A tiny MNIST-layout folder: n images of 2x2 with pixel values 0, 51, 102, 255 and given labels. */
-function mnistDir(name: string, labels: number[], opts: { gzip?: boolean; testLabels?: number[]; testSize?: [number, number] } = {}): string {
+function mnistDir(
+  name: string,
+  labels: number[],
+  opts: { gzip?: boolean; testLabels?: number[]; testSize?: [number, number] } = {},
+): string {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
   const wrap = (b: Uint8Array) => (opts.gzip ? gzipSync(b) : b);
   const suffix = opts.gzip ? ".gz" : "";
   const images = (n: number, [h, w]: [number, number]) =>
-    encodeIdx({ dtype: "uint8", shape: [n, h, w], data: Uint8Array.from({ length: n * h * w }, (_, i) => [0, 51, 102, 255][i % 4]!) });
+    encodeIdx({
+      dtype: "uint8",
+      shape: [n, h, w],
+      data: Uint8Array.from({ length: n * h * w }, (_, i) => [0, 51, 102, 255][i % 4]!),
+    });
   const testLabels = opts.testLabels ?? labels.slice(0, 2);
   writeFileSync(join(d, `train-images-idx3-ubyte${suffix}`), wrap(images(labels.length, [2, 2])));
-  writeFileSync(join(d, `train-labels-idx1-ubyte${suffix}`), wrap(encodeIdx({ dtype: "uint8", shape: [labels.length], data: Uint8Array.from(labels) })));
+  writeFileSync(
+    join(d, `train-labels-idx1-ubyte${suffix}`),
+    wrap(encodeIdx({ dtype: "uint8", shape: [labels.length], data: Uint8Array.from(labels) })),
+  );
   writeFileSync(join(d, `t10k-images-idx3-ubyte${suffix}`), wrap(images(2, opts.testSize ?? [2, 2])));
-  writeFileSync(join(d, `t10k-labels-idx1-ubyte${suffix}`), wrap(encodeIdx({ dtype: "uint8", shape: [testLabels.length], data: Uint8Array.from(testLabels) })));
+  writeFileSync(
+    join(d, `t10k-labels-idx1-ubyte${suffix}`),
+    wrap(encodeIdx({ dtype: "uint8", shape: [testLabels.length], data: Uint8Array.from(testLabels) })),
+  );
   return d;
 }
 
@@ -126,7 +156,13 @@ describe("loadMnist on a folder", () => {
 
   it("keeps 0..255, the [N, 1, rows, cols] shape, and one-hot labels when asked", () => {
     const d = mnistDir("opts", [3, 9, 0]);
-    const { xTrain, tTrain } = loadMnist({ dir: d, normalize: false, flatten: false, oneHotLabel: true, dtype: "float32" });
+    const { xTrain, tTrain } = loadMnist({
+      dir: d,
+      normalize: false,
+      flatten: false,
+      oneHotLabel: true,
+      dtype: "float32",
+    });
     expect(xTrain.shape).toEqual([3, 1, 2, 2]);
     expect(xTrain.dtype).toBe("float32");
     expect([...xTrain.data.subarray(0, 4)]).toEqual([0, 51, 102, 255]);
@@ -142,7 +178,9 @@ describe("loadMnist on a folder", () => {
   it("names the folder when a file is missing or the folder does not exist", () => {
     const d = join(dir, "empty");
     mkdirSync(d, { recursive: true });
-    expect(errorOf(() => loadMnist({ dir: d })).message).toContain(`loadMnist: ${d}: folder has no train-images-idx3-ubyte (nor train-images-idx3-ubyte.gz)`);
+    expect(errorOf(() => loadMnist({ dir: d })).message).toContain(
+      `loadMnist: ${d}: folder has no train-images-idx3-ubyte (nor train-images-idx3-ubyte.gz)`,
+    );
     expect(errorOf(() => loadMnist({ dir: join(dir, "missing") })).message).toContain("folder does not exist");
   });
 
@@ -152,11 +190,18 @@ describe("loadMnist on a folder", () => {
       `loadMnist: ${join(count, "t10k-labels-idx1-ubyte")}: has 3 labels but ${join(count, "t10k-images-idx3-ubyte")} has 2 images`,
     );
     const big = mnistDir("big", [1, 12, 3]);
-    expect(errorOf(() => loadMnist({ dir: big })).message).toBe(`loadMnist: ${join(big, "train-labels-idx1-ubyte")}: label 1 is 12, expected a class 0..9`);
+    expect(errorOf(() => loadMnist({ dir: big })).message).toBe(
+      `loadMnist: ${join(big, "train-labels-idx1-ubyte")}: label 1 is 12, expected a class 0..9`,
+    );
     const size = mnistDir("size", [1, 2, 3], { testSize: [3, 3] });
     expect(errorOf(() => loadMnist({ dir: size })).message).toContain("test images are 3x3 pixels but training images");
     const swapped = mnistDir("swapped", [1, 2, 3]);
-    writeFileSync(join(swapped, "train-images-idx3-ubyte"), encodeIdx({ dtype: "uint8", shape: [3], data: new Uint8Array(3) }));
-    expect(errorOf(() => loadMnist({ dir: swapped })).message).toContain("expected uint8 images of shape [count, rows, cols], got uint8 of shape [3]");
+    writeFileSync(
+      join(swapped, "train-images-idx3-ubyte"),
+      encodeIdx({ dtype: "uint8", shape: [3], data: new Uint8Array(3) }),
+    );
+    expect(errorOf(() => loadMnist({ dir: swapped })).message).toContain(
+      "expected uint8 images of shape [count, rows, cols], got uint8 of shape [3]",
+    );
   });
 });

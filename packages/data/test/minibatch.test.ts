@@ -28,7 +28,9 @@ describe("sampleMinibatch (the book's np.random.choice)", () => {
 
   it("rejects mismatched rows and bad batch sizes", () => {
     expect(() => sampleMinibatch(x, t.gather([0, 1]), 2, new Rng(0))).toThrow(ShapeError);
-    expect(() => sampleMinibatch(x, t, 0, new Rng(0))).toThrow(new ValueError("sampleMinibatch", "batchSize must be a positive integer, got 0"));
+    expect(() => sampleMinibatch(x, t, 0, new Rng(0))).toThrow(
+      new ValueError("sampleMinibatch", "batchSize must be a positive integer, got 0"),
+    );
     expect(() => sampleMinibatch(x, t, 2.5, new Rng(0))).toThrow(ValueError);
   });
 });

@@ -32,7 +32,9 @@ describe("real MNIST", () => {
 
   it("normalizes pixels to [0, 1]: row 5 of the first image is 0 x12, 3, 18, 18, 18, 126, ...", () => {
     const row5 = Array.from(xTrain.data.subarray(5 * 28, 6 * 28), (v) => Math.round(v * 255));
-    expect(row5).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 18, 18, 18, 126, 136, 175, 26, 166, 255, 247, 127, 0, 0, 0, 0]);
+    expect(row5).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 18, 18, 18, 126, 136, 175, 26, 166, 255, 247, 127, 0, 0, 0, 0,
+    ]);
     expect(xTrain.data[5 * 28 + 12]).toBe(3 / 255);
     let min = Infinity;
     let max = -Infinity;

@@ -21,7 +21,11 @@ export interface LayerCheckOptions extends LayerRunOptions, ToleranceOptions {
  * checkLayer(new MulLayer(), [x, y]);                    // two inputs: comparisons x and y
  * ```
  */
-export function checkLayer(layer: CheckableLayer, inputs: Tensor | readonly Tensor[], options: LayerCheckOptions = {}): CheckReport {
+export function checkLayer(
+  layer: CheckableLayer,
+  inputs: Tensor | readonly Tensor[],
+  options: LayerCheckOptions = {},
+): CheckReport {
   const tol = tolerances(options);
   const title = `checkLayer(${layerName(layer)})`;
   const run = runLayer(title, layer, inputs, options);

@@ -27,7 +27,8 @@ export function checkNet(net: GradientNet, x: Tensor, t: Tensor, options: NetChe
   const grads = net.gradient(x, t);
   const comparisons = Object.entries(net.params).map(([name, p]) => {
     const g = grads[name];
-    if (g === undefined) throw new ValueError("checkNet", `net.gradient returned no '${name}' (it has ${Object.keys(grads).join(", ")})`);
+    if (g === undefined)
+      throw new ValueError("checkNet", `net.gradient returned no '${name}' (it has ${Object.keys(grads).join(", ")})`);
     const numeric = numericalGradient(() => net.loss(x, t), p, options.h === undefined ? {} : { h: options.h });
     return compareValues(name, g.data, numeric.data, p.shape, tol);
   });

@@ -46,8 +46,12 @@ export interface CheckReport {
 export function tolerances(options: ToleranceOptions): { atol: number; rtol: number } {
   const atol = options.atol ?? DEFAULT_ATOL;
   const rtol = options.rtol ?? DEFAULT_RTOL;
-  for (const [k, v] of [["atol", atol], ["rtol", rtol]] as const) {
-    if (!(v >= 0) || !Number.isFinite(v)) throw new ValueError("tolerances", `${k} must be a finite number >= 0, got ${v}`);
+  for (const [k, v] of [
+    ["atol", atol],
+    ["rtol", rtol],
+  ] as const) {
+    if (!(v >= 0) || !Number.isFinite(v))
+      throw new ValueError("tolerances", `${k} must be a finite number >= 0, got ${v}`);
   }
   return { atol, rtol };
 }
@@ -61,7 +65,10 @@ export function compareValues(
   tol: { atol: number; rtol: number },
 ): Comparison {
   if (actual.length !== expected.length) {
-    throw new ValueError("compareValues", `${name}: ${actual.length} values to compare with ${expected.length} expected`);
+    throw new ValueError(
+      "compareValues",
+      `${name}: ${actual.length} values to compare with ${expected.length} expected`,
+    );
   }
   let sum = 0;
   let maxAbs = -1;
@@ -97,10 +104,22 @@ export function compareValues(
   };
 }
 
-export function makeReport(title: string, against: string, comparisons: Comparison[], tol: { atol: number; rtol: number }): CheckReport {
+export function makeReport(
+  title: string,
+  against: string,
+  comparisons: Comparison[],
+  tol: { atol: number; rtol: number },
+): CheckReport {
   const byName: Record<string, Comparison> = {};
   for (const c of comparisons) byName[c.name] = c;
-  return { title, against, passed: comparisons.every((c) => c.passed), atol: tol.atol, rtol: tol.rtol, comparisons: byName };
+  return {
+    title,
+    against,
+    passed: comparisons.every((c) => c.passed),
+    atol: tol.atol,
+    rtol: tol.rtol,
+    comparisons: byName,
+  };
 }
 
 /** The multi-index of a flat row-major index. */
@@ -132,7 +151,11 @@ export function formatReport(report: CheckReport): string {
     c.passed ? "ok" : `FAIL (${c.failures})`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [
     `${report.title}: ${report.passed ? "passed" : "FAILED"} (${report.against}; atol ${report.atol}, rtol ${report.rtol})`,
     line(header),

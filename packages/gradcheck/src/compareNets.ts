@@ -19,7 +19,13 @@ export interface MovableNet<N> extends ComparableNet {
  * comparison per parameter). `reference` gives the expected values. `x` and `t` are moved to each
  * net's backend (and `x` cast to its dtype) first.
  */
-export function compareNets(reference: ComparableNet, other: ComparableNet, x: Tensor, t: Tensor, options: ToleranceOptions & { title?: string } = {}): CheckReport {
+export function compareNets(
+  reference: ComparableNet,
+  other: ComparableNet,
+  x: Tensor,
+  t: Tensor,
+  options: ToleranceOptions & { title?: string } = {},
+): CheckReport {
   const tol = tolerances(options);
   const a = evaluate(reference, x, t);
   const b = evaluate(other, x, t);
@@ -32,19 +38,32 @@ export function compareNets(reference: ComparableNet, other: ComparableNet, x: T
       return compareValues(name, h.data, g.data, g.shape, tol);
     }),
   ];
-  return settle(makeReport(options.title ?? "compareNets", "second net vs first", comparisons, tol), options.throwOnFailure);
+  return settle(
+    makeReport(options.title ?? "compareNets", "second net vs first", comparisons, tol),
+    options.throwOnFailure,
+  );
 }
 
 /**
  * One net against its copy on `backend` (`net.to(backend)`, same parameter values): the largest
  * differences of outputs, loss and gradients between the two backends.
  */
-export function compareBackends<N extends ComparableNet>(net: MovableNet<N>, backend: Backend, x: Tensor, t: Tensor, options: ToleranceOptions = {}): CheckReport {
+export function compareBackends<N extends ComparableNet>(
+  net: MovableNet<N>,
+  backend: Backend,
+  x: Tensor,
+  t: Tensor,
+  options: ToleranceOptions = {},
+): CheckReport {
   const from = firstParam(net).backend.name;
   return compareNets(net, net.to(backend), x, t, { ...options, title: `compareBackends(${from} vs ${backend.name})` });
 }
 
-function evaluate(net: ComparableNet, x: Tensor, t: Tensor): { out: Tensor; loss: number; grads: Readonly<Record<string, Tensor>> } {
+function evaluate(
+  net: ComparableNet,
+  x: Tensor,
+  t: Tensor,
+): { out: Tensor; loss: number; grads: Readonly<Record<string, Tensor>> } {
   const like = firstParam(net);
   const xx = onto(x, like);
   const tt = onto(t, like);

@@ -39,15 +39,25 @@ export interface LayerRun {
 const INPUT_NAMES = ["x", "y"];
 
 /** Runs `layer` forward and backward once and collects its gradients by name. */
-export function runLayer(op: string, checked: CheckableLayer, inputs: Tensor | readonly Tensor[], options: LayerRunOptions = {}): LayerRun {
+export function runLayer(
+  op: string,
+  checked: CheckableLayer,
+  inputs: Tensor | readonly Tensor[],
+  options: LayerRunOptions = {},
+): LayerRun {
   const layer = checked as unknown as AnyLayer;
   const xs = inputs instanceof Tensor ? [inputs] : [...inputs];
   if (xs.length < 1 || xs.length > 2) throw new ValueError(op, `expected one or two input tensors, got ${xs.length}`);
   const t = options.t;
   const forward = (): Tensor | number => (t === undefined ? layer.forward(...xs) : layer.forward(xs[0]!, t));
   const out = forward();
-  const dout = options.dout ?? (typeof out === "number" ? 1 : randn(out.shape, { seed: options.seed ?? 0, dtype: out.dtype, backend: out.backend }));
-  if (typeof out === "number" && typeof dout !== "number") throw new ValueError(op, "the layer returns a number (a loss), so dout must be a number");
+  const dout =
+    options.dout ??
+    (typeof out === "number"
+      ? 1
+      : randn(out.shape, { seed: options.seed ?? 0, dtype: out.dtype, backend: out.backend }));
+  if (typeof out === "number" && typeof dout !== "number")
+    throw new ValueError(op, "the layer returns a number (a loss), so dout must be a number");
   if (typeof out !== "number" && !(dout instanceof Tensor && dout.shape.join() === out.shape.join())) {
     throw new ValueError(op, `dout must be a tensor of the output's shape ${formatShape(out.shape)}`);
   }
@@ -58,7 +68,8 @@ export function runLayer(op: string, checked: CheckableLayer, inputs: Tensor | r
   xs.forEach((x, i) => {
     const g = inputGrads[i];
     if (g === undefined || g === null) return;
-    if (typeof g === "number") throw new ValueError(op, `the gradient of input ${INPUT_NAMES[i]} is a number, expected a tensor`);
+    if (typeof g === "number")
+      throw new ValueError(op, `the gradient of input ${INPUT_NAMES[i]} is a number, expected a tensor`);
     wrt[INPUT_NAMES[i]!] = x;
     grads[INPUT_NAMES[i]!] = g;
   });
@@ -72,7 +83,12 @@ export function runLayer(op: string, checked: CheckableLayer, inputs: Tensor | r
   }
   const objective = (): number => {
     const o = forward();
-    return typeof o === "number" ? o * (dout as number) : o.mul(dout as Tensor).sum().item();
+    return typeof o === "number"
+      ? o * (dout as number)
+      : o
+          .mul(dout as Tensor)
+          .sum()
+          .item();
   };
   return { out, dout, wrt, grads, objective };
 }

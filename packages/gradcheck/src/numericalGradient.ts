@@ -20,9 +20,11 @@ export interface NumericalGradientOptions {
  */
 export function numericalGradient(f: ScalarFunction, x: Tensor, options: NumericalGradientOptions = {}): Tensor {
   const h = options.h ?? 1e-4;
-  if (!(h > 0) || !Number.isFinite(h)) throw new ValueError("numericalGradient", `h must be a positive finite number, got ${h}`);
+  if (!(h > 0) || !Number.isFinite(h))
+    throw new ValueError("numericalGradient", `h must be a positive finite number, got ${h}`);
   if (!(x instanceof Tensor)) throw new ValueError("numericalGradient", "x must be a Tensor");
-  if (!isFloatDType(x.dtype)) throw new DTypeError("numericalGradient", `x must be float32 or float64, got ${x.dtype} ${formatShape(x.shape)}`);
+  if (!isFloatDType(x.dtype))
+    throw new DTypeError("numericalGradient", `x must be float32 or float64, got ${x.dtype} ${formatShape(x.shape)}`);
   const data = x.data;
   const grad = new Float64Array(x.size);
   for (let i = 0; i < data.length; i++) {
@@ -43,7 +45,11 @@ export function numericalGradient(f: ScalarFunction, x: Tensor, options: Numeric
 function scalarOf(v: number | Tensor): number {
   if (typeof v === "number") return v;
   if (v instanceof Tensor) {
-    if (v.size !== 1) throw new ValueError("numericalGradient", `f must return a number or a one-element tensor, got shape ${formatShape(v.shape)}`);
+    if (v.size !== 1)
+      throw new ValueError(
+        "numericalGradient",
+        `f must return a number or a one-element tensor, got shape ${formatShape(v.shape)}`,
+      );
     return v.item();
   }
   throw new ValueError("numericalGradient", `f must return a number or a one-element tensor, got ${typeof v}`);

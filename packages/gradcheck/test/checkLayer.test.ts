@@ -55,7 +55,9 @@ describe("checkLayer: every layer passes in float64", () => {
     expect(c.maxAbsDiff).toBeGreaterThanOrEqual(c.meanAbsDiff);
     expect(c.failures).toBe(0);
     expect(report.against).toBe("backprop vs numerical");
-    expect(formatReport(report)).toMatch(/^checkLayer\(Sigmoid\): passed \(backprop vs numerical; atol 0\.00001, rtol 0\.001\)\nname/);
+    expect(formatReport(report)).toMatch(
+      /^checkLayer\(Sigmoid\): passed \(backprop vs numerical; atol 0\.00001, rtol 0\.001\)\nname/,
+    );
   });
 });
 
@@ -97,7 +99,11 @@ describe("checkLayer catches a wrong backward", () => {
   it("Affine with db averaged instead of summed: only b fails", () => {
     const report = checkLayer(new AffineMeanBias(randn([4, 3], { rng }), randn([3], { rng })), randn([5, 4], { rng }));
     expect(report.passed).toBe(false);
-    expect([report.comparisons.x!.passed, report.comparisons.W!.passed, report.comparisons.b!.passed]).toEqual([true, true, false]);
+    expect([report.comparisons.x!.passed, report.comparisons.W!.passed, report.comparisons.b!.passed]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("Relu without its mask", () => {
@@ -106,7 +112,8 @@ describe("checkLayer catches a wrong backward", () => {
 
   it("SoftmaxWithLoss without the division by the batch size, with throwOnFailure", () => {
     const t = tensor([0, 1, 2], { dtype: "int32" });
-    const run = (): CheckReport => checkLayer(new SoftmaxWithLossNoBatchDivide(), randn([3, 3], { rng }), { t, throwOnFailure: true });
+    const run = (): CheckReport =>
+      checkLayer(new SoftmaxWithLossNoBatchDivide(), randn([3, 3], { rng }), { t, throwOnFailure: true });
     expect(run).toThrow(GradCheckError);
     expect(run).toThrow(/checkLayer\(SoftmaxWithLossNoBatchDivide\): values out of tolerance\n.*FAILED/);
     try {

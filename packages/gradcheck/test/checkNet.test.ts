@@ -69,7 +69,12 @@ describe("compareNets and compareBackends", () => {
   it("float64 against float32 differs by float32 rounding only", () => {
     const net = TinyNet.random(5, 4, 3, 9);
     const { W1, b1, W2, b2 } = net.params;
-    const net32 = new TinyNet({ W1: W1.cast("float32"), b1: b1.cast("float32"), W2: W2.cast("float32"), b2: b2.cast("float32") });
+    const net32 = new TinyNet({
+      W1: W1.cast("float32"),
+      b1: b1.cast("float32"),
+      W2: W2.cast("float32"),
+      b2: b2.cast("float32"),
+    });
     const report = compareNets(net, net32, x, t, { atol: 1e-6, rtol: 1e-5 });
     expect(report.passed, formatReport(report)).toBe(true);
     // float32 keeps 24 bits: relative rounding 6e-8 per operation; values here are O(1).

@@ -9,7 +9,20 @@ describe("numericalGradient", () => {
   it("gives the book's gradients of x0^2 + x1^2 (section 4.4)", () => {
     // book: numerical_gradient(function_2, [3.0, 4.0]) -> [6., 8.]; [0.0, 2.0] -> [0., 4.];
     // [3.0, 0.0] -> [6., 0.]. For a quadratic the central difference is exact up to rounding.
-    for (const [p, g] of [[[3, 4], [6, 8]], [[0, 2], [0, 4]], [[3, 0], [6, 0]]] as const) {
+    for (const [p, g] of [
+      [
+        [3, 4],
+        [6, 8],
+      ],
+      [
+        [0, 2],
+        [0, 4],
+      ],
+      [
+        [3, 0],
+        [6, 0],
+      ],
+    ] as const) {
       const grad = numericalGradient(function2, tensor([...p]));
       expect(grad.get(0)).toBeCloseTo(g[0], 9);
       expect(grad.get(1)).toBeCloseTo(g[1], 9);
@@ -24,7 +37,10 @@ describe("numericalGradient", () => {
   });
 
   it("keeps the shape of x and accepts a one-element tensor from f", () => {
-    const x = tensor([[1, 2], [3, 4]]);
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const g = numericalGradient((v) => v.mul(v).sum(), x);
     expect(g.shape).toEqual([2, 2]);
     (g.toArray() as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(2 * (i + 1), 8));
@@ -45,7 +61,11 @@ describe("numericalGradient", () => {
 
   it("refuses a bad step, an int32 x and a non-scalar f", () => {
     expect(() => numericalGradient(function2, tensor([1]), { h: 0 })).toThrow(ValueError);
-    expect(() => numericalGradient(function2, tensor([1], { dtype: "int32" }))).toThrow("numericalGradient: x must be float32 or float64, got int32 [1]");
-    expect(() => numericalGradient((v) => v, tensor([1, 2]))).toThrow("f must return a number or a one-element tensor, got shape [2]");
+    expect(() => numericalGradient(function2, tensor([1], { dtype: "int32" }))).toThrow(
+      "numericalGradient: x must be float32 or float64, got int32 [1]",
+    );
+    expect(() => numericalGradient((v) => v, tensor([1, 2]))).toThrow(
+      "f must return a number or a one-element tensor, got shape [2]",
+    );
   });
 });

@@ -14,7 +14,8 @@ function readmeExample(heading: string): { code: string; output: string } {
   const section = readme.slice(readme.indexOf(heading));
   const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
   const output = /```js\n[\s\S]*?```\s*```text\n([\s\S]*?)```/.exec(section)?.[1];
-  if (heading === "" || code === undefined || output === undefined) throw new Error(`README.md has no js + text example under '${heading}'`);
+  if (heading === "" || code === undefined || output === undefined)
+    throw new Error(`README.md has no js + text example under '${heading}'`);
   return { code, output };
 }
 

@@ -23,7 +23,13 @@ describe("crossCheckLayer: every layer against tfjs", () => {
     expect(tf.getBackend()).toBe("cpu");
     expect(tf.getGradient(tf.Sum)).toBeDefined();
     // d/dx sum(x^2) = 2x, from tfjs's own gradient registry
-    expect(Array.from(tf.grad((x) => tf.sum(tf.square(x)))(tf.tensor([1, -2])).dataSync())).toEqual([2, -4]);
+    expect(
+      Array.from(
+        tf
+          .grad((x) => tf.sum(tf.square(x)))(tf.tensor([1, -2]))
+          .dataSync(),
+      ),
+    ).toEqual([2, -4]);
   });
 
   it("Relu, Sigmoid", async () => {
@@ -35,12 +41,24 @@ describe("crossCheckLayer: every layer against tfjs", () => {
     const W = randn([6, 3], { rng });
     const b = randn([3], { rng });
     expectPass(await crossCheckLayer(new Affine(W, b), randn([4, 3, 2], { rng }), TOL), ["out", "x", "W", "b"]);
-    expectPass(await crossCheckLayer(new Affine(W, b, { computeDx: false }), randn([4, 6], { rng }), TOL), ["out", "W", "b"]);
+    expectPass(await crossCheckLayer(new Affine(W, b, { computeDx: false }), randn([4, 6], { rng }), TOL), [
+      "out",
+      "W",
+      "b",
+    ]);
   });
 
   it("MulLayer and AddLayer with broadcasting", async () => {
-    expectPass(await crossCheckLayer(new MulLayer(), [randn([3, 4], { rng }), randn([4], { rng })], TOL), ["out", "x", "y"]);
-    expectPass(await crossCheckLayer(new AddLayer(), [randn([3, 4], { rng }), randn([3, 1], { rng })], TOL), ["out", "x", "y"]);
+    expectPass(await crossCheckLayer(new MulLayer(), [randn([3, 4], { rng }), randn([4], { rng })], TOL), [
+      "out",
+      "x",
+      "y",
+    ]);
+    expectPass(await crossCheckLayer(new AddLayer(), [randn([3, 4], { rng }), randn([3, 1], { rng })], TOL), [
+      "out",
+      "x",
+      "y",
+    ]);
   });
 
   it("SoftmaxWithLoss with both label kinds", async () => {
@@ -75,7 +93,13 @@ describe("crossCheckNet", () => {
 
   it("says when a layer's parameters are not the net's params", async () => {
     const net = TinyNet.random(2, 2, 2, 3);
-    const detached = { ...net, params: { ...net.params, W1: net.params.W1.clone() }, predict: net.predict.bind(net), loss: net.loss.bind(net), gradient: net.gradient.bind(net) };
+    const detached = {
+      ...net,
+      params: { ...net.params, W1: net.params.W1.clone() },
+      predict: net.predict.bind(net),
+      loss: net.loss.bind(net),
+      gradient: net.gradient.bind(net),
+    };
     await expect(crossCheckNet(detached, randn([1, 2], { rng }), tensor([1], { dtype: "int32" }))).rejects.toThrow(
       "crossCheckNet: Affine1.W is not one of net.params (W1, b1, W2, b2); the params must be the tensors the layers use",
     );

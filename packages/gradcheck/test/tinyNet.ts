@@ -32,7 +32,12 @@ export class TinyNet {
 
   to(backend: Backend): TinyNet {
     const { W1, b1, W2, b2 } = this.params;
-    return new TinyNet({ W1: W1.to(backend).clone(), b1: b1.to(backend).clone(), W2: W2.to(backend).clone(), b2: b2.to(backend).clone() });
+    return new TinyNet({
+      W1: W1.to(backend).clone(),
+      b1: b1.to(backend).clone(),
+      W2: W2.to(backend).clone(),
+      b2: b2.to(backend).clone(),
+    });
   }
 
   predict(x: Tensor): Tensor {

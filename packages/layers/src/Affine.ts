@@ -31,12 +31,17 @@ export class Affine<ComputeDx extends boolean = true> implements ParameterLayer 
   db: Tensor | null = null;
 
   constructor(W: Tensor, b: Tensor, options: AffineOptions<ComputeDx> = {}) {
-    if (W.rank !== 2) throw new ShapeError("Affine", `W must be 2-d (inputs x outputs), got shape ${formatShape(W.shape)}`);
+    if (W.rank !== 2)
+      throw new ShapeError("Affine", `W must be 2-d (inputs x outputs), got shape ${formatShape(W.shape)}`);
     if (b.rank !== 1 || b.shape[0] !== W.shape[1]) {
-      throw new ShapeError("Affine", `b must have shape [${W.shape[1]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`);
+      throw new ShapeError(
+        "Affine",
+        `b must have shape [${W.shape[1]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`,
+      );
     }
     if (b.dtype !== W.dtype) throw new DTypeError("Affine", `W is ${W.dtype} but b is ${b.dtype}`);
-    if (b.backend !== W.backend) throw new BackendError("Affine", `W lives on '${W.backend.name}' but b on '${b.backend.name}'`);
+    if (b.backend !== W.backend)
+      throw new BackendError("Affine", `W lives on '${W.backend.name}' but b on '${b.backend.name}'`);
     this.W = W;
     this.b = b;
     this.computeDx = options.computeDx ?? true;
@@ -62,9 +67,16 @@ export class Affine<ComputeDx extends boolean = true> implements ParameterLayer 
         `x has shape ${formatShape(x.shape)} but W has shape ${formatShape(this.W.shape)}: expected N rows of ${inputs} values ([N, ${inputs}] or [N, ...] with ${inputs} elements per row)`,
       );
     }
-    if (x.dtype !== this.W.dtype) throw new DTypeError(op, `x is ${x.dtype} ${formatShape(x.shape)} but W is ${this.W.dtype}; convert one with .cast(dtype)`);
+    if (x.dtype !== this.W.dtype)
+      throw new DTypeError(
+        op,
+        `x is ${x.dtype} ${formatShape(x.shape)} but W is ${this.W.dtype}; convert one with .cast(dtype)`,
+      );
     if (x.backend !== this.W.backend) {
-      throw new BackendError(op, `x lives on '${x.backend.name}' but W on '${this.W.backend.name}'; move x with .to(backend)`);
+      throw new BackendError(
+        op,
+        `x lives on '${x.backend.name}' but W on '${this.W.backend.name}'; move x with .to(backend)`,
+      );
     }
     this.originalXShape = x.shape;
     this.x = x.rank === 2 ? x : x.reshape([rows, inputs]);

@@ -16,7 +16,8 @@ export class SoftmaxWithLoss implements LossLayer {
   t: Tensor | null = null;
 
   forward(x: Tensor, t: Tensor): number {
-    if (x.rank !== 1 && x.rank !== 2) throw new ShapeError("SoftmaxWithLoss.forward", `x must be [N, C] or [C], got ${formatShape(x.shape)}`);
+    if (x.rank !== 1 && x.rank !== 2)
+      throw new ShapeError("SoftmaxWithLoss.forward", `x must be [N, C] or [C], got ${formatShape(x.shape)}`);
     this.t = t;
     this.y = softmax(x);
     this.loss = crossEntropyError(this.y, t);
@@ -29,7 +30,12 @@ export class SoftmaxWithLoss implements LossLayer {
     const batchSize = y.rank === 1 ? 1 : y.shape[0]!;
     const c = y.shape[y.rank - 1]!;
     const target =
-      t.dtype === "int32" ? t.reshape([batchSize]).oneHot(c, y.dtype === "float32" ? "float32" : "float64").reshape(y.shape) : t.reshape(y.shape);
+      t.dtype === "int32"
+        ? t
+            .reshape([batchSize])
+            .oneHot(c, y.dtype === "float32" ? "float32" : "float64")
+            .reshape(y.shape)
+        : t.reshape(y.shape);
     const dx = y.sub(target).div(batchSize);
     return dout === 1 ? dx : dx.mul(dout);
   }

@@ -35,7 +35,13 @@ export function buyApples(apple = 100, appleNum = 2, tax = 1.1): ApplesResult {
 }
 
 /** Two apples at 100 and three oranges at 150, with a 1.1 consumption tax. */
-export function buyApplesAndOranges(apple = 100, appleNum = 2, orange = 150, orangeNum = 3, tax = 1.1): ApplesAndOrangesResult {
+export function buyApplesAndOranges(
+  apple = 100,
+  appleNum = 2,
+  orange = 150,
+  orangeNum = 3,
+  tax = 1.1,
+): ApplesAndOrangesResult {
   const mulAppleLayer = new MulLayer();
   const mulOrangeLayer = new MulLayer();
   const addAppleOrangeLayer = new AddLayer();

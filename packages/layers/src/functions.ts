@@ -6,7 +6,8 @@ import { DTypeError, IndexError, ShapeError, formatShape, isFloatDType, type Ten
  */
 export function softmax(x: Tensor): Tensor {
   if (x.rank === 0) throw new ShapeError("softmax", "needs at least one axis, got a scalar");
-  if (!isFloatDType(x.dtype)) throw new DTypeError("softmax", `needs float32 or float64 scores, got ${x.dtype} ${formatShape(x.shape)}`);
+  if (!isFloatDType(x.dtype))
+    throw new DTypeError("softmax", `needs float32 or float64 scores, got ${x.dtype} ${formatShape(x.shape)}`);
   const e = x.sub(x.max(-1, true)).exp();
   return e.div(e.sum(-1, true));
 }
@@ -30,7 +31,15 @@ export function crossEntropyError(y: Tensor, t: Tensor): number {
   const labels = classIndices(op, t, n, c, y.shape);
   const picked = new Int32Array(n);
   for (let i = 0; i < n; i++) picked[i] = i * c + labels[i]!;
-  return -y2.reshape([n * c]).gather(picked).add(CROSS_ENTROPY_DELTA).log().sum().item() / n;
+  return (
+    -y2
+      .reshape([n * c])
+      .gather(picked)
+      .add(CROSS_ENTROPY_DELTA)
+      .log()
+      .sum()
+      .item() / n
+  );
 }
 
 /**
@@ -40,7 +49,10 @@ export function crossEntropyError(y: Tensor, t: Tensor): number {
 export function classIndices(op: string, t: Tensor, n: number, c: number, yShape: readonly number[]): Int32Array {
   if (t.dtype === "int32") {
     if (t.size !== n || t.rank > 1) {
-      throw new ShapeError(op, `class-index labels t must have shape [${n}] for scores of shape ${formatShape(yShape)}, got ${formatShape(t.shape)}`);
+      throw new ShapeError(
+        op,
+        `class-index labels t must have shape [${n}] for scores of shape ${formatShape(yShape)}, got ${formatShape(t.shape)}`,
+      );
     }
     for (let i = 0; i < n; i++) {
       const v = t.data[i]!;

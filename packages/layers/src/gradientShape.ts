@@ -14,7 +14,10 @@ export function sumToShape(grad: Tensor, shape: Shape): Tensor {
     if (shape[axis] === 1 && g.shape[axis] !== 1) g = g.sum(axis, true);
   }
   if (g.shape.length !== shape.length || g.shape.some((d, i) => d !== shape[i])) {
-    throw new ShapeError("sumToShape", `cannot reduce a gradient of shape ${formatShape(grad.shape)} to ${formatShape(shape)}`);
+    throw new ShapeError(
+      "sumToShape",
+      `cannot reduce a gradient of shape ${formatShape(grad.shape)} to ${formatShape(shape)}`,
+    );
   }
   return g;
 }
@@ -24,7 +27,11 @@ export function sumToShape(grad: Tensor, shape: Shape): Tensor {
  * back the tensor they passed in. */
 export function gradientLike(grad: Value, input: Value, dout: Value): Value {
   if (typeof input === "number") return typeof grad === "number" ? grad : grad.sum().item();
-  if (typeof grad === "number") throw new ShapeError("gradientLike", `got a number gradient for a tensor input of shape ${formatShape(input.shape)}`);
+  if (typeof grad === "number")
+    throw new ShapeError(
+      "gradientLike",
+      `got a number gradient for a tensor input of shape ${formatShape(input.shape)}`,
+    );
   const g = sumToShape(grad, input.shape);
   return g === dout ? g.clone() : g;
 }
@@ -43,12 +50,18 @@ export function plus(a: Value, b: Value): Value {
 export function checkDout(op: string, dout: Value, out: Value): void {
   if (typeof out === "number") {
     if (typeof dout !== "number") {
-      throw new ShapeError(op, `forward returned a number, so dout must be a number, got a Tensor of shape ${formatShape(dout.shape)}`);
+      throw new ShapeError(
+        op,
+        `forward returned a number, so dout must be a number, got a Tensor of shape ${formatShape(dout.shape)}`,
+      );
     }
     return;
   }
   if (!(dout instanceof Tensor)) {
-    throw new ShapeError(op, `forward returned a Tensor of shape ${formatShape(out.shape)}, so dout must be a Tensor of that shape, got ${typeof dout} ${String(dout)}`);
+    throw new ShapeError(
+      op,
+      `forward returned a Tensor of shape ${formatShape(out.shape)}, so dout must be a Tensor of that shape, got ${typeof dout} ${String(dout)}`,
+    );
   }
   checkSameShape(op, dout, out, "the forward output");
 }

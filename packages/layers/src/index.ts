@@ -9,4 +9,9 @@ export { Affine, type AffineOptions } from "./Affine.js";
 export { SoftmaxWithLoss } from "./SoftmaxWithLoss.js";
 export { softmax, crossEntropyError, CROSS_ENTROPY_DELTA } from "./functions.js";
 export { sumToShape, type Value } from "./gradientShape.js";
-export { buyApples, buyApplesAndOranges, type ApplesResult, type ApplesAndOrangesResult } from "./buyApplesAndOranges.js";
+export {
+  buyApples,
+  buyApplesAndOranges,
+  type ApplesResult,
+  type ApplesAndOrangesResult,
+} from "./buyApplesAndOranges.js";

@@ -24,11 +24,22 @@ describe("MulLayer", () => {
 
   it("sums a broadcast gradient back to each input's shape", () => {
     const m = new MulLayer();
-    const x = tensor([[1, 2, 3], [4, 5, 6]]); // [2, 3]
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]); // [2, 3]
     const y = tensor([10, 20, 30]); // [3], broadcast over rows
     m.forward(x, y);
-    const [dx, dy] = m.backward(tensor([[1, 1, 1], [1, 1, 1]]));
-    expect(arr(dx)).toEqual([[10, 20, 30], [10, 20, 30]]);
+    const [dx, dy] = m.backward(
+      tensor([
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+    );
+    expect(arr(dx)).toEqual([
+      [10, 20, 30],
+      [10, 20, 30],
+    ]);
     // dy_j = sum_i dout_ij * x_ij = column sums of x
     expect(arr(dy)).toEqual([5, 7, 9]);
   });
@@ -49,7 +60,11 @@ describe("MulLayer", () => {
     const dout = tensor([5, 6]);
     m.forward(x, y);
     const [dx, dy] = m.backward(dout);
-    expect([x.toArray(), y.toArray(), dout.toArray()]).toEqual([[1, -2], [3, 4], [5, 6]]);
+    expect([x.toArray(), y.toArray(), dout.toArray()]).toEqual([
+      [1, -2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(dx).not.toBe(dout);
     expect(dy).not.toBe(dout);
   });
@@ -59,7 +74,9 @@ describe("MulLayer", () => {
     expect(() => new MulLayer().backward(1)).toThrow("MulLayer.backward: called before forward: 'x' is not set yet");
     const m = new MulLayer();
     m.forward(tensor([1, 2]), tensor([3, 4]));
-    expect(() => m.backward(1)).toThrow("forward returned a Tensor of shape [2], so dout must be a Tensor of that shape");
+    expect(() => m.backward(1)).toThrow(
+      "forward returned a Tensor of shape [2], so dout must be a Tensor of that shape",
+    );
     expect(() => m.backward(tensor([1, 2, 3]))).toThrow(ShapeError);
     expect(() => m.backward(tensor([1, 2, 3]))).toThrow("dout has shape [3] but the forward output has shape [2]");
     const n = new MulLayer();
@@ -89,9 +106,26 @@ describe("AddLayer", () => {
 
   it("sums a broadcast gradient (a bias added to every row)", () => {
     const a = new AddLayer();
-    a.forward(tensor([[1, 2], [3, 4], [5, 6]]), tensor([[10], [20], [30]]));
-    const [dx, dy] = a.backward(tensor([[1, 2], [3, 4], [5, 6]]));
-    expect(arr(dx)).toEqual([[1, 2], [3, 4], [5, 6]]);
+    a.forward(
+      tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      tensor([[10], [20], [30]]),
+    );
+    const [dx, dy] = a.backward(
+      tensor([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
+    expect(arr(dx)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(arr(dy)).toEqual([[3], [7], [11]]); // row sums of dout, shape [3, 1]
   });
 

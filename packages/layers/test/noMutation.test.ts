@@ -9,11 +9,51 @@ const r = (...shape: number[]): Tensor => randn(shape, { rng });
 
 /** Each case: the tensors involved, and a forward + backward pass over them. */
 const cases: [string, Tensor[], (a: Tensor[]) => void][] = [
-  ["Relu", [r(3, 4), r(3, 4)], ([x, d]) => { const l = new Relu(); l.forward(x!); l.backward(d!); }],
-  ["Sigmoid", [r(3, 4), r(3, 4)], ([x, d]) => { const l = new Sigmoid(); l.forward(x!); l.backward(d!); }],
-  ["Affine", [r(4, 2), r(2), r(3, 2, 2), r(3, 2)], ([W, b, x, d]) => { const l = new Affine(W!, b!); l.forward(x!); l.backward(d!); }],
-  ["MulLayer", [r(3, 4), r(4), r(3, 4)], ([x, y, d]) => { const l = new MulLayer(); l.forward(x!, y!); l.backward(d!); }],
-  ["AddLayer", [r(3, 4), r(3, 4), r(3, 4)], ([x, y, d]) => { const l = new AddLayer(); l.forward(x!, y!); l.backward(d!); }],
+  [
+    "Relu",
+    [r(3, 4), r(3, 4)],
+    ([x, d]) => {
+      const l = new Relu();
+      l.forward(x!);
+      l.backward(d!);
+    },
+  ],
+  [
+    "Sigmoid",
+    [r(3, 4), r(3, 4)],
+    ([x, d]) => {
+      const l = new Sigmoid();
+      l.forward(x!);
+      l.backward(d!);
+    },
+  ],
+  [
+    "Affine",
+    [r(4, 2), r(2), r(3, 2, 2), r(3, 2)],
+    ([W, b, x, d]) => {
+      const l = new Affine(W!, b!);
+      l.forward(x!);
+      l.backward(d!);
+    },
+  ],
+  [
+    "MulLayer",
+    [r(3, 4), r(4), r(3, 4)],
+    ([x, y, d]) => {
+      const l = new MulLayer();
+      l.forward(x!, y!);
+      l.backward(d!);
+    },
+  ],
+  [
+    "AddLayer",
+    [r(3, 4), r(3, 4), r(3, 4)],
+    ([x, y, d]) => {
+      const l = new AddLayer();
+      l.forward(x!, y!);
+      l.backward(d!);
+    },
+  ],
   [
     "SoftmaxWithLoss",
     [r(3, 4), tensor([0, 3, 1], { dtype: "int32" }), tensor([0, 3, 1], { dtype: "int32" }).oneHot(4)],

@@ -13,7 +13,11 @@ const RTOL = 1e-5;
 beforeAll(setupTfjs);
 
 /** tfjs's gradients of sum(f(inputs) * dout) with respect to each input. */
-function tfGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Tensor[], dout: Tensor): { out: tf.Tensor; grads: tf.Tensor[] } {
+function tfGrads(
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: Tensor[],
+  dout: Tensor,
+): { out: tf.Tensor; grads: tf.Tensor[] } {
   const xs = inputs.map(toTf);
   const out = f(...xs);
   const grads = tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), toTf(dout))))(xs);

@@ -20,7 +20,13 @@ export function toTf(t: Tensor): tf.Tensor {
 }
 
 /** Every element within atol + rtol * |expected| (expected = tfjs), shapes equal. */
-export function expectCloseToTf(actual: Tensor | number, expected: tf.Tensor, atol: number, rtol: number, what: string): void {
+export function expectCloseToTf(
+  actual: Tensor | number,
+  expected: tf.Tensor,
+  atol: number,
+  rtol: number,
+  what: string,
+): void {
   const want = expected.dataSync();
   const got = typeof actual === "number" ? [actual] : actual.data;
   if (typeof actual !== "number") expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
@@ -28,7 +34,9 @@ export function expectCloseToTf(actual: Tensor | number, expected: tf.Tensor, at
   for (let i = 0; i < want.length; i++) {
     const diff = Math.abs(got[i]! - want[i]!);
     if (diff > atol + rtol * Math.abs(want[i]!)) {
-      expect.fail(`${what}[${i}]: bp ${got[i]} vs tfjs ${want[i]} (|diff| ${diff} > atol ${atol} + rtol ${rtol} * |tfjs|)`);
+      expect.fail(
+        `${what}[${i}]: bp ${got[i]} vs tfjs ${want[i]} (|diff| ${diff} > atol ${atol} + rtol ${rtol} * |tfjs|)`,
+      );
     }
   }
 }

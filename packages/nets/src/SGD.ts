@@ -30,7 +30,11 @@ export class SGD implements Optimizer {
 
 export function gradOf(op: string, grads: Readonly<Record<string, Tensor>>, key: string): Tensor {
   const g = grads[key];
-  if (g === undefined) throw new ValueError(op, `no gradient for parameter '${key}' (grads has ${Object.keys(grads).join(", ") || "nothing"})`);
+  if (g === undefined)
+    throw new ValueError(
+      op,
+      `no gradient for parameter '${key}' (grads has ${Object.keys(grads).join(", ") || "nothing"})`,
+    );
   return g;
 }
 

@@ -1,6 +1,17 @@
 import { numericalGradient } from "@bp/gradcheck";
 import { Affine, Relu, SoftmaxWithLoss, type Layer } from "@bp/layers";
-import { Rng, ShapeError, ValueError, cpu, formatShape, randn, zeros, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+import {
+  Rng,
+  ShapeError,
+  ValueError,
+  cpu,
+  formatShape,
+  randn,
+  zeros,
+  type Backend,
+  type FloatDType,
+  type Tensor,
+} from "@bp/tensor";
 
 /** The parameters of a TwoLayerNet, named as in the book. */
 export type TwoLayerParams = {
@@ -55,15 +66,22 @@ export class TwoLayerNet {
 
   constructor(inputSize: number, hiddenSize: number, outputSize: number, options: TwoLayerNetOptions = {}) {
     const adopted = (options as ConstructorOptions)[ADOPT];
-    for (const [name, v] of [["inputSize", inputSize], ["hiddenSize", hiddenSize], ["outputSize", outputSize]] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ValueError("TwoLayerNet", `${name} must be a positive integer, got ${v}`);
+    for (const [name, v] of [
+      ["inputSize", inputSize],
+      ["hiddenSize", hiddenSize],
+      ["outputSize", outputSize],
+    ] as const) {
+      if (!Number.isInteger(v) || v <= 0)
+        throw new ValueError("TwoLayerNet", `${name} must be a positive integer, got ${v}`);
     }
     const std = options.weightInitStd ?? 0.01;
     if (!Number.isFinite(std)) throw new ValueError("TwoLayerNet", `weightInitStd must be a finite number, got ${std}`);
     const dtype = options.dtype ?? "float64";
-    if (dtype !== "float64" && dtype !== "float32") throw new ValueError("TwoLayerNet", `dtype must be "float64" or "float32", got ${String(dtype)}`);
+    if (dtype !== "float64" && dtype !== "float32")
+      throw new ValueError("TwoLayerNet", `dtype must be "float64" or "float32", got ${String(dtype)}`);
     const backend = options.backend ?? cpu;
-    const params = adopted ?? TwoLayerNet.initialParams(inputSize, hiddenSize, outputSize, std, options.seed ?? 0, dtype, backend);
+    const params =
+      adopted ?? TwoLayerNet.initialParams(inputSize, hiddenSize, outputSize, std, options.seed ?? 0, dtype, backend);
     // The first layer's input gradient is never used, so Affine1 does not compute it.
     this.affine1 = new Affine(params.W1, params.b1, { computeDx: false });
     this.affine2 = new Affine(params.W2, params.b2);
@@ -91,7 +109,15 @@ export class TwoLayerNet {
     for (const name of PARAM_NAMES) {
       if (params[name] === undefined) throw new ValueError("TwoLayerNet.fromParams", `missing parameter ${name}`);
     }
-    if (W1.rank !== 2 || W2.rank !== 2 || b1.rank !== 1 || b2.rank !== 1 || W1.shape[1] !== W2.shape[0] || b1.shape[0] !== W1.shape[1] || b2.shape[0] !== W2.shape[1]) {
+    if (
+      W1.rank !== 2 ||
+      W2.rank !== 2 ||
+      b1.rank !== 1 ||
+      b2.rank !== 1 ||
+      W1.shape[1] !== W2.shape[0] ||
+      b1.shape[0] !== W1.shape[1] ||
+      b2.shape[0] !== W2.shape[1]
+    ) {
       throw new ShapeError(
         "TwoLayerNet.fromParams",
         `expected W1 [input, hidden], b1 [hidden], W2 [hidden, output], b2 [output]; got W1 ${formatShape(W1.shape)}, b1 ${formatShape(b1.shape)}, W2 ${formatShape(W2.shape)}, b2 ${formatShape(b2.shape)}`,
@@ -152,7 +178,10 @@ export class TwoLayerNet {
     const y = this.predict(x).argmax(1);
     const labels = t.dtype === "int32" ? t : t.argmax(1);
     if (labels.size !== y.size) {
-      throw new ShapeError("TwoLayerNet.accuracy", `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`);
+      throw new ShapeError(
+        "TwoLayerNet.accuracy",
+        `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`,
+      );
     }
     let correct = 0;
     for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;

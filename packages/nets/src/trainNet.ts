@@ -66,7 +66,10 @@ export function iterationsPerEpoch(trainSize: number, batchSize: number): number
 export function trainNet(net: TwoLayerNet, data: TrainData, options: TrainNetOptions): TrainNetResult {
   const { iterations, nextBatch, onIteration, onEpoch } = options;
   const perEpoch = options.iterationsPerEpoch;
-  for (const [name, v] of [["iterations", iterations], ["iterationsPerEpoch", perEpoch]] as const) {
+  for (const [name, v] of [
+    ["iterations", iterations],
+    ["iterationsPerEpoch", perEpoch],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ValueError("trainNet", `${name} must be a positive integer, got ${v}`);
   }
   const optimizer = options.optimizer ?? new SGD({ lr: 0.1 });

@@ -8,7 +8,12 @@ describe("TwoLayerNet: structure and initialisation (book 5.7.2)", () => {
   it("has the book's params, layers and last layer", () => {
     const net = new TwoLayerNet(4, 3, 2);
     expect(Object.keys(net.params)).toEqual(["W1", "b1", "W2", "b2"]);
-    expect([net.params.W1.shape, net.params.b1.shape, net.params.W2.shape, net.params.b2.shape]).toEqual([[4, 3], [3], [3, 2], [2]]);
+    expect([net.params.W1.shape, net.params.b1.shape, net.params.W2.shape, net.params.b2.shape]).toEqual([
+      [4, 3],
+      [3],
+      [3, 2],
+      [2],
+    ]);
     expect([...net.layers.keys()]).toEqual(["Affine1", "Relu1", "Affine2"]);
     expect(net.layers.get("Affine1")).toBeInstanceOf(Affine);
     expect(net.layers.get("Relu1")).toBeInstanceOf(Relu);
@@ -24,8 +29,12 @@ describe("TwoLayerNet: structure and initialisation (book 5.7.2)", () => {
     expect(Array.from(net.params.W1.data)).toEqual(draws.slice(0, 6));
     expect(Array.from(net.params.W2.data)).toEqual(draws.slice(6));
     // same seed, same weights; another seed, others
-    expect(new TwoLayerNet(2, 3, 2, { seed: 5, weightInitStd: 0.1 }).params.W2.toArray()).toEqual(net.params.W2.toArray());
-    expect(new TwoLayerNet(2, 3, 2, { seed: 6, weightInitStd: 0.1 }).params.W2.toArray()).not.toEqual(net.params.W2.toArray());
+    expect(new TwoLayerNet(2, 3, 2, { seed: 5, weightInitStd: 0.1 }).params.W2.toArray()).toEqual(
+      net.params.W2.toArray(),
+    );
+    expect(new TwoLayerNet(2, 3, 2, { seed: 6, weightInitStd: 0.1 }).params.W2.toArray()).not.toEqual(
+      net.params.W2.toArray(),
+    );
   });
 
   it("float32 holds the same draws rounded, on any backend", () => {
@@ -39,7 +48,12 @@ describe("TwoLayerNet: structure and initialisation (book 5.7.2)", () => {
     const net = new TwoLayerNet(2, 2, 2);
     const affine1 = net.layers.get("Affine1") as Affine<false>;
     const affine2 = net.layers.get("Affine2") as Affine;
-    expect([affine1.W, affine1.b, affine2.W, affine2.b]).toEqual([net.params.W1, net.params.b1, net.params.W2, net.params.b2]);
+    expect([affine1.W, affine1.b, affine2.W, affine2.b]).toEqual([
+      net.params.W1,
+      net.params.b1,
+      net.params.W2,
+      net.params.b2,
+    ]);
     expect(affine1.W).toBe(net.params.W1);
     expect(Object.isFrozen(net.params)).toBe(true);
     expect(() => {
@@ -56,26 +70,54 @@ describe("TwoLayerNet: structure and initialisation (book 5.7.2)", () => {
 describe("TwoLayerNet: predict, loss, accuracy, gradients", () => {
   // W1 = [[1, -1], [0, 2]], b1 = [0, 1], W2 = [[1, 0], [0, 1]], b2 = [0, 0]
   const net = TwoLayerNet.fromParams({
-    W1: tensor([[1, -1], [0, 2]]),
+    W1: tensor([
+      [1, -1],
+      [0, 2],
+    ]),
     b1: tensor([0, 1]),
-    W2: tensor([[1, 0], [0, 1]]),
+    W2: tensor([
+      [1, 0],
+      [0, 1],
+    ]),
     b2: tensor([0, 0]),
   });
-  const x = tensor([[1, 1], [2, -1]]);
+  const x = tensor([
+    [1, 1],
+    [2, -1],
+  ]);
 
   it("predict runs Affine1 -> Relu1 -> Affine2", () => {
     // row 1: x·W1 + b1 = [1, 1 + 1] = [1, 2], relu [1, 2]; row 2: [2, -2 - 2 + 1] = [2, -3] -> [2, 0]
-    expect(net.predict(x).toArray()).toEqual([[1, 2], [2, 0]]);
+    expect(net.predict(x).toArray()).toEqual([
+      [1, 2],
+      [2, 0],
+    ]);
   });
 
   it("loss takes one-hot or index labels; accuracy returns a number", () => {
     // softmax([1, 2]) = [1, e] / (1 + e); softmax([2, 0]) = [e^2, 1] / (1 + e^2)
     const e = Math.E;
-    const lossIfRight = -(Math.log(e / (1 + e) + 1e-7) + Math.log(e * e / (1 + e * e) + 1e-7)) / 2;
+    const lossIfRight = -(Math.log(e / (1 + e) + 1e-7) + Math.log((e * e) / (1 + e * e) + 1e-7)) / 2;
     expect(net.loss(x, tensor([1, 0], { dtype: "int32" }))).toBeCloseTo(lossIfRight, 14);
-    expect(net.loss(x, tensor([[0, 1], [1, 0]]))).toBeCloseTo(lossIfRight, 14);
+    expect(
+      net.loss(
+        x,
+        tensor([
+          [0, 1],
+          [1, 0],
+        ]),
+      ),
+    ).toBeCloseTo(lossIfRight, 14);
     expect(net.accuracy(x, tensor([1, 0], { dtype: "int32" }))).toBe(1);
-    expect(net.accuracy(x, tensor([[0, 1], [0, 1]]))).toBe(0.5);
+    expect(
+      net.accuracy(
+        x,
+        tensor([
+          [0, 1],
+          [0, 1],
+        ]),
+      ),
+    ).toBe(0.5);
     expect(() => net.accuracy(x, tensor([1], { dtype: "int32" }))).toThrow(ShapeError);
   });
 
@@ -119,7 +161,10 @@ describe("TwoLayerNet: backends and given params", () => {
     const x = randn([2, 6], { seed: 9 });
     expect(Array.from(copy.predict(x.to(other)).data)).toEqual(Array.from(net.predict(x).data));
     // training the copy leaves the original alone
-    new SGD({ lr: 1 }).update(copy.params, copy.gradient(x.to(other), tensor([0, 2], { dtype: "int32", backend: other })));
+    new SGD({ lr: 1 }).update(
+      copy.params,
+      copy.gradient(x.to(other), tensor([0, 2], { dtype: "int32", backend: other })),
+    );
     expect(Array.from(copy.params.W2.data)).not.toEqual(Array.from(net.params.W2.data));
   });
 
@@ -131,9 +176,9 @@ describe("TwoLayerNet: backends and given params", () => {
     expect(() => TwoLayerNet.fromParams({ W1, b1: zeros([3]), W2: randn([2, 4]), b2: zeros([4]) })).toThrow(
       "TwoLayerNet.fromParams: expected W1 [input, hidden], b1 [hidden], W2 [hidden, output], b2 [output]; got W1 [3, 2], b1 [3], W2 [2, 4], b2 [4]",
     );
-    expect(() => TwoLayerNet.fromParams({ W1, b1: zeros([2], { dtype: "float32" }), W2: randn([2, 4]), b2: zeros([4]) })).toThrow(
-      "parameters must share one float dtype and backend",
-    );
+    expect(() =>
+      TwoLayerNet.fromParams({ W1, b1: zeros([2], { dtype: "float32" }), W2: randn([2, 4]), b2: zeros([4]) }),
+    ).toThrow("parameters must share one float dtype and backend");
   });
 });
 

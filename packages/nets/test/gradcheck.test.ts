@@ -14,7 +14,9 @@ function mnistLike(seed: number): { x: Tensor; t: Tensor } {
 }
 
 describe("the book's gradient check", () => {
-  it("TwoLayerNet(784, 50, 10) on the first 3 MNIST training images: mean abs diffs of the book's order", { timeout: 600_000 }, () => {
+  it("TwoLayerNet(784, 50, 10) on the first 3 MNIST training images: mean abs diffs of the book's order", {
+    timeout: 600_000,
+  }, () => {
     const net = new TwoLayerNet(784, 50, 10, { seed: 0 });
     // As ch05/gradient_check.py: normalized, flattened, one-hot labels, x_train[:3], t_train[:3].
     const { xTrain, tTrain } = loadMnist({ normalize: true, oneHotLabel: true });

@@ -14,7 +14,9 @@ describe("SGD", () => {
 
   it("defaults to the book's lr = 0.01 and names a missing gradient", () => {
     expect(new SGD().lr).toBe(0.01);
-    expect(() => new SGD().update({ W: tensor([1]) }, { b: tensor([1]) })).toThrow("SGD.update: no gradient for parameter 'W' (grads has b)");
+    expect(() => new SGD().update({ W: tensor([1]) }, { b: tensor([1]) })).toThrow(
+      "SGD.update: no gradient for parameter 'W' (grads has b)",
+    );
     expect(() => new SGD({ lr: -1 })).toThrow("SGD: lr must be a finite number >= 0, got -1");
   });
 

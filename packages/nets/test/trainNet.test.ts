@@ -59,7 +59,10 @@ describe("trainNet", () => {
       expect(Array.from(netA.params[key].data), key).toEqual(Array.from(netB.params[key].data));
     }
     // Rows at iterations 12 and 24; each loss is the mean of the minibatch losses since the last row.
-    expect(rows.map((r) => [r.epoch, r.iteration])).toEqual([[1, 12], [2, 24]]);
+    expect(rows.map((r) => [r.epoch, r.iteration])).toEqual([
+      [1, 12],
+      [2, 24],
+    ]);
     expect(rows.map((r) => [r.trainAccuracy, r.testAccuracy])).toEqual(handAcc);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(rows[0]!.loss).toBe(mean(handLosses.slice(0, 12)));
@@ -86,13 +89,20 @@ describe("trainNet", () => {
     const a = new TwoLayerNet(8, 10, 4, { seed: 4 });
     const b = new TwoLayerNet(8, 10, 4, { seed: 4 });
     trainNet(a, data, { iterations: 5, nextBatch: sampler(6, 20), iterationsPerEpoch: 15 });
-    trainNet(b, data, { iterations: 5, nextBatch: sampler(6, 20), iterationsPerEpoch: 15, optimizer: new SGD({ lr: 0.1 }) });
+    trainNet(b, data, {
+      iterations: 5,
+      nextBatch: sampler(6, 20),
+      iterationsPerEpoch: 15,
+      optimizer: new SGD({ lr: 0.1 }),
+    });
     expect(Array.from(a.params.W1.data)).toEqual(Array.from(b.params.W1.data));
   });
 
   it("rejects iteration counts that are not positive integers", () => {
     const net = new TwoLayerNet(8, 10, 4);
-    expect(() => trainNet(net, data, { iterations: 0, nextBatch: sampler(1, 10), iterationsPerEpoch: 3 })).toThrow(ValueError);
+    expect(() => trainNet(net, data, { iterations: 0, nextBatch: sampler(1, 10), iterationsPerEpoch: 3 })).toThrow(
+      ValueError,
+    );
     expect(() => trainNet(net, data, { iterations: 5, nextBatch: sampler(1, 10), iterationsPerEpoch: 2.5 })).toThrow(
       "trainNet: iterationsPerEpoch must be a positive integer, got 2.5",
     );

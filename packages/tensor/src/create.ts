@@ -24,7 +24,8 @@ export interface RandomOptions extends CreateOptions {
 
 function resolve(opts: CreateOptions, fallback: DType = DEFAULT_DTYPE): { dtype: DType; backend: Backend } {
   const dtype = opts.dtype ?? fallback;
-  if (!isDType(dtype)) throw new DTypeError("tensor", `unknown dtype ${String(dtype)} (expected float64, float32 or int32)`);
+  if (!isDType(dtype))
+    throw new DTypeError("tensor", `unknown dtype ${String(dtype)} (expected float64, float32 or int32)`);
   return { dtype, backend: opts.backend ?? cpu };
 }
 
@@ -46,12 +47,18 @@ export function tensor(
 ): Tensor {
   if (ArrayBuffer.isView(values)) {
     const arr = values as unknown as TypedArray;
-    const fallback = arr instanceof Float64Array || arr instanceof Float32Array || arr instanceof Int32Array ? dtypeOfArray(arr) : DEFAULT_DTYPE;
+    const fallback =
+      arr instanceof Float64Array || arr instanceof Float32Array || arr instanceof Int32Array
+        ? dtypeOfArray(arr)
+        : DEFAULT_DTYPE;
     const { dtype, backend } = resolve(opts, fallback);
     const shape = opts.shape ?? [arr.length];
     checkShape("tensor", shape);
     if (sizeOf(shape) !== arr.length) {
-      throw new ShapeError("tensor", `typed array has ${arr.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);
+      throw new ShapeError(
+        "tensor",
+        `typed array has ${arr.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`,
+      );
     }
     if (dtype === "int32" && !(arr instanceof Int32Array)) {
       for (let i = 0; i < arr.length; i++) checkInt32("tensor", arr[i]!, `[${i}]`);
@@ -82,7 +89,10 @@ export function tensor(
 /** Refuses a value an int32 tensor cannot hold exactly (instead of truncating or wrapping it). */
 function checkInt32(op: string, v: number, where: string): void {
   if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
-    throw new ValueError(op, `value ${v} at ${where} is not an integer in the int32 range [-2^31, 2^31), but dtype is int32`);
+    throw new ValueError(
+      op,
+      `value ${v} at ${where} is not an integer in the int32 range [-2^31, 2^31), but dtype is int32`,
+    );
   }
 }
 
@@ -99,12 +109,18 @@ function inferShape(values: NestedArray): number[] {
     const where = `[${path.join(", ")}]`;
     if (depth === shape.length) {
       if (typeof x !== "number") {
-        throw new ValueError("tensor", `element at ${where} is ${Array.isArray(x) ? "an array" : typeof x}, expected a number (nesting is ragged or holds non-numbers)`);
+        throw new ValueError(
+          "tensor",
+          `element at ${where} is ${Array.isArray(x) ? "an array" : typeof x}, expected a number (nesting is ragged or holds non-numbers)`,
+        );
       }
       return;
     }
     if (!Array.isArray(x)) {
-      throw new ShapeError("tensor", `ragged nested array: element at ${where} is a ${typeof x}, expected an array of length ${shape[depth]}`);
+      throw new ShapeError(
+        "tensor",
+        `ragged nested array: element at ${where} is a ${typeof x}, expected an array of length ${shape[depth]}`,
+      );
     }
     if (x.length !== shape[depth]) {
       throw new ShapeError(
@@ -135,12 +151,20 @@ export function full(shape: Shape, value: number, opts: CreateOptions = {}): Ten
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(step) || step === 0) {
-    throw new ValueError("arange", `needs finite start/stop and a non-zero step, got start=${lo} stop=${hi} step=${step}`);
+    throw new ValueError(
+      "arange",
+      `needs finite start/stop and a non-zero step, got start=${lo} stop=${hi} step=${step}`,
+    );
   }
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  return filled([n], opts, (d) => {
-    for (let i = 0; i < n; i++) d[i] = lo + i * step;
-  }, "arange");
+  return filled(
+    [n],
+    opts,
+    (d) => {
+      for (let i = 0; i < n; i++) d[i] = lo + i * step;
+    },
+    "arange",
+  );
 }
 
 function rngOf(opts: RandomOptions): Rng {
@@ -153,9 +177,14 @@ export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?:
   const rng = rngOf(opts);
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 1;
-  return filled(shape, opts, (d) => {
-    for (let i = 0; i < d.length; i++) d[i] = mean + std * rng.normal();
-  }, "randn");
+  return filled(
+    shape,
+    opts,
+    (d) => {
+      for (let i = 0; i < d.length; i++) d[i] = mean + std * rng.normal();
+    },
+    "randn",
+  );
 }
 
 /** Uniform samples in [low, high) from the seeded generator. */
@@ -163,7 +192,12 @@ export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: 
   const rng = rngOf(opts);
   const low = opts.low ?? 0;
   const high = opts.high ?? 1;
-  return filled(shape, opts, (d) => {
-    for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * rng.uniform();
-  }, "rand");
+  return filled(
+    shape,
+    opts,
+    (d) => {
+      for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * rng.uniform();
+    },
+    "rand",
+  );
 }

@@ -24,12 +24,7 @@ export function bytesPerElement(dtype: DType): number {
 }
 
 /** Wraps `buffer` (an ArrayBuffer or SharedArrayBuffer) as a typed array of `dtype`. */
-export function typedArrayOn(
-  dtype: DType,
-  buffer: ArrayBufferLike,
-  byteOffset: number,
-  length: number,
-): TypedArray {
+export function typedArrayOn(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, length: number): TypedArray {
   switch (dtype) {
     case "float64":
       return new Float64Array(buffer, byteOffset, length);

@@ -200,7 +200,10 @@ export class Tensor {
       throw new ValueError("where", `condition must be a Tensor, got ${describe(condition)}`);
     }
     if (condition.backend !== this.backend) {
-      throw new BackendError("where", `condition lives on backend '${condition.backend.name}', values on '${this.backend.name}'`);
+      throw new BackendError(
+        "where",
+        `condition lives on backend '${condition.backend.name}', values on '${this.backend.name}'`,
+      );
     }
     const outShape = broadcastShapes("where", broadcastShapes("where", condition.shape, this.shape), b.shape);
     return this.make(this.backend.where(condition, this, b, outShape), outShape);
@@ -219,7 +222,10 @@ export class Tensor {
     }
     const ax = normalizeAxis(op, axis, this.shape);
     if (op !== "sum" && this.shape[ax] === 0) {
-      throw new ShapeError(op, `cannot take the ${op} along axis ${axis} of length 0 (shape ${formatShape(this.shape)})`);
+      throw new ShapeError(
+        op,
+        `cannot take the ${op} along axis ${axis} of length 0 (shape ${formatShape(this.shape)})`,
+      );
     }
     const out = this.backend.reduce(op, this, ax);
     return this.make(out, reducedShape(this.shape, ax, keepDims));
@@ -239,14 +245,16 @@ export class Tensor {
   mean(axis: number | null = null, keepDims = false): Tensor {
     this.requireFloat("mean");
     const count = axis === null ? this.size : this.shape[normalizeAxis("mean", axis, this.shape)]!;
-    if (count === 0) throw new ShapeError("mean", `cannot average over zero elements (shape ${formatShape(this.shape)})`);
+    if (count === 0)
+      throw new ShapeError("mean", `cannot average over zero elements (shape ${formatShape(this.shape)})`);
     return this.sum(axis, keepDims).div(count);
   }
   /** Index of the first maximum along `axis` (default: the last), as an int32 tensor. */
   argmax(axis = -1, keepDims = false): Tensor {
     if (this.rank === 0) throw new ShapeError("argmax", "needs a tensor of rank at least 1, got a scalar");
     const ax = normalizeAxis("argmax", axis, this.shape);
-    if (this.shape[ax] === 0) throw new ShapeError("argmax", `axis ${axis} has length 0 (shape ${formatShape(this.shape)})`);
+    if (this.shape[ax] === 0)
+      throw new ShapeError("argmax", `axis ${axis} has length 0 (shape ${formatShape(this.shape)})`);
     return this.make(this.backend.argmax(this, ax), reducedShape(this.shape, ax, keepDims), "int32");
   }
 
@@ -287,7 +295,10 @@ export class Tensor {
     const p = perm ?? this.shape.map((_, i) => rank - 1 - i);
     const seen = new Set<number>();
     if (p.length !== rank) {
-      throw new ShapeError("transpose", `perm [${p.join(", ")}] must list each of the ${rank} axes of shape ${formatShape(this.shape)} once`);
+      throw new ShapeError(
+        "transpose",
+        `perm [${p.join(", ")}] must list each of the ${rank} axes of shape ${formatShape(this.shape)} once`,
+      );
     }
     const axes = p.map((ax) => normalizeAxis("transpose", ax, this.shape));
     for (const ax of axes) {
@@ -303,10 +314,14 @@ export class Tensor {
     const s = [...shape];
     const free = s.indexOf(-1);
     if (free !== -1) {
-      if (s.indexOf(-1, free + 1) !== -1) throw new ShapeError("reshape", `only one dimension may be -1, got ${formatShape(shape)}`);
+      if (s.indexOf(-1, free + 1) !== -1)
+        throw new ShapeError("reshape", `only one dimension may be -1, got ${formatShape(shape)}`);
       const rest = sizeOf(s.filter((_, i) => i !== free));
       if (rest === 0 || this.size % rest !== 0) {
-        throw new ShapeError("reshape", `cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`);
+        throw new ShapeError(
+          "reshape",
+          `cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)}`,
+        );
       }
       s[free] = this.size / rest;
     }
@@ -330,15 +345,18 @@ export class Tensor {
 
   /** One-hot rows from this 1-d tensor of class indices in [0, depth). */
   oneHot(depth: number, dtype: FloatDType | "int32" = "float64"): Tensor {
-    if (!Number.isInteger(depth) || depth <= 0) throw new ValueError("oneHot", `depth must be a positive integer, got ${depth}`);
-    if (this.rank !== 1) throw new ShapeError("oneHot", `needs a 1-d tensor of class indices, got shape ${formatShape(this.shape)}`);
+    if (!Number.isInteger(depth) || depth <= 0)
+      throw new ValueError("oneHot", `depth must be a positive integer, got ${depth}`);
+    if (this.rank !== 1)
+      throw new ShapeError("oneHot", `needs a 1-d tensor of class indices, got shape ${formatShape(this.shape)}`);
     const idx = toIndexArray("oneHot", this, depth, "class index");
     return new Tensor(this.backend.oneHot(idx, depth, dtype), [idx.length, depth], dtype, this.backend);
   }
 
   /** A copy converted to `dtype` (a copy even when the dtype is the same). */
   cast(dtype: DType): Tensor {
-    if (!isDType(dtype)) throw new DTypeError("cast", `unknown dtype ${String(dtype)} (expected float64, float32 or int32)`);
+    if (!isDType(dtype))
+      throw new DTypeError("cast", `unknown dtype ${String(dtype)} (expected float64, float32 or int32)`);
     return this.make(this.backend.cast(this, dtype), this.shape, dtype);
   }
 
@@ -365,7 +383,10 @@ export class Tensor {
       throw new DTypeError("assign", `source has dtype ${source.dtype} but the target has ${this.dtype}`);
     }
     if (!sameShape(source.shape, this.shape)) {
-      throw new ShapeError("assign", `source has shape ${formatShape(source.shape)} but the target has ${formatShape(this.shape)}`);
+      throw new ShapeError(
+        "assign",
+        `source has shape ${formatShape(source.shape)} but the target has ${formatShape(this.shape)}`,
+      );
     }
     this.data.set(source.data);
     return this;
@@ -375,14 +396,18 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new ShapeError("item", `needs a tensor with exactly one element, got shape ${formatShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new ShapeError("item", `needs a tensor with exactly one element, got shape ${formatShape(this.shape)}`);
     return this.data[0]!;
   }
 
   /** The element at a multi-index (negative indices count from the end). */
   get(...index: number[]): number {
     if (index.length !== this.rank) {
-      throw new IndexError("get", `index [${index.join(", ")}] has ${index.length} entries, tensor has rank ${this.rank}`);
+      throw new IndexError(
+        "get",
+        `index [${index.join(", ")}] has ${index.length} entries, tensor has rank ${this.rank}`,
+      );
     }
     let flat = 0;
     const strides = this.strides;

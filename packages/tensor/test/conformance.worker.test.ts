@@ -3,5 +3,9 @@
 import { createWorkerBackend } from "../src/worker/node.js";
 import { runConformanceSuite } from "./conformance/suite.js";
 
-runConformanceSuite("worker, 3 threads, every op split", () => createWorkerBackend({ threads: 3, split: "always" }), { timeout: 120_000 });
-runConformanceSuite("worker, 2 threads, default split policy", () => createWorkerBackend({ threads: 2 }), { timeout: 120_000 });
+runConformanceSuite("worker, 3 threads, every op split", () => createWorkerBackend({ threads: 3, split: "always" }), {
+  timeout: 120_000,
+});
+runConformanceSuite("worker, 2 threads, default split policy", () => createWorkerBackend({ threads: 2 }), {
+  timeout: 120_000,
+});

@@ -49,15 +49,38 @@ function otherBackend(): Backend {
 
 describe("ShapeError", () => {
   it("broadcast mismatch names both shapes and the clashing dimension", () => {
-    expectError(() => tensor([[1, 2, 3]]).add(tensor([1, 2])), ShapeError, "add", "[1, 3]", "[2]", "do not broadcast", "3 in one and 2 in the other", "must match or one must be 1");
+    expectError(
+      () => tensor([[1, 2, 3]]).add(tensor([1, 2])),
+      ShapeError,
+      "add",
+      "[1, 3]",
+      "[2]",
+      "do not broadcast",
+      "3 in one and 2 in the other",
+      "must match or one must be 1",
+    );
     expectError(() => ones([2, 3, 4]).mul(ones([3, 5])), ShapeError, "mul", "[2, 3, 4]", "[3, 5]", "dimension 2");
     expectError(() => ones([2]).gt(ones([3])), ShapeError, "gt", "[2]", "[3]");
     expectError(() => ones([2, 3]).where(ones([4]), 0), ShapeError, "where", "[4]", "[2, 3]");
   });
 
   it("matmul mismatch names the (transposed) shapes and the inner dimensions", () => {
-    expectError(() => ones([100, 783]).matmul(ones([784, 50])), ShapeError, "matmul", "a has shape [100, 783]", "b has shape [784, 50]", "inner dimensions 783 and 784 must match");
-    expectError(() => ones([3, 2]).matmul(ones([3, 4]), { transposeA: true, transposeB: true }), ShapeError, "matmul", "a^T has shape [2, 3]", "b^T has shape [4, 3]", "3 and 4");
+    expectError(
+      () => ones([100, 783]).matmul(ones([784, 50])),
+      ShapeError,
+      "matmul",
+      "a has shape [100, 783]",
+      "b has shape [784, 50]",
+      "inner dimensions 783 and 784 must match",
+    );
+    expectError(
+      () => ones([3, 2]).matmul(ones([3, 4]), { transposeA: true, transposeB: true }),
+      ShapeError,
+      "matmul",
+      "a^T has shape [2, 3]",
+      "b^T has shape [4, 3]",
+      "3 and 4",
+    );
     expectError(() => ones([3]).matmul(ones([3, 1])), ShapeError, "matmul", "needs 2-d tensors", "[3]", "[3, 1]");
   });
 
@@ -83,14 +106,42 @@ describe("ShapeError", () => {
 
   it("ragged nested arrays name the position and the expected length", () => {
     expectError(() => tensor([[1, 2], [3]]), ShapeError, "tensor", "ragged", "element at [1] has length 1, expected 2");
-    expectError(() => tensor([[1, 2], 3] as never), ShapeError, "tensor", "ragged", "element at [1] is a number, expected an array of length 2");
-    expectError(() => tensor([[[1], [2]], [[3], [4, 5]]]), ShapeError, "tensor", "element at [1, 1] has length 2, expected 1");
+    expectError(
+      () => tensor([[1, 2], 3] as never),
+      ShapeError,
+      "tensor",
+      "ragged",
+      "element at [1] is a number, expected an array of length 2",
+    );
+    expectError(
+      () =>
+        tensor([
+          [[1], [2]],
+          [[3], [4, 5]],
+        ]),
+      ShapeError,
+      "tensor",
+      "element at [1, 1] has length 2, expected 1",
+    );
   });
 
   it("data length that does not match the shape", () => {
-    expectError(() => tensor(new Float64Array(5), { shape: [2, 3] }), ShapeError, "tensor", "5 elements", "[2, 3]", "needs 6");
+    expectError(
+      () => tensor(new Float64Array(5), { shape: [2, 3] }),
+      ShapeError,
+      "tensor",
+      "5 elements",
+      "[2, 3]",
+      "needs 6",
+    );
     expectError(() => new Tensor(new Float32Array(4), [3]), ShapeError, "Tensor", "4 elements", "[3] needs 3");
-    expectError(() => tensor([1, 2, 3], { shape: [2, 2] }), ShapeError, "reshape", "[3] (3 elements)", "[2, 2] (4 elements)");
+    expectError(
+      () => tensor([1, 2, 3], { shape: [2, 2] }),
+      ShapeError,
+      "reshape",
+      "[3] (3 elements)",
+      "[2, 2] (4 elements)",
+    );
     expectError(() => arange(6).reshape([4, -1]), ShapeError, "reshape", "[6]", "[4, -1]");
     expectError(() => arange(6).reshape([-1, -1]), ShapeError, "reshape", "only one dimension may be -1");
     expectError(() => zeros([2, -1]), ShapeError, "zeros", "[2, -1]", "non-negative integers");
@@ -106,7 +157,13 @@ describe("DTypeError", () => {
     const f32 = ones([2], { dtype: "float32" });
     expectError(() => f64.add(f32), DTypeError, "add", "float64 [2]", "float32 [2]", ".cast(dtype)");
     expectError(() => f32.matmul(ones([2, 1]).reshape([2, 1]).cast("float64")), DTypeError, "matmul");
-    expectError(() => ones([2, 2], { dtype: "float32" }).matmul(ones([2, 2])), DTypeError, "matmul", "float32 [2, 2]", "float64 [2, 2]");
+    expectError(
+      () => ones([2, 2], { dtype: "float32" }).matmul(ones([2, 2])),
+      DTypeError,
+      "matmul",
+      "float32 [2, 2]",
+      "float64 [2, 2]",
+    );
     expectError(() => f64.where(ones([2]), f32), DTypeError, "where", "float64", "float32");
     expectError(() => f64.assign(f32), DTypeError, "assign", "float32", "float64");
   });
@@ -122,27 +179,54 @@ describe("DTypeError", () => {
   });
 
   it("unknown dtypes and data of the wrong array type", () => {
-    expectError(() => tensor([1], { dtype: "float16" as never }), DTypeError, "tensor", "float16", "float64, float32 or int32");
+    expectError(
+      () => tensor([1], { dtype: "float16" as never }),
+      DTypeError,
+      "tensor",
+      "float16",
+      "float64, float32 or int32",
+    );
     expectError(() => ones([2]).cast("uint8" as never), DTypeError, "cast", "uint8");
     expectError(() => new Tensor(new Float32Array(2), [2], "float64"), DTypeError, "Tensor", "Float32Array", "float64");
   });
 });
 
 describe("IndexError", () => {
-  const x = tensor([[1, 2], [3, 4], [5, 6]]);
+  const x = tensor([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
 
   it("gather: non-integer, negative and out-of-range rows name the value, position and range", () => {
     expectError(() => x.gather([0, 3]), IndexError, "gather", "row 3 at position 1", "[0, 3)");
     expectError(() => x.gather([-1]), IndexError, "gather", "row -1 at position 0");
     expectError(() => x.gather([1.5]), IndexError, "gather", "row 1.5", "not an integer");
     expectError(() => x.gather(tensor([2, NaN])), IndexError, "gather", "row NaN at position 1");
-    expectError(() => x.gather(tensor([[0]], { dtype: "int32" })), ShapeError, "gather", "indices must be 1-d", "[1, 1]");
+    expectError(
+      () => x.gather(tensor([[0]], { dtype: "int32" })),
+      ShapeError,
+      "gather",
+      "indices must be 1-d",
+      "[1, 1]",
+    );
   });
 
   it("oneHot: class indices outside [0, depth) and bad depths", () => {
-    expectError(() => tensor([2, 5], { dtype: "int32" }).oneHot(4), IndexError, "oneHot", "class index 5 at position 1", "[0, 4)");
+    expectError(
+      () => tensor([2, 5], { dtype: "int32" }).oneHot(4),
+      IndexError,
+      "oneHot",
+      "class index 5 at position 1",
+      "[0, 4)",
+    );
     expectError(() => tensor([0.5]).oneHot(2), IndexError, "oneHot", "class index 0.5");
-    expectError(() => tensor([1], { dtype: "int32" }).oneHot(0), ValueError, "oneHot", "depth must be a positive integer, got 0");
+    expectError(
+      () => tensor([1], { dtype: "int32" }).oneHot(0),
+      ValueError,
+      "oneHot",
+      "depth must be a positive integer, got 0",
+    );
     expectError(() => tensor([1], { dtype: "int32" }).oneHot(2.5), ValueError, "oneHot", "got 2.5");
     expectError(() => tensor([[1]], { dtype: "int32" }).oneHot(2), ShapeError, "oneHot", "1-d", "[1, 1]");
   });
@@ -158,7 +242,13 @@ describe("ValueError", () => {
     expectError(() => tensor([1, [2]] as never), ValueError, "tensor", "element at [1] is an array, expected a number");
     expectError(() => tensor([1, "a"] as never), ValueError, "tensor", "element at [1] is string");
     expectError(() => tensor([[1, 2.5]], { dtype: "int32" }), ValueError, "tensor", "value 2.5 at [0, 1]", "int32");
-    expectError(() => tensor(new Float64Array([1, 2.5]), { dtype: "int32" }), ValueError, "tensor", "value 2.5 at [1]", "int32");
+    expectError(
+      () => tensor(new Float64Array([1, 2.5]), { dtype: "int32" }),
+      ValueError,
+      "tensor",
+      "value 2.5 at [1]",
+      "int32",
+    );
     expectError(() => tensor([3e9], { dtype: "int32" }), ValueError, "tensor", "value 3000000000", "int32 range");
     expectError(() => full([2], 0.5, { dtype: "int32" }), ValueError, "full", "value 0.5", "int32");
   });

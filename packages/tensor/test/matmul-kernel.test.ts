@@ -27,14 +27,33 @@ function operands(type: ArrayType, m: number, n: number, k: number, seed: number
 }
 
 /** The whole product in one call. */
-function whole(type: ArrayType, a: FloatArray, b: FloatArray, m: number, n: number, k: number, tA: boolean, tB: boolean): FloatArray {
+function whole(
+  type: ArrayType,
+  a: FloatArray,
+  b: FloatArray,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+): FloatArray {
   const out = new type(m * n);
   matmulImpl(a, b, out, m, n, k, tA, tB, 0, m);
   return out;
 }
 
 /** The product computed piece by piece over the row ranges between consecutive cut points. */
-function pieces(type: ArrayType, a: FloatArray, b: FloatArray, m: number, n: number, k: number, tA: boolean, tB: boolean, cuts: number[]): FloatArray {
+function pieces(
+  type: ArrayType,
+  a: FloatArray,
+  b: FloatArray,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+  cuts: number[],
+): FloatArray {
   const out = new type(m * n).fill(NaN);
   const bounds = [0, ...cuts.filter((c) => c > 0 && c < m).sort((x, y) => x - y), m];
   // Compute the pieces in reverse order too, so no piece can lean on its neighbours' leftovers.
@@ -59,8 +78,17 @@ describe("matmulImpl", () => {
       for (const [m, k, n] of shapes) {
         for (const [tA, tB] of COMBOS) {
           const { a, b } = operands(type, m, n, k, (seed += 2));
-          const ref = matmulRef({ data: Array.from(a), shape: tA ? [k, m] : [m, k] }, { data: Array.from(b), shape: tB ? [n, k] : [k, n] }, tA, tB, name as "float64" | "float32");
-          expect(firstDifference(whole(type, a, b, m, n, k, tA, tB), ref.data), `${m}x${k}x${n} ${tA} ${tB}`).toBeNull();
+          const ref = matmulRef(
+            { data: Array.from(a), shape: tA ? [k, m] : [m, k] },
+            { data: Array.from(b), shape: tB ? [n, k] : [k, n] },
+            tA,
+            tB,
+            name as "float64" | "float32",
+          );
+          expect(
+            firstDifference(whole(type, a, b, m, n, k, tA, tB), ref.data),
+            `${m}x${k}x${n} ${tA} ${tB}`,
+          ).toBeNull();
         }
       }
     });

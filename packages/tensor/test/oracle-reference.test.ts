@@ -28,45 +28,73 @@ function same(actual: { data: ArrayLike<number>; shape: readonly number[] }, exp
 describe("oracle: float64 reference (exact)", () => {
   it("binary ops with broadcasting (shapes of rank 0-4, dimensions 0-4, all 13 ops)", () => {
     fc.assert(
-      fc.property(broadcastPairArb(4, 0, 4), fc.constantFrom<BinaryOp>(...BINARY_OPS), dtypeArb, seedArb, ([as, bs], op, dtype, seed) => {
-        // multiples of 0.5 in [-3, 3]: zeros, ties and negative bases for pow all occur
-        const a = make(as, seed, dtype, -3, 3, 0.5);
-        const b = make(bs, seed + 1, dtype, -3, 3, 0.5);
-        return same(a.t.binary(op, b.t), binaryRef(op, a.ref, b.ref, dtype));
-      }),
+      fc.property(
+        broadcastPairArb(4, 0, 4),
+        fc.constantFrom<BinaryOp>(...BINARY_OPS),
+        dtypeArb,
+        seedArb,
+        ([as, bs], op, dtype, seed) => {
+          // multiples of 0.5 in [-3, 3]: zeros, ties and negative bases for pow all occur
+          const a = make(as, seed, dtype, -3, 3, 0.5);
+          const b = make(bs, seed + 1, dtype, -3, 3, 0.5);
+          return same(a.t.binary(op, b.t), binaryRef(op, a.ref, b.ref, dtype));
+        },
+      ),
       { seed: 1001, numRuns: RUNS * 2 },
     );
   });
 
   it("binary ops with a number operand", () => {
     fc.assert(
-      fc.property(shapeArb(0, 3, 0, 5), fc.constantFrom<BinaryOp>(...BINARY_OPS), dtypeArb, seedArb, fc.double({ min: -4, max: 4, noNaN: true }), (shape, op, dtype, seed, scalar) => {
-        const a = make(shape, seed, dtype, -3, 3);
-        const s = dtype === "float32" ? Math.fround(scalar) : scalar;
-        return same(a.t.binary(op, scalar), binaryRef(op, a.ref, { data: [s], shape: [] }, dtype));
-      }),
+      fc.property(
+        shapeArb(0, 3, 0, 5),
+        fc.constantFrom<BinaryOp>(...BINARY_OPS),
+        dtypeArb,
+        seedArb,
+        fc.double({ min: -4, max: 4, noNaN: true }),
+        (shape, op, dtype, seed, scalar) => {
+          const a = make(shape, seed, dtype, -3, 3);
+          const s = dtype === "float32" ? Math.fround(scalar) : scalar;
+          return same(a.t.binary(op, scalar), binaryRef(op, a.ref, { data: [s], shape: [] }, dtype));
+        },
+      ),
       { seed: 1002, numRuns: RUNS },
     );
   });
 
   it("sum, max, min and mean along an axis (negative too) with keepDims", () => {
     fc.assert(
-      fc.property(shapeAxisArb(4, 1, 6), fc.constantFrom("sum", "max", "min", "mean" as const), dtypeArb, seedArb, ({ shape, axis, keepDims }, op, dtype, seed) => {
-        const x = make(shape, seed, dtype, -10, 10);
-        const expected = op === "mean" ? meanRef(x.ref, axis, keepDims, dtype) : reduceRef(op, x.ref, axis, keepDims, dtype);
-        return same(x.t[op](axis, keepDims), expected);
-      }),
+      fc.property(
+        shapeAxisArb(4, 1, 6),
+        fc.constantFrom("sum", "max", "min", "mean" as const),
+        dtypeArb,
+        seedArb,
+        ({ shape, axis, keepDims }, op, dtype, seed) => {
+          const x = make(shape, seed, dtype, -10, 10);
+          const expected =
+            op === "mean" ? meanRef(x.ref, axis, keepDims, dtype) : reduceRef(op, x.ref, axis, keepDims, dtype);
+          return same(x.t[op](axis, keepDims), expected);
+        },
+      ),
       { seed: 1003, numRuns: RUNS },
     );
   });
 
   it("sum, max, min and mean over all elements", () => {
     fc.assert(
-      fc.property(shapeArb(0, 4, 1, 6), fc.constantFrom("sum", "max", "min", "mean" as const), fc.boolean(), dtypeArb, seedArb, (shape, op, keepDims, dtype, seed) => {
-        const x = make(shape, seed, dtype, -10, 10);
-        const expected = op === "mean" ? meanRef(x.ref, null, keepDims, dtype) : reduceRef(op, x.ref, null, keepDims, dtype);
-        return same(x.t[op](null, keepDims), expected);
-      }),
+      fc.property(
+        shapeArb(0, 4, 1, 6),
+        fc.constantFrom("sum", "max", "min", "mean" as const),
+        fc.boolean(),
+        dtypeArb,
+        seedArb,
+        (shape, op, keepDims, dtype, seed) => {
+          const x = make(shape, seed, dtype, -10, 10);
+          const expected =
+            op === "mean" ? meanRef(x.ref, null, keepDims, dtype) : reduceRef(op, x.ref, null, keepDims, dtype);
+          return same(x.t[op](null, keepDims), expected);
+        },
+      ),
       { seed: 1004, numRuns: RUNS },
     );
   });

@@ -50,7 +50,8 @@ function pair(shape: number[], seed: number, lo: number, hi: number, step = 0): 
 
 /** Where `ours` is out of tolerance of tfjs's values, or null. */
 function outOfTolerance(ours: Tensor, theirs: tf.Tensor, tol: { atol: number; rtol: number }): string | null {
-  if (JSON.stringify(ours.shape) !== JSON.stringify(theirs.shape)) return `shape ${JSON.stringify(ours.shape)}, tfjs ${JSON.stringify(theirs.shape)}`;
+  if (JSON.stringify(ours.shape) !== JSON.stringify(theirs.shape))
+    return `shape ${JSON.stringify(ours.shape)}, tfjs ${JSON.stringify(theirs.shape)}`;
   const t = theirs.dataSync();
   for (let i = 0; i < t.length; i++) {
     const a = ours.data[i]!;
@@ -75,42 +76,57 @@ function check(ours: Tensor, theirs: tf.Tensor, tol: { atol: number; rtol: numbe
 describe("oracle: tfjs-core float32", () => {
   it("binary ops with broadcasting (rank 0-4, dimensions 1-4, all 13 ops)", () => {
     fc.assert(
-      fc.property(broadcastPairArb(4, 1, 4), fc.constantFrom<BinaryOp>(...BINARY_OPS), seedArb, ([as, bs], op, seed) => {
-        // multiples of 0.5 in [-3, 3]: equal elements, zeros and negative bases occur
-        const a = pair(as, seed, -3, 3, 0.5);
-        const b = pair(bs, seed + 1, -3, 3, 0.5);
-        const ours = a.ours.binary(op, b.ours);
-        // tfjs comparisons give bool tensors; cast to float32 masks like ours
-        const theirs = tf.tidy(() => tf.cast(TF_BINARY[op](a.theirs, b.theirs), "float32"));
-        a.theirs.dispose();
-        b.theirs.dispose();
-        expect(ours.dtype).toBe("float32");
-        return check(ours, theirs, EW);
-      }),
+      fc.property(
+        broadcastPairArb(4, 1, 4),
+        fc.constantFrom<BinaryOp>(...BINARY_OPS),
+        seedArb,
+        ([as, bs], op, seed) => {
+          // multiples of 0.5 in [-3, 3]: equal elements, zeros and negative bases occur
+          const a = pair(as, seed, -3, 3, 0.5);
+          const b = pair(bs, seed + 1, -3, 3, 0.5);
+          const ours = a.ours.binary(op, b.ours);
+          // tfjs comparisons give bool tensors; cast to float32 masks like ours
+          const theirs = tf.tidy(() => tf.cast(TF_BINARY[op](a.theirs, b.theirs), "float32"));
+          a.theirs.dispose();
+          b.theirs.dispose();
+          expect(ours.dtype).toBe("float32");
+          return check(ours, theirs, EW);
+        },
+      ),
       { seed: 2001, numRuns: RUNS * 2 },
     );
   });
 
   it("sum, max, min and mean along an axis with keepDims", () => {
     fc.assert(
-      fc.property(shapeAxisArb(4, 1, 6), fc.constantFrom("sum", "max", "min", "mean" as const), seedArb, ({ shape, axis, keepDims }, op, seed) => {
-        const x = pair(shape, seed, -10, 10);
-        const theirs = tf[op](x.theirs, axis, keepDims);
-        x.theirs.dispose();
-        return check(x.ours[op](axis, keepDims), theirs, RED);
-      }),
+      fc.property(
+        shapeAxisArb(4, 1, 6),
+        fc.constantFrom("sum", "max", "min", "mean" as const),
+        seedArb,
+        ({ shape, axis, keepDims }, op, seed) => {
+          const x = pair(shape, seed, -10, 10);
+          const theirs = tf[op](x.theirs, axis, keepDims);
+          x.theirs.dispose();
+          return check(x.ours[op](axis, keepDims), theirs, RED);
+        },
+      ),
       { seed: 2002, numRuns: RUNS },
     );
   });
 
   it("sum, max, min and mean over all elements", () => {
     fc.assert(
-      fc.property(shapeArb(1, 4, 1, 6), fc.constantFrom("sum", "max", "min", "mean" as const), seedArb, (shape, op, seed) => {
-        const x = pair(shape, seed, -10, 10);
-        const theirs = tf[op](x.theirs);
-        x.theirs.dispose();
-        return check(x.ours[op](), theirs, RED);
-      }),
+      fc.property(
+        shapeArb(1, 4, 1, 6),
+        fc.constantFrom("sum", "max", "min", "mean" as const),
+        seedArb,
+        (shape, op, seed) => {
+          const x = pair(shape, seed, -10, 10);
+          const theirs = tf[op](x.theirs);
+          x.theirs.dispose();
+          return check(x.ours[op](), theirs, RED);
+        },
+      ),
       { seed: 2003, numRuns: RUNS },
     );
   });

@@ -27,7 +27,11 @@ function runScript(dispose: boolean): { status: number | null; signal: string | 
     ].join("\n"),
   );
   // `--import tsx` lets Node run the TypeScript sources; cwd makes "tsx" resolvable.
-  const r = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: packageDir, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", script], {
+    cwd: packageDir,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -39,12 +43,20 @@ describe("process exit", () => {
   it("exits with status 0 after dispose()", () => {
     const r = runScript(true);
     expect(r.stderr).toBe("");
-    expect({ status: r.status, signal: r.signal, stdout: r.stdout }).toEqual({ status: 0, signal: null, stdout: expected });
+    expect({ status: r.status, signal: r.signal, stdout: r.stdout }).toEqual({
+      status: 0,
+      signal: null,
+      stdout: expected,
+    });
   });
 
   it("exits with status 0 even without dispose()", () => {
     const r = runScript(false);
     expect(r.stderr).toBe("");
-    expect({ status: r.status, signal: r.signal, stdout: r.stdout }).toEqual({ status: 0, signal: null, stdout: expected });
+    expect({ status: r.status, signal: r.signal, stdout: r.stdout }).toEqual({
+      status: 0,
+      signal: null,
+      stdout: expected,
+    });
   });
 });

@@ -29,7 +29,9 @@ describe("faults on worker threads", () => {
     const { backend, a, b, expected } = await setup();
     backend.pool.injectFault(0, "throw");
     const e = thrown(() => a.matmul(b));
-    expect(e.message).toMatch(/^matmul: a kernel threw on a worker thread \(the backend is still usable\):\nworker 0: Error: fault injected for a test: the kernel threw/);
+    expect(e.message).toMatch(
+      /^matmul: a kernel threw on a worker thread \(the backend is still usable\):\nworker 0: Error: fault injected for a test: the kernel threw/,
+    );
     expect(e.message).toMatch(/at TaskServer\.fire/); // the worker's stack trace comes along
     expect(Array.from(a.matmul(b).data)).toEqual(Array.from(expected.data));
     expect(Array.from(a.relu().data)).toEqual(Array.from(a.data).map((v) => (v > 0 ? v : 0)));
@@ -53,7 +55,9 @@ describe("faults on worker threads", () => {
     backend.pool.injectFault(0, "hang");
     const e = thrown(() => a.matmul(b));
     // LIVENESS_MS in thread-pool.ts is 750.
-    expect(e.message).toMatch(/^matmul: worker 0 made no progress for \d+ ms: it crashed or is stuck\. The worker backend is unusable now/);
+    expect(e.message).toMatch(
+      /^matmul: worker 0 made no progress for \d+ ms: it crashed or is stuck\. The worker backend is unusable now/,
+    );
     expect(() => a.exp()).toThrow(/^exp: the worker backend is unusable: worker 0 made no progress/);
     backend.dispose();
   });
@@ -74,7 +78,9 @@ describe("faults on worker threads", () => {
     for (let i = 0; i < 100 && backend.pool.readyWorkers() === 1; i++) await new Promise((r) => setTimeout(r, 10));
     expect(backend.pool.readyWorkers()).toBe(0);
     const e = thrown(() => a.matmul(b));
-    expect(e.message).toMatch(/^matmul: worker 0 went away: the worker exited with code 1\. The worker backend is unusable now/);
+    expect(e.message).toMatch(
+      /^matmul: worker 0 went away: the worker exited with code 1\. The worker backend is unusable now/,
+    );
     backend.dispose();
   });
 

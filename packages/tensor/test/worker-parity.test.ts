@@ -35,7 +35,9 @@ function expectSameBits(onWorker: Tensor, onCpu: Tensor, what: string): void {
   expect(onWorker.shape, what).toEqual(onCpu.shape);
   expect(onWorker.dtype, what).toBe(onCpu.dtype);
   const i = firstBitDifference(onWorker.data, onCpu.data);
-  expect(i === -1 ? "identical" : `differs at ${i}: worker ${onWorker.data[i]} cpu ${onCpu.data[i]}`, what).toBe("identical");
+  expect(i === -1 ? "identical" : `differs at ${i}: worker ${onWorker.data[i]} cpu ${onCpu.data[i]}`, what).toBe(
+    "identical",
+  );
 }
 
 let worker: WorkerBackend;
@@ -76,7 +78,9 @@ describe("worker backend storage", () => {
   it("validates its options", () => {
     expect(() => new WorkerBackend({ threads: 0 })).toThrow(ValueError);
     expect(() => new WorkerBackend({ threads: 1.5 })).toThrow(/threads must be an integer in \[1, 256\], got 1.5/);
-    expect(() => new WorkerBackend({ split: "never" as "auto" })).toThrow(/split must be "auto" or "always", got never/);
+    expect(() => new WorkerBackend({ split: "never" as "auto" })).toThrow(
+      /split must be "auto" or "always", got never/,
+    );
   });
 
   it("new WorkerBackend() works at once, and its workers join while the calling thread never yields", () => {
@@ -86,7 +90,8 @@ describe("worker backend storage", () => {
     const xf = x.to(fresh);
     const t0 = Date.now();
     // Synchronous ops, no await: workers start on their own threads (bounded at 60 s as a hang guard).
-    while (fresh.pool.readyWorkers() === 0 && Date.now() - t0 < 60_000) expectSameBits(xf.matmul(xf), expected, "before start");
+    while (fresh.pool.readyWorkers() === 0 && Date.now() - t0 < 60_000)
+      expectSameBits(xf.matmul(xf), expected, "before start");
     expect(fresh.pool.readyWorkers()).toBe(1);
     expect(fresh.stats.split).toBe(0);
     expectSameBits(xf.matmul(xf), expected, "after start");
@@ -134,7 +139,11 @@ describe("matmul is bitwise identical to cpu", () => {
           const a = randn(tA ? [k, m] : [m, k], { rng, dtype });
           const b = randn(tB ? [n, k] : [k, n], { rng, dtype });
           const opts = { transposeA: tA, transposeB: tB };
-          expectSameBits(a.to(worker).matmul(b.to(worker), opts), a.matmul(b, opts), `transposeA ${tA} transposeB ${tB}`);
+          expectSameBits(
+            a.to(worker).matmul(b.to(worker), opts),
+            a.matmul(b, opts),
+            `transposeA ${tA} transposeB ${tB}`,
+          );
         }
       });
     }
@@ -151,7 +160,11 @@ describe("matmul is bitwise identical to cpu", () => {
     }
     const auto = await createWorkerBackend({ threads: 2 });
     const big = randn([256, 256], { seed: 13 });
-    expectSameBits(big.to(auto).matmul(big.to(auto), { transposeB: true }), big.matmul(big, { transposeB: true }), "auto split");
+    expectSameBits(
+      big.to(auto).matmul(big.to(auto), { transposeB: true }),
+      big.matmul(big, { transposeB: true }),
+      "auto split",
+    );
     const small = randn([100, 100], { seed: 14 });
     expectSameBits(small.to(auto).add(1), small.add(1), "a small op, run inline");
     expect(auto.stats).toEqual({ split: 1, inline: 1 });

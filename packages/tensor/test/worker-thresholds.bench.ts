@@ -15,7 +15,10 @@ function median(xs: number[]): number {
 }
 
 /** Median microseconds per call of f on each backend, interleaved so load changes hit both. */
-function compare(make: (backend: typeof inline) => () => Tensor, targetMs = 300): { inlineUs: number; splitUs: number } {
+function compare(
+  make: (backend: typeof inline) => () => Tensor,
+  targetMs = 300,
+): { inlineUs: number; splitUs: number } {
   const fi = make(inline);
   const fs = make(split);
   for (let i = 0; i < 20; i++) {
@@ -63,11 +66,15 @@ for (const [m, k, n] of [
   [128, 128, 128],
   [100, 784, 50],
 ] as [number, number, number][]) {
-  row(`matmul ${m}x${k} @ ${k}x${n}`, m * n * k, compare((backend) => {
-    const a = randn([m, k], { seed: 1, backend });
-    const b = randn([k, n], { seed: 2, backend });
-    return () => a.matmul(b);
-  }));
+  row(
+    `matmul ${m}x${k} @ ${k}x${n}`,
+    m * n * k,
+    compare((backend) => {
+      const a = randn([m, k], { seed: 1, backend });
+      const b = randn([k, n], { seed: 2, backend });
+      return () => a.matmul(b);
+    }),
+  );
 }
 
 for (const [label, op] of [
@@ -80,11 +87,15 @@ for (const [label, op] of [
   for (let p = 10; p <= 20; p += 2) {
     const size = 1 << p;
     const cols = 1 << (p >> 1);
-    row(`${label.split(" ")[0]} [${size / cols}, ${cols}]`, size, compare((backend) => {
-      const x = randn([size / cols, cols], { seed: 3, backend });
-      const y = randn([size / cols, cols], { seed: 4, backend });
-      return () => op(x, y);
-    }));
+    row(
+      `${label.split(" ")[0]} [${size / cols}, ${cols}]`,
+      size,
+      compare((backend) => {
+        const x = randn([size / cols, cols], { seed: 3, backend });
+        const y = randn([size / cols, cols], { seed: 4, backend });
+        return () => op(x, y);
+      }),
+    );
   }
 }
 

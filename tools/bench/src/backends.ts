@@ -18,6 +18,7 @@ function workerThreads(): { threads?: number } {
   const env = process.env.BP_THREADS;
   if (env === undefined || env === "") return {};
   const threads = Number(env);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`bench: BP_THREADS must be a positive integer, got ${JSON.stringify(env)}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`bench: BP_THREADS must be a positive integer, got ${JSON.stringify(env)}`);
   return { threads };
 }

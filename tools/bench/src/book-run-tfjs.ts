@@ -51,7 +51,12 @@ let lossSum = 0;
 let lossCount = 0;
 let last = { trainAccuracy: NaN, testAccuracy: NaN, loss: NaN, iteration: 0 };
 const evaluate = (iteration: number): void => {
-  last = { trainAccuracy: accuracy(xTrain, tTrain), testAccuracy: accuracy(xTest, tTest), loss: lossSum / lossCount, iteration };
+  last = {
+    trainAccuracy: accuracy(xTrain, tTrain),
+    testAccuracy: accuracy(xTest, tTest),
+    loss: lossSum / lossCount,
+    iteration,
+  };
   lossSum = 0;
   lossCount = 0;
 };
@@ -70,4 +75,10 @@ for (let i = 1; i <= iterations; i++) {
 }
 if (last.iteration !== iterations) evaluate(iterations);
 const seconds = (performance.now() - start) / 1000;
-console.log(JSON.stringify({ final: { trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy, loss: last.loss }, seconds, iterations }));
+console.log(
+  JSON.stringify({
+    final: { trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy, loss: last.loss },
+    seconds,
+    iterations,
+  }),
+);

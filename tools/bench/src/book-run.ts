@@ -40,11 +40,23 @@ interface Run {
 }
 const runs: Run[] = [
   { name: "cpu", dtype: "float64", argv: [cli, "train", "--backend", "cpu", "--json", "--no-progress", ...itersArgs] },
-  { name: "worker", dtype: "float64", argv: [cli, "train", "--backend", "worker", "--json", "--no-progress", ...itersArgs] },
+  {
+    name: "worker",
+    dtype: "float64",
+    argv: [cli, "train", "--backend", "worker", "--json", "--no-progress", ...itersArgs],
+  },
   ...(float32
     ? [
-        { name: "cpu", dtype: "float32", argv: [cli, "train", "--backend", "cpu", "--dtype", "float32", "--json", "--no-progress", ...itersArgs] },
-        { name: "worker", dtype: "float32", argv: [cli, "train", "--backend", "worker", "--dtype", "float32", "--json", "--no-progress", ...itersArgs] },
+        {
+          name: "cpu",
+          dtype: "float32",
+          argv: [cli, "train", "--backend", "cpu", "--dtype", "float32", "--json", "--no-progress", ...itersArgs],
+        },
+        {
+          name: "worker",
+          dtype: "float32",
+          argv: [cli, "train", "--backend", "worker", "--dtype", "float32", "--json", "--no-progress", ...itersArgs],
+        },
       ]
     : []),
   { name: "tfjs-cpu", dtype: "float32", argv: [tfjsRun, ...itersArgs] },
@@ -65,11 +77,22 @@ for (const run of runs) {
   const r = spawnSync(process.execPath, run.argv, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) {
-    console.error(`book-run: ${run.name} ${run.dtype} failed (exit status ${r.status}${r.signal ? `, ${r.signal}` : ""}):\n${r.stderr}`);
+    console.error(
+      `book-run: ${run.name} ${run.dtype} failed (exit status ${r.status}${r.signal ? `, ${r.signal}` : ""}):\n${r.stderr}`,
+    );
     process.exit(1);
   }
-  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as { final: { trainAccuracy: number; testAccuracy: number }; seconds: number };
-  results.push({ run, wall, seconds: out.seconds, trainAccuracy: out.final.trainAccuracy, testAccuracy: out.final.testAccuracy });
+  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as {
+    final: { trainAccuracy: number; testAccuracy: number };
+    seconds: number;
+  };
+  results.push({
+    run,
+    wall,
+    seconds: out.seconds,
+    trainAccuracy: out.final.trainAccuracy,
+    testAccuracy: out.final.testAccuracy,
+  });
   console.error(`book-run: ${run.name} ${run.dtype}: ${wall.toFixed(1)} s`);
 }
 
@@ -88,7 +111,8 @@ const lines = results.map((r) => [
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const numeric = (i: number): boolean => i >= 2;
-const fmt = (cells: string[]): string => `| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+const fmt = (cells: string[]): string =>
+  `| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
 console.log(fmt(header));
 console.log(`| ${widths.map((w, i) => (numeric(i) ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`);
 for (const l of lines) console.log(fmt(l));

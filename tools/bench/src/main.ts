@@ -32,7 +32,12 @@ for (const b of BACKENDS) opened.push({ name: b.name, vs: b.vs, dtypes: b.dtypes
 const rows: Row[] = [];
 
 /** Times one op on every opened backend and dtype, interleaved, and adds a row for each. */
-function benchSection(bench: string, shape: string, flops: number, prepare: (target: BenchTarget, dtype: DType) => PreparedOp): void {
+function benchSection(
+  bench: string,
+  shape: string,
+  flops: number,
+  prepare: (target: BenchTarget, dtype: DType) => PreparedOp,
+): void {
   const contenders: { backend: string; vs: string | null; dtype: DType; op: PreparedOp }[] = [];
   for (const o of opened) {
     for (const dtype of o.dtypes) contenders.push({ backend: o.name, vs: o.vs, dtype, op: prepare(o.target, dtype) });
@@ -44,7 +49,15 @@ function benchSection(bench: string, shape: string, flops: number, prepare: (tar
   );
   contenders.forEach((x, i) => {
     x.op.dispose();
-    rows.push({ bench, shape, dtype: x.dtype, backend: x.backend, gflops: flops / (timings[i]!.bestMs * 1e6), vs: x.vs, ratio: null });
+    rows.push({
+      bench,
+      shape,
+      dtype: x.dtype,
+      backend: x.backend,
+      gflops: flops / (timings[i]!.bestMs * 1e6),
+      vs: x.vs,
+      ratio: null,
+    });
   });
 }
 

@@ -36,7 +36,8 @@ export function withRatios(rows: readonly Row[]): Row[] {
 export function markdownTable(rows: readonly Row[]): string {
   const header = ["bench", "shape", "dtype", "backend", "GFLOPS", "vs", "ratio"];
   // A vs backend without this dtype was compared through its float32 row: say so.
-  const hasRow = (backend: string, shape: string, dtype: DType): boolean => rows.some((r) => r.backend === backend && r.shape === shape && r.dtype === dtype);
+  const hasRow = (backend: string, shape: string, dtype: DType): boolean =>
+    rows.some((r) => r.backend === backend && r.shape === shape && r.dtype === dtype);
   const lines = rows.map((r) => [
     r.bench,
     r.shape,

@@ -27,9 +27,20 @@ export function trainingData(): { x: Float64Array; labels: Int32Array } {
 }
 
 /** The initial weights, as TwoLayerNet draws them from TRAIN_STEP.seed (book's std 0.01). */
-export function initialWeights(dtype: FloatDType): { W1: Float64Array; b1: Float64Array; W2: Float64Array; b2: Float64Array } {
-  const p = new TwoLayerNet(TRAIN_STEP.input, TRAIN_STEP.hidden, TRAIN_STEP.output, { seed: TRAIN_STEP.seed, dtype }).params;
-  return { W1: Float64Array.from(p.W1.data), b1: Float64Array.from(p.b1.data), W2: Float64Array.from(p.W2.data), b2: Float64Array.from(p.b2.data) };
+export function initialWeights(dtype: FloatDType): {
+  W1: Float64Array;
+  b1: Float64Array;
+  W2: Float64Array;
+  b2: Float64Array;
+} {
+  const p = new TwoLayerNet(TRAIN_STEP.input, TRAIN_STEP.hidden, TRAIN_STEP.output, { seed: TRAIN_STEP.seed, dtype })
+    .params;
+  return {
+    W1: Float64Array.from(p.W1.data),
+    b1: Float64Array.from(p.b1.data),
+    W2: Float64Array.from(p.W2.data),
+    b2: Float64Array.from(p.b2.data),
+  };
 }
 
 /** The minibatch sequence: a fresh generator per target, so each sees the same batches. */

@@ -19,7 +19,8 @@ export const demoCommand: Command = {
   async run(ctx, values, positionals) {
     const which = positionals[0];
     if (which === undefined) throw new UsageError(`demo needs the name of a demo: ${DEMOS.join(", ")}`);
-    if (!(DEMOS as readonly string[]).includes(which)) throw new UsageError(`unknown demo ${JSON.stringify(which)} (expected ${DEMOS.join(", ")})`);
+    if (!(DEMOS as readonly string[]).includes(which))
+      throw new UsageError(`unknown demo ${JSON.stringify(which)} (expected ${DEMOS.join(", ")})`);
     const both = which === "apples" ? buyApplesAndOranges() : null;
     const r = both ?? buyApples();
     if (values.json === true) {
@@ -35,7 +36,11 @@ export const demoCommand: Command = {
       ctx.out(`dOrange_num: ${Math.trunc(both.dOrangeNum)}`);
     }
     ctx.out(`dTax: ${r.dTax}`);
-    const exact = [`price ${r.price}`, `dApple_num ${r.dAppleNum}`, ...(both !== null ? [`dOrange_num ${both.dOrangeNum}`] : [])];
+    const exact = [
+      `price ${r.price}`,
+      `dApple_num ${r.dAppleNum}`,
+      ...(both !== null ? [`dOrange_num ${both.dOrangeNum}`] : []),
+    ];
     ctx.out(ctx.style.dim(`(the book prints int() of price and the _num values; unrounded: ${exact.join(", ")})`));
     return 0;
   },

@@ -8,13 +8,26 @@ import { bar, drawImage } from "../render.js";
 import { softmax } from "@bp/layers";
 import { BACKEND_OPTION, DATA_OPTIONS, JSON_OPTION, backendName, dataSpec, withBackend } from "./shared.js";
 
-const MODEL_OPTION = { name: "model", type: "string" as const, arg: "FILE", description: "a model saved by bp train --save (safetensors)" };
+const MODEL_OPTION = {
+  name: "model",
+  type: "string" as const,
+  arg: "FILE",
+  description: "a model saved by bp train --save (safetensors)",
+};
 const EVAL_DATA_OPTIONS = DATA_OPTIONS.map((o) =>
-  o.name === "data" ? { ...o, default: "what the model was trained on" } : ["scale", "label-column", "delimiter"].includes(o.name) ? { ...o, default: `as in training, else ${o.default}` } : o,
+  o.name === "data"
+    ? { ...o, default: "what the model was trained on" }
+    : ["scale", "label-column", "delimiter"].includes(o.name)
+      ? { ...o, default: `as in training, else ${o.default}` }
+      : o,
 );
 
 /** Loads the model named by --model and the test data (defaults from the model's metadata). */
-function loadModelAndData(values: Values, command: string, run: (model: LoadedModel, ds: Dataset, modelPath: string) => number): Promise<number> {
+function loadModelAndData(
+  values: Values,
+  command: string,
+  run: (model: LoadedModel, ds: Dataset, modelPath: string) => number,
+): Promise<number> {
   const path = stringOption(values, "model");
   if (path === undefined) throw new UsageError(`${command} needs --model FILE (a model saved by bp train --save)`);
   const backend = backendName(values);
@@ -33,7 +46,11 @@ function loadModelAndData(values: Values, command: string, run: (model: LoadedMo
     }
     const ds = loadDataset(spec, model.dtype, be, false);
     if (ds.inputSize !== model.inputSize) {
-      throw new DataError(command, { file: path }, `the model takes ${model.inputSize} features but ${ds.name} has ${ds.inputSize}`);
+      throw new DataError(
+        command,
+        { file: path },
+        `the model takes ${model.inputSize} features but ${ds.name} has ${ds.inputSize}`,
+      );
     }
     return run(model, ds, path);
   });
@@ -92,7 +109,14 @@ export const predictCommand: Command = {
   },
 };
 
-function printPrediction(ctx: Context, pixels: number[], index: number, label: number, predicted: number, probs: number[]): void {
+function printPrediction(
+  ctx: Context,
+  pixels: number[],
+  index: number,
+  label: number,
+  predicted: number,
+  probs: number[],
+): void {
   const s = ctx.style;
   ctx.out(`test image ${index}, label ${label}`);
   const side = Math.round(Math.sqrt(pixels.length));
@@ -108,5 +132,7 @@ function printPrediction(ctx: Context, pixels: number[], index: number, label: n
     const row = `${String(c).padStart(5)}  ${p.toFixed(4)}  ${bar(p, 30)}`.trimEnd();
     ctx.out(c === predicted ? (c === label ? s.green(row) : s.red(row)) : row);
   });
-  ctx.out(`prediction: ${predicted} (${predicted === label ? s.green("correct") : s.red(`wrong, the label is ${label}`)})`);
+  ctx.out(
+    `prediction: ${predicted} (${predicted === label ? s.green("correct") : s.red(`wrong, the label is ${label}`)})`,
+  );
 }

@@ -4,7 +4,16 @@ import { intOption, numberOption } from "../args.js";
 import type { Command } from "../command.js";
 import { loadDataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
-import { BACKEND_OPTION, DATA_OPTIONS, DTYPE_OPTION, JSON_OPTION, backendName, dataSpec, dtypeOption, withBackend } from "./shared.js";
+import {
+  BACKEND_OPTION,
+  DATA_OPTIONS,
+  DTYPE_OPTION,
+  JSON_OPTION,
+  backendName,
+  dataSpec,
+  dtypeOption,
+  withBackend,
+} from "./shared.js";
 
 /**
  * float32 tolerances: the loss is only good to about 6e-8 x |loss|, so a central difference with
@@ -27,8 +36,20 @@ export const gradcheckCommand: Command = {
     { name: "count", type: "string", arg: "N", description: "number of training images", default: "3" },
     { name: "hidden", type: "string", arg: "N", description: "hidden layer size", default: "50" },
     { name: "seed", type: "string", arg: "N", description: "seed of the weights", default: "0" },
-    { name: "atol", type: "string", arg: "X", description: "absolute tolerance per element", default: `${DEFAULT_ATOL}; float32: ${FLOAT32_ATOL}` },
-    { name: "rtol", type: "string", arg: "X", description: "relative tolerance per element", default: `${DEFAULT_RTOL}; float32: ${FLOAT32_RTOL}` },
+    {
+      name: "atol",
+      type: "string",
+      arg: "X",
+      description: "absolute tolerance per element",
+      default: `${DEFAULT_ATOL}; float32: ${FLOAT32_ATOL}`,
+    },
+    {
+      name: "rtol",
+      type: "string",
+      arg: "X",
+      description: "relative tolerance per element",
+      default: `${DEFAULT_RTOL}; float32: ${FLOAT32_RTOL}`,
+    },
     DTYPE_OPTION,
     BACKEND_OPTION,
     JSON_OPTION,
@@ -58,17 +79,34 @@ export const gradcheckCommand: Command = {
             atol: report.atol,
             rtol: report.rtol,
             params: comparisons,
-            config: { data: spec.data, dataName: ds.name, count, inputSize: ds.inputSize, hidden, outputSize: ds.numClasses, seed, dtype, backend: be.name },
+            config: {
+              data: spec.data,
+              dataName: ds.name,
+              count,
+              inputSize: ds.inputSize,
+              hidden,
+              outputSize: ds.numClasses,
+              seed,
+              dtype,
+              backend: be.name,
+            },
           }),
         );
       } else {
         const s = ctx.style;
-        ctx.out(`TwoLayerNet ${ds.inputSize}-${hidden}-${ds.numClasses} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`);
+        ctx.out(
+          `TwoLayerNet ${ds.inputSize}-${hidden}-${ds.numClasses} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`,
+        );
         // The book prints key + ":" + str(diff) for each parameter.
         for (const c of comparisons) ctx.out(`${c.name}:${c.meanAbsDiff}`);
         ctx.out();
         for (const line of formatReport(report).split("\n")) {
-          ctx.out(line.replace(/\bok$/, s.green("ok")).replace(/FAIL \(\d+\)$/, (m) => s.red(m)).replace(/: (passed|FAILED) /, (_, w: string) => `: ${w === "passed" ? s.green(w) : s.red(w)} `));
+          ctx.out(
+            line
+              .replace(/\bok$/, s.green("ok"))
+              .replace(/FAIL \(\d+\)$/, (m) => s.red(m))
+              .replace(/: (passed|FAILED) /, (_, w: string) => `: ${w === "passed" ? s.green(w) : s.red(w)} `),
+          );
         }
       }
       return report.passed ? 0 : 1;

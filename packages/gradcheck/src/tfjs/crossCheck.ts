@@ -1,7 +1,14 @@
 import { SoftmaxWithLoss, hasParams } from "@bp/layers";
 import { BpError, Tensor } from "@bp/tensor";
 import type { ComparableNet } from "../compareNets.js";
-import { compareValues, makeReport, tolerances, type CheckReport, type Comparison, type ToleranceOptions } from "../compare.js";
+import {
+  compareValues,
+  makeReport,
+  tolerances,
+  type CheckReport,
+  type Comparison,
+  type ToleranceOptions,
+} from "../compare.js";
 import { settle } from "../GradCheckError.js";
 import { layerName, runLayer, type CheckableLayer, type LayerRunOptions } from "../layerGradients.js";
 import { loadTfjs, type Tfjs } from "./loadTfjs.js";
@@ -15,14 +22,19 @@ export type CrossCheckOptions = LayerRunOptions & ToleranceOptions;
  * loss), and a report comparing the output (`out`, or `loss` for a loss layer) and every gradient
  * (`x`, `y`, `W`, `b`) with tfjs's. Default tolerances: atol 1e-5, rtol 1e-3 (float32).
  */
-export async function crossCheckLayer(layer: CheckableLayer, inputs: Tensor | readonly Tensor[], options: CrossCheckOptions = {}): Promise<CheckReport> {
+export async function crossCheckLayer(
+  layer: CheckableLayer,
+  inputs: Tensor | readonly Tensor[],
+  options: CrossCheckOptions = {},
+): Promise<CheckReport> {
   const tf = await loadTfjs();
   const tol = tolerances(options);
   const title = `crossCheckLayer(${layerName(layer)})`;
   const xs = inputs instanceof Tensor ? [inputs] : [...inputs];
   const run = runLayer(title, layer, xs, options);
   const t = options.t;
-  if (t !== undefined && !(layer instanceof SoftmaxWithLoss)) throw new BpError(title, "labels t are only taken by a SoftmaxWithLoss layer");
+  if (t !== undefined && !(layer instanceof SoftmaxWithLoss))
+    throw new BpError(title, "labels t are only taken by a SoftmaxWithLoss layer");
   const names = Object.keys(run.wrt);
   const wrt = names.map((n) => run.wrt[n]!);
   const params = hasParams(layer) ? Object.values(layer.params) : [];
@@ -43,12 +55,16 @@ export async function crossCheckLayer(layer: CheckableLayer, inputs: Tensor | re
       const o = forward(vars, false);
       return typeof dout === "number" ? tf.mul(o, dout) : tf.sum(tf.mul(o, toTf(tf, dout)));
     };
-    grads = tf.grads(objective)(base).map((g) => g.dataSync().slice());
+    grads = tf
+      .grads(objective)(base)
+      .map((g) => g.dataSync().slice());
   });
 
   const ours = run.out;
   const comparisons: Comparison[] = [
-    typeof ours === "number" ? compareValues("loss", [ours], out, [], tol) : compareValues("out", ours.data, out, ours.shape, tol),
+    typeof ours === "number"
+      ? compareValues("loss", [ours], out, [], tol)
+      : compareValues("out", ours.data, out, ours.shape, tol),
     ...names.map((n, i) => compareValues(n, run.grads[n]!.data, grads[i]!, run.wrt[n]!.shape, tol)),
   ];
   return settle(makeReport(title, "bp vs tfjs", comparisons, tol), options.throwOnFailure);
@@ -65,11 +81,17 @@ export interface TranslatableNet extends ComparableNet {
  * (float32), compared on the output of `predict` (`out`), the loss (`loss`) and the gradient of
  * every parameter (`W1`, `b1`, ...) from `net.gradient` against `tf.grads` of the loss.
  */
-export async function crossCheckNet(net: TranslatableNet, x: Tensor, t: Tensor, options: ToleranceOptions = {}): Promise<CheckReport> {
+export async function crossCheckNet(
+  net: TranslatableNet,
+  x: Tensor,
+  t: Tensor,
+  options: ToleranceOptions = {},
+): Promise<CheckReport> {
   const tf = await loadTfjs();
   const tol = tolerances(options);
   const title = "crossCheckNet";
-  if (!(net.lastLayer instanceof SoftmaxWithLoss)) throw new BpError(title, `the last layer must be SoftmaxWithLoss, got ${layerName(net.lastLayer)}`);
+  if (!(net.lastLayer instanceof SoftmaxWithLoss))
+    throw new BpError(title, `the last layer must be SoftmaxWithLoss, got ${layerName(net.lastLayer)}`);
   const names = Object.keys(net.params);
   const params = names.map((n) => net.params[n]!);
   const out = net.predict(x);
@@ -86,7 +108,11 @@ export async function crossCheckNet(net: TranslatableNet, x: Tensor, t: Tensor, 
       for (const [key, layer] of net.layers) {
         h = layerInTf(tf, title, layer, [h], (p, name) => {
           const i = params.indexOf(p);
-          if (i < 0) throw new BpError(title, `${key}.${name} is not one of net.params (${names.join(", ")}); the params must be the tensors the layers use`);
+          if (i < 0)
+            throw new BpError(
+              title,
+              `${key}.${name} is not one of net.params (${names.join(", ")}); the params must be the tensors the layers use`,
+            );
           return vars[i]!;
         });
       }
@@ -96,7 +122,9 @@ export async function crossCheckNet(net: TranslatableNet, x: Tensor, t: Tensor, 
     const scores = predict(base);
     tfOut = scores.dataSync().slice();
     tfLoss = softmaxWithLossInTf(tf, scores, t, true).dataSync().slice();
-    tfGrads = tf.grads((...vars: TfTensor[]) => softmaxWithLossInTf(tf, predict(vars), t, false))(base).map((g) => g.dataSync().slice());
+    tfGrads = tf
+      .grads((...vars: TfTensor[]) => softmaxWithLossInTf(tf, predict(vars), t, false))(base)
+      .map((g) => g.dataSync().slice());
   });
 
   const comparisons = [

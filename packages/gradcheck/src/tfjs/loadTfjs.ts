@@ -47,7 +47,10 @@ async function load(): Promise<Tfjs> {
   }
   if (tf.getGradient(tf.Sum) === undefined) await registerAllGradients();
   if (tf.getGradient(tf.Sum) === undefined) {
-    throw new BpError("loadTfjs", "importing @tensorflow/tfjs-core/dist/register_all_gradients.js registered no gradients (is more than one tfjs-core installed?)");
+    throw new BpError(
+      "loadTfjs",
+      "importing @tensorflow/tfjs-core/dist/register_all_gradients.js registered no gradients (is more than one tfjs-core installed?)",
+    );
   }
   await tf.setBackend("cpu");
   return tf;

@@ -7,7 +7,9 @@ export type { TfTensor };
 
 /** A float32 (or int32, for labels) tfjs tensor with the values of a bp tensor. */
 export function toTf(tf: Tfjs, t: Tensor): TfTensor {
-  return t.dtype === "int32" ? tf.tensor(Int32Array.from(t.data), [...t.shape], "int32") : tf.tensor(Float32Array.from(t.data), [...t.shape], "float32");
+  return t.dtype === "int32"
+    ? tf.tensor(Int32Array.from(t.data), [...t.shape], "int32")
+    : tf.tensor(Float32Array.from(t.data), [...t.shape], "float32");
 }
 
 const SUPPORTED = "Affine, Relu, Sigmoid, MulLayer, AddLayer (and SoftmaxWithLoss as a net's last layer)";
@@ -16,7 +18,13 @@ const SUPPORTED = "Affine, Relu, Sigmoid, MulLayer, AddLayer (and SoftmaxWithLos
  * The same computation as `layer.forward(...)` written with tfjs ops. `param` maps each bp
  * parameter tensor the layer holds (`Affine`'s `W` and `b`) to the tfjs tensor standing for it.
  */
-export function layerInTf(tf: Tfjs, op: string, layer: object, inputs: TfTensor[], param: (p: Tensor, name: string) => TfTensor): TfTensor {
+export function layerInTf(
+  tf: Tfjs,
+  op: string,
+  layer: object,
+  inputs: TfTensor[],
+  param: (p: Tensor, name: string) => TfTensor,
+): TfTensor {
   const x = inputs[0]!;
   if (layer instanceof Affine) {
     return tf.add(tf.matMul(tf.reshape(x, [x.shape[0]!, -1]), param(layer.W, "W")), param(layer.b, "b"));
@@ -25,7 +33,10 @@ export function layerInTf(tf: Tfjs, op: string, layer: object, inputs: TfTensor[
   if (layer instanceof Sigmoid) return tf.sigmoid(x);
   if (layer instanceof MulLayer) return tf.mul(x, inputs[1]!);
   if (layer instanceof AddLayer) return tf.add(x, inputs[1]!);
-  throw new BpError(op, `no TensorFlow.js translation for ${layer.constructor?.name ?? "this layer"}; supported: ${SUPPORTED}`);
+  throw new BpError(
+    op,
+    `no TensorFlow.js translation for ${layer.constructor?.name ?? "this layer"}; supported: ${SUPPORTED}`,
+  );
 }
 
 /**
@@ -37,7 +48,8 @@ export function layerInTf(tf: Tfjs, op: string, layer: object, inputs: TfTensor[
 export function softmaxWithLossInTf(tf: Tfjs, scores: TfTensor, t: Tensor, withDelta: boolean): TfTensor {
   const x = scores.rank === 1 ? tf.reshape(scores, [1, -1]) : scores;
   const [n, c] = x.shape as [number, number];
-  const labels = t.dtype === "int32" ? tf.tensor1d(Int32Array.from(t.data), "int32") : tf.argMax(tf.reshape(toTf(tf, t), [n, c]), 1);
+  const labels =
+    t.dtype === "int32" ? tf.tensor1d(Int32Array.from(t.data), "int32") : tf.argMax(tf.reshape(toTf(tf, t), [n, c]), 1);
   const oneHot = tf.oneHot(tf.reshape(labels, [n]), c);
   const logY = withDelta ? tf.log(tf.add(tf.softmax(x), CROSS_ENTROPY_DELTA)) : tf.logSoftmax(x);
   return tf.div(tf.neg(tf.sum(tf.mul(oneHot, logY))), n);

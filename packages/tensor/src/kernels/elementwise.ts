@@ -242,7 +242,18 @@ export function binaryImpl(
   const bs = broadcastStrides(bShape, outShape);
   const last = outShape.length - 1;
   forEachBroadcastRun(outShape, [as, bs], start, end, (pos, len, offsets, col) => {
-    stridedBinaryLoop(op, a, offsets[0]! + col * as[last]!, as[last]!, b, offsets[1]! + col * bs[last]!, bs[last]!, out, pos, len);
+    stridedBinaryLoop(
+      op,
+      a,
+      offsets[0]! + col * as[last]!,
+      as[last]!,
+      b,
+      offsets[1]! + col * bs[last]!,
+      bs[last]!,
+      out,
+      pos,
+      len,
+    );
   });
 }
 
@@ -307,10 +318,18 @@ export function whereImpl(
   const last = outShape.length - 1;
   forEachBroadcastRun(outShape, [cs, as, bs], start, end, (pos, len, offsets, col) => {
     stridedWhereLoop(
-      cond, offsets[0]! + col * cs[last]!, cs[last]!,
-      a, offsets[1]! + col * as[last]!, as[last]!,
-      b, offsets[2]! + col * bs[last]!, bs[last]!,
-      out, pos, len,
+      cond,
+      offsets[0]! + col * cs[last]!,
+      cs[last]!,
+      a,
+      offsets[1]! + col * as[last]!,
+      as[last]!,
+      b,
+      offsets[2]! + col * bs[last]!,
+      bs[last]!,
+      out,
+      pos,
+      len,
     );
   });
 }

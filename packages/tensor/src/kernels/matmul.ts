@@ -107,16 +107,44 @@ export function matmulImpl(
  * c[co + r*ldc + j] += sum over p < kc of w[ao + p*MR + r] * w[bo + p*NR + j], for the MR x NR
  * tile, with the running sums in locals. A and B panels share one array (one map check per step).
  */
-function microKernel(w: Float64Array, ao: number, bo: number, kc: number, c: Float64Array, co: number, ldc: number): void {
+function microKernel(
+  w: Float64Array,
+  ao: number,
+  bo: number,
+  kc: number,
+  c: Float64Array,
+  co: number,
+  ldc: number,
+): void {
   const r1 = (co + ldc) | 0;
   const r2 = (r1 + ldc) | 0;
   const r3 = (r2 + ldc) | 0;
-  let c00 = c[co]!, c01 = c[(co + 1) | 0]!, c02 = c[(co + 2) | 0]!, c03 = c[(co + 3) | 0]!, c04 = c[(co + 4) | 0]!;
-  let c10 = c[r1]!, c11 = c[(r1 + 1) | 0]!, c12 = c[(r1 + 2) | 0]!, c13 = c[(r1 + 3) | 0]!, c14 = c[(r1 + 4) | 0]!;
-  let c20 = c[r2]!, c21 = c[(r2 + 1) | 0]!, c22 = c[(r2 + 2) | 0]!, c23 = c[(r2 + 3) | 0]!, c24 = c[(r2 + 4) | 0]!;
-  let c30 = c[r3]!, c31 = c[(r3 + 1) | 0]!, c32 = c[(r3 + 2) | 0]!, c33 = c[(r3 + 3) | 0]!, c34 = c[(r3 + 4) | 0]!;
+  let c00 = c[co]!,
+    c01 = c[(co + 1) | 0]!,
+    c02 = c[(co + 2) | 0]!,
+    c03 = c[(co + 3) | 0]!,
+    c04 = c[(co + 4) | 0]!;
+  let c10 = c[r1]!,
+    c11 = c[(r1 + 1) | 0]!,
+    c12 = c[(r1 + 2) | 0]!,
+    c13 = c[(r1 + 3) | 0]!,
+    c14 = c[(r1 + 4) | 0]!;
+  let c20 = c[r2]!,
+    c21 = c[(r2 + 1) | 0]!,
+    c22 = c[(r2 + 2) | 0]!,
+    c23 = c[(r2 + 3) | 0]!,
+    c24 = c[(r2 + 4) | 0]!;
+  let c30 = c[r3]!,
+    c31 = c[(r3 + 1) | 0]!,
+    c32 = c[(r3 + 2) | 0]!,
+    c33 = c[(r3 + 3) | 0]!,
+    c34 = c[(r3 + 4) | 0]!;
   for (let p = 0; p < kc; p = (p + 1) | 0) {
-    const b0 = w[bo]!, b1 = w[(bo + 1) | 0]!, b2 = w[(bo + 2) | 0]!, b3 = w[(bo + 3) | 0]!, b4 = w[(bo + 4) | 0]!;
+    const b0 = w[bo]!,
+      b1 = w[(bo + 1) | 0]!,
+      b2 = w[(bo + 2) | 0]!,
+      b3 = w[(bo + 3) | 0]!,
+      b4 = w[(bo + 4) | 0]!;
     const a0 = w[ao]!;
     c00 += a0 * b0;
     c01 += a0 * b1;
@@ -144,17 +172,43 @@ function microKernel(w: Float64Array, ao: number, bo: number, kc: number, c: Flo
     ao = (ao + MR) | 0;
     bo = (bo + NR) | 0;
   }
-  c[co] = c00; c[(co + 1) | 0] = c01; c[(co + 2) | 0] = c02; c[(co + 3) | 0] = c03; c[(co + 4) | 0] = c04;
-  c[r1] = c10; c[(r1 + 1) | 0] = c11; c[(r1 + 2) | 0] = c12; c[(r1 + 3) | 0] = c13; c[(r1 + 4) | 0] = c14;
-  c[r2] = c20; c[(r2 + 1) | 0] = c21; c[(r2 + 2) | 0] = c22; c[(r2 + 3) | 0] = c23; c[(r2 + 4) | 0] = c24;
-  c[r3] = c30; c[(r3 + 1) | 0] = c31; c[(r3 + 2) | 0] = c32; c[(r3 + 3) | 0] = c33; c[(r3 + 4) | 0] = c34;
+  c[co] = c00;
+  c[(co + 1) | 0] = c01;
+  c[(co + 2) | 0] = c02;
+  c[(co + 3) | 0] = c03;
+  c[(co + 4) | 0] = c04;
+  c[r1] = c10;
+  c[(r1 + 1) | 0] = c11;
+  c[(r1 + 2) | 0] = c12;
+  c[(r1 + 3) | 0] = c13;
+  c[(r1 + 4) | 0] = c14;
+  c[r2] = c20;
+  c[(r2 + 1) | 0] = c21;
+  c[(r2 + 2) | 0] = c22;
+  c[(r2 + 3) | 0] = c23;
+  c[(r2 + 4) | 0] = c24;
+  c[r3] = c30;
+  c[(r3 + 1) | 0] = c31;
+  c[(r3 + 2) | 0] = c32;
+  c[(r3 + 3) | 0] = c33;
+  c[(r3 + 4) | 0] = c34;
 }
 
 /**
  * Packs rows [ic, ic+mc) x columns [pc, pc+kb) of op(A) into w[0..): panels of MR rows, each panel
  * kb steps of MR values (rows past mc are zero, so the micro-kernel never needs an edge case).
  */
-function packA(a: FloatArray, m: number, k: number, transA: boolean, ic: number, mc: number, pc: number, kb: number, w: Float64Array): void {
+function packA(
+  a: FloatArray,
+  m: number,
+  k: number,
+  transA: boolean,
+  ic: number,
+  mc: number,
+  pc: number,
+  kb: number,
+  w: Float64Array,
+): void {
   const full = mc - (mc % MR);
   let o = 0;
   if (!transA) {
@@ -202,7 +256,17 @@ function packA(a: FloatArray, m: number, k: number, transA: boolean, ic: number,
  * Packs columns [jc, jc+nc) of op(B), all k rows, into w[base..): for each k block of kc rows, panels
  * of NR columns, each panel kb steps of NR values (columns past nc are zero).
  */
-function packB(b: FloatArray, n: number, k: number, transB: boolean, jc: number, nc: number, kc: number, w: Float64Array, base: number): void {
+function packB(
+  b: FloatArray,
+  n: number,
+  k: number,
+  transB: boolean,
+  jc: number,
+  nc: number,
+  kc: number,
+  w: Float64Array,
+  base: number,
+): void {
   const ncp = roundUp(nc, NR);
   const full = nc - (nc % NR);
   for (let pc = 0; pc < k; pc += kc) {

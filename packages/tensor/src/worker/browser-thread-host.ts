@@ -9,16 +9,24 @@ import type { ThreadHost, WorkerThread } from "./thread-host.js";
 export const browserThreadHost: ThreadHost = {
   check(): void {
     const problems: string[] = [];
-    if (typeof SharedArrayBuffer === "undefined" || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    if (
+      typeof SharedArrayBuffer === "undefined" ||
+      (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false
+    ) {
       problems.push(
         "SharedArrayBuffer is unavailable because the page is not cross-origin isolated (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)",
       );
     } else if (!atomicsWaitAllowed()) {
-      problems.push("Atomics.wait is not allowed on this thread (a page's main thread): create the backend inside a dedicated Worker");
+      problems.push(
+        "Atomics.wait is not allowed on this thread (a page's main thread): create the backend inside a dedicated Worker",
+      );
     }
     if (typeof Worker === "undefined") problems.push("Web Workers are not available here");
     if (problems.length > 0) {
-      throw new BackendError("WorkerBackend", `cannot run here: ${problems.join("; ")}. Use the cpu backend on this thread.`);
+      throw new BackendError(
+        "WorkerBackend",
+        `cannot run here: ${problems.join("; ")}. Use the cpu backend on this thread.`,
+      );
     }
   },
 

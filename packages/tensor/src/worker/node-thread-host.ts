@@ -11,7 +11,8 @@ import type { ThreadHost, WorkerThread } from "./thread-host.js";
  * loader inside the new thread, then imports `node-worker.ts`.
  */
 function workerScript(): { script: string | URL; evalCode: boolean } {
-  if (!import.meta.url.endsWith(".ts")) return { script: new URL("./node-worker.js", import.meta.url), evalCode: false };
+  if (!import.meta.url.endsWith(".ts"))
+    return { script: new URL("./node-worker.js", import.meta.url), evalCode: false };
   const tsx = tsxEsmApi();
   const entry = new URL("./node-worker.ts", import.meta.url).href;
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;

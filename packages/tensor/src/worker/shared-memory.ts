@@ -52,4 +52,3 @@ export function sharedMemoryPressure(arrays: readonly TypedArray[]): void {
   for (const a of arrays) bytes += a.byteLength;
   pressure(bytes);
 }
-

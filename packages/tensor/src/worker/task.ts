@@ -71,7 +71,18 @@ export function runTask(task: Task, start: number, end: number): void {
       binaryImpl(task.op, task.a, task.aShape, task.b, task.bShape, task.out, task.outShape, start, end);
       return;
     case "where":
-      whereImpl(task.cond, task.condShape, task.a, task.aShape, task.b, task.bShape, task.out, task.outShape, start, end);
+      whereImpl(
+        task.cond,
+        task.condShape,
+        task.a,
+        task.aShape,
+        task.b,
+        task.bShape,
+        task.out,
+        task.outShape,
+        start,
+        end,
+      );
       return;
     case "reduce":
       reduceImpl(task.op, task.x, task.outer, task.axisLen, task.inner, task.out, start, end);

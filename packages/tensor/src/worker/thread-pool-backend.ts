@@ -31,7 +31,13 @@ export interface WorkerBackendOptions {
 }
 
 /** Element-wise ops whose per-element cost is a libm call rather than one arithmetic instruction. */
-const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | BinaryOp>(["exp", "log", "tanh", "sigmoid", "pow"]);
+const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | BinaryOp>([
+  "exp",
+  "log",
+  "tanh",
+  "sigmoid",
+  "pow",
+]);
 
 /**
  * The worker backend's implementation, shared by Node and browsers (which differ only in their
@@ -143,7 +149,11 @@ export class ThreadPoolBackend implements Backend {
 
   transpose(x: TensorData, perm: readonly number[]): TypedArray {
     const out = this.alloc(x.dtype, x.data.length);
-    this.exec("transpose", { kind: "transpose", x: x.data, shape: x.shape, perm, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    this.exec(
+      "transpose",
+      { kind: "transpose", x: x.data, shape: x.shape, perm, out },
+      out.length >= ELEMENTWISE_SPLIT_SIZE,
+    );
     return out;
   }
 

@@ -1,5 +1,14 @@
 import { BackendError } from "../errors.js";
-import { ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED, STATUS_OK } from "./control-block.js";
+import {
+  ControlBlock,
+  DONE,
+  PROGRESS,
+  READY,
+  STATUS,
+  STATUS_EXITED,
+  STATUS_FAILED,
+  STATUS_OK,
+} from "./control-block.js";
 import { runTask, taskUnits, type Task } from "./task.js";
 import type { FaultMode } from "./task-server.js";
 import type { ThreadHost, WorkerThread } from "./thread-host.js";
@@ -77,7 +86,10 @@ export class ThreadPool {
       this.check("WorkerBackend.ready");
       if (this.readyWorkers() === this.workers) return;
       if (Date.now() - t0 > timeoutMs) {
-        throw new BackendError("WorkerBackend.ready", `only ${this.readyWorkers()} of ${this.workers} workers started within ${timeoutMs} ms`);
+        throw new BackendError(
+          "WorkerBackend.ready",
+          `only ${this.readyWorkers()} of ${this.workers} workers started within ${timeoutMs} ms`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -111,7 +123,10 @@ export class ThreadPool {
     }
     if (ownError !== null) throw ownError;
     if (failures.length > 0) {
-      throw new BackendError(op, `a kernel threw on a worker thread (the backend is still usable):\n${failures.join("\n")}`);
+      throw new BackendError(
+        op,
+        `a kernel threw on a worker thread (the backend is still usable):\n${failures.join("\n")}`,
+      );
     }
   }
 
@@ -124,7 +139,8 @@ export class ThreadPool {
     for (;;) {
       const done = c.load(slot, DONE);
       if (done === seq) break;
-      if (c.load(slot, STATUS) === STATUS_EXITED) this.fail(op, `worker ${slot} exited during the op: ${c.readText(slot)}`);
+      if (c.load(slot, STATUS) === STATUS_EXITED)
+        this.fail(op, `worker ${slot} exited during the op: ${c.readText(slot)}`);
       c.wait(slot, DONE, done, SLICE_MS);
       const now = Date.now();
       const p = c.load(slot, PROGRESS);

@@ -97,7 +97,12 @@ export function runConformanceSuite(
     const refOf = (t: Tensor): Ref => ({ data: Array.from(t.data), shape: [...t.shape] });
 
     /** The result lives on the backend, has this dtype and shape, and exactly these values. */
-    const expectTensor = (actual: Tensor, expected: { data: ArrayLike<number>; shape: readonly number[] }, dtype: DType, what = ""): void => {
+    const expectTensor = (
+      actual: Tensor,
+      expected: { data: ArrayLike<number>; shape: readonly number[] },
+      dtype: DType,
+      what = "",
+    ): void => {
       expect(actual.backend, what).toBe(backend);
       expect(actual.dtype, what).toBe(dtype);
       expect(actual.shape, what).toEqual(expected.shape);
@@ -106,7 +111,10 @@ export function runConformanceSuite(
 
     const flat = (values: NestedArray): number[] => (Array.isArray(values) ? values.flatMap(flat) : [values]);
     /** Hand-written expectation from nested arrays. */
-    const hand = (values: NestedArray, shape: number[]): { data: number[]; shape: number[] } => ({ data: flat(values), shape });
+    const hand = (values: NestedArray, shape: number[]): { data: number[]; shape: number[] } => ({
+      data: flat(values),
+      shape,
+    });
 
     describe("storage and factories", () => {
       it("alloc gives zero-filled storage of the dtype's array type", () => {
@@ -125,20 +133,37 @@ export function runConformanceSuite(
       });
 
       it("creates tensors from nested arrays, typed arrays and the factories", () => {
-        expectTensor(on([[1, 2, 3], [4, 5, 6]]), hand([1, 2, 3, 4, 5, 6], [2, 3]), "float64");
+        expectTensor(
+          on([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+          hand([1, 2, 3, 4, 5, 6], [2, 3]),
+          "float64",
+        );
         expectTensor(on(new Float32Array([0.5, -2]), "float32"), hand([0.5, -2], [2]), "float32");
         expectTensor(on(new Int32Array([1, 2, 3, 4]), "int32", [2, 2]), hand([1, 2, 3, 4], [2, 2]), "int32");
         expectTensor(on(3.5), hand(3.5, []), "float64");
         expectTensor(zeros([2, 2], { backend }), hand([0, 0, 0, 0], [2, 2]), "float64");
         expectTensor(ones([3], { backend, dtype: "int32" }), hand([1, 1, 1], [3]), "int32");
-        expectTensor(full([2], 0.1, { backend, dtype: "float32" }), hand([Math.fround(0.1), Math.fround(0.1)], [2]), "float32");
+        expectTensor(
+          full([2], 0.1, { backend, dtype: "float32" }),
+          hand([Math.fround(0.1), Math.fround(0.1)], [2]),
+          "float32",
+        );
         // arange(1, 2, 0.25): 1, 1.25, 1.5, 1.75 (2 excluded)
         expectTensor(arange(1, 2, 0.25, { backend }), hand([1, 1.25, 1.5, 1.75], [4]), "float64");
         expectTensor(zeros([0, 3], { backend }), hand([], [0, 3]), "float64");
       });
 
       it("moves tensors to and from the backend with .to(), keeping values", () => {
-        const host = tensor([[1.5, -2], [0.25, 8]], { dtype: "float32" });
+        const host = tensor(
+          [
+            [1.5, -2],
+            [0.25, 8],
+          ],
+          { dtype: "float32" },
+        );
         const there = host.to(backend);
         expectTensor(there, refOf(host), "float32");
         expect(there.to(backend)).toBe(there);
@@ -228,31 +253,88 @@ export function runConformanceSuite(
     describe("binary ops with broadcasting", () => {
       // [a shape, b shape]; b === null means a plain number as the right operand.
       const cases: [number[], number[] | null][] = [
-        [[2, 3], [2, 3]],
+        [
+          [2, 3],
+          [2, 3],
+        ],
         [[2, 3], [3]],
         [[3], [2, 3]],
-        [[2, 1], [1, 3]],
-        [[4, 1, 3], [2, 1]],
-        [[2, 3, 4], [3, 1]],
-        [[5, 1, 7], [1, 6, 1]],
+        [
+          [2, 1],
+          [1, 3],
+        ],
+        [
+          [4, 1, 3],
+          [2, 1],
+        ],
+        [
+          [2, 3, 4],
+          [3, 1],
+        ],
+        [
+          [5, 1, 7],
+          [1, 6, 1],
+        ],
         [[], [2, 3]],
         [[2, 3], []],
         [[2, 3], null],
         [[1], []],
         [[], []],
         [[0, 3], [3]],
-        [[2, 0], [2, 1]],
+        [
+          [2, 0],
+          [2, 1],
+        ],
         [[64, 130], [130]],
-        [[64, 130], [64, 1]],
+        [
+          [64, 130],
+          [64, 1],
+        ],
       ];
 
       it("hand-derived values", () => {
         // [[1,2,3],[4,5,6]] + [10,20,30]: the row is added to each row
-        expectTensor(on([[1, 2, 3], [4, 5, 6]]).add(on([10, 20, 30])), hand([[11, 22, 33], [14, 25, 36]], [2, 3]), "float64");
+        expectTensor(
+          on([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]).add(on([10, 20, 30])),
+          hand(
+            [
+              [11, 22, 33],
+              [14, 25, 36],
+            ],
+            [2, 3],
+          ),
+          "float64",
+        );
         // [[1],[2]] * [[1,2,3]]: the outer product
-        expectTensor(on([[1], [2]]).mul(on([[1, 2, 3]])), hand([[1, 2, 3], [2, 4, 6]], [2, 3]), "float64");
+        expectTensor(
+          on([[1], [2]]).mul(on([[1, 2, 3]])),
+          hand(
+            [
+              [1, 2, 3],
+              [2, 4, 6],
+            ],
+            [2, 3],
+          ),
+          "float64",
+        );
         // [[1,2],[3,4]] - [[1],[2]]: column broadcast
-        expectTensor(on([[1, 2], [3, 4]]).sub(on([[1], [2]])), hand([[0, 1], [1, 2]], [2, 2]), "float64");
+        expectTensor(
+          on([
+            [1, 2],
+            [3, 4],
+          ]).sub(on([[1], [2]])),
+          hand(
+            [
+              [0, 1],
+              [1, 2],
+            ],
+            [2, 2],
+          ),
+          "float64",
+        );
         expectTensor(on([1, 2, 3]).div(2), hand([0.5, 1, 1.5], [3]), "float64");
         expectTensor(on([2, 9]).pow(on([3, 0.5])), hand([8, 3], [2]), "float64"); // 2^3, 9^0.5
         expectTensor(on([1, 5, NaN]).maximum(on([3, 2, 0])), hand([3, 5, NaN], [3]), "float64");
@@ -279,7 +361,12 @@ export function runConformanceSuite(
               const b = bs === null ? 1.5 : sample(bs, seed++, dtype, -2, 2, 0.5);
               const bRef: Ref = typeof b === "number" ? { data: [dtype === "int32" ? 1 : 1.5], shape: [] } : refOf(b);
               const y = typeof b === "number" ? a.binary(op, dtype === "int32" ? 1 : b) : a.binary(op, b);
-              expectTensor(y, binaryRef(op, refOf(a), bRef, dtype), dtype, `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+              expectTensor(
+                y,
+                binaryRef(op, refOf(a), bRef, dtype),
+                dtype,
+                `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`,
+              );
             }
           });
         }
@@ -318,16 +405,37 @@ export function runConformanceSuite(
         // condition != 0 ? x : other
         expectTensor(on([1, 2, 3]).where(on([1, 0, 1]), 0), hand([1, 0, 3], [3]), "float64");
         // a row condition broadcast over rows, other a column
-        const x = on([[1, 2, 3], [4, 5, 6]]);
-        expectTensor(x.where(on([0, 1, 0]), on([[-1], [-2]])), hand([[-1, 2, -1], [-2, 5, -2]], [2, 3]), "float64");
+        const x = on([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        expectTensor(
+          x.where(on([0, 1, 0]), on([[-1], [-2]])),
+          hand(
+            [
+              [-1, 2, -1],
+              [-2, 5, -2],
+            ],
+            [2, 3],
+          ),
+          "float64",
+        );
       });
 
       it("matches the reference for broadcast shapes, dtypes and condition dtypes", () => {
         const shapes: [number[], number[], number[]][] = [
-          [[2, 3], [2, 3], [2, 3]],
+          [
+            [2, 3],
+            [2, 3],
+            [2, 3],
+          ],
           [[3], [2, 3], []],
           [[2, 1], [1, 3], [3]],
-          [[4, 1, 5], [3, 1], [1, 5]],
+          [
+            [4, 1, 5],
+            [3, 1],
+            [1, 5],
+          ],
           [[], [2, 2], [2, 2]],
           [[0, 3], [3], [1]],
           [[50, 64], [64], [50, 1]],
@@ -339,7 +447,12 @@ export function runConformanceSuite(
               const cond = sample(cs, seed++, condDtype, -1, 1, 1); // -1, 0 or 1: zeros and non-zeros
               const x = sample(xs, seed++, dtype);
               const other = sample(os, seed++, dtype);
-              expectTensor(x.where(cond, other), whereRef(refOf(cond), refOf(x), refOf(other)), dtype, `${dtype} cond ${condDtype} ${JSON.stringify([cs, xs, os])}`);
+              expectTensor(
+                x.where(cond, other),
+                whereRef(refOf(cond), refOf(x), refOf(other)),
+                dtype,
+                `${dtype} cond ${condDtype} ${JSON.stringify([cs, xs, os])}`,
+              );
             }
           }
         }
@@ -350,7 +463,10 @@ export function runConformanceSuite(
 
     describe("reductions: sum, max, min, mean", () => {
       it("hand-derived values", () => {
-        const x = on([[1, 2, 3], [4, 5, 6]]);
+        const x = on([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
         expectTensor(x.sum(), hand(21, []), "float64"); // 1+2+...+6 = 21
         expectTensor(x.sum(0), hand([5, 7, 9], [3]), "float64"); // column sums
         expectTensor(x.sum(1), hand([6, 15], [2]), "float64"); // row sums
@@ -363,8 +479,22 @@ export function runConformanceSuite(
         expectTensor(x.mean(-1, true), hand([[2], [5]], [2, 1]), "float64"); // 6/3, 15/3
         expectTensor(x.mean(0), hand([2.5, 3.5, 4.5], [3]), "float64");
         // NaN propagates through max/min, wherever it is
-        expectTensor(on([[1, NaN], [3, 4]]).max(0), hand([3, NaN], [2]), "float64");
-        expectTensor(on([[1, NaN], [3, 4]]).min(1), hand([NaN, 3], [2]), "float64"); // rows [1, NaN], [3, 4]
+        expectTensor(
+          on([
+            [1, NaN],
+            [3, 4],
+          ]).max(0),
+          hand([3, NaN], [2]),
+          "float64",
+        );
+        expectTensor(
+          on([
+            [1, NaN],
+            [3, 4],
+          ]).min(1),
+          hand([NaN, 3], [2]),
+          "float64",
+        ); // rows [1, NaN], [3, 4]
         expectTensor(on([[NaN, 1, 2]]).max(1), hand([NaN], [1]), "float64");
       });
 
@@ -391,7 +521,10 @@ export function runConformanceSuite(
                 if (op !== "sum" && axisLen === 0) continue; // a typed error, tested in errors.test.ts
                 for (const keepDims of [false, true]) {
                   const y = x[op](axis, keepDims);
-                  const expected = op === "mean" ? meanRef(refOf(x), axis, keepDims, dtype) : reduceRef(op, refOf(x), axis, keepDims, dtype);
+                  const expected =
+                    op === "mean"
+                      ? meanRef(refOf(x), axis, keepDims, dtype)
+                      : reduceRef(op, refOf(x), axis, keepDims, dtype);
                   expectTensor(y, expected, dtype, `${op}(${axis}, ${keepDims}) of ${JSON.stringify(shape)}`);
                 }
               }
@@ -401,7 +534,13 @@ export function runConformanceSuite(
       }
 
       it("int32 sums, maxima and minima stay int32", () => {
-        const x = on([[1, -2, 3], [4, 5, -6]], "int32");
+        const x = on(
+          [
+            [1, -2, 3],
+            [4, 5, -6],
+          ],
+          "int32",
+        );
         expectTensor(x.sum(0), hand([5, 3, -3], [3]), "int32");
         expectTensor(x.sum(), hand(5, []), "int32");
         expectTensor(x.max(1), hand([3, 5], [2]), "int32");
@@ -413,14 +552,24 @@ export function runConformanceSuite(
         // give 2^24 twice (16777217 rounds to even, 16777216).
         const x = on([16777216, 1, 1], "float32");
         expectTensor(x.sum(), hand(16777218, []), "float32");
-        const col = on([[16777216, 0], [1, 0], [1, 0]], "float32");
+        const col = on(
+          [
+            [16777216, 0],
+            [1, 0],
+            [1, 0],
+          ],
+          "float32",
+        );
         expectTensor(col.sum(0), hand([16777218, 0], [2]), "float32");
       });
     });
 
     describe("argmax", () => {
       it("hand-derived values: ties go to the first index", () => {
-        const x = on([[1, 3, 3], [2, 2, 1]]);
+        const x = on([
+          [1, 3, 3],
+          [2, 2, 1],
+        ]);
         expectTensor(x.argmax(), hand([1, 0], [2]), "int32"); // row 0: 3 first at 1; row 1: 2 first at 0
         expectTensor(x.argmax(-1), hand([1, 0], [2]), "int32");
         expectTensor(x.argmax(0), hand([1, 0, 0], [3]), "int32"); // 1<2, 3>2, 3>1
@@ -428,7 +577,17 @@ export function runConformanceSuite(
         expectTensor(on([5, 5, 5]).argmax(), hand(0, []), "int32");
         // a NaN counts as the maximum (NumPy): the first NaN wins
         expectTensor(on([1, NaN, 9, NaN]).argmax(), hand(1, []), "int32");
-        expectTensor(on([[3, 1], [2, 7]], "int32").argmax(0), hand([0, 1], [2]), "int32");
+        expectTensor(
+          on(
+            [
+              [3, 1],
+              [2, 7],
+            ],
+            "int32",
+          ).argmax(0),
+          hand([0, 1], [2]),
+          "int32",
+        );
       });
 
       for (const dtype of [...FLOATS, "int32"] as DType[]) {
@@ -438,7 +597,12 @@ export function runConformanceSuite(
             const x = sample(shape, seed++, dtype, -2, 2, 1); // few distinct values: many ties
             for (let axis = -shape.length; axis < shape.length; axis++) {
               for (const keepDims of [false, true]) {
-                expectTensor(x.argmax(axis, keepDims), argmaxRef(refOf(x), axis, keepDims), "int32", `argmax(${axis}) of ${JSON.stringify(shape)}`);
+                expectTensor(
+                  x.argmax(axis, keepDims),
+                  argmaxRef(refOf(x), axis, keepDims),
+                  "int32",
+                  `argmax(${axis}) of ${JSON.stringify(shape)}`,
+                );
               }
             }
           }
@@ -450,11 +614,31 @@ export function runConformanceSuite(
       it("hand-derived product and its transposed forms", () => {
         // [[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]]:
         //   1*7+2*9+3*11 = 58, 1*8+2*10+3*12 = 64, 4*7+5*9+6*11 = 139, 4*8+5*10+6*12 = 154
-        const expected = hand([[58, 64], [139, 154]], [2, 2]);
-        const a = on([[1, 2, 3], [4, 5, 6]]);
-        const b = on([[7, 8], [9, 10], [11, 12]]);
-        const aT = on([[1, 4], [2, 5], [3, 6]]);
-        const bT = on([[7, 9, 11], [8, 10, 12]]);
+        const expected = hand(
+          [
+            [58, 64],
+            [139, 154],
+          ],
+          [2, 2],
+        );
+        const a = on([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        const b = on([
+          [7, 8],
+          [9, 10],
+          [11, 12],
+        ]);
+        const aT = on([
+          [1, 4],
+          [2, 5],
+          [3, 6],
+        ]);
+        const bT = on([
+          [7, 9, 11],
+          [8, 10, 12],
+        ]);
         expectTensor(a.matmul(b), expected, "float64");
         expectTensor(aT.matmul(b, { transposeA: true }), expected, "float64");
         expectTensor(a.matmul(bT, { transposeB: true }), expected, "float64");
@@ -463,7 +647,11 @@ export function runConformanceSuite(
       });
 
       it("an empty inner dimension gives zeros; empty outer dimensions give empty results", () => {
-        expectTensor(zeros([2, 0], { backend }).matmul(zeros([0, 3], { backend })), hand([0, 0, 0, 0, 0, 0], [2, 3]), "float64");
+        expectTensor(
+          zeros([2, 0], { backend }).matmul(zeros([0, 3], { backend })),
+          hand([0, 0, 0, 0, 0, 0], [2, 3]),
+          "float64",
+        );
         expectTensor(zeros([0, 4], { backend }).matmul(ones([4, 3], { backend })), hand([], [0, 3]), "float64");
         expectTensor(ones([2, 4], { backend }).matmul(ones([4, 0], { backend })), hand([], [2, 0]), "float64");
       });
@@ -506,10 +694,45 @@ export function runConformanceSuite(
 
     describe("transpose", () => {
       it("hand-derived values", () => {
-        const x = on([[1, 2, 3], [4, 5, 6]]);
-        expectTensor(x.transpose(), hand([[1, 4], [2, 5], [3, 6]], [3, 2]), "float64");
-        expectTensor(x.transpose([1, 0]), hand([[1, 4], [2, 5], [3, 6]], [3, 2]), "float64");
-        expectTensor(x.transpose([0, 1]), hand([[1, 2, 3], [4, 5, 6]], [2, 3]), "float64");
+        const x = on([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        expectTensor(
+          x.transpose(),
+          hand(
+            [
+              [1, 4],
+              [2, 5],
+              [3, 6],
+            ],
+            [3, 2],
+          ),
+          "float64",
+        );
+        expectTensor(
+          x.transpose([1, 0]),
+          hand(
+            [
+              [1, 4],
+              [2, 5],
+              [3, 6],
+            ],
+            [3, 2],
+          ),
+          "float64",
+        );
+        expectTensor(
+          x.transpose([0, 1]),
+          hand(
+            [
+              [1, 2, 3],
+              [4, 5, 6],
+            ],
+            [2, 3],
+          ),
+          "float64",
+        );
         expectTensor(on([1, 2]).transpose(), hand([1, 2], [2]), "float64");
         expectTensor(on(7).transpose(), hand(7, []), "float64");
         expectTensor(zeros([0, 3], { backend }).transpose(), hand([], [3, 0]), "float64");
@@ -527,7 +750,8 @@ export function runConformanceSuite(
         let seed = 1100;
         for (const dtype of [...FLOATS, "int32"] as DType[]) {
           const x = sample([2, 3, 4], seed++, dtype, -9, 9);
-          for (const perm of perms) expectTensor(x.transpose(perm), transposeRef(refOf(x), perm), dtype, `perm ${perm}`);
+          for (const perm of perms)
+            expectTensor(x.transpose(perm), transposeRef(refOf(x), perm), dtype, `perm ${perm}`);
           expectTensor(x.transpose([-1, 0, -2]), transposeRef(refOf(x), [2, 0, 1]), dtype, "negative axes");
           expectTensor(x.transpose(), transposeRef(refOf(x), [2, 1, 0]), dtype, "default");
           const big = sample([65, 130], seed++, dtype, -9, 9);
@@ -538,10 +762,35 @@ export function runConformanceSuite(
 
     describe("gather", () => {
       it("hand-derived values: rows picked, repeated, in any order", () => {
-        const x = on([[1, 2], [3, 4], [5, 6]]);
-        expectTensor(x.gather([2, 0, 2]), hand([[5, 6], [1, 2], [5, 6]], [3, 2]), "float64");
+        const x = on([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]);
+        expectTensor(
+          x.gather([2, 0, 2]),
+          hand(
+            [
+              [5, 6],
+              [1, 2],
+              [5, 6],
+            ],
+            [3, 2],
+          ),
+          "float64",
+        );
         expectTensor(x.gather(on([1], "int32")), hand([[3, 4]], [1, 2]), "float64");
-        expectTensor(x.gather(new Int32Array([0, 1])), hand([[1, 2], [3, 4]], [2, 2]), "float64");
+        expectTensor(
+          x.gather(new Int32Array([0, 1])),
+          hand(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [2, 2],
+          ),
+          "float64",
+        );
         expectTensor(x.gather([]), hand([], [0, 2]), "float64");
         expectTensor(on([10, 20, 30], "int32").gather([2, 2, 0]), hand([30, 30, 10], [3]), "int32");
       });
@@ -561,13 +810,30 @@ export function runConformanceSuite(
     describe("oneHot", () => {
       it("hand-derived values in each dtype", () => {
         const labels = on([2, 0, 1], "int32");
-        const expected = hand([[0, 0, 1], [1, 0, 0], [0, 1, 0]], [3, 3]);
+        const expected = hand(
+          [
+            [0, 0, 1],
+            [1, 0, 0],
+            [0, 1, 0],
+          ],
+          [3, 3],
+        );
         expectTensor(labels.oneHot(3), expected, "float64");
         expectTensor(labels.oneHot(3, "float32"), expected, "float32");
         expectTensor(labels.oneHot(3, "int32"), expected, "int32");
         expectTensor(on([], "int32").oneHot(4), hand([], [0, 4]), "float64");
         // class indices may also come as a float tensor holding integers
-        expectTensor(on([1, 1]).oneHot(2), hand([[0, 1], [0, 1]], [2, 2]), "float64");
+        expectTensor(
+          on([1, 1]).oneHot(2),
+          hand(
+            [
+              [0, 1],
+              [0, 1],
+            ],
+            [2, 2],
+          ),
+          "float64",
+        );
       });
 
       it("matches the reference for 1000 labels over 10 classes", () => {
@@ -628,7 +894,9 @@ export function runConformanceSuite(
           expect(firstDifference(a.data, b.data)).toBeNull();
         }
         // different seeds give different numbers
-        expect(firstDifference(randn([5], { seed: 1, backend }).data, randn([5], { seed: 2, backend }).data)).not.toBeNull();
+        expect(
+          firstDifference(randn([5], { seed: 1, backend }).data, randn([5], { seed: 2, backend }).data),
+        ).not.toBeNull();
       });
     });
 

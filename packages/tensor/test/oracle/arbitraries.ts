@@ -16,14 +16,21 @@ export function shapeArb(minRank: number, maxRank: number, minDim: number, maxDi
 export function broadcastPairArb(maxRank: number, minDim: number, maxDim: number): fc.Arbitrary<[number[], number[]]> {
   return shapeArb(0, maxRank, minDim, maxDim).chain((out) => {
     const operand = fc
-      .tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }))
+      .tuple(
+        fc.integer({ min: 0, max: out.length }),
+        fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+      )
       .map(([drop, ones]) => out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
     return fc.tuple(operand, operand);
   });
 }
 
 /** A shape of rank >= 1 with an axis in [-rank, rank) and keepDims. */
-export function shapeAxisArb(maxRank: number, minDim: number, maxDim: number): fc.Arbitrary<{ shape: number[]; axis: number; keepDims: boolean }> {
+export function shapeAxisArb(
+  maxRank: number,
+  minDim: number,
+  maxDim: number,
+): fc.Arbitrary<{ shape: number[]; axis: number; keepDims: boolean }> {
   return shapeArb(1, maxRank, minDim, maxDim).chain((shape) =>
     fc.record({
       shape: fc.constant(shape),

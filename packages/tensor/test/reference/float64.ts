@@ -141,7 +141,8 @@ export function unaryRef(op: UnaryOp, x: Ref, dtype: DType = "float64"): Ref {
 
 export function binaryRef(op: BinaryOp, a: Ref, b: Ref, dtype: DType = "float64"): Ref {
   const shape = broadcastShape(a.shape, b.shape);
-  if (shape === null) throw new Error(`reference: ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)} do not broadcast`);
+  if (shape === null)
+    throw new Error(`reference: ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)} do not broadcast`);
   const data: number[] = [];
   for (let i = 0; i < sizeOf(shape); i++) {
     const idx = unravel(i, shape);
