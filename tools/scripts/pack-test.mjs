@@ -114,6 +114,7 @@ try {
     if (dir) runSmoke(dir, [...tarballs.keys()]);
   }
 } finally {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a developer's switch to inspect the packed projects, not CI config
   if (!process.env.BP_KEEP_PACK) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);
 }

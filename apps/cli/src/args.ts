@@ -40,7 +40,9 @@ export function parseCommandArgs(
       args.push(a);
     }
   }
-  let parsed;
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof config; strict: true; allowPositionals: true }>
+  >;
   try {
     parsed = parseArgs({ args, options: config, strict: true, allowPositionals: true });
   } catch (e) {

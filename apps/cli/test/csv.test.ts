@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 function makeCsv(path: string, rows: number, seed: number): void {
   const rng = new Rng(seed);
-  const lines = ["label," + Array.from({ length: 16 }, (_, i) => `pixel${i}`).join(",")];
+  const lines = [`label,${Array.from({ length: 16 }, (_, i) => `pixel${i}`).join(",")}`];
   for (let r = 0; r < rows; r++) {
     const label = r % 4;
     const pixels = Array.from({ length: 16 }, (_, i) =>
@@ -23,7 +23,7 @@ function makeCsv(path: string, rows: number, seed: number): void {
     );
     lines.push([label, ...pixels].join(","));
   }
-  writeFileSync(path, lines.join("\n") + "\n");
+  writeFileSync(path, `${lines.join("\n")}\n`);
 }
 
 describe("bp train on CSV files in the book readers' format", () => {
@@ -105,7 +105,7 @@ describe("bp train on CSV files in the book readers' format", () => {
         .trimEnd()
         .split("\n")
         .map((l) => l.split(","));
-      writeFileSync(dst, rows.map((r) => [...r.slice(1), r[0]].join(";")).join("\n") + "\n");
+      writeFileSync(dst, `${rows.map((r) => [...r.slice(1), r[0]].join(";")).join("\n")}\n`);
     };
     const tr = join(dir, "train-last.csv");
     const te = join(dir, "test-last.csv");

@@ -129,7 +129,8 @@ describe("bp train on a terminal", () => {
     const r = await bp(["train", "--iters", "40", "--batch", "10", "--hidden", "4"], {}, true);
     expect(r.status).toBe(0);
     // The last redraw shows the final iteration; "\r\x1b[2K" returns to the line start and clears it.
-    expect(r.stderr).toMatch(/\r\x1b\[2K40\/40 .* 100%  loss \d+\.\d{4}  ETA 0:00/);
+    const esc = String.fromCharCode(27);
+    expect(r.stderr).toMatch(new RegExp(`\\r${esc}\\[2K40/40 .* 100% {2}loss \\d+\\.\\d{4} {2}ETA 0:00`));
     expect(r.stdout).toContain("\x1b[1m");
     const quiet = await bp(
       ["train", "--iters", "40", "--batch", "10", "--hidden", "4", "--no-progress"],

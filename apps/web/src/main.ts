@@ -109,7 +109,10 @@ function draw(): void {
   ctx.strokeStyle = "#1565c0";
   ctx.lineWidth = 1.5;
   ctx.beginPath();
-  points.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.iteration), y(p.loss)) : ctx.lineTo(x(p.iteration), y(p.loss))));
+  for (const [i, p] of points.entries()) {
+    if (i === 0) ctx.moveTo(x(p.iteration), y(p.loss));
+    else ctx.lineTo(x(p.iteration), y(p.loss));
+  }
   ctx.stroke();
 }
 
@@ -132,7 +135,7 @@ let worker: Worker | null = null;
 function finish(state: "done" | "error" | "stopped"): void {
   worker?.terminate();
   worker = null;
-  document.body.dataset["state"] = state;
+  document.body.dataset.state = state;
   startButton.disabled = false;
   stopButton.disabled = true;
 }
@@ -152,11 +155,11 @@ form.addEventListener("submit", (e) => {
   totalIterations = cfg.iterations;
   epochBody.replaceChildren();
   result.textContent = "";
-  delete result.dataset["json"];
+  delete result.dataset.json;
   iterationOut.value = "-";
   lossOut.value = "-";
   draw();
-  document.body.dataset["state"] = "running";
+  document.body.dataset.state = "running";
   startButton.disabled = true;
   stopButton.disabled = false;
   let framesAtReady = frames;
@@ -193,7 +196,7 @@ form.addEventListener("submit", (e) => {
         result.textContent =
           `train accuracy ${m.trainAccuracy.toFixed(4)}, test accuracy ${m.testAccuracy.toFixed(4)}, ` +
           `loss ${m.loss.toFixed(4)}; W2[0..8] = ${m.w2.map((v) => v.toFixed(6)).join(", ")}`;
-        result.dataset["json"] = JSON.stringify({ ...m, framesDuringTraining, config: cfg });
+        result.dataset.json = JSON.stringify({ ...m, framesDuringTraining, config: cfg });
         finish("done");
         break;
       }

@@ -86,7 +86,7 @@ beforeAll(async () => {
   ({ server: isolatedServer, url: isolatedUrl } = await startPreview(true));
   ({ server: plainServer, url: plainUrl } = await startPreview(false));
   browser = await chromium.launch({
-    executablePath: process.env["BP_CHROMIUM"] ?? "/usr/bin/chromium",
+    executablePath: process.env.BP_CHROMIUM ?? "/usr/bin/chromium",
     args: [
       "--headless",
       "--no-sandbox",
@@ -128,8 +128,8 @@ async function runInPage(
   await page.selectOption("#backend", backend);
   await page.fill("#threads", "2");
   await page.click("#start");
-  await page.waitForFunction(() => document.body.dataset["state"] !== "running", undefined, { timeout: 100_000 });
-  const state = await page.evaluate(() => document.body.dataset["state"] ?? "");
+  await page.waitForFunction(() => document.body.dataset.state !== "running", undefined, { timeout: 100_000 });
+  const state = await page.evaluate(() => document.body.dataset.state ?? "");
   const error = (await page.textContent("#error")) ?? "";
   if (state !== "done")
     return {
@@ -155,9 +155,9 @@ async function runInPage(
  */
 function expectCloseToNode(r: PageResult): void {
   expect(r.w2).toHaveLength(8);
-  r.w2.forEach((v, i) =>
-    expect(Math.abs(v - reference.w2[i]!), `W2[${i}]: page ${v}, Node ${reference.w2[i]}`).toBeLessThan(1e-12),
-  );
+  for (const [i, v] of r.w2.entries()) {
+    expect(Math.abs(v - reference.w2[i]!), `W2[${i}]: page ${v}, Node ${reference.w2[i]}`).toBeLessThan(1e-12);
+  }
   expect(Math.abs(r.loss - reference.loss), `loss: page ${r.loss}, Node ${reference.loss}`).toBeLessThan(1e-12);
   expect(
     Math.abs(r.trainAccuracy - reference.trainAccuracy),

@@ -13,12 +13,12 @@ export interface IdxArray {
 }
 
 const CODES: Record<number, { dtype: IdxDType; bytes: number }> = {
-  0x08: { dtype: "uint8", bytes: 1 },
-  0x09: { dtype: "int8", bytes: 1 },
-  0x0b: { dtype: "int16", bytes: 2 },
-  0x0c: { dtype: "int32", bytes: 4 },
-  0x0d: { dtype: "float32", bytes: 4 },
-  0x0e: { dtype: "float64", bytes: 8 },
+  8: { dtype: "uint8", bytes: 1 },
+  9: { dtype: "int8", bytes: 1 },
+  11: { dtype: "int16", bytes: 2 },
+  12: { dtype: "int32", bytes: 4 },
+  13: { dtype: "float32", bytes: 4 },
+  14: { dtype: "float64", bytes: 8 },
 };
 
 const CODE_OF: Record<IdxDType, number> = {
@@ -164,7 +164,7 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   const view = new DataView(out.buffer);
   out[2] = code;
   out[3] = shape.length;
-  shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  for (const [i, d] of shape.entries()) view.setUint32(4 + 4 * i, d, false);
   for (let i = 0; i < size; i++) {
     const at = headerBytes + i * bytesPer;
     const v = data[i]!;

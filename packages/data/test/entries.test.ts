@@ -22,7 +22,7 @@ function closure(entry: string): { files: Set<string>; external: Set<string> } {
     if (files.has(f)) return;
     files.add(f);
     const { local, external: ext } = imports(f);
-    ext.forEach((e) => external.add(e));
+    for (const e of ext) external.add(e);
     local.forEach(visit);
   };
   visit(entry);

@@ -31,7 +31,7 @@ describe("safetensors", () => {
     expect(json.length).toBe(139);
     // 139 header bytes are padded with 5 spaces to 144, a multiple of 8.
     expect([...bytes.subarray(0, 8)]).toEqual([144, 0, 0, 0, 0, 0, 0, 0]);
-    expect(new TextDecoder().decode(bytes.subarray(8, 152))).toBe(json + "     ");
+    expect(new TextDecoder().decode(bytes.subarray(8, 152))).toBe(`${json}     `);
     // 0.5 as little-endian float64 is 00 00 00 00 00 00 e0 3f; int32 1 and -1 little-endian.
     expect([...bytes.subarray(152)]).toEqual([0, 0, 0, 0, 0, 0, 0xe0, 0x3f, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
     expect(bytes.length).toBe(168);
@@ -106,7 +106,7 @@ describe("safetensors", () => {
     ["invalid JSON", build('{"a":'), "byte 8: the header is not valid JSON"],
     [
       "invalid UTF-8",
-      build(String.fromCharCode(123) + "\u0000", []).map((v, i) => (i === 9 ? 0xff : v)),
+      build(`${String.fromCharCode(123)}\u0000`, []).map((v, i) => (i === 9 ? 0xff : v)),
       "byte 8: the header is not valid UTF-8",
     ],
     [

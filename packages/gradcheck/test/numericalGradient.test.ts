@@ -43,7 +43,7 @@ describe("numericalGradient", () => {
     ]);
     const g = numericalGradient((v) => v.mul(v).sum(), x);
     expect(g.shape).toEqual([2, 2]);
-    (g.toArray() as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(2 * (i + 1), 8));
+    for (const [i, v] of (g.toArray() as number[][]).flat().entries()) expect(v).toBeCloseTo(2 * (i + 1), 8);
   });
 
   it("restores every element, also when f throws", () => {

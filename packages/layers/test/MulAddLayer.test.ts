@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BpError, ShapeError, Tensor, tensor } from "@bp/tensor";
+import { BpError, ShapeError, type Tensor, tensor } from "@bp/tensor";
 import { AddLayer, MulLayer } from "@bp/layers";
 
 const arr = (v: number | Tensor): unknown => (typeof v === "number" ? v : v.toArray());

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BpError, DTypeError, ShapeError, Tensor, arange, tensor } from "@bp/tensor";
+import { BpError, DTypeError, ShapeError, type Tensor, arange, tensor } from "@bp/tensor";
 import { Affine, Relu, Sigmoid, SoftmaxWithLoss, crossEntropyError, hasParams, softmax } from "@bp/layers";
 
 const close = (actual: Tensor, expected: number[] | number[][], digits = 12): void => {
   const a = actual.toArray() as number[] | number[][];
   expect(a.flat().length).toBe(expected.flat().length);
-  a.flat().forEach((v, i) => expect(v).toBeCloseTo(expected.flat()[i]!, digits));
+  for (const [i, v] of a.flat().entries()) expect(v).toBeCloseTo(expected.flat()[i]!, digits);
 };
 
 describe("Relu", () => {

@@ -130,7 +130,7 @@ describe("TwoLayerNet: predict, loss, accuracy, gradients", () => {
     const grad = small.gradient(xs, t);
     for (const key of ["W1", "b1", "W2", "b2"] as const) {
       expect(grad[key].shape).toEqual(small.params[key].shape);
-      grad[key].data.forEach((v, i) => expect(Math.abs(v - num[key].data[i]!)).toBeLessThan(1e-6));
+      for (const [i, v] of grad[key].data.entries()) expect(Math.abs(v - num[key].data[i]!)).toBeLessThan(1e-6);
     }
     const affine1 = small.layers.get("Affine1") as Affine<false>;
     expect(affine1.computeDx).toBe(false);

@@ -77,7 +77,8 @@ describe("matmulImpl", () => {
       let seed = 1;
       for (const [m, k, n] of shapes) {
         for (const [tA, tB] of COMBOS) {
-          const { a, b } = operands(type, m, n, k, (seed += 2));
+          seed += 2;
+          const { a, b } = operands(type, m, n, k, seed);
           const ref = matmulRef(
             { data: Array.from(a), shape: tA ? [k, m] : [m, k] },
             { data: Array.from(b), shape: tB ? [n, k] : [k, n] },

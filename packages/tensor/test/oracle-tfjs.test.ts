@@ -105,6 +105,7 @@ describe("oracle: tfjs-core float32", () => {
         seedArb,
         ({ shape, axis, keepDims }, op, seed) => {
           const x = pair(shape, seed, -10, 10);
+          // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the property test picks the tfjs op by name
           const theirs = tf[op](x.theirs, axis, keepDims);
           x.theirs.dispose();
           return check(x.ours[op](axis, keepDims), theirs, RED);
@@ -122,6 +123,7 @@ describe("oracle: tfjs-core float32", () => {
         seedArb,
         (shape, op, seed) => {
           const x = pair(shape, seed, -10, 10);
+          // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the property test picks the tfjs op by name
           const theirs = tf[op](x.theirs);
           x.theirs.dispose();
           return check(x.ours[op](), theirs, RED);

@@ -151,7 +151,7 @@ export function stridedBinaryLoop(
       for (let i = 0; i < len; i++) out[o + i] = a[ao + i * as]! / b[bo + i * bs]!;
       return;
     case "pow":
-      for (let i = 0; i < len; i++) out[o + i] = Math.pow(a[ao + i * as]!, b[bo + i * bs]!);
+      for (let i = 0; i < len; i++) out[o + i] = a[ao + i * as]! ** b[bo + i * bs]!;
       return;
     case "maximum":
       for (let i = 0; i < len; i++) {

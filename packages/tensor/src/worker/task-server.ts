@@ -79,7 +79,7 @@ export class TaskServer {
     c.signal(this.slot, DONE, seq);
   }
 
-  private fire(): "exited" | void {
+  private fire(): "exited" | undefined {
     const mode = this.armed;
     this.armed = null;
     if (mode === "throw") throw new Error("fault injected for a test: the kernel threw");

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BINARY_OPS,
   Rng,
-  Tensor,
+  type Tensor,
   UNARY_OPS,
   arange,
   full,
@@ -118,7 +118,7 @@ export function runConformanceSuite(
 
     describe("storage and factories", () => {
       it("alloc gives zero-filled storage of the dtype's array type", () => {
-        const cases: [DType, Function][] = [
+        const cases: [DType, new (n: number) => ArrayLike<number>][] = [
           ["float64", Float64Array],
           ["float32", Float32Array],
           ["int32", Int32Array],

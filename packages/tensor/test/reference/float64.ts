@@ -114,7 +114,7 @@ export function binaryScalar(op: BinaryOp, x: number, y: number): number {
     case "div":
       return x / y;
     case "pow":
-      return Math.pow(x, y);
+      return x ** y;
     case "maximum":
       // NumPy's maximum: a NaN wins; on ties (0 and -0) the first operand is returned.
       return Number.isNaN(x) || Number.isNaN(y) ? NaN : x >= y ? x : y;
