@@ -1,15 +1,15 @@
+import { formatTable } from "@bp/tensor";
 import type { Style } from "./io.js";
 
 /** Right-aligned columns under a header, two spaces apart. */
 export function table(header: string[], rows: string[][], style: Style): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
-  return [style.bold(line(header)), ...rows.map(line)];
+  const [head = "", ...lines] = formatTable(header, rows, { align: "right" });
+  return [style.bold(head), ...lines];
 }
 
-/** The row of `table` for one row of values, given the header widths. */
+/** The row of `table` for one row of values, given the header widths (for rows printed as they come). */
 export function tableRow(header: string[], cells: string[]): string {
-  return cells.map((c, i) => c.padStart(header[i]!.length)).join("  ");
+  return formatTable(header, [cells], { align: "right" })[1]!;
 }
 
 const RAMP = " .:-=+*#%@";

@@ -1,4 +1,4 @@
-import { ValueError, type Shape } from "@bp/tensor";
+import { formatTable, ValueError, type Shape } from "@bp/tensor";
 
 export interface ToleranceOptions {
   /** Absolute tolerance (default 1e-5). */
@@ -150,15 +150,8 @@ export function formatReport(report: CheckReport): string {
     `[${c.maxRelErrorAt.join(",")}]`,
     c.passed ? "ok" : `FAIL (${c.failures})`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
   return [
     `${report.title}: ${report.passed ? "passed" : "FAILED"} (${report.against}; atol ${report.atol}, rtol ${report.rtol})`,
-    line(header),
-    ...rows.map(line),
+    ...formatTable(header, rows),
   ].join("\n");
 }

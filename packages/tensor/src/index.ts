@@ -17,4 +17,5 @@ export {
 } from "./dtype.js";
 export { BpError, ShapeError, DTypeError, IndexError, ValueError, BackendError } from "./errors.js";
 export { type Shape, formatShape, sizeOf, broadcastShapes } from "./shape.js";
+export { formatTable, type Align, type TableOptions } from "./table.js";
 export { UNARY_OPS, BINARY_OPS, type UnaryOp, type BinaryOp, type ReduceOp } from "./kernels/index.js";

@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { formatTable } from "@bp/tensor";
 
 const USAGE = "usage: node tools/bench/dist/book-run.js [--iters N] [--float32]";
 const args = process.argv.slice(2);
@@ -109,13 +110,12 @@ const lines = results.map((r) => [
   `${(cpuWall / r.wall).toFixed(2)}x`,
   `${(tfjsWall / r.wall).toFixed(2)}x`,
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-const numeric = (i: number): boolean => i >= 2;
-const fmt = (cells: string[]): string =>
-  `| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
-console.log(fmt(header));
-console.log(`| ${widths.map((w, i) => (numeric(i) ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`);
-for (const l of lines) console.log(fmt(l));
+for (const line of formatTable(header, lines, {
+  align: header.map((_, i) => (i >= 2 ? "right" : "left")),
+  markdown: true,
+})) {
+  console.log(line);
+}
 console.log();
 const cpu = cpus();
 console.log(

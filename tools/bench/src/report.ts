@@ -1,5 +1,5 @@
 // Rows, ratios and the markdown table.
-import type { DType } from "@bp/tensor";
+import { type Align, type DType, formatTable } from "@bp/tensor";
 
 export interface Row {
   bench: string;
@@ -47,10 +47,6 @@ export function markdownTable(rows: readonly Row[]): string {
     r.vs === null ? "" : hasRow(r.vs, r.shape, r.dtype) ? r.vs : `${r.vs} (float32)`,
     r.ratio === null ? "" : `${r.ratio.toFixed(2)}x`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const numeric = new Set([4, 6]);
-  const fmt = (cells: string[]): string =>
-    `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
-  const rule = `| ${widths.map((w, i) => (numeric.has(i) ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
-  return [fmt(header), rule, ...lines.map(fmt)].join("\n");
+  const align = header.map((_, i): Align => (i === 4 || i === 6 ? "right" : "left"));
+  return formatTable(header, lines, { align, markdown: true }).join("\n");
 }
