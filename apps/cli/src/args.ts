@@ -114,12 +114,25 @@ export function numberOption(
   fallback: number | undefined,
   above: number,
 ): number | undefined {
+  return checkedNumber(values, name, (x) => x > above, `a number greater than ${above}`) ?? fallback;
+}
+
+/** A decimal number as typed on a command line ("0.1", "-3", "1e-4"); NaN for anything else. */
+export function parseDecimal(v: string): number {
+  return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+}
+
+/** A finite number option that passes `ok`; otherwise a UsageError saying it must be `expected`. */
+export function checkedNumber(
+  values: Values,
+  name: string,
+  ok: (x: number) => boolean,
+  expected: string,
+): number | undefined {
   const v = stringOption(values, name);
-  if (v === undefined) return fallback;
-  const n = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isFinite(n) || n <= above) {
-    throw new UsageError(`--${name} must be a number greater than ${above}, got ${JSON.stringify(v)}`);
-  }
+  if (v === undefined) return undefined;
+  const n = parseDecimal(v);
+  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be ${expected}, got ${JSON.stringify(v)}`);
   return n;
 }
 

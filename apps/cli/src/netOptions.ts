@@ -1,0 +1,161 @@
+import { checkedNumber, choiceOption, numberOption, stringOption, type OptionSpec, type Values } from "./args.js";
+import { UsageError } from "./errors.js";
+
+/** The nets `--net` chooses: the book's ch05 TwoLayerNet, and ch06's MultiLayerNet and MultiLayerNetExtend. */
+export const NET_KINDS = ["two", "multi", "multi-extend"] as const;
+export type NetKind = (typeof NET_KINDS)[number];
+
+export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export const ACTIVATIONS = ["relu", "sigmoid"] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/**
+ * The book's `weight_init_std`: a number (a plain standard deviation), or "he" (sqrt(2 / n), the
+ * book's 'relu') or "xavier" (sqrt(1 / n), the book's 'sigmoid').
+ */
+export type WeightInit = number | "he" | "xavier";
+
+/** Everything the net options select, validated. */
+export interface NetSpec {
+  net: NetKind;
+  /** Hidden layer sizes (one for `two`). */
+  hidden: number[];
+  activation: Activation;
+  init: WeightInit;
+  weightDecay: number;
+  batchnorm: boolean;
+  /** The dropout ratio, or undefined for no Dropout layers. */
+  dropout: number | undefined;
+}
+
+/** The learning rate `bp` uses for each optimizer when --lr is not given. */
+export const DEFAULT_LR: Record<OptimizerName, number> = {
+  // ch05/train_neuralnet.py's learning_rate, so that `bp train` stays the book's run (the book's
+  // SGD class itself defaults to 0.01).
+  sgd: 0.1,
+  // The book's common/optimizer.py defaults.
+  momentum: 0.01,
+  nesterov: 0.01,
+  adagrad: 0.01,
+  rmsprop: 0.01,
+  adam: 0.001,
+};
+
+/** The options of the net, shared by `bp train` and `bp gradcheck`. */
+export const NET_OPTIONS: OptionSpec[] = [
+  {
+    name: "net",
+    type: "string",
+    arg: NET_KINDS.join("|"),
+    description: "TwoLayerNet (ch05), MultiLayerNet or MultiLayerNetExtend (ch06)",
+    default: "two",
+  },
+  {
+    name: "hidden",
+    type: "string",
+    arg: "N[,N...]",
+    description: "hidden layer sizes (one for --net two)",
+    default: "50; multi nets: 100,100,100,100",
+  },
+  {
+    name: "activation",
+    type: "string",
+    arg: ACTIVATIONS.join("|"),
+    description: "activation of the multi nets",
+    default: "relu",
+  },
+  {
+    name: "init",
+    type: "string",
+    arg: "std|he|xavier|X",
+    description: "initial weights: std 0.01 (or --weight-init-std), He sqrt(2/n), Xavier sqrt(1/n), or std X",
+    default: "std; multi nets: he",
+  },
+  {
+    name: "weight-init-std",
+    type: "string",
+    arg: "X",
+    description: "standard deviation of the initial weights (same as --init X)",
+    default: "0.01",
+  },
+  { name: "weight-decay", type: "string", arg: "L", description: "L2 weight decay lambda (multi nets)", default: "0" },
+  { name: "batchnorm", type: "boolean", description: "BatchNormalization after every Affine (--net multi-extend)" },
+  {
+    name: "dropout",
+    type: "string",
+    arg: "RATIO",
+    description: "Dropout after every activation, dropping RATIO of the units (--net multi-extend)",
+  },
+];
+
+/** Integer list option such as "--hidden 100,100,100". */
+function hiddenSizes(values: Values, net: NetKind): number[] {
+  const raw = stringOption(values, "hidden");
+  if (raw === undefined) return net === "two" ? [50] : [100, 100, 100, 100];
+  const parts = raw.split(",").map((p) => p.trim());
+  const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1 || n > 100_000)) {
+    throw new UsageError(
+      `--hidden must be an integer from 1 to 100000, or a comma-separated list of them, got ${JSON.stringify(raw)}`,
+    );
+  }
+  if (net === "two" && sizes.length !== 1) {
+    throw new UsageError(
+      `--net two has one hidden layer, got --hidden ${raw}; for more layers use --net multi or multi-extend`,
+    );
+  }
+  return sizes;
+}
+
+/**
+ * Reads and checks the net options. Options that the chosen net does not have are errors rather
+ * than silently ignored: --batchnorm and --dropout need --net multi-extend; --activation,
+ * --weight-decay and --init he|xavier need a multi net.
+ */
+export function netSpec(values: Values): NetSpec {
+  const net = choiceOption(values, "net", NET_KINDS, "two");
+  const multi = net !== "two";
+  const needs = (flag: string, what: string) => {
+    throw new UsageError(`${flag} needs ${what} (got --net ${net})`);
+  };
+  const hidden = hiddenSizes(values, net);
+  if (values.activation !== undefined && !multi) needs("--activation", "--net multi or multi-extend");
+  const activation = choiceOption(values, "activation", ACTIVATIONS, "relu");
+  const weightDecay = checkedNumber(values, "weight-decay", (x) => x >= 0, "a number >= 0") ?? 0;
+  if (values["weight-decay"] !== undefined && !multi) needs("--weight-decay", "--net multi or multi-extend");
+  const batchnorm = values.batchnorm === true;
+  if (batchnorm && net !== "multi-extend") needs("--batchnorm", "--net multi-extend");
+  let dropout: number | undefined;
+  if (values.dropout !== undefined) {
+    if (net !== "multi-extend") needs("--dropout", "--net multi-extend");
+    dropout = checkedNumber(values, "dropout", (x) => x >= 0 && x < 1, "a ratio from 0 up to (not including) 1");
+  }
+  return { net, hidden, activation, init: weightInit(values, net), weightDecay, batchnorm, dropout };
+}
+
+function weightInit(values: Values, net: NetKind): WeightInit {
+  const raw = stringOption(values, "init");
+  const std = numberOption(values, "weight-init-std", undefined, 0);
+  if (std !== undefined && raw !== undefined && raw !== "std") {
+    throw new UsageError(`give --init ${raw} or --weight-init-std ${std}, not both`);
+  }
+  if (raw === undefined) return std ?? (net === "two" ? 0.01 : "he");
+  if (raw === "std") return std ?? 0.01;
+  if (raw === "he" || raw === "xavier") {
+    if (net === "two") throw new UsageError(`--init ${raw} needs --net multi or multi-extend (got --net two)`);
+    return raw;
+  }
+  return checkedNumber(values, "init", (x) => x > 0, "std, he, xavier or a standard deviation > 0")!;
+}
+
+/** "784-100-100-10" */
+export function shapeText(inputSize: number, spec: NetSpec, outputSize: number): string {
+  return [inputSize, ...spec.hidden, outputSize].join("-");
+}
+
+/** "He", "Xavier", "std 0.01" */
+export function initText(init: WeightInit): string {
+  return init === "he" ? "He" : init === "xavier" ? "Xavier" : `std ${init}`;
+}
