@@ -94,11 +94,22 @@ const checks = {
   },
   async "@bp/cli"() {
     const require = createRequire(import.meta.url);
-    const bin = require.resolve("@bp/cli/package.json").replace(/package\.json$/, "");
+    const { version } = require("@bp/cli/package.json");
     const r = spawnSync("npx", ["--no-install", "bp", "demo", "apples"], { encoding: "utf8" });
     assert.equal(r.status, 0, `bp demo apples exited ${r.status}: ${r.stderr}`);
     assert.match(r.stdout, /715\.0000000000001/);
-    void bin;
+    // `npx bp --version` prints the installed package's own version.
+    const v = spawnSync("npx", ["--no-install", "bp", "--version"], { encoding: "utf8" });
+    assert.equal(v.status, 0, `bp --version exited ${v.status}: ${v.stderr}`);
+    assert.equal(
+      v.stdout.trim(),
+      version,
+      `bp --version printed ${JSON.stringify(v.stdout)}, the package is ${version}`,
+    );
+    // The way the README tells users to run it: `npx @bp/cli <command>`.
+    const byName = spawnSync("npx", ["--no-install", "@bp/cli", "--version"], { encoding: "utf8" });
+    assert.equal(byName.status, 0, `npx @bp/cli --version exited ${byName.status}: ${byName.stderr}`);
+    assert.equal(byName.stdout.trim(), version);
   },
 };
 

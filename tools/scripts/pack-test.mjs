@@ -63,6 +63,23 @@ try {
       if (!/package\/dist\/.*\.d\.ts/.test(listing)) throw new Error("tarball has no type declarations under dist/");
       tarballs.set(p.json.name, file);
     });
+    // Packaging lint of the very tarball that gets installed: publint (warnings are errors) and
+    // "are the types wrong" with the ESM-only profile (bp ships no CommonJS; require() from CJS
+    // and node10 resolution are out of scope by design, which that profile encodes).
+    const tgz = tarballs.get(p.json.name);
+    if (tgz) {
+      check(`publint --strict ${p.json.name}`, () => {
+        sh(join(root, "node_modules", ".bin", "publint"), ["run", "--strict", tgz], work, "publint");
+      });
+      check(`attw --profile esm-only ${p.json.name}`, () => {
+        sh(
+          join(root, "node_modules", ".bin", "attw"),
+          [tgz, "--profile", "esm-only", "--format", "ascii", "--no-color"],
+          work,
+          "attw",
+        );
+      });
+    }
   }
 
   const project = (name, deps) => {

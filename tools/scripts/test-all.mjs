@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Everything CI runs, in order, after `setup.mjs --build --browser`:
-//   1. type-check every package (turbo run typecheck);
+//   1. type-check every package (turbo run typecheck), then `biome ci` (format and lint);
 //   2. every package's vitest suites, Node and browser (turbo run test; each writes reports/*.json);
 //   3. every package README's opening example, against the built packages;
-//   4. pack every publishable package and install/use the tarballs outside the workspace.
+//   4. pack every publishable package, lint each tarball (publint --strict, attw --profile esm-only),
+//      and install/use the tarballs outside the workspace.
 // Ends with one line "N passed, N failed" (every test, example and pack check counted once);
 // exits non-zero when anything failed.
 import { spawnSync } from "node:child_process";
@@ -56,6 +57,17 @@ const workspaceDirs = ["packages", "apps", "tools"].flatMap((d) =>
   ]);
   sections.push({
     name: "type-check (all packages)",
+    passed: r.status === 0 ? 1 : 0,
+    failed: r.status === 0 ? 0 : 1,
+    seconds: r.seconds,
+  });
+}
+
+// 1b. Format and lint: `biome ci` over the whole tree (one check; a finding fails it).
+{
+  const r = step("biome ci (format and lint)", "corepack", ["pnpm", "exec", "biome", "ci", "--colors=off", "."]);
+  sections.push({
+    name: "biome ci (format and lint)",
     passed: r.status === 0 ? 1 : 0,
     failed: r.status === 0 ? 0 : 1,
     seconds: r.seconds,
