@@ -24,7 +24,15 @@ export interface CsvOptions {
   backend?: Backend;
   /** The file name used in error messages. Default "<csv>". */
   name?: string;
+  /**
+   * Most classes accepted: every label must be below this. Default `CSV_MAX_CLASSES` (10 000), so
+   * a stray huge label is reported instead of building a net with millions of outputs.
+   */
+  maxClasses?: number;
 }
+
+/** Default class-count limit of `parseCsv`: labels must lie in 0..9999. */
+export const CSV_MAX_CLASSES = 10_000;
 
 /** A labelled numeric table: features `x` [rows, features], int32 labels `t` [rows]. */
 export interface CsvData {
@@ -65,6 +73,10 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   }
   if (!isFloatDType(dtype)) {
     throw new DataError(OP, { file: name }, `dtype must be "float64" or "float32", got ${JSON.stringify(dtype)}`);
+  }
+  const maxClasses = options.maxClasses ?? CSV_MAX_CLASSES;
+  if (!Number.isInteger(maxClasses) || maxClasses < 1 || maxClasses > 2147483647) {
+    throw new DataError(OP, { file: name }, `maxClasses must be an integer in [1, 2^31 - 1], got ${maxClasses}`);
   }
   const divideBy = options.divideBy;
   if (divideBy !== undefined && (!Number.isFinite(divideBy) || divideBy === 0)) {
@@ -127,11 +139,18 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
       }
       const v = Number(cell);
       if (c === label) {
-        if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
+        if (!Number.isInteger(v) || v < 0) {
           throw new DataError(
             OP,
             { file: name, line, column: c + 1 },
             `label ${cell} is not a non-negative integer (expected a class index 0, 1, 2, ...)`,
+          );
+        }
+        if (v >= maxClasses) {
+          throw new DataError(
+            OP,
+            { file: name, line, column: c + 1 },
+            `label ${cell} is beyond the limit of ${maxClasses} classes (expected a class index 0..${maxClasses - 1}; pass maxClasses to allow more)`,
           );
         }
         t[r] = v;

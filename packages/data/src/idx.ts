@@ -37,15 +37,27 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** Largest IDX file (header plus values) that `readIdxFile` reads or decompresses: 1 GiB. */
+export const IDX_MAX_BYTES = 2 ** 30;
+
+/** What an IDX header declares: element type, dimensions, and the exact file length they need. */
+export interface IdxHeader {
+  dtype: IdxDType;
+  shape: number[];
+  /** 4 + 4 x number of dimensions. */
+  headerBytes: number;
+  /** Number of values: the product of the dimensions. */
+  size: number;
+  /** headerBytes + size x element size: the length of a well-formed file. */
+  totalBytes: number;
+}
+
 /**
- * Decodes an uncompressed IDX file (the MNIST format): the magic number `00 00 <type> <ndims>`,
- * `ndims` big-endian uint32 dimensions, then the big-endian values. Checks the magic number, the
- * type code, the dimensions and that the length is exactly header + values. `name` is used in
- * error messages. Gzip-compressed bytes are refused here (no decompressor in a pure parser);
- * `readIdxFile` (Node) decompresses them first.
+ * Reads and checks the header of an IDX file (magic number, type code, dimensions) from its first
+ * bytes, without looking at the values; `bytes` may be just a prefix of the file. Throws the
+ * `DataError`s `parseIdx` would for a bad or short header.
  */
-export function parseIdx(bytes: Uint8Array, name = "<idx>"): IdxArray {
-  const op = "parseIdx";
+export function readIdxHeader(bytes: Uint8Array, name = "<idx>", op = "parseIdx"): IdxHeader {
   if (isGzip(bytes)) {
     throw new DataError(
       op,
@@ -96,16 +108,29 @@ export function parseIdx(bytes: Uint8Array, name = "<idx>"): IdxArray {
     shape.push(d);
     size *= d;
   }
-  const expected = headerBytes + size * type.bytes;
-  if (bytes.length !== expected) {
+  return { dtype: type.dtype, shape, headerBytes, size, totalBytes: headerBytes + size * type.bytes };
+}
+
+/**
+ * Decodes an uncompressed IDX file (the MNIST format): the magic number `00 00 <type> <ndims>`,
+ * `ndims` big-endian uint32 dimensions, then the big-endian values. Checks the magic number, the
+ * type code, the dimensions and that the length is exactly header + values. `name` is used in
+ * error messages. Gzip-compressed bytes are refused here (no decompressor in a pure parser);
+ * `readIdxFile` (Node) decompresses them first.
+ */
+export function parseIdx(bytes: Uint8Array, name = "<idx>"): IdxArray {
+  const op = "parseIdx";
+  const { dtype, shape, headerBytes, size, totalBytes } = readIdxHeader(bytes, name, op);
+  if (bytes.length !== totalBytes) {
     throw new DataError(
       op,
       { file: name },
-      `file is ${bytes.length} bytes long but dimensions [${shape.join(", ")}] of ${type.dtype} need exactly ${expected} ` +
-        `(${headerBytes} header + ${size * type.bytes} data)${bytes.length < expected ? "; the file is truncated" : "; there are trailing bytes"}`,
+      `file is ${bytes.length} bytes long but dimensions [${shape.join(", ")}] of ${dtype} need exactly ${totalBytes} ` +
+        `(${headerBytes} header + ${totalBytes - headerBytes} data)${bytes.length < totalBytes ? "; the file is truncated" : "; there are trailing bytes"}`,
     );
   }
-  return { dtype: type.dtype, shape, data: readValues(view, headerBytes, size, type.dtype) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { dtype, shape, data: readValues(view, headerBytes, size, dtype) };
 }
 
 function readValues(view: DataView, start: number, size: number, dtype: IdxDType): IdxTypedArray {

@@ -2,7 +2,17 @@
 // samplers on bytes, strings and tensors, no node: imports. In Node, "@bp/data" resolves to
 // node.ts, which re-exports all of this and adds the functions that read and write files.
 export { DataError, type DataLocation } from "./errors.js";
-export { parseIdx, encodeIdx, isGzip, type IdxArray, type IdxDType, type IdxTypedArray } from "./idx.js";
+export {
+  parseIdx,
+  readIdxHeader,
+  encodeIdx,
+  isGzip,
+  IDX_MAX_BYTES,
+  type IdxArray,
+  type IdxDType,
+  type IdxHeader,
+  type IdxTypedArray,
+} from "./idx.js";
 export {
   mnistFromIdx,
   MNIST_CLASSES,
@@ -11,12 +21,13 @@ export {
   type MnistIdx,
   type NamedIdx,
 } from "./mnist.js";
-export { parseCsv, type CsvOptions, type CsvData } from "./csv.js";
+export { parseCsv, CSV_MAX_CLASSES, type CsvOptions, type CsvData } from "./csv.js";
 export { sampleMinibatch, shuffledMinibatches, type Minibatch, type EpochOptions } from "./minibatch.js";
 export {
   encodeSafetensors,
   decodeSafetensors,
   SAFETENSORS_MAX_HEADER,
+  SAFETENSORS_MAX_TENSORS,
   type NamedTensors,
   type Safetensors,
   type DecodeOptions,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadCsv, parseCsv } from "@bp/data";
+import { CSV_MAX_CLASSES, loadCsv, parseCsv } from "@bp/data";
 import { errorOf } from "./expectDataError.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-csv-"));
@@ -130,5 +130,28 @@ describe("parseCsv", () => {
     expect(errorOf(() => loadCsv(join(dir, "none.csv"))).message).toBe(
       `loadCsv: ${join(dir, "none.csv")}: file not found`,
     );
+  });
+
+  it("bounds the class count: a huge label is an error naming line and column, not a huge net", () => {
+    // Issue 13, defect 1: 2147483647 used to give numClasses 2^31 and a RangeError later.
+    for (const label of ["2147483647", "1000000", "10000", "1e300"]) {
+      const e = errorOf(() => parseCsv(`label,a\n0,1\n${label},2\n`, { name: "big.csv" }));
+      expect(e.message).toBe(
+        `parseCsv: big.csv, line 3, column 1: label ${label} is beyond the limit of 10000 classes (expected a class index 0..9999; pass maxClasses to allow more)`,
+      );
+    }
+    expect(CSV_MAX_CLASSES).toBe(10_000);
+    // The largest label under the limit is fine: 10 000 classes.
+    expect(parseCsv("label,a\n9999,1\n").numClasses).toBe(10_000);
+    // maxClasses moves the limit either way.
+    expect(parseCsv("label,a\n20000,1\n", { maxClasses: 20_001 }).numClasses).toBe(20_001);
+    expect(errorOf(() => parseCsv("label,a\n3,1\n", { maxClasses: 3 })).message).toContain(
+      "label 3 is beyond the limit of 3 classes (expected a class index 0..2;",
+    );
+    for (const bad of [0, 1.5, 2 ** 31, Number.NaN]) {
+      expect(errorOf(() => parseCsv("0,1\n", { maxClasses: bad })).message).toContain(
+        `maxClasses must be an integer in [1, 2^31 - 1], got ${bad}`,
+      );
+    }
   });
 });

@@ -62,6 +62,7 @@ describe("entry points", () => {
     ).toEqual([
       "MNIST_FILE_NAMES",
       "defaultMnistDir",
+      "gunzipIdx",
       "loadCsv",
       "loadMnist",
       "loadSafetensors",
