@@ -1,5 +1,5 @@
 import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
-import type { BinaryOp, ReduceOp, UnaryOp } from "./kernels/index.js";
+import type { BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from "./kernels/index.js";
 import type { Shape } from "./shape.js";
 
 /** What a backend reads of a tensor: contiguous row-major data, its shape and dtype. */
@@ -44,6 +44,10 @@ export interface Backend {
   oneHot(indices: Int32Array, depth: number, dtype: FloatDType | "int32"): TypedArray;
   /** x converted to another dtype. */
   cast(x: TensorData, dtype: DType): TypedArray;
+  /** The book's im2col of an [n, c, h, w] x: [n * outH * outW, c * filterH * filterW] window values. */
+  im2col(x: TensorData, geometry: WindowGeometry): TypedArray;
+  /** The book's col2im (im2col's adjoint): col's values added back into an [n, c, h, w] result. */
+  col2im(col: TensorData, geometry: WindowGeometry): TypedArray;
 
   /** Releases threads or other resources; a no-op for the CPU backend. */
   dispose(): void;

@@ -5,7 +5,9 @@ import {
   argmaxImpl,
   binaryImpl,
   castImpl,
+  col2imImpl,
   gatherRowsImpl,
+  im2colImpl,
   matmulImpl,
   oneHotImpl,
   reduceImpl,
@@ -15,6 +17,7 @@ import {
   type BinaryOp,
   type ReduceOp,
   type UnaryOp,
+  type WindowGeometry,
 } from "./kernels/index.js";
 import type { Shape } from "./shape.js";
 import { sizeOf } from "./shape.js";
@@ -92,6 +95,19 @@ export class CpuBackend implements Backend {
   cast(x: TensorData, dtype: DType): TypedArray {
     const out = this.alloc(dtype, x.data.length);
     castImpl(x.data, out, 0, out.length);
+    return out;
+  }
+
+  im2col(x: TensorData, g: WindowGeometry): TypedArray {
+    const rows = g.n * g.outH * g.outW;
+    const out = this.alloc(x.dtype, rows * g.c * g.filterH * g.filterW);
+    im2colImpl(x.data, g, out, 0, rows);
+    return out;
+  }
+
+  col2im(col: TensorData, g: WindowGeometry): TypedArray {
+    const out = this.alloc(col.dtype, g.n * g.c * g.h * g.w);
+    col2imImpl(col.data, g, out, 0, g.n * g.c);
     return out;
   }
 

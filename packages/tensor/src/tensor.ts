@@ -7,6 +7,7 @@ import { INT_UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from "./ker
 import type { Shape } from "./shape.js";
 import { broadcastShapes, checkShape, formatShape, normalizeAxis, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { formatTensor } from "./format.js";
+import { windowGeometry } from "./window.js";
 
 export type TensorOrNumber = Tensor | number;
 
@@ -341,6 +342,37 @@ export class Tensor {
     if (this.rank === 0) throw new ShapeError("gather", "needs a tensor of rank at least 1, got a scalar");
     const idx = toIndexArray("gather", indices, this.shape[0]!, "row");
     return this.make(this.backend.gather(this, idx), [idx.length, ...this.shape.slice(1)]);
+  }
+
+  /**
+   * The book's `im2col` of this [N, C, H, W] float tensor: one row per window position (image, oy, ox)
+   * holding the window's C * filterH * filterW values (channel, ky, kx), the input padded with `pad`
+   * zeros on every side. The result is [N * outH * outW, C * filterH * filterW] with
+   * outH = (H + 2*pad - filterH) / stride + 1 (a ShapeError unless it is a positive integer).
+   */
+  im2col(filterH: number, filterW: number, stride = 1, pad = 0): Tensor {
+    this.requireFloat("im2col");
+    const g = windowGeometry("im2col", this.shape, filterH, filterW, stride, pad);
+    return this.make(this.backend.im2col(this, g), [g.n * g.outH * g.outW, g.c * filterH * filterW]);
+  }
+
+  /**
+   * The book's `col2im`, the adjoint of `im2col`: this [N * outH * outW, C * filterH * filterW]
+   * tensor's values are added back into the input positions their windows read, giving a tensor of
+   * `inputShape` ([N, C, H, W]); values that fell on the padding are dropped.
+   */
+  col2im(inputShape: readonly number[], filterH: number, filterW: number, stride = 1, pad = 0): Tensor {
+    this.requireFloat("col2im");
+    checkShape("col2im", inputShape);
+    const g = windowGeometry("col2im", inputShape, filterH, filterW, stride, pad);
+    const expected = [g.n * g.outH * g.outW, g.c * filterH * filterW];
+    if (!sameShape(this.shape, expected)) {
+      throw new ShapeError(
+        "col2im",
+        `col has shape ${formatShape(this.shape)} but input ${formatShape(inputShape)} with ${filterH}x${filterW} windows, stride ${stride} and pad ${pad} needs ${formatShape(expected)}`,
+      );
+    }
+    return this.make(this.backend.col2im(this, g), inputShape);
   }
 
   /** One-hot rows from this 1-d tensor of class indices in [0, depth). */

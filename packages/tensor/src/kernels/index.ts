@@ -5,3 +5,4 @@ export * from "./elementwise.js";
 export * from "./reduce.js";
 export * from "./matmul.js";
 export * from "./layout.js";
+export * from "./im2col.js";

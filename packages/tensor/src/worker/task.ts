@@ -3,7 +3,9 @@ import {
   argmaxImpl,
   binaryImpl,
   castImpl,
+  col2imImpl,
   gatherRowsImpl,
+  im2colImpl,
   matmulImpl,
   reduceImpl,
   transposeImpl,
@@ -12,6 +14,7 @@ import {
   type BinaryOp,
   type ReduceOp,
   type UnaryOp,
+  type WindowGeometry,
 } from "../kernels/index.js";
 
 /**
@@ -58,10 +61,12 @@ export type Task =
     }
   | { kind: "transpose"; x: TypedArray; shape: readonly number[]; perm: readonly number[]; out: TypedArray }
   | { kind: "gather"; x: TypedArray; rowSize: number; indices: Int32Array; out: TypedArray }
-  | { kind: "cast"; x: TypedArray; out: TypedArray };
+  | { kind: "cast"; x: TypedArray; out: TypedArray }
+  | { kind: "im2col"; x: TypedArray; g: WindowGeometry; out: TypedArray }
+  | { kind: "col2im"; col: TypedArray; g: WindowGeometry; out: TypedArray };
 
-/** Runs the task's kernel over its units [start, end): output rows for matmul and gather, output
- * elements otherwise. */
+/** Runs the task's kernel over its units [start, end): output rows for matmul, gather and im2col,
+ * [n, c] planes of the output for col2im, output elements otherwise. */
 export function runTask(task: Task, start: number, end: number): void {
   switch (task.kind) {
     case "unary":
@@ -102,6 +107,12 @@ export function runTask(task: Task, start: number, end: number): void {
     case "cast":
       castImpl(task.x, task.out, start, end);
       return;
+    case "im2col":
+      im2colImpl(task.x, task.g, task.out, start, end);
+      return;
+    case "col2im":
+      col2imImpl(task.col, task.g, task.out, start, end);
+      return;
   }
 }
 
@@ -112,6 +123,10 @@ export function taskUnits(task: Task): number {
       return task.m;
     case "gather":
       return task.indices.length;
+    case "im2col":
+      return task.g.n * task.g.outH * task.g.outW;
+    case "col2im":
+      return task.g.n * task.g.c;
     default:
       return task.out.length;
   }
@@ -133,6 +148,10 @@ export function unitWork(task: Task): number {
     case "reduce":
     case "argmax":
       return Math.max(1, 4 * task.axisLen);
+    case "im2col":
+      return Math.max(1, 2 * task.g.c * task.g.filterH * task.g.filterW);
+    case "col2im":
+      return Math.max(1, 2 * task.g.filterH * task.g.filterW * task.g.outH * task.g.outW);
     default:
       return 32;
   }
@@ -145,6 +164,8 @@ const INPUT_FIELDS = {
   argmax: ["x"],
   transpose: ["x"],
   cast: ["x"],
+  im2col: ["x"],
+  col2im: ["col"],
   binary: ["a", "b"],
   matmul: ["a", "b"],
   where: ["cond", "a", "b"],

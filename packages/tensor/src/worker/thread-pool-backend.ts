@@ -2,7 +2,7 @@ import type { Backend, TensorData } from "../backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "../dtype.js";
 import { ValueError } from "../errors.js";
 import { matmulDims, reduceDims } from "../kernel-dims.js";
-import { oneHotImpl, type BinaryOp, type ReduceOp, type UnaryOp } from "../kernels/index.js";
+import { oneHotImpl, type BinaryOp, type ReduceOp, type UnaryOp, type WindowGeometry } from "../kernels/index.js";
 import type { Shape } from "../shape.js";
 import { sizeOf } from "../shape.js";
 import { allocShared, toShared } from "./shared-memory.js";
@@ -175,6 +175,18 @@ export class ThreadPoolBackend implements Backend {
   cast(x: TensorData, dtype: DType): TypedArray {
     const out = this.alloc(dtype, x.data.length);
     this.exec("cast", { kind: "cast", x: x.data, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
+  im2col(x: TensorData, g: WindowGeometry): TypedArray {
+    const out = this.alloc(x.dtype, g.n * g.outH * g.outW * g.c * g.filterH * g.filterW);
+    this.exec("im2col", { kind: "im2col", x: x.data, g, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
+  col2im(col: TensorData, g: WindowGeometry): TypedArray {
+    const out = this.alloc(col.dtype, g.n * g.c * g.h * g.w);
+    this.exec("col2im", { kind: "col2im", col: col.data, g, out }, col.data.length >= ELEMENTWISE_SPLIT_SIZE);
     return out;
   }
 

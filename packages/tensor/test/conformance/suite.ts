@@ -41,6 +41,7 @@ import {
   whereRef,
   type Ref,
 } from "../reference/float64.js";
+import { col2imRef, im2colRef } from "../reference/im2col.js";
 
 export interface ConformanceOptions {
   /** Per-test timeout in milliseconds (a threaded backend on a busy machine may need more). */
@@ -866,6 +867,97 @@ export function runConformanceSuite(
             expect(y.data).not.toBe(x.data);
           }
         }
+      });
+    });
+
+    describe("im2col and col2im", () => {
+      it("hand-derived windows and their adjoint", () => {
+        // x = 1..9 as one 3x3 image; 2x2 windows, stride 1, no pad: a 2x2 grid of windows, each row
+        // one window read left to right, top to bottom.
+        const x = on([1, 2, 3, 4, 5, 6, 7, 8, 9], "float64", [1, 1, 3, 3]);
+        const col = hand(
+          [
+            [1, 2, 4, 5],
+            [2, 3, 5, 6],
+            [4, 5, 7, 8],
+            [5, 6, 8, 9],
+          ],
+          [4, 4],
+        );
+        expectTensor(x.im2col(2, 2), col, "float64");
+        // col2im of all ones counts how many windows cover each pixel: the centre is in all 4.
+        expectTensor(
+          ones([4, 4], { backend }).col2im([1, 1, 3, 3], 2, 2),
+          hand([1, 2, 1, 2, 4, 2, 1, 2, 1], [1, 1, 3, 3]),
+          "float64",
+        );
+        // 3x3 windows, stride 2, pad 1: (3 + 2 - 3) / 2 + 1 = 2 windows per side, centred on the
+        // corners; the padding reads 0. Window (0, 0) covers padded rows/cols -1..1.
+        expectTensor(
+          x.im2col(3, 3, 2, 1),
+          hand(
+            [
+              [0, 0, 0, 0, 1, 2, 0, 4, 5],
+              [0, 0, 0, 2, 3, 0, 5, 6, 0],
+              [0, 4, 5, 0, 7, 8, 0, 0, 0],
+              [5, 6, 0, 8, 9, 0, 0, 0, 0],
+            ],
+            [4, 9],
+          ),
+          "float64",
+        );
+        // Its adjoint: the middle row and column are shared by two windows, the centre by four.
+        expectTensor(
+          ones([4, 9], { backend }).col2im([1, 1, 3, 3], 3, 3, 2, 1),
+          hand([1, 2, 1, 2, 4, 2, 1, 2, 1], [1, 1, 3, 3]),
+          "float64",
+        );
+        // Two channels: each row holds channel 0's window, then channel 1's.
+        const x2 = on([1, 2, 3, 4, 10, 20, 30, 40], "float64", [1, 2, 2, 2]);
+        expectTensor(x2.im2col(2, 2), hand([[1, 2, 3, 4, 10, 20, 30, 40]], [1, 8]), "float64");
+      });
+
+      it("equal the book's loops bit for bit: strides, padding, channels, images, dtypes", () => {
+        // [input shape, fh, fw, stride, pad]
+        const cases: [number[], number, number, number, number][] = [
+          [[2, 3, 7, 7], 3, 3, 2, 1],
+          [[1, 1, 10, 10], 3, 3, 1, 0],
+          [[3, 2, 6, 8], 2, 2, 2, 0],
+          [[2, 3, 5, 6], 2, 3, 1, 2],
+          [[1, 2, 4, 4], 4, 4, 1, 0],
+          [[2, 1, 5, 5], 1, 1, 2, 0],
+          [[1, 2, 3, 3], 2, 2, 3, 1],
+          [[4, 3, 28, 28], 5, 5, 1, 0],
+        ];
+        let seed = 1800;
+        for (const dtype of FLOATS) {
+          for (const [shape, fh, fw, stride, pad] of cases) {
+            const what = `${dtype} ${shape} ${fh}x${fw} stride ${stride} pad ${pad}`;
+            const x = sample(shape, seed++, dtype);
+            const col = x.im2col(fh, fw, stride, pad);
+            expectTensor(col, im2colRef(refOf(x), fh, fw, stride, pad), dtype, what);
+            const dcol = sample([...col.shape], seed++, dtype);
+            expectTensor(
+              dcol.col2im(shape, fh, fw, stride, pad),
+              col2imRef(refOf(dcol), shape, fh, fw, stride, pad, dtype),
+              dtype,
+              what,
+            );
+          }
+        }
+      });
+
+      it("col2im is the adjoint of im2col: <im2col(x), y> = <x, col2im(y)>", () => {
+        // Exact on small integers (every product and sum is an integer far below 2^53).
+        // [2, 3, 7, 5] with 3x3 windows, stride 2, pad 1: (7 + 2 - 3) / 2 + 1 = 4 by (5 + 2 - 3) / 2 + 1 = 3.
+        const x = sample([2, 3, 7, 5], 1900, "float64", -5, 5, 1);
+        const y = sample([2 * 4 * 3, 3 * 3 * 3], 1901, "float64", -5, 5, 1);
+        const lhs = x.im2col(3, 3, 2, 1).mul(y).sum().item();
+        const rhs = x
+          .mul(y.col2im([2, 3, 7, 5], 3, 3, 2, 1))
+          .sum()
+          .item();
+        expect(lhs).toBe(rhs);
       });
     });
 
