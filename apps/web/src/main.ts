@@ -1,219 +1,148 @@
-// The page: reads the form, starts a fresh training Worker per run, and draws what it reports (a
-// loss line, the epoch table, the final accuracies). No tensor math runs here, so the frame
-// counter keeps ticking while the worker trains.
-import type { BackendName, EpochRow, TrainRequest, WorkerMessage } from "./messages.js";
+// The shell: header, view switcher, the views (each loaded on first use), the status region and
+// the diagnostics panel. The view and every setting live in the URL (url-state.ts).
+import { detectBackends } from "./backends.js";
+import { byId, h } from "./dom.js";
+import { ModelStore } from "./model-store.js";
+import { TrainClient } from "./train-client.js";
+import { isView, onParamsChange, param, params, setParams, VIEWS, type ViewName } from "./url-state.js";
+import type { AppContext, View, ViewFactory } from "./views/view.js";
 
-function el<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`index.html has no element #${id}`);
-  return found as T;
+const TITLES: Record<ViewName, string> = {
+  graph: "Graph",
+  layers: "Layers",
+  train: "Train",
+  predict: "Predict",
+  gradcheck: "Gradient check",
+};
+
+const LOADERS: Record<ViewName, () => Promise<ViewFactory>> = {
+  graph: () => import("./views/graph.js").then((m) => m.createGraphView),
+  layers: () => import("./views/layers.js").then((m) => m.createLayersView),
+  train: () => import("./views/train.js").then((m) => m.createTrainView),
+  predict: () => import("./views/predict.js").then((m) => m.createPredictView),
+  gradcheck: () => import("./views/gradcheck.js").then((m) => m.createGradCheckView),
+};
+
+const isolated = globalThis.crossOriginIsolated === true;
+const announcer = byId<HTMLParagraphElement>("announcer");
+const ctx: AppContext = {
+  backends: detectBackends(isolated),
+  model: new ModelStore(),
+  worker: new TrainClient(),
+  announce(text) {
+    // Clear first so that the same text twice is announced twice.
+    announcer.textContent = "";
+    requestAnimationFrame(() => {
+      announcer.textContent = text;
+    });
+  },
+};
+
+// ---- view switcher ----
+
+const nav = byId<HTMLElement>("views");
+const main = byId<HTMLElement>("main");
+const links = new Map<ViewName, HTMLAnchorElement>();
+for (const v of VIEWS) {
+  const a = h("a", { href: `?view=${v}`, id: `nav-${v}`, "data-view": v }, TITLES[v]);
+  a.addEventListener("click", (e) => {
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    setParams({ view: v === "graph" ? null : v }, true);
+    void showView(v);
+  });
+  links.set(v, a);
+  nav.querySelector("ul")!.append(h("li", {}, a));
 }
 
-const form = el<HTMLFormElement>("config");
-const startButton = el<HTMLButtonElement>("start");
-const stopButton = el<HTMLButtonElement>("stop");
-const framesOut = el<HTMLOutputElement>("frames");
-const isolatedOut = el<HTMLOutputElement>("isolated");
-const iterationOut = el<HTMLOutputElement>("iteration");
-const lossOut = el<HTMLOutputElement>("loss");
-const statusText = el<HTMLSpanElement>("status");
-const errorBox = el<HTMLDivElement>("error");
-const canvas = el<HTMLCanvasElement>("chart");
-const epochBody = el<HTMLTableElement>("epochs").tBodies[0]!;
-const result = el<HTMLParagraphElement>("result");
+const views = new Map<ViewName, View>();
+let currentView: ViewName | null = null;
 
-// The frame counter: proof that the page stays responsive while the worker computes.
-let frames = 0;
-const tick = (): void => {
-  frames++;
-  framesOut.value = String(frames);
+function currentName(): ViewName {
+  const v = param("view");
+  return isView(v) ? v : "graph";
+}
+
+/** Keeps each link's href the current URL with its own view, so a copied link keeps the settings. */
+function updateLinks(): void {
+  for (const [v, a] of links) {
+    const p = params();
+    if (v === "graph") p.delete("view");
+    else p.set("view", v);
+    const q = p.toString();
+    a.href = q === "" ? location.pathname : `?${q}`;
+    if (v === currentView) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+}
+
+async function showView(name: ViewName): Promise<void> {
+  if (currentView !== null && currentView !== name) {
+    const old = views.get(currentView);
+    if (old !== undefined) {
+      old.element.hidden = true;
+      old.hide?.();
+    }
+  }
+  currentView = name;
+  document.title = `${TITLES[name]} · bp: see backpropagation`;
+  document.body.dataset.view = name;
+  updateLinks();
+  let view = views.get(name);
+  if (view === undefined) {
+    main.setAttribute("aria-busy", "true");
+    const factory = await LOADERS[name]();
+    view = factory(ctx);
+    views.set(name, view);
+    main.append(view.element);
+    main.removeAttribute("aria-busy");
+  } else {
+    view.show?.();
+  }
+  if (currentView !== name) return; // another view was chosen while this one loaded
+  view.element.hidden = false;
+  document.body.dataset.ready = name;
+}
+
+onParamsChange(() => void showView(currentName()));
+addEventListener("bp:params", updateLinks);
+
+// ---- diagnostics (collapsed; nothing here is a live region) ----
+
+const diag = {
+  frames: 0,
+  /** Frames drawn in the last full second. */
+  fps: 0,
+};
+(globalThis as unknown as { bpDiagnostics: typeof diag }).bpDiagnostics = diag;
+const fpsOut = byId<HTMLOutputElement>("diag-fps");
+let secondStart = performance.now();
+let framesAtSecond = 0;
+const tick = (now: number): void => {
+  diag.frames++;
+  if (now - secondStart >= 1000) {
+    diag.fps = Math.round(((diag.frames - framesAtSecond) * 1000) / (now - secondStart));
+    fpsOut.value = String(diag.fps);
+    secondStart = now;
+    framesAtSecond = diag.frames;
+  }
   requestAnimationFrame(tick);
 };
 requestAnimationFrame(tick);
 
-isolatedOut.value = String(globalThis.crossOriginIsolated);
-if (!globalThis.crossOriginIsolated) {
-  showError(
-    "This page is not cross-origin isolated (it needs the headers Cross-Origin-Opener-Policy: same-origin and " +
-      "Cross-Origin-Embedder-Policy: require-corp), so SharedArrayBuffer is unavailable and the worker backend " +
-      "cannot start. The cpu backend still works.",
-  );
-}
-
-function showError(text: string): void {
-  errorBox.textContent = text;
-}
-
-function intField(id: string, min: number): number {
-  const input = el<HTMLInputElement>(id);
-  const v = Number(input.value);
-  if (!Number.isInteger(v) || v < min)
-    throw new Error(`${id} must be an integer of at least ${min}, got "${input.value}"`);
-  return v;
-}
-
-function readConfig(): TrainRequest {
-  const lrInput = el<HTMLInputElement>("lr");
-  const lr = Number(lrInput.value);
-  if (!Number.isFinite(lr) || lr <= 0)
-    throw new Error(`learning rate must be a positive number, got "${lrInput.value}"`);
-  const iterations = intField("iterations", 1);
-  return {
-    type: "start",
-    iterations,
-    batch: intField("batch", 1),
-    lr,
-    hidden: intField("hidden", 1),
-    seed: intField("seed", 0),
-    dtype: el<HTMLSelectElement>("dtype").value === "float32" ? "float32" : "float64",
-    backend: el<HTMLSelectElement>("backend").value as BackendName,
-    threads: intField("threads", 1),
-    reportEvery: Math.max(1, Math.floor(iterations / 200)),
-  };
-}
-
-// The loss line.
-let points: { iteration: number; loss: number }[] = [];
-let totalIterations = 1;
-let drawPending = false;
-
-function scheduleDraw(): void {
-  if (drawPending) return;
-  drawPending = true;
-  requestAnimationFrame(() => {
-    drawPending = false;
-    draw();
-  });
-}
-
-function draw(): void {
-  const ctx = canvas.getContext("2d");
-  if (ctx === null) return;
-  const { width, height } = canvas;
-  const pad = { left: 44, right: 10, top: 10, bottom: 24 };
-  ctx.clearRect(0, 0, width, height);
-  const maxLoss = Math.max(2.5, ...points.map((p) => (Number.isFinite(p.loss) ? p.loss : 0)));
-  const x = (it: number): number => pad.left + ((width - pad.left - pad.right) * it) / totalIterations;
-  const y = (loss: number): number => pad.top + (height - pad.top - pad.bottom) * (1 - loss / maxLoss);
-  ctx.strokeStyle = "#999";
-  ctx.fillStyle = "#555";
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.beginPath();
-  ctx.moveTo(pad.left, pad.top);
-  ctx.lineTo(pad.left, height - pad.bottom);
-  ctx.lineTo(width - pad.right, height - pad.bottom);
-  ctx.stroke();
-  for (const l of [0, maxLoss / 2, maxLoss]) ctx.fillText(l.toFixed(2), 4, y(l) + 4);
-  ctx.fillText("0", pad.left, height - 8);
-  ctx.fillText(`${totalIterations} iterations`, width - pad.right - 80, height - 8);
-  ctx.strokeStyle = "#1565c0";
-  ctx.lineWidth = 1.5;
-  ctx.beginPath();
-  for (const [i, p] of points.entries()) {
-    if (i === 0) ctx.moveTo(x(p.iteration), y(p.loss));
-    else ctx.lineTo(x(p.iteration), y(p.loss));
+byId<HTMLOutputElement>("diag-isolated").value = isolated
+  ? "yes (SharedArrayBuffer available)"
+  : "no: the server did not send Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, so the worker backend is disabled";
+byId<HTMLUListElement>("diag-backends").replaceChildren(
+  ...ctx.backends.choices.map((c) =>
+    h("li", {}, h("strong", {}, c.name), `: ${c.available ? "available" : "unavailable"}, ${c.reason}`),
+  ),
+);
+const paintOut = byId<HTMLOutputElement>("diag-paint");
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.name === "first-contentful-paint") paintOut.value = `${e.startTime.toFixed(0)} ms after navigation`;
   }
-  ctx.stroke();
-}
+}).observe({ type: "paint", buffered: true });
 
-function addEpochRow(row: EpochRow): void {
-  const tr = epochBody.insertRow();
-  for (const v of [
-    row.epoch.toFixed(0),
-    String(row.iteration),
-    row.loss.toFixed(4),
-    row.trainAccuracy.toFixed(4),
-    row.testAccuracy.toFixed(4),
-  ]) {
-    tr.insertCell().textContent = v;
-  }
-}
-
-// One Worker per run; Stop terminates it (and with it the worker backend's threads).
-let worker: Worker | null = null;
-
-function finish(state: "done" | "error" | "stopped"): void {
-  worker?.terminate();
-  worker = null;
-  document.body.dataset.state = state;
-  startButton.disabled = false;
-  stopButton.disabled = true;
-}
-
-form.addEventListener("submit", (e) => {
-  e.preventDefault();
-  if (worker !== null) return;
-  let cfg: TrainRequest;
-  try {
-    cfg = readConfig();
-  } catch (err) {
-    showError(err instanceof Error ? err.message : String(err));
-    return;
-  }
-  showError("");
-  points = [];
-  totalIterations = cfg.iterations;
-  epochBody.replaceChildren();
-  result.textContent = "";
-  delete result.dataset.json;
-  iterationOut.value = "-";
-  lossOut.value = "-";
-  draw();
-  document.body.dataset.state = "running";
-  startButton.disabled = true;
-  stopButton.disabled = false;
-  let framesAtReady = frames;
-
-  const w = new Worker(new URL("./train.worker.ts", import.meta.url), { type: "module" });
-  worker = w;
-  w.addEventListener("error", (ev) => {
-    showError(`The training worker failed: ${ev.message || "its script could not be loaded"}`);
-    statusText.textContent = "failed";
-    finish("error");
-  });
-  w.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => {
-    const m = ev.data;
-    switch (m.type) {
-      case "status":
-        statusText.textContent = `${m.text} (worker cross-origin isolated: ${m.crossOriginIsolated})`;
-        break;
-      case "ready":
-        framesAtReady = frames;
-        statusText.textContent = `training on ${m.trainSize} images, ${m.backend} backend, ${m.threads} thread(s); data loaded in ${m.loadSeconds.toFixed(1)} s`;
-        break;
-      case "progress":
-        iterationOut.value = `${m.iteration} / ${cfg.iterations}`;
-        lossOut.value = m.loss.toFixed(4);
-        points.push({ iteration: m.iteration, loss: m.loss });
-        scheduleDraw();
-        break;
-      case "epoch":
-        addEpochRow(m.row);
-        break;
-      case "done": {
-        const framesDuringTraining = frames - framesAtReady;
-        statusText.textContent = `done in ${m.seconds.toFixed(1)} s of training`;
-        result.textContent =
-          `train accuracy ${m.trainAccuracy.toFixed(4)}, test accuracy ${m.testAccuracy.toFixed(4)}, ` +
-          `loss ${m.loss.toFixed(4)}; W2[0..8] = ${m.w2.map((v) => v.toFixed(6)).join(", ")}`;
-        result.dataset.json = JSON.stringify({ ...m, framesDuringTraining, config: cfg });
-        finish("done");
-        break;
-      }
-      case "error":
-        showError(m.message);
-        statusText.textContent = "failed";
-        finish("error");
-        break;
-    }
-  });
-  w.postMessage(cfg);
-});
-
-stopButton.addEventListener("click", () => {
-  if (worker === null) return;
-  statusText.textContent = "stopped";
-  finish("stopped");
-});
-
-draw();
+void showView(currentName());

@@ -1,0 +1,175 @@
+// The computational graphs of the book's section 5.4 (figures 5-14/5-15: two apples; 5-16/5-17:
+// apples and oranges), run one node at a time by the real MulLayer and AddLayer of @bp/layers:
+// first every node's forward in order, then every node's backward in reverse order, starting from
+// d(price)/d(price) = 1. The view draws whatever this state holds.
+import { AddLayer, MulLayer } from "@bp/layers";
+
+export interface GraphInput {
+  id: string;
+  label: string;
+  /** Its default value (the book's). */
+  value: number;
+  x: number;
+  y: number;
+}
+
+export interface GraphNode {
+  id: string;
+  op: "mul" | "add";
+  /** Ids of the two inputs (a graph input or another node). */
+  a: string;
+  b: string;
+  /** What the node's output is called on the figure ("apple price"). */
+  label: string;
+  x: number;
+  y: number;
+}
+
+export interface GraphSpec {
+  id: string;
+  title: string;
+  inputs: GraphInput[];
+  /** In forward order; the last one is the output (price). */
+  nodes: GraphNode[];
+}
+
+export const GRAPHS: GraphSpec[] = [
+  {
+    id: "fruits",
+    title: "Apples and oranges (figures 5-16 and 5-17)",
+    inputs: [
+      { id: "apple", label: "apple", value: 100, x: 20, y: 40 },
+      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 130 },
+      { id: "orange", label: "orange", value: 150, x: 20, y: 210 },
+      { id: "orangeNum", label: "orange count", value: 3, x: 20, y: 300 },
+      { id: "tax", label: "tax", value: 1.1, x: 20, y: 380 },
+    ],
+    nodes: [
+      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 270, y: 85 },
+      { id: "mulOrange", op: "mul", a: "orange", b: "orangeNum", label: "orange price", x: 270, y: 255 },
+      { id: "add", op: "add", a: "mulApple", b: "mulOrange", label: "apple + orange price", x: 480, y: 170 },
+      { id: "mulTax", op: "mul", a: "add", b: "tax", label: "price", x: 660, y: 250 },
+    ],
+  },
+  {
+    id: "apples",
+    title: "Two apples (figures 5-14 and 5-15)",
+    inputs: [
+      { id: "apple", label: "apple", value: 100, x: 20, y: 60 },
+      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 200 },
+      { id: "tax", label: "tax", value: 1.1, x: 20, y: 330 },
+    ],
+    nodes: [
+      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 300, y: 130 },
+      { id: "mulTax", op: "mul", a: "mulApple", b: "tax", label: "price", x: 600, y: 230 },
+    ],
+  },
+];
+
+export function graphById(id: string | null): GraphSpec {
+  return GRAPHS.find((g) => g.id === id) ?? GRAPHS[0]!;
+}
+
+/** What one step did, in words, for the step log. */
+export interface StepRecord {
+  phase: "forward" | "backward";
+  node: GraphNode;
+  text: string;
+}
+
+/** The graph's values after some steps: forward values of every edge's source, and gradients. */
+export class GraphRun {
+  readonly spec: GraphSpec;
+  /** The value flowing out of an input or node, once known. */
+  readonly forward = new Map<string, number>();
+  /** d(price)/d(value of an input or node), once known. */
+  readonly backward = new Map<string, number>();
+  /** Steps done: 0 .. 2 × nodes. */
+  position = 0;
+  readonly log: StepRecord[] = [];
+  private readonly layers: Map<string, MulLayer | AddLayer>;
+
+  constructor(spec: GraphSpec, inputs: Readonly<Record<string, number>>) {
+    this.spec = spec;
+    for (const i of spec.inputs) this.forward.set(i.id, inputs[i.id] ?? i.value);
+    this.layers = new Map(spec.nodes.map((n) => [n.id, n.op === "mul" ? new MulLayer() : new AddLayer()]));
+  }
+
+  get totalSteps(): number {
+    return 2 * this.spec.nodes.length;
+  }
+
+  get done(): boolean {
+    return this.position >= this.totalSteps;
+  }
+
+  get output(): GraphNode {
+    return this.spec.nodes.at(-1)!;
+  }
+
+  /** Runs the next node's forward (or, after the last forward, the next backward). */
+  step(): StepRecord | null {
+    if (this.done) return null;
+    const n = this.spec.nodes.length;
+    const record = this.position < n ? this.stepForward(this.spec.nodes[this.position]!) : this.stepBackward();
+    this.position++;
+    this.log.push(record);
+    return record;
+  }
+
+  /** The figure's name for the value flowing out of an input or node. */
+  labelOf(id: string): string {
+    return (this.spec.inputs.find((i) => i.id === id) ?? this.spec.nodes.find((n) => n.id === id))?.label ?? id;
+  }
+
+  runAll(): void {
+    while (this.step() !== null);
+  }
+
+  private layer(node: GraphNode): MulLayer | AddLayer {
+    return this.layers.get(node.id)!;
+  }
+
+  private stepForward(node: GraphNode): StepRecord {
+    const a = this.forward.get(node.a)!;
+    const b = this.forward.get(node.b)!;
+    const out = this.layer(node).forward(a, b);
+    this.forward.set(node.id, out);
+    const sign = node.op === "mul" ? "×" : "+";
+    return {
+      phase: "forward",
+      node,
+      text: `${layerName(node)}.forward(${a}, ${b}) = ${a} ${sign} ${b} = ${out} (${node.label})`,
+    };
+  }
+
+  private stepBackward(): StepRecord {
+    const n = this.spec.nodes.length;
+    const node = this.spec.nodes[2 * n - 1 - this.position]!;
+    if (node === this.output) this.backward.set(node.id, 1);
+    const dout = this.backward.get(node.id)!;
+    const [da, db] = this.layer(node).backward(dout);
+    // A value used by two nodes would receive both gradients: add them (none of the book's
+    // figures has one, but the rule is the chain rule's).
+    this.backward.set(node.a, (this.backward.get(node.a) ?? 0) + da);
+    this.backward.set(node.b, (this.backward.get(node.b) ?? 0) + db);
+    const a = this.forward.get(node.a)!;
+    const b = this.forward.get(node.b)!;
+    const [la, lb] = [this.labelOf(node.a), this.labelOf(node.b)];
+    const rule =
+      node.op === "mul"
+        ? `a product's inputs swap: d(${la}) = dout × ${b} = ${da}, d(${lb}) = dout × ${a} = ${db}`
+        : `a sum passes dout on unchanged: d(${la}) = ${da}, d(${lb}) = ${db}`;
+    return { phase: "backward", node, text: `${layerName(node)}.backward(dout = ${dout}): ${rule}` };
+  }
+}
+
+export function layerName(node: GraphNode): string {
+  return node.op === "mul" ? "MulLayer" : "AddLayer";
+}
+
+/** The book's exact JS numbers: `String(x)` gives the shortest text that reads back as x
+ * (220.00000000000003, not 220). */
+export function exact(x: number | undefined): string {
+  return x === undefined ? "" : String(x);
+}
