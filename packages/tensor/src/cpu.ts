@@ -28,7 +28,7 @@ import { matmulDims, reduceDims } from "./kernel-dims.js";
  * `kernels/` once over the whole output. It holds no state, so one instance (`cpu`) serves all.
  */
 export class CpuBackend implements Backend {
-  readonly name = "cpu";
+  readonly name: string = "cpu";
 
   alloc(dtype: DType, size: number): TypedArray {
     return typedArrayOn(dtype, new ArrayBuffer(size * bytesPerElement(dtype)), 0, size);

@@ -1,0 +1,232 @@
+// The matrix product of src/kernels/matmul.ts in WebAssembly SIMD, with the same meaning bit for bit.
+//
+// Same loop nest as the TypeScript kernel (GotoBLAS/BLIS: jc strips of NC columns, ic blocks of MC
+// rows, pc blocks of at most KC along k, then MR x NR register tiles), and the same promise: every
+// output element is the float64 sum ((0 + a0*b0) + a1*b1) + ... in increasing p, rounded once to
+// float32 on store for float32 operands. Each tile's sums are carried from one k block to the next
+// through a float64 scratch block, which is exact, so the blocking changes nothing.
+//
+// SIMD runs across output columns: an f64x2 lane holds one output element's running sum, and each
+// step does one f64x2.mul and one f64x2.add per lane pair. Products and sums are separate IEEE
+// operations (WebAssembly SIMD has no fused multiply-add; relaxed SIMD is not enabled), so each lane
+// computes exactly what the scalar kernel computes. float32 operands are widened to float64 exactly
+// when packed.
+//
+// All addresses are byte offsets in linear memory chosen by the caller: the module has no data
+// segments and no globals that matter, so one compiled module serves every thread over one shared
+// memory, each thread with its own scratch area.
+
+/** Rows of the register tile (and of a packed A panel). */
+const MR: i32 = 4;
+/** Columns of the register tile (and of a packed B panel): two f64x2 vectors. */
+const NR: i32 = 4;
+/** Upper bound of the k block; the actual block is k split into equal parts (depends on k only). */
+const KC: i32 = 256;
+/** Rows per block of A (a multiple of MR). */
+const MC: i32 = 64;
+/** Columns per strip of B (a multiple of NR). */
+const NC: i32 = 240;
+
+function roundUp(x: i32, to: i32): i32 {
+  return ((x + to - 1) / to) * to;
+}
+
+function kBlock(k: i32): i32 {
+  if (k <= 0) return 1;
+  const blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / blocks;
+}
+
+/** Bytes of scratch `matmul` needs for a product with these n and k (packed panels and sums). */
+export function matmulScratchBytes(n: i32, k: i32): i32 {
+  const ncMax = roundUp(min(NC, n), NR);
+  return (MC * kBlock(k) + k * ncMax + MC * ncMax) << 3;
+}
+
+/**
+ * out = op(A) @ op(B) for output rows [rowStart, rowEnd); op(A) is m x k, op(B) is k x n, out is
+ * m x n row-major. transA: A is stored k x m; transB: B is stored n x k. f32: the operands and out are
+ * float32 (else float64). scratch: matmulScratchBytes(n, k) bytes owned by the calling thread.
+ */
+export function matmul(
+  a: usize,
+  b: usize,
+  out: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: bool,
+  transB: bool,
+  rowStart: i32,
+  rowEnd: i32,
+  f32: bool,
+  scratch: usize,
+): void {
+  if (f32) matmulOf<f32>(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
+  else matmulOf<f64>(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
+}
+
+function matmulOf<T>(
+  a: usize,
+  b: usize,
+  out: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: bool,
+  transB: bool,
+  rowStart: i32,
+  rowEnd: i32,
+  scratch: usize,
+): void {
+  if (rowEnd <= rowStart || n === 0) return;
+  if (k === 0) {
+    memory.fill(out + ((<usize>(rowStart * n)) << alignof<T>()), 0, (<usize>((rowEnd - rowStart) * n)) << alignof<T>());
+    return;
+  }
+  const kc = kBlock(k);
+  const ncMax = roundUp(min(NC, n), NR);
+  const aPanels = scratch;
+  const bPanels = aPanels + ((<usize>(MC * kc)) << 3);
+  const acc = bPanels + ((<usize>(k * ncMax)) << 3);
+
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const ncp = roundUp(nc, NR);
+    packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
+    for (let ic = rowStart; ic < rowEnd; ic += MC) {
+      const mc = min(MC, rowEnd - ic);
+      const mcp = roundUp(mc, MR);
+      memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
+      for (let pc = 0; pc < k; pc += kc) {
+        const kb = min(kc, k - pc);
+        packA<T>(a, m, k, transA, ic, mc, pc, kb, aPanels);
+        const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
+        for (let jr = 0; jr < ncp; jr += NR) {
+          const bp = bBlock + ((<usize>(jr * kb)) << 3);
+          for (let ir = 0; ir < mcp; ir += MR) {
+            microKernel(
+              aPanels + ((<usize>(ir * kb)) << 3),
+              bp,
+              kb,
+              acc + ((<usize>(ir * ncp + jr)) << 3),
+              (<usize>ncp) << 3,
+            );
+          }
+        }
+      }
+      for (let i = 0; i < mc; i++) {
+        const src = acc + ((<usize>(i * ncp)) << 3);
+        const dst = out + ((<usize>((ic + i) * n + jc)) << alignof<T>());
+        for (let j = 0; j < nc; j++) {
+          store<T>(dst + ((<usize>j) << alignof<T>()), <T>load<f64>(src + ((<usize>j) << 3)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * c[r][0..NR) += sum over p < kb of a[p][r] * b[p][0..NR) for the MR x NR tile at c (rows ldc bytes
+ * apart), with the 8 running f64x2 sums in locals. a: MR values per step, b: NR values per step.
+ */
+function microKernel(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void {
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  let s00 = v128.load(c);
+  let s01 = v128.load(c, 16);
+  let s10 = v128.load(c1);
+  let s11 = v128.load(c1, 16);
+  let s20 = v128.load(c2);
+  let s21 = v128.load(c2, 16);
+  let s30 = v128.load(c3);
+  let s31 = v128.load(c3, 16);
+  for (let p = 0; p < kb; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load64_splat(ap);
+    s00 = f64x2.add(s00, f64x2.mul(a0, b0));
+    s01 = f64x2.add(s01, f64x2.mul(a0, b1));
+    const a1 = v128.load64_splat(ap, 8);
+    s10 = f64x2.add(s10, f64x2.mul(a1, b0));
+    s11 = f64x2.add(s11, f64x2.mul(a1, b1));
+    const a2 = v128.load64_splat(ap, 16);
+    s20 = f64x2.add(s20, f64x2.mul(a2, b0));
+    s21 = f64x2.add(s21, f64x2.mul(a2, b1));
+    const a3 = v128.load64_splat(ap, 24);
+    s30 = f64x2.add(s30, f64x2.mul(a3, b0));
+    s31 = f64x2.add(s31, f64x2.mul(a3, b1));
+    ap += <usize>(MR << 3);
+    bp += <usize>(NR << 3);
+  }
+  v128.store(c, s00);
+  v128.store(c, s01, 16);
+  v128.store(c1, s10);
+  v128.store(c1, s11, 16);
+  v128.store(c2, s20);
+  v128.store(c2, s21, 16);
+  v128.store(c3, s30);
+  v128.store(c3, s31, 16);
+}
+
+/** Element i of a T array at `base`, widened to float64 (exact for float32). */
+function at<T>(base: usize, i: i32): f64 {
+  return <f64>load<T>(base + ((<usize>i) << alignof<T>()));
+}
+
+/**
+ * Packs one panel of 4 lanes (MR rows of op(A) or NR columns of op(B); both are 4) at o: kb steps of
+ * 4 float64 values, element (lane, p) read at src[first + lane * laneStride + p * stepStride]. Lanes
+ * past `lanes` are zero, so the micro-kernel never needs an edge case. Returns the end of the panel.
+ */
+function packPanel<T>(src: usize, first: i32, laneStride: i32, stepStride: i32, lanes: i32, kb: i32, o: usize): usize {
+  if (lanes === 4) {
+    const s1 = first + laneStride;
+    const s2 = s1 + laneStride;
+    const s3 = s2 + laneStride;
+    for (let p = 0; p < kb; p++) {
+      const q = p * stepStride;
+      store<f64>(o, at<T>(src, first + q));
+      store<f64>(o, at<T>(src, s1 + q), 8);
+      store<f64>(o, at<T>(src, s2 + q), 16);
+      store<f64>(o, at<T>(src, s3 + q), 24);
+      o += 32;
+    }
+    return o;
+  }
+  for (let p = 0; p < kb; p++) {
+    for (let lane = 0; lane < 4; lane++) {
+      store<f64>(o, lane < lanes ? at<T>(src, first + lane * laneStride + p * stepStride) : 0.0);
+      o += 8;
+    }
+  }
+  return o;
+}
+
+/** Packs rows [ic, ic+mc) x columns [pc, pc+kb) of op(A) into panels of MR rows at w. */
+function packA<T>(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32, kb: i32, w: usize): void {
+  const rowStride = transA ? 1 : k;
+  const colStride = transA ? m : 1;
+  let o = w;
+  for (let ir = 0; ir < mc; ir += MR) {
+    o = packPanel<T>(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
+  }
+}
+
+/**
+ * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows, panels of NR
+ * columns (each panel kb steps of NR values).
+ */
+function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): void {
+  const ncp = roundUp(nc, NR);
+  const rowStride = transB ? 1 : n;
+  const colStride = transB ? k : 1;
+  for (let pc = 0; pc < k; pc += kc) {
+    const kb = min(kc, k - pc);
+    let o = w + ((<usize>(pc * ncp)) << 3);
+    for (let jr = 0; jr < ncp; jr += NR) {
+      o = packPanel<T>(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
+    }
+  }
+}

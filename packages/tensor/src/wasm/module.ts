@@ -1,0 +1,83 @@
+import { BackendError } from "../errors.js";
+import { KERNELS_SHARED_WASM, KERNELS_WASM } from "./kernels.generated.js";
+
+/**
+ * The smallest module that uses a SIMD instruction (`i8x16.popcnt` of a splat): an engine validates
+ * it only if it implements WebAssembly SIMD (fixed-width, 128-bit).
+ */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** What this engine lacks for the wasm kernels, or null when it has everything. */
+export function missingWasmFeature(): string | null {
+  if (typeof WebAssembly !== "object" || typeof WebAssembly.validate !== "function") {
+    return "WebAssembly is not available in this JavaScript engine";
+  }
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    return "WebAssembly SIMD (128-bit fixed-width SIMD) is not supported by this engine";
+  }
+  return null;
+}
+
+/** Throws a BackendError naming the missing feature when the wasm kernels cannot run here. */
+export function requireWasmSimd(op: string): void {
+  const missing = missingWasmFeature();
+  if (missing !== null) {
+    throw new BackendError(op, `cannot run here: ${missing}. Use the cpu backend (same results, bit for bit).`);
+  }
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const chars = atob(text);
+  const bytes = new Uint8Array(chars.length);
+  for (let i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);
+  return bytes;
+}
+
+const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
+
+/**
+ * The compiled kernels, compiled once per process or Worker (asynchronously: a browser's main thread
+ * refuses to compile larger modules synchronously). `shared`: the build that imports a shared memory.
+ */
+export function kernelsModule(shared: boolean): Promise<WebAssembly.Module> {
+  let module = compiled.get(shared);
+  if (module === undefined) {
+    module = WebAssembly.compile(decodeBase64(shared ? KERNELS_SHARED_WASM : KERNELS_WASM));
+    compiled.set(shared, module);
+  }
+  return module;
+}
+
+/** The exports of the kernels module (see assembly/index.ts); pointers are byte offsets. */
+export interface KernelExports {
+  matmul(
+    a: number,
+    b: number,
+    out: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    rowStart: number,
+    rowEnd: number,
+    f32: number,
+    scratch: number,
+  ): void;
+  matmulScratchBytes(n: number, k: number): number;
+}
+
+/** An instance of the kernels over `memory` (a new instance per thread, one memory for all). */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new Error("a wasm kernel aborted");
+      },
+    },
+  });
+  return instance.exports as unknown as KernelExports;
+}
