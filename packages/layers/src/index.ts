@@ -7,6 +7,9 @@ export { Relu } from "./Relu.js";
 export { Sigmoid } from "./Sigmoid.js";
 export { Affine, type AffineOptions } from "./Affine.js";
 export { SoftmaxWithLoss } from "./SoftmaxWithLoss.js";
+export { Convolution } from "./Convolution.js";
+export { Pooling } from "./Pooling.js";
+export { im2col, col2im } from "./im2col.js";
 export { softmax, crossEntropyError, CROSS_ENTROPY_DELTA } from "./functions.js";
 export { sumToShape, type Value } from "./gradientShape.js";
 export {

@@ -1,0 +1,68 @@
+import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { fromForward } from "./cache.js";
+import { checkSameShape } from "./gradientShape.js";
+import type { Layer } from "./Layer.js";
+
+/**
+ * Max pooling by im2col (book section 7.4.4, `common/layers.py`): each poolH x poolW window of each
+ * channel, moved by `stride` over the input padded with `pad` zeros (the book pads with zeros, so a
+ * window reaching into the padding has a maximum of at least 0), gives its maximum. An
+ * [N, C, H, W] input gives [N, C, outH, outW], outH = (H + 2·pad − poolH) / stride + 1. `argMax`
+ * keeps which element of each window won; backward routes each gradient to that element only and
+ * adds the windows' gradients back with col2im.
+ */
+export class Pooling implements Layer {
+  readonly poolH: number;
+  readonly poolW: number;
+  readonly stride: number;
+  readonly pad: number;
+  /** Whether `backward` computes `dx` (a net turns it off on its first layer). */
+  computeDx = true;
+  /** The input of the last forward. */
+  x: Tensor | null = null;
+  /** Index (within its window, 0 ... poolH * poolW - 1) of each window's maximum, one per
+   * (image, oy, ox, channel), as int32. */
+  argMax: Tensor | null = null;
+
+  constructor(poolH: number, poolW: number, stride = 1, pad = 0) {
+    const sizes = { poolH, poolW, stride };
+    for (const [name, v] of Object.entries(sizes)) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new ValueError("Pooling", `${name} must be a positive integer, got ${v}`);
+    }
+    if (!Number.isInteger(pad) || pad < 0)
+      throw new ValueError("Pooling", `pad must be a non-negative integer, got ${pad}`);
+    this.poolH = poolH;
+    this.poolW = poolW;
+    this.stride = stride;
+    this.pad = pad;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 4)
+      throw new ShapeError("Pooling.forward", `x must be 4-d [N, C, H, W], got shape ${formatShape(x.shape)}`);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const col = x.im2col(this.poolH, this.poolW, this.stride, this.pad).reshape([-1, this.poolH * this.poolW]);
+    const outH = (H + 2 * this.pad - this.poolH) / this.stride + 1;
+    const outW = (W + 2 * this.pad - this.poolW) / this.stride + 1;
+    this.x = x;
+    this.argMax = col.argmax(1);
+    return col.max(1).reshape([N, outH, outW, C]).transpose([0, 3, 1, 2]);
+  }
+
+  backward(dout: Tensor): Tensor | null {
+    const x = fromForward(this.x, "Pooling.backward", "x");
+    const argMax = fromForward(this.argMax, "Pooling.backward", "argMax");
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const outH = (H + 2 * this.pad - this.poolH) / this.stride + 1;
+    const outW = (W + 2 * this.pad - this.poolW) / this.stride + 1;
+    checkSameShape("Pooling.backward", dout, [N, C, outH, outW], "the forward output");
+    if (!this.computeDx) return null;
+    const poolSize = this.poolH * this.poolW;
+    // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere.
+    const winner = argMax.oneHot(poolSize, "int32");
+    const d = dout.transpose([0, 2, 3, 1]).reshape([-1, 1]);
+    const dmax = d.where(winner, 0);
+    return dmax.reshape([N * outH * outW, C * poolSize]).col2im(x.shape, this.poolH, this.poolW, this.stride, this.pad);
+  }
+}
