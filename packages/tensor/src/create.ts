@@ -3,9 +3,9 @@ import { cpu } from "./cpu.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { DEFAULT_DTYPE, dtypeOfArray, isDType } from "./dtype.js";
 import { DTypeError, ShapeError, ValueError } from "./errors.js";
-import { Rng } from "./random.js";
+import { Rng, checkSeed } from "./random.js";
 import type { Shape } from "./shape.js";
-import { checkShape, formatShape, sizeOf } from "./shape.js";
+import { checkShape, describeValue, formatShape, sizeOf } from "./shape.js";
 import { Tensor, type NestedArray } from "./tensor.js";
 
 export interface CreateOptions {
@@ -32,9 +32,22 @@ function resolve(opts: CreateOptions, fallback: DType = DEFAULT_DTYPE): { dtype:
 function filled(shape: Shape, opts: CreateOptions, fill: (data: TypedArray) => void, op: string): Tensor {
   checkShape(op, shape);
   const { dtype, backend } = resolve(opts);
-  const data = backend.alloc(dtype, sizeOf(shape));
+  const data = allocate(op, backend, dtype, shape);
   fill(data);
   return new Tensor(data, shape, dtype, backend);
+}
+
+/** Storage for `shape`, turning the engine's "allocation failed" RangeError into a ValueError. */
+function allocate(op: string, backend: Backend, dtype: DType, shape: Shape): TypedArray {
+  try {
+    return backend.alloc(dtype, sizeOf(shape));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ValueError(
+      op,
+      `cannot allocate shape ${formatShape(shape)} of ${dtype} (${sizeOf(shape)} elements): ${e.message}`,
+    );
+  }
 }
 
 /**
@@ -143,6 +156,7 @@ export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
 }
 
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  if (typeof value !== "number") throw new ValueError("full", `value must be a number, got ${describeValue(value)}`);
   if (opts.dtype === "int32") checkInt32("full", value, "(the fill value)");
   return filled(shape, opts, (d) => d.fill(value), "full");
 }
@@ -167,16 +181,30 @@ export function arange(start: number, stop?: number, step = 1, opts: CreateOptio
   );
 }
 
-function rngOf(opts: RandomOptions): Rng {
-  return opts.rng ?? new Rng(opts.seed ?? 0);
+function rngOf(op: string, opts: RandomOptions): Rng {
+  if (opts.rng !== undefined) {
+    if (!(opts.rng instanceof Rng)) throw new ValueError(op, `rng must be an Rng, got ${describeValue(opts.rng)}`);
+    return opts.rng;
+  }
+  const seed = opts.seed ?? 0;
+  checkSeed(op, seed);
+  return new Rng(seed);
+}
+
+/** Refuses a distribution parameter that is not a finite number (it would fill the tensor with NaN). */
+function checkFinite(op: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new ValueError(op, `${name} must be a finite number, got ${describeValue(v)}`);
+  return v;
 }
 
 /** Normal samples with the given mean and standard deviation, drawn in float64 from the seeded
  * generator and then stored in `dtype` (so float32 holds the rounded float64 draws). */
 export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const rng = rngOf(opts);
-  const mean = opts.mean ?? 0;
-  const std = opts.std ?? 1;
+  checkShape("randn", shape);
+  const rng = rngOf("randn", opts);
+  const mean = checkFinite("randn", "mean", opts.mean ?? 0);
+  const std = checkFinite("randn", "std", opts.std ?? 1);
   return filled(
     shape,
     opts,
@@ -189,9 +217,10 @@ export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?:
 
 /** Uniform samples in [low, high) from the seeded generator. */
 export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  const rng = rngOf(opts);
-  const low = opts.low ?? 0;
-  const high = opts.high ?? 1;
+  checkShape("rand", shape);
+  const rng = rngOf("rand", opts);
+  const low = checkFinite("rand", "low", opts.low ?? 0);
+  const high = checkFinite("rand", "high", opts.high ?? 1);
   return filled(
     shape,
     opts,

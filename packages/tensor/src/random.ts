@@ -22,10 +22,11 @@ export class Rng {
   private s3 = 0;
   private spare: number | null = null;
 
+  /** `seed`: an integer in [0, 2^53); anything else is a ValueError (a fraction is never rounded). */
   constructor(seed = 0) {
-    if (!Number.isFinite(seed)) throw new ValueError("Rng", `seed must be a finite number, got ${seed}`);
-    // Fold any finite number (also > 2^32 or fractional) into 32 bits deterministically.
-    let x = (Math.trunc(seed) >>> 0) ^ (Math.floor(Math.trunc(seed) / 4294967296) >>> 0);
+    checkSeed("Rng", seed);
+    // Fold the seed's low and high 32-bit words into one word.
+    let x = (seed >>> 0) ^ (Math.floor(seed / 4294967296) >>> 0);
     const next = (): number => {
       x = (x + 0x9e3779b9) | 0;
       let z = x;
@@ -106,6 +107,17 @@ export class Rng {
       out[j] = t;
     }
     return out;
+  }
+}
+
+/** Refuses a seed that is not an integer in [0, 2^53), naming `op`. */
+export function checkSeed(op: string, seed: unknown): asserts seed is number {
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) {
+    const shown =
+      typeof seed === "number"
+        ? String(seed)
+        : `${typeof seed} ${typeof seed === "string" ? JSON.stringify(seed) : String(seed)}`;
+    throw new ValueError(op, `seed must be an integer in [0, 2^53), got ${shown}`);
   }
 }
 

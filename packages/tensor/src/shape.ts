@@ -23,12 +23,42 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/**
+ * Most elements a tensor may hold: the longest typed array JavaScript engines allow (V8 on 64-bit
+ * platforms: 2^32). Larger shapes are refused with a ShapeError before anything is allocated.
+ */
+export const MAX_TENSOR_SIZE = 2 ** 32;
+
 export function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape)) {
+    throw new ShapeError(op, `shape must be an array of non-negative integers, got ${describeValue(shape)}`);
+  }
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new ShapeError(op, `shape ${formatShape(shape)} must hold non-negative integers`);
     }
   }
+  checkSize(op, shape);
+}
+
+/** Refuses a shape with more elements than a typed array can hold, naming the op and the shape. */
+export function checkSize(op: string, shape: Shape): void {
+  const size = sizeOf(shape);
+  if (size > MAX_TENSOR_SIZE) {
+    throw new ShapeError(
+      op,
+      `shape ${formatShape(shape)} has ${size} elements, more than a tensor can hold (at most 2^32 = ${MAX_TENSOR_SIZE})`,
+    );
+  }
+}
+
+/** A short description of an argument of the wrong kind, for error messages. */
+export function describeValue(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array (wrap it with tensor(...))";
+  if (typeof x === "object") return x.constructor?.name ?? "an object";
+  const shown = typeof x === "string" ? JSON.stringify(x) : String(x);
+  return `${typeof x} ${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}`;
 }
 
 /** NumPy broadcasting: align from the right; each pair of dims must match or one must be 1. */
@@ -46,6 +76,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     }
     out[i] = da === 1 ? db : da;
   }
+  checkSize(op, out);
   return out;
 }
 

@@ -5,7 +5,17 @@ import { dtypeOfArray, isDType, isFloatDType } from "./dtype.js";
 import { BackendError, DTypeError, IndexError, ShapeError, ValueError } from "./errors.js";
 import { INT_UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from "./kernels/index.js";
 import type { Shape } from "./shape.js";
-import { broadcastShapes, checkShape, formatShape, normalizeAxis, sameShape, sizeOf, stridesOf } from "./shape.js";
+import {
+  broadcastShapes,
+  checkShape,
+  checkSize,
+  describeValue,
+  formatShape,
+  normalizeAxis,
+  sameShape,
+  sizeOf,
+  stridesOf,
+} from "./shape.js";
 import { formatTensor } from "./format.js";
 import { windowGeometry } from "./window.js";
 
@@ -71,7 +81,7 @@ export class Tensor {
       return this.make(data, []);
     }
     if (!(other instanceof Tensor)) {
-      throw new ValueError(op, `expected a Tensor or a number, got ${describe(other)}`);
+      throw new ValueError(op, `expected a Tensor or a number, got ${describeValue(other)}`);
     }
     this.checkPartner(op, other);
     return other;
@@ -198,7 +208,7 @@ export class Tensor {
   where(condition: Tensor, other: TensorOrNumber): Tensor {
     const b = this.operand("where", other);
     if (!(condition instanceof Tensor)) {
-      throw new ValueError("where", `condition must be a Tensor, got ${describe(condition)}`);
+      throw new ValueError("where", `condition must be a Tensor, got ${describeValue(condition)}`);
     }
     if (condition.backend !== this.backend) {
       throw new BackendError(
@@ -266,6 +276,7 @@ export class Tensor {
   matmul(other: Tensor, options: MatmulOptions = {}): Tensor {
     const op = "matmul";
     this.requireFloat(op);
+    if (!(other instanceof Tensor)) throw new ValueError(op, `b must be a 2-d Tensor, got ${describeValue(other)}`);
     this.operand(op, other);
     const tA = options.transposeA ?? false;
     const tB = options.transposeB ?? false;
@@ -287,12 +298,15 @@ export class Tensor {
     }
     const m = tA ? this.shape[1]! : this.shape[0]!;
     const n = tB ? other.shape[0]! : other.shape[1]!;
+    checkSize(op, [m, n]);
     return this.make(this.backend.matmul(this, other, tA, tB), [m, n]);
   }
 
   /** Axes permuted by `perm` (default: reversed). */
   transpose(perm?: readonly number[]): Tensor {
     const rank = this.rank;
+    if (perm !== undefined && !Array.isArray(perm))
+      throw new ShapeError("transpose", `perm must be an array of axes, got ${describeValue(perm)}`);
     const p = perm ?? this.shape.map((_, i) => rank - 1 - i);
     const seen = new Set<number>();
     if (p.length !== rank) {
@@ -312,6 +326,7 @@ export class Tensor {
 
   /** The same data with another shape (one dimension may be -1). Shares storage with `this`. */
   reshape(shape: readonly number[]): Tensor {
+    if (!Array.isArray(shape)) checkShape("reshape", shape);
     const s = [...shape];
     const free = s.indexOf(-1);
     if (free !== -1) {
@@ -381,6 +396,7 @@ export class Tensor {
       throw new ValueError("oneHot", `depth must be a positive integer, got ${depth}`);
     if (this.rank !== 1)
       throw new ShapeError("oneHot", `needs a 1-d tensor of class indices, got shape ${formatShape(this.shape)}`);
+    checkSize("oneHot", [this.size, depth]);
     const idx = toIndexArray("oneHot", this, depth, "class index");
     return new Tensor(this.backend.oneHot(idx, depth, dtype), [idx.length, depth], dtype, this.backend);
   }
@@ -410,7 +426,7 @@ export class Tensor {
    * optimizers update parameters that layers hold (the book's `params[key] -= lr * grad[key]`).
    */
   assign(source: Tensor): this {
-    if (!(source instanceof Tensor)) throw new ValueError("assign", `expected a Tensor, got ${describe(source)}`);
+    if (!(source instanceof Tensor)) throw new ValueError("assign", `expected a Tensor, got ${describeValue(source)}`);
     if (source.dtype !== this.dtype) {
       throw new DTypeError("assign", `source has dtype ${source.dtype} but the target has ${this.dtype}`);
     }
@@ -484,12 +500,6 @@ function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
   return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
 }
 
-function describe(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "an array (wrap it with tensor(...))";
-  return typeof x === "object" ? (x.constructor?.name ?? "an object") : `${typeof x} ${String(x)}`;
-}
-
 /** Validates integer indices in [0, limit) and returns them as an Int32Array. */
 export function toIndexArray(op: string, indices: Tensor | ArrayLike<number>, limit: number, what: string): Int32Array {
   let values: ArrayLike<number>;
@@ -497,6 +507,8 @@ export function toIndexArray(op: string, indices: Tensor | ArrayLike<number>, li
     if (indices.rank !== 1) throw new ShapeError(op, `indices must be 1-d, got shape ${formatShape(indices.shape)}`);
     values = indices.data;
   } else {
+    if (typeof indices !== "object" || indices === null || typeof indices.length !== "number")
+      throw new IndexError(op, `indices must be a Tensor or an array of integers, got ${describeValue(indices)}`);
     values = indices;
   }
   const out = new Int32Array(values.length);

@@ -262,8 +262,8 @@ describe("ValueError", () => {
   it("bad factory and generator arguments", () => {
     expectError(() => arange(0, 1, 0), ValueError, "arange", "non-zero step", "step=0");
     expectError(() => arange(0, Infinity), ValueError, "arange", "stop=Infinity");
-    expectError(() => randn([2], { seed: NaN }), ValueError, "Rng", "seed must be a finite number, got NaN");
-    expectError(() => rand([2], { seed: Infinity }), ValueError, "Rng", "Infinity");
+    expectError(() => randn([2], { seed: NaN }), ValueError, "randn", "seed must be an integer in [0, 2^53), got NaN");
+    expectError(() => rand([2], { seed: Infinity }), ValueError, "rand", "Infinity");
     expectError(() => new Rng(1).int(0), ValueError, "Rng.int", "got 0");
   });
 });
