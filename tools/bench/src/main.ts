@@ -9,7 +9,8 @@ import { BACKENDS } from "./backends.js";
 import { MATMUL_CASES, matmulFlops } from "./cases.js";
 import { TRAIN_STEP_SHAPE, trainStepFlops } from "./train-step.js";
 import { FULL, QUICK, timeInterleaved } from "./measure.js";
-import { markdownTable, withRatios, type Row } from "./report.js";
+import { NUMPY, markdownTable, withRatios, type Row } from "./report.js";
+import { numpyMatmul } from "./numpy.js";
 import type { BenchTarget, PreparedOp } from "./target.js";
 import type { DType } from "@bp/tensor";
 
@@ -57,17 +58,39 @@ function benchSection(
       gflops: flops / (timings[i]!.bestMs * 1e6),
       vs: x.vs,
       ratio: null,
+      ofNumpy: null,
     });
   });
 }
 
-for (const c of MATMUL_CASES.filter((c) => !(quick && c.slow))) {
+const matmulCases = MATMUL_CASES.filter((c) => !(quick && c.slow));
+for (const c of matmulCases) {
   benchSection("matmul", c.shape, matmulFlops(c), (target, dtype) => target.matmul(c, dtype));
 }
 benchSection("train step", TRAIN_STEP_SHAPE, trainStepFlops(), (target, dtype) => target.trainStep(dtype));
 for (const o of opened) o.target.close();
 
-const result = withRatios(rows);
+// NumPy (OpenBLAS, one thread) in its own process, after the others: each matmul row then says what
+// share of it it reaches.
+console.error("bench: numpy matmul, one BLAS thread");
+const numpy = numpyMatmul(matmulCases, timing.minMs);
+for (const r of numpy?.rows ?? []) {
+  const c = matmulCases[r.case]!;
+  rows.push({
+    bench: "matmul",
+    shape: c.shape,
+    dtype: r.dtype,
+    backend: NUMPY,
+    gflops: matmulFlops(c) / (r.bestMs * 1e6),
+    vs: null,
+    ratio: null,
+    ofNumpy: null,
+  });
+}
+
+// Each shape's rows together (the NumPy rows were measured last).
+const groups = [...new Set(rows.map((r) => `${r.bench}|${r.shape}`))];
+const result = withRatios(groups.flatMap((g) => rows.filter((r) => `${r.bench}|${r.shape}` === g)));
 if (json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
@@ -79,6 +102,9 @@ if (json) {
       `GFLOPS = 2*m*n*k / fastest run. Each shape's contenders ran interleaved in one process (${timing.minRuns}+ runs and ${timing.minMs} ms or more each, after warm-up);`,
       `ratio = this row's GFLOPS / the "vs" backend's GFLOPS for the same shape and dtype, measured in the same run.`,
       `tfjs-backend-cpu runs float32 only, so float64 rows are compared against tfjs float32 at the same shape.`,
+      numpy === null
+        ? "No NumPy rows (see the line printed on stderr)."
+        : `${NUMPY}: NumPy ${numpy.version} \`a @ b\` with OPENBLAS_NUM_THREADS=1 (tools/bench/numpy/matmul.py, its own process, run after the others, same timing rule); "of NumPy" = this row's GFLOPS / NumPy's for the same shape and dtype.`,
       `train step: one SGD step of TwoLayerNet (gather a minibatch, forward, backward, update), the same recipe and numbers on every backend; its GFLOPS count only the step's matrix products (${(trainStepFlops() / 1e6).toFixed(1)} M flops), so its ratios are ratios of step times.`,
       `Machine: Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores${quick ? "; --quick run (short timings, largest shapes left out)" : ""}.`,
     ].join("\n"),

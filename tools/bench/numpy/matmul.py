@@ -1,0 +1,46 @@
+"""NumPy's matrix products at the benchmark's shapes, for the NumPy rows of `pnpm bench`.
+
+Reads a JSON list of cases on stdin ({"m", "k", "n", "transposeA", "transposeB"}), prints one JSON
+object: {"numpy": version, "rows": [{"case": i, "dtype": "float64" | "float32", "bestMs": ms}]}.
+Run it with OPENBLAS_NUM_THREADS=1 (the bench sets it) so it measures one BLAS thread. Timing: like
+the bench's own, a warm-up, then runs until both a minimum time and a minimum count; the fastest run.
+"""
+
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def best_ms(run, min_ms, min_runs):
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 0.3:
+        run()
+    times = []
+    spent = 0.0
+    while spent * 1000 < min_ms or len(times) < min_runs:
+        t = time.perf_counter()
+        run()
+        dt = time.perf_counter() - t
+        times.append(dt)
+        spent += dt
+    return min(times) * 1000
+
+
+def main():
+    cases = json.load(sys.stdin)
+    min_ms = float(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    rng = np.random.default_rng(1)
+    rows = []
+    for i, c in enumerate(cases):
+        for dtype in ("float32", "float64"):
+            a = rng.standard_normal((c["k"], c["m"]) if c["transposeA"] else (c["m"], c["k"])).astype(dtype)
+            b = rng.standard_normal((c["n"], c["k"]) if c["transposeB"] else (c["k"], c["n"])).astype(dtype)
+            opa = a.T if c["transposeA"] else a
+            opb = b.T if c["transposeB"] else b
+            rows.append({"case": i, "dtype": dtype, "bestMs": best_ms(lambda: opa @ opb, min_ms, 3)})
+    print(json.dumps({"numpy": np.__version__, "rows": rows}))
+
+
+main()
