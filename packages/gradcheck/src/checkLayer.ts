@@ -2,7 +2,7 @@ import type { Tensor } from "@bp/tensor";
 import { compareValues, makeReport, tolerances, type CheckReport, type ToleranceOptions } from "./compare.js";
 import { settle } from "./GradCheckError.js";
 import { layerName, runLayer, type CheckableLayer, type LayerRunOptions } from "./layerGradients.js";
-import { numericalGradient } from "./numericalGradient.js";
+import { numericalGradient } from "@bp/layers";
 
 export interface LayerCheckOptions extends LayerRunOptions, ToleranceOptions {
   /** Central-difference step (default 1e-4). */

@@ -1,7 +1,7 @@
 import { ValueError, type Tensor } from "@bp/tensor";
 import { compareValues, makeReport, tolerances, type CheckReport, type ToleranceOptions } from "./compare.js";
 import { settle } from "./GradCheckError.js";
-import { numericalGradient } from "./numericalGradient.js";
+import { numericalGradient } from "@bp/layers";
 
 /** What a net needs for a gradient check: the book's `params`, `loss` and `gradient`. `params`
  * must be the tensors the net computes with (the check perturbs them in place). */

@@ -1,4 +1,4 @@
-export { numericalGradient, type ScalarFunction, type NumericalGradientOptions } from "./numericalGradient.js";
+export { numericalGradient, type ScalarFunction, type NumericalGradientOptions } from "@bp/layers";
 export { checkLayer, type LayerCheckOptions } from "./checkLayer.js";
 export { checkNet, type GradientNet, type NetCheckOptions } from "./checkNet.js";
 export { compareNets, compareBackends, type ComparableNet, type MovableNet } from "./compareNets.js";

@@ -69,7 +69,7 @@ class SigmoidMissingFactor extends Sigmoid {
 }
 
 class AffineMeanBias extends Affine {
-  override backward(dout: Tensor): Tensor {
+  override backward(dout: Tensor): Tensor | null {
     const dx = super.backward(dout);
     this.db = dout.mean(0); // should be the sum over the batch
     return dx;

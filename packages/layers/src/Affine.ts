@@ -3,12 +3,13 @@ import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
 
-export interface AffineOptions<ComputeDx extends boolean = boolean> {
+export interface AffineOptions {
   /**
    * Whether `backward` computes the input gradient `dx` (default true). A net's first layer does
-   * not need it: with `false`, `backward` fills only `dW` and `db` and returns `null`.
+   * not need it: with `false`, `backward` fills only `dW` and `db` and returns `null`. A net sets
+   * this on its first layer itself (see `computeDx`).
    */
-  computeDx?: ComputeDx;
+  computeDx?: boolean;
 }
 
 /**
@@ -19,10 +20,12 @@ export interface AffineOptions<ComputeDx extends boolean = boolean> {
  * `W` and `b` are held, not copied: updating them in place (`W.assign(...)`, as `SGD` does)
  * changes what the layer computes.
  */
-export class Affine<ComputeDx extends boolean = true> implements ParameterLayer {
+export class Affine implements ParameterLayer {
   readonly W: Tensor;
   readonly b: Tensor;
-  readonly computeDx: boolean;
+  /** Whether `backward` computes `dx` (the layer contract's switch; a net turns it off on its
+   * first layer). */
+  computeDx: boolean;
   /** The input as a 2-d tensor (N rows). */
   x: Tensor | null = null;
   /** The shape the input came in, restored on `dx`. */
@@ -30,7 +33,7 @@ export class Affine<ComputeDx extends boolean = true> implements ParameterLayer 
   dW: Tensor | null = null;
   db: Tensor | null = null;
 
-  constructor(W: Tensor, b: Tensor, options: AffineOptions<ComputeDx> = {}) {
+  constructor(W: Tensor, b: Tensor, options: AffineOptions = {}) {
     if (W.rank !== 2)
       throw new ShapeError("Affine", `W must be 2-d (inputs x outputs), got shape ${formatShape(W.shape)}`);
     if (b.rank !== 1 || b.shape[0] !== W.shape[1]) {
@@ -83,14 +86,14 @@ export class Affine<ComputeDx extends boolean = true> implements ParameterLayer 
     return this.x.matmul(this.W).add(this.b);
   }
 
-  backward(dout: Tensor): ComputeDx extends false ? null : Tensor {
+  backward(dout: Tensor): Tensor | null {
     const x = fromForward(this.x, "Affine.backward", "x");
     const originalXShape = fromForward(this.originalXShape, "Affine.backward", "originalXShape");
     checkSameShape("Affine.backward", dout, [x.shape[0]!, this.W.shape[1]!], "the forward output");
     this.dW = x.matmul(dout, { transposeA: true });
     this.db = dout.sum(0);
-    if (!this.computeDx) return null as ComputeDx extends false ? null : Tensor;
+    if (!this.computeDx) return null;
     const dx = dout.matmul(this.W, { transposeB: true });
-    return (originalXShape.length === 2 ? dx : dx.reshape(originalXShape)) as ComputeDx extends false ? null : Tensor;
+    return originalXShape.length === 2 ? dx : dx.reshape(originalXShape);
   }
 }

@@ -102,7 +102,7 @@ describe("Affine", () => {
       [0, 1, 1],
     ]);
     // dx row 1 = W[:,0] = [1, 4]; row 2 = W[:,1] + W[:,2] = [5, 11]
-    expect(affine.backward(dout).toArray()).toEqual([
+    expect(affine.backward(dout)!.toArray()).toEqual([
       [1, 4],
       [5, 11],
     ]);
@@ -133,7 +133,7 @@ describe("Affine", () => {
         [1, 0, 0],
         [0, 0, 1],
       ]),
-    );
+    )!;
     expect(dx.shape).toEqual([2, 2, 2]);
     // dx[0] = W[:,0] = [0, 3, 6, 9]; dx[1] = W[:,2] = [2, 5, 8, 11]
     expect(dx.toArray()).toEqual([

@@ -82,7 +82,7 @@ describe("layers against tfjs-core (float32)", () => {
     const dout = randn([4, 5], { rng });
     const layer = new Affine(W, b);
     const out = layer.forward(x);
-    const dx = layer.backward(dout);
+    const dx = layer.backward(dout)!;
     const tfr = tfGrads((a, w, c) => tf.add(tf.matMul(tf.reshape(a!, [4, 6]), w!), c!), [x, W, b], dout);
     expectCloseToTf(out, tfr.out, ATOL, RTOL, "out");
     expectCloseToTf(dx, tfr.grads[0]!, ATOL, RTOL, "dx");

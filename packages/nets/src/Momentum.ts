@@ -1,5 +1,5 @@
-import { zeros, type Tensor } from "@bp/tensor";
-import { checkRate, gradOf, type Optimizer } from "./SGD.js";
+import type { Tensor } from "@bp/tensor";
+import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface MomentumOptions {
   /** Learning rate (default 0.01). */
@@ -26,7 +26,7 @@ export class Momentum implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     for (const [key, p] of Object.entries(params)) {
       const g = gradOf("Momentum.update", grads, key);
-      const v0 = this.v.get(key) ?? zeros(p.shape, { dtype: p.dtype, backend: p.backend });
+      const v0 = slot(this.v, key, p);
       const v = v0.mul(this.momentum).sub(g.mul(this.lr));
       this.v.set(key, v);
       p.assign(p.add(v));

@@ -1,4 +1,4 @@
-import { ValueError, type Tensor } from "@bp/tensor";
+import { ValueError, zeros, type Tensor } from "@bp/tensor";
 
 /** An optimizer: updates parameters in place from their gradients (book section 6.1). */
 export interface Optimizer {
@@ -36,6 +36,12 @@ export function gradOf(op: string, grads: Readonly<Record<string, Tensor>>, key:
       `no gradient for parameter '${key}' (grads has ${Object.keys(grads).join(", ") || "nothing"})`,
     );
   return g;
+}
+
+/** A per-parameter buffer (velocity, squared-gradient sum, ...), zeros of the parameter's shape on
+ * the first update. */
+export function slot(buffers: Map<string, Tensor>, key: string, p: Tensor): Tensor {
+  return buffers.get(key) ?? zeros(p.shape, { dtype: p.dtype, backend: p.backend });
 }
 
 export function checkRate(op: string, name: string, v: number): number {

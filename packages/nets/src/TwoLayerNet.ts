@@ -1,5 +1,4 @@
-import { numericalGradient } from "@bp/gradcheck";
-import { Affine, Relu, SoftmaxWithLoss, type Layer } from "@bp/layers";
+import { Affine, Relu, SoftmaxWithLoss } from "@bp/layers";
 import {
   Rng,
   ShapeError,
@@ -12,6 +11,7 @@ import {
   type FloatDType,
   type Tensor,
 } from "@bp/tensor";
+import { LayerNet, copyTensors } from "./LayerNet.js";
 
 /** The parameters of a TwoLayerNet, named as in the book. */
 export type TwoLayerParams = {
@@ -40,7 +40,7 @@ type ConstructorOptions = TwoLayerNetOptions & { [ADOPT]?: TwoLayerParams };
 
 /**
  * The book's two-layer net with backpropagation (section 5.7.2, `ch05/two_layer_net.py`):
- * Affine1 -> Relu1 -> Affine2, then SoftmaxWithLoss.
+ * Affine1 -> Relu1 -> Affine2, then SoftmaxWithLoss, as a `LayerNet`.
  *
  * `params` holds W1, b1, W2, b2, and these are the very tensors the Affine layers compute with
  * (shared on purpose, as in the book): an optimizer that updates `params` in place with
@@ -51,18 +51,10 @@ type ConstructorOptions = TwoLayerNetOptions & { [ADOPT]?: TwoLayerParams };
  * b1, b2 start at zero, so the same seed gives the same weights on every backend and dtype (float32
  * stores the rounded float64 draws).
  */
-export class TwoLayerNet {
-  readonly params: Readonly<TwoLayerParams>;
-  /** The layers in order: Affine1, Relu1, Affine2. */
-  readonly layers: ReadonlyMap<string, Layer>;
-  readonly lastLayer: SoftmaxWithLoss;
+export class TwoLayerNet extends LayerNet<keyof TwoLayerParams> {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly outputSize: number;
-  readonly dtype: FloatDType;
-  readonly backend: Backend;
-  private readonly affine1: Affine<false>;
-  private readonly affine2: Affine;
 
   constructor(inputSize: number, hiddenSize: number, outputSize: number, options: TwoLayerNetOptions = {}) {
     const adopted = (options as ConstructorOptions)[ADOPT];
@@ -80,23 +72,28 @@ export class TwoLayerNet {
     if (dtype !== "float64" && dtype !== "float32")
       throw new ValueError("TwoLayerNet", `dtype must be "float64" or "float32", got ${String(dtype)}`);
     const backend = options.backend ?? cpu;
-    const params =
-      adopted ?? TwoLayerNet.initialParams(inputSize, hiddenSize, outputSize, std, options.seed ?? 0, dtype, backend);
-    // The first layer's input gradient is never used, so Affine1 does not compute it.
-    this.affine1 = new Affine(params.W1, params.b1, { computeDx: false });
-    this.affine2 = new Affine(params.W2, params.b2);
-    this.layers = new Map<string, Layer>([
-      ["Affine1", this.affine1],
-      ["Relu1", new Relu()],
-      ["Affine2", this.affine2],
-    ]);
-    this.lastLayer = new SoftmaxWithLoss();
-    this.params = Object.freeze({ ...params });
+    const seed = options.seed ?? 0;
+    const params = adopted ?? initialParams(inputSize, hiddenSize, outputSize, std, seed, dtype, backend);
+    super(
+      [
+        ["Affine1", new Affine(params.W1, params.b1)],
+        ["Relu1", new Relu()],
+        ["Affine2", new Affine(params.W2, params.b2)],
+      ],
+      new SoftmaxWithLoss(),
+      {
+        kind: "TwoLayerNet",
+        config:
+          adopted === undefined
+            ? { inputSize, hiddenSize, outputSize, weightInitStd: std, seed }
+            : { inputSize, hiddenSize, outputSize },
+        dtype,
+        backend,
+      },
+    );
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.outputSize = outputSize;
-    this.dtype = dtype;
-    this.backend = backend;
   }
 
   /**
@@ -134,81 +131,28 @@ export class TwoLayerNet {
     return new TwoLayerNet(W1.shape[0]!, W1.shape[1]!, W2.shape[1]!, options);
   }
 
-  private static initialParams(
-    inputSize: number,
-    hiddenSize: number,
-    outputSize: number,
-    std: number,
-    seed: number,
-    dtype: FloatDType,
-    backend: Backend,
-  ): TwoLayerParams {
-    const rng = new Rng(seed);
-    const opts = { dtype, backend };
-    return {
-      W1: randn([inputSize, hiddenSize], { ...opts, rng, std }),
-      b1: zeros([hiddenSize], opts),
-      W2: randn([hiddenSize, outputSize], { ...opts, rng, std }),
-      b2: zeros([outputSize], opts),
-    };
-  }
-
   /** A copy of this net on `backend` with the same parameter values (always a copy, even on the
    * same backend). The model code stays the same; only where it runs changes. */
-  to(backend: Backend): TwoLayerNet {
-    const copy = (p: Tensor): Tensor => (p.backend === backend ? p.clone() : p.to(backend));
-    const { W1, b1, W2, b2 } = this.params;
-    return TwoLayerNet.fromParams({ W1: copy(W1), b1: copy(b1), W2: copy(W2), b2: copy(b2) });
+  override to(backend: Backend): TwoLayerNet {
+    return TwoLayerNet.fromParams(copyTensors(this.params, backend) as TwoLayerParams);
   }
+}
 
-  /** Scores (before softmax), [N, outputSize], from x of shape [N, inputSize] (or [N, ...]). */
-  predict(x: Tensor): Tensor {
-    let out = x;
-    for (const layer of this.layers.values()) out = layer.forward(out);
-    return out;
-  }
-
-  /** The batch-mean cross-entropy loss; t: int32 class indices [N] or one-hot rows [N, outputSize]. */
-  loss(x: Tensor, t: Tensor): number {
-    return this.lastLayer.forward(this.predict(x), t);
-  }
-
-  /** The fraction of rows whose highest score is the label's class; t as for `loss`. */
-  accuracy(x: Tensor, t: Tensor): number {
-    const y = this.predict(x).argmax(1);
-    const labels = t.dtype === "int32" ? t : t.argmax(1);
-    if (labels.size !== y.size) {
-      throw new ShapeError(
-        "TwoLayerNet.accuracy",
-        `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`,
-      );
-    }
-    let correct = 0;
-    for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;
-    return correct / y.size;
-  }
-
-  /** The gradients by central differences of `loss` (slow: two forward passes per parameter). */
-  numericalGradient(x: Tensor, t: Tensor): TwoLayerParams {
-    const lossW = (): number => this.loss(x, t);
-    return {
-      W1: numericalGradient(lossW, this.params.W1),
-      b1: numericalGradient(lossW, this.params.b1),
-      W2: numericalGradient(lossW, this.params.W2),
-      b2: numericalGradient(lossW, this.params.b2),
-    };
-  }
-
-  /** The gradients by backpropagation: forward, then every layer's backward in reverse order. */
-  gradient(x: Tensor, t: Tensor): TwoLayerParams {
-    this.loss(x, t);
-    let dout: Tensor | null = this.lastLayer.backward(1);
-    for (const layer of [...this.layers.values()].reverse()) {
-      if (dout === null) break;
-      dout = layer.backward(dout);
-    }
-    const g1 = this.affine1.grads;
-    const g2 = this.affine2.grads;
-    return { W1: g1.W, b1: g1.b, W2: g2.W, b2: g2.b };
-  }
+function initialParams(
+  inputSize: number,
+  hiddenSize: number,
+  outputSize: number,
+  std: number,
+  seed: number,
+  dtype: FloatDType,
+  backend: Backend,
+): TwoLayerParams {
+  const rng = new Rng(seed);
+  const opts = { dtype, backend };
+  return {
+    W1: randn([inputSize, hiddenSize], { ...opts, rng, std }),
+    b1: zeros([hiddenSize], opts),
+    W2: randn([hiddenSize, outputSize], { ...opts, rng, std }),
+    b2: zeros([outputSize], opts),
+  };
 }

@@ -1,0 +1,53 @@
+import type { Tensor } from "@bp/tensor";
+import { OPTIMIZER_EPS } from "./AdaGrad.js";
+import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+
+export interface AdamOptions {
+  /** Learning rate (default 0.001). */
+  lr?: number;
+  /** Decay of the first moment (default 0.9). */
+  beta1?: number;
+  /** Decay of the second moment (default 0.999). */
+  beta2?: number;
+}
+
+/**
+ * Adam as the book writes it (`common/optimizer.py`): with `iter` counting updates from 1,
+ * `lr_t = lr * sqrt(1 - beta2^iter) / (1 - beta1^iter)`, `m += (1 - beta1) * (grad - m)`,
+ * `v += (1 - beta2) * (grad² - v)`, `param -= lr_t * m / (sqrt(v) + 1e-7)`.
+ */
+export class Adam implements Optimizer {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  /** Updates made so far (the book's `iter`). */
+  iter = 0;
+  readonly m = new Map<string, Tensor>();
+  readonly v = new Map<string, Tensor>();
+
+  constructor(options: AdamOptions = {}) {
+    this.lr = checkRate("Adam", "lr", options.lr ?? 0.001);
+    this.beta1 = checkRate("Adam", "beta1", options.beta1 ?? 0.9);
+    this.beta2 = checkRate("Adam", "beta2", options.beta2 ?? 0.999);
+  }
+
+  update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    this.iter += 1;
+    const lrT = (this.lr * Math.sqrt(1 - this.beta2 ** this.iter)) / (1 - this.beta1 ** this.iter);
+    for (const [key, p] of Object.entries(params)) {
+      const g = gradOf("Adam.update", grads, key);
+      const m0 = slot(this.m, key, p);
+      const v0 = slot(this.v, key, p);
+      const m = m0.add(g.sub(m0).mul(1 - this.beta1));
+      const v = v0.add(
+        g
+          .square()
+          .sub(v0)
+          .mul(1 - this.beta2),
+      );
+      this.m.set(key, m);
+      this.v.set(key, v);
+      p.assign(p.sub(m.mul(lrT).div(v.sqrt().add(OPTIMIZER_EPS))));
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import {
+  hasParams,
+  hasState,
+  numericalGradient,
+  type Layer,
+  type LossLayer,
+  type NumericalGradientOptions,
+} from "@bp/layers";
+import { Rng, ShapeError, ValueError, cpu, formatShape, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+import { buildLayers, buildLossLayer, describeLayer, lossLayerTypeOf } from "./layerTypes.js";
+import type { NamedTensors, Net, NetDescription, NetKind } from "./Net.js";
+
+export interface LayerNetOptions {
+  /** λ of the weight decay: ½λΣW² is added to the loss and λW to the gradient of every layer
+   * parameter named `W` (default 0, as in the book's `weight_decay_lambda`). */
+  weightDecayLambda?: number;
+  /** Whether the first layer computes its input gradient (default false: nobody uses it, so the
+   * net turns the first layer's `computeDx` off). */
+  firstLayerDx?: boolean;
+  /** The constructor that built the net and its arguments, kept in `describe()`. */
+  kind?: NetKind;
+  config?: Record<string, unknown>;
+  /** dtype and backend of a net without parameters (otherwise read from the parameters). */
+  dtype?: FloatDType;
+  backend?: Backend;
+  /** The generator of the layers that draw random numbers (Dropout), handed on by `to`. */
+  rng?: Rng;
+}
+
+/** Where a net parameter (or state tensor) lives: its layer and the layer's own name for it. */
+interface Slot {
+  layer: string;
+  key: string;
+}
+
+/**
+ * A net that is a list of layers (the book's `OrderedDict` of layers plus `lastLayer`):
+ * `predict`, `loss`, `gradient` and `numericalGradient` are loops over it, written once.
+ *
+ * Parameters are named the book's way from the layers' own names: the k-th layer that has a
+ * parameter `W` gives `Wk` (Affine1.W is W1, Affine2.W is W2; BatchNorm1.gamma is gamma1), and state
+ * tensors the same way (BatchNorm1.runningMean is runningMean1). `params` and `state` are frozen
+ * records of the very tensors the layers hold.
+ */
+export class LayerNet<P extends string = string> implements Net<P> {
+  readonly params: NamedTensors<P>;
+  readonly state: NamedTensors;
+  readonly layers: ReadonlyMap<string, Layer>;
+  readonly lastLayer: LossLayer;
+  readonly dtype: FloatDType;
+  readonly backend: Backend;
+  readonly weightDecayLambda: number;
+  /** Whether the first layer computes its input gradient (false by default). */
+  readonly firstLayerDx: boolean;
+  readonly kind: NetKind;
+  readonly config: Readonly<Record<string, unknown>>;
+  /** The generator the net's Dropout layers draw from (shared by a copy made with `to`). */
+  readonly rng: Rng;
+  private readonly paramSlots: ReadonlyMap<string, Slot>;
+  private readonly stateSlots: ReadonlyMap<string, Slot>;
+
+  constructor(layers: Iterable<readonly [string, Layer]>, lastLayer: LossLayer, options: LayerNetOptions = {}) {
+    const kind = options.kind ?? "LayerNet";
+    this.layers = new Map(layers);
+    if (this.layers.size === 0) throw new ValueError(kind, "a net needs at least one layer");
+    this.lastLayer = lastLayer;
+    const lambda = options.weightDecayLambda ?? 0;
+    if (!(lambda >= 0) || !Number.isFinite(lambda))
+      throw new ValueError(kind, `weightDecayLambda must be a finite number >= 0, got ${lambda}`);
+    this.weightDecayLambda = lambda;
+    this.kind = kind;
+    this.config = Object.freeze({ ...(options.config ?? {}) });
+    this.rng = options.rng ?? new Rng(0);
+
+    const params: Record<string, Tensor> = {};
+    const state: Record<string, Tensor> = {};
+    const paramSlots = new Map<string, Slot>();
+    const stateSlots = new Map<string, Slot>();
+    const counts = new Map<string, number>();
+    const name = (key: string): string => {
+      const k = (counts.get(key) ?? 0) + 1;
+      counts.set(key, k);
+      return `${key}${k}`;
+    };
+    for (const [layerName, layer] of this.layers) {
+      if (hasParams(layer)) {
+        for (const [key, p] of Object.entries(layer.params)) {
+          const n = name(key);
+          params[n] = p;
+          paramSlots.set(n, { layer: layerName, key });
+        }
+      }
+      if (hasState(layer)) {
+        for (const [key, s] of Object.entries(layer.state)) {
+          const n = name(key);
+          state[n] = s;
+          stateSlots.set(n, { layer: layerName, key });
+        }
+      }
+    }
+    this.params = Object.freeze(params) as NamedTensors<P>;
+    this.state = Object.freeze(state);
+    this.paramSlots = paramSlots;
+    this.stateSlots = stateSlots;
+    const first = Object.values(params)[0];
+    this.dtype = (first?.dtype as FloatDType | undefined) ?? options.dtype ?? "float64";
+    this.backend = first?.backend ?? options.backend ?? cpu;
+    this.firstLayerDx = options.firstLayerDx ?? false;
+    const firstLayer = this.layers.values().next().value;
+    if (!this.firstLayerDx && firstLayer !== undefined && "computeDx" in firstLayer) firstLayer.computeDx = false;
+  }
+
+  /** Scores; `train` (default false) is the book's `train_flg`, read by Dropout and BatchNorm. */
+  predict(x: Tensor, train = false): Tensor {
+    let out = x;
+    for (const layer of this.layers.values()) out = layer.forward(out, train);
+    return out;
+  }
+
+  /** The loss with weight decay; `train` defaults to false, as in the book's
+   * `MultiLayerNetExtend.loss` (`gradient` and `numericalGradient` pass true). */
+  loss(x: Tensor, t: Tensor, train = false): number {
+    const rows = x.rank === 0 ? 1 : x.shape[0]!;
+    if (rows === 0) throw new ValueError(`${this.kind}.loss`, `x has 0 rows (shape ${formatShape(x.shape)})`);
+    return this.lastLayer.forward(this.predict(x, train), t) + this.weightDecay();
+  }
+
+  accuracy(x: Tensor, t: Tensor): number {
+    const op = `${this.kind}.accuracy`;
+    const rows = x.rank === 0 ? 1 : x.shape[0]!;
+    if (rows === 0) throw new ValueError(op, `x has 0 rows (shape ${formatShape(x.shape)})`);
+    const y = this.predict(x, false).argmax(1);
+    const labels = t.dtype === "int32" ? t : t.argmax(1);
+    if (labels.size !== y.size)
+      throw new ShapeError(op, `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`);
+    let correct = 0;
+    for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;
+    return correct / y.size;
+  }
+
+  gradient(x: Tensor, t: Tensor): NamedTensors<P> {
+    return this.lossAndGradient(x, t).grads;
+  }
+
+  lossAndGradient(x: Tensor, t: Tensor): { loss: number; grads: NamedTensors<P> } {
+    const loss = this.loss(x, t, true);
+    let dout: Tensor | null = this.lastLayer.backward(1);
+    for (const layer of [...this.layers.values()].reverse()) {
+      if (dout === null) break;
+      dout = layer.backward(dout);
+    }
+    const grads: Record<string, Tensor> = {};
+    for (const [n, slot] of this.paramSlots) {
+      const layer = this.layers.get(slot.layer);
+      if (layer === undefined || !hasParams(layer))
+        throw new ValueError(`${this.kind}.gradient`, `no layer ${slot.layer}`);
+      const g = layer.grads[slot.key]!;
+      grads[n] =
+        slot.key === "W" && this.weightDecayLambda > 0 ? g.add(layer.params.W!.mul(this.weightDecayLambda)) : g;
+    }
+    return { loss, grads: grads as NamedTensors<P> };
+  }
+
+  numericalGradient(x: Tensor, t: Tensor, options: NumericalGradientOptions = {}): NamedTensors<P> {
+    const lossW = (): number => this.loss(x, t, true);
+    const grads: Record<string, Tensor> = {};
+    for (const [n, p] of Object.entries<Tensor>(this.params)) grads[n] = numericalGradient(lossW, p, options);
+    return grads as NamedTensors<P>;
+  }
+
+  describe(): NetDescription {
+    const paramNames = invert(this.paramSlots);
+    const stateNames = invert(this.stateSlots);
+    return {
+      kind: this.kind,
+      config: { ...this.config },
+      dtype: this.dtype,
+      weightDecayLambda: this.weightDecayLambda,
+      layers: [...this.layers].map(([name, layer]) =>
+        describeLayer(name, layer, paramNames.get(name), stateNames.get(name)),
+      ),
+      lastLayer: { type: lossLayerTypeOf(this.lastLayer) },
+      paramShapes: Object.fromEntries(Object.entries<Tensor>(this.params).map(([n, p]) => [n, [...p.shape]])),
+    };
+  }
+
+  /** A copy on `backend` (always a copy, even on the same backend): the same layers rebuilt through
+   * the layer table around copies of the parameters and state; Dropout layers share this net's
+   * `rng`. */
+  to(backend: Backend): LayerNet<P> {
+    const d = this.describe();
+    const tensors = copyTensors({ ...this.params, ...this.state }, backend);
+    return new LayerNet<P>(buildLayers(d, tensors, this.rng, `${this.kind}.to`), buildLossLayer(d.lastLayer.type), {
+      weightDecayLambda: this.weightDecayLambda,
+      firstLayerDx: this.firstLayerDx,
+      kind: this.kind,
+      config: this.config,
+      dtype: this.dtype,
+      backend,
+      rng: this.rng,
+    });
+  }
+
+  /** ½λΣW² over every layer parameter named `W` (the book's `weight_decay`). */
+  private weightDecay(): number {
+    if (this.weightDecayLambda === 0) return 0;
+    let decay = 0;
+    for (const [n, slot] of this.paramSlots) {
+      if (slot.key === "W")
+        decay += 0.5 * this.weightDecayLambda * (this.params[n as P] as Tensor).square().sum().item();
+    }
+    return decay;
+  }
+}
+
+function invert(slots: ReadonlyMap<string, Slot>): Map<string, Record<string, string>> {
+  const byLayer = new Map<string, Record<string, string>>();
+  for (const [n, { layer, key }] of slots) {
+    const r = byLayer.get(layer) ?? {};
+    r[key] = n;
+    byLayer.set(layer, r);
+  }
+  return byLayer;
+}
+
+/** Copies of tensors on `backend` (always copies, even on the same backend). */
+export function copyTensors(tensors: Record<string, Tensor>, backend: Backend): Record<string, Tensor> {
+  return Object.fromEntries(
+    Object.entries(tensors).map(([n, p]) => [n, p.backend === backend ? p.clone() : p.to(backend)]),
+  );
+}

@@ -1,0 +1,37 @@
+import type { Tensor } from "@bp/tensor";
+import { OPTIMIZER_EPS } from "./AdaGrad.js";
+import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+
+export interface RMSpropOptions {
+  /** Learning rate (default 0.01). */
+  lr?: number;
+  /** Weight of the old average (default 0.99, the book's `decay_rate`). */
+  decayRate?: number;
+}
+
+/**
+ * RMSprop (`common/optimizer.py`): `h = decayRate * h + (1 - decayRate) * grad²;
+ * param -= lr * grad / (sqrt(h) + 1e-7)`, one `h` per parameter name, starting at zero.
+ */
+export class RMSprop implements Optimizer {
+  readonly lr: number;
+  readonly decayRate: number;
+  /** Moving averages of squared gradients by parameter name. */
+  readonly h = new Map<string, Tensor>();
+
+  constructor(options: RMSpropOptions = {}) {
+    this.lr = checkRate("RMSprop", "lr", options.lr ?? 0.01);
+    this.decayRate = checkRate("RMSprop", "decayRate", options.decayRate ?? 0.99);
+  }
+
+  update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    for (const [key, p] of Object.entries(params)) {
+      const g = gradOf("RMSprop.update", grads, key);
+      const h = slot(this.h, key, p)
+        .mul(this.decayRate)
+        .add(g.square().mul(1 - this.decayRate));
+      this.h.set(key, h);
+      p.assign(p.sub(g.mul(this.lr).div(h.sqrt().add(OPTIMIZER_EPS))));
+    }
+  }
+}

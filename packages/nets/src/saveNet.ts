@@ -1,0 +1,117 @@
+import { decodeSafetensors, encodeSafetensors } from "@bp/data";
+import { Rng, ValueError, cpu, isFloatDType, type Backend, type Tensor } from "@bp/tensor";
+import { LayerNet } from "./LayerNet.js";
+import { buildLayers, buildLossLayer } from "./layerTypes.js";
+import type { Net, NetDescription } from "./Net.js";
+import { dropoutSeed } from "./seededTraining.js";
+import { TwoLayerNet, type TwoLayerParams } from "./TwoLayerNet.js";
+
+/** The `format` metadata value of nets saved by `encodeNet` (versioned). */
+export const NET_FORMAT = "bp.net/1";
+/** The `format` of the files `bp train --save` wrote before `NET_FORMAT` (W1 b1 W2 b2 only). */
+export const LEGACY_TWO_LAYER_FORMAT = "bp.TwoLayerNet";
+
+/** The metadata keys `encodeNet` writes itself. */
+const RESERVED = ["format", "architecture"];
+
+/**
+ * A net as safetensors bytes: every parameter and state tensor under its net name (`W1`, `gamma1`,
+ * `runningMean1`, ...), and in `__metadata__` the format name `bp.net/1`, the architecture
+ * (`net.describe()`) as JSON under `architecture`, and any extra string `metadata` (for example
+ * what data the net was trained on).
+ */
+export function encodeNet(net: Net, metadata: Record<string, string> = {}): Uint8Array {
+  for (const k of RESERVED)
+    if (k in metadata) throw new ValueError("encodeNet", `metadata key "${k}" is reserved (written by encodeNet)`);
+  return encodeSafetensors(
+    { ...net.params, ...net.state },
+    { ...metadata, format: NET_FORMAT, architecture: JSON.stringify(net.describe()) },
+  );
+}
+
+export interface DecodeNetOptions {
+  /** Backend of the rebuilt net (default `cpu`). */
+  backend?: Backend;
+  /** File name for error messages. */
+  name?: string;
+}
+
+/** A decoded net and the extra metadata saved with it. */
+export interface DecodedNet {
+  net: LayerNet;
+  description: NetDescription;
+  /** The metadata other than `format` and `architecture`. */
+  metadata: Record<string, string>;
+}
+
+/**
+ * A net from `encodeNet` bytes, rebuilt through the layer table (`LAYER_TYPES`) around the stored
+ * tensors; also reads the files of the older `bp.TwoLayerNet` format (W1 b1 W2 b2). A TwoLayerNet
+ * comes back as a `TwoLayerNet`; other nets as a `LayerNet` with their description (`kind`,
+ * `config`). Dropout layers draw from a fresh `Rng(dropoutSeed(config.seed))`.
+ */
+export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): DecodedNet {
+  const file = options.name ?? "<net>";
+  const op = "decodeNet";
+  const { tensors, metadata } = decodeSafetensors(bytes, { name: file, backend: options.backend ?? cpu });
+  const { format, architecture, ...rest } = metadata;
+  const fail = (message: string): never => {
+    throw new ValueError(op, `${file}: ${message}`);
+  };
+  for (const [n, t] of Object.entries(tensors)) {
+    if (!isFloatDType(t.dtype)) fail(`tensor ${n} is ${t.dtype}, expected float64 or float32`);
+    const d = t.data;
+    for (let i = 0; i < d.length; i++)
+      if (!Number.isFinite(d[i]!))
+        fail(`${n} holds ${d[i]} at flat index ${i}; expected finite numbers (did training diverge?)`);
+  }
+  if (format === undefined || format === LEGACY_TWO_LAYER_FORMAT) {
+    const extra = Object.keys(tensors).filter((n) => !["W1", "b1", "W2", "b2"].includes(n));
+    if (extra.length > 0)
+      fail(`unexpected tensor ${extra.join(", ")} (a ${LEGACY_TWO_LAYER_FORMAT} file holds W1, b1, W2, b2)`);
+    const missing = ["W1", "b1", "W2", "b2"].filter((n) => !(n in tensors));
+    if (missing.length > 0)
+      fail(`missing tensor ${missing.join(", ")} (a ${LEGACY_TWO_LAYER_FORMAT} file holds W1, b1, W2, b2)`);
+    const net = TwoLayerNet.fromParams(tensors as unknown as TwoLayerParams);
+    return { net, description: net.describe(), metadata: rest };
+  }
+  if (format !== NET_FORMAT)
+    fail(
+      `metadata format is ${JSON.stringify(format)}, expected ${JSON.stringify(NET_FORMAT)} or ${JSON.stringify(LEGACY_TWO_LAYER_FORMAT)}`,
+    );
+  let description: NetDescription;
+  try {
+    description = JSON.parse(architecture ?? "") as NetDescription;
+  } catch {
+    return fail("metadata architecture is not valid JSON");
+  }
+  if (!Array.isArray(description.layers) || description.lastLayer === undefined)
+    fail("metadata architecture has no layers or lastLayer");
+  const used = new Set(
+    description.layers.flatMap((l) => [...Object.values(l.params ?? {}), ...Object.values(l.state ?? {})]),
+  );
+  const extra = Object.keys(tensors).filter((n) => !used.has(n));
+  if (extra.length > 0) fail(`tensor ${extra.join(", ")} belongs to no layer of the architecture`);
+  const net = netFromDescription(description, tensors, op);
+  return { net, description, metadata: rest };
+}
+
+/** A net rebuilt from its description around the given tensors (held, not copied). */
+export function netFromDescription(
+  description: NetDescription,
+  tensors: Readonly<Record<string, Tensor>>,
+  op = "netFromDescription",
+): LayerNet {
+  if (description.kind === "TwoLayerNet") return TwoLayerNet.fromParams(tensors as unknown as TwoLayerParams);
+  const seed = typeof description.config.seed === "number" ? description.config.seed : 0;
+  const rng = new Rng(dropoutSeed(seed));
+  const first = Object.values(tensors)[0];
+  return new LayerNet(buildLayers(description, tensors, rng, op), buildLossLayer(description.lastLayer.type, op), {
+    weightDecayLambda: description.weightDecayLambda,
+    kind: description.kind,
+    config: description.config,
+    dtype: description.dtype,
+    backend: first?.backend ?? cpu,
+    rng,
+  });
+}
