@@ -1,9 +1,20 @@
 // The Node entry of @bp/data (export condition "node"): everything in index.ts plus the functions
 // that read and write files (node:fs, node:zlib). Browsers and bundlers get index.ts instead and
 // pass bytes to the pure parsers.
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  type Stats,
+  accessSync,
+  constants as fsConstants,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { parseCsv, type CsvData, type CsvOptions } from "./csv.js";
 import { DataError } from "./errors.js";
@@ -222,19 +233,151 @@ export function loadCsv(path: string, options: Omit<CsvOptions, "name"> = {}): C
 }
 
 /**
- * Writes tensors as a safetensors file. The bytes go to a temporary file in the same folder,
- * which is then renamed over `path`, so a reader never sees a half-written file.
+ * Checks, before any long work, that `path` can be saved to: its folder exists and is a folder,
+ * `path` itself is not a folder, and the folder is writable. Throws a one-line `DataError` naming
+ * `op`, the path and the reason. `saveSafetensors` and `writeFileAtomic` run it first too; a
+ * command that trains and then saves calls it before training, so a bad path costs no training.
  */
-export function saveSafetensors(path: string, tensors: NamedTensors, metadata: Record<string, string> = {}): void {
-  const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+export function checkSaveTarget(path: string, op = "checkSaveTarget"): void {
+  if (typeof path !== "string" || path === "") {
+    throw new DataError(op, { file: String(path) }, "expected a file path");
+  }
+  if (path.endsWith("/") || path.endsWith(sep)) {
+    throw new DataError(op, { file: path }, "names a folder (it ends with a slash); expected a file path");
+  }
+  const dir = dirname(path);
+  let folder: Stats;
   try {
-    writeFileSync(tmp, bytes);
+    folder = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(
+      op,
+      { file: path },
+      code === "ENOENT"
+        ? "the folder does not exist"
+        : code === "ENOTDIR"
+          ? `a part of the folder path ${dir} is a file, not a folder`
+          : describeFsError(e, "write"),
+    );
+  }
+  if (!folder.isDirectory()) throw new DataError(op, { file: path }, `${dir} is a file, not a folder`);
+  let target: Stats | undefined;
+  try {
+    target = statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new DataError(op, { file: path }, describeFsError(e, "write"));
+  }
+  if (target?.isDirectory()) {
+    throw new DataError(op, { file: path }, "is a folder; expected a file name inside it, such as model.safetensors");
+  }
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch {
+    throw new DataError(op, { file: path }, `permission denied (cannot create files in the folder ${dir})`);
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically: `checkSaveTarget`, then the bytes go to a temporary file
+ * `.<name>.<pid>.<stamp>.tmp` in the same folder, which is renamed over `path`, so a reader never
+ * sees a half-written file. The temporary file never outlives the call: it is removed when the
+ * write fails, and on SIGINT or SIGTERM (the process then exits 130 or 143). A SIGKILL cannot be
+ * caught, so each save first removes temporary files of this naming left by processes that no
+ * longer run. Cleanup never throws over the error that caused it.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string, op = "writeFileAtomic"): void {
+  checkSaveTarget(path, op);
+  removeStaleTemps(path);
+  const tmp = join(dirname(path), `${tempPrefix(path)}${process.pid}.${Date.now().toString(36)}.tmp`);
+  armSignalCleanup();
+  pendingTemps.add(tmp);
+  try {
+    writeFileSync(tmp, data, { flag: "wx" });
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new DataError("saveSafetensors", { file: path }, describeFsError(e, "write"));
+    removeQuietly(tmp);
+    throw new DataError(op, { file: path }, describeFsError(e, "write"));
+  } finally {
+    pendingTemps.delete(tmp);
   }
+}
+
+/** Writes tensors as a safetensors file, atomically (see `writeFileAtomic`). */
+export function saveSafetensors(path: string, tensors: NamedTensors, metadata: Record<string, string> = {}): void {
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata), "saveSafetensors");
+}
+
+function tempPrefix(path: string): string {
+  return `.${basename(path)}.`;
+}
+
+/** Removes `.<name>.<pid>.<stamp>.tmp` files next to `path` whose process has exited. */
+function removeStaleTemps(path: string): void {
+  const dir = dirname(path);
+  const prefix = tempPrefix(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const m = /^(\d+)\.[0-9a-z]+$/.exec(name.slice(prefix.length, -".tmp".length));
+    if (m !== null && !processRuns(Number(m[1]))) removeQuietly(join(dir, name));
+  }
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // The error that brought us here is the one to report.
+  }
+}
+
+/** Temporary files being written right now, removed if a signal ends the process. */
+const pendingTemps = new Set<string>();
+let armedSignals: NodeJS.Signals[] = [];
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const tmp of pendingTemps) removeQuietly(tmp);
+  process.exit(signal === "SIGINT" ? 130 : 143);
+}
+
+/**
+ * Handles SIGINT and SIGTERM (unless the program handles them itself) from the start of a save
+ * until the event loop has polled for signals once more. A write is synchronous, so a signal that
+ * arrives during it is only delivered in the loop's next poll phase: the handler must still be
+ * there then, or the signal is lost. An immediate queued from an immediate runs in the check phase
+ * of the following loop iteration, after that poll.
+ */
+function armSignalCleanup(): void {
+  if (armedSignals.length > 0) return;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    if (process.listenerCount(signal) > 0) continue;
+    process.on(signal, onSignal);
+    armedSignals.push(signal);
+  }
+  if (armedSignals.length === 0) return;
+  setImmediate(() =>
+    setImmediate(() => {
+      for (const signal of armedSignals) process.off(signal, onSignal);
+      armedSignals = [];
+    }),
+  );
 }
 
 /** Reads and validates a safetensors file (see `decodeSafetensors`). */

@@ -61,6 +61,7 @@ describe("entry points", () => {
         .sort(),
     ).toEqual([
       "MNIST_FILE_NAMES",
+      "checkSaveTarget",
       "defaultMnistDir",
       "gunzipIdx",
       "loadCsv",
@@ -70,6 +71,7 @@ describe("entry points", () => {
       "readFileBytes",
       "readIdxFile",
       "saveSafetensors",
+      "writeFileAtomic",
     ]);
   });
 });
