@@ -46,6 +46,8 @@ export type PageMessage =
   | { type: "step"; count: number }
   /** End the run where it is: evaluate, report, keep the net. */
   | { type: "stop" }
+  /** Drop the run (its results stay on the page only). */
+  | { type: "reset" }
   | GradCheckRequest;
 
 export type RunState = "loading" | "running" | "paused" | "finished" | "stopped" | "diverged";

@@ -316,6 +316,10 @@ function handle(m: PageMessage): Promise<void> | void {
     case "stop":
       if (r?.state === "running" || r?.state === "paused") finish(r, "stopped");
       return;
+    case "reset":
+      runToken++;
+      run = null;
+      return;
   }
 }
 

@@ -1,24 +1,32 @@
 // End-to-end tests of the PRODUCTION BUILD: `vite preview` serves apps/web/dist (turbo builds it
 // before the test task) with the COOP/COEP headers, and real Chromium drives every view. A
 // screenshot of each view is written to apps/web/reports/ (git-ignored) as a test artifact.
+import { loadMnist, sampleMinibatch } from "@bp/data";
+import { SGD, TwoLayerNet } from "@bp/nets";
+import { Rng } from "@bp/tensor";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { checkBuilt, launch, openPage, screenshot, startPreview } from "./harness.js";
 
 let server: PreviewServer | undefined;
+let plainServer: PreviewServer | undefined;
 let url = "";
+let plainUrl = "";
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   checkBuilt();
   ({ server, url } = await startPreview(true));
+  ({ server: plainServer, url: plainUrl } = await startPreview(false));
   browser = await launch();
 }, 60_000);
 
 afterAll(async () => {
+  await trainedPage?.close();
   await browser?.close();
   await server?.close();
+  await plainServer?.close();
 });
 
 /** The forward and backward text of one value in the graph's table. */
@@ -56,6 +64,16 @@ describe("the shell", () => {
     await page.waitForFunction(() => document.body.dataset.ready === "graph");
     expect(await page.getAttribute("#nav-graph", "aria-current")).toBe("page");
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("without COOP/COEP the worker backend is offered disabled, with the reason", async () => {
+    const { page } = await openPage(browser!, `${plainUrl}?view=train`);
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+    const worker = page.locator('#backend option[value="worker"]');
+    expect(await worker.isDisabled()).toBe(true);
+    expect(await worker.textContent()).toContain("cross-origin isolated");
+    expect(await page.inputValue("#backend")).toBe("cpu");
     await page.context().close();
   });
 });
@@ -149,5 +167,166 @@ describe("on a 390×844 phone", () => {
       await screenshot(page, `phone-${view}`);
       await page.context().close();
     }
+  });
+});
+
+/** A short run: 300 minibatches of 100 (half an epoch), so the run ends with one evaluation. */
+const RUN = { iterations: 300, batch: 100, lr: 0.1, hidden: 50, seed: 0 };
+const RUN_QUERY = `view=train&iterations=${RUN.iterations}`;
+
+interface RunResult {
+  state: string;
+  final: { iteration: number; trainAccuracy: number; testAccuracy: number; loss: number };
+  w2: number[];
+  losses: number[];
+}
+
+/** The loop of `bp train --sampling choice` in Node: Rng(seed) weights, Rng(seed + 1) batches, SGD. */
+function nodeReference(): { w2: number[]; losses: number[] } {
+  const { xTrain, tTrain } = loadMnist({});
+  const net = new TwoLayerNet(784, RUN.hidden, 10, { seed: RUN.seed });
+  const optimizer = new SGD({ lr: RUN.lr });
+  const rng = new Rng(RUN.seed + 1);
+  const losses: number[] = [];
+  for (let i = 1; i <= RUN.iterations; i++) {
+    const { xBatch, tBatch } = sampleMinibatch(xTrain, tTrain, RUN.batch, rng);
+    const grads = net.gradient(xBatch, tBatch);
+    losses.push(net.lastLayer.loss ?? Number.NaN);
+    optimizer.update(net.params, grads);
+  }
+  return { w2: Array.from(net.params.W2.data.subarray(0, 8)), losses };
+}
+
+/** The iteration the Train view shows ("123 / 300 (epoch 0.20)"). */
+function iteration(page: Page): Promise<number> {
+  return page.evaluate(() => Number.parseInt(document.getElementById("train-iteration")?.textContent ?? "0", 10));
+}
+
+async function waitState(page: Page, states: string[], timeout = 60_000): Promise<string> {
+  await page.waitForFunction(
+    (s) => s.includes(document.querySelector<HTMLElement>("section[aria-labelledby=train-title]")?.dataset.state ?? ""),
+    states,
+    { timeout },
+  );
+  return page.evaluate(
+    () => document.querySelector<HTMLElement>("section[aria-labelledby=train-title]")!.dataset.state!,
+  );
+}
+
+async function result(page: Page): Promise<RunResult> {
+  return JSON.parse((await page.getAttribute("#train-result", "data-json")) ?? "null") as RunResult;
+}
+
+/** The page (and browser context) of the uninterrupted run, reused by the Predict tests. */
+let trainedPage: Page | undefined;
+let trainedContext: BrowserContext | undefined;
+let uninterrupted: RunResult | undefined;
+
+describe("training", () => {
+  test("an uninterrupted run on cpu gives the Node run's numbers; the page keeps drawing frames", async () => {
+    const { page, errors } = await openPage(browser!, `${url}?${RUN_QUERY}&backend=cpu`);
+    trainedPage = page;
+    trainedContext = page.context();
+    const framesBefore = await page.evaluate(
+      () => (globalThis as unknown as { bpDiagnostics: { frames: number } }).bpDiagnostics.frames,
+    );
+    await page.click("#start");
+    expect(await waitState(page, ["finished", "diverged", "idle"])).toBe("finished");
+    const r = await result(page);
+    const framesAfter = await page.evaluate(
+      () => (globalThis as unknown as { bpDiagnostics: { frames: number } }).bpDiagnostics.frames,
+    );
+    expect(framesAfter).toBeGreaterThan(framesBefore);
+    expect(r.losses).toHaveLength(RUN.iterations);
+    expect(r.final.iteration).toBe(RUN.iterations);
+    // Chromium's V8 and Node 20's round Math.exp and Math.log differently in the last bit (the
+    // softmax uses both), so the page agrees with Node to about 2e-16, not bit for bit; one
+    // different minibatch or update would move W2 by more than 1e-4.
+    const ref = nodeReference();
+    for (const [i, v] of r.w2.entries()) expect(Math.abs(v - ref.w2[i]!), `W2[${i}]`).toBeLessThan(1e-12);
+    for (const [i, v] of r.losses.entries()) expect(Math.abs(v - ref.losses[i]!), `loss ${i + 1}`).toBeLessThan(1e-12);
+    // Half an epoch of the book's net: measured here 0.87-0.88 test accuracy.
+    expect(r.final.testAccuracy).toBeGreaterThan(0.85);
+    expect(await page.locator("#epochs tbody tr").count()).toBe(1);
+    expect(await page.getAttribute("#weights", "aria-label")).toContain("at iteration 300");
+    expect(errors).toEqual([]);
+    uninterrupted = r;
+    await screenshot(page, "train");
+  });
+
+  test("paused, stepped and resumed on the worker backend: exactly the uninterrupted run's numbers, MNIST from the cache", async () => {
+    expect(uninterrupted, "the uninterrupted run (previous test) produced no result").toBeDefined();
+    // Same browser context as the first run: MNIST now comes from Cache Storage.
+    const page = await trainedContext!.newPage();
+    await page.goto(`${url}?${RUN_QUERY}&backend=worker`);
+    await page.waitForFunction(() => document.body.dataset.ready === "train");
+    await page.click("#start");
+    await page.waitForFunction(
+      () => Number.parseInt(document.getElementById("train-iteration")?.textContent ?? "0", 10) >= 20,
+    );
+    await page.click("#pause");
+    expect(await waitState(page, ["paused"])).toBe("paused");
+    const at = await iteration(page);
+    expect(at).toBeLessThan(RUN.iterations);
+    await page.click("#step");
+    await page.waitForFunction(
+      (n) => Number.parseInt(document.getElementById("train-iteration")?.textContent ?? "0", 10) === n,
+      at + 1,
+    );
+    await page.click("#step");
+    await page.waitForFunction(
+      (n) => Number.parseInt(document.getElementById("train-iteration")?.textContent ?? "0", 10) === n,
+      at + 2,
+    );
+    expect(
+      await page.evaluate(
+        () => document.querySelector<HTMLElement>("section[aria-labelledby=train-title]")!.dataset.source,
+      ),
+    ).toBe("cache");
+    await page.click("#resume");
+    expect(await waitState(page, ["finished", "diverged", "idle"])).toBe("finished");
+    const r = await result(page);
+    // Same engine, same kernels, same generators: identical to the last bit.
+    expect({ w2: r.w2, losses: r.losses, final: r.final }).toEqual({
+      w2: uninterrupted!.w2,
+      losses: uninterrupted!.losses,
+      final: uninterrupted!.final,
+    });
+    await page.close();
+  });
+
+  test("Stop keeps the results; a NaN loss stops the run and says what to try; bad settings say what to enter", async () => {
+    const { page, errors } = await openPage(browser!, `${url}?view=train&backend=cpu&iterations=100000`);
+    await page.click("#start");
+    await page.waitForFunction(
+      () => Number.parseInt(document.getElementById("train-iteration")?.textContent ?? "0", 10) >= 5,
+    );
+    await page.click("#stop");
+    expect(await waitState(page, ["stopped"])).toBe("stopped");
+    const stopped = await result(page);
+    expect(stopped.state).toBe("stopped");
+    expect(stopped.final.iteration).toBe(stopped.losses.length);
+    expect(await page.textContent("#train-result")).toContain("Stopped after");
+    // A learning rate of 1e300 sends W2 to ±Inf in the first update, so the second minibatch's
+    // scores hold Inf - Inf = NaN.
+    await page.fill("#lr", "1e300");
+    await page.click("#start");
+    expect(await waitState(page, ["diverged", "finished"])).toBe("diverged");
+    const message = (await page.textContent("#train-message")) ?? "";
+    expect(message).toContain("The loss became NaN at iteration 2");
+    expect(message).toContain("Try a smaller learning rate (it is 1e+300; the book uses 0.1)");
+    await page.fill("#lr", "abc");
+    expect(await page.textContent("#lr-error")).toBe(
+      'Learning rate: "abc" is not a number; enter a number greater than 0, such as 0.1.',
+    );
+    await page.fill("#iterations", "1.5");
+    expect(await page.textContent("#iterations-error")).toBe(
+      "Iterations: 1.5 is not a whole number; enter a whole number from 1 to 1000000, such as 1200.",
+    );
+    await page.click("#start");
+    expect(await page.textContent("#train-message")).toBe("Fix the settings marked above, then start again.");
+    expect(await page.getAttribute("#iterations", "aria-invalid")).toBe("true");
+    expect(errors).toEqual([]);
+    await page.context().close();
   });
 });

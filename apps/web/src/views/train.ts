@@ -1,6 +1,370 @@
+// Train view: the book's TwoLayerNet on MNIST in the training Worker, with a live chart, the
+// hidden units' weights as images, pause/resume/step/stop/reset, and a message when the loss
+// stops being a number.
 import { h } from "../dom.js";
+import { LossChart } from "../loss-chart.js";
+import type { EpochRow, RunState, TrainConfig, WorkerMessage } from "../messages.js";
+import { modelFromParams } from "../model-store.js";
+import { configFromParams, configToParams, NUMBER_FIELDS, parseField } from "../train-config.js";
+import { params, setParams } from "../url-state.js";
+import { drawWeights } from "../weight-images.js";
 import type { ViewFactory } from "./view.js";
 
-export const createTrainView: ViewFactory = () => ({
-  element: h("section", { class: "view" }, h("h2", {}, "Train"), h("p", {}, "Coming in a later commit.")),
-});
+const fmt = (v: number, digits = 4): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
+
+export const createTrainView: ViewFactory = (ctx) => {
+  let config = configFromParams(params(), ctx.backends);
+
+  // ---- the form ----
+  const inputs = new Map<string, HTMLInputElement>();
+  const errors = new Map<string, HTMLElement>();
+  const fieldEls = NUMBER_FIELDS.map((f) => {
+    const input = h("input", {
+      id: f.name,
+      name: f.name,
+      type: "text",
+      inputmode: f.kind === "int" ? "numeric" : "decimal",
+      autocomplete: "off",
+      value: String(config[f.name]),
+      "aria-describedby": `${f.name}-hint ${f.name}-error`,
+      oninput: () => onFormInput(),
+    });
+    const error = h("span", { class: "field-error", id: `${f.name}-error` });
+    inputs.set(f.name, input);
+    errors.set(f.name, error);
+    return h(
+      "label",
+      { class: "field" },
+      f.label,
+      input,
+      h("span", { class: "hint", id: `${f.name}-hint` }, f.hint),
+      error,
+    );
+  });
+  const dtypeSelect = h(
+    "select",
+    { id: "dtype", onchange: () => onFormInput() },
+    h("option", { value: "float64" }, "float64 (the book's)"),
+    h("option", { value: "float32" }, "float32"),
+  );
+  dtypeSelect.value = config.dtype;
+  const backendSelect = h(
+    "select",
+    { id: "backend", "aria-describedby": "backend-hint", onchange: () => onFormInput() },
+    ...ctx.backends.choices.map((c) =>
+      h(
+        "option",
+        { value: c.name, disabled: !c.available },
+        c.available
+          ? c.name
+          : `${c.name}: unavailable (${c.name === "worker" ? "page not cross-origin isolated" : "not in this build"})`,
+      ),
+    ),
+  );
+  backendSelect.value = config.backend;
+  const backendHint = h(
+    "ul",
+    { id: "backend-hint", class: "hint" },
+    ...ctx.backends.choices.map((c) => h("li", {}, h("strong", {}, c.name), `: ${c.reason}`)),
+  );
+
+  // ---- controls and readouts ----
+  const button = (id: string, label: string, onclick: () => void, primary = false) =>
+    h("button", { type: "button", id, class: primary ? "primary" : undefined, onclick }, label);
+  const startButton = button("start", "Start", () => start(false), true);
+  const pauseButton = button("pause", "Pause", () => ctx.worker.send({ type: "pause" }));
+  const resumeButton = button("resume", "Resume", () => ctx.worker.send({ type: "resume" }));
+  const stepButton = button("step", "Step", () => ctx.worker.send({ type: "step", count: 1 }));
+  const stopButton = button("stop", "Stop", () => ctx.worker.send({ type: "stop" }));
+  const resetButton = button("reset", "Reset", () => start(true));
+  const stateOut = h("output", { id: "train-state" }, "not started");
+  const iterationOut = h("output", { id: "train-iteration" }, "-");
+  const lossOut = h("output", { id: "train-loss" }, "-");
+  const statusText = h("p", { id: "train-status", class: "hint" });
+  const message = h("div", { id: "train-message", class: "message" });
+  const result = h("p", { id: "train-result", class: "note" });
+  const chartBox = h("div", { class: "chart", id: "train-chart" });
+  const chartSummary = h("p", { id: "chart-summary", class: "hint" }, "No run yet.");
+  const epochBody = h("tbody");
+  const epochTable = h(
+    "table",
+    { id: "epochs", class: "numbers" },
+    h("caption", {}, "One row per epoch (the chart's accuracies and epoch mean losses as a table)"),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...["epoch", "iteration", "mean minibatch loss", "train accuracy", "test accuracy"].map((t) =>
+          h("th", { scope: "col" }, t),
+        ),
+      ),
+    ),
+    epochBody,
+  );
+  const weightsCanvas = h("canvas", {
+    id: "weights",
+    class: "weights-canvas",
+    role: "img",
+    "aria-label": "W1 images: no run yet",
+  });
+  const weightsCaption = h(
+    "figcaption",
+    {},
+    "Each hidden unit's 784 input weights (a column of W1) as a 28×28 image: red positive, blue negative.",
+  );
+
+  const element = h(
+    "section",
+    { "aria-labelledby": "train-title", class: "view" },
+    h("h2", { id: "train-title" }, "Train"),
+    h(
+      "p",
+      {},
+      "The book's TwoLayerNet (Affine1 → Relu1 → Affine2 → SoftmaxWithLoss) learns MNIST by backpropagation and SGD, in a Web Worker. The same settings and seed give the numbers of ",
+      h("code", {}, "bp train"),
+      ".",
+    ),
+    h(
+      "form",
+      {
+        id: "config",
+        novalidate: true,
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          start(false);
+        },
+      },
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Settings"),
+        h(
+          "div",
+          { class: "fields" },
+          ...fieldEls,
+          h("label", { class: "field" }, "dtype", dtypeSelect),
+          h("label", { class: "field" }, "Backend", backendSelect),
+        ),
+        h("details", {}, h("summary", {}, "About the backends"), backendHint),
+      ),
+    ),
+    h("div", { class: "buttons" }, startButton, pauseButton, resumeButton, stepButton, stopButton, resetButton),
+    h(
+      "p",
+      { class: "readouts" },
+      h("span", {}, "State: ", stateOut),
+      h("span", {}, "Iteration: ", iterationOut),
+      h("span", {}, "Last minibatch loss: ", lossOut),
+    ),
+    statusText,
+    message,
+    result,
+    h(
+      "figure",
+      {},
+      chartBox,
+      h(
+        "figcaption",
+        {},
+        "Thin blue line: the loss of each minibatch (noisy). Dark line with dots: the mean loss over each epoch. Green and orange: accuracy on the 60 000 training and 10 000 test images after each epoch (right axis). ",
+        chartSummary,
+      ),
+    ),
+    epochTable,
+    h("h3", {}, "What the hidden units look at"),
+    h("figure", {}, weightsCanvas, weightsCaption),
+  );
+
+  let chart: LossChart | null = null;
+  let state: RunState | "idle" = "idle";
+  let runConfig: TrainConfig | null = null;
+  let losses: number[] = [];
+  let epochs: EpochRow[] = [];
+  let perEpoch = 600;
+
+  function readForm(): TrainConfig | null {
+    const next: TrainConfig = { ...config };
+    let ok = true;
+    for (const f of NUMBER_FIELDS) {
+      const input = inputs.get(f.name)!;
+      const r = parseField(f, input.value);
+      const error = "error" in r ? r.error : "";
+      errors.get(f.name)!.textContent = error;
+      input.setAttribute("aria-invalid", String(error !== ""));
+      if ("value" in r) next[f.name] = r.value;
+      else ok = false;
+    }
+    next.dtype = dtypeSelect.value === "float32" ? "float32" : "float64";
+    if (ctx.backends.isAvailable(backendSelect.value)) next.backend = backendSelect.value;
+    return ok ? next : null;
+  }
+
+  function onFormInput(): void {
+    const next = readForm();
+    if (next === null) return;
+    config = next;
+    setParams(configToParams(config, ctx.backends));
+  }
+
+  function setButtons(): void {
+    const busy = state === "loading" || state === "running";
+    startButton.disabled = busy;
+    pauseButton.disabled = state !== "running";
+    resumeButton.disabled = state !== "paused";
+    stepButton.disabled = state !== "paused";
+    stopButton.disabled = state !== "running" && state !== "paused";
+    resetButton.disabled = busy;
+    element.dataset.state = state;
+    const words: Record<typeof state, string> = {
+      idle: "not started",
+      loading: "loading MNIST",
+      running: "training",
+      paused: "paused",
+      finished: "finished",
+      stopped: "stopped (results kept)",
+      diverged: "stopped: the loss is not a number",
+    };
+    stateOut.value = words[state];
+  }
+
+  function start(paused: boolean): void {
+    const next = readForm();
+    if (next === null) {
+      message.textContent = "Fix the settings marked above, then start again.";
+      const firstBad = NUMBER_FIELDS.find((f) => inputs.get(f.name)!.getAttribute("aria-invalid") === "true");
+      if (firstBad !== undefined) inputs.get(firstBad.name)!.focus();
+      return;
+    }
+    config = next;
+    setParams(configToParams(config, ctx.backends));
+    runConfig = config;
+    message.textContent = "";
+    result.textContent = "";
+    delete result.dataset.json;
+    losses = [];
+    epochs = [];
+    epochBody.replaceChildren();
+    iterationOut.value = "-";
+    lossOut.value = "-";
+    chartSummary.textContent = "No epoch finished yet.";
+    chart ??= new LossChart(chartBox);
+    chart.reset(600);
+    state = "loading";
+    setButtons();
+    ctx.worker.send({ type: "start", config, paused });
+    ctx.announce(paused ? "Reset: a new net at iteration 0, paused." : "Training started.");
+  }
+
+  function addEpochRow(row: EpochRow): void {
+    epochs.push(row);
+    chart?.addEpoch(row);
+    const tr = h("tr");
+    for (const v of [
+      fmt(row.epoch, 2),
+      String(row.iteration),
+      fmt(row.loss),
+      fmt(row.trainAccuracy),
+      fmt(row.testAccuracy),
+    ])
+      tr.append(h("td", {}, v));
+    epochBody.append(tr);
+    // ln 10 ≈ 2.3026 is the loss of a net that gives every class 1/10: no better than guessing.
+    if (row.loss > Math.log(10) && runConfig !== null) {
+      message.textContent = `The mean loss over the last epoch (${fmt(row.loss)}) is no better than guessing (ln 10 ≈ 2.3026): the net is not learning. The learning rate ${runConfig.lr} is probably too large (the book uses 0.1): stop, lower it and start again.`;
+    }
+    chartSummary.textContent = `After epoch ${fmt(row.epoch, 2)} (iteration ${row.iteration}): mean minibatch loss ${fmt(row.loss)}, train accuracy ${fmt(row.trainAccuracy)}, test accuracy ${fmt(row.testAccuracy)}.`;
+  }
+
+  ctx.worker.on((m: WorkerMessage) => {
+    if (m.type === "gradcheck") return;
+    switch (m.type) {
+      case "status":
+        statusText.textContent = m.text;
+        break;
+      case "ready":
+        perEpoch = m.iterationsPerEpoch;
+        chart?.reset(perEpoch);
+        statusText.textContent = `${m.trainSize} training images, ${m.testSize} test images; ${m.backend} backend, ${m.threads} thread(s); data ready in ${m.loadSeconds.toFixed(1)} s (${m.source === "network" ? "downloaded, now cached" : m.source === "cache" ? "from the browser's cache" : "already in memory"}). 1 epoch = ${perEpoch} iterations.`;
+        element.dataset.source = m.source;
+        break;
+      case "state":
+        state = m.state;
+        setButtons();
+        if (m.state === "paused") ctx.announce(`Paused at iteration ${m.iteration}.`);
+        break;
+      case "progress":
+        losses.push(...m.losses);
+        chart?.addLosses(m.first, m.losses);
+        iterationOut.value = `${losses.length} / ${runConfig?.iterations ?? "?"} (epoch ${fmt(losses.length / perEpoch, 2)})`;
+        lossOut.value = fmt(m.losses.at(-1)!);
+        break;
+      case "epoch":
+        addEpochRow(m.row);
+        break;
+      case "weights":
+        drawWeights(weightsCanvas, m.w1, m.hidden);
+        weightsCanvas.setAttribute(
+          "aria-label",
+          `W1 of the ${m.hidden} hidden units as 28×28 images, at iteration ${m.iteration}`,
+        );
+        break;
+      case "result": {
+        const f = m.final;
+        if (f.iteration % perEpoch !== 0) addEpochRow(f);
+        const w = m.params.W2.data;
+        result.textContent = `${m.state === "finished" ? "Finished" : "Stopped"} after ${f.iteration} iterations (${m.seconds.toFixed(1)} s of training): train accuracy ${fmt(f.trainAccuracy)}, test accuracy ${fmt(f.testAccuracy)}. The Predict view now uses this net; download it there.`;
+        result.dataset.json = JSON.stringify({
+          state: m.state,
+          final: f,
+          seconds: m.seconds,
+          w2: Array.from(w.subarray(0, 8)),
+          losses,
+          config: m.config,
+        });
+        ctx.model.set(
+          modelFromParams(
+            m.params,
+            m.config.dtype,
+            `trained here: ${f.iteration} iterations, lr ${m.config.lr}, seed ${m.config.seed}`,
+            {
+              iterations: String(f.iteration),
+              hidden: String(m.config.hidden),
+              batch: String(m.config.batch),
+              lr: String(m.config.lr),
+              seed: String(m.config.seed),
+              trainAccuracy: String(f.trainAccuracy),
+              testAccuracy: String(f.testAccuracy),
+            },
+          ),
+        );
+        ctx.announce(`Training ${m.state}: test accuracy ${fmt(f.testAccuracy)}.`);
+        break;
+      }
+      case "diverged":
+        message.textContent = m.message;
+        ctx.announce(m.message);
+        break;
+      case "error":
+        message.textContent = m.message;
+        state = "idle";
+        setButtons();
+        ctx.announce(`Training failed: ${m.message}`);
+        break;
+    }
+  });
+
+  setButtons();
+  return {
+    element,
+    show() {
+      if (state === "loading" || state === "running") return;
+      config = configFromParams(params(), ctx.backends);
+      for (const f of NUMBER_FIELDS) inputs.get(f.name)!.value = String(config[f.name]);
+      dtypeSelect.value = config.dtype;
+      backendSelect.value = config.backend;
+      readForm();
+    },
+  };
+};
