@@ -1,5 +1,5 @@
 import { Tensor, cpu, isFloatDType, type Backend, type FloatDType } from "@bp/tensor";
-import { DataError } from "./errors.js";
+import { DataError, shortJson, shortText } from "./errors.js";
 
 /** Options of `parseCsv` / `loadCsv`. */
 export interface CsvOptions {
@@ -58,6 +58,8 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
   const delimiter = options.delimiter ?? ",";
   const dtype = options.dtype ?? "float64";
   const backend = options.backend ?? cpu;
+  if (typeof text !== "string")
+    throw new DataError(OP, { file: name }, `expected the CSV text as a string, got ${typeof text}`);
   if (
     typeof delimiter !== "string" ||
     delimiter.length !== 1 ||
@@ -68,11 +70,11 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
     throw new DataError(
       OP,
       { file: name },
-      `delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`,
+      `delimiter must be one character other than a quote or line break, got ${shortJson(delimiter)}`,
     );
   }
   if (!isFloatDType(dtype)) {
-    throw new DataError(OP, { file: name }, `dtype must be "float64" or "float32", got ${JSON.stringify(dtype)}`);
+    throw new DataError(OP, { file: name }, `dtype must be "float64" or "float32", got ${shortJson(dtype)}`);
   }
   const maxClasses = options.maxClasses ?? CSV_MAX_CLASSES;
   if (!Number.isInteger(maxClasses) || maxClasses < 1 || maxClasses > 2147483647) {
@@ -134,7 +136,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
     for (let c = 0; c < width; c++) {
       const cell = cells[c]!;
       if (!NUMBER.test(cell)) {
-        const what = cell === "" ? "empty cell" : `${JSON.stringify(cell)} is not a number`;
+        const what = cell === "" ? "empty cell" : `${shortJson(cell)} is not a number`;
         throw new DataError(OP, { file: name, line, column: c + 1 }, `${what} (expected a decimal number)`);
       }
       const v = Number(cell);
@@ -143,14 +145,14 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
           throw new DataError(
             OP,
             { file: name, line, column: c + 1 },
-            `label ${cell} is not a non-negative integer (expected a class index 0, 1, 2, ...)`,
+            `label ${shortText(cell)} is not a non-negative integer (expected a class index 0, 1, 2, ...)`,
           );
         }
         if (v >= maxClasses) {
           throw new DataError(
             OP,
             { file: name, line, column: c + 1 },
-            `label ${cell} is beyond the limit of ${maxClasses} classes (expected a class index 0..${maxClasses - 1}; pass maxClasses to allow more)`,
+            `label ${shortText(cell)} is beyond the limit of ${maxClasses} classes (expected a class index 0..${maxClasses - 1}; pass maxClasses to allow more)`,
           );
         }
         t[r] = v;
@@ -160,7 +162,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
           throw new DataError(
             OP,
             { file: name, line, column: c + 1 },
-            `${cell} is out of range (expected a finite number)`,
+            `${shortText(cell)} is out of range (expected a finite number)`,
           );
         }
         x[k++] = divideBy === undefined ? v : v / divideBy;
@@ -192,7 +194,7 @@ function labelIndex(
       throw new DataError(
         OP,
         { file, line },
-        `labelColumn ${JSON.stringify(labelColumn)} is a name but the file has no header line`,
+        `labelColumn ${shortJson(labelColumn)} is a name but the file has no header line`,
       );
     }
     const i = header.indexOf(labelColumn);
@@ -201,7 +203,7 @@ function labelIndex(
       throw new DataError(
         OP,
         { file, line },
-        `no column named ${JSON.stringify(labelColumn)} in the header (columns: ${shown})`,
+        `no column named ${shortJson(labelColumn)} in the header (columns: ${shortText(shown)})`,
       );
     }
     return i;

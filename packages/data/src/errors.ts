@@ -38,3 +38,16 @@ function formatLocation(where: DataLocation): string {
   if (where.byte !== undefined) s += `, byte ${where.byte}`;
   return s;
 }
+
+/** Longest value quoted in an error message; longer ones are cut with "...". */
+const SHOWN = 60;
+
+/** `s` cut to a length that keeps a one-line error message short. */
+export function shortText(s: string): string {
+  return s.length > SHOWN ? `${s.slice(0, SHOWN)}...` : s;
+}
+
+/** A value read from a file, as JSON, cut short for an error message. */
+export function shortJson(v: unknown): string {
+  return shortText(JSON.stringify(v) ?? String(v));
+}

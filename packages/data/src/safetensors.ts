@@ -1,5 +1,5 @@
 import { Tensor, cpu, type Backend, type DType } from "@bp/tensor";
-import { DataError } from "./errors.js";
+import { DataError, shortJson as show, shortText as shorten } from "./errors.js";
 
 /** safetensors dtype names of the bp dtypes. */
 const ST_DTYPE: Record<DType, "F64" | "F32" | "I32"> = { float64: "F64", float32: "F32", int32: "I32" };
@@ -243,18 +243,6 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
     tensors[e.name] = new Tensor(data, e.shape, e.dtype, backend);
   }
   return { tensors, metadata };
-}
-
-/** Longest quoted value shown in an error message; longer ones are cut with "...". */
-const SHOWN = 60;
-
-function shorten(s: string): string {
-  return s.length > SHOWN ? `${s.slice(0, SHOWN)}...` : s;
-}
-
-/** A value from the file as JSON for an error message, cut short. */
-function show(v: unknown): string {
-  return shorten(JSON.stringify(v) ?? String(v));
 }
 
 /**
