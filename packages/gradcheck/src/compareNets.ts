@@ -1,17 +1,7 @@
+import type { Net } from "@bp/nets";
 import { ValueError, type Backend, type Tensor } from "@bp/tensor";
-import type { GradientNet } from "./checkNet.js";
 import { compareValues, makeReport, tolerances, type CheckReport, type ToleranceOptions } from "./compare.js";
 import { settle } from "./GradCheckError.js";
-
-/** A net that also predicts: what `compareNets` runs on both sides. */
-export interface ComparableNet extends GradientNet {
-  predict(x: Tensor): Tensor;
-}
-
-/** A net that can copy itself to another backend (`TwoLayerNet.to`). */
-export interface MovableNet<N> extends ComparableNet {
-  to(backend: Backend): N;
-}
 
 /**
  * Runs two nets (say, one net and its copy on another backend or in another dtype) on the same
@@ -20,8 +10,8 @@ export interface MovableNet<N> extends ComparableNet {
  * net's backend (and `x` cast to its dtype) first.
  */
 export function compareNets(
-  reference: ComparableNet,
-  other: ComparableNet,
+  reference: Net,
+  other: Net,
   x: Tensor,
   t: Tensor,
   options: ToleranceOptions & { title?: string } = {},
@@ -32,7 +22,7 @@ export function compareNets(
   const comparisons = [
     compareValues("out", b.out.data, a.out.data, a.out.shape, tol),
     compareValues("loss", [b.loss], [a.loss], [], tol),
-    ...Object.entries(a.grads).map(([name, g]) => {
+    ...Object.entries<Tensor>(a.grads).map(([name, g]) => {
       const h = b.grads[name];
       if (h === undefined) throw new ValueError("compareNets", `the second net's gradient has no '${name}'`);
       return compareValues(name, h.data, g.data, g.shape, tol);
@@ -48,35 +38,30 @@ export function compareNets(
  * One net against its copy on `backend` (`net.to(backend)`, same parameter values): the largest
  * differences of outputs, loss and gradients between the two backends.
  */
-export function compareBackends<N extends ComparableNet>(
-  net: MovableNet<N>,
+export function compareBackends(
+  net: Net,
   backend: Backend,
   x: Tensor,
   t: Tensor,
   options: ToleranceOptions = {},
 ): CheckReport {
-  const from = firstParam(net).backend.name;
-  return compareNets(net, net.to(backend), x, t, { ...options, title: `compareBackends(${from} vs ${backend.name})` });
+  return compareNets(net, net.to(backend), x, t, {
+    ...options,
+    title: `compareBackends(${net.backend.name} vs ${backend.name})`,
+  });
 }
 
 function evaluate(
-  net: ComparableNet,
+  net: Net,
   x: Tensor,
   t: Tensor,
 ): { out: Tensor; loss: number; grads: Readonly<Record<string, Tensor>> } {
-  const like = firstParam(net);
-  const xx = onto(x, like);
-  const tt = onto(t, like);
+  const xx = onto(x, net);
+  const tt = onto(t, net);
   return { out: net.predict(xx), loss: net.loss(xx, tt), grads: net.gradient(xx, tt) };
 }
 
-function firstParam(net: GradientNet): Tensor {
-  const p = Object.values(net.params)[0];
-  if (p === undefined) throw new ValueError("compareNets", "the net has no parameters");
-  return p;
-}
-
-function onto(v: Tensor, like: Tensor): Tensor {
-  const moved = v.to(like.backend);
-  return moved.dtype !== "int32" && moved.dtype !== like.dtype ? moved.cast(like.dtype) : moved;
+function onto(v: Tensor, net: Net): Tensor {
+  const moved = v.to(net.backend);
+  return moved.dtype !== "int32" && moved.dtype !== net.dtype ? moved.cast(net.dtype) : moved;
 }

@@ -1,7 +1,7 @@
 export { numericalGradient, type ScalarFunction, type NumericalGradientOptions } from "@bp/layers";
 export { checkLayer, type LayerCheckOptions } from "./checkLayer.js";
-export { checkNet, type GradientNet, type NetCheckOptions } from "./checkNet.js";
-export { compareNets, compareBackends, type ComparableNet, type MovableNet } from "./compareNets.js";
+export { checkNet, type NetCheckOptions } from "./checkNet.js";
+export { compareNets, compareBackends } from "./compareNets.js";
 export {
   compareValues,
   formatReport,

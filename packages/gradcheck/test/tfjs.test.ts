@@ -93,13 +93,9 @@ describe("crossCheckNet", () => {
 
   it("says when a layer's parameters are not the net's params", async () => {
     const net = TinyNet.random(2, 2, 2, 3);
-    const detached = {
-      ...net,
-      params: { ...net.params, W1: net.params.W1.clone() },
-      predict: net.predict.bind(net),
-      loss: net.loss.bind(net),
-      gradient: net.gradient.bind(net),
-    };
+    // The same net, but its params record holds a copy of W1 instead of the tensor Affine1 uses.
+    const detached: TinyNet = Object.create(net);
+    Object.defineProperty(detached, "params", { value: { ...net.params, W1: net.params.W1.clone() } });
     await expect(crossCheckNet(detached, randn([1, 2], { rng }), tensor([1], { dtype: "int32" }))).rejects.toThrow(
       "crossCheckNet: Affine1.W is not one of net.params (W1, b1, W2, b2); the params must be the tensors the layers use",
     );

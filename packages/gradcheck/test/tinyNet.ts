@@ -1,22 +1,29 @@
-// A small net assembled from @bp/layers for the gradcheck tests (TwoLayerNet lives in @bp/nets,
-// which depends on this package): Affine1 -> Sigmoid1 -> Affine2 -> SoftmaxWithLoss.
-import { Affine, Sigmoid, SoftmaxWithLoss, type Layer } from "@bp/layers";
+// A small net assembled from @bp/layers for the gradcheck tests: Affine1 -> Sigmoid1 -> Affine2 ->
+// SoftmaxWithLoss, as a LayerNet (random biases too, unlike the book's nets, so db is checked
+// away from zero).
+import { Affine, Sigmoid, SoftmaxWithLoss } from "@bp/layers";
+import { LayerNet, copyTensors } from "@bp/nets";
 import { Rng, randn, type Backend, type Tensor } from "@bp/tensor";
 
-export class TinyNet {
-  readonly layers: Map<string, Layer>;
-  readonly lastLayer = new SoftmaxWithLoss();
+type TinyParams = { W1: Tensor; b1: Tensor; W2: Tensor; b2: Tensor };
+
+export class TinyNet extends LayerNet<keyof TinyParams> {
   readonly affine1: Affine;
   readonly affine2: Affine;
 
-  constructor(readonly params: { W1: Tensor; b1: Tensor; W2: Tensor; b2: Tensor }) {
-    this.affine1 = new Affine(params.W1, params.b1);
-    this.affine2 = new Affine(params.W2, params.b2);
-    this.layers = new Map<string, Layer>([
-      ["Affine1", this.affine1],
-      ["Sigmoid1", new Sigmoid()],
-      ["Affine2", this.affine2],
-    ]);
+  constructor(params: TinyParams) {
+    const affine1 = new Affine(params.W1, params.b1);
+    const affine2 = new Affine(params.W2, params.b2);
+    super(
+      [
+        ["Affine1", affine1],
+        ["Sigmoid1", new Sigmoid()],
+        ["Affine2", affine2],
+      ],
+      new SoftmaxWithLoss(),
+    );
+    this.affine1 = affine1;
+    this.affine2 = affine2;
   }
 
   static random(inputs: number, hidden: number, outputs: number, seed: number, backend?: Backend): TinyNet {
@@ -30,30 +37,7 @@ export class TinyNet {
     });
   }
 
-  to(backend: Backend): TinyNet {
-    const { W1, b1, W2, b2 } = this.params;
-    return new TinyNet({
-      W1: W1.to(backend).clone(),
-      b1: b1.to(backend).clone(),
-      W2: W2.to(backend).clone(),
-      b2: b2.to(backend).clone(),
-    });
-  }
-
-  predict(x: Tensor): Tensor {
-    let h = x;
-    for (const layer of this.layers.values()) h = layer.forward(h) as Tensor;
-    return h;
-  }
-
-  loss(x: Tensor, t: Tensor): number {
-    return this.lastLayer.forward(this.predict(x), t);
-  }
-
-  gradient(x: Tensor, t: Tensor): Record<string, Tensor> {
-    this.loss(x, t);
-    let dout = this.lastLayer.backward();
-    for (const layer of [...this.layers.values()].reverse()) dout = layer.backward(dout) as Tensor;
-    return { W1: this.affine1.dW!, b1: this.affine1.db!, W2: this.affine2.dW!, b2: this.affine2.db! };
+  override to(backend: Backend): TinyNet {
+    return new TinyNet(copyTensors(this.params, backend) as TinyParams);
   }
 }

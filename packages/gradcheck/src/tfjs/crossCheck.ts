@@ -1,6 +1,6 @@
 import { SoftmaxWithLoss, hasParams } from "@bp/layers";
 import { BpError, Tensor } from "@bp/tensor";
-import type { ComparableNet } from "../compareNets.js";
+import type { Net } from "@bp/nets";
 import {
   compareValues,
   makeReport,
@@ -70,19 +70,16 @@ export async function crossCheckLayer(
   return settle(makeReport(title, "bp vs tfjs", comparisons, tol), options.throwOnFailure);
 }
 
-/** A net whose layers can be rebuilt in tfjs: the book's `layers` (in order) and `lastLayer`. */
-export interface TranslatableNet extends ComparableNet {
-  readonly layers: ReadonlyMap<string, object>;
-  readonly lastLayer: object;
-}
-
 /**
- * A whole net against TensorFlow.js: its layers rebuilt from tfjs ops with the net's parameters
- * (float32), compared on the output of `predict` (`out`), the loss (`loss`) and the gradient of
- * every parameter (`W1`, `b1`, ...) from `net.gradient` against `tf.grads` of the loss.
+ * A whole net against TensorFlow.js: its layers rebuilt from tfjs ops (through `TF_LAYERS`) with
+ * the net's parameters (float32), compared on the output of `predict` (`out`), the loss (`loss`,
+ * weight decay included) and the gradient of every parameter (`W1`, `b1`, ...) from
+ * `net.gradient` against `tf.grads` of the loss. `out` and `loss` are taken as at test time
+ * (`train = false`, BatchNorm's running statistics); the gradients as in training (batch
+ * statistics, and each Dropout layer's mask from the net's own forward pass).
  */
 export async function crossCheckNet(
-  net: TranslatableNet,
+  net: Net,
   x: Tensor,
   t: Tensor,
   options: ToleranceOptions = {},
@@ -94,36 +91,48 @@ export async function crossCheckNet(
     throw new BpError(title, `the last layer must be SoftmaxWithLoss, got ${layerName(net.lastLayer)}`);
   const names = Object.keys(net.params);
   const params = names.map((n) => net.params[n]!);
+  const lambda = net.describe().weightDecayLambda;
+  const weights = [...net.layers.values()].flatMap((l) => (hasParams(l) && l.params.W ? [l.params.W] : []));
+  const lookup =
+    (vars: TfTensor[], key: string) =>
+    (p: Tensor, name: string): TfTensor => {
+      const i = params.indexOf(p);
+      if (i < 0)
+        throw new BpError(
+          title,
+          `${key}.${name} is not one of net.params (${names.join(", ")}); the params must be the tensors the layers use`,
+        );
+      return vars[i]!;
+    };
+  const predict = (tfX: TfTensor, vars: TfTensor[], train: boolean): TfTensor => {
+    let h = tfX;
+    for (const [key, layer] of net.layers) h = layerInTf(tf, title, layer, [h], lookup(vars, key), train);
+    return h;
+  };
+  const lossOf = (scores: TfTensor, vars: TfTensor[], withDelta: boolean): TfTensor => {
+    const base = softmaxWithLossInTf(tf, scores, t, withDelta);
+    if (lambda === 0) return base;
+    const decay = weights.map((w) => tf.sum(tf.square(vars[params.indexOf(w)]!)));
+    return tf.add(base, tf.mul(tf.addN(decay), 0.5 * lambda));
+  };
+
+  // Test-time values first (before net.gradient moves BatchNorm's running statistics).
   const out = net.predict(x);
   const loss = net.loss(x, t);
-  const grads = net.gradient(x, t);
-
   let tfOut: ArrayLike<number> = [];
   let tfLoss: ArrayLike<number> = [];
+  tf.tidy(() => {
+    const base = params.map((p) => toTf(tf, p));
+    const scores = predict(toTf(tf, x), base, false);
+    tfOut = scores.dataSync().slice();
+    tfLoss = lossOf(scores, base, true).dataSync().slice();
+  });
+  const grads = net.gradient(x, t);
   let tfGrads: ArrayLike<number>[] = [];
   tf.tidy(() => {
     const tfX = toTf(tf, x);
-    const predict = (vars: TfTensor[]): TfTensor => {
-      let h = tfX;
-      for (const [key, layer] of net.layers) {
-        h = layerInTf(tf, title, layer, [h], (p, name) => {
-          const i = params.indexOf(p);
-          if (i < 0)
-            throw new BpError(
-              title,
-              `${key}.${name} is not one of net.params (${names.join(", ")}); the params must be the tensors the layers use`,
-            );
-          return vars[i]!;
-        });
-      }
-      return h;
-    };
-    const base = params.map((p) => toTf(tf, p));
-    const scores = predict(base);
-    tfOut = scores.dataSync().slice();
-    tfLoss = softmaxWithLossInTf(tf, scores, t, true).dataSync().slice();
     tfGrads = tf
-      .grads((...vars: TfTensor[]) => softmaxWithLossInTf(tf, predict(vars), t, false))(base)
+      .grads((...vars: TfTensor[]) => lossOf(predict(tfX, vars, true), vars, false))(params.map((p) => toTf(tf, p)))
       .map((g) => g.dataSync().slice());
   });
 

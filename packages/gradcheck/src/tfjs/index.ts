@@ -1,3 +1,3 @@
 export { loadTfjs, type LoadTfjsOptions, type Tfjs } from "./loadTfjs.js";
-export { crossCheckLayer, crossCheckNet, type CrossCheckOptions, type TranslatableNet } from "./crossCheck.js";
-export { layerInTf, softmaxWithLossInTf, toTf } from "./tfjsGraph.js";
+export { crossCheckLayer, crossCheckNet, type CrossCheckOptions } from "./crossCheck.js";
+export { TF_LAYERS, layerInTf, softmaxWithLossInTf, toTf, type TfLayerRow, type TfLayerContext } from "./tfjsGraph.js";

@@ -1,4 +1,14 @@
-import { AddLayer, Affine, CROSS_ENTROPY_DELTA, MulLayer, Relu, Sigmoid } from "@bp/layers";
+import {
+  AddLayer,
+  Affine,
+  BATCH_NORM_EPS,
+  BatchNormalization,
+  CROSS_ENTROPY_DELTA,
+  Dropout,
+  MulLayer,
+  Relu,
+  Sigmoid,
+} from "@bp/layers";
 import { BpError, type Tensor } from "@bp/tensor";
 import type { Tensor as TfTensor } from "@tensorflow/tfjs-core";
 import type { Tfjs } from "./loadTfjs.js";
@@ -12,11 +22,70 @@ export function toTf(tf: Tfjs, t: Tensor): TfTensor {
     : tf.tensor(Float32Array.from(t.data), [...t.shape], "float32");
 }
 
-const SUPPORTED = "Affine, Relu, Sigmoid, MulLayer, AddLayer (and SoftmaxWithLoss as a net's last layer)";
+/** What a translation may use besides the layer and its inputs. */
+export interface TfLayerContext {
+  /** The tfjs tensor standing for one of the layer's parameters (`W`, `gamma`, ...). */
+  param(p: Tensor, name: string): TfTensor;
+  /** The book's `train_flg` of the forward pass being translated. */
+  train: boolean;
+}
+
+/** One row of the translation table: a bp layer class and the same forward pass in tfjs ops. */
+export interface TfLayerRow {
+  readonly layerClass: abstract new (...args: never[]) => object;
+  forward(tf: Tfjs, layer: never, inputs: TfTensor[], ctx: TfLayerContext): TfTensor;
+}
+
+const row = <L extends object>(r: {
+  layerClass: abstract new (...args: never[]) => L;
+  forward(tf: Tfjs, layer: L, inputs: TfTensor[], ctx: TfLayerContext): TfTensor;
+}): TfLayerRow => r as unknown as TfLayerRow;
+
+/** Rows `[N, ...]` as `[N, D]`. */
+const rows2d = (tf: Tfjs, x: TfTensor): TfTensor => tf.reshape(x, [x.shape[0]!, -1]);
 
 /**
- * The same computation as `layer.forward(...)` written with tfjs ops. `param` maps each bp
- * parameter tensor the layer holds (`Affine`'s `W` and `b`) to the tfjs tensor standing for it.
+ * The tfjs translation of every layer type (one row per type; adding a layer type is one row).
+ * Labels and the loss layer are translated by `softmaxWithLossInTf`.
+ */
+export const TF_LAYERS: readonly TfLayerRow[] = [
+  row<Affine>({
+    layerClass: Affine,
+    forward: (tf, l, [x], ctx) => tf.add(tf.matMul(rows2d(tf, x!), ctx.param(l.W, "W")), ctx.param(l.b, "b")),
+  }),
+  row<Relu>({ layerClass: Relu, forward: (tf, _l, [x]) => tf.relu(x!) }),
+  row<Sigmoid>({ layerClass: Sigmoid, forward: (tf, _l, [x]) => tf.sigmoid(x!) }),
+  row<MulLayer>({ layerClass: MulLayer, forward: (tf, _l, [x, y]) => tf.mul(x!, y!) }),
+  row<AddLayer>({ layerClass: AddLayer, forward: (tf, _l, [x, y]) => tf.add(x!, y!) }),
+  row<BatchNormalization>({
+    layerClass: BatchNormalization,
+    forward: (tf, l, [x], ctx) => {
+      const x2 = rows2d(tf, x!);
+      let xn: TfTensor;
+      if (ctx.train) {
+        const xc = tf.sub(x2, tf.mean(x2, 0));
+        xn = tf.div(xc, tf.sqrt(tf.add(tf.mean(tf.square(xc), 0), BATCH_NORM_EPS)));
+      } else {
+        const std = tf.sqrt(tf.add(toTf(tf, l.runningVar), BATCH_NORM_EPS));
+        xn = tf.div(tf.sub(x2, toTf(tf, l.runningMean)), std);
+      }
+      return tf.reshape(tf.add(tf.mul(xn, ctx.param(l.gamma, "gamma")), ctx.param(l.beta, "beta")), x!.shape);
+    },
+  }),
+  row<Dropout>({
+    layerClass: Dropout,
+    forward: (tf, l, [x], ctx) => {
+      if (!ctx.train) return tf.mul(x!, 1 - l.dropoutRatio);
+      if (l.mask === null) throw new BpError("Dropout in tfjs", "needs the mask of a training forward pass first");
+      return tf.mul(x!, toTf(tf, l.mask));
+    },
+  }),
+];
+
+/**
+ * The same computation as `layer.forward(..., train)` written with tfjs ops, found in `TF_LAYERS`.
+ * `param` maps each bp parameter tensor the layer holds to the tfjs tensor standing for it. A
+ * Dropout layer in training uses the mask of its last bp forward pass.
  */
 export function layerInTf(
   tf: Tfjs,
@@ -24,19 +93,17 @@ export function layerInTf(
   layer: object,
   inputs: TfTensor[],
   param: (p: Tensor, name: string) => TfTensor,
+  train = true,
 ): TfTensor {
-  const x = inputs[0]!;
-  if (layer instanceof Affine) {
-    return tf.add(tf.matMul(tf.reshape(x, [x.shape[0]!, -1]), param(layer.W, "W")), param(layer.b, "b"));
+  const found = TF_LAYERS.find((r) => layer instanceof r.layerClass);
+  if (found === undefined) {
+    const supported = TF_LAYERS.map((r) => r.layerClass.name).join(", ");
+    throw new BpError(
+      op,
+      `no TensorFlow.js translation for ${layer.constructor?.name ?? "this layer"}; supported: ${supported} (and SoftmaxWithLoss as a net's last layer)`,
+    );
   }
-  if (layer instanceof Relu) return tf.relu(x);
-  if (layer instanceof Sigmoid) return tf.sigmoid(x);
-  if (layer instanceof MulLayer) return tf.mul(x, inputs[1]!);
-  if (layer instanceof AddLayer) return tf.add(x, inputs[1]!);
-  throw new BpError(
-    op,
-    `no TensorFlow.js translation for ${layer.constructor?.name ?? "this layer"}; supported: ${SUPPORTED}`,
-  );
+  return found.forward(tf, layer as never, inputs, { param, train });
 }
 
 /**
