@@ -1,13 +1,14 @@
-import { cpu, type Backend } from "@bp/tensor";
+import type { Backend } from "@bp/tensor";
 
 /**
- * The backends `--backend` accepts: the one place to add one. Each entry makes the backend (the
- * worker backend starts its threads here) and the command calls `dispose()` on it when done. The
- * worker backend is imported on demand, so the CPU path never loads worker_threads.
+ * The backends `--backend` accepts, and the default: "auto" picks the fastest that works here
+ * (createBackend in @bp/tensor/backends; the banner names the one it picked). Every backend gives
+ * the same numbers bit for bit. The command calls `dispose()` on the backend when done. The module
+ * that knows the backends is imported on demand.
  */
-export const BACKENDS: Record<string, () => Promise<Backend>> = {
-  cpu: async () => cpu,
-  worker: async () => (await import("@bp/tensor/worker")).createWorkerBackend(),
-};
+export const BACKEND_NAMES = ["cpu", "worker", "wasm", "auto"] as const;
+export const DEFAULT_BACKEND = "auto";
 
-export const BACKEND_NAMES = Object.keys(BACKENDS);
+export const BACKENDS: Record<string, () => Promise<Backend>> = Object.fromEntries(
+  BACKEND_NAMES.map((name) => [name, async () => (await import("@bp/tensor/backends")).createBackend(name)]),
+);

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { encodeIdx } from "@bp/data";
 import { bp, bpProcess } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-cli-"));
@@ -24,7 +25,7 @@ describe("bp conventions", () => {
     expect([v.status, v.stdout]).toEqual([0, `${pkg.version}\n`]);
     const h = await bp(["--help"]);
     expect(h.status).toBe(0);
-    for (const c of ["train", "gradcheck", "eval", "predict", "demo"])
+    for (const c of ["train", "gradcheck", "eval", "predict", "experiment", "demo"])
       expect(h.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
     const none = await bp([]);
     expect(none.status).toBe(2);
@@ -47,8 +48,20 @@ describe("bp conventions", () => {
         "--backend cpu",
         "--save FILE",
         "--json",
+        "--net two|multi|multi-extend",
+        "--hidden N[,N...]",
+        "--activation relu|sigmoid",
+        "--init std|he|xavier|X",
+        "--weight-decay L",
+        "--batchnorm",
+        "--dropout RATIO",
+        "--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam",
+        "--train-size N",
+        "--test-size N",
+        "--eval-samples N",
       ],
-      gradcheck: ["--data mnist|csv", "--json", "--atol X", "--rtol X", "--count N"],
+      gradcheck: ["--data mnist|csv", "--json", "--atol X", "--rtol X", "--count N", "--net two|multi|multi-extend"],
+      experiment: ["--seed N", "--json", "--plot FILE.svg", "--iterations N", "--epochs N", "--train-size N"],
       eval: ["--model FILE", "--json"],
       predict: ["--model FILE", "--index N"],
       demo: ["--json"],
@@ -109,13 +122,63 @@ describe("bp conventions", () => {
 
 describe("bad usage exits 2 with one line", () => {
   const cases: [string[], string][] = [
-    [["fly"], 'unknown command "fly" (expected train, gradcheck, eval, predict, demo; see bp --help)'],
+    [["fly"], 'unknown command "fly" (expected train, gradcheck, eval, predict, experiment, demo'],
     [["train", "--bogus"], "train: unknown option --bogus (see bp train --help)"],
     [["train", "--hidden"], "train: --hidden needs a value"],
     [["train", "--json=yes"], "train: --json does not take a value"],
     [["train", "extra"], 'train: unexpected argument "extra"'],
-    [["train", "--hidden", "abc"], '--hidden must be an integer from 1 to 100000, got "abc"'],
-    [["train", "--hidden", "0"], '--hidden must be an integer from 1 to 100000, got "0"'],
+    [
+      ["train", "--hidden", "abc"],
+      '--hidden must be an integer from 1 to 100000, or a comma-separated list of them, got "abc"',
+    ],
+    [
+      ["train", "--hidden", "0"],
+      '--hidden must be an integer from 1 to 100000, or a comma-separated list of them, got "0"',
+    ],
+    [["train", "--net", "multi", "--hidden", "100,,100"], 'or a comma-separated list of them, got "100,,100"'],
+    [
+      ["train", "--hidden", "100,100"],
+      "--net two has one hidden layer, got --hidden 100,100; for more layers use --net multi or multi-extend",
+    ],
+    [["train", "--net", "three"], '--net must be one of two, multi, multi-extend, got "three"'],
+    [["train", "--dropout", "0.5"], "--dropout needs --net multi-extend (got --net two)"],
+    [["train", "--net", "multi", "--batchnorm"], "--batchnorm needs --net multi-extend (got --net multi)"],
+    [["train", "--activation", "sigmoid"], "--activation needs --net multi or multi-extend (got --net two)"],
+    [["train", "--net", "multi", "--activation", "tanh"], '--activation must be one of relu, sigmoid, got "tanh"'],
+    [["train", "--weight-decay", "0.1"], "--weight-decay needs --net multi or multi-extend (got --net two)"],
+    [["train", "--net", "multi", "--weight-decay", "-1"], '--weight-decay must be a number >= 0, got "-1"'],
+    [
+      ["train", "--net", "multi-extend", "--dropout", "1"],
+      '--dropout must be a ratio from 0 up to (not including) 1, got "1"',
+    ],
+    [["train", "--init", "he"], "--init he needs --net multi or multi-extend (got --net two)"],
+    [
+      ["train", "--net", "multi", "--init", "wide"],
+      '--init must be std, he, xavier or a standard deviation > 0, got "wide"',
+    ],
+    [
+      ["train", "--net", "multi", "--init", "he", "--weight-init-std", "0.1"],
+      "give --init he or --weight-init-std 0.1, not both",
+    ],
+    [
+      ["train", "--optimizer", "lbfgs"],
+      '--optimizer must be one of sgd, momentum, nesterov, adagrad, rmsprop, adam, got "lbfgs"',
+    ],
+    [["train", "--train-size", "0"], '--train-size must be an integer >= 1, got "0"'],
+    [["train", "--test-size", "x"], '--test-size must be an integer >= 1, got "x"'],
+    [["train", "--eval-samples", "-5"], '--eval-samples must be an integer >= 1, got "-5"'],
+    [["gradcheck", "--net", "multi", "--dropout", "0.1"], "--dropout needs --net multi-extend (got --net multi)"],
+    [["experiment"], "experiment needs the name of an experiment: optimizers, init, batchnorm, weight-decay, dropout"],
+    [
+      ["experiment", "adamw"],
+      'unknown experiment "adamw" (expected optimizers, init, batchnorm, weight-decay, dropout)',
+    ],
+    [["experiment", "init", "--epochs", "3"], "--epochs is not a setting of the init experiment"],
+    [
+      ["experiment", "optimizers", "--plot", "loss.png"],
+      '--plot writes an SVG file: give a name ending in .svg, got "loss.png"',
+    ],
+    [["experiment", "dropout", "--seed", "-1"], '--seed must be an integer from 0 to 4294967295, got "-1"'],
     [["train", "--iters", "1.5"], '--iters must be an integer >= 1, got "1.5"'],
     [["train", "--batch", "-3"], '--batch must be an integer >= 1, got "-3"'],
     [["train", "--lr", "-0.1"], '--lr must be a number greater than 0, got "-0.1"'],
@@ -123,7 +186,7 @@ describe("bad usage exits 2 with one line", () => {
     [["train", "--seed", "x"], '--seed must be an integer from 0 to 4294967295, got "x"'],
     [["train", "--data", "cifar"], '--data must be one of mnist, csv, got "cifar"'],
     [["train", "--dtype", "float16"], '--dtype must be one of float64, float32, got "float16"'],
-    [["train", "--backend", "gpu"], '--backend must be one of cpu, worker, got "gpu"'],
+    [["train", "--backend", "gpu"], '--backend must be one of cpu, worker, wasm, auto, got "gpu"'],
     [["train", "--sampling", "all"], '--sampling must be one of choice, epoch, got "all"'],
     [["train", "--iters", "5", "--epochs", "1"], "give --iters or --epochs, not both"],
     [["train", "--train", "a.csv"], "--train and --test name CSV files; add --data csv"],
@@ -170,6 +233,22 @@ describe("bad input files exit 1 with one line naming the file", () => {
     );
   });
 
+  it("reports an empty test set instead of an accuracy of NaN", async () => {
+    // An MNIST-layout folder whose test files hold 0 images (CSV files without rows are refused by
+    // the CSV reader already).
+    const folder = join(dir, "mnist-empty-test");
+    mkdirSync(folder, { recursive: true });
+    const idx = (shape: number[]) =>
+      encodeIdx({ dtype: "uint8", shape, data: new Uint8Array(shape.reduce((x, y) => x * y, 1)) });
+    writeFileSync(join(folder, "train-images-idx3-ubyte"), idx([2, 28, 28]));
+    writeFileSync(join(folder, "train-labels-idx1-ubyte"), idx([2]));
+    writeFileSync(join(folder, "t10k-images-idx3-ubyte"), idx([0, 28, 28]));
+    writeFileSync(join(folder, "t10k-labels-idx1-ubyte"), idx([0]));
+    const r = await bp(["train", "--dir", folder, "--batch", "1", "--iters", "2"]);
+    expect(r.status).toBe(1);
+    expectOneLineError(r, `train: MNIST-layout folder ${folder}: the test set has no rows (expected at least one)`);
+  });
+
   it("reports CSV sets whose widths differ", async () => {
     const a = write("a.csv", "label,x,y\n1,0,1\n0,1,0\n");
     const b = write("b.csv", "label,x\n1,0\n");
@@ -203,7 +282,7 @@ describe("bad input files exit 1 with one line naming the file", () => {
 
   it("reports a missing or corrupt model file", async () => {
     const missing = join(dir, "none.safetensors");
-    expectOneLineError(await bp(["eval", "--model", missing]), `loadSafetensors: ${missing}: file not found`);
+    expectOneLineError(await bp(["eval", "--model", missing]), `loadModel: ${missing}: file not found`);
     const junk = write("junk.safetensors", "not a model at all");
     const r = await bp(["eval", "--model", junk]);
     expect(r.status).toBe(1);
@@ -213,6 +292,6 @@ describe("bad input files exit 1 with one line naming the file", () => {
     new DataView(bytes.buffer).setUint32(0, header.length, true);
     bytes.set(new TextEncoder().encode(header), 8);
     const partial = write("partial.safetensors", bytes);
-    expectOneLineError(await bp(["eval", "--model", partial]), `loadModel: ${partial}: missing tensor b1, W2, b2`);
+    expectOneLineError(await bp(["eval", "--model", partial]), `decodeNet: ${partial}: missing tensor b1, W2, b2`);
   });
 });

@@ -47,7 +47,7 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
       lr: 0.1,
       seed: 0,
       dtype: "float64",
-      backend: "cpu",
+      backend: "wasm", // --backend auto (the default) picks wasm on Node
     });
   });
 
@@ -104,7 +104,7 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe(
-      "TwoLayerNet 784-10-10 on MNIST (60000 train, 10000 test): 50 iterations (3000 per epoch), batch 20, lr 0.1, seed 0, float64, cpu backend",
+      "TwoLayerNet 784-10-10 on MNIST (60000 train, 10000 test): 50 iterations (3000 per epoch), batch 20, lr 0.1, seed 0, float64, wasm backend",
     );
     expect(lines[1]).toBe("epoch  iteration     loss  train acc  test acc");
     expect(lines[2]).toMatch(/^final: train accuracy 0\.\d{4}, test accuracy 0\.\d{4}, loss \d\.\d{4}$/);
@@ -112,15 +112,21 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
   });
 });
 
-describe("bp train --backend worker", () => {
+describe("bp train --backend worker|wasm|auto", () => {
   it("gives bit-for-bit the CPU backend's results", async () => {
     const args = ["train", "--iters", "30", "--batch", "50", "--hidden", "8", "--json"];
     const cpu = JSON.parse((await bp([...args, "--backend", "cpu"])).stdout);
-    const w = await bp([...args, "--backend", "worker"]);
-    expect(w.status).toBe(0);
-    const worker = JSON.parse(w.stdout);
-    expect(worker.config.backend).toBe("worker");
-    expect(worker.final).toEqual(cpu.final);
+    for (const [option, name] of [
+      ["worker", "worker"],
+      ["wasm", "wasm"],
+      ["auto", "wasm"],
+    ]) {
+      const r = await bp([...args, "--backend", option!]);
+      expect(r.status).toBe(0);
+      const other = JSON.parse(r.stdout);
+      expect(other.config.backend).toBe(name);
+      expect(other.final).toEqual(cpu.final);
+    }
   });
 });
 

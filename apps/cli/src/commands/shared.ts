@@ -1,6 +1,6 @@
 import type { Backend, FloatDType } from "@bp/tensor";
 import { choiceOption, numberOption, stringOption, type OptionSpec, type Values } from "../args.js";
-import { BACKENDS, BACKEND_NAMES } from "../backends.js";
+import { BACKENDS, BACKEND_NAMES, DEFAULT_BACKEND } from "../backends.js";
 import type { DataSpec } from "../dataset.js";
 import { UsageError } from "../errors.js";
 
@@ -59,8 +59,8 @@ export const BACKEND_OPTION: OptionSpec = {
   name: "backend",
   type: "string",
   arg: BACKEND_NAMES.join("|"),
-  description: "where the tensor ops run",
-  default: "cpu",
+  description: "where the tensor ops run (auto: the fastest that works here; same numbers on all)",
+  default: DEFAULT_BACKEND,
 };
 
 export const JSON_OPTION: OptionSpec = {
@@ -92,7 +92,7 @@ export function dtypeOption(values: Values): FloatDType {
 }
 
 export function backendName(values: Values): string {
-  return choiceOption(values, "backend", BACKEND_NAMES, "cpu");
+  return choiceOption(values, "backend", BACKEND_NAMES, DEFAULT_BACKEND);
 }
 
 /** Makes the backend, runs `f`, and disposes the backend afterwards. */
