@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { ShapeError, ValueError, arange, formatShape, type Tensor } from "@bp/tensor";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
@@ -60,9 +60,13 @@ export class Pooling implements Layer {
     if (!this.computeDx) return null;
     const poolSize = this.poolH * this.poolW;
     // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere.
-    const winner = argMax.oneHot(poolSize, "int32");
-    const d = dout.transpose([0, 2, 3, 1]).reshape([-1, 1]);
-    const dmax = d.where(winner, 0);
+    // Built as poolSize rows of all windows (window slot p, then window), where the broadcasts run
+    // along long rows, and transposed to one row per window.
+    const windows = argMax.size;
+    const slots = arange(0, poolSize, 1, { dtype: "int32", backend: argMax.backend }).reshape([poolSize, 1]);
+    const winner = argMax.reshape([1, windows]).eq(slots);
+    const d = dout.transpose([0, 2, 3, 1]).reshape([1, windows]);
+    const dmax = d.where(winner, 0).transpose();
     return dmax.reshape([N * outH * outW, C * poolSize]).col2im(x.shape, this.poolH, this.poolW, this.stride, this.pad);
   }
 }

@@ -9,16 +9,22 @@ export function transposeImpl(
   start: number,
   end: number,
 ): void {
-  const rank = shape.length;
-  if (rank === 2 && perm[0] === 1) {
-    const rows = shape[0]!;
-    const cols = shape[1]!; // out is cols x rows: out row r is x column r
+  if (end <= start) return;
+  const c = collapseTranspose(shape, perm);
+  const rank = c.shape.length;
+  if (rank <= 1) {
+    for (let i = start; i < end; i++) out[i] = x[i]!;
+    return;
+  }
+  if (rank === 2) {
+    const rows = c.shape[0]!;
+    const cols = c.shape[1]!; // out is cols x rows: out row r is x column r
     let i = start;
     while (i < end) {
       const r = Math.floor(i / rows);
-      const c = i - r * rows;
-      const len = Math.min(rows - c, end - i);
-      let src = c * cols + r;
+      const col = i - r * rows;
+      const len = Math.min(rows - col, end - i);
+      let src = col * cols + r;
       for (let j = 0; j < len; j++, src += cols) out[i + j] = x[src]!;
       i += len;
     }
@@ -28,21 +34,66 @@ export function transposeImpl(
   let s = 1;
   for (let d = rank - 1; d >= 0; d--) {
     inStrides[d] = s;
-    s *= shape[d]!;
+    s *= c.shape[d]!;
   }
-  const outShape = perm.map((p) => shape[p]!);
-  const srcStride = perm.map((p) => inStrides[p]!);
-  for (let i = start; i < end; i++) {
-    let rem = i;
-    let src = 0;
-    for (let d = rank - 1; d >= 0; d--) {
-      const dim = outShape[d]!;
-      const idx = rem % dim;
-      rem = (rem - idx) / dim;
-      src += idx * srcStride[d]!;
+  const outShape = c.perm.map((p) => c.shape[p]!);
+  const srcStride = c.perm.map((p) => inStrides[p]!);
+  // Walk the output in runs along its last axis; the multi-index is carried like an odometer, so
+  // only the first element of the range needs divisions.
+  const idx = new Array<number>(rank);
+  let src = 0;
+  let rem = start;
+  for (let d = rank - 1; d >= 0; d--) {
+    const dim = outShape[d]!;
+    idx[d] = rem % dim;
+    rem = (rem - idx[d]!) / dim;
+    src += idx[d]! * srcStride[d]!;
+  }
+  const last = rank - 1;
+  const lastDim = outShape[last]!;
+  const lastStride = srcStride[last]!;
+  let i = start;
+  while (i < end) {
+    const len = Math.min(lastDim - idx[last]!, end - i);
+    let k = src;
+    for (let j = 0; j < len; j++, k += lastStride) out[i + j] = x[k]!;
+    i += len;
+    src += len * lastStride;
+    idx[last]! += len;
+    if (idx[last] === lastDim) {
+      idx[last] = 0;
+      src -= lastDim * lastStride;
+      for (let d = last - 1; d >= 0; d--) {
+        idx[d]!++;
+        src += srcStride[d]!;
+        if (idx[d]! < outShape[d]!) break;
+        idx[d] = 0;
+        src -= outShape[d]! * srcStride[d]!;
+      }
     }
-    out[i] = x[src]!;
   }
+}
+
+/**
+ * The same transpose on fewer axes: axes of length 1 dropped, and input axes that stay next to each
+ * other in the same order merged (a [N, H, W, C] -> [N, C, H, W] transpose is [N, H*W, C] -> [N, C, H*W]).
+ */
+function collapseTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  // The remaining axes, renumbered 0, 1, ... in input order.
+  const kept = perm.filter((p) => shape[p] !== 1);
+  const inputOrder = [...kept].sort((a, b) => a - b);
+  const dims = inputOrder.map((p) => shape[p]!);
+  const groups: number[][] = [];
+  for (const p of kept.map((q) => inputOrder.indexOf(q))) {
+    const g = groups[groups.length - 1];
+    if (g !== undefined && g[g.length - 1]! + 1 === p) g.push(p);
+    else groups.push([p]);
+  }
+  // Input order of the groups gives the collapsed input shape; their output order gives the perm.
+  const byInput = [...groups].sort((a, b) => a[0]! - b[0]!);
+  const cshape = byInput.map((g) => g.reduce((n, p) => n * dims[p]!, 1));
+  const cperm = groups.map((g) => byInput.indexOf(g));
+  return { shape: cshape, perm: cperm };
 }
 
 /** out row r = x row indices[r], each row `rowSize` elements long, for output rows [start, end). */

@@ -761,6 +761,27 @@ export function runConformanceSuite(
       });
     });
 
+    describe("transpose of 4-d tensors", () => {
+      it("every permutation, with and without a length-1 axis, split at any element", () => {
+        const perms: number[][] = [];
+        const permute = (prefix: number[]): void => {
+          if (prefix.length === 4) perms.push(prefix);
+          for (let a = 0; a < 4; a++) if (!prefix.includes(a)) permute([...prefix, a]);
+        };
+        permute([]);
+        let seed = 1950;
+        for (const shape of [
+          [2, 3, 4, 5],
+          [3, 1, 4, 2],
+          [5, 6, 7, 3],
+        ]) {
+          const x = sample(shape, seed++, "float64");
+          for (const perm of perms)
+            expectTensor(x.transpose(perm), transposeRef(refOf(x), perm), "float64", `${shape} perm ${perm}`);
+        }
+      });
+    });
+
     describe("gather", () => {
       it("hand-derived values: rows picked, repeated, in any order", () => {
         const x = on([
