@@ -4,8 +4,10 @@ import {
   BATCH_NORM_EPS,
   BatchNormalization,
   CROSS_ENTROPY_DELTA,
+  Convolution,
   Dropout,
   MulLayer,
+  Pooling,
   Relu,
   Sigmoid,
 } from "@bp/layers";
@@ -41,6 +43,16 @@ const row = <L extends object>(r: {
   forward(tf: Tfjs, layer: L, inputs: TfTensor[], ctx: TfLayerContext): TfTensor;
 }): TfLayerRow => r as unknown as TfLayerRow;
 
+/** An NCHW tensor padded with `pad` zeros on every side of H and W (the book's im2col padding), as
+ * NHWC for tfjs's image ops. */
+const paddedNhwc = (tf: Tfjs, x: TfTensor, pad: number): TfTensor =>
+  tf.pad(tf.transpose(x, [0, 2, 3, 1]), [
+    [0, 0],
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ]);
+
 /** Rows `[N, ...]` as `[N, D]`. */
 const rows2d = (tf: Tfjs, x: TfTensor): TfTensor => tf.reshape(x, [x.shape[0]!, -1]);
 
@@ -52,6 +64,21 @@ export const TF_LAYERS: readonly TfLayerRow[] = [
   row<Affine>({
     layerClass: Affine,
     forward: (tf, l, [x], ctx) => tf.add(tf.matMul(rows2d(tf, x!), ctx.param(l.W, "W")), ctx.param(l.b, "b")),
+  }),
+  row<Convolution>({
+    layerClass: Convolution,
+    forward: (tf, l, [x], ctx) => {
+      const filters = tf.transpose(ctx.param(l.W, "W"), [2, 3, 1, 0]) as Parameters<Tfjs["conv2d"]>[1];
+      const y = tf.conv2d(paddedNhwc(tf, x!, l.pad) as Parameters<Tfjs["conv2d"]>[0], filters, l.stride, "valid");
+      return tf.transpose(tf.add(y, ctx.param(l.b, "b")), [0, 3, 1, 2]);
+    },
+  }),
+  row<Pooling>({
+    layerClass: Pooling,
+    forward: (tf, l, [x]) => {
+      const input = paddedNhwc(tf, x!, l.pad) as Parameters<Tfjs["maxPool"]>[0];
+      return tf.transpose(tf.maxPool(input, [l.poolH, l.poolW], l.stride, "valid"), [0, 3, 1, 2]);
+    },
   }),
   row<Relu>({ layerClass: Relu, forward: (tf, _l, [x]) => tf.relu(x!) }),
   row<Sigmoid>({ layerClass: Sigmoid, forward: (tf, _l, [x]) => tf.sigmoid(x!) }),
