@@ -1,13 +1,16 @@
 // Which backends the page can offer, and why the others are disabled. The training worker builds
 // the chosen one; this only decides what the form offers.
+import { missingWasmFeature } from "@bp/tensor/wasm";
 import type { BackendName } from "./messages.js";
 
 export interface BackendChoice {
   /** What the select offers; only names the worker can build are enabled. */
-  name: BackendName | "wasm" | "auto";
+  name: BackendName | "auto";
   available: boolean;
   /** One sentence: what it is, or why it cannot be used here. */
   reason: string;
+  /** A few words for a disabled option. */
+  short: string;
 }
 
 export interface Backends {
@@ -19,18 +22,37 @@ export interface Backends {
 
 export function detectBackends(isolated: boolean): Backends {
   const shared = typeof SharedArrayBuffer !== "undefined";
+  const wasmMissing = missingWasmFeature();
   const choices: BackendChoice[] = [
-    { name: "cpu", available: true, reason: "pure TypeScript in the training Worker; always available" },
+    { name: "cpu", available: true, short: "", reason: "pure TypeScript in the training Worker; always available" },
+    wasmMissing === null
+      ? {
+          name: "wasm",
+          available: true,
+          short: "",
+          reason: "matrix products in WebAssembly SIMD; the same numbers as cpu, bit for bit",
+        }
+      : { name: "wasm", available: false, short: "no WebAssembly SIMD", reason: `unavailable: ${wasmMissing}` },
     isolated && shared
-      ? { name: "worker", available: true, reason: "splits matrix products between Workers over shared memory" }
+      ? {
+          name: "worker",
+          available: true,
+          short: "",
+          reason: "splits matrix products between Workers over shared memory; the same numbers as cpu, bit for bit",
+        }
       : {
           name: "worker",
           available: false,
+          short: "page not cross-origin isolated",
           reason:
-            "needs SharedArrayBuffer, which needs a cross-origin isolated page (headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)",
+            "unavailable: needs SharedArrayBuffer, which needs a cross-origin isolated page (headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)",
         },
-    { name: "wasm", available: false, reason: "not in this build: @bp/tensor has no WebAssembly backend yet" },
-    { name: "auto", available: false, reason: 'not in this build: @bp/tensor has no createBackend("auto") yet' },
+    {
+      name: "auto",
+      available: false,
+      short: "not in this build",
+      reason: 'unavailable: the committed @bp/tensor has no createBackend("auto") yet',
+    },
   ];
   const isAvailable = (name: string): name is BackendName => choices.some((c) => c.name === name && c.available);
   return { choices, preferred: isAvailable("worker") ? "worker" : "cpu", isAvailable };

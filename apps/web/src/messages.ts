@@ -1,39 +1,42 @@
 // The messages between the page and the training worker (train.worker.ts).
-import type { EpochRow } from "@bp/nets";
+import type { EpochRow, OptimizerName } from "@bp/nets";
 import type { FloatDType } from "@bp/tensor";
 
 export type { EpochRow };
 
 /** Backends the page knows of; backends.ts says which this build and this page can use. */
-export type BackendName = "cpu" | "worker";
+export type BackendName = "cpu" | "wasm" | "worker";
+
+/** Which of the book's nets: chapter 5's TwoLayerNet or chapter 6's MultiLayerNetExtend. */
+export type NetChoice = "two" | "multi";
 
 /** A training run: the options of `bp train` that the page offers. */
 export interface TrainConfig {
+  net: NetChoice;
+  /** Hidden layer sizes (TwoLayerNet: exactly one). */
+  hidden: number[];
+  /** A standard deviation, or "he"/"relu" (√(2/n)) or "xavier"/"sigmoid" (√(1/n)). */
+  init: number | "he" | "relu" | "xavier" | "sigmoid";
+  optimizer: OptimizerName;
   iterations: number;
   batch: number;
   lr: number;
-  hidden: number;
   seed: number;
-  weightInitStd: number;
+  /** MultiLayerNetExtend only. */
+  batchnorm: boolean;
+  /** Dropout ratio after each hidden activation; 0 = no Dropout layers (MultiLayerNetExtend only). */
+  dropout: number;
+  /** λ of the weight decay (MultiLayerNetExtend only). */
+  weightDecay: number;
   dtype: FloatDType;
   backend: BackendName;
   /** Threads of the worker backend, counting the training worker itself. */
   threads: number;
 }
 
-/** A parameter tensor as plain data (what crosses postMessage and goes into a safetensors file). */
-export interface ParamData {
-  shape: number[];
-  data: Float64Array | Float32Array;
-}
-
-export type NetParams = Record<"W1" | "b1" | "W2" | "b2", ParamData>;
-
 export interface GradCheckRequest {
   type: "gradcheck";
-  hidden: number;
-  seed: number;
-  dtype: FloatDType;
+  config: TrainConfig;
   /** How many training images (the book: 3). */
   samples: number;
 }
@@ -74,6 +77,8 @@ export type WorkerMessage =
       /** Where the IDX files came from: the browser's Cache Storage, the network, or this worker's memory. */
       source: "cache" | "network" | "memory";
       iterationsPerEpoch: number;
+      /** "TwoLayerNet 784-50-10". */
+      net: string;
     }
   | { type: "state"; state: RunState; iteration: number }
   /** Minibatch losses since the last message (iterations are consecutive from `first`). */
@@ -87,9 +92,12 @@ export type WorkerMessage =
       final: EpochRow;
       /** Seconds spent in training iterations (not loading, not pauses). */
       seconds: number;
-      params: NetParams;
+      /** The trained net as `encodeNet` bytes (what Download saves). */
+      model: Uint8Array;
+      /** The first 8 values of W2, for comparing runs. */
+      w2: number[];
       config: TrainConfig;
     }
-  | { type: "diverged"; iteration: number; loss: number; message: string }
+  | { type: "diverged"; iteration: number; message: string }
   | { type: "gradcheck"; rows: GradCheckRow[]; seconds: number; passed: boolean }
   | { type: "error"; message: string };

@@ -1,147 +1,200 @@
 // The Train view's settings: one table row per field (label, kind, range, default, hint), read
 // from and written to the URL, validated with messages that say what was wrong and what to enter.
+import { OPTIMIZER_NAMES, type OptimizerName } from "@bp/nets";
 import type { Backends } from "./backends.js";
-import type { BackendName, TrainConfig } from "./messages.js";
+import type { NetChoice, TrainConfig } from "./messages.js";
 
-export interface NumberField {
-  name: "iterations" | "batch" | "lr" | "hidden" | "weightInitStd" | "seed" | "threads";
+type Parsed<T> = { value: T } | { error: string };
+
+interface FieldBase<K extends keyof TrainConfig> {
+  name: K;
   label: string;
-  kind: "int" | "float";
-  /** Smallest allowed value; for floats, `exclusiveMin` makes it "greater than". */
-  min: number;
-  exclusiveMin?: boolean;
-  max: number;
-  default: number;
   hint: string;
-  example: string;
+  /** Shown only for chapter 6's MultiLayerNetExtend. */
+  multiOnly?: boolean;
+  parse(text: string): Parsed<TrainConfig[K]>;
+  format(value: TrainConfig[K]): string;
 }
 
-export const NUMBER_FIELDS: NumberField[] = [
-  {
-    name: "iterations",
-    label: "Iterations",
-    kind: "int",
-    min: 1,
-    max: 1_000_000,
-    default: 1200,
-    hint: "minibatch updates (600 of 100 images = 1 epoch)",
-    example: "1200",
-  },
-  {
-    name: "batch",
-    label: "Batch size",
-    kind: "int",
-    min: 1,
-    max: 60_000,
-    default: 100,
-    hint: "images per update",
-    example: "100",
-  },
-  {
-    name: "lr",
-    label: "Learning rate",
-    kind: "float",
-    min: 0,
+/** A text field (number, list or name) of the form. */
+export type TextField = { [K in keyof TrainConfig]: FieldBase<K> }[keyof TrainConfig];
+
+function numberField<K extends "iterations" | "batch" | "lr" | "seed" | "threads" | "dropout" | "weightDecay">(
+  name: K,
+  label: string,
+  hint: string,
+  kind: "int" | "float",
+  min: number,
+  max: number,
+  example: string,
+  options: { exclusiveMin?: boolean; multiOnly?: boolean } = {},
+): FieldBase<K> {
+  const range =
+    kind === "int"
+      ? `a whole number from ${min} to ${max}`
+      : `a number ${options.exclusiveMin === true ? "greater than" : "from"} ${min}${max === Number.POSITIVE_INFINITY ? "" : `${options.exclusiveMin === true ? " and at most" : " to"} ${max}`}`;
+  const expected = `enter ${range}, such as ${example}`;
+  return {
+    name,
+    label,
+    hint,
+    multiOnly: options.multiOnly,
+    format: (v) => String(v),
+    parse(text) {
+      const t = text.trim();
+      const v = Number(t);
+      if (t === "") return { error: `${label} is empty: ${expected}.` };
+      if (!Number.isFinite(v)) return { error: `${label}: "${text}" is not a number; ${expected}.` };
+      if (kind === "int" && !Number.isInteger(v))
+        return { error: `${label}: ${t} is not a whole number; ${expected}.` };
+      if (v < min || (options.exclusiveMin === true && v === min) || v > max)
+        return { error: `${label}: ${t} is out of range; ${expected}.` };
+      return { value: v as TrainConfig[K] };
+    },
+  };
+}
+
+const INIT_NAMES = ["he", "relu", "xavier", "sigmoid"] as const;
+
+export const TEXT_FIELDS: TextField[] = [
+  numberField(
+    "iterations",
+    "Iterations",
+    "minibatch updates (600 of 100 images = 1 epoch)",
+    "int",
+    1,
+    1_000_000,
+    "1200",
+  ),
+  numberField("batch", "Batch size", "images per update", "int", 1, 60_000, "100"),
+  numberField("lr", "Learning rate", "step size (book: 0.1 for SGD)", "float", 0, Number.POSITIVE_INFINITY, "0.1", {
     exclusiveMin: true,
-    max: Number.POSITIVE_INFINITY,
-    default: 0.1,
-    hint: "SGD step size (book: 0.1)",
-    example: "0.1",
-  },
+  }),
   {
     name: "hidden",
     label: "Hidden units",
-    kind: "int",
-    min: 1,
-    max: 1000,
-    default: 50,
-    hint: "size of Affine1 (book: 50)",
-    example: "50",
+    hint: "per hidden layer, e.g. 50 or 100, 100",
+    format: (v) => v.join(","),
+    parse(text) {
+      const parts = text.split(",").map((p) => p.trim());
+      const sizes = parts.map(Number);
+      const expected = "enter sizes from 1 to 2000 separated by commas, such as 50 or 100, 100";
+      if (text.trim() === "") return { error: `Hidden units is empty: ${expected}.` };
+      if (sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 2000))
+        return { error: `Hidden units: "${text}" is not a list of whole numbers from 1 to 2000; ${expected}.` };
+      if (sizes.length > 8)
+        return { error: `Hidden units: ${sizes.length} layers is too many for this page; enter at most 8 sizes.` };
+      return { value: sizes };
+    },
   },
   {
-    name: "weightInitStd",
-    label: "Weight init std",
-    kind: "float",
-    min: 0,
-    exclusiveMin: true,
-    max: 100,
-    default: 0.01,
-    hint: "std of the initial weights (book: 0.01)",
-    example: "0.01",
+    name: "init",
+    label: "Weight init",
+    hint: "a std (book: 0.01), or he / xavier",
+    format: (v) => String(v),
+    parse(text) {
+      const t = text.trim().toLowerCase();
+      if ((INIT_NAMES as readonly string[]).includes(t)) return { value: t as (typeof INIT_NAMES)[number] };
+      const v = Number(t);
+      if (t !== "" && Number.isFinite(v) && v > 0 && v <= 100) return { value: v };
+      return {
+        error: `Weight init: "${text}" is neither a number greater than 0 (at most 100) nor one of ${INIT_NAMES.join(", ")}; enter, for example, 0.01 or he.`,
+      };
+    },
   },
-  {
-    name: "seed",
-    label: "Seed",
-    kind: "int",
-    min: 0,
-    max: 2 ** 31 - 1,
-    default: 0,
-    hint: "same seed, same run",
-    example: "0",
-  },
-  {
-    name: "threads",
-    label: "Threads",
-    kind: "int",
-    min: 1,
-    max: 16,
-    default: 2,
-    hint: "for the worker backend",
-    example: "2",
-  },
+  numberField("seed", "Seed", "same seed, same run", "int", 0, 2 ** 31 - 1, "0"),
+  numberField("dropout", "Dropout ratio", "0 = no Dropout layers", "float", 0, 0.95, "0.5", { multiOnly: true }),
+  numberField("weightDecay", "Weight decay λ", "0 = none (book: 0.1 in 6.4)", "float", 0, 10, "0.1", {
+    multiOnly: true,
+  }),
+  numberField("threads", "Threads", "for the worker backend", "int", 1, 16, "2"),
 ];
 
-/** Checks one field's text; returns the value or a message naming the field, the text and what to enter. */
-export function parseField(f: NumberField, text: string): { value: number } | { error: string } {
-  const t = text.trim();
-  const v = Number(t);
-  const range =
-    f.kind === "int"
-      ? `a whole number from ${f.min} to ${f.max}`
-      : `a number ${f.exclusiveMin === true ? "greater than" : "of at least"} ${f.min}${f.max === Number.POSITIVE_INFINITY ? "" : ` and at most ${f.max}`}`;
-  const expected = `enter ${range}, such as ${f.example}`;
-  if (t === "") return { error: `${f.label} is empty: ${expected}.` };
-  if (!Number.isFinite(v)) return { error: `${f.label}: "${text}" is not a number; ${expected}.` };
-  if (f.kind === "int" && !Number.isInteger(v))
-    return { error: `${f.label}: ${t} is not a whole number; ${expected}.` };
-  if (v < f.min || (f.exclusiveMin === true && v === f.min) || v > f.max)
-    return { error: `${f.label}: ${t} is out of range; ${expected}.` };
-  return { value: v };
-}
-
 export const DEFAULT_CONFIG: TrainConfig = {
+  net: "two",
+  hidden: [50],
+  init: 0.01,
+  optimizer: "sgd",
   iterations: 1200,
   batch: 100,
   lr: 0.1,
-  hidden: 50,
-  weightInitStd: 0.01,
   seed: 0,
+  batchnorm: false,
+  dropout: 0,
+  weightDecay: 0,
   dtype: "float64",
   backend: "cpu",
   threads: 2,
 };
 
+export const NET_CHOICES: { value: NetChoice; label: string }[] = [
+  { value: "two", label: "TwoLayerNet (chapter 5)" },
+  { value: "multi", label: "MultiLayerNetExtend (chapter 6)" },
+];
+
+export function isOptimizer(v: string | null): v is OptimizerName {
+  return v !== null && (OPTIMIZER_NAMES as readonly string[]).includes(v);
+}
+
+/** Checks that the fields fit together; returns messages by field name. */
+export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfig, string>> {
+  const out: Partial<Record<keyof TrainConfig, string>> = {};
+  if (config.net === "two" && config.hidden.length !== 1)
+    out.hidden = `Hidden units: TwoLayerNet has one hidden layer; enter one size, or choose MultiLayerNetExtend for ${config.hidden.length} layers.`;
+  if (config.net === "two" && typeof config.init !== "number")
+    out.init = `Weight init: TwoLayerNet takes a number (the book's 0.01); "${config.init}" needs MultiLayerNetExtend.`;
+  return out;
+}
+
+/** Parses every field's text; values, and the messages of fields that are wrong. */
+export function parseTexts(texts: Readonly<Record<string, string>>, base: TrainConfig) {
+  const config: TrainConfig = { ...base };
+  const errors: Partial<Record<keyof TrainConfig, string>> = {};
+  for (const f of TEXT_FIELDS) {
+    const text = texts[f.name];
+    if (text === undefined) continue;
+    const r = f.parse(text);
+    if ("value" in r) (config as unknown as Record<string, unknown>)[f.name] = r.value;
+    else errors[f.name] = r.error;
+  }
+  return { config, errors: { ...crossCheck(config), ...errors } };
+}
+
 /** The configuration a URL asks for, with defaults for what it leaves out or gets wrong. */
 export function configFromParams(p: URLSearchParams, backends: Backends): TrainConfig {
-  const config: TrainConfig = { ...DEFAULT_CONFIG, backend: backends.preferred };
-  for (const f of NUMBER_FIELDS) {
-    const text = p.get(f.name);
-    if (text === null) continue;
-    const r = parseField(f, text);
-    if ("value" in r) config[f.name] = r.value;
-  }
+  const base: TrainConfig = { ...DEFAULT_CONFIG, backend: backends.preferred };
+  const net = p.get("net");
+  if (net === "two" || net === "multi") base.net = net;
+  const optimizer = p.get("optimizer");
+  if (isOptimizer(optimizer)) base.optimizer = optimizer;
   const dtype = p.get("dtype");
-  if (dtype === "float32" || dtype === "float64") config.dtype = dtype;
+  if (dtype === "float32" || dtype === "float64") base.dtype = dtype;
   const backend = p.get("backend");
-  if (backend !== null && backends.isAvailable(backend)) config.backend = backend as BackendName;
+  if (backend !== null && backends.isAvailable(backend)) base.backend = backend;
+  base.batchnorm = p.get("batchnorm") === "1";
+  const texts: Record<string, string> = {};
+  for (const f of TEXT_FIELDS) {
+    const v = p.get(f.name);
+    if (v !== null) texts[f.name] = v;
+  }
+  const { config, errors } = parseTexts(texts, base);
+  // A link that does not fit together falls back to the defaults of the fields that are wrong.
+  for (const k of Object.keys(errors) as (keyof TrainConfig)[])
+    (config as unknown as Record<string, unknown>)[k] = base[k];
+  if (Object.keys(crossCheck(config)).length > 0) config.net = "multi";
   return config;
 }
 
 /** The URL parameters of a configuration: only what differs from the defaults. */
 export function configToParams(config: TrainConfig, backends: Backends): Record<string, string | null> {
+  const defaults: TrainConfig = { ...DEFAULT_CONFIG, backend: backends.preferred };
   const out: Record<string, string | null> = {};
-  for (const f of NUMBER_FIELDS) out[f.name] = config[f.name] === f.default ? null : String(config[f.name]);
-  out.dtype = config.dtype === DEFAULT_CONFIG.dtype ? null : config.dtype;
-  out.backend = config.backend === backends.preferred ? null : config.backend;
+  for (const f of TEXT_FIELDS) {
+    const text = (f.format as (v: unknown) => string)(config[f.name]);
+    out[f.name] = text === (f.format as (v: unknown) => string)(defaults[f.name]) ? null : text;
+  }
+  for (const k of ["net", "optimizer", "dtype", "backend"] as const)
+    out[k] = config[k] === defaults[k] ? null : config[k];
+  out.batchnorm = config.batchnorm ? "1" : null;
   return out;
 }

@@ -2,19 +2,20 @@
 // Storage), builds the tensors on the chosen backend, trains, and runs the gradient check; the page
 // only sends requests and draws what comes back.
 //
-// Training runs in slices of a few tens of milliseconds, so that pause, step and stop messages
-// are handled between two iterations. Pausing changes nothing about the run: the same net, the same
-// minibatch generator and the same optimizer continue, so a paused and resumed run gives exactly
-// the numbers of an uninterrupted one. The iteration is the book's (ch05/train_neuralnet.py, the
-// loop of `trainNet` in @bp/nets and `bp train --sampling choice`): weights from Rng(seed),
-// minibatches from Rng(seed + 1), backprop gradient, SGD update.
-import { mnistFromIdx, sampleMinibatch, type MnistData, type MnistIdx } from "@bp/data";
+// Training is the library's `Trainer` (the book's common/trainer.py, with bp's seeded setup:
+// weights from Rng(seed), minibatches from Rng(seed + 1)), driven one `trainStep()` at a time in
+// slices of a few tens of milliseconds, so that pause, step and stop messages are handled between
+// two iterations. Pausing changes nothing about the run: the same trainer continues, so a paused
+// and resumed run gives exactly the numbers of an uninterrupted one.
+import { mnistFromIdx, type MnistData, type MnistIdx } from "@bp/data";
 import { checkNet } from "@bp/gradcheck";
-import { SGD, TwoLayerNet, iterationsPerEpoch, type EpochRow } from "@bp/nets";
-import { Rng, cpu, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+import { DivergenceError, encodeNet, Trainer, type EpochRow, type Net } from "@bp/nets";
+import { cpu, type Backend, type FloatDType } from "@bp/tensor";
+import { createWasmBackend } from "@bp/tensor/wasm";
 import { createWorkerBackend } from "@bp/tensor/worker";
-import type { GradCheckRequest, NetParams, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
+import type { BackendName, GradCheckRequest, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
 import { fetchIdx, MNIST_FILES } from "./mnist-files.js";
+import { buildNet, netTitle } from "./net-factory.js";
 
 /** The parts of DedicatedWorkerGlobalScope used here (the DOM lib types `self` as a Window). */
 interface WorkerScope {
@@ -47,9 +48,15 @@ async function loadIdx(): Promise<"cache" | "network" | "memory"> {
   return fetched.every((f) => f.fromCache) ? "cache" : "network";
 }
 
+function createBackend(name: BackendName, threads: number): Promise<Backend> {
+  if (name === "worker") return createWorkerBackend({ threads });
+  if (name === "wasm") return createWasmBackend();
+  return Promise.resolve(cpu);
+}
+
 /** MNIST as tensors of `dtype` on `backend` (reused when the last run asked for the same). */
 async function loadData(
-  backendName: TrainConfig["backend"],
+  backendName: BackendName,
   threads: number,
   dtype: FloatDType,
 ): Promise<{ data: MnistData; backend: Backend; source: "cache" | "network" | "memory" }> {
@@ -59,7 +66,7 @@ async function loadData(
   if (loaded !== null && loaded.backend !== cpu) loaded.backend.dispose();
   loaded = null;
   post({ type: "status", text: `starting the ${backendName} backend` });
-  const backend = backendName === "worker" ? await createWorkerBackend({ threads }) : cpu;
+  const backend = await createBackend(backendName, threads);
   post({ type: "status", text: `converting MNIST to ${dtype} tensors` });
   const data = mnistFromIdx(idxFiles!, { dtype, backend });
   loaded = { key, backend, data };
@@ -71,19 +78,14 @@ async function loadData(
 interface Run {
   config: TrainConfig;
   data: MnistData;
-  net: TwoLayerNet;
-  rng: Rng;
-  optimizer: SGD;
-  perEpoch: number;
-  iteration: number;
+  net: Net;
+  trainer: Trainer;
   state: RunState;
-  /** Minibatch losses since the last epoch row (the row's mean loss). */
-  lossSum: number;
-  lossCount: number;
-  lastLoss: number;
-  /** Pending losses not yet posted. */
+  /** Losses not yet posted, and the iteration of the first. */
   pending: number[];
   pendingFirst: number;
+  /** Losses since the last epoch row (for the mean loss of a final row that ends mid-epoch). */
+  sinceRow: number[];
   trainMs: number;
   lastWeights: number;
 }
@@ -93,108 +95,87 @@ let runToken = 0;
 
 function setState(r: Run, state: RunState): void {
   r.state = state;
-  post({ type: "state", state, iteration: r.iteration });
-}
-
-function evaluate(r: Run): EpochRow {
-  const { data, net } = r;
-  const row: EpochRow = {
-    epoch: r.iteration / r.perEpoch,
-    iteration: r.iteration,
-    trainAccuracy: net.accuracy(data.xTrain, data.tTrain),
-    testAccuracy: net.accuracy(data.xTest, data.tTest),
-    loss: r.lossCount > 0 ? r.lossSum / r.lossCount : r.lastLoss,
-  };
-  r.lossSum = 0;
-  r.lossCount = 0;
-  return row;
+  post({ type: "state", state, iteration: r.trainer.currentIter });
 }
 
 function flushLosses(r: Run): void {
   if (r.pending.length === 0) return;
   post({ type: "progress", first: r.pendingFirst, losses: r.pending, seconds: r.trainMs / 1000 });
   r.pending = [];
-  r.pendingFirst = r.iteration + 1;
+  r.pendingFirst = r.trainer.currentIter + 1;
 }
 
 function postWeights(r: Run): void {
   r.lastWeights = performance.now();
-  const w1 = Float64Array.from(r.net.params.W1.data);
-  post({ type: "weights", iteration: r.iteration, hidden: r.config.hidden, w1 }, [w1.buffer]);
+  const W1 = r.net.params.W1!;
+  const w1 = Float64Array.from(W1.data);
+  post({ type: "weights", iteration: r.trainer.currentIter, hidden: W1.shape[1]!, w1 }, [w1.buffer]);
 }
 
-function paramsOf(net: TwoLayerNet): NetParams {
-  const copy = (t: Tensor) => ({
-    shape: [...t.shape],
-    data: t.dtype === "float32" ? Float32Array.from(t.data) : Float64Array.from(t.data),
-  });
-  const { W1, b1, W2, b2 } = net.params;
-  return { W1: copy(W1), b1: copy(b1), W2: copy(W2), b2: copy(b2) };
-}
-
-/** One iteration; false when the loss was not finite (the run stops before that update). */
-function iterate(r: Run): boolean {
-  const { xTrain, tTrain } = r.data;
-  const { xBatch, tBatch } = sampleMinibatch(xTrain, tTrain, r.config.batch, r.rng);
-  const grads = r.net.gradient(xBatch, tBatch);
-  const loss = r.net.lastLayer.loss ?? Number.NaN;
-  if (!Number.isFinite(loss)) {
-    r.iteration++;
-    r.pending.push(loss);
-    return false;
-  }
-  r.optimizer.update(r.net.params, grads);
-  r.iteration++;
-  r.lastLoss = loss;
-  r.lossSum += loss;
-  r.lossCount++;
-  r.pending.push(loss);
-  if (r.iteration % r.perEpoch === 0) {
-    flushLosses(r);
-    post({ type: "epoch", row: evaluate(r) });
-  }
-  return true;
-}
-
-function divergedMessage(r: Run, loss: number): string {
-  const { lr, weightInitStd } = r.config;
-  return (
-    `The loss became ${loss} at iteration ${r.iteration}: the updates grew so large that the numbers overflowed, ` +
-    `so training stopped (the net is kept as it was before that update). ` +
-    `Try a smaller learning rate (it is ${lr}; the book uses 0.1)` +
-    (weightInitStd > 0.1 ? ` or a smaller weight init std (it is ${weightInitStd}; the book uses 0.01)` : "") +
-    ", then start again."
-  );
+/**
+ * The row of the run's end. `Trainer.train()` measures it only when the run reaches its last
+ * iteration; a stopped run ends earlier, so it is measured here the same way (whole sets, the mean
+ * of the losses since the last epoch row).
+ */
+function finalRow(r: Run): EpochRow {
+  const { trainer, net, data } = r;
+  const last = trainer.epochs.at(-1);
+  if (last !== undefined && last.iteration === trainer.currentIter) return last;
+  const losses = r.sinceRow;
+  return {
+    epoch: trainer.currentIter / trainer.iterPerEpoch,
+    iteration: trainer.currentIter,
+    trainAccuracy: net.accuracy(data.xTrain, data.tTrain),
+    testAccuracy: net.accuracy(data.xTest, data.tTest),
+    loss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : Number.NaN,
+  };
 }
 
 function finish(r: Run, state: "finished" | "stopped"): void {
   flushLosses(r);
   postWeights(r);
-  const final = evaluate(r);
+  const final = finalRow(r);
   setState(r, state);
-  post({ type: "result", state, final, seconds: r.trainMs / 1000, params: paramsOf(r.net), config: r.config });
+  const model = encodeNet(r.net, { data: "mnist", trainedBy: "bp web", iterations: String(final.iteration) });
+  const w2 = Array.from(r.net.params.W2!.data.subarray(0, 8));
+  post({ type: "result", state, final, seconds: r.trainMs / 1000, model, w2, config: r.config }, [model.buffer]);
+}
+
+function divergedMessage(r: Run, e: DivergenceError): string {
+  const { iteration, what, value } = e.divergence;
+  const subject = what === "loss" ? "The loss" : `The parameter ${what}`;
+  const { lr, init } = r.config;
+  return (
+    `${subject} became ${value} at iteration ${iteration}: the updates grew so large that the numbers overflowed, ` +
+    "so training stopped. " +
+    `Try a smaller learning rate (it is ${lr}; the book uses 0.1 for SGD, 0.001 for Adam)` +
+    (typeof init === "number" && init > 0.1
+      ? ` or a smaller weight init std (it is ${init}; the book uses 0.01)`
+      : "") +
+    ", then start again."
+  );
 }
 
 /** Runs up to `max` iterations for at most `ms`; reports; false when the run ended or diverged. */
 function runSome(r: Run, max: number, ms: number): boolean {
   const t0 = performance.now();
-  let ok = true;
-  let n = 0;
-  while (r.iteration < r.config.iterations && n < max && performance.now() - t0 < ms) {
-    ok = iterate(r);
-    n++;
-    if (!ok) break;
+  const { trainer } = r;
+  try {
+    for (let n = 0; trainer.currentIter < trainer.maxIter && n < max && performance.now() - t0 < ms; n++) {
+      trainer.trainStep();
+    }
+  } catch (e) {
+    if (!(e instanceof DivergenceError)) throw e;
+    r.trainMs += performance.now() - t0;
+    flushLosses(r);
+    postWeights(r);
+    setState(r, "diverged");
+    post({ type: "diverged", iteration: e.divergence.iteration, message: divergedMessage(r, e) });
+    return false;
   }
   r.trainMs += performance.now() - t0;
   flushLosses(r);
-  if (!ok) {
-    const loss = r.pending.at(-1) ?? r.net.lastLayer.loss ?? Number.NaN;
-    postWeights(r);
-    setState(r, "diverged");
-    post({ type: "diverged", iteration: r.iteration, loss, message: divergedMessage(r, loss) });
-    return false;
-  }
-  if (r.iteration >= r.config.iterations) {
+  if (trainer.currentIter >= trainer.maxIter) {
     finish(r, "finished");
     return false;
   }
@@ -215,41 +196,47 @@ async function start(config: TrainConfig, paused: boolean): Promise<void> {
   post({ type: "state", state: "loading", iteration: 0 });
   const { data, backend, source } = await loadData(config.backend, config.threads, config.dtype);
   if (token !== runToken) return; // a newer start arrived while loading
-  const trainSize = data.xTrain.shape[0]!;
-  const perEpoch = iterationsPerEpoch(trainSize, config.batch);
+  const net = buildNet(config, backend);
+  const trainer = new Trainer(net, data, {
+    miniBatchSize: config.batch,
+    iterations: config.iterations,
+    optimizer: config.optimizer,
+    optimizerParams: { lr: config.lr },
+    seed: config.seed,
+    sampling: "choice",
+  });
   post({
     type: "ready",
-    trainSize,
+    trainSize: data.xTrain.shape[0]!,
     testSize: data.xTest.shape[0]!,
     backend: backend.name,
     threads: config.backend === "worker" ? config.threads : 1,
     loadSeconds: (performance.now() - t0) / 1000,
     source,
-    iterationsPerEpoch: perEpoch,
-  });
-  const net = new TwoLayerNet(data.xTrain.shape[1]!, config.hidden, 10, {
-    seed: config.seed,
-    dtype: config.dtype,
-    backend,
-    weightInitStd: config.weightInitStd,
+    iterationsPerEpoch: trainer.iterPerEpoch,
+    net: netTitle(config),
   });
   const r: Run = {
     config,
     data,
     net,
-    rng: new Rng(config.seed + 1),
-    optimizer: new SGD({ lr: config.lr }),
-    perEpoch,
-    iteration: 0,
+    trainer,
     state: "paused",
-    lossSum: 0,
-    lossCount: 0,
-    lastLoss: Number.NaN,
     pending: [],
     pendingFirst: 1,
+    sinceRow: [],
     trainMs: 0,
     lastWeights: 0,
   };
+  trainer.on("iteration", ({ loss }) => {
+    r.pending.push(loss);
+    r.sinceRow.push(loss);
+  });
+  trainer.on("epoch", (row) => {
+    flushLosses(r);
+    r.sinceRow = [];
+    post({ type: "epoch", row });
+  });
   run = r;
   postWeights(r);
   if (paused) setState(r, "paused");
@@ -263,12 +250,12 @@ async function start(config: TrainConfig, paused: boolean): Promise<void> {
 
 async function gradCheck(req: GradCheckRequest): Promise<void> {
   const t0 = performance.now();
-  const { data } = await loadData("cpu", 1, req.dtype);
-  post({ type: "status", text: `gradient check: ${req.samples} images, hidden size ${req.hidden}` });
+  const { data } = await loadData("cpu", 1, req.config.dtype);
+  post({ type: "status", text: `gradient check of ${netTitle(req.config)} on ${req.samples} images` });
   const rows = Array.from({ length: req.samples }, (_, i) => i);
   const x = data.xTrain.gather(rows);
   const t = data.tTrain.gather(rows);
-  const net = new TwoLayerNet(data.xTrain.shape[1]!, req.hidden, 10, { seed: req.seed, dtype: req.dtype });
+  const net = buildNet(req.config, cpu);
   const report = checkNet(net, x, t);
   post({
     type: "gradcheck",

@@ -1,11 +1,20 @@
 // Train view: the book's TwoLayerNet on MNIST in the training Worker, with a live chart, the
 // hidden units' weights as images, pause/resume/step/stop/reset, and a message when the loss
 // stops being a number.
+import { OPTIMIZER_NAMES } from "@bp/nets";
 import { h } from "../dom.js";
 import { LossChart } from "../loss-chart.js";
 import type { EpochRow, RunState, TrainConfig, WorkerMessage } from "../messages.js";
-import { modelFromParams } from "../model-store.js";
-import { configFromParams, configToParams, NUMBER_FIELDS, parseField } from "../train-config.js";
+import { modelFromBytes } from "../model-store.js";
+import { netTitle } from "../net-factory.js";
+import {
+  configFromParams,
+  configToParams,
+  isOptimizer,
+  NET_CHOICES,
+  parseTexts,
+  TEXT_FIELDS,
+} from "../train-config.js";
 import { params, setParams } from "../url-state.js";
 import { drawWeights } from "../weight-images.js";
 import type { ViewFactory } from "./view.js";
@@ -18,21 +27,22 @@ export const createTrainView: ViewFactory = (ctx) => {
   // ---- the form ----
   const inputs = new Map<string, HTMLInputElement>();
   const errors = new Map<string, HTMLElement>();
-  const fieldEls = NUMBER_FIELDS.map((f) => {
+  const multiOnly: HTMLElement[] = [];
+  const fieldEls = TEXT_FIELDS.map((f) => {
     const input = h("input", {
       id: f.name,
       name: f.name,
       type: "text",
-      inputmode: f.kind === "int" ? "numeric" : "decimal",
+      inputmode: f.name === "hidden" || f.name === "init" ? "text" : "decimal",
       autocomplete: "off",
-      value: String(config[f.name]),
+      value: (f.format as (v: unknown) => string)(config[f.name]),
       "aria-describedby": `${f.name}-hint ${f.name}-error`,
       oninput: () => onFormInput(),
     });
     const error = h("span", { class: "field-error", id: `${f.name}-error` });
     inputs.set(f.name, input);
     errors.set(f.name, error);
-    return h(
+    const label = h(
       "label",
       { class: "field" },
       f.label,
@@ -40,28 +50,56 @@ export const createTrainView: ViewFactory = (ctx) => {
       h("span", { class: "hint", id: `${f.name}-hint` }, f.hint),
       error,
     );
+    if (f.multiOnly === true) multiOnly.push(label);
+    return label;
   });
-  const dtypeSelect = h(
-    "select",
-    { id: "dtype", onchange: () => onFormInput() },
-    h("option", { value: "float64" }, "float64 (the book's)"),
-    h("option", { value: "float32" }, "float32"),
+  const select = (id: string, options: { value: string; label: string; disabled?: boolean }[], value: string) => {
+    const el = h(
+      "select",
+      { id, onchange: () => onFormInput() },
+      ...options.map((o) => h("option", { value: o.value, disabled: o.disabled === true }, o.label)),
+    );
+    el.value = value;
+    return el;
+  };
+  const netSelect = select("net", NET_CHOICES, config.net);
+  const optimizerSelect = select(
+    "optimizer",
+    OPTIMIZER_NAMES.map((o) => ({
+      value: o,
+      label:
+        o === "sgd"
+          ? "SGD"
+          : o === "adagrad"
+            ? "AdaGrad"
+            : o === "rmsprop"
+              ? "RMSprop"
+              : o[0]!.toUpperCase() + o.slice(1),
+    })),
+    config.optimizer,
   );
-  dtypeSelect.value = config.dtype;
-  const backendSelect = h(
-    "select",
-    { id: "backend", "aria-describedby": "backend-hint", onchange: () => onFormInput() },
-    ...ctx.backends.choices.map((c) =>
-      h(
-        "option",
-        { value: c.name, disabled: !c.available },
-        c.available
-          ? c.name
-          : `${c.name}: unavailable (${c.name === "worker" ? "page not cross-origin isolated" : "not in this build"})`,
-      ),
-    ),
+  const dtypeSelect = select(
+    "dtype",
+    [
+      { value: "float64", label: "float64 (the book's)" },
+      { value: "float32", label: "float32" },
+    ],
+    config.dtype,
   );
-  backendSelect.value = config.backend;
+  const backendSelect = select(
+    "backend",
+    ctx.backends.choices.map((c) => ({
+      value: c.name,
+      disabled: !c.available,
+      label: c.available ? c.name : `${c.name}: unavailable (${c.short})`,
+    })),
+    config.backend,
+  );
+  backendSelect.setAttribute("aria-describedby", "backend-hint");
+  const batchnormBox = h("input", { id: "batchnorm", type: "checkbox", onchange: () => onFormInput() });
+  batchnormBox.checked = config.batchnorm;
+  const batchnormLabel = h("label", { class: "field inline" }, batchnormBox, "BatchNorm before each activation");
+  multiOnly.push(batchnormLabel);
   const backendHint = h(
     "ul",
     { id: "backend-hint", class: "hint" },
@@ -122,7 +160,7 @@ export const createTrainView: ViewFactory = (ctx) => {
     h(
       "p",
       {},
-      "The book's TwoLayerNet (Affine1 → Relu1 → Affine2 → SoftmaxWithLoss) learns MNIST by backpropagation and SGD, in a Web Worker. The same settings and seed give the numbers of ",
+      "The book's TwoLayerNet (Affine1 → Relu1 → Affine2 → SoftmaxWithLoss), or chapter 6's MultiLayerNetExtend with BatchNorm and Dropout, learns MNIST by backpropagation in a Web Worker, trained by the library's Trainer. The same settings and seed give the numbers of ",
       h("code", {}, "bp train"),
       ".",
     ),
@@ -143,9 +181,12 @@ export const createTrainView: ViewFactory = (ctx) => {
         h(
           "div",
           { class: "fields" },
+          h("label", { class: "field" }, "Net", netSelect),
+          h("label", { class: "field" }, "Optimizer", optimizerSelect),
           ...fieldEls,
           h("label", { class: "field" }, "dtype", dtypeSelect),
           h("label", { class: "field" }, "Backend", backendSelect),
+          batchnormLabel,
         ),
         h("details", {}, h("summary", {}, "About the backends"), backendHint),
       ),
@@ -185,20 +226,25 @@ export const createTrainView: ViewFactory = (ctx) => {
   let perEpoch = 600;
 
   function readForm(): TrainConfig | null {
-    const next: TrainConfig = { ...config };
-    let ok = true;
-    for (const f of NUMBER_FIELDS) {
-      const input = inputs.get(f.name)!;
-      const r = parseField(f, input.value);
-      const error = "error" in r ? r.error : "";
-      errors.get(f.name)!.textContent = error;
+    const texts: Record<string, string> = {};
+    for (const [name, input] of inputs) texts[name] = input.value;
+    const base: TrainConfig = {
+      ...config,
+      net: netSelect.value === "multi" ? "multi" : "two",
+      optimizer: isOptimizer(optimizerSelect.value) ? optimizerSelect.value : "sgd",
+      dtype: dtypeSelect.value === "float32" ? "float32" : "float64",
+      backend: ctx.backends.isAvailable(backendSelect.value) ? backendSelect.value : config.backend,
+      batchnorm: batchnormBox.checked,
+    };
+    if (base.net === "two") Object.assign(base, { batchnorm: false, dropout: 0, weightDecay: 0 });
+    const parsed = parseTexts(texts, base);
+    for (const el of multiOnly) el.hidden = base.net !== "multi";
+    for (const [name, input] of inputs) {
+      const error = parsed.errors[name as keyof TrainConfig] ?? "";
+      errors.get(name)!.textContent = error;
       input.setAttribute("aria-invalid", String(error !== ""));
-      if ("value" in r) next[f.name] = r.value;
-      else ok = false;
     }
-    next.dtype = dtypeSelect.value === "float32" ? "float32" : "float64";
-    if (ctx.backends.isAvailable(backendSelect.value)) next.backend = backendSelect.value;
-    return ok ? next : null;
+    return Object.keys(parsed.errors).length === 0 ? parsed.config : null;
   }
 
   function onFormInput(): void {
@@ -233,8 +279,8 @@ export const createTrainView: ViewFactory = (ctx) => {
     const next = readForm();
     if (next === null) {
       message.textContent = "Fix the settings marked above, then start again.";
-      const firstBad = NUMBER_FIELDS.find((f) => inputs.get(f.name)!.getAttribute("aria-invalid") === "true");
-      if (firstBad !== undefined) inputs.get(firstBad.name)!.focus();
+      const firstBad = [...inputs.values()].find((i) => i.getAttribute("aria-invalid") === "true");
+      firstBad?.focus();
       return;
     }
     config = next;
@@ -286,7 +332,7 @@ export const createTrainView: ViewFactory = (ctx) => {
       case "ready":
         perEpoch = m.iterationsPerEpoch;
         chart?.reset(perEpoch);
-        statusText.textContent = `${m.trainSize} training images, ${m.testSize} test images; ${m.backend} backend, ${m.threads} thread(s); data ready in ${m.loadSeconds.toFixed(1)} s (${m.source === "network" ? "downloaded, now cached" : m.source === "cache" ? "from the browser's cache" : "already in memory"}). 1 epoch = ${perEpoch} iterations.`;
+        statusText.textContent = `${m.net}: ${m.trainSize} training images, ${m.testSize} test images; ${m.backend} backend, ${m.threads} thread(s); data ready in ${m.loadSeconds.toFixed(1)} s (${m.source === "network" ? "downloaded, now cached" : m.source === "cache" ? "from the browser's cache" : "already in memory"}). 1 epoch = ${perEpoch} iterations.`;
         element.dataset.source = m.source;
         break;
       case "state":
@@ -313,30 +359,19 @@ export const createTrainView: ViewFactory = (ctx) => {
       case "result": {
         const f = m.final;
         if (f.iteration % perEpoch !== 0) addEpochRow(f);
-        const w = m.params.W2.data;
         result.textContent = `${m.state === "finished" ? "Finished" : "Stopped"} after ${f.iteration} iterations (${m.seconds.toFixed(1)} s of training): train accuracy ${fmt(f.trainAccuracy)}, test accuracy ${fmt(f.testAccuracy)}. The Predict view now uses this net; download it there.`;
         result.dataset.json = JSON.stringify({
           state: m.state,
           final: f,
           seconds: m.seconds,
-          w2: Array.from(w.subarray(0, 8)),
+          w2: m.w2,
           losses,
           config: m.config,
         });
         ctx.model.set(
-          modelFromParams(
-            m.params,
-            m.config.dtype,
-            `trained here: ${f.iteration} iterations, lr ${m.config.lr}, seed ${m.config.seed}`,
-            {
-              iterations: String(f.iteration),
-              hidden: String(m.config.hidden),
-              batch: String(m.config.batch),
-              lr: String(m.config.lr),
-              seed: String(m.config.seed),
-              trainAccuracy: String(f.trainAccuracy),
-              testAccuracy: String(f.testAccuracy),
-            },
+          modelFromBytes(
+            m.model,
+            `trained here: ${netTitle(m.config)}, ${f.iteration} iterations, ${m.config.optimizer} lr ${m.config.lr}, seed ${m.config.seed}`,
           ),
         );
         ctx.announce(`Training ${m.state}: test accuracy ${fmt(f.testAccuracy)}.`);
@@ -356,14 +391,18 @@ export const createTrainView: ViewFactory = (ctx) => {
   });
 
   setButtons();
+  readForm();
   return {
     element,
     show() {
       if (state === "loading" || state === "running") return;
       config = configFromParams(params(), ctx.backends);
-      for (const f of NUMBER_FIELDS) inputs.get(f.name)!.value = String(config[f.name]);
+      for (const f of TEXT_FIELDS) inputs.get(f.name)!.value = (f.format as (v: unknown) => string)(config[f.name]);
+      netSelect.value = config.net;
+      optimizerSelect.value = config.optimizer;
       dtypeSelect.value = config.dtype;
       backendSelect.value = config.backend;
+      batchnormBox.checked = config.batchnorm;
       readForm();
     },
   };
