@@ -77,3 +77,24 @@ export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend,
     numClasses: Math.max(train.numClasses, test.numClasses, 2),
   };
 }
+
+/** The first `n` rows of `t` (all of them when it has fewer), as the book's `x_train[:300]`. */
+export function firstRows(t: Tensor, n: number): Tensor {
+  const rows = t.shape[0]!;
+  return n >= rows ? t : t.gather(Int32Array.from({ length: n }, (_, i) => i));
+}
+
+/**
+ * An empty set is bad input (exit 1), not an accuracy of "NaN of 0": throws a `DataError` naming
+ * the file when the test set (or, with `needTrain`, the training set) has no rows.
+ */
+export function checkRows(ds: Dataset, spec: DataSpec, op: string, needTrain = true): void {
+  const sets: [string, Tensor, string | undefined][] = [
+    ...(needTrain ? [["training", ds.xTrain, spec.train] as [string, Tensor, string | undefined]] : []),
+    ["test", ds.xTest, spec.test],
+  ];
+  for (const [which, x, file] of sets) {
+    if (x.shape[0] === 0)
+      throw new DataError(op, { file: file ?? ds.name }, `the ${which} set has no rows (expected at least one)`);
+  }
+}

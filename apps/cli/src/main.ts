@@ -4,12 +4,22 @@ import { helpText, parseCommandArgs } from "./args.js";
 import type { Command, Context } from "./command.js";
 import { demoCommand } from "./commands/demo.js";
 import { evalCommand, predictCommand } from "./commands/eval.js";
+import { filtersCommand } from "./commands/filters.js";
+import { experimentCommand } from "./commands/experiment.js";
 import { gradcheckCommand } from "./commands/gradcheck.js";
 import { trainCommand } from "./commands/train.js";
 import { EXIT, UsageError } from "./errors.js";
 import { colorEnabled, makeStyle, processIo, type Io } from "./io.js";
 
-export const COMMANDS: Command[] = [trainCommand, gradcheckCommand, evalCommand, predictCommand, demoCommand];
+export const COMMANDS: Command[] = [
+  trainCommand,
+  gradcheckCommand,
+  evalCommand,
+  predictCommand,
+  filtersCommand,
+  experimentCommand,
+  demoCommand,
+];
 
 /** The version in this package's package.json (read from src/ and from dist/ alike). */
 export function version(): string {
@@ -21,7 +31,7 @@ function overview(): string {
   return [
     "Usage: bp <command> [options]",
     "",
-    "Backpropagation from scratch (Deep Learning from Scratch, chapter 5) on MNIST or CSV data.",
+    "Backpropagation from scratch (Deep Learning from Scratch, chapters 5 and 6) on MNIST or CSV data.",
     "",
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.brief}`),

@@ -1,12 +1,10 @@
 import { checkedNumber, choiceOption, numberOption, stringOption, type OptionSpec, type Values } from "./args.js";
+import { DEFAULT_LR as BOOK_LR, OPTIMIZER_NAMES, type OptimizerName } from "@bp/nets";
 import { UsageError } from "./errors.js";
 
 /** The nets `--net` chooses: the book's ch05 TwoLayerNet, and ch06's MultiLayerNet and MultiLayerNetExtend. */
 export const NET_KINDS = ["two", "multi", "multi-extend"] as const;
 export type NetKind = (typeof NET_KINDS)[number];
-
-export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export const ACTIVATIONS = ["relu", "sigmoid"] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -30,18 +28,38 @@ export interface NetSpec {
   dropout: number | undefined;
 }
 
-/** The learning rate `bp` uses for each optimizer when --lr is not given. */
-export const DEFAULT_LR: Record<OptimizerName, number> = {
-  // ch05/train_neuralnet.py's learning_rate, so that `bp train` stays the book's run (the book's
-  // SGD class itself defaults to 0.01).
-  sgd: 0.1,
-  // The book's common/optimizer.py defaults.
-  momentum: 0.01,
-  nesterov: 0.01,
-  adagrad: 0.01,
-  rmsprop: 0.01,
-  adam: 0.001,
-};
+/**
+ * The learning rate `bp` uses for each optimizer when --lr is not given: the book's defaults
+ * (common/optimizer.py), except SGD's 0.1 of ch05/train_neuralnet.py, so that `bp train` stays the
+ * book's run (the book's SGD class itself defaults to 0.01).
+ */
+export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = { ...BOOK_LR, sgd: 0.1 };
+
+/** --optimizer and --lr, shared by `bp train` and its help. */
+export const OPTIMIZER_OPTIONS: OptionSpec[] = [
+  {
+    name: "optimizer",
+    type: "string",
+    arg: OPTIMIZER_NAMES.join("|"),
+    description: "how parameters are updated (the book's common/optimizer.py)",
+    default: "sgd",
+  },
+  {
+    name: "lr",
+    type: "string",
+    arg: "X",
+    description: "learning rate",
+    default: Object.entries(DEFAULT_LR)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", "),
+  },
+];
+
+/** The optimizer and its learning rate (that optimizer's default unless --lr is given). */
+export function optimizerOption(values: Values): { optimizer: OptimizerName; lr: number } {
+  const optimizer = choiceOption(values, "optimizer", OPTIMIZER_NAMES, "sgd");
+  return { optimizer, lr: numberOption(values, "lr", DEFAULT_LR[optimizer], 0)! };
+}
 
 /** The options of the net, shared by `bp train` and `bp gradcheck`. */
 export const NET_OPTIONS: OptionSpec[] = [
@@ -158,4 +176,14 @@ export function shapeText(inputSize: number, spec: NetSpec, outputSize: number):
 /** "He", "Xavier", "std 0.01" */
 export function initText(init: WeightInit): string {
   return init === "he" ? "He" : init === "xavier" ? "Xavier" : `std ${init}`;
+}
+
+/** What the multi nets add to the title line: "(relu, He, BatchNorm, Dropout 0.2, weight decay 0.1)". */
+export function netDetails(spec: NetSpec): string {
+  if (spec.net === "two") return "";
+  const parts = [spec.activation === "relu" ? "ReLU" : "sigmoid", `${initText(spec.init)} init`];
+  if (spec.batchnorm) parts.push("BatchNorm");
+  if (spec.dropout !== undefined) parts.push(`Dropout ${spec.dropout}`);
+  if (spec.weightDecay > 0) parts.push(`weight decay ${spec.weightDecay}`);
+  return ` (${parts.join(", ")})`;
 }

@@ -1,22 +1,33 @@
-import { sampleMinibatch, shuffledMinibatches, type Minibatch } from "@bp/data";
-import { Rng, type Backend, type FloatDType } from "@bp/tensor";
-import { SGD, TwoLayerNet, iterationsPerEpoch, trainNet, type EpochRow } from "@bp/nets";
+import {
+  MultiLayerNet,
+  MultiLayerNetExtend,
+  Trainer,
+  TwoLayerNet,
+  type EpochRow,
+  type Net,
+  type OptimizerName,
+  type Sampling,
+} from "@bp/nets";
+import type { Backend, FloatDType } from "@bp/tensor";
 import type { Dataset } from "./dataset.js";
+import type { NetSpec } from "./netOptions.js";
 
 export interface TrainConfig {
-  hidden: number;
+  spec: NetSpec;
+  optimizer: OptimizerName;
+  lr: number;
   iterations: number;
   batch: number;
-  lr: number;
   seed: number;
   dtype: FloatDType;
-  weightInitStd: number;
   /** "choice": the book's random rows with replacement; "epoch": shuffled epochs without. */
-  sampling: "choice" | "epoch";
+  sampling: Sampling;
+  /** Per-epoch accuracies on the first N rows only (the book's evaluate_sample_num_per_epoch). */
+  evalSamples?: number | undefined;
 }
 
 export interface TrainResult {
-  net: TwoLayerNet;
+  net: Net;
   epochs: EpochRow[];
   final: { trainAccuracy: number; testAccuracy: number; loss: number };
   seconds: number;
@@ -30,44 +41,65 @@ export interface TrainHooks {
 
 export { iterationsPerEpoch, type EpochRow } from "@bp/nets";
 
+/** The book's class name of the net a spec builds. */
+export function netClassName(spec: NetSpec): string {
+  return spec.net === "two" ? "TwoLayerNet" : spec.net === "multi" ? "MultiLayerNet" : "MultiLayerNetExtend";
+}
+
+/** A fresh net of `spec` with weights from `Rng(seed)` (the library's seeded setup). */
+export function buildNet(
+  spec: NetSpec,
+  inputSize: number,
+  outputSize: number,
+  o: { seed: number; dtype: FloatDType; backend: Backend },
+): Net {
+  if (spec.net === "two") {
+    return new TwoLayerNet(inputSize, spec.hidden[0]!, outputSize, {
+      weightInitStd: spec.init as number,
+      ...o,
+    });
+  }
+  const common = {
+    activation: spec.activation,
+    weightInitStd: spec.init,
+    weightDecayLambda: spec.weightDecay,
+    ...o,
+  };
+  if (spec.net === "multi") return new MultiLayerNet(inputSize, spec.hidden, outputSize, common);
+  return new MultiLayerNetExtend(inputSize, spec.hidden, outputSize, {
+    ...common,
+    useBatchnorm: spec.batchnorm,
+    useDropout: spec.dropout !== undefined,
+    ...(spec.dropout !== undefined ? { dropoutRatio: spec.dropout } : {}),
+  });
+}
+
 /**
- * `bp train`'s run: a fresh TwoLayerNet trained by the book's loop (`trainNet` from @bp/nets,
- * ch05/train_neuralnet.py) with SGD. Weights come from `seed`; minibatches from a second generator
- * seeded with `seed + 1`, drawn as the book does (`--sampling choice`) or as shuffled epochs.
+ * `bp train`'s run: a fresh net trained by the library's `Trainer` (the book's
+ * common/trainer.py) with weights from `seed` and minibatches from the library's `batchRng(seed)`,
+ * accuracies after every epoch. Throws the library's `DivergenceError` when the loss or a
+ * parameter stops being finite.
  */
 export function train(ds: Dataset, cfg: TrainConfig, backend: Backend, hooks: TrainHooks = {}): TrainResult {
   const start = performance.now();
-  const net = new TwoLayerNet(ds.inputSize, cfg.hidden, ds.numClasses, {
-    weightInitStd: cfg.weightInitStd,
-    seed: cfg.seed,
-    dtype: cfg.dtype,
-    backend,
-  });
-  const rng = new Rng(cfg.seed + 1);
-  const perEpoch = iterationsPerEpoch(ds.xTrain.shape[0]!, cfg.batch);
-  let epochBatches: Iterator<Minibatch> | null = null;
-  const nextBatch = (): Minibatch => {
-    if (cfg.sampling === "choice") return sampleMinibatch(ds.xTrain, ds.tTrain, cfg.batch, rng);
-    for (;;) {
-      epochBatches ??= shuffledMinibatches(ds.xTrain, ds.tTrain, cfg.batch, rng);
-      const r = epochBatches.next();
-      if (!r.done) return r.value;
-      epochBatches = null;
-    }
-  };
-
-  const { epochs, final } = trainNet(net, ds, {
+  const net = buildNet(cfg.spec, ds.inputSize, ds.numClasses, { seed: cfg.seed, dtype: cfg.dtype, backend });
+  const trainer = new Trainer(net, ds, {
     iterations: cfg.iterations,
-    nextBatch,
-    iterationsPerEpoch: perEpoch,
-    optimizer: new SGD({ lr: cfg.lr }),
-    ...hooks,
+    miniBatchSize: cfg.batch,
+    optimizer: cfg.optimizer,
+    optimizerParams: { lr: cfg.lr },
+    seed: cfg.seed,
+    sampling: cfg.sampling,
+    ...(cfg.evalSamples !== undefined ? { evaluateSampleNumPerEpoch: cfg.evalSamples } : {}),
   });
+  if (hooks.onIteration) trainer.on("iteration", (e) => hooks.onIteration?.(e.iteration, e.loss));
+  if (hooks.onEpoch) trainer.on("epoch", (row) => hooks.onEpoch?.(row));
+  const { epochs, final } = trainer.train();
   return {
     net,
     epochs,
     final: { trainAccuracy: final.trainAccuracy, testAccuracy: final.testAccuracy, loss: final.loss },
     seconds: (performance.now() - start) / 1000,
-    iterationsPerEpoch: perEpoch,
+    iterationsPerEpoch: trainer.iterPerEpoch,
   };
 }

@@ -23,7 +23,8 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
     expect(r.status).toBe(0);
     expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
     result = JSON.parse(r.stdout);
-    expect(Object.keys(result)).toEqual(["epochs", "final", "seconds", "config"]);
+    // The shape of the earlier output, plus the net description.
+    expect(Object.keys(result)).toEqual(["epochs", "final", "seconds", "config", "net"]);
     expect(result.epochs.map((e) => [e.epoch, e.iteration])).toEqual([
       [1, 600],
       [2, 1200],
@@ -60,7 +61,7 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
       b2: ["float64", 10],
     });
     expect(metadata).toMatchObject({
-      format: "bp.TwoLayerNet",
+      format: "bp.net/1",
       data: "mnist",
       iterations: "1200",
       testAccuracy: String(result.final.testAccuracy),

@@ -1,7 +1,7 @@
 import { DataError } from "@bp/data";
 import { intOption, stringOption, type Values } from "../args.js";
 import type { Command, Context } from "../command.js";
-import { loadDataset, type Dataset } from "../dataset.js";
+import { checkRows, loadDataset, type Dataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import { loadModel, type LoadedModel } from "../model.js";
 import { bar, drawImage } from "../render.js";
@@ -12,7 +12,7 @@ const MODEL_OPTION = {
   name: "model",
   type: "string" as const,
   arg: "FILE",
-  description: "a model saved by bp train --save (safetensors)",
+  description: "a net saved by bp train --save (safetensors; any --net)",
 };
 const EVAL_DATA_OPTIONS = DATA_OPTIONS.map((o) =>
   o.name === "data"
@@ -45,6 +45,7 @@ function loadModelAndData(
       throw new UsageError(`${path} was trained on CSV data: give --test FILE`);
     }
     const ds = loadDataset(spec, model.dtype, be, false);
+    checkRows(ds, spec, command, false);
     if (ds.inputSize !== model.inputSize) {
       throw new DataError(
         command,
@@ -70,7 +71,7 @@ export const evalCommand: Command = {
       if (values.json === true) {
         ctx.out(JSON.stringify({ model: path, data: ds.name, testAccuracy: accuracy, correct, total }));
       } else {
-        ctx.out(`${path}: TwoLayerNet ${model.inputSize}-${model.hiddenSize}-${model.outputSize} (${model.dtype})`);
+        ctx.out(`${path}: ${model.description.kind} ${model.sizes.join("-")} (${model.dtype})`);
         ctx.out(`test accuracy: ${ctx.style.bold(accuracy.toFixed(4))} (${correct} of ${total} on ${ds.name})`);
       }
       return 0;

@@ -1,5 +1,7 @@
 import { DEFAULT_ATOL, DEFAULT_RTOL, checkNet, formatReport } from "@bp/gradcheck";
-import { TwoLayerNet } from "@bp/nets";
+import { Dropout } from "@bp/layers";
+import { NET_OPTIONS, netDetails, netSpec, shapeText } from "../netOptions.js";
+import { buildNet, netClassName } from "../training.js";
 import { intOption, numberOption } from "../args.js";
 import type { Command } from "../command.js";
 import { loadDataset } from "../dataset.js";
@@ -27,14 +29,16 @@ export const gradcheckCommand: Command = {
   name: "gradcheck",
   summary:
     "The book's gradient check (ch05/gradient_check.py): on the first training images, compares the gradient\n" +
-    "from backpropagation with the numerical one (central differences) for W1, b1, W2, b2, prints the book's\n" +
-    "mean absolute difference of each and a table of the largest errors. Exit status 1 when an element is\n" +
-    "out of tolerance (|backprop - numerical| > atol + rtol * |numerical|).",
+    "from backpropagation with the numerical one (central differences) for every parameter (W1, b1, ...;\n" +
+    "gamma1, beta1, ... with --batchnorm), prints the book's mean absolute difference of each and a table of\n" +
+    "the largest errors. Exit status 1 when an element is out of tolerance (|backprop - numerical| > atol +\n" +
+    "rtol * |numerical|). Takes the net options of bp train; with --dropout, every forward pass of the check\n" +
+    "uses the masks of one first training forward.",
   usage: "bp gradcheck [options]",
   options: [
     ...DATA_OPTIONS,
     { name: "count", type: "string", arg: "N", description: "number of training images", default: "3" },
-    { name: "hidden", type: "string", arg: "N", description: "hidden layer size", default: "50" },
+    ...NET_OPTIONS,
     { name: "seed", type: "string", arg: "N", description: "seed of the weights", default: "0" },
     {
       name: "atol",
@@ -55,21 +59,27 @@ export const gradcheckCommand: Command = {
     JSON_OPTION,
   ],
   async run(ctx, values) {
-    const spec = dataSpec(values);
+    const data = dataSpec(values);
+    const spec = netSpec(values);
     const count = intOption(values, "count", 3, 1, 1000);
-    const hidden = intOption(values, "hidden", 50, 1, 10_000);
     const seed = intOption(values, "seed", 0, 0, 4294967295);
     const dtype = dtypeOption(values);
     const atol = numberOption(values, "atol", dtype === "float64" ? DEFAULT_ATOL : FLOAT32_ATOL, 0)!;
     const rtol = numberOption(values, "rtol", dtype === "float64" ? DEFAULT_RTOL : FLOAT32_RTOL, 0)!;
     return withBackend(backendName(values), (be) => {
-      const ds = loadDataset(spec, dtype, be);
+      const ds = loadDataset(data, dtype, be);
       const n = ds.xTrain.shape[0]!;
       if (count > n) throw new UsageError(`--count ${count} is more than the ${n} training rows`);
       const rows = Int32Array.from({ length: count }, (_, i) => i);
       const xBatch = ds.xTrain.gather(rows);
       const tBatch = ds.tTrain.gather(rows);
-      const net = new TwoLayerNet(ds.inputSize, hidden, ds.numClasses, { seed, dtype, backend: be });
+      const net = buildNet(spec, ds.inputSize, ds.numClasses, { seed, dtype, backend: be });
+      if (spec.dropout !== undefined) {
+        // A gradient check differentiates one function: every forward pass must drop the same
+        // units, so the masks of a first training forward are kept for the whole check.
+        net.loss(xBatch, tBatch, true);
+        for (const layer of net.layers.values()) if (layer instanceof Dropout) layer.fixedMask = layer.mask;
+      }
       const report = checkNet(net, xBatch, tBatch, { atol, rtol });
       const comparisons = Object.values(report.comparisons);
       if (values.json === true) {
@@ -80,22 +90,23 @@ export const gradcheckCommand: Command = {
             rtol: report.rtol,
             params: comparisons,
             config: {
-              data: spec.data,
+              data: data.data,
               dataName: ds.name,
               count,
               inputSize: ds.inputSize,
-              hidden,
+              hidden: spec.net === "two" ? spec.hidden[0] : spec.hidden,
               outputSize: ds.numClasses,
               seed,
               dtype,
               backend: be.name,
             },
+            net: net.describe(),
           }),
         );
       } else {
         const s = ctx.style;
         ctx.out(
-          `TwoLayerNet ${ds.inputSize}-${hidden}-${ds.numClasses} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`,
+          `${netClassName(spec)} ${shapeText(ds.inputSize, spec, ds.numClasses)}${netDetails(spec)} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`,
         );
         // The book prints key + ":" + str(diff) for each parameter.
         for (const c of comparisons) ctx.out(`${c.name}:${c.meanAbsDiff}`);

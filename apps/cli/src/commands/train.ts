@@ -1,11 +1,14 @@
-import { choiceOption, intOption, numberOption, stringOption } from "../args.js";
+import { checkSaveTarget } from "@bp/data";
+import { DivergenceError } from "@bp/nets";
+import { choiceOption, intOption, stringOption } from "../args.js";
 import type { Command } from "../command.js";
-import { loadDataset } from "../dataset.js";
+import { checkRows, firstRows, loadDataset, type Dataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import { saveModel } from "../model.js";
+import { NET_OPTIONS, OPTIMIZER_OPTIONS, netDetails, netSpec, optimizerOption, shapeText } from "../netOptions.js";
 import { ProgressBar } from "../progress.js";
 import { tableRow } from "../render.js";
-import { iterationsPerEpoch, train, type TrainConfig } from "../training.js";
+import { iterationsPerEpoch, netClassName, train, type TrainConfig } from "../training.js";
 import {
   BACKEND_OPTION,
   DATA_OPTIONS,
@@ -20,17 +23,32 @@ import {
 /** Columns of the per-epoch table and their widths. */
 const HEADER = ["epoch", "iteration", "   loss", "train acc", "test acc"];
 
+/** `--train-size N` / `--test-size N`: the first N rows, as the book's overfitting scripts do. */
+function takeRows(ds: Dataset, trainSize: number | undefined, testSize: number | undefined): Dataset {
+  return {
+    ...ds,
+    ...(trainSize !== undefined
+      ? { xTrain: firstRows(ds.xTrain, trainSize), tTrain: firstRows(ds.tTrain, trainSize) }
+      : {}),
+    ...(testSize !== undefined ? { xTest: firstRows(ds.xTest, testSize), tTest: firstRows(ds.tTest, testSize) } : {}),
+  };
+}
+
 export const trainCommand: Command = {
-  brief: "train the book's TwoLayerNet (default: 784-50-10 on MNIST, 10000 iterations)",
+  brief: "train a net of the book (default: TwoLayerNet 784-50-10 on MNIST, 10000 iterations)",
   name: "train",
   summary:
-    "Trains the book's TwoLayerNet (ch05/train_neuralnet.py) by backpropagation and SGD, printing train and\n" +
-    "test accuracy after every epoch and a summary. With no options: 784-50-10 on MNIST, 10000 iterations,\n" +
-    "batch 100, lr 0.1. A progress bar goes to stderr when it is a terminal.",
+    "Trains a net of the book by backpropagation with the library's Trainer (common/trainer.py), printing\n" +
+    "train and test accuracy after every epoch and a summary. With no options, the book's ch05 run\n" +
+    "(train_neuralnet.py): TwoLayerNet 784-50-10 on MNIST, 10000 iterations, batch 100, SGD lr 0.1.\n" +
+    "--net multi and multi-extend are chapter 6's MultiLayerNet and MultiLayerNetExtend. A progress bar\n" +
+    "goes to stderr when it is a terminal. A run whose loss or parameters stop being finite ends with\n" +
+    "exit status 1 and saves nothing.",
   usage: "bp train [options]",
   options: [
     ...DATA_OPTIONS,
-    { name: "hidden", type: "string", arg: "N", description: "hidden layer size", default: "50" },
+    ...NET_OPTIONS,
+    ...OPTIMIZER_OPTIONS,
     { name: "iters", type: "string", arg: "N", description: "iterations (minibatch updates)", default: "10000" },
     {
       name: "epochs",
@@ -39,13 +57,13 @@ export const trainCommand: Command = {
       description: "train for N epochs instead (an epoch is training size / batch iterations)",
     },
     { name: "batch", type: "string", arg: "N", description: "minibatch size", default: "100" },
-    { name: "lr", type: "string", arg: "X", description: "learning rate", default: "0.1" },
+    { name: "train-size", type: "string", arg: "N", description: "train on the first N training rows only" },
+    { name: "test-size", type: "string", arg: "N", description: "test on the first N test rows only" },
     {
-      name: "weight-init-std",
+      name: "eval-samples",
       type: "string",
-      arg: "X",
-      description: "standard deviation of the initial weights",
-      default: "0.01",
+      arg: "N",
+      description: "per-epoch accuracies on the first N rows of each set (the final ones use all)",
     },
     {
       name: "seed",
@@ -68,36 +86,49 @@ export const trainCommand: Command = {
     { name: "no-progress", type: "boolean", description: "no progress bar" },
   ],
   async run(ctx, values) {
-    const spec = dataSpec(values);
+    const data = dataSpec(values);
+    const spec = netSpec(values);
     if (values.iters !== undefined && values.epochs !== undefined)
       throw new UsageError("give --iters or --epochs, not both");
     const base = {
-      hidden: intOption(values, "hidden", 50, 1, 100_000),
+      spec,
+      ...optimizerOption(values),
       batch: intOption(values, "batch", 100, 1),
-      lr: numberOption(values, "lr", 0.1, 0)!,
-      weightInitStd: numberOption(values, "weight-init-std", 0.01, 0)!,
       seed: intOption(values, "seed", 0, 0, 4294967295),
       dtype: dtypeOption(values),
       sampling: choiceOption(values, "sampling", ["choice", "epoch"] as const, "choice"),
     };
     const iters = intOption(values, "iters", 10_000, 1);
     const epochs = values.epochs === undefined ? undefined : intOption(values, "epochs", 1, 1);
+    const sizeOption = (name: string) => (values[name] === undefined ? undefined : intOption(values, name, 1, 1));
+    const trainSize = sizeOption("train-size");
+    const testSize = sizeOption("test-size");
+    const evalSamples = sizeOption("eval-samples");
     const backend = backendName(values);
     const save = stringOption(values, "save");
     const json = values.json === true;
 
+    // A bad --save path is reported before training, not after.
+    if (save !== undefined) checkSaveTarget(save, "train --save");
     return withBackend(backend, (be) => {
-      const ds = loadDataset(spec, base.dtype, be);
-      const trainSize = ds.xTrain.shape[0]!;
-      if (base.batch > trainSize)
-        throw new UsageError(`--batch ${base.batch} is larger than the ${trainSize} training rows`);
-      const perEpoch = iterationsPerEpoch(trainSize, base.batch);
-      const cfg: TrainConfig = { ...base, iterations: epochs !== undefined ? epochs * perEpoch : iters };
-      const shape = `${ds.inputSize}-${cfg.hidden}-${ds.numClasses}`;
+      const ds = takeRows(loadDataset(data, base.dtype, be), trainSize, testSize);
+      checkRows(ds, data, "train");
+      const rowsTrain = ds.xTrain.shape[0]!;
+      if (base.batch > rowsTrain)
+        throw new UsageError(`--batch ${base.batch} is larger than the ${rowsTrain} training rows`);
+      const perEpoch = iterationsPerEpoch(rowsTrain, base.batch);
+      const cfg: TrainConfig = {
+        ...base,
+        iterations: epochs !== undefined ? epochs * perEpoch : iters,
+        evalSamples,
+      };
+      const name = netClassName(spec);
+      const shape = shapeText(ds.inputSize, spec, ds.numClasses);
       if (!json) {
+        const lr = cfg.optimizer === "sgd" ? `lr ${cfg.lr}` : `${cfg.optimizer} lr ${cfg.lr}`;
         ctx.out(
-          `TwoLayerNet ${shape} on ${ds.name} (${trainSize} train, ${ds.xTest.shape[0]} test): ${cfg.iterations} iterations ` +
-            `(${perEpoch} per epoch), batch ${cfg.batch}, lr ${cfg.lr}, seed ${cfg.seed}, ${cfg.dtype}, ${be.name} backend`,
+          `${name} ${shape}${netDetails(spec)} on ${ds.name} (${rowsTrain} train, ${ds.xTest.shape[0]} test): ${cfg.iterations} iterations ` +
+            `(${perEpoch} per epoch), batch ${cfg.batch}, ${lr}, seed ${cfg.seed}, ${cfg.dtype}, ${be.name} backend`,
         );
         ctx.out(ctx.style.bold(HEADER.join("  ")));
       }
@@ -105,33 +136,46 @@ export const trainCommand: Command = {
         ctx.io.stderr.isTTY === true && values["no-progress"] !== true
           ? new ProgressBar(ctx.io.stderr, cfg.iterations, ctx.errStyle)
           : null;
-      const result = train(ds, cfg, be, {
-        onIteration: (i, loss) => bar?.update(i, loss),
-        onEpoch: (row) => {
-          if (json) return;
-          bar?.clear();
-          ctx.out(
-            tableRow(HEADER, [
-              String(row.epoch),
-              String(row.iteration),
-              row.loss.toFixed(4),
-              row.trainAccuracy.toFixed(4),
-              row.testAccuracy.toFixed(4),
-            ]),
-          );
-        },
-      });
+      let result: ReturnType<typeof train>;
+      try {
+        result = train(ds, cfg, be, {
+          onIteration: (i, loss) => bar?.update(i, loss),
+          onEpoch: (row) => {
+            if (json) return;
+            bar?.clear();
+            ctx.out(
+              tableRow(HEADER, [
+                String(row.epoch),
+                String(row.iteration),
+                row.loss.toFixed(4),
+                row.trainAccuracy.toFixed(4),
+                row.testAccuracy.toFixed(4),
+              ]),
+            );
+          },
+        });
+      } catch (e) {
+        if (!(e instanceof DivergenceError)) throw e;
+        bar?.clear();
+        const d = e.divergence;
+        ctx.err(
+          `${ctx.errStyle.red("bp:")} training diverged at iteration ${d.iteration} (${d.what} is ${d.value}); ` +
+            `try a smaller --lr than ${cfg.lr}${save !== undefined ? `; nothing was saved to ${save}` : ""}`,
+        );
+        return 1;
+      }
       bar?.clear();
       const { final } = result;
       if (save !== undefined) {
         saveModel(save, result.net, {
-          data: spec.data,
-          scale: spec.data === "csv" ? spec.scale : undefined,
-          labelColumn: spec.data === "csv" ? spec.labelColumn : undefined,
-          delimiter: spec.data === "csv" ? spec.delimiter : undefined,
+          data: data.data,
+          scale: data.data === "csv" ? data.scale : undefined,
+          labelColumn: data.data === "csv" ? data.labelColumn : undefined,
+          delimiter: data.data === "csv" ? data.delimiter : undefined,
           dtype: cfg.dtype,
           iterations: cfg.iterations,
           batch: cfg.batch,
+          optimizer: cfg.optimizer,
           lr: cfg.lr,
           seed: cfg.seed,
           trainAccuracy: final.trainAccuracy,
@@ -150,25 +194,30 @@ export const trainCommand: Command = {
             final,
             seconds: round(result.seconds, 3),
             config: {
-              data: spec.data,
+              data: data.data,
               dataName: ds.name,
               inputSize: ds.inputSize,
-              hidden: cfg.hidden,
+              hidden: spec.net === "two" ? spec.hidden[0] : spec.hidden,
               outputSize: ds.numClasses,
               iterations: cfg.iterations,
               iterationsPerEpoch: perEpoch,
               batch: cfg.batch,
+              optimizer: cfg.optimizer,
               lr: cfg.lr,
-              weightInitStd: cfg.weightInitStd,
+              ...(typeof spec.init === "number" ? { weightInitStd: spec.init } : { init: spec.init }),
               seed: cfg.seed,
               sampling: cfg.sampling,
               dtype: cfg.dtype,
               backend: be.name,
-              ...(spec.data === "csv"
-                ? { scale: spec.scale, labelColumn: spec.labelColumn, delimiter: spec.delimiter }
+              trainSize: rowsTrain,
+              testSize: ds.xTest.shape[0],
+              ...(evalSamples !== undefined ? { evalSamples } : {}),
+              ...(data.data === "csv"
+                ? { scale: data.scale, labelColumn: data.labelColumn, delimiter: data.delimiter }
                 : {}),
               ...(save !== undefined ? { save } : {}),
             },
+            net: result.net.describe(),
           }),
         );
         return 0;
