@@ -1,6 +1,7 @@
-import { Affine, Relu, Sigmoid, SoftmaxWithLoss, type Layer } from "@bp/layers";
-import { Rng, ValueError, cpu, randn, zeros, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
-import { LayerNet } from "./LayerNet.js";
+import { Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss, type Layer } from "@bp/layers";
+import { Rng, ValueError, cpu, ones, randn, zeros, type Backend, type FloatDType } from "@bp/tensor";
+import { LayerNet, type LayerNetOptions } from "./LayerNet.js";
+import { dropoutSeed } from "./seededTraining.js";
 
 /** The hidden layers' activation (the book's `activation`). */
 export type Activation = "relu" | "sigmoid";
@@ -33,56 +34,88 @@ export function weightScale(weightInitStd: WeightInitStd, fanIn: number): number
   return Math.sqrt(1 / fanIn);
 }
 
-/** Checks the sizes and options shared by `MultiLayerNet` and `MultiLayerNetExtend`. */
-export function checkMultiLayerArgs(
-  op: string,
+/** What `MultiLayerNetExtend` adds to `MultiLayerNet` (all off in `MultiLayerNet`). */
+export interface MultiLayerExtras {
+  useDropout?: boolean;
+  dropoutRatio?: number;
+  useBatchnorm?: boolean;
+}
+
+/**
+ * The layers and LayerNet options of the book's multi-layer nets, built once for `MultiLayerNet`
+ * and `MultiLayerNetExtend`: for each hidden layer k, `Affine{k}`, then `BatchNorm{k}` (gamma{k} =
+ * 1, beta{k} = 0) if `useBatchnorm`, `Activation_function{k}`, then `Dropout{k}` if `useDropout`;
+ * finally `Affine{n+1}`. The weights are drawn as the book's `__init_weight` does: W_k =
+ * scale_k · randn(sizes[k-1], sizes[k]) in order from one `Rng(seed)`, b_k = 0; Dropout masks come
+ * from `Rng(dropoutSeed(seed))`.
+ */
+export function multiLayerParts(
+  kind: "MultiLayerNet" | "MultiLayerNetExtend",
   inputSize: number,
   hiddenSizeList: readonly number[],
   outputSize: number,
-  options: MultiLayerNetOptions,
-): void {
+  options: MultiLayerNetOptions & MultiLayerExtras,
+): { layers: [string, Layer][]; lastLayer: SoftmaxWithLoss; options: LayerNetOptions } {
   for (const [name, v] of [
     ["inputSize", inputSize],
     ["outputSize", outputSize],
     ...hiddenSizeList.map((h, i) => [`hiddenSizeList[${i}]`, h] as const),
   ] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new ValueError(op, `${name} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v <= 0) throw new ValueError(kind, `${name} must be a positive integer, got ${v}`);
   }
   const activation = options.activation ?? "relu";
-  if (!(activation in ACTIVATIONS))
-    throw new ValueError(op, `activation must be "relu" or "sigmoid", got ${JSON.stringify(activation)}`);
-  const std = options.weightInitStd ?? "relu";
-  if (typeof std === "number" ? !Number.isFinite(std) : !["relu", "he", "sigmoid", "xavier"].includes(std))
+  if (!Object.hasOwn(ACTIVATIONS, activation))
+    throw new ValueError(kind, `activation must be "relu" or "sigmoid", got ${JSON.stringify(activation)}`);
+  const weightInitStd = options.weightInitStd ?? "relu";
+  if (
+    typeof weightInitStd === "number"
+      ? !Number.isFinite(weightInitStd)
+      : !["relu", "he", "sigmoid", "xavier"].includes(weightInitStd)
+  )
     throw new ValueError(
-      op,
-      `weightInitStd must be "relu", "he", "sigmoid", "xavier" or a finite number, got ${JSON.stringify(std)}`,
+      kind,
+      `weightInitStd must be "relu", "he", "sigmoid", "xavier" or a finite number, got ${JSON.stringify(weightInitStd)}`,
     );
   const dtype = options.dtype ?? "float64";
   if (dtype !== "float64" && dtype !== "float32")
-    throw new ValueError(op, `dtype must be "float64" or "float32", got ${String(dtype)}`);
-}
-
-/** The activation layer of a hidden layer. */
-export function activationLayer(activation: Activation): Layer {
-  return ACTIVATIONS[activation]();
-}
-
-/**
- * The Affine weights of `sizes` = [input, ...hidden, output], drawn as the book's `__init_weight`
- * does: W_k = scale_k · randn(sizes[k-1], sizes[k]) in order from one `Rng(seed)`, b_k = 0.
- */
-export function affineParams(
-  sizes: readonly number[],
-  weightInitStd: WeightInitStd,
-  seed: number,
-  dtype: FloatDType,
-  backend: Backend,
-): { W: Tensor; b: Tensor }[] {
-  const rng = new Rng(seed);
-  return sizes.slice(1).map((out, i) => ({
-    W: randn([sizes[i]!, out], { rng, std: weightScale(weightInitStd, sizes[i]!), dtype, backend }),
-    b: zeros([out], { dtype, backend }),
-  }));
+    throw new ValueError(kind, `dtype must be "float64" or "float32", got ${String(dtype)}`);
+  const useDropout = options.useDropout ?? false;
+  const dropoutRatio = options.dropoutRatio ?? 0.5;
+  if (!(dropoutRatio >= 0 && dropoutRatio < 1))
+    throw new ValueError(kind, `dropoutRatio must be in [0, 1), got ${dropoutRatio}`);
+  const useBatchnorm = options.useBatchnorm ?? false;
+  const seed = options.seed ?? 0;
+  const backend = options.backend ?? cpu;
+  const like = { dtype, backend };
+  const rng = new Rng(dropoutSeed(seed));
+  const sizes = [inputSize, ...hiddenSizeList, outputSize];
+  const weightRng = new Rng(seed);
+  const layers: [string, Layer][] = [];
+  for (let k = 1; k < sizes.length; k++) {
+    const fanIn = sizes[k - 1]!;
+    const out = sizes[k]!;
+    const W = randn([fanIn, out], { rng: weightRng, std: weightScale(weightInitStd, fanIn), ...like });
+    layers.push([`Affine${k}`, new Affine(W, zeros([out], like))]);
+    if (k === sizes.length - 1) break;
+    if (useBatchnorm) layers.push([`BatchNorm${k}`, new BatchNormalization(ones([out], like), zeros([out], like))]);
+    layers.push([`Activation_function${k}`, ACTIVATIONS[activation]()]);
+    if (useDropout) layers.push([`Dropout${k}`, new Dropout(rng, { dropoutRatio })]);
+  }
+  const weightDecayLambda = options.weightDecayLambda ?? 0;
+  const base = {
+    inputSize,
+    hiddenSizeList: [...hiddenSizeList],
+    outputSize,
+    activation,
+    weightInitStd,
+    weightDecayLambda,
+  };
+  const config = kind === "MultiLayerNet" ? base : { ...base, useDropout, dropoutRatio, useBatchnorm };
+  return {
+    layers,
+    lastLayer: new SoftmaxWithLoss(),
+    options: { kind, config: { ...config, seed }, weightDecayLambda, dtype, backend, rng },
+  };
 }
 
 /**
@@ -101,34 +134,8 @@ export class MultiLayerNet extends LayerNet {
     outputSize: number,
     options: MultiLayerNetOptions = {},
   ) {
-    checkMultiLayerArgs("MultiLayerNet", inputSize, hiddenSizeList, outputSize, options);
-    const activation = options.activation ?? "relu";
-    const weightInitStd = options.weightInitStd ?? "relu";
-    const seed = options.seed ?? 0;
-    const dtype = options.dtype ?? "float64";
-    const backend = options.backend ?? cpu;
-    const affine = affineParams([inputSize, ...hiddenSizeList, outputSize], weightInitStd, seed, dtype, backend);
-    const layers: [string, Layer][] = [];
-    affine.forEach(({ W, b }, i) => {
-      layers.push([`Affine${i + 1}`, new Affine(W, b)]);
-      if (i < hiddenSizeList.length) layers.push([`Activation_function${i + 1}`, activationLayer(activation)]);
-    });
-    const weightDecayLambda = options.weightDecayLambda ?? 0;
-    super(layers, new SoftmaxWithLoss(), {
-      kind: "MultiLayerNet",
-      config: {
-        inputSize,
-        hiddenSizeList: [...hiddenSizeList],
-        outputSize,
-        activation,
-        weightInitStd,
-        weightDecayLambda,
-        seed,
-      },
-      weightDecayLambda,
-      dtype,
-      backend,
-    });
+    const parts = multiLayerParts("MultiLayerNet", inputSize, hiddenSizeList, outputSize, options);
+    super(parts.layers, parts.lastLayer, parts.options);
     this.inputSize = inputSize;
     this.hiddenSizeList = Object.freeze([...hiddenSizeList]);
     this.outputSize = outputSize;

@@ -1,8 +1,5 @@
-import { Affine, BatchNormalization, Dropout, SoftmaxWithLoss, type Layer } from "@bp/layers";
-import { Rng, ValueError, cpu, ones, zeros } from "@bp/tensor";
 import { LayerNet } from "./LayerNet.js";
-import { activationLayer, affineParams, checkMultiLayerArgs, type MultiLayerNetOptions } from "./MultiLayerNet.js";
-import { dropoutSeed } from "./seededTraining.js";
+import { multiLayerParts, type MultiLayerNetOptions } from "./MultiLayerNet.js";
 
 export interface MultiLayerNetExtendOptions extends MultiLayerNetOptions {
   /** Insert `Dropout{k}` after every hidden activation (default false). */
@@ -17,7 +14,7 @@ export interface MultiLayerNetExtendOptions extends MultiLayerNetOptions {
 /**
  * The book's `MultiLayerNetExtend` (`common/multi_layer_net_extend.py`): `MultiLayerNet` with
  * optional `BatchNorm{k}` layers (before each hidden activation) and `Dropout{k}` layers (after
- * it). Dropout masks come from `Rng(dropoutSeed(seed))` (see `seededTraining`).
+ * it). Dropout masks come from `Rng(dropoutSeed(seed))` = `Rng(seed + 2)`.
  */
 export class MultiLayerNetExtend extends LayerNet {
   readonly inputSize: number;
@@ -33,58 +30,13 @@ export class MultiLayerNetExtend extends LayerNet {
     outputSize: number,
     options: MultiLayerNetExtendOptions = {},
   ) {
-    const op = "MultiLayerNetExtend";
-    checkMultiLayerArgs(op, inputSize, hiddenSizeList, outputSize, options);
-    const activation = options.activation ?? "relu";
-    const weightInitStd = options.weightInitStd ?? "relu";
-    const seed = options.seed ?? 0;
-    const dtype = options.dtype ?? "float64";
-    const backend = options.backend ?? cpu;
-    const useDropout = options.useDropout ?? false;
-    const dropoutRatio = options.dropoutRatio ?? 0.5;
-    if (!(dropoutRatio >= 0 && dropoutRatio < 1))
-      throw new ValueError(op, `dropoutRatio must be in [0, 1), got ${dropoutRatio}`);
-    const useBatchnorm = options.useBatchnorm ?? false;
-    const rng = new Rng(dropoutSeed(seed));
-    const affine = affineParams([inputSize, ...hiddenSizeList, outputSize], weightInitStd, seed, dtype, backend);
-    const layers: [string, Layer][] = [];
-    affine.forEach(({ W, b }, i) => {
-      const k = i + 1;
-      layers.push([`Affine${k}`, new Affine(W, b)]);
-      const hidden = hiddenSizeList[i];
-      if (hidden === undefined) return;
-      if (useBatchnorm) {
-        const like = { dtype, backend };
-        layers.push([`BatchNorm${k}`, new BatchNormalization(ones([hidden], like), zeros([hidden], like))]);
-      }
-      layers.push([`Activation_function${k}`, activationLayer(activation)]);
-      if (useDropout) layers.push([`Dropout${k}`, new Dropout(rng, { dropoutRatio })]);
-    });
-    const weightDecayLambda = options.weightDecayLambda ?? 0;
-    super(layers, new SoftmaxWithLoss(), {
-      kind: "MultiLayerNetExtend",
-      config: {
-        inputSize,
-        hiddenSizeList: [...hiddenSizeList],
-        outputSize,
-        activation,
-        weightInitStd,
-        weightDecayLambda,
-        useDropout,
-        dropoutRatio,
-        useBatchnorm,
-        seed,
-      },
-      weightDecayLambda,
-      dtype,
-      backend,
-      rng,
-    });
+    const parts = multiLayerParts("MultiLayerNetExtend", inputSize, hiddenSizeList, outputSize, options);
+    super(parts.layers, parts.lastLayer, parts.options);
     this.inputSize = inputSize;
     this.hiddenSizeList = Object.freeze([...hiddenSizeList]);
     this.outputSize = outputSize;
-    this.useDropout = useDropout;
-    this.dropoutRatio = dropoutRatio;
-    this.useBatchnorm = useBatchnorm;
+    this.useDropout = options.useDropout ?? false;
+    this.dropoutRatio = options.dropoutRatio ?? 0.5;
+    this.useBatchnorm = options.useBatchnorm ?? false;
   }
 }

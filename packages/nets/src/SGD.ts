@@ -2,6 +2,8 @@ import { ValueError, zeros, type Tensor } from "@bp/tensor";
 
 /** An optimizer: updates parameters in place from their gradients (book section 6.1). */
 export interface Optimizer {
+  /** The learning rate. */
+  readonly lr: number;
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void;
 }
 

@@ -100,7 +100,7 @@ describe("createOptimizer", () => {
       rmsprop: 0.01,
       adam: 0.001,
     });
-    for (const name of OPTIMIZER_NAMES) expect((createOptimizer(name) as { lr: number }).lr).toBe(DEFAULT_LR[name]);
+    for (const name of OPTIMIZER_NAMES) expect(createOptimizer(name).lr).toBe(DEFAULT_LR[name]);
     expect(createOptimizer("Adam")).toBeInstanceOf(Adam);
     expect((createOptimizer("rmsprop") as RMSprop).decayRate).toBe(0.99);
     expect((createOptimizer("momentum", { lr: 0.5, momentum: 0.5 }) as Momentum).momentum).toBe(0.5);
