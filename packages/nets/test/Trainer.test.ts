@@ -1,0 +1,163 @@
+// Trainer: the book's common/trainer.py, checked against its loop written out by hand here on a
+// small seeded problem; events, the seeded setup, evaluation samples and divergence.
+import { describe, expect, it } from "vitest";
+import { sampleMinibatch } from "@bp/data";
+import { Rng, ValueError, type Tensor } from "@bp/tensor";
+import {
+  Adam,
+  DivergenceError,
+  MultiLayerNet,
+  SGD,
+  Trainer,
+  batchRng,
+  minibatchSampler,
+  type EpochRow,
+  type TrainData,
+} from "@bp/nets";
+import { blobs } from "./syntheticData.js";
+
+const rows = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
+const all = blobs(400, 8, 4, 5);
+const data: TrainData = {
+  xTrain: all.x.gather(rows(300)),
+  tTrain: all.t.gather(rows(300)),
+  xTest: all.x.gather(rows(100, 300)),
+  tTest: all.t.gather(rows(100, 300)),
+};
+const net = (seed = 1): MultiLayerNet => new MultiLayerNet(8, [10, 10], 4, { seed });
+const same = (a: Tensor, b: Tensor): boolean => a.data.every((v, i) => Object.is(v, b.data[i]));
+
+describe("Trainer", () => {
+  it("is the book's loop: batches from Rng(seed + 1), gradient, update, rows per epoch", () => {
+    // 300 rows, batch 50: iter_per_epoch = 6, 2 epochs = 12 iterations, rows after 6 and 12.
+    const a = net();
+    const rowsSeen: EpochRow[] = [];
+    const losses: number[] = [];
+    const trainer = new Trainer(a, data, {
+      epochs: 2,
+      miniBatchSize: 50,
+      optimizer: "adam",
+      seed: 7,
+      onIteration: (e) => losses.push(e.loss),
+      onEpoch: (row) => rowsSeen.push(row),
+    });
+    expect([trainer.iterPerEpoch, trainer.maxIter]).toEqual([6, 12]);
+    const result = trainer.train();
+
+    // The same by hand.
+    const b = net();
+    const rng = new Rng(8); // seed + 1
+    const adam = new Adam();
+    const byHand: number[] = [];
+    for (let i = 1; i <= 12; i++) {
+      const { xBatch, tBatch } = sampleMinibatch(data.xTrain, data.tTrain, 50, rng);
+      const grads = b.gradient(xBatch, tBatch);
+      byHand.push(b.loss(xBatch, tBatch, true));
+      adam.update(b.params, grads);
+    }
+    for (const k of Object.keys(a.params)) expect(same(a.params[k]!, b.params[k]!), k).toBe(true);
+    expect(losses).toEqual(byHand);
+    expect(result.trainLossList).toEqual(byHand);
+    expect(rowsSeen.map((r) => [r.epoch, r.iteration])).toEqual([
+      [1, 6],
+      [2, 12],
+    ]);
+    expect(result.trainAccList).toEqual(rowsSeen.map((r) => r.trainAccuracy));
+    expect(result.testAccList).toEqual(rowsSeen.map((r) => r.testAccuracy));
+    // rows average the minibatch losses since the previous row
+    expect(rowsSeen[1]!.loss).toBeCloseTo(byHand.slice(6).reduce((s, v) => s + v, 0) / 6, 12);
+    expect(result.final).toBe(rowsSeen[1]); // last row is at the last iteration, on all rows
+    expect(result.final.testAccuracy).toBe(b.accuracy(data.xTest, data.tTest));
+    expect(result.iterations).toBe(12);
+  });
+
+  it("minibatchSampler(…, batchRng(seed)) is the seeded setup the Trainer uses", () => {
+    const a = net(2);
+    const b = net(2);
+    new Trainer(a, data, { iterations: 5, seed: 3 }).train();
+    new Trainer(b, data, {
+      iterations: 5,
+      nextBatch: minibatchSampler(data.xTrain, data.tTrain, 100, batchRng(3)),
+    }).train();
+    expect(same(a.params.W1!, b.params.W1!)).toBe(true);
+    const epochs = minibatchSampler(data.xTrain, data.tTrain, 100, new Rng(0), "epoch");
+    const seen = [epochs(), epochs(), epochs()].flatMap((m) => Array.from(m.batchMask));
+    expect([...seen].sort((p, q) => p - q)).toEqual(rows(300)); // every row once per epoch
+  });
+
+  it("evaluates epochs on the first N rows, the final accuracy on all rows", () => {
+    const a = net(3);
+    const result = new Trainer(a, data, { epochs: 1, miniBatchSize: 100, evaluateSampleNumPerEpoch: 30 }).train();
+    const head = (v: Tensor): Tensor => v.gather(rows(30));
+    expect(result.epochs[0]!.trainAccuracy).toBe(a.accuracy(head(data.xTrain), head(data.tTrain)));
+    expect(result.final.trainAccuracy).toBe(a.accuracy(data.xTrain, data.tTrain));
+    expect(result.final).not.toBe(result.epochs[0]);
+  });
+
+  it("records the loss after the update on request (the book's order)", () => {
+    const a = net(4);
+    const trainer = new Trainer(a, data, { iterations: 1, lossAfterUpdate: true, optimizer: new SGD({ lr: 0.5 }) });
+    const [loss] = [trainer.trainStep()];
+    // the same minibatch again (Rng(0 + 1)), with the updated parameters
+    const { xBatch, tBatch } = sampleMinibatch(data.xTrain, data.tTrain, 100, new Rng(1));
+    expect(loss).toBe(a.loss(xBatch, tBatch));
+  });
+
+  it("events: listeners come and go; stop() ends train() early with a final row", () => {
+    const trainer = new Trainer(net(5), data, { epochs: 3, miniBatchSize: 100 });
+    const seen: number[] = [];
+    const off = trainer.on("iteration", (e) => {
+      seen.push(e.iteration);
+      if (e.iteration === 4) trainer.stop();
+    });
+    let done = 0;
+    trainer.on("done", () => done++);
+    const result = trainer.train();
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(result.iterations).toBe(4);
+    expect(result.final.iteration).toBe(4);
+    expect(done).toBe(1);
+    off();
+    trainer.trainStep();
+    expect(seen).toHaveLength(4);
+  });
+
+  it("throws a DivergenceError naming the iteration and the value", () => {
+    const trainer = new Trainer(net(6), data, { iterations: 50, optimizer: "sgd", optimizerParams: { lr: 1e200 } });
+    let error: unknown;
+    try {
+      trainer.train();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    const d = (error as DivergenceError).divergence;
+    expect(d.iteration).toBeGreaterThanOrEqual(1);
+    expect(Number.isFinite(d.value)).toBe(false);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Trainer.trainStep: training diverged at iteration ${d.iteration}: ${d.what} is ${d.value}`),
+    );
+  });
+
+  it("continues past a divergence on request, reporting it once", () => {
+    const found: unknown[] = [];
+    const trainer = new Trainer(net(6), data, {
+      iterations: 5,
+      optimizerParams: { lr: 1e200 },
+      continueOnDivergence: true,
+    });
+    trainer.on("divergence", (d) => found.push(d));
+    const result = trainer.train();
+    expect(result.iterations).toBe(5);
+    expect(found).toHaveLength(1);
+    expect(result.divergence).toBe(found[0]);
+  });
+
+  it("checks its options", () => {
+    expect(() => new Trainer(net(), data, { epochs: 0 })).toThrow("Trainer: epochs must be a positive integer, got 0");
+    expect(() => new Trainer(net(), data, { miniBatchSize: 2.5 })).toThrow(ValueError);
+    expect(() => new Trainer(net(), data, { optimizer: "lbfgs" })).toThrow("createOptimizer: unknown optimizer");
+    const empty = { ...data, xTrain: data.xTrain.gather([]), tTrain: data.tTrain.gather([]) };
+    expect(() => new Trainer(net(), empty)).toThrow("Trainer: the training set has no rows");
+  });
+});
