@@ -36,7 +36,9 @@ const PARAM_NAMES = ["W1", "b1", "W2", "b2"] as const;
 
 /** The constructor option through which `fromParams` hands over existing tensors (module-private). */
 const ADOPT = Symbol("adopt");
-type ConstructorOptions = TwoLayerNetOptions & { [ADOPT]?: TwoLayerParams };
+type ConstructorOptions = TwoLayerNetOptions & {
+  [ADOPT]?: { params: TwoLayerParams; config?: Readonly<Record<string, unknown>> };
+};
 
 /**
  * The book's two-layer net with backpropagation (section 5.7.2, `ch05/two_layer_net.py`):
@@ -73,7 +75,7 @@ export class TwoLayerNet extends LayerNet<keyof TwoLayerParams> {
       throw new ValueError("TwoLayerNet", `dtype must be "float64" or "float32", got ${String(dtype)}`);
     const backend = options.backend ?? cpu;
     const seed = options.seed ?? 0;
-    const params = adopted ?? initialParams(inputSize, hiddenSize, outputSize, std, seed, dtype, backend);
+    const params = adopted?.params ?? initialParams(inputSize, hiddenSize, outputSize, std, seed, dtype, backend);
     super(
       [
         ["Affine1", new Affine(params.W1, params.b1)],
@@ -86,7 +88,7 @@ export class TwoLayerNet extends LayerNet<keyof TwoLayerParams> {
         config:
           adopted === undefined
             ? { inputSize, hiddenSize, outputSize, weightInitStd: std, seed }
-            : { inputSize, hiddenSize, outputSize },
+            : (adopted.config ?? { inputSize, hiddenSize, outputSize }),
         dtype,
         backend,
       },
@@ -102,40 +104,49 @@ export class TwoLayerNet extends LayerNet<keyof TwoLayerParams> {
    * saved model is loaded.
    */
   static fromParams(params: TwoLayerParams): TwoLayerNet {
-    const { W1, b1, W2, b2 } = params;
-    for (const name of PARAM_NAMES) {
-      if (params[name] === undefined) throw new ValueError("TwoLayerNet.fromParams", `missing parameter ${name}`);
-    }
-    if (
-      W1.rank !== 2 ||
-      W2.rank !== 2 ||
-      b1.rank !== 1 ||
-      b2.rank !== 1 ||
-      W1.shape[1] !== W2.shape[0] ||
-      b1.shape[0] !== W1.shape[1] ||
-      b2.shape[0] !== W2.shape[1]
-    ) {
-      throw new ShapeError(
-        "TwoLayerNet.fromParams",
-        `expected W1 [input, hidden], b1 [hidden], W2 [hidden, output], b2 [output]; got W1 ${formatShape(W1.shape)}, b1 ${formatShape(b1.shape)}, W2 ${formatShape(W2.shape)}, b2 ${formatShape(b2.shape)}`,
-      );
-    }
-    const dtype = W1.dtype;
-    if (dtype === "int32" || PARAM_NAMES.some((n) => params[n].dtype !== dtype || params[n].backend !== W1.backend)) {
-      throw new ValueError(
-        "TwoLayerNet.fromParams",
-        `parameters must share one float dtype and backend; got ${PARAM_NAMES.map((n) => `${n} ${params[n].dtype} on '${params[n].backend.name}'`).join(", ")}`,
-      );
-    }
-    const options: ConstructorOptions = { dtype, backend: W1.backend, [ADOPT]: { W1, b1, W2, b2 } };
-    return new TwoLayerNet(W1.shape[0]!, W1.shape[1]!, W2.shape[1]!, options);
+    return twoLayerNetFrom(params);
   }
 
   /** A copy of this net on `backend` with the same parameter values (always a copy, even on the
    * same backend). The model code stays the same; only where it runs changes. */
   override to(backend: Backend): TwoLayerNet {
-    return TwoLayerNet.fromParams(copyTensors(this.params, backend) as TwoLayerParams);
+    return twoLayerNetFrom(copyTensors(this.params, backend) as TwoLayerParams, this.config);
   }
+}
+
+/**
+ * `TwoLayerNet.fromParams`, keeping a description's `config` (how a saved net is loaded with its
+ * recorded `weightInitStd` and `seed`). Module-internal to @bp/nets.
+ */
+export function twoLayerNetFrom(params: TwoLayerParams, config?: Readonly<Record<string, unknown>>): TwoLayerNet {
+  const { W1, b1, W2, b2 } = params;
+  for (const name of PARAM_NAMES) {
+    if (params[name] === undefined) throw new ValueError("TwoLayerNet.fromParams", `missing parameter ${name}`);
+  }
+  if (
+    W1.rank !== 2 ||
+    W2.rank !== 2 ||
+    b1.rank !== 1 ||
+    b2.rank !== 1 ||
+    W1.shape[1] !== W2.shape[0] ||
+    b1.shape[0] !== W1.shape[1] ||
+    b2.shape[0] !== W2.shape[1]
+  ) {
+    throw new ShapeError(
+      "TwoLayerNet.fromParams",
+      `expected W1 [input, hidden], b1 [hidden], W2 [hidden, output], b2 [output]; got W1 ${formatShape(W1.shape)}, b1 ${formatShape(b1.shape)}, W2 ${formatShape(W2.shape)}, b2 ${formatShape(b2.shape)}`,
+    );
+  }
+  const dtype = W1.dtype;
+  if (dtype === "int32" || PARAM_NAMES.some((n) => params[n].dtype !== dtype || params[n].backend !== W1.backend)) {
+    throw new ValueError(
+      "TwoLayerNet.fromParams",
+      `parameters must share one float dtype and backend; got ${PARAM_NAMES.map((n) => `${n} ${params[n].dtype} on '${params[n].backend.name}'`).join(", ")}`,
+    );
+  }
+  const adopt = config === undefined ? { params: { W1, b1, W2, b2 } } : { params: { W1, b1, W2, b2 }, config };
+  const options: ConstructorOptions = { dtype, backend: W1.backend, [ADOPT]: adopt };
+  return new TwoLayerNet(W1.shape[0]!, W1.shape[1]!, W2.shape[1]!, options);
 }
 
 function initialParams(

@@ -4,7 +4,7 @@ import { LayerNet } from "./LayerNet.js";
 import { buildLayers, buildLossLayer } from "./layerTypes.js";
 import type { Net, NetDescription } from "./Net.js";
 import { dropoutSeed } from "./seededTraining.js";
-import { TwoLayerNet, type TwoLayerParams } from "./TwoLayerNet.js";
+import { TwoLayerNet, twoLayerNetFrom, type TwoLayerParams } from "./TwoLayerNet.js";
 
 /** The `format` metadata value of nets saved by `encodeNet` (versioned). */
 export const NET_FORMAT = "bp.net/1";
@@ -102,7 +102,8 @@ export function netFromDescription(
   tensors: Readonly<Record<string, Tensor>>,
   op = "netFromDescription",
 ): LayerNet {
-  if (description.kind === "TwoLayerNet") return TwoLayerNet.fromParams(tensors as unknown as TwoLayerParams);
+  if (description.kind === "TwoLayerNet")
+    return twoLayerNetFrom(tensors as unknown as TwoLayerParams, description.config);
   const seed = typeof description.config.seed === "number" ? description.config.seed : 0;
   const rng = new Rng(dropoutSeed(seed));
   const first = Object.values(tensors)[0];
