@@ -3,14 +3,13 @@
 // MNIST, 10000 SGD iterations of batch 100, lr 0.1, accuracy on the whole train and test sets after
 // every epoch) written with @tensorflow/tfjs-core on tfjs-backend-cpu, float32 (all tfjs-cpu runs).
 // Same recipe and numbers as bp: the initial weights are TwoLayerNet's (seed 0), the minibatches
-// come from the same generator (Rng(seed + 1).choice), the gradients are the book's backpropagation.
+// come from the same generator (batchRng(seed), i.e. Rng(seed + 1)), the gradients are the book's backprop.
 // Prints one JSON line: { final: { trainAccuracy, testAccuracy, loss }, seconds, iterations }.
 //   node tools/bench/dist/book-run-tfjs.js [--iters N]
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { loadMnist } from "@bp/data";
-import { Rng } from "@bp/tensor";
-import { TwoLayerNet } from "@bp/nets";
+import { TwoLayerNet, batchRng } from "@bp/nets";
 import { tfjsSgdStep } from "./tfjs-two-layer-net.js";
 
 const args = process.argv.slice(2);
@@ -40,7 +39,7 @@ const W1 = tf.variable(tf.tensor2d(init.W1.data as Float32Array, [784, 50]));
 const b1 = tf.variable(tf.tensor1d(init.b1.data as Float32Array));
 const W2 = tf.variable(tf.tensor2d(init.W2.data as Float32Array, [50, 10]));
 const b2 = tf.variable(tf.tensor1d(init.b2.data as Float32Array));
-const rng = new Rng(seed + 1);
+const rng = batchRng(seed); // the seeded setup of @bp/nets
 const perEpoch = Math.max(1, Math.floor(trainSize / batch));
 
 const predict = (x: tf.Tensor2D): tf.Tensor2D => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, W1), b1)), W2), b2);
