@@ -165,7 +165,17 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
             `${shortText(cell)} is out of range (expected a finite number)`,
           );
         }
-        x[k++] = divideBy === undefined ? v : v / divideBy;
+        const f = divideBy === undefined ? v : v / divideBy;
+        // The value as stored: float32 turns numbers beyond 3.4e38 into Infinity.
+        if (!Number.isFinite(dtype === "float32" ? Math.fround(f) : f)) {
+          const what = divideBy === undefined ? shortText(cell) : `${shortText(cell)} divided by ${divideBy}`;
+          throw new DataError(
+            OP,
+            { file: name, line, column: c + 1 },
+            `${what} is out of the ${dtype} range (expected a finite number)`,
+          );
+        }
+        x[k++] = f;
       }
     }
   }

@@ -23,7 +23,8 @@ export class DataError extends BpError {
   readonly byte: number | undefined;
 
   constructor(op: string, where: DataLocation, message: string) {
-    super(op, `${formatLocation(where)}: ${message}`);
+    // One line, always: a file name or an excerpt of the input may hold line breaks.
+    super(op, `${formatLocation(where)}: ${message}`.replace(/[\r\n\u2028\u2029]+/g, " "));
     this.file = where.file;
     this.line = where.line;
     this.column = where.column;

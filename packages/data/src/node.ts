@@ -121,6 +121,18 @@ export function gunzipIdx(bytes: Uint8Array, name: string, maxBytes: number = ID
   }
 }
 
+/**
+ * A whole stream too short to hold an IDX header: inflated strictly, so that a stream cut short
+ * is reported as such rather than as a short IDX file.
+ */
+function whole(bytes: Uint8Array, name: string): Uint8Array {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: HEAD_PROBE_BYTES });
+  } catch (e) {
+    throw notGzip(name, e);
+  }
+}
+
 function notGzip(name: string, e: unknown): DataError {
   return new DataError(
     "readIdxFile",
@@ -153,7 +165,8 @@ function inflateHead(bytes: Uint8Array, name: string): Uint8Array {
   for (;;) {
     const out = prefix(k);
     if (out === null) break;
-    if (enough(out) || k === bytes.length) return out;
+    if (enough(out)) return out;
+    if (k === bytes.length) return whole(bytes, name);
     good = k;
     k = Math.min(bytes.length, 2 * k);
   }

@@ -155,3 +155,17 @@ describe("parseCsv", () => {
     }
   });
 });
+
+describe("parseCsv on features that overflow once stored (found by fuzzing)", () => {
+  it("refuses a feature that divideBy or float32 turns into Infinity", () => {
+    // 1 / 5e-324 overflows float64; 3.5e38 overflows float32 (largest finite: 3.4028234663852886e38).
+    expect(errorOf(() => parseCsv("0,1\n", { divideBy: 5e-324, name: "d.csv" })).message).toBe(
+      "parseCsv: d.csv, line 1, column 2: 1 divided by 5e-324 is out of the float64 range (expected a finite number)",
+    );
+    expect(errorOf(() => parseCsv("0,3.5e38\n", { dtype: "float32", name: "f.csv" })).message).toBe(
+      "parseCsv: f.csv, line 1, column 2: 3.5e38 is out of the float32 range (expected a finite number)",
+    );
+    expect(parseCsv("0,3.4e38\n", { dtype: "float32" }).x.data[0]).toBe(Math.fround(3.4e38));
+    expect(parseCsv("0,3.5e38\n").x.data[0]).toBe(3.5e38);
+  });
+});

@@ -108,3 +108,16 @@ describe("readIdxFile on gzip bombs", () => {
     );
   });
 });
+
+describe("gunzipIdx on streams cut short", () => {
+  it("reports a gzip stream cut inside its own header as not decompressing, not as a short IDX file", () => {
+    // 1f 8b 08 00 then 3 of the 10 bytes of a gzip member header.
+    expect(errorOf(() => gunzipIdx(Uint8Array.of(0x1f, 0x8b, 8, 0, 1, 2, 3), "cut.gz")).message).toBe(
+      "readIdxFile: cut.gz: the file starts like gzip but does not decompress: unexpected end of file",
+    );
+    const gz = gzipSync(Uint8Array.of(0, 0, 8));
+    expect(errorOf(() => gunzipIdx(gz.subarray(0, gz.length - 4), "cut2.gz")).message).toContain(
+      "cut2.gz: the file starts like gzip but does not decompress",
+    );
+  });
+});

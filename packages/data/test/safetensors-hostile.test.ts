@@ -115,3 +115,11 @@ describe("decodeSafetensors on hostile headers", () => {
     expect(shape.message.length).toBeLessThan(200);
   });
 });
+
+describe("decodeSafetensors messages stay on one line (found by fuzzing)", () => {
+  it("flattens a JSON error that quotes a line break of the header", () => {
+    const e = errorOf(() => decodeSafetensors(build('{"w":{"dtype":"I32","shape"\n[]}}')));
+    expect(e.message).toContain("byte 8: the header is not valid JSON");
+    expect(e.message).not.toMatch(/[\r\n]/);
+  });
+});
