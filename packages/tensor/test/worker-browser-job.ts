@@ -11,6 +11,8 @@ export interface JobResult {
   training: TrainingResult;
   threads: number;
   readyWorkers: number;
+  /** Whether the matrix products ran the wasm kernel in every thread. */
+  wasm: boolean;
   stats: { split: number; inline: number };
   error?: string;
 }
@@ -34,6 +36,7 @@ scope.onmessage = async () => {
       training,
       threads: backend.threads,
       readyWorkers: backend.pool.readyWorkers(),
+      wasm: backend.wasm,
       stats: { ...backend.stats },
     };
     backend.dispose();

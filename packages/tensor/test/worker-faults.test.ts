@@ -3,6 +3,7 @@
 // worker stopped from outside (the backend then says it is unusable).
 import { describe, expect, it } from "vitest";
 import { BackendError, randn, type Tensor } from "../src/index.js";
+import { injectFault, killWorker } from "../src/worker/faults.js";
 import { createWorkerBackend, type WorkerBackend } from "../src/worker/node.js";
 
 /** A worker backend with one worker, and a matmul big enough to keep that worker busy for several
@@ -27,7 +28,7 @@ function thrown(f: () => unknown): BackendError {
 describe("faults on worker threads", () => {
   it("a kernel that throws on a worker surfaces as a BackendError with its stack; the backend still works", async () => {
     const { backend, a, b, expected } = await setup();
-    backend.pool.injectFault(0, "throw");
+    injectFault(backend, 0, "throw");
     const e = thrown(() => a.matmul(b));
     expect(e.message).toMatch(
       /^matmul: a kernel threw on a worker thread \(the backend is still usable\):\nworker 0: Error: fault injected for a test: the kernel threw/,
@@ -40,7 +41,7 @@ describe("faults on worker threads", () => {
 
   it("a worker that exits in the middle of an op: an Error, then every op says the backend is unusable", async () => {
     const { backend, a, b } = await setup();
-    backend.pool.injectFault(0, "exit");
+    injectFault(backend, 0, "exit");
     const e = thrown(() => a.matmul(b));
     expect(e.message).toMatch(/^matmul: worker 0 exited during the op: the worker exited/);
     expect(e.message).toMatch(/The worker backend is unusable now; create a new one\.$/);
@@ -52,7 +53,7 @@ describe("faults on worker threads", () => {
 
   it("a worker that stops making progress (wedged, or killed without a trace): an Error, then unusable", async () => {
     const { backend, a, b } = await setup();
-    backend.pool.injectFault(0, "hang");
+    injectFault(backend, 0, "hang");
     const e = thrown(() => a.matmul(b));
     // LIVENESS_MS in thread-pool.ts is 750.
     expect(e.message).toMatch(
@@ -64,7 +65,7 @@ describe("faults on worker threads", () => {
 
   it("a worker terminated from outside just before an op: the op fails instead of waiting forever", async () => {
     const { backend, a, b } = await setup();
-    backend.pool.killWorker(0); // no 'exit' event can be seen before the op: it runs synchronously
+    killWorker(backend, 0); // no 'exit' event can be seen before the op: it runs synchronously
     const e = thrown(() => a.matmul(b));
     expect(e.message).toMatch(/^matmul: worker 0 made no progress for \d+ ms: it crashed or is stuck/);
     expect(() => a.matmul(b)).toThrow(/unusable/);
@@ -73,7 +74,7 @@ describe("faults on worker threads", () => {
 
   it("a worker that died while idle is reported by the next op", async () => {
     const { backend, a, b } = await setup();
-    backend.pool.killWorker(0);
+    killWorker(backend, 0);
     // Let the event loop deliver the worker's 'exit' event (bounded: a second at most here).
     for (let i = 0; i < 100 && backend.pool.readyWorkers() === 1; i++) await new Promise((r) => setTimeout(r, 10));
     expect(backend.pool.readyWorkers()).toBe(0);

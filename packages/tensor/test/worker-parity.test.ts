@@ -51,15 +51,16 @@ afterAll(() => {
 });
 
 describe("worker backend storage", () => {
-  it("allocates tensors in SharedArrayBuffer memory", () => {
+  it("allocates tensors in ordinary ArrayBuffer memory, which the garbage collector accounts for", () => {
     const x = randn([4, 5], { seed: 1, backend: worker });
-    expect(x.data.buffer).toBeInstanceOf(SharedArrayBuffer);
-    expect(x.relu().data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(x.data.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(x.relu().data.buffer).toBeInstanceOf(ArrayBuffer); // computed by the threads in shared memory, copied out
     expect(worker.threads).toBe(3);
     expect(worker.pool.readyWorkers()).toBe(2);
+    expect(worker.wasm).toBe(true); // matrix products on the wasm kernel in every thread
   });
 
-  it("reads inputs that are not in shared memory (copied for the workers)", () => {
+  it("reads inputs built over the caller's own arrays (copied for the workers)", () => {
     const rng = new Rng(5);
     const values = Float64Array.from({ length: 37 * 23 }, () => rng.normal());
     const a = new Tensor(values, [37, 23], "float64", worker); // a plain ArrayBuffer, on the worker backend

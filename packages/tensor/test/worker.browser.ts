@@ -60,6 +60,7 @@ describe("worker backend in Chromium", () => {
     const result = await runJob();
     expect(result.threads).toBe(2);
     expect(result.readyWorkers).toBe(1);
+    expect(result.wasm).toBe(true); // the wasm kernels ran in the page's Worker and in its own worker
     expect(result.stats.split).toBeGreaterThan(200); // the ops really ran on two threads
 
     const a = randn([257, 129], { seed: 1 });

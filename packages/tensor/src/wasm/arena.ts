@@ -1,4 +1,4 @@
-import type { FloatArray } from "../dtype.js";
+import type { FloatArray, TypedArray } from "../dtype.js";
 import type { KernelExports } from "./module.js";
 
 /** WebAssembly pages are 64 KiB. */
@@ -9,7 +9,7 @@ const MAX_BYTES = 4 * 1024 * 1024 * 1024;
  * transposed), so the memory stays small however many rows a product has (a 60 000-image pass). */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
-function align16(x: number): number {
+export function align16(x: number): number {
   return Math.ceil(x / 16) * 16;
 }
 
@@ -23,7 +23,8 @@ export class Arena {
 
   constructor(
     readonly memory: WebAssembly.Memory,
-    readonly kernels: KernelExports,
+    /** The kernels instantiated over `memory` on this thread (null: the TypeScript kernels run). */
+    readonly kernels: KernelExports | null,
     /** Bytes at the bottom kept for other uses (per-thread scratch of the worker backend). */
     private readonly base = 0,
   ) {}
@@ -60,14 +61,14 @@ export class Arena {
   }
 
   /** Copies `src` into fresh bytes and returns their offset (-1: no room). */
-  stage(src: FloatArray): number {
+  stage(src: TypedArray): number {
     const at = this.reserve(src.byteLength);
     if (at >= 0) this.view(src, at, src.length).set(src);
     return at;
   }
 
   /** A view of `length` elements of `like`'s type at byte `offset` (valid until memory grows). */
-  view<T extends FloatArray>(like: T, offset: number, length: number): T {
+  view<T extends TypedArray>(like: T, offset: number, length: number): T {
     const Type = like.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T;
     return new Type(this.memory.buffer, offset, length);
   }

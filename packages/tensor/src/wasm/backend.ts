@@ -28,7 +28,7 @@ export class WasmBackend extends CpuBackend {
     const ad = a.data as FloatArray;
     const bd = b.data as FloatArray;
     const f32 = ad instanceof Float32Array ? 1 : 0;
-    const { kernels } = this.arena;
+    const kernels = this.arena.kernels!;
     const staged = matmulStaged(this.arena, ad, bd, out, m, n, k, transposeA, (aAt, bAt, outAt, rows) => {
       const scratch = this.arena.reserve(kernels.matmulScratchBytes(n, k));
       if (scratch < 0) return false;

@@ -50,6 +50,18 @@ export function kernelsModule(shared: boolean): Promise<WebAssembly.Module> {
   return module;
 }
 
+const compiledSync = new Map<boolean, WebAssembly.Module>();
+
+/** The compiled kernels, compiled synchronously (Node, and Workers; not a browser's main thread). */
+export function kernelsModuleSync(shared: boolean): WebAssembly.Module {
+  let module = compiledSync.get(shared);
+  if (module === undefined) {
+    module = new WebAssembly.Module(decodeBase64(shared ? KERNELS_SHARED_WASM : KERNELS_WASM));
+    compiledSync.set(shared, module);
+  }
+  return module;
+}
+
 /** The exports of the kernels module (see assembly/index.ts); pointers are byte offsets. */
 export interface KernelExports {
   matmul(

@@ -3,7 +3,6 @@ import { browserThreadHost } from "./browser-thread-host.js";
 import { ThreadPoolBackend, whenReady, type WorkerBackendOptions } from "./thread-pool-backend.js";
 
 export type { WorkerBackendOptions } from "./thread-pool-backend.js";
-export type { FaultMode } from "./task-server.js";
 export { ThreadPoolBackend } from "./thread-pool-backend.js";
 export { ThreadPool } from "./thread-pool.js";
 

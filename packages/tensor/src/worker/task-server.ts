@@ -1,10 +1,17 @@
 import { ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED } from "./control-block.js";
-import { runTask, taskArrays, unitWork, type Task } from "./task.js";
-import { sharedMemoryPressure } from "./shared-memory.js";
+import { instantiateKernels } from "../wasm/module.js";
+import { runTask, unitWork, type Task, type ThreadKernels } from "./task.js";
+
+/** The backend's shared wasm memory, and the compiled kernels when WebAssembly SIMD works (null:
+ * the TypeScript kernels run on views of the memory). */
+export interface WasmInit {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module | null;
+}
 
 /** Messages from the calling thread to a worker. */
 export type ToWorker =
-  | { type: "init"; control: SharedArrayBuffer; slots: number; slot: number }
+  | { type: "init"; control: SharedArrayBuffer; slots: number; slot: number; wasm: WasmInit }
   | { type: "task"; seq: number; task: Task; start: number; end: number }
   | { type: "fault"; mode: FaultMode };
 
@@ -29,6 +36,7 @@ export class TaskServer {
   private control: ControlBlock | null = null;
   private slot = -1;
   private armed: FaultMode | null = null;
+  private wasm: ThreadKernels | null = null;
 
   constructor(
     /** Ends this worker at once (process.exit in Node, close() in a browser). */
@@ -40,6 +48,9 @@ export class TaskServer {
       case "init":
         this.control = new ControlBlock(msg.control, msg.slots);
         this.slot = msg.slot;
+        if (msg.wasm.module !== null) {
+          this.wasm = { kernels: instantiateKernels(msg.wasm.module, msg.wasm.memory), index: msg.slot + 1 };
+        }
         this.control.signal(this.slot, READY, 1);
         return;
       case "fault":
@@ -68,14 +79,13 @@ export class TaskServer {
       const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task)));
       for (let s = start; s < end; s += step) {
         if (this.armed !== null && this.fire() === "exited") return;
-        runTask(task, s, Math.min(end, s + step));
+        runTask(task, s, Math.min(end, s + step), this.wasm);
         c.bump(this.slot, PROGRESS);
       }
     } catch (e) {
       c.writeText(this.slot, describeError(e));
       c.store(this.slot, STATUS, STATUS_FAILED);
     }
-    sharedMemoryPressure(taskArrays(task));
     c.signal(this.slot, DONE, seq);
   }
 

@@ -1,4 +1,5 @@
 import type { FloatArray, TypedArray } from "../dtype.js";
+import type { KernelExports } from "../wasm/module.js";
 import {
   argmaxImpl,
   binaryImpl,
@@ -58,6 +59,10 @@ export type Task =
       k: number;
       transA: boolean;
       transB: boolean;
+      /** Set when a, b and out are views of the backend's shared wasm memory: byte offset of the
+       * scratch of thread 0, and the bytes between one thread's scratch and the next's. */
+      scratch?: number;
+      scratchStride?: number;
     }
   | { kind: "transpose"; x: TypedArray; shape: readonly number[]; perm: readonly number[]; out: TypedArray }
   | { kind: "gather"; x: TypedArray; rowSize: number; indices: Int32Array; out: TypedArray }
@@ -65,9 +70,17 @@ export type Task =
   | { kind: "im2col"; x: TypedArray; g: WindowGeometry; out: TypedArray }
   | { kind: "col2im"; col: TypedArray; g: WindowGeometry; out: TypedArray };
 
+/** The wasm kernels of one thread, instantiated over the backend's shared memory, and the thread's
+ * index (0: the calling thread, 1 + slot: a worker), which picks its matmul scratch. */
+export interface ThreadKernels {
+  kernels: KernelExports;
+  index: number;
+}
+
 /** Runs the task's kernel over its units [start, end): output rows for matmul, gather and im2col,
- * [n, c] planes of the output for col2im, output elements otherwise. */
-export function runTask(task: Task, start: number, end: number): void {
+ * [n, c] planes of the output for col2im, output elements otherwise. A matmul staged in wasm memory
+ * runs the wasm kernel when this thread has one (same bits as the TypeScript kernel). */
+export function runTask(task: Task, start: number, end: number, wasm: ThreadKernels | null = null): void {
   switch (task.kind) {
     case "unary":
       unaryImpl(task.op, task.x, task.out, start, end);
@@ -96,7 +109,24 @@ export function runTask(task: Task, start: number, end: number): void {
       argmaxImpl(task.x, task.outer, task.axisLen, task.inner, task.out, start, end);
       return;
     case "matmul":
-      matmulImpl(task.a, task.b, task.out, task.m, task.n, task.k, task.transA, task.transB, start, end);
+      if (wasm !== null && task.scratch !== undefined) {
+        wasm.kernels.matmul(
+          task.a.byteOffset,
+          task.b.byteOffset,
+          task.out.byteOffset,
+          task.m,
+          task.n,
+          task.k,
+          +task.transA,
+          +task.transB,
+          start,
+          end,
+          +(task.a instanceof Float32Array),
+          task.scratch + wasm.index * task.scratchStride!,
+        );
+      } else {
+        matmulImpl(task.a, task.b, task.out, task.m, task.n, task.k, task.transA, task.transB, start, end);
+      }
       return;
     case "transpose":
       transposeImpl(task.x, task.shape, task.perm, task.out, start, end);
@@ -171,12 +201,6 @@ const INPUT_FIELDS = {
   where: ["cond", "a", "b"],
   gather: ["x", "indices"],
 } as const satisfies Record<Task["kind"], readonly string[]>;
-
-/** The typed arrays a task reads and writes. */
-export function taskArrays(task: Task): TypedArray[] {
-  const fields = task as unknown as Record<string, TypedArray>;
-  return [...INPUT_FIELDS[task.kind].map((f) => fields[f]!), task.out];
-}
 
 /** The task with each input array replaced by `convert(array)` (outputs are left as they are). */
 export function mapTaskInputs(task: Task, convert: <A extends TypedArray>(a: A) => A): Task {

@@ -1,17 +1,20 @@
 import type { Backend, TensorData } from "../backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "../dtype.js";
-import { ValueError } from "../errors.js";
+import { bytesPerElement, typedArrayOn } from "../dtype.js";
+import { BackendError, ValueError } from "../errors.js";
 import { matmulDims, reduceDims } from "../kernel-dims.js";
 import { oneHotImpl, type BinaryOp, type ReduceOp, type UnaryOp, type WindowGeometry } from "../kernels/index.js";
 import type { Shape } from "../shape.js";
 import { sizeOf } from "../shape.js";
-import { allocShared, toShared } from "./shared-memory.js";
-import { mapTaskInputs, runTask, taskUnits, type Task } from "./task.js";
+import { Arena, align16, matmulStaged } from "../wasm/arena.js";
+import { instantiateKernels, kernelsModuleSync, missingWasmFeature } from "../wasm/module.js";
+import { mapTaskInputs, runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { ThreadHost } from "./thread-host.js";
 import { ThreadPool } from "./thread-pool.js";
 import {
   ELEMENTWISE_SPLIT_SIZE,
   MATMUL_SPLIT_WORK,
+  WASM_MATMUL_SPLIT_WORK,
   REDUCE_SPLIT_SIZE,
   TRANSCENDENTAL_SPLIT_SIZE,
 } from "./thresholds.js";
@@ -28,7 +31,16 @@ export interface WorkerBackendOptions {
    * tests and for measuring the thresholds).
    */
   split?: "auto" | "always";
+  /**
+   * true (default where WebAssembly SIMD works): matrix products run the wasm kernel in every
+   * thread; false: the TypeScript kernels everywhere. The results are the same bit for bit.
+   */
+  wasm?: boolean;
 }
+
+/** Pages (64 KiB) of the shared staging memory at first, and at most (4 GiB, all wasm32 can address). */
+const INITIAL_PAGES = 64;
+const MAXIMUM_PAGES = 65536;
 
 /** Element-wise ops whose per-element cost is a libm call rather than one arithmetic instruction. */
 const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | BinaryOp>([
@@ -41,7 +53,7 @@ const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | Binary
 
 /**
  * The worker backend's implementation, shared by Node and browsers (which differ only in their
- * ThreadHost): the CPU backend's kernels, run on a pool of threads over SharedArrayBuffer storage.
+ * ThreadHost): the CPU backend's kernels, and the wasm matrix product, run on a pool of threads.
  *
  * Each op is synchronous. Large ones are cut into contiguous ranges of output rows (matmul, gather)
  * or output elements (everything else); the calling thread posts the ranges to the workers, runs the
@@ -49,6 +61,12 @@ const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | Binary
  * done. Every output element is computed by the same code over the same inputs in the same order,
  * whichever thread computes it, so results are bitwise identical to the `cpu` backend's. Reductions
  * are split only between output elements, never along the reduced axis. Small ops run inline.
+ *
+ * Memory: tensors live in ordinary ArrayBuffers, as on cpu, so the garbage collector sees them as
+ * it sees any other memory (SharedArrayBuffer memory is invisible to its heuristics, and a backend
+ * allocating every tensor there needed a full collection every few steps). A split op copies its
+ * inputs into one shared WebAssembly.Memory (the staging arena, reused by every op, grown when an op
+ * needs more), the threads compute there, and the calling thread copies the result out.
  */
 export class ThreadPoolBackend implements Backend {
   readonly name = "worker";
@@ -58,7 +76,11 @@ export class ThreadPoolBackend implements Backend {
   readonly pool: ThreadPool;
   /** Ops run so far: split between threads, or inline on the calling thread. */
   readonly stats = { split: 0, inline: 0 };
+  /** Whether matrix products run the wasm kernel (see WorkerBackendOptions.wasm). */
+  readonly wasm: boolean;
   private readonly alwaysSplit: boolean;
+  private readonly arena: Arena;
+  private readonly own: ThreadKernels | null;
 
   constructor(options: WorkerBackendOptions, host: ThreadHost) {
     host.check();
@@ -71,7 +93,17 @@ export class ThreadPoolBackend implements Backend {
     }
     this.alwaysSplit = options.split === "always";
     this.threads = threads;
-    this.pool = new ThreadPool(host, threads - 1);
+    if (typeof WebAssembly !== "object") {
+      throw new BackendError("WorkerBackend", "cannot run here: WebAssembly (its shared memory) is not available");
+    }
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+    // Compiled synchronously: the constructor is synchronous, and this backend never runs on a
+    // browser's main thread (which refuses synchronous compiles of larger modules).
+    const module = options.wasm !== false && missingWasmFeature() === null ? kernelsModuleSync(true) : null;
+    this.wasm = module !== null;
+    this.own = module === null ? null : { kernels: instantiateKernels(module, memory), index: 0 };
+    this.arena = new Arena(memory, this.own?.kernels ?? null);
+    this.pool = new ThreadPool(host, threads - 1, { memory, module }, this.own);
   }
 
   /** Resolves once every worker has started. Ops work before that, on the threads already up. */
@@ -80,7 +112,7 @@ export class ThreadPoolBackend implements Backend {
   }
 
   alloc(dtype: DType, size: number): TypedArray {
-    return allocShared(dtype, size);
+    return typedArrayOn(dtype, new ArrayBuffer(size * bytesPerElement(dtype)), 0, size);
   }
 
   unary(op: UnaryOp, x: TensorData): TypedArray {
@@ -132,17 +164,43 @@ export class ThreadPoolBackend implements Backend {
   matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray {
     const { m, n, k } = matmulDims(a.shape, b.shape, transposeA, transposeB);
     const out = this.alloc(a.dtype, m * n) as FloatArray;
-    const task: Task = {
-      kind: "matmul",
-      a: a.data as FloatArray,
-      b: b.data as FloatArray,
-      out,
-      m,
-      n,
-      k,
-      transA: transposeA,
-      transB: transposeB,
-    };
+    const ad = a.data as FloatArray;
+    const bd = b.data as FloatArray;
+    if (this.own !== null) {
+      this.pool.check("matmul");
+      const own = this.own;
+      const arena = this.arena;
+      const staged = matmulStaged(arena, ad, bd, out, m, n, k, transposeA, (aAt, bAt, outAt, rows) => {
+        const split =
+          (this.alwaysSplit || rows * n * k >= WASM_MATMUL_SPLIT_WORK) && rows > 1 && this.pool.readyWorkers() > 0;
+        const stride = align16(own.kernels.matmulScratchBytes(n, k));
+        const scratch = arena.reserve(stride * (split ? this.threads : 1));
+        if (scratch < 0) return false;
+        const task: Task = {
+          kind: "matmul",
+          a: arena.view(ad, aAt, transposeA ? ad.length : rows * k),
+          b: arena.view(bd, bAt, bd.length),
+          out: arena.view(out, outAt, rows * n),
+          m: rows,
+          n,
+          k,
+          transA: transposeA,
+          transB: transposeB,
+          scratch,
+          scratchStride: stride,
+        };
+        if (split) {
+          this.stats.split++;
+          this.pool.run("matmul", task);
+        } else {
+          this.stats.inline++;
+          runTask(task, 0, rows, { kernels: own.kernels, index: 0 });
+        }
+        return true;
+      });
+      if (staged) return out;
+    }
+    const task: Task = { kind: "matmul", a: ad, b: bd, out, m, n, k, transA: transposeA, transB: transposeB };
     this.exec("matmul", task, m * n * k >= MATMUL_SPLIT_WORK);
     return out;
   }
@@ -199,15 +257,32 @@ export class ThreadPoolBackend implements Backend {
   private exec(op: string, task: Task, split: boolean): void {
     this.pool.check(op);
     if ((split || this.alwaysSplit) && this.pool.readyWorkers() > 0 && taskUnits(task) > 1) {
-      this.stats.split++;
-      // Inputs go into shared memory if they are not there yet (outputs always are: `alloc` made
-      // them). An input can be elsewhere when a tensor was built over the caller's own array
-      // (`new Tensor(array, shape, dtype, backend)`), or for the index arrays Tensor methods make.
-      this.pool.run(op, mapTaskInputs(task, toShared));
-    } else {
-      this.stats.inline++;
-      runTask(task, 0, taskUnits(task));
+      const staged = this.stage(task);
+      if (staged !== null) {
+        this.stats.split++;
+        this.pool.run(op, staged);
+        task.out.set(staged.out);
+        return;
+      }
     }
+    this.stats.inline++;
+    runTask(task, 0, taskUnits(task));
+  }
+
+  /** The task with its inputs copied into the shared arena and its output there too, or null when
+   * the arena cannot grow that far (the op then runs inline). */
+  private stage(task: Task): Task | null {
+    const arena = this.arena;
+    arena.reset();
+    let room = true;
+    const staged = mapTaskInputs(task, (array) => {
+      const at = arena.stage(array);
+      if (at < 0) room = false;
+      return at < 0 ? array : arena.view(array, at, array.length);
+    });
+    const outAt = arena.reserve(task.out.byteLength);
+    if (!room || outAt < 0) return null;
+    return { ...staged, out: arena.view(task.out, outAt, task.out.length) } as Task;
   }
 }
 

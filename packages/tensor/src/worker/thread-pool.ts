@@ -9,9 +9,12 @@ import {
   STATUS_FAILED,
   STATUS_OK,
 } from "./control-block.js";
-import { runTask, taskUnits, type Task } from "./task.js";
-import type { FaultMode } from "./task-server.js";
+import { runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
+import type { FaultMode, WasmInit } from "./task-server.js";
 import type { ThreadHost, WorkerThread } from "./thread-host.js";
+
+/** The key of a pool's fault-injection hooks, reached only through faults.ts (tests). */
+export const FAULT_HOOKS: unique symbol = Symbol("bp.worker.faultHooks");
 
 /** How long the calling thread sleeps in Atomics.wait between liveness checks. */
 const SLICE_MS = 20;
@@ -50,6 +53,10 @@ export class ThreadPool {
   constructor(
     host: ThreadHost,
     readonly workers: number,
+    /** The shared memory (and compiled kernels) every worker instantiates the wasm kernels over. */
+    wasm: WasmInit,
+    /** The calling thread's own kernels over that memory (null: the TypeScript kernels). */
+    private readonly ownKernels: ThreadKernels | null,
   ) {
     this.control = ControlBlock.create(workers);
     this.gone = new Array<string | null>(workers).fill(null);
@@ -57,7 +64,7 @@ export class ThreadPool {
       const thread = host.spawn((reason) => {
         if (!this.disposed && this.gone[slot] === null) this.gone[slot] = reason;
       });
-      thread.post({ type: "init", control: this.control.buffer, slots: workers, slot });
+      thread.post({ type: "init", control: this.control.buffer, slots: workers, slot, wasm });
       this.threads.push(thread);
     }
   }
@@ -112,7 +119,7 @@ export class ThreadPool {
     }
     let ownError: unknown = null;
     try {
-      runTask(task, 0, bound(1));
+      runTask(task, 0, bound(1), this.ownKernels);
     } catch (e) {
       ownError = e;
     }
@@ -165,15 +172,17 @@ export class ThreadPool {
     throw new BackendError(op, `${reason}. The worker backend is unusable now; create a new one.`);
   }
 
-  /** For tests: arms a fault in worker `slot`, fired by its next kernel (see FaultMode). */
-  injectFault(slot: number, mode: FaultMode): void {
-    this.threads[slot]?.post({ type: "fault", mode });
-  }
-
-  /** For tests: stops worker `slot` from outside, as a crash would, without telling the pool. */
-  killWorker(slot: number): void {
-    this.threads[slot]?.terminate();
-  }
+  /** For tests (through faults.ts, which is not a package export): arms a fault in worker `slot`,
+   * fired by its next kernel (see FaultMode). */
+  [FAULT_HOOKS] = {
+    injectFault: (slot: number, mode: FaultMode): void => {
+      this.threads[slot]?.post({ type: "fault", mode });
+    },
+    /** Stops worker `slot` from outside, as a crash would, without telling the pool. */
+    killWorker: (slot: number): void => {
+      this.threads[slot]?.terminate();
+    },
+  };
 
   dispose(): void {
     if (this.disposed) return;

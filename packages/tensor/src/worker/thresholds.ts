@@ -2,7 +2,8 @@
 // wake-up, an Atomics.wait: about 20-30 us in all) costs more than the second thread saves, and the
 // op runs inline on the calling thread.
 //
-// Measured with `node --import tsx test/worker-thresholds.bench.ts` (Node 20.20, 2-core AMD EPYC VM,
+// Measured (before split ops were staged through shared memory) with
+// `node --import tsx test/worker-thresholds.bench.ts` (Node 20.20, 2-core AMD EPYC VM,
 // load average 1.7-1.9 with the bench itself running): time inline on one thread vs split on two.
 //   matmul m*n*k:   32768 x0.73   64000 x0.93   110592 x1.13   262144 x1.42   3.9M (100x784x50) x1.72
 //   add, elements:   4096 x0.49   16384 x0.92    65536 x1.19   262144 x1.26   (memory-bound)
@@ -14,9 +15,20 @@
 
 /** Matmul: m * n * k multiply-adds. The book's x @ W1 (100x784x50) and dW1 split; z1 @ W2 does not. */
 export const MATMUL_SPLIT_WORK = 1 << 17;
-/** Cheap element-wise ops (arithmetic, comparisons, where, cast, transpose, gather): output elements. */
-export const ELEMENTWISE_SPLIT_SIZE = 1 << 16;
+/** Matmul on the wasm kernel, about 4x faster per multiply-add than the TypeScript one, so the hand-off
+ * needs about 4x the work to pay (estimated from the ratio, not measured separately). The book's
+ * x @ W1 and dW1 (3.9M) still split. */
+export const WASM_MATMUL_SPLIT_WORK = 1 << 19;
+/**
+ * Cheap element-wise ops (arithmetic, comparisons, where, cast, transpose, gather, im2col, col2im):
+ * never split. A split op's inputs are copied into shared memory and its result copied out (tensors
+ * live in ordinary memory), which moves at least as many bytes as these memory-bound ops themselves;
+ * the measured gains above (x1.2-1.5) were without those copies. A gather would even copy its whole
+ * source (the training set) to pick 100 rows. `split: "always"` still splits them (tests).
+ */
+export const ELEMENTWISE_SPLIT_SIZE = Number.POSITIVE_INFINITY;
 /** Element-wise ops that call Math.exp/log/tanh/pow...: output elements. */
 export const TRANSCENDENTAL_SPLIT_SIZE = 1 << 12;
-/** Reductions and argmax: input elements read. */
-export const REDUCE_SPLIT_SIZE = 1 << 15;
+/** Reductions and argmax: input elements read. Never split, for the same reason: copying the input
+ * into shared memory costs as much as reading it once. */
+export const REDUCE_SPLIT_SIZE = Number.POSITIVE_INFINITY;
