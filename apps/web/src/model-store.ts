@@ -53,8 +53,14 @@ export function describeModel(m: Model): string {
   return `${m.description.kind}${sizes} (${m.description.dtype})`;
 }
 
-/** Class probabilities (softmax of the scores) for rows of 784 pixels in [0, 1]. */
-export function probabilities(model: Model, pixels: Float64Array, rows: number): Float64Array {
+/** For rows of 784 pixels in [0, 1]: the predicted class (argmax of the scores, as `accuracy`
+ * takes it) and the class probabilities (softmax of the scores), 10 per row. */
+export function classify(
+  model: Model,
+  pixels: Float64Array,
+  rows: number,
+): { classes: Int32Array; probs: Float64Array } {
   const x = tensor(pixels, { shape: [rows, 784], dtype: model.net.dtype });
-  return Float64Array.from(softmax(model.net.predict(x, false)).data);
+  const scores = model.net.predict(x, false);
+  return { classes: Int32Array.from(scores.argmax(1).data), probs: Float64Array.from(softmax(scores).data) };
 }

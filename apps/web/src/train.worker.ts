@@ -135,10 +135,11 @@ function finish(r: Run, state: "finished" | "stopped"): void {
   flushLosses(r);
   postWeights(r);
   const final = finalRow(r);
-  setState(r, state);
   const model = encodeNet(r.net, { data: "mnist", trainedBy: "bp web", iterations: String(final.iteration) });
   const w2 = Array.from(r.net.params.W2!.data.subarray(0, 8));
+  // The result first: once the page sees the state change, the result is there.
   post({ type: "result", state, final, seconds: r.trainMs / 1000, model, w2, config: r.config }, [model.buffer]);
+  setState(r, state);
 }
 
 function divergedMessage(r: Run, e: DivergenceError): string {
@@ -169,8 +170,8 @@ function runSome(r: Run, max: number, ms: number): boolean {
     r.trainMs += performance.now() - t0;
     flushLosses(r);
     postWeights(r);
-    setState(r, "diverged");
     post({ type: "diverged", iteration: e.divergence.iteration, message: divergedMessage(r, e) });
+    setState(r, "diverged");
     return false;
   }
   r.trainMs += performance.now() - t0;

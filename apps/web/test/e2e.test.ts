@@ -3,10 +3,14 @@
 // screenshot of each view is written to apps/web/reports/ (git-ignored) as a test artifact.
 import { loadMnist } from "@bp/data";
 import { Trainer, TwoLayerNet } from "@bp/nets";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { checkBuilt, launch, openPage, screenshot, startPreview } from "./harness.js";
+import { appDir, checkBuilt, launch, openPage, screenshot, startPreview } from "./harness.js";
 
 let server: PreviewServer | undefined;
 let plainServer: PreviewServer | undefined;
@@ -252,11 +256,11 @@ describe("training", () => {
     await screenshot(page, "train");
   });
 
-  test("paused, stepped and resumed on the worker backend: exactly the uninterrupted run's numbers, MNIST from the cache", async () => {
+  test("paused, stepped and resumed on the wasm backend: exactly the uninterrupted cpu run's numbers, MNIST from the cache", async () => {
     expect(uninterrupted, "the uninterrupted run (previous test) produced no result").toBeDefined();
     // Same browser context as the first run: MNIST now comes from Cache Storage.
     const page = await trainedContext!.newPage();
-    await page.goto(`${url}?${RUN_QUERY}&backend=worker`);
+    await page.goto(`${url}?${RUN_QUERY}&backend=wasm`);
     await page.waitForFunction(() => document.body.dataset.ready === "train");
     await page.click("#start");
     await page.waitForFunction(
@@ -347,5 +351,105 @@ describe("training", () => {
     expect(await page.getAttribute("#iterations", "aria-invalid")).toBe("true");
     expect(errors).toEqual([]);
     await page.context().close();
+  });
+});
+
+/** Draws a vertical stroke, a "1", on the Predict view's pad with mouse pointer events. */
+async function drawOne(page: Page): Promise<void> {
+  const box = (await page.locator("#pad").boundingBox())!;
+  const x = box.x + box.width * 0.52;
+  await page.mouse.move(x, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(x - i * 0.4, box.y + box.height * (0.15 + (0.7 * i) / 12));
+  await page.mouse.up();
+}
+
+describe("predict", () => {
+  test("after the short run: a drawn 1 is a 1, the test accuracy is the run's, misclassified only", async () => {
+    const page = trainedPage!;
+    expect(uninterrupted, "the uninterrupted run produced no result").toBeDefined();
+    await page.click("#nav-predict");
+    await page.waitForFunction(() => document.body.dataset.ready === "predict");
+    await page.waitForFunction(() => document.getElementById("test-accuracy")?.dataset.accuracy !== undefined);
+    // The page's own forward pass over the 10 000 test images agrees with the worker's accuracy.
+    expect(Number(await page.getAttribute("#test-accuracy", "data-accuracy"))).toBe(uninterrupted!.final.testAccuracy);
+    await drawOne(page);
+    await page.waitForFunction(() => document.getElementById("draw-prediction")?.dataset.class !== undefined);
+    expect(await page.getAttribute("#draw-prediction", "data-class")).toBe("1");
+    expect(await page.locator("#draw-bars li").count()).toBe(10);
+    // The 28×28 input: the stroke was scaled into the 20×20 box and centred, so rows 0-3 and 24-27 are empty.
+    const rows = await page.evaluate(() => {
+      const c = document.getElementById("pad-input") as HTMLCanvasElement;
+      const d = c.getContext("2d")!.getImageData(0, 0, 28, 28).data;
+      const ink: number[] = [];
+      for (let y = 0; y < 28; y++) {
+        let s = 0;
+        for (let x = 0; x < 28; x++) s += d[(y * 28 + x) * 4]!;
+        if (s > 0) ink.push(y);
+      }
+      return ink;
+    });
+    expect(rows[0]).toBe(4);
+    expect(rows.at(-1)).toBe(23);
+    await screenshot(page, "predict");
+    await page.check("#misclassified");
+    const labels = await page
+      .locator("#gallery button")
+      .evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label") ?? ""));
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) {
+      const m = /label (\d), predicted (\d)/.exec(l);
+      expect(m, l).not.toBeNull();
+      expect(m![1]).not.toBe(m![2]);
+    }
+    const wrong = Math.round((1 - uninterrupted!.final.testAccuracy) * 10_000);
+    expect(await page.textContent("#gallery-info")).toBe(`Showing 1-24 of ${wrong} misclassified test images.`);
+    await page.locator("#gallery button").nth(2).click();
+    expect(await page.textContent("#chosen-text")).toContain("(wrong)");
+  });
+});
+
+describe("models", () => {
+  const cli = join(appDir, "..", "cli", "dist", "bin.js");
+  let dir = "";
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "bp-web-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function bp(args: string[]): Record<string, unknown> {
+    if (!existsSync(cli))
+      throw new Error(`${cli} is missing: build the CLI first (pnpm turbo run build --filter @bp/cli)`);
+    return JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: "utf8" })) as Record<string, unknown>;
+  }
+
+  test("the page's download works in bp eval; a model from bp train --save loads with the CLI's test accuracy", async () => {
+    const page = trainedPage!;
+    // The Predict view shows the net of the uninterrupted run: download it and evaluate it with bp.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-model")]);
+    const mine = join(dir, "page.safetensors");
+    await download.saveAs(mine);
+    expect(download.suggestedFilename()).toBe("bp-mnist.safetensors");
+    const evalMine = bp(["eval", "--model", mine, "--backend", "cpu", "--json"]);
+    expect(evalMine.testAccuracy).toBe(uninterrupted!.final.testAccuracy);
+
+    const saved = join(dir, "cli.safetensors");
+    bp(["train", "--iters", "100", "--backend", "cpu", "--save", saved, "--json", "--no-progress"]);
+    const cliEval = bp(["eval", "--model", saved, "--backend", "cpu", "--json"]);
+    await page.setInputFiles("#load-model", saved);
+    await page.waitForFunction(
+      () => document.getElementById("model-info")?.textContent?.includes("loaded from cli.safetensors") === true,
+    );
+    await page.waitForFunction(() => document.getElementById("test-accuracy")?.dataset.accuracy !== undefined);
+    expect(Number(await page.getAttribute("#test-accuracy", "data-accuracy"))).toBe(cliEval.testAccuracy);
+    // A file that is not a model says why.
+    await page.setInputFiles("#load-model", {
+      name: "notes.safetensors",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from("hello"),
+    });
+    await page.waitForFunction(() => (document.getElementById("model-message")?.textContent ?? "") !== "");
+    expect(await page.textContent("#model-message")).toMatch(/^notes\.safetensors could not be loaded: /);
   });
 });
