@@ -258,20 +258,11 @@ function scanKeys(text: string, max: number): { duplicate: string | null; tooMan
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      let j = i + 1;
-      let escaped = false;
-      while (j < text.length) {
-        const d = text.charCodeAt(j);
-        if (d === 0x22) break;
-        if (d === 0x5c) {
-          escaped = true;
-          j++;
-        }
-        j++;
-      }
+      const j = closingQuote(text, i);
       const keys = stack[stack.length - 1];
       if (expectKey && keys) {
-        const key = escaped ? decodeJsonString(text.slice(i, j + 1)) : text.slice(i + 1, j);
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes("\\") ? decodeJsonString(text.slice(i, j + 1)) : raw;
         if (duplicate === null && keys.has(key)) duplicate = key;
         keys.add(key);
         if (stack.length === 1 && ++topLevel > max) return { duplicate, tooMany: true };
@@ -292,6 +283,21 @@ function scanKeys(text: string, max: number): { duplicate: string | null; tooMan
     }
   }
   return { duplicate, tooMany: false };
+}
+
+/** The index of the quote that closes the JSON string opened at `open` (or the text's length).
+ * Jumps from quote to quote with indexOf, so long string values cost little. */
+function closingQuote(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const q = text.indexOf('"', from);
+    if (q < 0) return text.length;
+    let b = q - 1;
+    while (b > open && text.charCodeAt(b) === 0x5c) b--;
+    // An even number of backslashes before the quote: they escape each other, not the quote.
+    if ((q - 1 - b) % 2 === 0) return q;
+    from = q + 1;
+  }
 }
 
 function decodeJsonString(quoted: string): string {

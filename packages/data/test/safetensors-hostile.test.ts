@@ -37,6 +37,10 @@ describe("decodeSafetensors on hostile headers", () => {
       decodeSafetensors(build('{"w":{"dtype":"F64","dtype":"F32","shape":[1],"data_offsets":[0,8]}}', half)),
     );
     expect(field.message).toContain('lists the key "dtype" twice');
+    // A value ending in an escaped backslash, then an escaped quote inside a value: the key after
+    // each is still seen.
+    const tricky = errorOf(() => decodeSafetensors(build('{"__metadata__":{"a":"x\\\\","b":"\\"","a":"y"}}')));
+    expect(tricky.message).toContain('lists the key "a" twice');
   });
 
   it("does not count equal keys in different objects, or key-like strings in values, as duplicates", () => {
