@@ -31,7 +31,7 @@ function overview(): string {
   return [
     "Usage: bp <command> [options]",
     "",
-    "Backpropagation from scratch (Deep Learning from Scratch, chapters 5 and 6) on MNIST or CSV data.",
+    "Backpropagation from scratch (Deep Learning from Scratch, chapters 5 to 7) on MNIST or CSV data.",
     "",
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.brief}`),

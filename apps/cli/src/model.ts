@@ -1,6 +1,7 @@
 import { readFileBytes, writeFileAtomic } from "@bp/data";
 import { decodeNet, encodeNet, type Net, type NetDescription } from "@bp/nets";
 import type { Backend, FloatDType } from "@bp/tensor";
+import { imageShapeOf } from "./convNet.js";
 
 /** How the model was trained; stored as strings in the safetensors `__metadata__`. */
 export interface ModelInfo {
@@ -39,7 +40,11 @@ export interface LoadedModel {
  */
 export function loadModel(path: string, backend: Backend): LoadedModel {
   const { net, description, metadata } = decodeNet(readFileBytes(path, "loadModel"), { backend, name: path });
-  const sizes = affineSizes(description);
+  const image = imageShapeOf(description);
+  const sizes =
+    image === null
+      ? affineSizes(description)
+      : [image[0] * image[1] * image[2], ...affineSizes(description, 2).slice(1)];
   return {
     net,
     description,
@@ -52,9 +57,9 @@ export function loadModel(path: string, backend: Backend): LoadedModel {
 }
 
 /** [in, hidden..., out] from the shapes of W1, W2, ... */
-function affineSizes(d: NetDescription): number[] {
+function affineSizes(d: NetDescription, rank?: number): number[] {
   const ws = Object.entries(d.paramShapes)
-    .filter(([n]) => /^W\d+$/.test(n))
+    .filter(([n, s]) => /^W\d+$/.test(n) && (rank === undefined || s.length === rank))
     .sort(([a], [b]) => Number(a.slice(1)) - Number(b.slice(1)))
     .map(([, s]) => s);
   return ws.length === 0 ? [] : [ws[0]![0]!, ...ws.map((s) => s[1]!)];

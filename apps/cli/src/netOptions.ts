@@ -2,8 +2,9 @@ import { checkedNumber, choiceOption, numberOption, stringOption, type OptionSpe
 import { DEFAULT_LR as BOOK_LR, OPTIMIZER_NAMES, type OptimizerName } from "@bp/nets";
 import { UsageError } from "./errors.js";
 
-/** The nets `--net` chooses: the book's ch05 TwoLayerNet, and ch06's MultiLayerNet and MultiLayerNetExtend. */
-export const NET_KINDS = ["two", "multi", "multi-extend"] as const;
+/** The nets `--net` chooses: the book's ch05 TwoLayerNet, ch06's MultiLayerNet and MultiLayerNetExtend,
+ * and ch07's SimpleConvNet. */
+export const NET_KINDS = ["two", "multi", "multi-extend", "simple-conv"] as const;
 export type NetKind = (typeof NET_KINDS)[number];
 
 export const ACTIVATIONS = ["relu", "sigmoid"] as const;
@@ -67,7 +68,7 @@ export const NET_OPTIONS: OptionSpec[] = [
     name: "net",
     type: "string",
     arg: NET_KINDS.join("|"),
-    description: "TwoLayerNet (ch05), MultiLayerNet or MultiLayerNetExtend (ch06)",
+    description: "TwoLayerNet (ch05), MultiLayerNet or MultiLayerNetExtend (ch06), SimpleConvNet (ch07)",
     default: "two",
   },
   {
@@ -111,7 +112,7 @@ export const NET_OPTIONS: OptionSpec[] = [
 /** Integer list option such as "--hidden 100,100,100". */
 function hiddenSizes(values: Values, net: NetKind): number[] {
   const raw = stringOption(values, "hidden");
-  if (raw === undefined) return net === "two" ? [50] : [100, 100, 100, 100];
+  if (raw === undefined) return net === "two" ? [50] : net === "simple-conv" ? [100] : [100, 100, 100, 100];
   const parts = raw.split(",").map((p) => p.trim());
   const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1 || n > 100_000)) {
@@ -119,9 +120,9 @@ function hiddenSizes(values: Values, net: NetKind): number[] {
       `--hidden must be an integer from 1 to 100000, or a comma-separated list of them, got ${JSON.stringify(raw)}`,
     );
   }
-  if (net === "two" && sizes.length !== 1) {
+  if ((net === "two" || net === "simple-conv") && sizes.length !== 1) {
     throw new UsageError(
-      `--net two has one hidden layer, got --hidden ${raw}; for more layers use --net multi or multi-extend`,
+      `--net ${net} has one hidden layer, got --hidden ${raw}; for more layers use --net multi or multi-extend`,
     );
   }
   return sizes;
@@ -134,7 +135,7 @@ function hiddenSizes(values: Values, net: NetKind): number[] {
  */
 export function netSpec(values: Values): NetSpec {
   const net = choiceOption(values, "net", NET_KINDS, "two");
-  const multi = net !== "two";
+  const multi = net === "multi" || net === "multi-extend";
   const needs = (flag: string, what: string) => {
     throw new UsageError(`${flag} needs ${what} (got --net ${net})`);
   };
@@ -159,10 +160,11 @@ function weightInit(values: Values, net: NetKind): WeightInit {
   if (std !== undefined && raw !== undefined && raw !== "std") {
     throw new UsageError(`give --init ${raw} or --weight-init-std ${std}, not both`);
   }
-  if (raw === undefined) return std ?? (net === "two" ? 0.01 : "he");
+  if (raw === undefined) return std ?? (net === "two" || net === "simple-conv" ? 0.01 : "he");
   if (raw === "std") return std ?? 0.01;
   if (raw === "he" || raw === "xavier") {
-    if (net === "two") throw new UsageError(`--init ${raw} needs --net multi or multi-extend (got --net two)`);
+    if (net === "two" || net === "simple-conv")
+      throw new UsageError(`--init ${raw} needs --net multi or multi-extend (got --net ${net})`);
     return raw;
   }
   return checkedNumber(values, "init", (x) => x > 0, "std, he, xavier or a standard deviation > 0")!;
@@ -170,6 +172,11 @@ function weightInit(values: Values, net: NetKind): WeightInit {
 
 /** "784-100-100-10" */
 export function shapeText(inputSize: number, spec: NetSpec, outputSize: number): string {
+  if (spec.net === "simple-conv") {
+    // "1x28x28-conv30x5x5-pool2x2-100-10": the book's conv_param and pooling, then the Affine sizes.
+    const side = Math.round(Math.sqrt(inputSize));
+    return `1x${side}x${side}-conv30x5x5-pool2x2-${spec.hidden[0]}-${outputSize}`;
+  }
   return [inputSize, ...spec.hidden, outputSize].join("-");
 }
 
@@ -180,7 +187,7 @@ export function initText(init: WeightInit): string {
 
 /** What the multi nets add to the title line: "(relu, He, BatchNorm, Dropout 0.2, weight decay 0.1)". */
 export function netDetails(spec: NetSpec): string {
-  if (spec.net === "two") return "";
+  if (spec.net === "two" || spec.net === "simple-conv") return "";
   const parts = [spec.activation === "relu" ? "ReLU" : "sigmoid", `${initText(spec.init)} init`];
   if (spec.batchnorm) parts.push("BatchNorm");
   if (spec.dropout !== undefined) parts.push(`Dropout ${spec.dropout}`);

@@ -9,6 +9,7 @@ import {
   type Sampling,
 } from "@bp/nets";
 import type { Backend, FloatDType } from "@bp/tensor";
+import { buildSimpleConvNet, datasetAsImages, squareImage } from "./convNet.js";
 import type { Dataset } from "./dataset.js";
 import type { NetSpec } from "./netOptions.js";
 
@@ -43,7 +44,13 @@ export { iterationsPerEpoch, type EpochRow } from "@bp/nets";
 
 /** The book's class name of the net a spec builds. */
 export function netClassName(spec: NetSpec): string {
-  return spec.net === "two" ? "TwoLayerNet" : spec.net === "multi" ? "MultiLayerNet" : "MultiLayerNetExtend";
+  const names = {
+    two: "TwoLayerNet",
+    multi: "MultiLayerNet",
+    "multi-extend": "MultiLayerNetExtend",
+    "simple-conv": "SimpleConvNet",
+  };
+  return names[spec.net];
 }
 
 /** A fresh net of `spec` with weights from `Rng(seed)` (the library's seeded setup). */
@@ -53,6 +60,8 @@ export function buildNet(
   outputSize: number,
   o: { seed: number; dtype: FloatDType; backend: Backend },
 ): Net {
+  if (spec.net === "simple-conv")
+    return buildSimpleConvNet(inputSize, spec.hidden[0]!, outputSize, spec.init as number, o);
   if (spec.net === "two") {
     return new TwoLayerNet(inputSize, spec.hidden[0]!, outputSize, {
       weightInitStd: spec.init as number,
@@ -83,7 +92,9 @@ export function buildNet(
 export function train(ds: Dataset, cfg: TrainConfig, backend: Backend, hooks: TrainHooks = {}): TrainResult {
   const start = performance.now();
   const net = buildNet(cfg.spec, ds.inputSize, ds.numClasses, { seed: cfg.seed, dtype: cfg.dtype, backend });
-  const trainer = new Trainer(net, ds, {
+  // SimpleConvNet takes images [N, 1, H, W] (the book's load_mnist(flatten=False)).
+  const data = cfg.spec.net === "simple-conv" ? datasetAsImages(ds, squareImage(ds.inputSize)) : ds;
+  const trainer = new Trainer(net, data, {
     iterations: cfg.iterations,
     miniBatchSize: cfg.batch,
     optimizer: cfg.optimizer,

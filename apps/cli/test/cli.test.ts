@@ -122,7 +122,7 @@ describe("bp conventions", () => {
 
 describe("bad usage exits 2 with one line", () => {
   const cases: [string[], string][] = [
-    [["fly"], 'unknown command "fly" (expected train, gradcheck, eval, predict, experiment, demo'],
+    [["fly"], 'unknown command "fly" (expected train, gradcheck, eval, predict, filters, experiment, demo'],
     [["train", "--bogus"], "train: unknown option --bogus (see bp train --help)"],
     [["train", "--hidden"], "train: --hidden needs a value"],
     [["train", "--json=yes"], "train: --json does not take a value"],
@@ -140,7 +140,7 @@ describe("bad usage exits 2 with one line", () => {
       ["train", "--hidden", "100,100"],
       "--net two has one hidden layer, got --hidden 100,100; for more layers use --net multi or multi-extend",
     ],
-    [["train", "--net", "three"], '--net must be one of two, multi, multi-extend, got "three"'],
+    [["train", "--net", "three"], '--net must be one of two, multi, multi-extend, simple-conv, got "three"'],
     [["train", "--dropout", "0.5"], "--dropout needs --net multi-extend (got --net two)"],
     [["train", "--net", "multi", "--batchnorm"], "--batchnorm needs --net multi-extend (got --net multi)"],
     [["train", "--activation", "sigmoid"], "--activation needs --net multi or multi-extend (got --net two)"],

@@ -6,7 +6,17 @@ import {
   type LossLayer,
   type NumericalGradientOptions,
 } from "@bp/layers";
-import { Rng, ShapeError, ValueError, cpu, formatShape, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+import {
+  Rng,
+  ShapeError,
+  ValueError,
+  cpu,
+  formatShape,
+  tensor,
+  type Backend,
+  type FloatDType,
+  type Tensor,
+} from "@bp/tensor";
 import { buildLayers, buildLossLayer, describeLayer, lossLayerTypeOf } from "./layerTypes.js";
 import type { NamedTensors, Net, NetDescription, NetKind } from "./Net.js";
 
@@ -129,13 +139,28 @@ export class LayerNet<P extends string = string> implements Net<P> {
     const op = `${this.kind}.accuracy`;
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(op, `x has 0 rows (shape ${formatShape(x.shape)})`);
-    const y = this.predict(x, false).argmax(1);
+    const y = x.rank > 2 ? this.predictClassesInBatches(x) : this.predict(x, false).argmax(1);
     const labels = t.dtype === "int32" ? t : t.argmax(1);
     if (labels.size !== y.size)
       throw new ShapeError(op, `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`);
     let correct = 0;
     for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;
     return correct / y.size;
+  }
+
+  /**
+   * argmax of `predict` for image inputs, 100 rows at a time (the book's `SimpleConvNet.accuracy`
+   * uses batch_size=100): a convolution's im2col of all 10000 MNIST test images at once would take
+   * over a gigabyte.
+   */
+  private predictClassesInBatches(x: Tensor): Tensor {
+    const rows = x.shape[0]!;
+    const classes = new Int32Array(rows);
+    for (let start = 0; start < rows; start += 100) {
+      const idx = Int32Array.from({ length: Math.min(100, rows - start) }, (_, i) => start + i);
+      classes.set(this.predict(x.gather(idx), false).argmax(1).data, start);
+    }
+    return tensor(classes, { dtype: "int32", backend: x.backend });
   }
 
   gradient(x: Tensor, t: Tensor): NamedTensors<P> {

@@ -129,6 +129,26 @@ describe("SimpleConvNet", () => {
     }
   });
 
+  it("accuracy on images goes 100 rows at a time and counts the same as one big predict", () => {
+    const net = new SimpleConvNet({
+      inputDim: [1, 8, 8],
+      convParam: { filterNum: 3, filterSize: 3, pad: 1 },
+      hiddenSize: 6,
+      weightInitStd: 0.3,
+      seed: 6,
+    });
+    const x = rand([250, 1, 8, 8], { seed: 7 });
+    const t = tensor(
+      Array.from({ length: 250 }, (_, i) => (i * 7) % 10),
+      { dtype: "int32" },
+    );
+    const y = net.predict(x).argmax(1);
+    let correct = 0;
+    for (let i = 0; i < 250; i++) if (y.data[i] === t.data[i]) correct++;
+    expect(correct).toBeGreaterThan(0);
+    expect(net.accuracy(x, t)).toBe(correct / 250);
+  });
+
   it("rejects sizes the 2x2 pooling cannot take, naming the numbers", () => {
     expect(() => new SimpleConvNet({ inputDim: [1, 9, 9], convParam: { filterSize: 3 } })).toThrow(ShapeError);
     expect(() => new SimpleConvNet({ inputDim: [1, 9, 9], convParam: { filterSize: 3 } })).toThrow(

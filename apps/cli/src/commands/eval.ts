@@ -1,6 +1,7 @@
 import { DataError } from "@bp/data";
 import { intOption, stringOption, type Values } from "../args.js";
 import type { Command, Context } from "../command.js";
+import { datasetAsImages, imageShapeOf } from "../convNet.js";
 import { checkRows, loadDataset, type Dataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import { loadModel, type LoadedModel } from "../model.js";
@@ -44,7 +45,9 @@ function loadModelAndData(
     if (spec.data === "csv" && spec.test === undefined) {
       throw new UsageError(`${path} was trained on CSV data: give --test FILE`);
     }
-    const ds = loadDataset(spec, model.dtype, be, false);
+    const loaded = loadDataset(spec, model.dtype, be, false);
+    const image = imageShapeOf(model.description);
+    const ds = image === null ? loaded : datasetAsImages(loaded, image);
     checkRows(ds, spec, command, false);
     if (ds.inputSize !== model.inputSize) {
       throw new DataError(
