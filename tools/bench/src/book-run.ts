@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // The book's full training run (`bp train` with its defaults: TwoLayerNet 784-50-10 on MNIST, 10000
-// iterations of batch 100) on the cpu backend, the worker backend, and the same recipe written with
-// tfjs-core on tfjs-backend-cpu (book-run-tfjs.ts), each in a fresh process, one after the other.
-// Prints one markdown table: wall time of each process (data loading included), the training time
-// it reports, its final accuracies, and its speed relative to the cpu backend and to tfjs-cpu.
+// iterations of batch 100) on the cpu, wasm and worker backends, the same recipe written with
+// tfjs-core on tfjs-backend-cpu (book-run-tfjs.ts), and in NumPy with one OpenBLAS thread
+// (numpy/book_run.py; left out with a line saying why when python3 or numpy is missing), each in a
+// fresh process, one after the other. Prints one markdown table: wall time of each process (data
+// loading included), the training time it reports, its final accuracies, full garbage collections
+// (Mark-Compact lines of --trace-gc), peak RSS, and its speed relative to cpu, tfjs-cpu and NumPy.
 //   node tools/bench/dist/book-run.js [--iters N] [--float32]
 // --float32 adds cpu and worker runs in float32 (bp trains in float64 by default; tfjs-cpu is
 // float32 only). It takes a while: about a minute or two per run on 2 cores.
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { defaultMnistDir } from "@bp/data";
 import { formatTable } from "@bp/tensor";
+import { numpyMissing, numpyScript, oneBlasThread } from "./numpy.js";
 
 const USAGE = "usage: node tools/bench/dist/book-run.js [--iters N] [--float32]";
 const args = process.argv.slice(2);
@@ -32,15 +36,24 @@ if (iters !== null && (!Number.isInteger(iters) || iters < 1)) {
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const cli = fileURLToPath(new URL("../../../apps/cli/dist/bin.js", import.meta.url));
 const tfjsRun = fileURLToPath(new URL("./book-run-tfjs.js", import.meta.url));
+const peakRss = pathToFileURL(fileURLToPath(new URL("./peak-rss.js", import.meta.url))).href;
+const mnistDir = defaultMnistDir();
 const itersArgs = iters === null ? [] : ["--iters", String(iters)];
 
 interface Run {
   name: string;
   dtype: string;
   argv: string[];
+  /** The command (default: this Node, with the peak-RSS preload and --trace-gc). */
+  command?: string;
 }
 const runs: Run[] = [
   { name: "cpu", dtype: "float64", argv: [cli, "train", "--backend", "cpu", "--json", "--no-progress", ...itersArgs] },
+  {
+    name: "wasm",
+    dtype: "float64",
+    argv: [cli, "train", "--backend", "wasm", "--json", "--no-progress", ...itersArgs],
+  },
   {
     name: "worker",
     dtype: "float64",
@@ -62,6 +75,18 @@ const runs: Run[] = [
     : []),
   { name: "tfjs-cpu", dtype: "float32", argv: [tfjsRun, ...itersArgs] },
 ];
+const NUMPY = "numpy (1 thread)";
+const missing = numpyMissing();
+if (missing === null) {
+  runs.push({
+    name: NUMPY,
+    dtype: "float64",
+    command: "python3",
+    argv: [numpyScript("book_run.py"), mnistDir, ...(iters === null ? [] : [String(iters)])],
+  });
+} else {
+  console.error(`book-run: no NumPy row: ${missing}`);
+}
 
 interface Result {
   run: Run;
@@ -69,13 +94,26 @@ interface Result {
   seconds: number;
   trainAccuracy: number;
   testAccuracy: number;
+  /** Full (Mark-Compact) garbage collections, all threads; null for NumPy. */
+  fullGcs: number | null;
+  peakRssMb: number;
 }
 
 const results: Result[] = [];
 for (const run of runs) {
   console.error(`book-run: ${run.name} ${run.dtype} ...`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, run.argv, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  const node = run.command === undefined;
+  const r = spawnSync(
+    node ? process.execPath : run.command!,
+    node ? ["--import", peakRss, "--trace-gc", ...run.argv] : run.argv,
+    {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+      env: oneBlasThread(),
+    },
+  );
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) {
     console.error(
@@ -83,23 +121,43 @@ for (const run of runs) {
     );
     process.exit(1);
   }
-  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as {
-    final: { trainAccuracy: number; testAccuracy: number };
+  const lines = r.stdout.split("\n");
+  const out = JSON.parse(lines.find((l) => l.startsWith("{")) ?? "") as {
+    final?: { trainAccuracy: number; testAccuracy: number };
+    trainAccuracy?: number;
+    testAccuracy?: number;
     seconds: number;
+    peakRssKb?: number;
   };
+  const rssKb = out.peakRssKb ?? Number(/bp-bench-peak-rss-kb (\d+)/.exec(r.stderr)?.[1] ?? NaN);
   results.push({
     run,
     wall,
     seconds: out.seconds,
-    trainAccuracy: out.final.trainAccuracy,
-    testAccuracy: out.final.testAccuracy,
+    trainAccuracy: out.final?.trainAccuracy ?? out.trainAccuracy!,
+    testAccuracy: out.final?.testAccuracy ?? out.testAccuracy!,
+    fullGcs: node ? lines.filter((l) => l.includes("Mark-Compact")).length : null,
+    peakRssMb: rssKb / 1024,
   });
   console.error(`book-run: ${run.name} ${run.dtype}: ${wall.toFixed(1)} s`);
 }
 
 const cpuWall = results.find((r) => r.run.name === "cpu")!.wall;
 const tfjsWall = results.find((r) => r.run.name === "tfjs-cpu")!.wall;
-const header = ["run", "dtype", "wall s", "training s", "train acc", "test acc", "vs cpu", "vs tfjs-cpu"];
+const numpyWall = results.find((r) => r.run.name === NUMPY)?.wall;
+const header = [
+  "run",
+  "dtype",
+  "wall s",
+  "training s",
+  "train acc",
+  "test acc",
+  "full GCs",
+  "peak RSS MB",
+  "vs cpu",
+  "vs tfjs-cpu",
+  "NumPy / bp",
+];
 const lines = results.map((r) => [
   r.run.name,
   r.run.dtype,
@@ -107,8 +165,11 @@ const lines = results.map((r) => [
   r.seconds.toFixed(1),
   r.trainAccuracy.toFixed(4),
   r.testAccuracy.toFixed(4),
+  r.fullGcs === null ? "" : String(r.fullGcs),
+  r.peakRssMb.toFixed(0),
   `${(cpuWall / r.wall).toFixed(2)}x`,
   `${(tfjsWall / r.wall).toFixed(2)}x`,
+  numpyWall === undefined || r.run.name === NUMPY ? "" : `${(numpyWall / r.wall).toFixed(2)}`,
 ]);
 for (const line of formatTable(header, lines, {
   align: header.map((_, i) => (i >= 2 ? "right" : "left")),
@@ -121,7 +182,9 @@ const cpu = cpus();
 console.log(
   [
     `The book's run: TwoLayerNet 784-50-10 on MNIST, ${iters ?? 10000} iterations of batch 100, lr 0.1, seed 0, accuracy on all 60000 + 10000 images after every epoch.`,
-    `wall s: the whole process (start-up and MNIST loading included); training s: as the run reports it. vs X = X's wall time / this run's (higher is faster).`,
+    `wall s: the whole process (start-up and MNIST loading included); training s: as the run reports it. vs X = X's wall time / this run's (higher is faster); NumPy / bp = NumPy's wall time / this run's (1.00 or more: as fast as NumPy or faster).`,
+    `full GCs: Mark-Compact lines of node --trace-gc (every thread of the process); peak RSS: the process's maximum resident set size.`,
+    `${NUMPY}: tools/bench/numpy/book_run.py, the same recipe in NumPy (float64, its own initial weights and minibatches from NumPy's generator), OPENBLAS_NUM_THREADS=1.`,
     `bp rows run \`bp train --backend <run> --dtype <dtype>\`; tfjs-cpu runs the same recipe (initial weights, minibatch sequence, backpropagation) with tfjs-core ops (tools/bench/src/book-run-tfjs.ts).`,
     `Machine: Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores; runs one after another, so load from other processes may differ between rows.`,
   ].join("\n"),
