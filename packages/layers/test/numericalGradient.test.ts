@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValueError, tensor, type Tensor } from "@bp/tensor";
-import { numericalGradient } from "@bp/gradcheck";
+import { numericalGradient } from "@bp/layers";
 
 // The book's function_2 (section 4.3.3): f(x0, x1) = x0^2 + x1^2, gradient (2 x0, 2 x1).
 const function2 = (x: Tensor): number => x.square().sum().item();
