@@ -100,4 +100,5 @@ export type WorkerMessage =
     }
   | { type: "diverged"; iteration: number; message: string }
   | { type: "gradcheck"; rows: GradCheckRow[]; seconds: number; passed: boolean }
-  | { type: "error"; message: string };
+  /** `about`: what failed, so that only the view that asked shows it. */
+  | { type: "error"; about: "train" | "gradcheck"; message: string };

@@ -34,10 +34,9 @@ export class TrainClient {
     w.addEventListener("message", (ev: MessageEvent<WorkerMessage>) => this.emit(ev.data));
     w.addEventListener("error", (ev) => {
       this.terminate();
-      this.emit({
-        type: "error",
-        message: `The training worker failed: ${ev.message || "its script could not be loaded"}`,
-      });
+      const message = `The training worker failed: ${ev.message || "its script could not be loaded"}`;
+      this.emit({ type: "error", about: "train", message });
+      this.emit({ type: "error", about: "gradcheck", message });
     });
     this.worker = w;
     return w;

@@ -316,6 +316,6 @@ scope.addEventListener("message", (e) => {
     .then(() => handle(e.data))
     .catch((err: unknown) => {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      post({ type: "error", message });
+      post({ type: "error", about: e.data.type === "gradcheck" ? "gradcheck" : "train", message });
     });
 });

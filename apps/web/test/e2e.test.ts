@@ -453,3 +453,142 @@ describe("models", () => {
     expect(await page.textContent("#model-message")).toMatch(/^notes\.safetensors could not be loaded: /);
   });
 });
+
+/** The numbers of a result table, row by row. */
+async function tableValues(page: Page, id: string): Promise<number[][]> {
+  return page
+    .locator(`#${id} tbody tr`)
+    .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (td) => Number(td.textContent))));
+}
+
+function expectClose(actual: number[][], expected: number[][], tol: number): void {
+  expect(actual.map((r) => r.length)).toEqual(expected.map((r) => r.length));
+  for (const [i, row] of expected.entries())
+    for (const [j, v] of row.entries())
+      expect(Math.abs(actual[i]![j]! - v), `[${i}][${j}]: ${actual[i]![j]} vs ${v}`).toBeLessThanOrEqual(tol);
+}
+
+describe("layers and gradient check", () => {
+  test("Relu, Sigmoid, Affine and SoftmaxWithLoss on the default x = [[1, -0.5], [-2, 3]]", async () => {
+    const { page, errors } = await openPage(browser!, `${url}?view=layers`);
+    // Relu: out = x where x > 0 = [[1, 0], [0, 3]]; with dout = ones, dx = the mask [[1, 0], [0, 1]].
+    expect(await tableValues(page, "layer-out")).toEqual([
+      [1, 0],
+      [0, 3],
+    ]);
+    expect(await tableValues(page, "layer-dx")).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(await page.textContent("#layer-rules")).toContain("dx = dout where x was > 0");
+    // Sigmoid: out = 1 / (1 + e^-x); dx = out (1 - out). σ(1) = 0.7310585786300049,
+    // σ(-0.5) = 0.3775406687981454, σ(-2) = 0.11920292202211755, σ(3) = 0.9525741268224334.
+    await page.selectOption("#layer-choice", "Sigmoid");
+    const sig = [
+      [0.7310585786300049, 0.3775406687981454],
+      [0.11920292202211755, 0.9525741268224334],
+    ];
+    expectClose(await tableValues(page, "layer-out"), sig, 1e-15);
+    expectClose(
+      await tableValues(page, "layer-dx"),
+      sig.map((r) => r.map((y) => y * (1 - y))),
+      1e-15,
+    );
+    // Affine with W = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], b = [0.1, 0.2, 0.3]:
+    // out row 1 = [0.1 - 0.2 + 0.1, 0.2 - 0.25 + 0.2, 0.3 - 0.3 + 0.3] = [0, 0.15, 0.3],
+    // row 2 = [-0.2 + 1.2 + 0.1, -0.4 + 1.5 + 0.2, -0.6 + 1.8 + 0.3] = [1.1, 1.3, 1.5];
+    // dout = [[1, 0, 0], [0, 1, 0]]: dx = dout · Wᵀ = [[0.1, 0.4], [0.2, 0.5]],
+    // dW = xᵀ · dout = [[1, -2, 0], [-0.5, 3, 0]], db = [1, 1, 0].
+    await page.selectOption("#layer-choice", "Affine");
+    expectClose(
+      await tableValues(page, "layer-out"),
+      [
+        [0, 0.15, 0.3],
+        [1.1, 1.3, 1.5],
+      ],
+      1e-15,
+    );
+    expectClose(
+      await tableValues(page, "layer-dx"),
+      [
+        [0.1, 0.4],
+        [0.2, 0.5],
+      ],
+      0,
+    );
+    expectClose(
+      await tableValues(page, "layer-dW"),
+      [
+        [1, -2, 0],
+        [-0.5, 3, 0],
+      ],
+      0,
+    );
+    expectClose(await tableValues(page, "layer-db"), [[1, 1, 0]], 0);
+    await screenshot(page, "layers");
+    // SoftmaxWithLoss with t = [0, 1]: y row 1 = softmax(1, -0.5) = [1, e^-1.5] / (1 + e^-1.5)
+    // = [0.8175744761936437, 0.18242552380635635], row 2 = softmax(-2, 3) = [0.0066928509242848554,
+    // 0.9933071490757153]; loss = -(ln 0.81757 + ln 0.99331) / 2 = 0.1040643; dx = (y - t) / 2.
+    await page.selectOption("#layer-choice", "SoftmaxWithLoss");
+    const y = [
+      [0.8175744761936437, 0.18242552380635635],
+      [0.0066928509242848554, 0.9933071490757153],
+    ];
+    expectClose(await tableValues(page, "layer-out"), y, 1e-15);
+    expect(Math.abs(Number((await page.textContent("#layer-loss"))!.slice(7)) - 0.1040643)).toBeLessThan(1e-6);
+    expectClose(
+      await tableValues(page, "layer-dx"),
+      [
+        [(y[0]![0]! - 1) / 2, y[0]![1]! / 2],
+        [y[1]![0]! / 2, (y[1]![1]! - 1) / 2],
+      ],
+      1e-15,
+    );
+    // Bad input: a ragged matrix, then a dout whose shape the layer refuses (its own ShapeError).
+    await page.fill("#layer-x", "1, 2; 3");
+    expect(await page.textContent("#layer-error")).toBe(
+      "x: row 2 has 1 values but row 1 has 2; every row needs the same count.",
+    );
+    await page.selectOption("#layer-choice", "Relu");
+    await page.fill("#layer-x", "1, 2; 3, 4");
+    await page.fill("#layer-dout", "1, 1, 1");
+    expect(await page.textContent("#layer-error")).toMatch(/^ShapeError: Relu\.backward: dout has shape \[1, 3\]/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("the book's gradient check on the first 3 images passes for every parameter", async () => {
+    const { page, errors } = await openPage(browser!, `${url}?view=gradcheck&hidden=10`);
+    expect(await page.textContent("#gradcheck-net")).toContain("TwoLayerNet 784-10-10, float64, seed 0: 7960 weights");
+    await page.click("#gradcheck-run");
+    await page.waitForFunction(
+      () =>
+        ["passed", "failed", "error"].includes(
+          document.querySelector<HTMLElement>("section[aria-labelledby=gradcheck-title]")?.dataset.state ?? "",
+        ),
+      undefined,
+      { timeout: 90_000 },
+    );
+    const rows = await page.locator("#gradcheck-table tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => ({
+        name: tr.getAttribute("data-param"),
+        mean: Number(tr.querySelector(".mean")?.textContent),
+        rel: Number(tr.querySelector(".rel")?.textContent),
+        result: tr.querySelector("td:last-child")?.textContent,
+      })),
+    );
+    expect(rows.map((r) => [r.name, r.result])).toEqual([
+      ["W1", "pass"],
+      ["b1", "pass"],
+      ["W2", "pass"],
+      ["b2", "pass"],
+    ]);
+    // Measured here: W1 ~1e-11, W2 5.2e-9, b2 1.4e-7. The last layers differ most because the loss
+    // is -log(y + 1e-7) (CROSS_ENTROPY_DELTA), whose derivative 1/(y + δ) the backward rule (y - t)
+    // leaves out: a relative difference of δ/y ≈ 1e-6 for y ≈ 0.1. A wrong rule gives 1e-3 or more.
+    for (const r of rows) expect(r.mean, r.name ?? "").toBeLessThan(1e-6);
+    await screenshot(page, "gradcheck");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

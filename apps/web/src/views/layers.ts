@@ -1,6 +1,211 @@
+// Layers view: one of the book's layers (Relu, Sigmoid, Affine, SoftmaxWithLoss) on a small tensor
+// you edit: its forward output, the dx its backward returns for a dout you edit, and the rule in
+// words. The numbers come from the real layers of @bp/layers.
+import { Affine, Relu, Sigmoid, SoftmaxWithLoss } from "@bp/layers";
+import { tensor, type Tensor } from "@bp/tensor";
 import { h } from "../dom.js";
+import { parseMatrix, type Matrix } from "../matrix-text.js";
+import { param, setParams } from "../url-state.js";
 import type { ViewFactory } from "./view.js";
 
-export const createLayersView: ViewFactory = () => ({
-  element: h("section", { class: "view" }, h("h2", {}, "Layers"), h("p", {}, "Coming in a later commit.")),
-});
+type LayerName = "Relu" | "Sigmoid" | "Affine" | "SoftmaxWithLoss";
+
+interface LayerInfo {
+  forward: string;
+  backward: string;
+  /** The inputs it needs besides x, with default text. */
+  inputs: { id: string; label: string; value: string }[];
+}
+
+const LAYERS: Record<LayerName, LayerInfo> = {
+  Relu: {
+    forward: "out = x where x > 0, else 0.",
+    backward:
+      "dx = dout where x was > 0, else 0: the gradient flows through unchanged where the input was positive and is stopped where it was not (the layer keeps that mask from forward).",
+    inputs: [{ id: "dout", label: "dout (same shape as x)", value: "1, 1; 1, 1" }],
+  },
+  Sigmoid: {
+    forward: "out = 1 / (1 + exp(−x)).",
+    backward: "dx = dout × out × (1 − out): the derivative needs only the forward output, which the layer keeps.",
+    inputs: [{ id: "dout", label: "dout (same shape as x)", value: "1, 1; 1, 1" }],
+  },
+  Affine: {
+    forward: "out = x · W + b (b added to every row).",
+    backward:
+      "dx = dout · Wᵀ, dW = xᵀ · dout, db = dout summed over the rows: each input's gradient is the output gradient sent back through the same weights.",
+    inputs: [
+      { id: "W", label: "W (columns of x × outputs)", value: "0.1, 0.2, 0.3; 0.4, 0.5, 0.6" },
+      { id: "b", label: "b (one row, one value per output)", value: "0.1, 0.2, 0.3" },
+      { id: "dout", label: "dout (rows of x × outputs)", value: "1, 0, 0; 0, 1, 0" },
+    ],
+  },
+  SoftmaxWithLoss: {
+    forward: "y = softmax(x) in each row; loss = the mean over rows of −log y[label].",
+    backward:
+      "dx = (y − t) / N with t the one-hot labels and N the rows: the prediction minus the truth, the neat result of pairing softmax with cross-entropy.",
+    inputs: [{ id: "t", label: "t (one class index per row)", value: "0; 1" }],
+  },
+};
+
+const NAMES = Object.keys(LAYERS) as LayerName[];
+const DEFAULT_X = "1, -0.5; -2, 3";
+
+const toTensor = (m: Matrix): Tensor => tensor(m.data, { shape: [m.rows, m.cols] });
+
+function matrixTable(
+  id: string,
+  caption: string,
+  t: { shape: readonly number[]; data: ArrayLike<number> },
+): HTMLTableElement {
+  const [rows, cols] = t.shape.length === 1 ? [1, t.shape[0]!] : [t.shape[0]!, t.shape[1]!];
+  return h(
+    "table",
+    { id, class: "numbers" },
+    h("caption", {}, caption),
+    h(
+      "tbody",
+      {},
+      ...Array.from({ length: rows }, (_, r) =>
+        h("tr", {}, ...Array.from({ length: cols }, (_, c) => h("td", {}, String(t.data[r * cols + c])))),
+      ),
+    ),
+  );
+}
+
+export const createLayersView: ViewFactory = () => {
+  const layerSelect = h(
+    "select",
+    { id: "layer-choice", onchange: () => onLayer() },
+    ...NAMES.map((n) => h("option", { value: n }, n)),
+  );
+  const xInput = h("input", {
+    id: "layer-x",
+    type: "text",
+    value: param("x") ?? DEFAULT_X,
+    oninput: () => compute(),
+    "aria-describedby": "layer-error",
+  });
+  const extra = h("div", { class: "fields" });
+  const error = h("p", { id: "layer-error", class: "field-error" });
+  const rules = h("div", { id: "layer-rules" });
+  const results = h("div", { id: "layer-results" });
+
+  const element = h(
+    "section",
+    { "aria-labelledby": "layers-title", class: "view" },
+    h("h2", { id: "layers-title" }, "Layers"),
+    h(
+      "p",
+      {},
+      "Each layer of chapter 5 does two things: forward computes its output and keeps what backward will need; backward takes the gradient of the loss with respect to that output (dout) and returns the gradient with respect to its input (dx). Edit the numbers: rows separated by ; and values by commas.",
+    ),
+    h(
+      "div",
+      { class: "fields" },
+      h("label", { class: "field" }, "Layer", layerSelect),
+      h("label", { class: "field" }, "x (rows; values)", xInput),
+    ),
+    extra,
+    error,
+    rules,
+    results,
+  );
+
+  function onLayer(): void {
+    const name = layerSelect.value as LayerName;
+    setParams({ layer: name === "Relu" ? null : name });
+    extra.replaceChildren(
+      ...LAYERS[name].inputs.map((i) =>
+        h(
+          "label",
+          { class: "field" },
+          i.label,
+          h("input", {
+            id: `layer-${i.id}`,
+            type: "text",
+            value: i.value,
+            oninput: () => compute(),
+            "aria-describedby": "layer-error",
+          }),
+        ),
+      ),
+    );
+    compute();
+  }
+
+  function read(id: string, label: string): Matrix | string {
+    const el = element.querySelector<HTMLInputElement>(`#layer-${id}`)!;
+    const r = parseMatrix(label, el.value);
+    el.setAttribute("aria-invalid", String("error" in r));
+    return "error" in r ? r.error : r.value;
+  }
+
+  function compute(): void {
+    const name = layerSelect.value as LayerName;
+    const info = LAYERS[name];
+    rules.replaceChildren(
+      h("p", {}, h("strong", {}, "Forward: "), info.forward),
+      h("p", {}, h("strong", {}, "Backward: "), info.backward),
+    );
+    const x = read("x", "x");
+    const others = Object.fromEntries(info.inputs.map((i) => [i.id, read(i.id, i.id)]));
+    const problems = [x, ...Object.values(others)].filter((v): v is string => typeof v === "string");
+    if (problems.length > 0) {
+      error.textContent = problems.join(" ");
+      return;
+    }
+    setParams({ x: xInput.value === DEFAULT_X ? null : xInput.value });
+    try {
+      results.replaceChildren(...run(name, toTensor(x as Matrix), others as Record<string, Matrix>));
+      error.textContent = "";
+    } catch (e) {
+      // The layers' own typed errors (ShapeError naming the op and the shapes).
+      error.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      results.replaceChildren();
+    }
+  }
+
+  function run(name: LayerName, x: Tensor, o: Record<string, Matrix>): HTMLElement[] {
+    switch (name) {
+      case "Relu":
+      case "Sigmoid": {
+        const layer = name === "Relu" ? new Relu() : new Sigmoid();
+        const out = layer.forward(x);
+        const dx = layer.backward(toTensor(o.dout!));
+        return [
+          matrixTable("layer-out", `${name}.forward(x)`, out),
+          matrixTable("layer-dx", `${name}.backward(dout) = dx`, dx),
+        ];
+      }
+      case "Affine": {
+        const W = toTensor(o.W!);
+        const b = tensor(o.b!.data);
+        const layer = new Affine(W, b);
+        const out = layer.forward(x);
+        const dx = layer.backward(toTensor(o.dout!))!;
+        return [
+          matrixTable("layer-out", "Affine.forward(x) = x · W + b", out),
+          matrixTable("layer-dx", "dx = dout · Wᵀ", dx),
+          matrixTable("layer-dW", "dW = xᵀ · dout", layer.dW!),
+          matrixTable("layer-db", "db = dout summed over rows", layer.db!),
+        ];
+      }
+      case "SoftmaxWithLoss": {
+        const layer = new SoftmaxWithLoss();
+        const t = tensor(Int32Array.from(o.t!.data), { dtype: "int32" });
+        const loss = layer.forward(x, t);
+        const dx = layer.backward(1);
+        return [
+          matrixTable("layer-out", "y = softmax(x)", layer.y!),
+          h("p", { id: "layer-loss" }, `loss = ${loss}`),
+          matrixTable("layer-dx", "backward(1) = dx = (y − t) / N", dx),
+        ];
+      }
+    }
+  }
+
+  const fromUrl = param("layer");
+  layerSelect.value = NAMES.includes(fromUrl as LayerName) ? (fromUrl as string) : "Relu";
+  onLayer();
+  return { element };
+};

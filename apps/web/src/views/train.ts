@@ -382,6 +382,7 @@ export const createTrainView: ViewFactory = (ctx) => {
         ctx.announce(m.message);
         break;
       case "error":
+        if (m.about !== "train") break;
         message.textContent = m.message;
         state = "idle";
         setButtons();
