@@ -17,17 +17,11 @@ export function transposeImpl(
     return;
   }
   if (rank === 2) {
-    const rows = c.shape[0]!;
-    const cols = c.shape[1]!; // out is cols x rows: out row r is x column r
-    let i = start;
-    while (i < end) {
-      const r = Math.floor(i / rows);
-      const col = i - r * rows;
-      const len = Math.min(rows - col, end - i);
-      let src = col * cols + r;
-      for (let j = 0; j < len; j++, src += cols) out[i + j] = x[src]!;
-      i += len;
-    }
+    batchedTransposeImpl(x, c.shape[0]!, c.shape[1]!, out, start, end);
+    return;
+  }
+  if (rank === 3 && c.perm[0] === 0 && c.perm[1] === 2) {
+    batchedTransposeImpl(x, c.shape[1]!, c.shape[2]!, out, start, end);
     return;
   }
   const inStrides = new Array<number>(rank);
@@ -71,6 +65,47 @@ export function transposeImpl(
         src -= outShape[d]! * srcStride[d]!;
       }
     }
+  }
+}
+
+/** Output rows a tile of `batchedTransposeImpl` writes at once (reading TILE contiguous inputs). */
+const TILE = 16;
+
+/**
+ * out[b, c, r] = x[b, r, c] for x of shape [batches, rows, cols] (any number of batches), flat output
+ * elements [start, end).
+ * Whole tiles of TILE output rows are copied by reading each input row's TILE contiguous values once
+ * (both sides stay in cache); partial rows at the ends of the range, and the last columns when cols
+ * is not a multiple of TILE, are copied one output row at a time.
+ */
+function batchedTransposeImpl(
+  x: TypedArray,
+  rows: number,
+  cols: number,
+  out: TypedArray,
+  start: number,
+  end: number,
+): void {
+  let i = start;
+  while (i < end) {
+    const row = Math.floor(i / rows); // output row: batch * cols + col
+    const r0 = i - row * rows;
+    const b = Math.floor(row / cols);
+    const c = row - b * cols;
+    const xb = b * rows * cols;
+    if (r0 === 0 && c + TILE <= cols && end - i >= TILE * rows) {
+      for (let r = 0; r < rows; r++) {
+        const src = xb + r * cols + c;
+        let dst = i + r;
+        for (let t = 0; t < TILE; t++, dst += rows) out[dst] = x[src + t]!;
+      }
+      i += TILE * rows;
+      continue;
+    }
+    const len = Math.min(rows - r0, end - i);
+    let src = xb + r0 * cols + c;
+    for (let j = 0; j < len; j++, src += cols) out[i + j] = x[src]!;
+    i += len;
   }
 }
 

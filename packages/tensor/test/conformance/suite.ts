@@ -774,6 +774,7 @@ export function runConformanceSuite(
           [2, 3, 4, 5],
           [3, 1, 4, 2],
           [5, 6, 7, 3],
+          [3, 20, 1, 37], // long rows and columns: the tiled batched path
         ]) {
           const x = sample(shape, seed++, "float64");
           for (const perm of perms)
