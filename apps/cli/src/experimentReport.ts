@@ -153,8 +153,11 @@ export function formatScale(w: number): string {
 /** The markers of the book's figures, in the order of its series. */
 const MARKERS: Marker[] = ["o", "x", "s", "D", "^"];
 
-/** The figure of an experiment, drawn like the book's matplotlib figure. */
-export function resultFigure(result: ExperimentResult, title: string): Figure {
+/**
+ * The figure of an experiment, drawn like the book's matplotlib figure; `markers` are the loss
+ * curves' markers in order (the book's: o x s D for the optimizers, o s D for the inits).
+ */
+export function resultFigure(result: ExperimentResult, title: string, markers: readonly Marker[] = MARKERS): Figure {
   switch (result.kind) {
     case "loss": {
       const n = result.curves[0]?.losses.length ?? 0;
@@ -171,7 +174,7 @@ export function resultFigure(result: ExperimentResult, title: string): Figure {
               label: c.name,
               x,
               y: smoothCurve(c.losses),
-              marker: MARKERS[i % MARKERS.length]!,
+              marker: markers[i % markers.length]!,
               markEvery,
             })),
           },

@@ -11,6 +11,7 @@ import {
 } from "@bp/nets";
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
 import type { AccuracyRuns, ExperimentResult, LossCurves, ScaleRuns } from "./experimentReport.js";
+import type { Marker } from "./plot.js";
 import { firstRows } from "./dataset.js";
 
 export const EXPERIMENT_NAMES = ["optimizers", "init", "batchnorm", "weight-decay", "dropout"] as const;
@@ -32,6 +33,8 @@ export interface ExperimentSettings {
 export interface Experiment {
   /** The figure's title. */
   title: string;
+  /** The markers of the book's figure, one per curve (loss experiments). */
+  markers?: readonly Marker[];
   /** Which of --iterations, --epochs, --train-size, --eval-samples apply. */
   options: readonly string[];
   defaults: { iterations?: number; epochs?: number; trainSize?: number };
@@ -98,6 +101,7 @@ function overfitRun(name: string, net: Net, data: Mnist, s: ExperimentSettings, 
 export const EXPERIMENTS: Record<ExperimentName, Experiment> = {
   optimizers: {
     title: "Optimizers on MNIST (784-100-100-100-100-10, batch 128)",
+    markers: ["o", "x", "s", "D"],
     options: ["iterations"],
     defaults: { iterations: 2000 },
     describe: (s, be) =>
@@ -114,6 +118,7 @@ export const EXPERIMENTS: Record<ExperimentName, Experiment> = {
   },
   init: {
     title: "Weight initialisation on MNIST (784-100-100-100-100-10, SGD lr 0.01)",
+    markers: ["o", "s", "D"],
     options: ["iterations"],
     defaults: { iterations: 2000 },
     describe: (s, be) =>

@@ -100,7 +100,11 @@ export const experimentCommand: Command = {
       });
       const seconds = (performance.now() - start) / 1000;
       if (plot !== undefined)
-        writeFileAtomic(plot, renderSvg(resultFigure(result, experiment.title)), "experiment --plot");
+        writeFileAtomic(
+          plot,
+          renderSvg(resultFigure(result, experiment.title, experiment.markers)),
+          "experiment --plot",
+        );
       if (json) {
         ctx.out(
           JSON.stringify({
