@@ -15,6 +15,7 @@ import {
   ELEMENTWISE_SPLIT_SIZE,
   MATMUL_SPLIT_WORK,
   WASM_MATMUL_SPLIT_WORK,
+  WINDOW_SPLIT_SIZE,
   REDUCE_SPLIT_SIZE,
   TRANSCENDENTAL_SPLIT_SIZE,
 } from "./thresholds.js";
@@ -238,13 +239,13 @@ export class ThreadPoolBackend implements Backend {
 
   im2col(x: TensorData, g: WindowGeometry): TypedArray {
     const out = this.alloc(x.dtype, g.n * g.outH * g.outW * g.c * g.filterH * g.filterW);
-    this.exec("im2col", { kind: "im2col", x: x.data, g, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    this.exec("im2col", { kind: "im2col", x: x.data, g, out }, out.length >= WINDOW_SPLIT_SIZE);
     return out;
   }
 
   col2im(col: TensorData, g: WindowGeometry): TypedArray {
     const out = this.alloc(col.dtype, g.n * g.c * g.h * g.w);
-    this.exec("col2im", { kind: "col2im", col: col.data, g, out }, col.data.length >= ELEMENTWISE_SPLIT_SIZE);
+    this.exec("col2im", { kind: "col2im", col: col.data, g, out }, col.data.length >= WINDOW_SPLIT_SIZE);
     return out;
   }
 

@@ -29,6 +29,9 @@ export const WASM_MATMUL_SPLIT_WORK = 1 << 19;
 export const ELEMENTWISE_SPLIT_SIZE = Number.POSITIVE_INFINITY;
 /** Element-wise ops that call Math.exp/log/tanh/pow...: output elements. */
 export const TRANSCENDENTAL_SPLIT_SIZE = 1 << 12;
+/** im2col and col2im: output elements (im2col) or input elements (col2im). Each element costs several
+ * index computations besides its copy, so they still split when large (the book's conv layer). */
+export const WINDOW_SPLIT_SIZE = 1 << 16;
 /** Reductions and argmax: input elements read. Never split, for the same reason: copying the input
  * into shared memory costs as much as reading it once. */
 export const REDUCE_SPLIT_SIZE = Number.POSITIVE_INFINITY;
