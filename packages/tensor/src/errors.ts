@@ -1,11 +1,23 @@
-/** Base class of every error bp throws on purpose. `op` names the operation that refused. */
+/** Longest message a BpError keeps; the rest is cut (a safety net for lists read from files). */
+export const MAX_ERROR_MESSAGE = 1000;
+
+/**
+ * Base class of every error bp throws on purpose. `op` names the operation that refused. Messages
+ * longer than `MAX_ERROR_MESSAGE` characters are cut and say how much was left out, so an error
+ * that quotes a huge input (a million tensor names) still prints as one readable line.
+ */
 export class BpError extends Error {
   override name = "BpError";
   constructor(
     readonly op: string,
     message: string,
   ) {
-    super(`${op}: ${message}`);
+    const full = `${op}: ${message}`;
+    super(
+      full.length > MAX_ERROR_MESSAGE
+        ? `${full.slice(0, MAX_ERROR_MESSAGE - 40)}... (${full.length - (MAX_ERROR_MESSAGE - 40)} more characters)`
+        : full,
+    );
   }
 }
 

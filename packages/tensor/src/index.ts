@@ -15,7 +15,15 @@ export {
   typedArrayOn,
   bytesPerElement,
 } from "./dtype.js";
-export { BpError, ShapeError, DTypeError, IndexError, ValueError, BackendError } from "./errors.js";
+export {
+  BpError,
+  ShapeError,
+  DTypeError,
+  IndexError,
+  ValueError,
+  BackendError,
+  MAX_ERROR_MESSAGE,
+} from "./errors.js";
 export { type Shape, formatShape, sizeOf, broadcastShapes, MAX_TENSOR_SIZE } from "./shape.js";
 export { formatTable, type Align, type TableOptions } from "./table.js";
 export { UNARY_OPS, BINARY_OPS, type UnaryOp, type BinaryOp, type ReduceOp } from "./kernels/index.js";

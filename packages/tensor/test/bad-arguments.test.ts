@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   type BpError,
   IndexError,
+  MAX_ERROR_MESSAGE,
   Rng,
   ShapeError,
   ValueError,
@@ -172,5 +173,16 @@ describe("seeds (defect 9)", () => {
     expect([one.nextUint32(), one.nextUint32(), one.nextUint32()]).toEqual([2442144158, 3238099751, 3819917871]);
     const big = new Rng(2 ** 53 - 1);
     expect([big.nextUint32(), big.nextUint32()]).toEqual([2936687693, 1244737120]);
+  });
+});
+
+describe("message length", () => {
+  it("cuts a message past MAX_ERROR_MESSAGE and says how much was left out", () => {
+    // "op: " + 5000 characters = 5004; the first 960 are kept.
+    const e = new ValueError("op", "x".repeat(5000));
+    expect(MAX_ERROR_MESSAGE).toBe(1000);
+    expect(e.message).toBe(`op: ${"x".repeat(956)}... (4044 more characters)`);
+    expect(e.message.length).toBe(986);
+    expect(new ValueError("op", "x".repeat(996)).message).toBe(`op: ${"x".repeat(996)}`);
   });
 });
