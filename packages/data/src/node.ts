@@ -285,6 +285,14 @@ export function checkSaveTarget(path: string, op = "checkSaveTarget"): void {
   if (target?.isDirectory()) {
     throw new DataError(op, { file: path }, "is a folder; expected a file name inside it, such as model.safetensors");
   }
+  // Renaming over /dev/null or a FIFO would replace it with a regular file (as root: for everyone).
+  if (target !== undefined && !target.isFile()) {
+    throw new DataError(
+      op,
+      { file: path },
+      `is a ${target.isFIFO() ? "FIFO" : target.isSocket() ? "socket" : "device"}, not a regular file; save to a file`,
+    );
+  }
   try {
     accessSync(dir, fsConstants.W_OK);
   } catch {

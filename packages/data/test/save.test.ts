@@ -1,8 +1,8 @@
 // Saving (issue 13, defects 2 and 6): the destination is checked before any work, with the right
 // reason; the temporary file never outlives a failed save or a SIGINT/SIGTERM, and stale ones left
 // by a SIGKILLed process are removed by the next save to the same place.
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -40,6 +40,20 @@ describe("checkSaveTarget", () => {
       );
     });
   }
+
+  it("refuses devices and FIFOs, which a rename would replace with a regular file", () => {
+    // checkSaveTarget only looks: asking it about /dev/null is safe with or without the check.
+    expect(errorOf(() => checkSaveTarget("/dev/null")).message).toBe(
+      "checkSaveTarget: /dev/null: is a device, not a regular file; save to a file",
+    );
+    const fifo = join(dir, "a-fifo");
+    execFileSync("mkfifo", [fifo]);
+    expect(errorOf(() => saveSafetensors(fifo, { W: tensor([1]) })).message).toBe(
+      `saveSafetensors: ${fifo}: is a FIFO, not a regular file; save to a file`,
+    );
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    rmSync(fifo);
+  });
 
   it("accepts a new file in a writable folder, and an existing file", () => {
     const path = join(folder, "m.safetensors");
