@@ -4,7 +4,7 @@
 // wrong (no stack trace, no "internal error"), no file left behind, and an end within the spawn
 // time limit (a hang is killed and fails its case). Build the CLI first:
 //   pnpm turbo run build --filter @bp/cli...
-import { type SpawnOptions, spawn } from "node:child_process";
+import { type SpawnOptions, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -194,6 +194,15 @@ const WRONG_SHAPES = put(
   encodeSafetensors({ W1: tensor([[1, 2]]), b1: tensor([0, 0, 0]), W2: tensor([[1], [2]]), b2: tensor([0]) }),
 );
 const ONLY_ONE = put("only-one.safetensors", encodeSafetensors({ W1: tensor([[1, 2]]) }));
+const MANY_UNDER_LIMIT = put(
+  "many-under-limit.safetensors",
+  stFile(
+    `{${Array.from({ length: 99_999 }, (_, i) => `"t${i}":{"dtype":"F64","shape":[0],"data_offsets":[0,0]}`).join(",")}}`,
+  ),
+);
+/** A FIFO: renaming a model over it would replace it with a regular file. */
+const FIFO = join(fx, "a-fifo");
+execFileSync("mkfifo", [FIFO]);
 
 // ---- the CLI --------------------------------------------------------------------------------
 
@@ -509,14 +518,59 @@ const cliCases: CliCase[] = [
     message: /diverged/,
   },
   {
+    // Features of 10 / 1e-320 overflow to Infinity: refused when the CSV is read, before training.
     name: "--scale 1e-320 (defect 3)",
     args: ["train", ...small.slice(0, -2), "--scale", "1e-320", "--save", "m.safetensors"],
+    exit: 1,
+    message: "line 2, column 2: 10 divided by 1e-320 is out of the float64 range",
+  },
+  {
+    name: "--scale 1e-300 (defect 3)",
+    args: ["train", ...small.slice(0, -2), "--scale", "1e-300", "--save", "m.safetensors"],
     exit: 1,
     output: true,
     message: /diverged/,
   },
 
+  {
+    name: "--save onto a FIFO",
+    args: ["train", ...small, "--save", FIFO],
+    exit: 1,
+    message: "is a FIFO, not a regular file",
+  },
+  {
+    name: "--label-column -100",
+    args: ["train", ...small, "--label-column", "-100"],
+    exit: 1,
+    message: "labelColumn -100 is outside the 3 columns",
+  },
+  {
+    name: "--delimiter tab on a comma-separated file",
+    args: ["train", ...small, "--delimiter", "tab"],
+    exit: 1,
+    message: 'is the delimiter "\\t" right?',
+  },
+  {
+    name: "--iters 99999999999999999999",
+    args: ["train", ...csv, "--train", OK, "--test", OK, "--iters", "99999999999999999999"],
+    exit: 2,
+    message: "--iters",
+  },
+  { name: "--test-size 0", args: ["train", ...small, "--test-size", "0"], exit: 2, message: "--test-size" },
+  {
+    name: "gradcheck on a CSV label of 2147483647 (defect 1)",
+    args: ["gradcheck", "--data", "csv", "--train", HUGE_LABEL, "--test", OK],
+    exit: 1,
+    message: "label 2147483647 is beyond the limit",
+  },
+
   // models: exit 1
+  {
+    name: "eval of 99 999 empty tensors (a short message)",
+    args: ["eval", "--model", MANY_UNDER_LIMIT],
+    exit: 1,
+    message: "unexpected tensor t0",
+  },
   {
     name: "eval of a missing model",
     args: ["eval", "--model", join(fx, "nope.safetensors")],
@@ -681,6 +735,8 @@ function expectOneLine(stderr: string, message: string | RegExp): void {
   const line = lines[0]!;
   expect(line.startsWith("bp: "), line).toBe(true);
   expect(line).not.toContain("internal error");
+  // BpError cuts messages at MAX_ERROR_MESSAGE (1000) characters; "bp: " and a path may add a little.
+  expect(line.length, "a short message").toBeLessThan(1100);
   expect(stderr).not.toMatch(/\n\s+at /);
   if (typeof message === "string") expect(line).toContain(message);
   else expect(line).toMatch(message);
@@ -1160,6 +1216,13 @@ const libCases: LibCase[] = [
     type: DataError,
     op: "saveSafetensors",
     message: "is a folder",
+  },
+  {
+    name: "checkSaveTarget of /dev/null (only looks, writes nothing)",
+    fn: () => checkSaveTarget("/dev/null"),
+    type: DataError,
+    op: "checkSaveTarget",
+    message: "is a device, not a regular file",
   },
   {
     name: "checkSaveTarget in a missing folder",
