@@ -1,6 +1,7 @@
 // Faults on worker threads reach the calling thread as errors, never as a hang: a kernel that
 // throws (the backend stays usable), a worker that exits or wedges in the middle of an op, and a
 // worker stopped from outside (the backend then says it is unusable).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BackendError, randn, type Tensor } from "../src/index.js";
 import { injectFault, killWorker } from "../src/worker/faults.js";
@@ -92,5 +93,18 @@ describe("faults on worker threads", () => {
     expect(() => a.add(1)).toThrow(BackendError);
     expect(a.get(0, 0)).toBe(randn([120, 90], { seed: 1 }).get(0, 0));
     backend.dispose(); // a second dispose is harmless
+  });
+
+  it("the fault hooks are not part of the public API (they live in src/worker/faults.ts)", async () => {
+    const backend = await createWorkerBackend({ threads: 2 });
+    expect("injectFault" in backend.pool).toBe(false);
+    expect("killWorker" in backend.pool).toBe(false);
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      exports: Record<string, unknown>;
+      publishConfig: { exports: Record<string, unknown> };
+    };
+    const published = JSON.stringify([pkg.exports, pkg.publishConfig.exports]);
+    expect(published).not.toContain("faults");
+    backend.dispose();
   });
 });
