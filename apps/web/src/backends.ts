@@ -1,11 +1,11 @@
 // Which backends the page can offer, and why the others are disabled. The training worker builds
-// the chosen one; this only decides what the form offers.
+// the chosen one with the library's createBackend; this only decides what the form offers.
 import { missingWasmFeature } from "@bp/tensor/wasm";
 import type { BackendName } from "./messages.js";
 
 export interface BackendChoice {
   /** What the select offers; only names the worker can build are enabled. */
-  name: BackendName | "auto";
+  name: BackendName;
   available: boolean;
   /** One sentence: what it is, or why it cannot be used here. */
   reason: string;
@@ -49,11 +49,11 @@ export function detectBackends(isolated: boolean): Backends {
         },
     {
       name: "auto",
-      available: false,
-      short: "not in this build",
-      reason: 'unavailable: the committed @bp/tensor has no createBackend("auto") yet',
+      available: true,
+      short: "",
+      reason: `the library's choice of the fastest backend that works here (${wasmMissing === null ? "wasm" : "cpu"} in this browser); the same numbers whichever it picks`,
     },
   ];
   const isAvailable = (name: string): name is BackendName => choices.some((c) => c.name === name && c.available);
-  return { choices, preferred: isAvailable("worker") ? "worker" : "cpu", isAvailable };
+  return { choices, preferred: "auto", isAvailable };
 }

@@ -5,7 +5,7 @@ import type { FloatDType } from "@bp/tensor";
 export type { EpochRow };
 
 /** Backends the page knows of; backends.ts says which this build and this page can use. */
-export type BackendName = "cpu" | "wasm" | "worker";
+export type BackendName = "auto" | "cpu" | "wasm" | "worker";
 
 /** Which of the book's nets: chapter 5's TwoLayerNet or chapter 6's MultiLayerNetExtend. */
 export type NetChoice = "two" | "multi";

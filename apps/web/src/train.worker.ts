@@ -11,8 +11,7 @@ import { mnistFromIdx, type MnistData, type MnistIdx } from "@bp/data";
 import { checkNet } from "@bp/gradcheck";
 import { DivergenceError, encodeNet, Trainer, type EpochRow, type Net } from "@bp/nets";
 import { cpu, type Backend, type FloatDType } from "@bp/tensor";
-import { createWasmBackend } from "@bp/tensor/wasm";
-import { createWorkerBackend } from "@bp/tensor/worker";
+import { createBackend } from "@bp/tensor/backends";
 import type { BackendName, GradCheckRequest, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
 import { fetchIdx, MNIST_FILES } from "./mnist-files.js";
 import { buildNet, netTitle } from "./net-factory.js";
@@ -48,12 +47,6 @@ async function loadIdx(): Promise<"cache" | "network" | "memory"> {
   return fetched.every((f) => f.fromCache) ? "cache" : "network";
 }
 
-function createBackend(name: BackendName, threads: number): Promise<Backend> {
-  if (name === "worker") return createWorkerBackend({ threads });
-  if (name === "wasm") return createWasmBackend();
-  return Promise.resolve(cpu);
-}
-
 /** MNIST as tensors of `dtype` on `backend` (reused when the last run asked for the same). */
 async function loadData(
   backendName: BackendName,
@@ -63,10 +56,10 @@ async function loadData(
   const key = `${backendName}/${threads}/${dtype}`;
   const source = await loadIdx();
   if (loaded?.key === key) return { data: loaded.data, backend: loaded.backend, source };
-  if (loaded !== null && loaded.backend !== cpu) loaded.backend.dispose();
+  loaded?.backend.dispose();
   loaded = null;
   post({ type: "status", text: `starting the ${backendName} backend` });
-  const backend = await createBackend(backendName, threads);
+  const backend = await createBackend(backendName, { worker: { threads } });
   post({ type: "status", text: `converting MNIST to ${dtype} tensors` });
   const data = mnistFromIdx(idxFiles!, { dtype, backend });
   loaded = { key, backend, data };

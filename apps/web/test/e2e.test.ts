@@ -76,7 +76,7 @@ describe("the shell", () => {
     const worker = page.locator('#backend option[value="worker"]');
     expect(await worker.isDisabled()).toBe(true);
     expect(await worker.textContent()).toContain("cross-origin isolated");
-    expect(await page.inputValue("#backend")).toBe("cpu");
+    expect(await page.inputValue("#backend")).toBe("auto");
     await page.context().close();
   });
 });

@@ -38,7 +38,7 @@ export const createGradCheckView: ViewFactory = (ctx) => {
     h("div", { class: "buttons" }, runButton),
     status,
     message,
-    table,
+    h("div", { class: "scroll-x" }, table),
   );
 
   let config = checkConfig(configFromParams(params(), ctx.backends));

@@ -213,7 +213,7 @@ export const createTrainView: ViewFactory = (ctx) => {
         chartSummary,
       ),
     ),
-    epochTable,
+    h("div", { class: "scroll-x" }, epochTable),
     h("h3", {}, "What the hidden units look at"),
     h("figure", {}, weightsCanvas, weightsCaption),
   );
