@@ -167,6 +167,25 @@ describe("on a 390×844 phone", () => {
         return { scrollWidth: document.documentElement.scrollWidth, small };
       });
       expect({ view, scrollWidth, small }).toEqual({ view, scrollWidth: 390, small: [] });
+      if (view === "predict") {
+        // A finger drawing on the pad: touch events become pointer events (pointerType "touch").
+        const box = (await page.locator("#pad").boundingBox())!;
+        const cdp = await page.context().newCDPSession(page);
+        const x = box.x + box.width / 2;
+        const touch = (type: string, y: number) =>
+          cdp.send("Input.dispatchTouchEvent", { type, touchPoints: type === "touchEnd" ? [] : [{ x, y }] });
+        await touch("touchStart", box.y + box.height * 0.2);
+        for (let i = 1; i <= 8; i++) await touch("touchMove", box.y + box.height * (0.2 + (0.6 * i) / 8));
+        await touch("touchEnd", 0);
+        await page.waitForFunction(() => {
+          const c = document.getElementById("pad-input") as HTMLCanvasElement;
+          return c
+            .getContext("2d")!
+            .getImageData(0, 0, 28, 28)
+            .data.some((v, i) => i % 4 === 0 && v > 0);
+        });
+        expect(await page.textContent("#draw-prediction")).toContain("No model yet");
+      }
       await screenshot(page, `phone-${view}`);
       await page.context().close();
     }
