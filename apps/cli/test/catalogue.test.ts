@@ -151,6 +151,11 @@ const MNIST_COUNT = mnistDir("mnist-count", 6, 3, {
   "train-labels-idx1-ubyte": encodeIdx({ dtype: "uint8", shape: [5], data: new Uint8Array(5) }),
 });
 const MNIST_NO_TEST = mnistDir("mnist-no-test", 6, 0);
+const MNIST_NO_TRAIN = mnistDir("mnist-no-train", 0, 3);
+const MNIST_NO_PIXELS = mnistDir("mnist-no-pixels", 6, 3, {
+  "train-images-idx3-ubyte": encodeIdx({ dtype: "uint8", shape: [6, 0, 0], data: new Uint8Array(0) }),
+  "t10k-images-idx3-ubyte": encodeIdx({ dtype: "uint8", shape: [3, 0, 0], data: new Uint8Array(0) }),
+});
 const MNIST_MISSING = mnistDir("mnist-missing", 6, 3);
 rmSync(join(MNIST_MISSING, "t10k-labels-idx1-ubyte"));
 const MNIST_GZ_BROKEN = mnistDir("mnist-gz-broken", 6, 3);
@@ -459,10 +464,35 @@ const cliCases: CliCase[] = [
     message: "starts like gzip but does not decompress",
   },
   {
+    name: "an empty MNIST training set",
+    args: ["train", ...mnist(MNIST_NO_TRAIN)],
+    exit: 1,
+    message: "the training set has no rows",
+  },
+  {
+    // Used to print the "TwoLayerNet 0-50-10" header, then fail on inputSize 0.
+    name: "MNIST images of 0x0 pixels",
+    args: ["train", ...mnist(MNIST_NO_PIXELS)],
+    exit: 1,
+    message: "images are 0x0 pixels; expected at least one pixel per image",
+  },
+  {
     name: "an empty MNIST test set (defect 4)",
     args: ["train", ...mnist(MNIST_NO_TEST)],
     exit: 1,
-    message: /test set|0 rows|empty/,
+    message: "the test set has no rows (expected at least one)",
+  },
+  {
+    name: "eval on an empty MNIST test set (defect 4)",
+    args: ["eval", "--model", GOOD_MODEL, "--data", "mnist", "--dir", MNIST_NO_TEST, "--backend", "cpu"],
+    exit: 1,
+    message: "the test set has no rows (expected at least one)",
+  },
+  {
+    name: "predict on an empty MNIST test set (defect 4)",
+    args: ["predict", "--model", GOOD_MODEL, "--data", "mnist", "--dir", MNIST_NO_TEST, "--backend", "cpu"],
+    exit: 1,
+    message: "the test set has no rows (expected at least one)",
   },
 
   // --save: checked before training, nothing half-written

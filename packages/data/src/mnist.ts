@@ -94,6 +94,13 @@ function imagesTensor(file: NamedIdx, opts: Resolved): Tensor {
     );
   }
   const [n, rows, cols] = array.shape as [number, number, number];
+  if (rows * cols === 0) {
+    throw new DataError(
+      "loadMnist",
+      { file: name },
+      `images are ${rows}x${cols} pixels; expected at least one pixel per image`,
+    );
+  }
   const src = array.data;
   const data = opts.backend.alloc(opts.dtype, src.length);
   if (opts.normalize) {

@@ -202,6 +202,14 @@ describe("loadMnist on a folder", () => {
     );
     expect(errorOf(() => loadMnist({ dir: swapped })).message).toContain(
       "expected uint8 images of shape [count, rows, cols], got uint8 of shape [3]",
+    ); // Images of 0x0 pixels would make a net with 0 inputs (the CLI printed its header first).
+    const empty = mnistDir("empty-images", [1, 2]);
+    writeFileSync(
+      join(empty, "train-images-idx3-ubyte"),
+      encodeIdx({ dtype: "uint8", shape: [2, 0, 0], data: new Uint8Array(0) }),
+    );
+    expect(errorOf(() => loadMnist({ dir: empty })).message).toBe(
+      `loadMnist: ${join(empty, "train-images-idx3-ubyte")}: images are 0x0 pixels; expected at least one pixel per image`,
     );
   });
 });
