@@ -167,12 +167,21 @@ describe("on a 390×844 phone", () => {
         return { scrollWidth: document.documentElement.scrollWidth, small };
       });
       expect({ view, scrollWidth, small }).toEqual({ view, scrollWidth: 390, small: [] });
+      if (view === "train") {
+        // uPlot draws at the device pixel ratio (3 here): sharp lines and text.
+        await page.waitForSelector("#train-chart canvas");
+        const { css, px } = await page.evaluate(() => {
+          const c = document.querySelector<HTMLCanvasElement>("#train-chart canvas")!;
+          return { css: c.getBoundingClientRect().width, px: c.width };
+        });
+        expect(px).toBe(Math.round(css * 3));
+      }
       if (view === "predict") {
         // A finger drawing on the pad: touch events become pointer events (pointerType "touch").
         const box = (await page.locator("#pad").boundingBox())!;
         const cdp = await page.context().newCDPSession(page);
         const x = box.x + box.width / 2;
-        const touch = (type: string, y: number) =>
+        const touch = (type: "touchStart" | "touchMove" | "touchEnd", y: number) =>
           cdp.send("Input.dispatchTouchEvent", { type, touchPoints: type === "touchEnd" ? [] : [{ x, y }] });
         await touch("touchStart", box.y + box.height * 0.2);
         for (let i = 1; i <= 8; i++) await touch("touchMove", box.y + box.height * (0.2 + (0.6 * i) / 8));
@@ -317,7 +326,7 @@ describe("training", () => {
   });
 
   test("Stop keeps the results; a NaN loss stops the run and says what to try; bad settings say what to enter", async () => {
-    const { page, errors } = await openPage(browser!, `${url}?view=train&backend=cpu&iterations=100000`);
+    const { page, errors } = await openPage(browser!, `${url}?view=train&backend=worker&iterations=100000`);
     await page.click("#start");
     await page.waitForFunction(
       () => Number.parseInt(document.getElementById("train-iteration")?.textContent ?? "0", 10) >= 5,
@@ -328,6 +337,7 @@ describe("training", () => {
     expect(stopped.state).toBe("stopped");
     expect(stopped.final.iteration).toBe(stopped.losses.length);
     expect(await page.textContent("#train-result")).toContain("Stopped after");
+    expect(await page.textContent("#train-status")).toContain("worker backend, 2 thread(s)");
     // A learning rate of 1e300 makes the weights overflow within two updates (measured in Node:
     // the loss is NaN at iteration 2); the Trainer's DivergenceError names what and where.
     await page.fill("#lr", "1e300");

@@ -52,21 +52,22 @@ const DEFAULT_X = "1, -0.5; -2, 3";
 
 const toTensor = (m: Matrix): Tensor => tensor(m.data, { shape: [m.rows, m.cols] });
 
-function matrixTable(
-  id: string,
-  caption: string,
-  t: { shape: readonly number[]; data: ArrayLike<number> },
-): HTMLTableElement {
+/** A titled matrix (the title outside the table, so that a narrow matrix does not squeeze it). */
+function matrixTable(id: string, title: string, t: { shape: readonly number[]; data: ArrayLike<number> }): HTMLElement {
   const [rows, cols] = t.shape.length === 1 ? [1, t.shape[0]!] : [t.shape[0]!, t.shape[1]!];
   return h(
-    "table",
-    { id, class: "numbers" },
-    h("caption", {}, caption),
+    "div",
+    { class: "scroll-x" },
+    h("p", { id: `${id}-title`, class: "matrix-title" }, title),
     h(
-      "tbody",
-      {},
-      ...Array.from({ length: rows }, (_, r) =>
-        h("tr", {}, ...Array.from({ length: cols }, (_, c) => h("td", {}, String(t.data[r * cols + c])))),
+      "table",
+      { id, class: "numbers", "aria-labelledby": `${id}-title` },
+      h(
+        "tbody",
+        {},
+        ...Array.from({ length: rows }, (_, r) =>
+          h("tr", {}, ...Array.from({ length: cols }, (_, c) => h("td", {}, String(t.data[r * cols + c])))),
+        ),
       ),
     ),
   );

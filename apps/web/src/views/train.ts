@@ -121,7 +121,12 @@ export const createTrainView: ViewFactory = (ctx) => {
   const statusText = h("p", { id: "train-status", class: "hint" });
   const message = h("div", { id: "train-message", class: "message" });
   const result = h("p", { id: "train-result", class: "note" });
-  const chartBox = h("div", { class: "chart", id: "train-chart" });
+  const chartBox = h("div", {
+    class: "chart",
+    id: "train-chart",
+    role: "img",
+    "aria-label": "Chart of the loss and the accuracies against epochs; the numbers are in the table below it",
+  });
   const chartSummary = h("p", { id: "chart-summary", class: "hint" }, "No run yet.");
   const epochBody = h("tbody");
   const epochTable = h(
@@ -393,6 +398,10 @@ export const createTrainView: ViewFactory = (ctx) => {
 
   setButtons();
   readForm();
+  // The empty chart (axes and legend) once the view is in the page and has a width.
+  requestAnimationFrame(() => {
+    chart ??= new LossChart(chartBox);
+  });
   return {
     element,
     show() {
