@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, arange, formatShape, type Tensor } from "@bp/tensor";
+import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
@@ -46,8 +46,9 @@ export class Pooling implements Layer {
     const outH = (H + 2 * this.pad - this.poolH) / this.stride + 1;
     const outW = (W + 2 * this.pad - this.poolW) / this.stride + 1;
     this.x = x;
-    this.argMax = col.argmax(1);
-    return col.max(1).reshape([N, outH, outW, C]).transpose([0, 3, 1, 2]);
+    const argMax = col.argmax(1);
+    this.argMax = argMax;
+    return col.takeAlongLastAxis(argMax).reshape([N, outH, outW, C]).transpose([0, 3, 1, 2]);
   }
 
   backward(dout: Tensor): Tensor | null {
@@ -60,13 +61,10 @@ export class Pooling implements Layer {
     if (!this.computeDx) return null;
     const poolSize = this.poolH * this.poolW;
     // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere.
-    // Built as poolSize rows of all windows (window slot p, then window), where the broadcasts run
-    // along long rows, and transposed to one row per window.
-    const windows = argMax.size;
-    const slots = arange(0, poolSize, 1, { dtype: "int32", backend: argMax.backend }).reshape([poolSize, 1]);
-    const winner = argMax.reshape([1, windows]).eq(slots);
-    const d = dout.transpose([0, 2, 3, 1]).reshape([1, windows]);
-    const dmax = d.where(winner, 0).transpose();
-    return dmax.reshape([N * outH * outW, C * poolSize]).col2im(x.shape, this.poolH, this.poolW, this.stride, this.pad);
+    const d = dout.transpose([0, 2, 3, 1]).reshape([-1]);
+    const dmax = d.putAlongLastAxis(argMax, poolSize);
+    return dmax
+      .reshape([N * outH * outW, C * poolSize])
+      .col2im(x.shape, this.poolH, this.poolW, this.stride, this.pad);
   }
 }

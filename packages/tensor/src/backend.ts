@@ -48,6 +48,10 @@ export interface Backend {
   im2col(x: TensorData, geometry: WindowGeometry): TypedArray;
   /** The book's col2im (im2col's adjoint): col's values added back into an [n, c, h, w] result. */
   col2im(col: TensorData, geometry: WindowGeometry): TypedArray;
+  /** One value per row of x (rows along the last axis): out[r] = x[r, indices[r]]. */
+  takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray;
+  /** Rows of `depth` zeros with values[r] at column indices[r] (the adjoint of takeAlongLastAxis). */
+  putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray;
 
   /** Releases threads or other resources; a no-op for the CPU backend. */
   dispose(): void;

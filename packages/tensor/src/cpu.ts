@@ -8,6 +8,8 @@ import {
   col2imImpl,
   gatherRowsImpl,
   im2colImpl,
+  putAlongImpl,
+  takeAlongImpl,
   matmulImpl,
   oneHotImpl,
   reduceImpl,
@@ -108,6 +110,18 @@ export class CpuBackend implements Backend {
   col2im(col: TensorData, g: WindowGeometry): TypedArray {
     const out = this.alloc(col.dtype, g.n * g.c * g.h * g.w);
     col2imImpl(col.data, g, out, 0, g.n * g.c);
+    return out;
+  }
+
+  takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray {
+    const out = this.alloc(x.dtype, indices.length);
+    takeAlongImpl(x.data, x.shape[x.shape.length - 1]!, indices, out, 0, indices.length);
+    return out;
+  }
+
+  putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray {
+    const out = this.alloc(values.dtype, indices.length * depth);
+    putAlongImpl(values.data, depth, indices, out, 0, indices.length);
     return out;
   }
 

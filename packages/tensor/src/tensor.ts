@@ -390,6 +390,50 @@ export class Tensor {
     return this.make(this.backend.col2im(this, g), inputShape);
   }
 
+  /**
+   * One value per row along the last axis: out[..., ] = this[..., indices[...]] (NumPy's
+   * `take_along_axis` on the last axis with one index per row). `indices` is an int32 tensor of
+   * this tensor's shape without its last axis, each in [0, last axis length). Max pooling reads each
+   * window's maximum this way from its argmax.
+   */
+  takeAlongLastAxis(indices: Tensor): Tensor {
+    const op = "takeAlongLastAxis";
+    const depth = this.alongAxisDepth(op, indices, this.shape.slice(0, -1));
+    const idx = toIndexArray(op, indices.reshape([indices.size]), depth, "index");
+    return this.make(this.backend.takeAlongLastAxis(this, idx), indices.shape);
+  }
+
+  /**
+   * The adjoint of `takeAlongLastAxis`: a new last axis of `depth`, holding this tensor's value at
+   * `indices` (int32, this tensor's shape, each in [0, depth)) and 0 elsewhere (NumPy's
+   * `put_along_axis` into zeros). Max pooling's backward routes each gradient to its window's maximum
+   * this way.
+   */
+  putAlongLastAxis(indices: Tensor, depth: number): Tensor {
+    const op = "putAlongLastAxis";
+    if (!Number.isInteger(depth) || depth <= 0)
+      throw new ValueError(op, `depth must be a positive integer, got ${depth}`);
+    this.alongAxisDepth(op, indices, this.shape);
+    const idx = toIndexArray(op, indices.reshape([indices.size]), depth, "index");
+    return this.make(this.backend.putAlongLastAxis(this, idx, depth), [...this.shape, depth]);
+  }
+
+  /** Checks the indices of take/putAlongLastAxis (int32, same backend, `shape`); the last axis length. */
+  private alongAxisDepth(op: string, indices: Tensor, shape: Shape): number {
+    if (!(indices instanceof Tensor))
+      throw new ValueError(op, `indices must be a Tensor, got ${describeValue(indices)}`);
+    if (indices.dtype !== "int32") throw new DTypeError(op, `indices must be int32, got ${indices.dtype}`);
+    if (indices.backend !== this.backend)
+      throw new BackendError(op, `indices live on '${indices.backend.name}', values on '${this.backend.name}'`);
+    if (this.rank === 0) throw new ShapeError(op, "needs a tensor of rank at least 1, got a scalar");
+    if (!sameShape(indices.shape, shape))
+      throw new ShapeError(
+        op,
+        `indices have shape ${formatShape(indices.shape)} but ${formatShape(shape)} is needed for values of shape ${formatShape(this.shape)}`,
+      );
+    return this.shape[this.rank - 1]!;
+  }
+
   /** One-hot rows from this 1-d tensor of class indices in [0, depth). */
   oneHot(depth: number, dtype: FloatDType | "int32" = "float64"): Tensor {
     if (!Number.isInteger(depth) || depth <= 0)

@@ -115,3 +115,41 @@ describe("im2col and col2im on the worker backend equal cpu bit for bit", () => 
     auto.dispose();
   });
 });
+
+describe("takeAlongLastAxis and putAlongLastAxis validate their arguments", () => {
+  const x = zeros([2, 3]);
+  const idx = tensor([0, 2], { dtype: "int32" });
+  it("typed errors naming the shapes and values", () => {
+    expect(() => x.takeAlongLastAxis(tensor([0, 1, 2], { dtype: "int32" }))).toThrow(
+      "takeAlongLastAxis: indices have shape [3] but [2] is needed for values of shape [2, 3]",
+    );
+    expect(() => x.takeAlongLastAxis(tensor([0, 3], { dtype: "int32" }))).toThrow(
+      "takeAlongLastAxis: index 3 at position 1 is not an integer in [0, 3)",
+    );
+    expect(() => x.takeAlongLastAxis(tensor([0, 1]))).toThrow(DTypeError);
+    expect(() => zeros([2]).putAlongLastAxis(idx, 0)).toThrow(
+      "putAlongLastAxis: depth must be a positive integer, got 0",
+    );
+    expect(() => zeros([2]).putAlongLastAxis(idx, 2)).toThrow(
+      "putAlongLastAxis: index 2 at position 1 is not an integer in [0, 2)",
+    );
+    expect(() => zeros([3]).putAlongLastAxis(idx, 3)).toThrow(ShapeError);
+  });
+});
+
+describe("takeAlongLastAxis and putAlongLastAxis on the worker backend equal cpu bit for bit", () => {
+  it("split between three threads", async () => {
+    const worker = await createWorkerBackend({ threads: 3, split: "always" });
+    try {
+      const x = randn([5000, 4], { seed: 11 });
+      const am = x.argmax(1);
+      const a = x.to(worker).takeAlongLastAxis(am.to(worker));
+      expect(Array.from(a.data)).toEqual(Array.from(x.takeAlongLastAxis(am).data));
+      const v = randn([5000], { seed: 12, dtype: "float32" });
+      const p = v.to(worker).putAlongLastAxis(am.to(worker), 4);
+      expect(Array.from(p.data)).toEqual(Array.from(v.putAlongLastAxis(am, 4).data));
+    } finally {
+      worker.dispose();
+    }
+  });
+});

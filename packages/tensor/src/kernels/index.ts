@@ -6,3 +6,4 @@ export * from "./reduce.js";
 export * from "./matmul.js";
 export * from "./layout.js";
 export * from "./im2col.js";
+export * from "./alongAxis.js";

@@ -7,6 +7,8 @@ import {
   col2imImpl,
   gatherRowsImpl,
   im2colImpl,
+  putAlongImpl,
+  takeAlongImpl,
   matmulImpl,
   reduceImpl,
   transposeImpl,
@@ -68,7 +70,9 @@ export type Task =
   | { kind: "gather"; x: TypedArray; rowSize: number; indices: Int32Array; out: TypedArray }
   | { kind: "cast"; x: TypedArray; out: TypedArray }
   | { kind: "im2col"; x: TypedArray; g: WindowGeometry; out: TypedArray }
-  | { kind: "col2im"; col: TypedArray; g: WindowGeometry; out: TypedArray };
+  | { kind: "col2im"; col: TypedArray; g: WindowGeometry; out: TypedArray }
+  | { kind: "takeAlong"; x: TypedArray; depth: number; indices: Int32Array; out: TypedArray }
+  | { kind: "putAlong"; values: TypedArray; depth: number; indices: Int32Array; out: TypedArray };
 
 /** The wasm kernels of one thread, instantiated over the backend's shared memory, and the thread's
  * index (0: the calling thread, 1 + slot: a worker), which picks its matmul scratch. */
@@ -78,7 +82,8 @@ export interface ThreadKernels {
 }
 
 /** Runs the task's kernel over its units [start, end): output rows for matmul, gather and im2col,
- * [n, c] planes of the output for col2im, output elements otherwise. A matmul staged in wasm memory
+ * [n, c] planes of the output for col2im, index rows for takeAlong and putAlong, output elements
+ * otherwise. A matmul staged in wasm memory
  * runs the wasm kernel when this thread has one (same bits as the TypeScript kernel). */
 export function runTask(task: Task, start: number, end: number, wasm: ThreadKernels | null = null): void {
   switch (task.kind) {
@@ -143,6 +148,12 @@ export function runTask(task: Task, start: number, end: number, wasm: ThreadKern
     case "col2im":
       col2imImpl(task.col, task.g, task.out, start, end);
       return;
+    case "takeAlong":
+      takeAlongImpl(task.x, task.depth, task.indices, task.out, start, end);
+      return;
+    case "putAlong":
+      putAlongImpl(task.values, task.depth, task.indices, task.out, start, end);
+      return;
   }
 }
 
@@ -157,6 +168,9 @@ export function taskUnits(task: Task): number {
       return task.g.n * task.g.outH * task.g.outW;
     case "col2im":
       return task.g.n * task.g.c;
+    case "takeAlong":
+    case "putAlong":
+      return task.indices.length;
     default:
       return task.out.length;
   }
@@ -182,6 +196,10 @@ export function unitWork(task: Task): number {
       return Math.max(1, 2 * task.g.c * task.g.filterH * task.g.filterW);
     case "col2im":
       return Math.max(1, 2 * task.g.filterH * task.g.filterW * task.g.outH * task.g.outW);
+    case "takeAlong":
+      return 4;
+    case "putAlong":
+      return Math.max(1, task.depth);
     default:
       return 32;
   }
@@ -196,6 +214,8 @@ const INPUT_FIELDS = {
   cast: ["x"],
   im2col: ["x"],
   col2im: ["col"],
+  takeAlong: ["x", "indices"],
+  putAlong: ["values", "indices"],
   binary: ["a", "b"],
   matmul: ["a", "b"],
   where: ["cond", "a", "b"],

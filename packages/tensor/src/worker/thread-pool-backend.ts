@@ -249,6 +249,20 @@ export class ThreadPoolBackend implements Backend {
     return out;
   }
 
+  takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray {
+    const out = this.alloc(x.dtype, indices.length);
+    const depth = x.shape[x.shape.length - 1]!;
+    this.exec("takeAlong", { kind: "takeAlong", x: x.data, depth, indices, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
+  putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray {
+    const out = this.alloc(values.dtype, indices.length * depth);
+    const task: Task = { kind: "putAlong", values: values.data, depth, indices, out };
+    this.exec("putAlong", task, out.length >= ELEMENTWISE_SPLIT_SIZE);
+    return out;
+  }
+
   /** Ends the workers. Later ops throw; tensors made here stay readable. */
   dispose(): void {
     this.pool.dispose();

@@ -983,6 +983,52 @@ export function runConformanceSuite(
       });
     });
 
+    describe("takeAlongLastAxis and putAlongLastAxis", () => {
+      it("hand-derived values", () => {
+        // Row r gives x[r, i_r]: rows [1, 2, 3] and [4, 5, 6] with indices [2, 0] give [3, 4].
+        const x = on([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        const idx = on([2, 0], "int32");
+        expectTensor(x.takeAlongLastAxis(idx), hand([3, 4], [2]), "float64");
+        // The adjoint: [7, -8] at columns [2, 0] of rows of 3 zeros.
+        expectTensor(
+          on([7, -8]).putAlongLastAxis(idx, 3),
+          hand(
+            [
+              [0, 0, 7],
+              [-8, 0, 0],
+            ],
+            [2, 3],
+          ),
+          "float64",
+        );
+        // Leading axes are kept: [2, 2, 2] with indices of shape [2, 2].
+        const y = on([1, 2, 3, 4, 5, 6, 7, 8], "float32", [2, 2, 2]);
+        const j = on([1, 0, 0, 1], "int32", [2, 2]);
+        expectTensor(y.takeAlongLastAxis(j), hand([2, 3, 5, 8], [2, 2]), "float32");
+        expectTensor(
+          on([2, 3, 5, 8], "float32", [2, 2]).putAlongLastAxis(j, 2),
+          hand([0, 2, 3, 0, 5, 0, 0, 8], [2, 2, 2]),
+          "float32",
+        );
+      });
+
+      it("take of the argmax is the max; put of it is the max's mask times the values (large)", () => {
+        for (const dtype of FLOATS) {
+          const x = sample([3000, 4], 1990, dtype);
+          const am = x.argmax(1);
+          expectTensor(x.takeAlongLastAxis(am), refOf(x.max(1)), dtype, "take");
+          const v = sample([3000], 1991, dtype);
+          const put = v.putAlongLastAxis(am, 4);
+          const mask = refOf(am.oneHot(4, dtype));
+          const want = mask.data.map((m, i) => (m === 1 ? v.data[Math.floor(i / 4)]! : 0));
+          expectTensor(put, { data: want, shape: [3000, 4] }, dtype, "put");
+        }
+      });
+    });
+
     describe("seeded random numbers", () => {
       it("randn and rand with a seed equal the cpu backend's bit for bit", () => {
         for (const dtype of FLOATS) {
