@@ -32,7 +32,7 @@ export const createGradCheckView: ViewFactory = (ctx) => {
     h(
       "p",
       {},
-      "Backpropagation is fast but easy to get wrong; the numerical gradient, (L(w + h) − L(w − h)) / 2h for every weight with h = 1e-4, is slow but simple. The book's check compares the two on the first 3 training images: the mean difference should be tiny (about 1e-10 for float64). The net is the one set in the Train view (without Dropout).",
+      "Backpropagation is fast but easy to get wrong; the numerical gradient, (L(w + h) − L(w − h)) / 2h for every weight with h = 1e-4, is slow but simple. The book's check compares the two on the first 3 training images: the mean differences should be tiny. Expect about 1e-10 to 1e-7 here, and relative errors near 1e-6: the loss is −log(y + 1e-7), and that 1e-7 is in the numerical gradient but not in the backward rule y − t. A wrong rule gives errors of 1e-3 or more. The net is the one set in the Train view (without Dropout).",
     ),
     netText,
     h("div", { class: "buttons" }, runButton),

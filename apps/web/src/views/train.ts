@@ -6,7 +6,6 @@ import { h } from "../dom.js";
 import { LossChart } from "../loss-chart.js";
 import type { EpochRow, RunState, TrainConfig, WorkerMessage } from "../messages.js";
 import { modelFromBytes } from "../model-store.js";
-import { netTitle } from "../net-factory.js";
 import {
   configFromParams,
   configToParams,
@@ -376,7 +375,7 @@ export const createTrainView: ViewFactory = (ctx) => {
         ctx.model.set(
           modelFromBytes(
             m.model,
-            `trained here: ${netTitle(m.config)}, ${f.iteration} iterations, ${m.config.optimizer} lr ${m.config.lr}, seed ${m.config.seed}`,
+            `trained here: ${f.iteration} iterations, ${m.config.optimizer} lr ${m.config.lr}, seed ${m.config.seed}`,
           ),
         );
         ctx.announce(`Training ${m.state}: test accuracy ${fmt(f.testAccuracy)}.`);
