@@ -1,10 +1,11 @@
 // The worker backend trains TwoLayerNet to exactly the same weights as the cpu backend: the same
 // seed, the same minibatches, a few hundred SGD steps, and every parameter compared bit for bit.
-// The model code does not change between the two runs; only `net.to(backend)` does.
+// The model code does not change between the two runs; only `net.to(backend)` does. The same holds
+// for a MultiLayerNetExtend with BatchNorm and Dropout trained by the Trainer from one seed.
 import { Rng, cpu, rand, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { createWorkerBackend, type WorkerBackend } from "@bp/tensor/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SGD, TwoLayerNet } from "../src/index.js";
+import { MultiLayerNetExtend, SGD, Trainer, TwoLayerNet } from "../src/index.js";
 
 /** Synthetic data shaped like MNIST: 1000 inputs of 784 values in [0, 1); the label of a row is the
  * class whose fixed random template it matches best. */
@@ -81,4 +82,29 @@ describe("TwoLayerNet on the worker backend", () => {
       }
     });
   }
+});
+
+describe("MultiLayerNetExtend with BatchNorm and Dropout on the worker backend", () => {
+  it("the seeded setup gives bitwise the same parameters, running statistics and losses as cpu", () => {
+    const run = (backend: Backend): { net: MultiLayerNetExtend; losses: number[] } => {
+      const { x, t } = dataset("float64");
+      const data = { xTrain: x.to(backend), tTrain: t.to(backend), xTest: x.to(backend), tTest: t.to(backend) };
+      // Weights from Rng(4), dropout masks from Rng(4 + 2), minibatches from Rng(4 + 1).
+      const net = new MultiLayerNetExtend(784, [60, 40], 10, {
+        useBatchnorm: true,
+        useDropout: true,
+        dropoutRatio: 0.2,
+        seed: 4,
+        backend,
+      });
+      const result = new Trainer(net, data, { iterations: 40, optimizer: "adam", seed: 4 }).train();
+      return { net, losses: result.trainLossList };
+    };
+    const onCpu = run(cpu);
+    const onWorker = run(alwaysSplit);
+    expect(onWorker.losses).toEqual(onCpu.losses);
+    expect(onCpu.losses.at(-1)).toBeLessThan(onCpu.losses[0]!);
+    for (const [k, p] of Object.entries(onCpu.net.params)) expect(bits(onWorker.net.params[k]!), k).toEqual(bits(p));
+    for (const [k, s] of Object.entries(onCpu.net.state)) expect(bits(onWorker.net.state[k]!), k).toEqual(bits(s));
+  });
 });
