@@ -6,7 +6,11 @@ import {
   accessSync,
   constants as fsConstants,
   existsSync,
+  closeSync,
+  fstatSync,
+  openSync,
   readFileSync,
+  readSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -31,12 +35,60 @@ import {
 export * from "./index.js";
 
 /** Reads a whole file, turning the usual system errors into one-line `DataError`s. */
-export function readFileBytes(path: string, op = "readFile"): Uint8Array {
+/** Default limit of `readFileBytes`: the largest file Node reads into one buffer (2 GiB - 1). */
+export const FILE_MAX_BYTES = 2 ** 31 - 1;
+
+/**
+ * Reads a whole file, turning the usual system errors into one-line `DataError`s. At most
+ * `maxBytes` are read: a larger regular file is refused before reading, and a pipe or device
+ * (`/dev/zero`, a FIFO) is read in chunks and refused once it passes the limit, instead of
+ * growing until the process runs out of memory.
+ */
+export function readFileBytes(path: string, op = "readFile", maxBytes: number = FILE_MAX_BYTES): Uint8Array {
+  let fd: number | undefined;
   try {
-    return readFileSync(path);
+    fd = openSync(path, "r");
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    if (stat.isFile()) {
+      if (stat.size > maxBytes)
+        throw new DataError(op, { file: path }, `file is ${stat.size} bytes, more than the limit of ${maxBytes}`);
+      return readFileSync(fd);
+    }
+    return readStream(fd, path, op, maxBytes);
   } catch (e) {
+    if (e instanceof DataError) throw e;
     throw new DataError(op, { file: path }, describeFsError(e, "read"));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Reads a pipe or device to its end in chunks, refusing it once it passes `maxBytes`. */
+function readStream(fd: number, path: string, op: string, maxBytes: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(1 << 20);
+  let total = 0;
+  for (;;) {
+    const n = readSync(fd, buffer, 0, Math.min(buffer.length, maxBytes - total + 1), null);
+    if (n === 0) break;
+    total += n;
+    if (total > maxBytes) {
+      throw new DataError(
+        op,
+        { file: path },
+        `input is longer than the limit of ${maxBytes} bytes (a device that never ends?)`,
+      );
+    }
+    chunks.push(buffer.slice(0, n));
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 function describeFsError(e: unknown, action: string): string {
@@ -71,22 +123,8 @@ export interface ReadIdxOptions {
 export function readIdxFile(path: string, options: ReadIdxOptions = {}): IdxArray {
   const op = "readIdxFile";
   const maxBytes = options.maxBytes ?? IDX_MAX_BYTES;
-  const size = fileSize(path, op);
-  const bytes = readFileBytes(path, op);
-  if (!isGzip(bytes)) {
-    if (size > maxBytes)
-      throw new DataError(op, { file: path }, `file is ${size} bytes, more than the limit of ${maxBytes}`);
-    return parseIdx(bytes, path);
-  }
-  return parseIdx(gunzipIdx(bytes, path, maxBytes), path);
-}
-
-function fileSize(path: string, op: string): number {
-  try {
-    return statSync(path).size;
-  } catch (e) {
-    throw new DataError(op, { file: path }, describeFsError(e, "read"));
-  }
+  const bytes = readFileBytes(path, op, maxBytes);
+  return parseIdx(isGzip(bytes) ? gunzipIdx(bytes, path, maxBytes) : bytes, path);
 }
 
 /** Output limit while looking for the IDX header in a prefix of a gzip stream. */

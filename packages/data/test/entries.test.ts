@@ -60,6 +60,7 @@ describe("entry points", () => {
         .filter((k) => !(k in browser))
         .sort(),
     ).toEqual([
+      "FILE_MAX_BYTES",
       "MNIST_FILE_NAMES",
       "checkSaveTarget",
       "defaultMnistDir",
