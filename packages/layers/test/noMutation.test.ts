@@ -2,7 +2,7 @@
 // dout[mask] = 0 in place; these layers must not): every layer, on seeded random values.
 import { describe, expect, it } from "vitest";
 import { Rng, randn, tensor, type Tensor } from "@bp/tensor";
-import { AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss } from "@bp/layers";
+import { AddLayer, Affine, BatchNormalization, Dropout, MulLayer, Relu, Sigmoid, SoftmaxWithLoss } from "@bp/layers";
 
 const rng = new Rng(5);
 const r = (...shape: number[]): Tensor => randn(shape, { rng });
@@ -52,6 +52,26 @@ const cases: [string, Tensor[], (a: Tensor[]) => void][] = [
       const l = new AddLayer();
       l.forward(x!, y!);
       l.backward(d!);
+    },
+  ],
+  [
+    "BatchNormalization (its parameters; the running statistics are state it updates)",
+    [r(4), r(4), r(3, 2, 2), r(3, 2, 2)],
+    ([gamma, beta, x, d]) => {
+      const l = new BatchNormalization(gamma!, beta!);
+      l.forward(x!);
+      l.backward(d!);
+      l.forward(x!, false);
+    },
+  ],
+  [
+    "Dropout",
+    [r(3, 4), r(3, 4)],
+    ([x, d]) => {
+      const l = new Dropout(new Rng(1));
+      l.forward(x!);
+      l.backward(d!);
+      l.forward(x!, false);
     },
   ],
   [

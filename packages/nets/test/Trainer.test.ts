@@ -12,6 +12,7 @@ import {
   batchRng,
   minibatchSampler,
   type EpochRow,
+  type Optimizer,
   type TrainData,
 } from "@bp/nets";
 import { blobs } from "./syntheticData.js";
@@ -136,6 +137,26 @@ describe("Trainer", () => {
     expect(Number.isFinite(d.value)).toBe(false);
     expect((error as Error).message).toMatch(
       new RegExp(`^Trainer.trainStep: training diverged at iteration ${d.iteration}: ${d.what} is ${d.value}`),
+    );
+  });
+
+  it("names the parameter and the element when a parameter becomes non-finite", () => {
+    // An optimizer that writes +Infinity into b2[1] on its third update: the loss of that
+    // iteration was computed before the update, so the parameter check is what catches it.
+    let calls = 0;
+    const poisoning: Optimizer = {
+      lr: 0,
+      update(params) {
+        calls++;
+        if (calls === 3) {
+          const b2 = params.b2!.clone();
+          b2.data[1] = Number.POSITIVE_INFINITY;
+          params.b2!.assign(b2);
+        }
+      },
+    };
+    expect(() => new Trainer(net(7), data, { iterations: 5, optimizer: poisoning }).train()).toThrow(
+      "Trainer.trainStep: training diverged at iteration 3: b2 is Infinity at flat index 1",
     );
   });
 
