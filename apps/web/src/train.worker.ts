@@ -10,7 +10,7 @@
 import { mnistFromIdx, type MnistData, type MnistIdx } from "@bp/data";
 import { checkNet } from "@bp/gradcheck";
 import { DivergenceError, encodeNet, Trainer, type EpochRow, type Net } from "@bp/nets";
-import { cpu, type Backend, type FloatDType } from "@bp/tensor";
+import { cpu, tensor, type Backend, type FloatDType } from "@bp/tensor";
 import { createBackend } from "@bp/tensor/backends";
 import type { BackendName, GradCheckRequest, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
 import { fetchIdx, MNIST_FILES } from "./mnist-files.js";
@@ -244,11 +244,18 @@ async function start(config: TrainConfig, paused: boolean): Promise<void> {
 
 async function gradCheck(req: GradCheckRequest): Promise<void> {
   const t0 = performance.now();
-  const { data } = await loadData("cpu", 1, req.config.dtype);
+  await loadIdx();
   post({ type: "status", text: `gradient check of ${netTitle(req.config)} on ${req.samples} images` });
-  const rows = Array.from({ length: req.samples }, (_, i) => i);
-  const x = data.xTrain.gather(rows);
-  const t = data.tTrain.gather(rows);
+  // The first images straight from the IDX bytes (normalized as mnistFromIdx does), on cpu: the
+  // check neither builds the whole set nor touches the data and backend a training run is using.
+  const { trainImages, trainLabels } = idxFiles!;
+  const n = req.samples;
+  const pixels = trainImages.array.data.subarray(0, n * 784);
+  const x = tensor(
+    Float64Array.from(pixels, (v) => v / 255),
+    { shape: [n, 784], dtype: req.config.dtype },
+  );
+  const t = tensor(Int32Array.from(trainLabels.array.data.subarray(0, n)), { dtype: "int32" });
   const net = buildNet(req.config, cpu);
   const report = checkNet(net, x, t);
   post({

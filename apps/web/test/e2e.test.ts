@@ -338,6 +338,17 @@ describe("training", () => {
     expect(stopped.final.iteration).toBe(stopped.losses.length);
     expect(await page.textContent("#train-result")).toContain("Stopped after");
     expect(await page.textContent("#train-status")).toContain("worker backend, 2 thread(s)");
+    // Reset: a new net at iteration 0, paused; Step runs exactly one iteration of it.
+    await page.click("#reset");
+    expect(await waitState(page, ["paused"])).toBe("paused");
+    expect(await page.textContent("#train-iteration")).toBe("-");
+    await page.click("#step");
+    await page.waitForFunction(
+      () => document.getElementById("train-iteration")?.textContent?.startsWith("1 / ") === true,
+    );
+    await page.click("#stop");
+    expect(await waitState(page, ["stopped"])).toBe("stopped");
+    expect((await result(page)).losses).toHaveLength(1);
     // A learning rate of 1e300 makes the weights overflow within two updates (measured in Node:
     // the loss is NaN at iteration 2); the Trainer's DivergenceError names what and where.
     await page.fill("#lr", "1e300");
