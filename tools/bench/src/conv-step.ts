@@ -34,7 +34,7 @@ export function convStep(backend: Backend): PreparedOp {
 }
 
 /** NumPy's best step time (and median), or null with the reason printed. */
-export function numpyConvStep(minMs: number): { version: string; timing: Timing } | null {
+export function numpyConvStep(minMs: number): { version: string; timing: Timing; cpuMs: number } | null {
   const missing = numpyMissing();
   if (missing !== null) {
     console.error(`conv-step: no NumPy row: ${missing}`);
@@ -48,8 +48,22 @@ export function numpyConvStep(minMs: number): { version: string; timing: Timing 
     console.error(`conv-step: no NumPy row: numpy/simple_convnet.py failed (exit status ${r.status}):\n${r.stderr}`);
     return null;
   }
-  const out = JSON.parse(r.stdout) as { numpy: string; bestMs: number; medianMs: number; runs: number };
-  return { version: out.numpy, timing: { bestMs: out.bestMs, medianMs: out.medianMs, runs: out.runs } };
+  const out = JSON.parse(r.stdout) as { numpy: string; bestMs: number; medianMs: number; runs: number; cpuMs: number };
+  return {
+    version: out.numpy,
+    timing: { bestMs: out.bestMs, medianMs: out.medianMs, runs: out.runs },
+    cpuMs: out.cpuMs,
+  };
+}
+
+/** Mean CPU time of `runs` runs of `op`, in milliseconds (all threads of this process: for the
+ * worker backend that is the sum over its threads, not a wall time). Less sensitive than wall time
+ * to other processes competing for the cores. */
+export function cpuMsPerRun(op: PreparedOp, runs: number): number {
+  const before = process.cpuUsage();
+  for (let i = 0; i < runs; i++) op.run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / runs;
 }
 
 async function main(): Promise<void> {
@@ -61,20 +75,27 @@ async function main(): Promise<void> {
   ];
   const ops = backends.map(([, b]) => convStep(b));
   const timings = timeInterleaved(ops, { ...FULL, minMs, roundMs: 500 });
+  const cpuMs = ops.map((op) => cpuMsPerRun(op, 5));
   const numpy = numpyConvStep(minMs);
-  console.log("| SimpleConvNet step, batch 100, float64 | best ms | median ms | runs | NumPy / bp |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
+  console.log(
+    "| SimpleConvNet step, batch 100, float64 | best ms | median ms | runs | NumPy / bp (best) | CPU ms/step | NumPy / bp (CPU) |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   backends.forEach(([name], i) => {
     const t = timings[i]!;
     const ratio = numpy === null ? "-" : (numpy.timing.bestMs / t.bestMs).toFixed(2);
-    console.log(`| bp ${name} | ${t.bestMs.toFixed(1)} | ${t.medianMs.toFixed(1)} | ${t.runs} | ${ratio} |`);
+    const cpuRatio = numpy === null ? "-" : (numpy.cpuMs / cpuMs[i]!).toFixed(2);
+    console.log(
+      `| bp ${name} | ${t.bestMs.toFixed(1)} | ${t.medianMs.toFixed(1)} | ${t.runs} | ${ratio} | ${cpuMs[i]!.toFixed(1)} | ${cpuRatio} |`,
+    );
   });
   if (numpy !== null) {
     const t = numpy.timing;
     console.log(
-      `| NumPy ${numpy.version} (1 BLAS thread) | ${t.bestMs.toFixed(1)} | ${t.medianMs.toFixed(1)} | ${t.runs} | 1.00 |`,
+      `| NumPy ${numpy.version} (1 BLAS thread) | ${t.bestMs.toFixed(1)} | ${t.medianMs.toFixed(1)} | ${t.runs} | 1.00 | ${numpy.cpuMs.toFixed(1)} | 1.00 |`,
     );
   }
+  console.log("CPU ms/step counts every thread of the process (the worker backend's threads summed).");
   for (const [, b] of backends) b.dispose();
 }
 
