@@ -92,6 +92,11 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
   );
   const extra = Object.keys(tensors).filter((n) => !used.has(n));
   if (extra.length > 0) fail(`tensor ${extra.join(", ")} belongs to no layer of the architecture`);
+  for (const [n, shape] of Object.entries(description.paramShapes ?? {})) {
+    const t = tensors[n];
+    if (t !== undefined && (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])))
+      fail(`tensor ${n} has shape [${t.shape.join(", ")}] but the architecture says [${shape.join(", ")}]`);
+  }
   const net = netFromDescription(description, tensors, op);
   return { net, description, metadata: rest };
 }

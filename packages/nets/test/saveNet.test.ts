@@ -118,5 +118,10 @@ describe("encodeNet / decodeNet", () => {
     expect(() => decodeNet(bad({ ...tensors, b1: nan }, metadata))).toThrow(ValueError);
     expect(() => decodeNet(bad({ ...tensors, b1: nan }, metadata))).toThrow("b1 holds NaN at flat index 1");
     expect(() => decodeNet(bad(tensors, { ...metadata, architecture: "{" }))).toThrow("architecture is not valid JSON");
+    const wrongShape = JSON.parse(metadata.architecture!);
+    wrongShape.paramShapes.W1 = [4, 5];
+    expect(() => decodeNet(bad(tensors, { ...metadata, architecture: JSON.stringify(wrongShape) }))).toThrow(
+      "tensor W1 has shape [5, 4] but the architecture says [4, 5]",
+    );
   });
 });
