@@ -79,20 +79,13 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
     fail(
       `metadata format is ${JSON.stringify(format)}, expected ${JSON.stringify(NET_FORMAT)} or ${JSON.stringify(LEGACY_TWO_LAYER_FORMAT)}`,
     );
-  let description: NetDescription;
-  try {
-    description = JSON.parse(architecture ?? "") as NetDescription;
-  } catch {
-    return fail("metadata architecture is not valid JSON");
-  }
-  if (!Array.isArray(description.layers) || description.lastLayer === undefined)
-    fail("metadata architecture has no layers or lastLayer");
+  const description = parseDescription(architecture, fail);
   const used = new Set(
     description.layers.flatMap((l) => [...Object.values(l.params ?? {}), ...Object.values(l.state ?? {})]),
   );
   const extra = Object.keys(tensors).filter((n) => !used.has(n));
   if (extra.length > 0) fail(`tensor ${extra.join(", ")} belongs to no layer of the architecture`);
-  for (const [n, shape] of Object.entries(description.paramShapes ?? {})) {
+  for (const [n, shape] of Object.entries(description.paramShapes)) {
     const t = tensors[n];
     if (t !== undefined && (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])))
       fail(`tensor ${n} has shape [${t.shape.join(", ")}] but the architecture says [${shape.join(", ")}]`);
@@ -120,4 +113,48 @@ export function netFromDescription(
     backend: first?.backend ?? cpu,
     rng,
   });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStringMap = (v: unknown): boolean => isRecord(v) && Object.values(v).every((s) => typeof s === "string");
+
+/** The architecture JSON of a file, checked field by field (it comes from a file, so from anyone). */
+function parseDescription(json: string | undefined, fail: (message: string) => never): NetDescription {
+  if (json === undefined) return fail("metadata has no architecture");
+  let d: unknown;
+  try {
+    d = JSON.parse(json);
+  } catch {
+    return fail("metadata architecture is not valid JSON");
+  }
+  const bad = (what: string): never => fail(`metadata architecture: ${what}`);
+  if (!isRecord(d)) return bad("expected a JSON object");
+  if (typeof d.kind !== "string") bad("kind must be a string");
+  if (!isRecord(d.config)) bad("config must be an object");
+  if (d.dtype !== "float64" && d.dtype !== "float32") bad(`dtype must be "float64" or "float32"`);
+  if (typeof d.weightDecayLambda !== "number") bad("weightDecayLambda must be a number");
+  if (!isRecord(d.lastLayer) || typeof d.lastLayer.type !== "string") bad("lastLayer must be { type }");
+  if (
+    !isRecord(d.paramShapes) ||
+    !Object.values(d.paramShapes).every((s) => Array.isArray(s) && s.every(Number.isInteger))
+  )
+    bad("paramShapes must map names to integer arrays");
+  if (!Array.isArray(d.layers) || d.layers.length === 0) return bad("layers must be a non-empty array");
+  d.layers.forEach((l: unknown, i: number) => {
+    if (!isRecord(l) || typeof l.name !== "string" || typeof l.type !== "string")
+      bad(`layers[${i}] must have a string name and type`);
+    const layer = l as Record<string, unknown>;
+    for (const key of ["params", "state"]) {
+      if (layer[key] !== undefined && !isStringMap(layer[key])) bad(`layers[${i}].${key} must map names to names`);
+    }
+    if (
+      layer.config !== undefined &&
+      !(
+        isRecord(layer.config) &&
+        Object.values(layer.config).every((v) => ["number", "string", "boolean"].includes(typeof v))
+      )
+    )
+      bad(`layers[${i}].config must map names to numbers, strings or booleans`);
+  });
+  return d as unknown as NetDescription;
 }

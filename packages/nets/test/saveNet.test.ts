@@ -118,6 +118,14 @@ describe("encodeNet / decodeNet", () => {
     expect(() => decodeNet(bad({ ...tensors, b1: nan }, metadata))).toThrow(ValueError);
     expect(() => decodeNet(bad({ ...tensors, b1: nan }, metadata))).toThrow("b1 holds NaN at flat index 1");
     expect(() => decodeNet(bad(tensors, { ...metadata, architecture: "{" }))).toThrow("architecture is not valid JSON");
+    for (const [architecture, message] of [
+      ["[]", "metadata architecture: expected a JSON object"],
+      [JSON.stringify({ ...arch, layers: [] }), "layers must be a non-empty array"],
+      [JSON.stringify({ ...arch, layers: [{ name: "A", type: 3 }] }), "layers[0] must have a string name and type"],
+      [JSON.stringify({ ...arch, layers: [{ name: "A", type: "Affine", params: "W1" }] }), "layers[0].params must map"],
+      [JSON.stringify({ ...arch, dtype: "int32" }), 'dtype must be "float64" or "float32"'],
+    ] as const)
+      expect(() => decodeNet(bad(tensors, { ...metadata, architecture }))).toThrow(message);
     const wrongShape = JSON.parse(metadata.architecture!);
     wrongShape.paramShapes.W1 = [4, 5];
     expect(() => decodeNet(bad(tensors, { ...metadata, architecture: JSON.stringify(wrongShape) }))).toThrow(
