@@ -320,9 +320,9 @@ export const createTrainView: ViewFactory = (ctx) => {
     ])
       tr.append(h("td", {}, v));
     epochBody.append(tr);
-    // ln 10 ≈ 2.3026 is the loss of a net that gives every class 1/10: no better than guessing.
-    if (row.loss > Math.log(10) && runConfig !== null) {
-      message.textContent = `The mean loss over the last epoch (${fmt(row.loss)}) is no better than guessing (ln 10 ≈ 2.3026): the net is not learning. The learning rate ${runConfig.lr} is probably too large (the book uses 0.1): stop, lower it and start again.`;
+    // A net that gives every class 1/10 has loss ln 10 ≈ 2.3026 and accuracy 0.1: guessing.
+    if (runConfig !== null && (row.loss > Math.log(10) || row.testAccuracy < 0.2)) {
+      message.textContent = `After epoch ${fmt(row.epoch, 2)} the mean loss is ${fmt(row.loss)} and the test accuracy ${fmt(row.testAccuracy)}: no better than guessing (a net that guesses scores ln 10 ≈ 2.3026 and 0.1), so the net is not learning. The learning rate ${runConfig.lr} is probably too large (the book uses 0.1 for SGD): stop, lower it and start again.`;
     }
     chartSummary.textContent = `After epoch ${fmt(row.epoch, 2)} (iteration ${row.iteration}): mean minibatch loss ${fmt(row.loss)}, train accuracy ${fmt(row.trainAccuracy)}, test accuracy ${fmt(row.testAccuracy)}.`;
   }
