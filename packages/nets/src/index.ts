@@ -54,4 +54,5 @@ export {
   type DecodeNetOptions,
   type DecodedNet,
 } from "./saveNet.js";
+export { createNet } from "./createNet.js";
 export { trainNet, type TrainNetOptions, type TrainNetResult } from "./trainNet.js";
