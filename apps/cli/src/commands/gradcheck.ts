@@ -1,11 +1,13 @@
 import { type CheckReport, DEFAULT_ATOL, DEFAULT_RTOL, checkNet, formatReport } from "@bp/gradcheck";
 import { Dropout } from "@bp/layers";
-import { NET_OPTIONS, netDetails, netSpec, shapeText } from "../netOptions.js";
+import type { Net } from "@bp/nets";
+import type { Backend, FloatDType, Tensor } from "@bp/tensor";
+import { NET_OPTIONS, type NetSpec, netDetails, netSpec, shapeText } from "../netOptions.js";
 import { buildNet, netClassName } from "../training.js";
-import { intOption, numberOption } from "../args.js";
+import { intOption, numberOption, type Values } from "../args.js";
 import type { Command, Context } from "../command.js";
 import { bookConvCheck } from "../convNet.js";
-import { loadDataset } from "../dataset.js";
+import { type DataSpec, loadDataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import {
   BACKEND_OPTION,
@@ -72,45 +74,10 @@ export const gradcheckCommand: Command = {
     const atol = numberOption(values, "atol", dtype === "float64" ? DEFAULT_ATOL : FLOAT32_ATOL, 0)!;
     const rtol = numberOption(values, "rtol", dtype === "float64" ? DEFAULT_RTOL : FLOAT32_RTOL, 0)!;
     return withBackend(backendName(values), (be) => {
-      if (conv) {
-        if (values.count !== undefined)
-          throw new UsageError("--count is not used by --net simple-conv (one image, as in the book)");
-        const { net, x, t } = bookConvCheck(seed, dtype, be);
-        const report = checkNet(net, x, t, { atol, rtol });
-        const comparisons = Object.values(report.comparisons);
-        if (values.json === true) {
-          ctx.out(
-            JSON.stringify({
-              passed: report.passed,
-              atol: report.atol,
-              rtol: report.rtol,
-              params: comparisons,
-              config: { seed, dtype, backend: be.name },
-              net: net.describe(),
-            }),
-          );
-        } else {
-          ctx.out(
-            `SimpleConvNet 1x10x10-conv10x3x3-pool2x2-10-10 (seed ${seed}, ${dtype}) on one random 1x10x10 image of label 1 (ch07/gradient_check.py)`,
-          );
-          printReport(ctx, comparisons, report);
-        }
-        return report.passed ? 0 : 1;
-      }
-      const ds = loadDataset(data, dtype, be);
-      const n = ds.xTrain.shape[0]!;
-      if (count > n) throw new UsageError(`--count ${count} is more than the ${n} training rows`);
-      const rows = Int32Array.from({ length: count }, (_, i) => i);
-      const xBatch = ds.xTrain.gather(rows);
-      const tBatch = ds.tTrain.gather(rows);
-      const net = buildNet(spec, ds.inputSize, ds.numClasses, { seed, dtype, backend: be });
-      if (spec.dropout !== undefined) {
-        // A gradient check differentiates one function: every forward pass must drop the same
-        // units, so the masks of a first training forward are kept for the whole check.
-        net.loss(xBatch, tBatch, true);
-        for (const layer of net.layers.values()) if (layer instanceof Dropout) layer.fixedMask = layer.mask;
-      }
-      const report = checkNet(net, xBatch, tBatch, { atol, rtol });
+      const { net, x, t, title, config } = conv
+        ? convCase(values, seed, dtype, be)
+        : dataCase(data, spec, count, seed, dtype, be);
+      const report = checkNet(net, x, t, { atol, rtol });
       const comparisons = Object.values(report.comparisons);
       if (values.json === true) {
         ctx.out(
@@ -119,30 +86,79 @@ export const gradcheckCommand: Command = {
             atol: report.atol,
             rtol: report.rtol,
             params: comparisons,
-            config: {
-              data: data.data,
-              dataName: ds.name,
-              count,
-              inputSize: ds.inputSize,
-              hidden: spec.net === "two" ? spec.hidden[0] : spec.hidden,
-              outputSize: ds.numClasses,
-              seed,
-              dtype,
-              backend: be.name,
-            },
+            config: { ...config, seed, dtype, backend: be.name },
             net: net.describe(),
           }),
         );
       } else {
-        ctx.out(
-          `${netClassName(spec)} ${shapeText(ds.inputSize, spec, ds.numClasses)}${netDetails(spec)} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`,
-        );
+        ctx.out(title);
         printReport(ctx, comparisons, report);
       }
       return report.passed ? 0 : 1;
     });
   },
 };
+
+/** What a gradient check runs on: the net, its inputs and labels, the title line and JSON config. */
+interface CheckCase {
+  net: Net;
+  x: Tensor;
+  t: Tensor;
+  title: string;
+  config: Record<string, unknown>;
+}
+
+/** The book's ch05/ch06 check: a net of the given options on the first `count` training rows. */
+function dataCase(
+  data: DataSpec,
+  spec: NetSpec,
+  count: number,
+  seed: number,
+  dtype: FloatDType,
+  be: Backend,
+): CheckCase {
+  const ds = loadDataset(data, dtype, be);
+  const n = ds.xTrain.shape[0]!;
+  if (count > n) throw new UsageError(`--count ${count} is more than the ${n} training rows`);
+  const rows = Int32Array.from({ length: count }, (_, i) => i);
+  const x = ds.xTrain.gather(rows);
+  const t = ds.tTrain.gather(rows);
+  const net = buildNet(spec, ds.inputSize, ds.numClasses, { seed, dtype, backend: be });
+  if (spec.dropout !== undefined) {
+    // A gradient check differentiates one function: every forward pass must drop the same
+    // units, so the masks of a first training forward are kept for the whole check.
+    net.loss(x, t, true);
+    for (const layer of net.layers.values()) if (layer instanceof Dropout) layer.fixedMask = layer.mask;
+  }
+  return {
+    net,
+    x,
+    t,
+    title: `${netClassName(spec)} ${shapeText(ds.inputSize, spec, ds.numClasses)}${netDetails(spec)} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`,
+    config: {
+      data: data.data,
+      dataName: ds.name,
+      count,
+      inputSize: ds.inputSize,
+      hidden: spec.net === "two" ? spec.hidden[0] : spec.hidden,
+      outputSize: ds.numClasses,
+    },
+  };
+}
+
+/** The book's ch07 check (ch07/gradient_check.py) for --net simple-conv: one random image. */
+function convCase(values: Values, seed: number, dtype: FloatDType, be: Backend): CheckCase {
+  if (values.count !== undefined)
+    throw new UsageError("--count is not used by --net simple-conv (one image, as in the book)");
+  const { net, x, t } = bookConvCheck(seed, dtype, be);
+  return {
+    net,
+    x,
+    t,
+    title: `SimpleConvNet 1x10x10-conv10x3x3-pool2x2-10-10 (seed ${seed}, ${dtype}) on one random 1x10x10 image of label 1 (ch07/gradient_check.py)`,
+    config: { net: "simple-conv", inputDim: [1, 10, 10], filterNum: 10, filterSize: 3, hidden: 10, outputSize: 10 },
+  };
+}
 
 /** The book's lines `key:mean |diff|`, then the report table, coloured. */
 function printReport(ctx: Context, comparisons: { name: string; meanAbsDiff: number }[], report: CheckReport): void {
