@@ -128,6 +128,9 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
       this.runningVar.assign(this.runningVar.mul(m).add(variance.mul(1 - m)));
     } else {
       xn = x2.sub(this.runningMean).div(this.runningVar.add(BATCH_NORM_EPS).sqrt());
+      // A backward now would differentiate the training pass, not this one: make it throw.
+      this.xc = this.xn = this.std = null;
+      this.batchSize = null;
     }
     const out = xn.mul(this.gamma).add(this.beta);
     return x.rank === 2 ? out : out.reshape(x.shape);

@@ -35,7 +35,10 @@ export class Dropout implements Layer {
   }
 
   forward(x: Tensor, train = true): Tensor {
-    if (!train) return x.mul(1 - this.dropoutRatio);
+    if (!train) {
+      this.mask = null; // a backward now would use another pass's mask: make it throw
+      return x.mul(1 - this.dropoutRatio);
+    }
     // Drawn in float64 and compared there, so float32 nets drop the same units as float64 ones.
     const mask =
       this.fixedMask ?? rand(x.shape, { rng: this.rng, backend: x.backend }).gt(this.dropoutRatio).cast(x.dtype);

@@ -104,6 +104,9 @@ describe("BatchNormalization", () => {
     expect(() => bn.backward(ones([2, 3]))).toThrow("BatchNormalization.backward: called before forward");
     bn.forward(ones([2, 3]), false);
     expect(() => bn.backward(ones([2, 3]))).toThrow("backward needs a forward with train = true");
+    bn.forward(ones([2, 3]), true);
+    bn.forward(ones([2, 3]), false); // a test-time pass after a training pass: still no backward
+    expect(() => bn.backward(ones([2, 3]))).toThrow("backward needs a forward with train = true");
     expect(() => bn.forward(ones([0, 3]))).toThrow(ValueError);
   });
 });
@@ -151,6 +154,9 @@ describe("Dropout (not inverted)", () => {
     );
     const drop = new Dropout(new Rng(0));
     drop.forward(x, false);
+    expect(() => drop.backward(x)).toThrow("Dropout.backward: called before forward");
+    drop.forward(x);
+    drop.forward(x, false); // the mask of the training pass is not reused
     expect(() => drop.backward(x)).toThrow("Dropout.backward: called before forward");
   });
 });
