@@ -63,8 +63,6 @@ export class Pooling implements Layer {
     // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere.
     const d = dout.transpose([0, 2, 3, 1]).reshape([-1]);
     const dmax = d.putAlongLastAxis(argMax, poolSize);
-    return dmax
-      .reshape([N * outH * outW, C * poolSize])
-      .col2im(x.shape, this.poolH, this.poolW, this.stride, this.pad);
+    return dmax.reshape([N * outH * outW, C * poolSize]).col2im(x.shape, this.poolH, this.poolW, this.stride, this.pad);
   }
 }
