@@ -26,7 +26,7 @@ import {
   sampleMinibatch,
   saveSafetensors,
 } from "@bp/data";
-import { DivergenceError, Trainer, TwoLayerNet } from "@bp/nets";
+import { DivergenceError, Trainer, TwoLayerNet, encodeNet } from "@bp/nets";
 import {
   BpError,
   DTypeError,
@@ -205,6 +205,25 @@ const MANY_UNDER_LIMIT = put(
     `{${Array.from({ length: 99_999 }, (_, i) => `"t${i}":{"dtype":"F64","shape":[0],"data_offsets":[0,0]}`).join(",")}}`,
   ),
 );
+/** A saved 2-3-2 net whose architecture JSON is replaced by `architecture`. */
+function withArchitecture(name: string, architecture: (a: Record<string, unknown>) => unknown): string {
+  const saved = decodeSafetensors(encodeNet(new TwoLayerNet(2, 3, 2)));
+  const a = JSON.parse(saved.metadata.architecture!) as Record<string, unknown>;
+  return put(
+    name,
+    encodeSafetensors(saved.tensors, { ...saved.metadata, architecture: JSON.stringify(architecture(a)) }),
+  );
+}
+const ARCH_NULL = withArchitecture("arch-null.safetensors", () => null);
+const LAYER_NULL = withArchitecture("layer-null.safetensors", (a) => ({ ...a, layers: [null] }));
+const ARCH_NOT_JSON = put(
+  "arch-not-json.safetensors",
+  (() => {
+    const saved = decodeSafetensors(encodeNet(new TwoLayerNet(2, 3, 2)));
+    return encodeSafetensors(saved.tensors, { ...saved.metadata, architecture: "{not json" });
+  })(),
+);
+
 /** A FIFO: renaming a model over it would replace it with a regular file. */
 const FIFO = join(fx, "a-fifo");
 execFileSync("mkfifo", [FIFO]);
@@ -595,6 +614,24 @@ const cliCases: CliCase[] = [
   },
 
   // models: exit 1
+  {
+    name: "eval of a model whose architecture is null",
+    args: ["eval", "--model", ARCH_NULL, "--data", "csv", "--test", OK],
+    exit: 1,
+    message: "metadata architecture: expected a JSON object",
+  },
+  {
+    name: "eval of a model with a null layer",
+    args: ["eval", "--model", LAYER_NULL, "--data", "csv", "--test", OK],
+    exit: 1,
+    message: "layers[0] must have a string name and type",
+  },
+  {
+    name: "eval of a model whose architecture is not JSON",
+    args: ["eval", "--model", ARCH_NOT_JSON, "--data", "csv", "--test", OK],
+    exit: 1,
+    message: "metadata architecture is not valid JSON",
+  },
   {
     name: "eval of 99 999 empty tensors (a short message)",
     args: ["eval", "--model", MANY_UNDER_LIMIT],
