@@ -115,14 +115,14 @@ const diag = {
   fps: 0,
 };
 (globalThis as unknown as { bpDiagnostics: typeof diag }).bpDiagnostics = diag;
-const fpsOut = byId<HTMLOutputElement>("diag-fps");
+const fpsOut = byId<HTMLSpanElement>("diag-fps");
 let secondStart = performance.now();
 let framesAtSecond = 0;
 const tick = (now: number): void => {
   diag.frames++;
   if (now - secondStart >= 1000) {
     diag.fps = Math.round(((diag.frames - framesAtSecond) * 1000) / (now - secondStart));
-    fpsOut.value = String(diag.fps);
+    fpsOut.textContent = String(diag.fps);
     secondStart = now;
     framesAtSecond = diag.frames;
   }
@@ -130,7 +130,7 @@ const tick = (now: number): void => {
 };
 requestAnimationFrame(tick);
 
-byId<HTMLOutputElement>("diag-isolated").value = isolated
+byId<HTMLSpanElement>("diag-isolated").textContent = isolated
   ? "yes (SharedArrayBuffer available)"
   : "no: the server did not send Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, so the worker backend is disabled";
 byId<HTMLUListElement>("diag-backends").replaceChildren(
@@ -138,10 +138,10 @@ byId<HTMLUListElement>("diag-backends").replaceChildren(
     h("li", {}, h("strong", {}, c.name), `: ${c.available ? "available" : "unavailable"}, ${c.reason}`),
   ),
 );
-const paintOut = byId<HTMLOutputElement>("diag-paint");
+const paintOut = byId<HTMLSpanElement>("diag-paint");
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    if (e.name === "first-contentful-paint") paintOut.value = `${e.startTime.toFixed(0)} ms after navigation`;
+    if (e.name === "first-contentful-paint") paintOut.textContent = `${e.startTime.toFixed(0)} ms after navigation`;
   }
 }).observe({ type: "paint", buffered: true });
 

@@ -114,9 +114,9 @@ export const createTrainView: ViewFactory = (ctx) => {
   const stepButton = button("step", "Step", () => ctx.worker.send({ type: "step", count: 1 }));
   const stopButton = button("stop", "Stop", () => ctx.worker.send({ type: "stop" }));
   const resetButton = button("reset", "Reset", () => start(true));
-  const stateOut = h("output", { id: "train-state" }, "not started");
-  const iterationOut = h("output", { id: "train-iteration" }, "-");
-  const lossOut = h("output", { id: "train-loss" }, "-");
+  const stateOut = h("span", { id: "train-state" }, "not started");
+  const iterationOut = h("span", { id: "train-iteration" }, "-");
+  const lossOut = h("span", { id: "train-loss" }, "-");
   const statusText = h("p", { id: "train-status", class: "hint" });
   const message = h("div", { id: "train-message", class: "message" });
   const result = h("p", { id: "train-result", class: "note" });
@@ -276,7 +276,7 @@ export const createTrainView: ViewFactory = (ctx) => {
       stopped: "stopped (results kept)",
       diverged: "stopped: the loss is not a number",
     };
-    stateOut.value = words[state];
+    stateOut.textContent = words[state];
   }
 
   function start(paused: boolean): void {
@@ -296,8 +296,8 @@ export const createTrainView: ViewFactory = (ctx) => {
     losses = [];
     epochs = [];
     epochBody.replaceChildren();
-    iterationOut.value = "-";
-    lossOut.value = "-";
+    iterationOut.textContent = "-";
+    lossOut.textContent = "-";
     chartSummary.textContent = "No epoch finished yet.";
     chart ??= new LossChart(chartBox);
     chart.reset(600);
@@ -347,8 +347,8 @@ export const createTrainView: ViewFactory = (ctx) => {
       case "progress":
         losses.push(...m.losses);
         chart?.addLosses(m.first, m.losses);
-        iterationOut.value = `${losses.length} / ${runConfig?.iterations ?? "?"} (epoch ${fmt(losses.length / perEpoch, 2)})`;
-        lossOut.value = fmt(m.losses.at(-1)!);
+        iterationOut.textContent = `${losses.length} / ${runConfig?.iterations ?? "?"} (epoch ${fmt(losses.length / perEpoch, 2)})`;
+        lossOut.textContent = fmt(m.losses.at(-1)!);
         break;
       case "epoch":
         addEpochRow(m.row);
