@@ -31,17 +31,34 @@ export class ModelStore {
   }
 }
 
-/** A model from safetensors bytes (throws the library's typed errors for a bad file). */
+/** A model from safetensors bytes (throws the library's typed errors for a bad file, and says so
+ * when the net does not take 28×28 images and give 10 scores). */
 export function modelFromBytes(bytes: Uint8Array, source: string, fileName = "<model>"): Model {
   const { net, description, metadata } = decodeNet(bytes, { name: fileName });
-  const W1 = net.params.W1;
-  const inputs = W1?.shape[0];
-  if (inputs !== 784) {
+  const model: Model = { net, description, metadata, bytes, source };
+  let shape = "";
+  try {
+    shape = `[${net.predict(inputTensor(model, new Float64Array(784), 1), false).shape.join(", ")}]`;
+  } catch (e) {
+    shape = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+  if (shape !== "[1, 10]") {
     throw new Error(
-      `${fileName}: this net takes ${inputs ?? "?"} inputs, but MNIST images have 784 pixels (was it trained on CSV data?)`,
+      `${fileName}: this ${description.kind} does not map a 28×28 MNIST image to 10 class scores (a test image gave ${shape}); was it trained on other data?`,
     );
   }
-  return { net, description, metadata, bytes, source };
+  return model;
+}
+
+/** Whether the net starts with a convolution (chapter 7's SimpleConvNet), which takes images
+ * [N, 1, 28, 28] rather than rows of 784. */
+export function takesImages(model: Model): boolean {
+  return model.description.layers[0]?.type === "Convolution";
+}
+
+function inputTensor(model: Model, pixels: Float64Array, rows: number) {
+  const shape = takesImages(model) ? [rows, 1, 28, 28] : [rows, 784];
+  return tensor(pixels, { shape, dtype: model.net.dtype });
 }
 
 /** "TwoLayerNet 784-50-10 (float64)" from the architecture. */
@@ -49,7 +66,8 @@ export function describeModel(m: Model): string {
   const shapes = Object.entries(m.description.paramShapes)
     .filter(([name]) => /^W\d+$/.test(name))
     .map(([, s]) => s);
-  const sizes = shapes.length === 0 ? "" : ` ${[shapes[0]![0], ...shapes.map((s) => s[1])].join("-")}`;
+  const sizes =
+    takesImages(m) || shapes.length === 0 ? "" : ` ${[shapes[0]![0], ...shapes.map((s) => s[1])].join("-")}`;
   return `${m.description.kind}${sizes} (${m.description.dtype})`;
 }
 
@@ -60,7 +78,6 @@ export function classify(
   pixels: Float64Array,
   rows: number,
 ): { classes: Int32Array; probs: Float64Array } {
-  const x = tensor(pixels, { shape: [rows, 784], dtype: model.net.dtype });
-  const scores = model.net.predict(x, false);
+  const scores = model.net.predict(inputTensor(model, pixels, rows), false);
   return { classes: Int32Array.from(scores.argmax(1).data), probs: Float64Array.from(softmax(scores).data) };
 }
