@@ -86,7 +86,7 @@ export const createLayersView: ViewFactory = () => {
     oninput: () => compute(),
     "aria-describedby": "layer-error",
   });
-  const extra = h("div", { class: "fields" });
+  const extra = h("div", { class: "fields wide" });
   const error = h("p", { id: "layer-error", class: "field-error" });
   const rules = h("div", { id: "layer-rules" });
   const results = h("div", { id: "layer-results" });
@@ -102,7 +102,7 @@ export const createLayersView: ViewFactory = () => {
     ),
     h(
       "div",
-      { class: "fields" },
+      { class: "fields wide" },
       h("label", { class: "field" }, "Layer", layerSelect),
       h("label", { class: "field" }, "x (rows; values)", xInput),
     ),
