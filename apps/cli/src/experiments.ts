@@ -92,7 +92,8 @@ function overfitRun(name: string, net: Net, data: Mnist, s: ExperimentSettings, 
     ...(s.evalSamples !== undefined ? { evaluateSampleNumPerEpoch: s.evalSamples } : {}),
   });
   trainer.on("epoch", (e) => {
-    if (e.epoch % 10 === 0) progress(`${name}: epoch ${e.epoch}, train ${e.trainAccuracy}, test ${e.testAccuracy}`);
+    if (e.epoch % 10 === 0)
+      progress(`${name}: epoch ${e.epoch}, train ${e.trainAccuracy.toFixed(4)}, test ${e.testAccuracy.toFixed(4)}`);
   });
   trainer.train();
   return { name, trainAccuracy: [...trainer.trainAccList], testAccuracy: [...trainer.testAccList] };
