@@ -359,6 +359,17 @@ describe("training", () => {
     const message = (await page.textContent("#train-message")) ?? "";
     expect(message).toMatch(/^The (loss|parameter \w+) became (NaN|-?Infinity) at iteration [12]: /);
     expect(message).toContain("Try a smaller learning rate (it is 1e+300; the book uses 0.1 for SGD");
+    // The lr 20: the loss stays finite but the net learns nothing; after the first epoch
+    // (60 minibatches of 1000) the page says so (measured: mean loss 3.03, test accuracy 0.14).
+    await page.fill("#lr", "20");
+    await page.fill("#batch", "1000");
+    await page.fill("#iterations", "60");
+    await page.click("#start");
+    expect(await waitState(page, ["finished", "diverged"])).toBe("finished");
+    expect(await page.textContent("#train-message")).toMatch(
+      /^After epoch 1\.00 the mean loss is \d+\.\d+ and the test accuracy 0\.\d+: no better than guessing .* The learning rate 20 is probably too large/,
+    );
+    await page.fill("#batch", "100");
     // Chapter 6: MultiLayerNetExtend with BatchNorm and Dropout, trained with Adam.
     await page.selectOption("#net", "multi");
     await page.fill("#lr", "0.01");
