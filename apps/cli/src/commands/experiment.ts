@@ -109,7 +109,7 @@ export const experimentCommand: Command = {
         ctx.out(
           JSON.stringify({
             experiment: name,
-            settings: { ...settings, backend: be.name },
+            settings: { ...applicable(settings, experiment.options), backend: be.name },
             result,
             summary: summarize(result),
             seconds: Math.round(seconds * 1000) / 1000,
@@ -127,3 +127,15 @@ export const experimentCommand: Command = {
     });
   },
 };
+
+/** The settings an experiment uses (seed, dtype and its own of --iterations, --epochs, ...). */
+function applicable(s: ExperimentSettings, options: readonly string[]): Partial<ExperimentSettings> {
+  const { iterations, epochs, trainSize, evalSamples, ...always } = s;
+  return {
+    ...always,
+    ...(options.includes("iterations") ? { iterations } : {}),
+    ...(options.includes("epochs") ? { epochs } : {}),
+    ...(options.includes("train-size") ? { trainSize } : {}),
+    ...(options.includes("eval-samples") && evalSamples !== undefined ? { evalSamples } : {}),
+  };
+}
