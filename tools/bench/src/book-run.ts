@@ -6,7 +6,7 @@
 // fresh process, one after the other. Prints one markdown table: wall time of each process (data
 // loading included), the training time it reports, its final accuracies, full garbage collections
 // (Mark-Compact lines of --trace-gc), peak RSS, and its speed relative to cpu, tfjs-cpu and NumPy.
-//   node tools/bench/dist/book-run.js [--iters N] [--float32]
+//   node tools/bench/dist/book-run.js [--iters N] [--float32] [--only cpu,wasm,worker,tfjs-cpu,numpy]
 // --float32 adds cpu and worker runs in float32 (bp trains in float64 by default; tfjs-cpu is
 // float32 only). It takes a while: about a minute or two per run on 2 cores.
 import { spawnSync } from "node:child_process";
@@ -16,13 +16,16 @@ import { defaultMnistDir } from "@bp/data";
 import { formatTable } from "@bp/tensor";
 import { numpyMissing, numpyScript, oneBlasThread } from "./numpy.js";
 
-const USAGE = "usage: node tools/bench/dist/book-run.js [--iters N] [--float32]";
+const USAGE = "usage: node tools/bench/dist/book-run.js [--iters N] [--float32] [--only NAME,...]";
 const args = process.argv.slice(2);
 let iters: number | null = null;
 let float32 = false;
+/** Run only these rows (by name: cpu, wasm, worker, tfjs-cpu, numpy); default all. */
+let only: Set<string> | null = null;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--float32") float32 = true;
   else if (args[i] === "--iters" && i + 1 < args.length) iters = Number(args[++i]);
+  else if (args[i] === "--only" && i + 1 < args.length) only = new Set(args[++i]!.split(","));
   else {
     console.error(`book-run: unknown argument ${JSON.stringify(args[i])}\n${USAGE}`);
     process.exit(2);
@@ -100,7 +103,8 @@ interface Result {
 }
 
 const results: Result[] = [];
-for (const run of runs) {
+const selected = runs.filter((r) => only === null || only.has(r.name.split(" ")[0]!));
+for (const run of selected) {
   console.error(`book-run: ${run.name} ${run.dtype} ...`);
   const t0 = performance.now();
   const node = run.command === undefined;
@@ -142,8 +146,8 @@ for (const run of runs) {
   console.error(`book-run: ${run.name} ${run.dtype}: ${wall.toFixed(1)} s`);
 }
 
-const cpuWall = results.find((r) => r.run.name === "cpu")!.wall;
-const tfjsWall = results.find((r) => r.run.name === "tfjs-cpu")!.wall;
+const cpuWall = results.find((r) => r.run.name === "cpu")?.wall;
+const tfjsWall = results.find((r) => r.run.name === "tfjs-cpu")?.wall;
 const numpyWall = results.find((r) => r.run.name === NUMPY)?.wall;
 const header = [
   "run",
@@ -167,8 +171,8 @@ const lines = results.map((r) => [
   r.testAccuracy.toFixed(4),
   r.fullGcs === null ? "" : String(r.fullGcs),
   r.peakRssMb.toFixed(0),
-  `${(cpuWall / r.wall).toFixed(2)}x`,
-  `${(tfjsWall / r.wall).toFixed(2)}x`,
+  cpuWall === undefined ? "" : `${(cpuWall / r.wall).toFixed(2)}x`,
+  tfjsWall === undefined ? "" : `${(tfjsWall / r.wall).toFixed(2)}x`,
   numpyWall === undefined || r.run.name === NUMPY ? "" : `${(numpyWall / r.wall).toFixed(2)}`,
 ]);
 for (const line of formatTable(header, lines, {
