@@ -1,6 +1,6 @@
 import { ShapeError, formatShape, type Tensor } from "@bp/tensor";
 import { fromForward } from "./cache.js";
-import { crossEntropyError, softmax } from "./functions.js";
+import { checkRows, crossEntropyError, softmax } from "./functions.js";
 import type { LossLayer } from "./Layer.js";
 
 /**
@@ -18,6 +18,7 @@ export class SoftmaxWithLoss implements LossLayer {
   forward(x: Tensor, t: Tensor): number {
     if (x.rank !== 1 && x.rank !== 2)
       throw new ShapeError("SoftmaxWithLoss.forward", `x must be [N, C] or [C], got ${formatShape(x.shape)}`);
+    checkRows("SoftmaxWithLoss.forward", "x", x);
     this.t = t;
     this.y = softmax(x);
     this.loss = crossEntropyError(this.y, t);

@@ -1,4 +1,4 @@
-import { DTypeError, IndexError, ShapeError, formatShape, isFloatDType, type Tensor } from "@bp/tensor";
+import { DTypeError, IndexError, ShapeError, ValueError, formatShape, isFloatDType, type Tensor } from "@bp/tensor";
 
 /**
  * Softmax over the last axis (book section 3.5, `common/functions.py`), for 1-d and 2-d (and
@@ -19,7 +19,8 @@ export const CROSS_ENTROPY_DELTA = 1e-7;
  * Cross-entropy error averaged over the batch (book section 4.2, `common/functions.py`):
  * `-Σ log(y[i, t_i] + 1e-7) / N`.
  *
- * - `y`: probabilities, `[N, C]` (or `[C]` for one sample).
+ * - `y`: probabilities, `[N, C]` (or `[C]` for one sample), N >= 1 (the mean of 0 rows would be
+ *   NaN, so 0 rows is a ValueError).
  * - `t`: class indices (an int32 tensor `[N]`, or `[]`/`[1]` for one sample), or one-hot labels
  *   of `y`'s size (as in the book, a float label row is read as the class at its maximum).
  */
@@ -28,6 +29,7 @@ export function crossEntropyError(y: Tensor, t: Tensor): number {
   if (y.rank !== 1 && y.rank !== 2) throw new ShapeError(op, `y must be [N, C] or [C], got ${formatShape(y.shape)}`);
   const y2 = y.rank === 1 ? y.reshape([1, y.size]) : y;
   const [n, c] = y2.shape as [number, number];
+  checkRows(op, "y", y);
   const labels = classIndices(op, t, n, c, y.shape);
   const picked = new Int32Array(n);
   for (let i = 0; i < n; i++) picked[i] = i * c + labels[i]!;
@@ -67,4 +69,10 @@ export function classIndices(op: string, t: Tensor, n: number, c: number, yShape
     );
   }
   return t.reshape([n, c]).argmax(1).data as Int32Array;
+}
+
+/** Refuses a batch of 0 rows (its mean loss would be 0 / 0 = NaN), naming the op and the shape. */
+export function checkRows(op: string, name: string, x: Tensor): void {
+  if (x.rank > 1 && x.shape[0] === 0)
+    throw new ValueError(op, `${name} has 0 rows (shape ${formatShape(x.shape)}); expected at least one`);
 }
