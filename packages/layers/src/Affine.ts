@@ -1,4 +1,5 @@
 import { BackendError, DTypeError, ShapeError, formatShape, type Shape, type Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
@@ -34,6 +35,8 @@ export class Affine implements ParameterLayer {
   db: Tensor | null = null;
 
   constructor(W: Tensor, b: Tensor, options: AffineOptions = {}) {
+    checkTensor("Affine", "W (inputs x outputs)", W);
+    checkTensor("Affine", "b", b);
     if (W.rank !== 2)
       throw new ShapeError("Affine", `W must be 2-d (inputs x outputs), got shape ${formatShape(W.shape)}`);
     if (b.rank !== 1 || b.shape[0] !== W.shape[1]) {
@@ -61,6 +64,7 @@ export class Affine implements ParameterLayer {
 
   forward(x: Tensor): Tensor {
     const op = "Affine.forward";
+    checkTensor(op, "x", x);
     const inputs = this.W.shape[0]!;
     if (x.rank < 1) throw new ShapeError(op, `x must have at least one axis (N rows), got a scalar`);
     const rows = x.shape[0]!;

@@ -8,6 +8,7 @@ import {
   type Shape,
   type Tensor,
 } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer, StatefulLayer } from "./Layer.js";
@@ -57,6 +58,10 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
 
   constructor(gamma: Tensor, beta: Tensor, options: BatchNormalizationOptions = {}) {
     const op = "BatchNormalization";
+    checkTensor(op, "gamma", gamma);
+    checkTensor(op, "beta", beta);
+    for (const key of ["runningMean", "runningVar"] as const)
+      if (options[key] !== undefined) checkTensor(op, key, options[key]);
     if (gamma.rank !== 1) throw new ShapeError(op, `gamma must be 1-d, got shape ${formatShape(gamma.shape)}`);
     const d = gamma.shape[0]!;
     const like = { dtype: gamma.dtype, backend: gamma.backend };
@@ -98,6 +103,7 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
 
   forward(x: Tensor, train = true): Tensor {
     const op = "BatchNormalization.forward";
+    checkTensor(op, "x", x);
     const d = this.gamma.shape[0]!;
     const rows = x.rank < 1 ? 0 : x.shape[0]!;
     if (x.rank < 2 || x.size !== rows * d) {

@@ -1,4 +1,5 @@
 import { BackendError, DTypeError, ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
@@ -32,6 +33,8 @@ export class Convolution implements ParameterLayer {
 
   constructor(W: Tensor, b: Tensor, stride = 1, pad = 0) {
     const op = "Convolution";
+    checkTensor(op, "W [FN, C, FH, FW]", W);
+    checkTensor(op, "b", b);
     if (W.rank !== 4) throw new ShapeError(op, `W must be 4-d [FN, C, FH, FW], got shape ${formatShape(W.shape)}`);
     if (b.rank !== 1 || b.shape[0] !== W.shape[0]) {
       throw new ShapeError(
@@ -64,8 +67,9 @@ export class Convolution implements ParameterLayer {
   }
 
   forward(x: Tensor): Tensor {
-    const [FN, C, FH, FW] = this.W.shape as [number, number, number, number];
     const op = "Convolution.forward";
+    checkTensor(op, "x", x);
+    const [FN, C, FH, FW] = this.W.shape as [number, number, number, number];
     if (x.rank !== 4 || x.shape[1] !== C) {
       throw new ShapeError(
         op,

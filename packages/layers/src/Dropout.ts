@@ -1,4 +1,5 @@
-import { ShapeError, ValueError, formatShape, rand, type Rng, type Tensor } from "@bp/tensor";
+import { Rng, ShapeError, ValueError, formatShape, rand, type Tensor } from "@bp/tensor";
+import { checkTensor, describeArgument } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
@@ -30,16 +31,20 @@ export class Dropout implements Layer {
   constructor(rng: Rng, options: DropoutOptions = {}) {
     const ratio = options.dropoutRatio ?? 0.5;
     if (!(ratio >= 0 && ratio < 1)) throw new ValueError("Dropout", `dropoutRatio must be in [0, 1), got ${ratio}`);
+    if (!(rng instanceof Rng))
+      throw new ValueError("Dropout", `rng must be an Rng (new Rng(seed)), got ${describeArgument(rng)}`);
     this.dropoutRatio = ratio;
     this.rng = rng;
   }
 
   forward(x: Tensor, train = true): Tensor {
+    checkTensor("Dropout.forward", "x", x);
     if (!train) {
       this.mask = null; // a backward now would use another pass's mask: make it throw
       return x.mul(1 - this.dropoutRatio);
     }
     // Drawn in float64 and compared there, so float32 nets drop the same units as float64 ones.
+    if (this.fixedMask !== null) checkTensor("Dropout.forward", "fixedMask", this.fixedMask);
     const mask =
       this.fixedMask ?? rand(x.shape, { rng: this.rng, backend: x.backend }).gt(this.dropoutRatio).cast(x.dtype);
     if (mask.shape.length !== x.shape.length || mask.shape.some((d, i) => d !== x.shape[i]))

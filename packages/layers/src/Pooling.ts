@@ -1,4 +1,5 @@
 import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
@@ -39,6 +40,7 @@ export class Pooling implements Layer {
   }
 
   forward(x: Tensor): Tensor {
+    checkTensor("Pooling.forward", "x", x);
     if (x.rank !== 4)
       throw new ShapeError("Pooling.forward", `x must be 4-d [N, C, H, W], got shape ${formatShape(x.shape)}`);
     const [N, C, H, W] = x.shape as [number, number, number, number];

@@ -1,4 +1,5 @@
 import type { Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
@@ -14,6 +15,7 @@ export class Relu implements Layer {
   mask: Tensor | null = null;
 
   forward(x: Tensor): Tensor {
+    checkTensor("Relu.forward", "x", x);
     this.mask = x.gt(0);
     return x.where(this.mask, 0);
   }

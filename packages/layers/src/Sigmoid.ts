@@ -1,4 +1,5 @@
 import type { Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
@@ -11,6 +12,7 @@ export class Sigmoid implements Layer {
   out: Tensor | null = null;
 
   forward(x: Tensor): Tensor {
+    checkTensor("Sigmoid.forward", "x", x);
     this.out = x.sigmoid();
     return this.out;
   }

@@ -1,4 +1,5 @@
-import { ShapeError, formatShape, type Tensor } from "@bp/tensor";
+import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkRows, crossEntropyError, softmax } from "./functions.js";
 import type { LossLayer } from "./Layer.js";
@@ -16,6 +17,8 @@ export class SoftmaxWithLoss implements LossLayer {
   t: Tensor | null = null;
 
   forward(x: Tensor, t: Tensor): number {
+    checkTensor("SoftmaxWithLoss.forward", "x (scores)", x);
+    checkTensor("SoftmaxWithLoss.forward", "t (labels)", t);
     if (x.rank !== 1 && x.rank !== 2)
       throw new ShapeError("SoftmaxWithLoss.forward", `x must be [N, C] or [C], got ${formatShape(x.shape)}`);
     checkRows("SoftmaxWithLoss.forward", "x", x);
@@ -28,6 +31,8 @@ export class SoftmaxWithLoss implements LossLayer {
   backward(dout = 1): Tensor {
     const y = fromForward(this.y, "SoftmaxWithLoss.backward", "y");
     const t = fromForward(this.t, "SoftmaxWithLoss.backward", "t");
+    if (typeof dout !== "number" || !Number.isFinite(dout))
+      throw new ValueError("SoftmaxWithLoss.backward", `dout must be a finite number (default 1), got ${String(dout)}`);
     const batchSize = y.rank === 1 ? 1 : y.shape[0]!;
     const c = y.shape[y.rank - 1]!;
     const target =

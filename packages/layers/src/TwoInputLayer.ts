@@ -1,4 +1,5 @@
-import type { Tensor } from "@bp/tensor";
+import { ValueError, Tensor } from "@bp/tensor";
+import { describeArgument } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkDout, gradientLike, type Value } from "./gradientShape.js";
 
@@ -25,6 +26,16 @@ export abstract class TwoInputLayer {
   forward(x: Value, y: Tensor): Tensor;
   forward(x: Value, y: Value): Value;
   forward(x: Value, y: Value): Value {
+    for (const [name, v] of [
+      ["x", x],
+      ["y", y],
+    ] as const) {
+      if (typeof v !== "number" && !(v instanceof Tensor))
+        throw new ValueError(
+          `${this.layerName}.forward`,
+          `${name} must be a number or a Tensor, got ${describeArgument(v)}`,
+        );
+    }
     this.x = x;
     this.y = y;
     this.out = this.compute(x, y);

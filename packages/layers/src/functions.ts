@@ -1,10 +1,12 @@
 import { DTypeError, IndexError, ShapeError, ValueError, formatShape, isFloatDType, type Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 
 /**
  * Softmax over the last axis (book section 3.5, `common/functions.py`), for 1-d and 2-d (and
  * higher) inputs. The row maximum is subtracted first, so large scores do not overflow `exp`.
  */
 export function softmax(x: Tensor): Tensor {
+  checkTensor("softmax", "x", x);
   if (x.rank === 0) throw new ShapeError("softmax", "needs at least one axis, got a scalar");
   if (!isFloatDType(x.dtype))
     throw new DTypeError("softmax", `needs float32 or float64 scores, got ${x.dtype} ${formatShape(x.shape)}`);
@@ -26,6 +28,8 @@ export const CROSS_ENTROPY_DELTA = 1e-7;
  */
 export function crossEntropyError(y: Tensor, t: Tensor): number {
   const op = "crossEntropyError";
+  checkTensor(op, "y", y);
+  checkTensor(op, "t", t);
   if (y.rank !== 1 && y.rank !== 2) throw new ShapeError(op, `y must be [N, C] or [C], got ${formatShape(y.shape)}`);
   const y2 = y.rank === 1 ? y.reshape([1, y.size]) : y;
   const [n, c] = y2.shape as [number, number];

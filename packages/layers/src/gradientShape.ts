@@ -1,4 +1,5 @@
 import { ShapeError, Tensor, formatShape, type Shape } from "@bp/tensor";
+import { checkTensor, describeArgument } from "./arguments.js";
 
 /** A number or a tensor: what `MulLayer` and `AddLayer` accept and return. */
 export type Value = number | Tensor;
@@ -52,7 +53,7 @@ export function checkDout(op: string, dout: Value, out: Value): void {
     if (typeof dout !== "number") {
       throw new ShapeError(
         op,
-        `forward returned a number, so dout must be a number, got a Tensor of shape ${formatShape(dout.shape)}`,
+        `forward returned a number, so dout must be a number, got ${dout instanceof Tensor ? `a Tensor of shape ${formatShape(dout.shape)}` : describeArgument(dout)}`,
       );
     }
     return;
@@ -60,13 +61,14 @@ export function checkDout(op: string, dout: Value, out: Value): void {
   if (!(dout instanceof Tensor)) {
     throw new ShapeError(
       op,
-      `forward returned a Tensor of shape ${formatShape(out.shape)}, so dout must be a Tensor of that shape, got ${typeof dout} ${String(dout)}`,
+      `forward returned a Tensor of shape ${formatShape(out.shape)}, so dout must be a Tensor of that shape, got ${describeArgument(dout)}`,
     );
   }
   checkSameShape(op, dout, out, "the forward output");
 }
 
 export function checkSameShape(op: string, dout: Tensor, like: Tensor | Shape, what: string): void {
+  checkTensor(op, "dout", dout);
   const shape = like instanceof Tensor ? like.shape : like;
   if (dout.shape.length !== shape.length || dout.shape.some((d, i) => d !== shape[i])) {
     throw new ShapeError(op, `dout has shape ${formatShape(dout.shape)} but ${what} has shape ${formatShape(shape)}`);

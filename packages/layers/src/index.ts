@@ -15,6 +15,7 @@ export { im2col, col2im } from "./im2col.js";
 export { softmax, crossEntropyError, CROSS_ENTROPY_DELTA } from "./functions.js";
 export { numericalGradient, type ScalarFunction, type NumericalGradientOptions } from "./numericalGradient.js";
 export { sumToShape, type Value } from "./gradientShape.js";
+export { checkTensor } from "./arguments.js";
 export {
   buyApples,
   buyApplesAndOranges,

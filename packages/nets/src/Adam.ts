@@ -1,6 +1,6 @@
 import type { Tensor } from "@bp/tensor";
 import { OPTIMIZER_EPS } from "./AdaGrad.js";
-import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface AdamOptions {
   /** Learning rate (default 0.001). */
@@ -27,8 +27,8 @@ export class Adam implements Optimizer {
 
   constructor(options: AdamOptions = {}) {
     this.lr = checkRate("Adam", "lr", options.lr ?? 0.001);
-    this.beta1 = checkRate("Adam", "beta1", options.beta1 ?? 0.9);
-    this.beta2 = checkRate("Adam", "beta2", options.beta2 ?? 0.999);
+    this.beta1 = checkDecay("Adam", "beta1", options.beta1 ?? 0.9);
+    this.beta2 = checkDecay("Adam", "beta2", options.beta2 ?? 0.999);
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {

@@ -1,4 +1,5 @@
 import {
+  checkTensor,
   hasParams,
   hasState,
   numericalGradient,
@@ -73,6 +74,11 @@ export class LayerNet<P extends string = string> implements Net<P> {
     const kind = options.kind ?? "LayerNet";
     this.layers = new Map(layers);
     if (this.layers.size === 0) throw new ValueError(kind, "a net needs at least one layer");
+    for (const [n, layer] of [...this.layers, ["lastLayer", lastLayer] as const]) {
+      const l = layer as unknown as Record<string, unknown> | null;
+      if (typeof l !== "object" || l === null || typeof l.forward !== "function" || typeof l.backward !== "function")
+        throw new ValueError(kind, `layer ${n} must be a layer (with forward and backward), got ${String(l)}`);
+    }
     this.lastLayer = lastLayer;
     const lambda = options.weightDecayLambda ?? 0;
     if (!(lambda >= 0) || !Number.isFinite(lambda))
@@ -130,6 +136,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
   /** The loss with weight decay; `train` defaults to false, as in the book's
    * `MultiLayerNetExtend.loss` (`gradient` and `numericalGradient` pass true). */
   loss(x: Tensor, t: Tensor, train = false): number {
+    checkTensor(`${this.kind}.loss`, "x", x);
+    checkTensor(`${this.kind}.loss`, "t", t);
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(`${this.kind}.loss`, `x has 0 rows (shape ${formatShape(x.shape)})`);
     return this.lastLayer.forward(this.predict(x, train), t) + this.weightDecay();
@@ -137,6 +145,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
 
   accuracy(x: Tensor, t: Tensor): number {
     const op = `${this.kind}.accuracy`;
+    checkTensor(op, "x", x);
+    checkTensor(op, "t", t);
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(op, `x has 0 rows (shape ${formatShape(x.shape)})`);
     const y = x.rank > 2 ? this.predictClassesInBatches(x) : this.predict(x, false).argmax(1);

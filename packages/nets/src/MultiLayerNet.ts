@@ -56,6 +56,11 @@ export function multiLayerParts(
   outputSize: number,
   options: MultiLayerNetOptions & MultiLayerExtras,
 ): { layers: [string, Layer][]; lastLayer: SoftmaxWithLoss; options: LayerNetOptions } {
+  if (!Array.isArray(hiddenSizeList) || hiddenSizeList.length === 0)
+    throw new ValueError(
+      kind,
+      `hiddenSizeList must be a non-empty array of positive integers (one per hidden layer), got ${JSON.stringify(hiddenSizeList) ?? String(hiddenSizeList)}`,
+    );
   for (const [name, v] of [
     ["inputSize", inputSize],
     ["outputSize", outputSize],

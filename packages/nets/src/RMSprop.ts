@@ -1,6 +1,6 @@
 import type { Tensor } from "@bp/tensor";
 import { OPTIMIZER_EPS } from "./AdaGrad.js";
-import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface RMSpropOptions {
   /** Learning rate (default 0.01). */
@@ -21,7 +21,7 @@ export class RMSprop implements Optimizer {
 
   constructor(options: RMSpropOptions = {}) {
     this.lr = checkRate("RMSprop", "lr", options.lr ?? 0.01);
-    this.decayRate = checkRate("RMSprop", "decayRate", options.decayRate ?? 0.99);
+    this.decayRate = checkDecay("RMSprop", "decayRate", options.decayRate ?? 0.99);
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {

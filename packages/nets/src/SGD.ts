@@ -46,6 +46,13 @@ export function slot(buffers: Map<string, Tensor>, key: string, p: Tensor): Tens
   return buffers.get(key) ?? zeros(p.shape, { dtype: p.dtype, backend: p.backend });
 }
 
+/** A decay rate in [0, 1): Adam's beta1 and beta2 (1 would divide by 1 - 1^iter = 0), RMSprop's
+ * decayRate (above 1 the squared-gradient average turns negative). */
+export function checkDecay(op: string, name: string, v: number): number {
+  if (!(v >= 0 && v < 1)) throw new ValueError(op, `${name} must be a number in [0, 1), got ${v}`);
+  return v;
+}
+
 export function checkRate(op: string, name: string, v: number): number {
   if (!Number.isFinite(v) || v < 0) throw new ValueError(op, `${name} must be a finite number >= 0, got ${v}`);
   return v;

@@ -1,4 +1,5 @@
-import { ValueError, type Tensor } from "@bp/tensor";
+import { checkTensor } from "@bp/layers";
+import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { DivergenceError, type Divergence } from "./DivergenceError.js";
 import type { Net } from "./Net.js";
 import { createOptimizer, type OptimizerParams } from "./optimizers.js";
@@ -146,11 +147,18 @@ export class Trainer {
 
   constructor(net: Net, data: TrainData, options: TrainerOptions = {}) {
     const op = "Trainer";
+    checkNet(op, net);
+    checkData(op, data);
     this.net = net;
     this.data = data;
     const trainSize = data.xTrain.shape[0] ?? 0;
     if (trainSize === 0) throw new ValueError(op, "the training set has no rows");
     this.miniBatchSize = positiveInt(op, "miniBatchSize", options.miniBatchSize ?? 100);
+    if (options.nextBatch === undefined && this.miniBatchSize > trainSize)
+      throw new ValueError(
+        op,
+        `miniBatchSize ${this.miniBatchSize}${options.miniBatchSize === undefined ? " (the default)" : ""} is larger than the ${trainSize} training rows; expected at most ${trainSize}`,
+      );
     this.iterPerEpoch = positiveInt(
       op,
       "iterationsPerEpoch",
@@ -163,6 +171,8 @@ export class Trainer {
     this.evaluateSampleNumPerEpoch = options.evaluateSampleNumPerEpoch;
     const opt = options.optimizer ?? "sgd";
     this.optimizer = typeof opt === "string" ? createOptimizer(opt, options.optimizerParams) : opt;
+    if (typeof this.optimizer?.update !== "function")
+      throw new ValueError(op, `optimizer must be a name or an Optimizer (with update), got ${String(opt)}`);
     this.nextBatch =
       options.nextBatch ??
       minibatchSampler(data.xTrain, data.tTrain, this.miniBatchSize, batchRng(options.seed ?? 0), options.sampling);
@@ -278,6 +288,36 @@ export class Trainer {
 
   private emit<K extends keyof TrainerEvents>(type: K, event: TrainerEvents[K]): void {
     for (const listener of this.listeners[type] as Listener<K>[]) listener(event);
+  }
+}
+
+/** Refuses a `net` that is not a Net (null, a plain object) before training reads it. */
+function checkNet(op: string, net: Net): void {
+  const n = net as unknown as Record<string, unknown> | null;
+  if (
+    typeof n !== "object" ||
+    n === null ||
+    typeof n.params !== "object" ||
+    typeof n.lossAndGradient !== "function" ||
+    typeof n.accuracy !== "function"
+  )
+    throw new ValueError(op, `net must be a Net (params, lossAndGradient, accuracy, ...), got ${String(n)}`);
+}
+
+/** Refuses data that is not four tensors with matching row counts. */
+function checkData(op: string, data: TrainData): void {
+  if (typeof data !== "object" || data === null)
+    throw new ValueError(op, `data must be { xTrain, tTrain, xTest, tTest } (tensors), got ${String(data)}`);
+  for (const key of ["xTrain", "tTrain", "xTest", "tTest"] as const) checkTensor(op, `data.${key}`, data[key]);
+  for (const [x, t, which] of [
+    [data.xTrain, data.tTrain, "Train"],
+    [data.xTest, data.tTest, "Test"],
+  ] as const) {
+    if (x.rank < 1 || t.rank < 1 || x.shape[0] !== t.shape[0])
+      throw new ShapeError(
+        op,
+        `data.x${which} has shape ${formatShape(x.shape)} but data.t${which} has shape ${formatShape(t.shape)}: expected one label per row`,
+      );
   }
 }
 

@@ -44,6 +44,11 @@ const FACTORIES: Record<OptimizerName, (p: OptimizerParams) => Optimizer> = {
  * settings; unset settings take the book's defaults.
  */
 export function createOptimizer(name: string, params: OptimizerParams = {}): Optimizer {
+  if (typeof name !== "string")
+    throw new ValueError(
+      "createOptimizer",
+      `name must be a string (${OPTIMIZER_NAMES.join(", ")}), got ${String(name)}`,
+    );
   const key = name.toLowerCase() as OptimizerName;
   const factory = FACTORIES[key];
   if (!Object.hasOwn(FACTORIES, key) || factory === undefined)
