@@ -12,6 +12,7 @@ import {
 } from "@bp/layers";
 import { type Rng, ValueError, type Tensor } from "@bp/tensor";
 import type { LayerDescription, NetDescription } from "./Net.js";
+import { shortJson, shortText } from "./errorText.js";
 
 /** What a layer type needs to be rebuilt: its tensors (by the layer's own names, `W`, `b`,
  * `runningMean`...), its settings, and a generator for layers that draw random numbers. */
@@ -47,7 +48,7 @@ function tensorOf(ctx: LayerBuildContext, type: string, key: string): Tensor {
 function num(ctx: LayerBuildContext, type: string, key: string): number {
   const v = ctx.config[key];
   if (typeof v !== "number")
-    throw new ValueError(`build ${type}`, `config '${key}' must be a number, got ${String(v)}`);
+    throw new ValueError(`build ${type}`, `config '${key}' must be a number, got ${shortJson(v)}`);
   return v;
 }
 
@@ -127,7 +128,7 @@ export function layerTypeNamed(type: string, op = "layerTypeNamed"): LayerType {
   if (found === undefined)
     throw new ValueError(
       op,
-      `unknown layer type ${JSON.stringify(type)}; supported: ${LAYER_TYPES.map((r) => r.type).join(", ")}`,
+      `unknown layer type ${shortJson(type)}; supported: ${LAYER_TYPES.map((r) => r.type).join(", ")}`,
     );
   return found;
 }
@@ -164,7 +165,10 @@ export function buildLayers(
     for (const [key, n] of [...Object.entries(d.params ?? {}), ...Object.entries(d.state ?? {})]) {
       const t = tensors[n];
       if (t === undefined)
-        throw new ValueError(op, `layer ${d.name} needs tensor '${n}' (its ${key}), which is missing`);
+        throw new ValueError(
+          op,
+          `layer ${shortText(d.name)} needs tensor '${shortText(n)}' (its ${shortText(key)}), which is missing`,
+        );
       own[key] = t;
     }
     return [d.name, layerTypeNamed(d.type, op).build({ tensors: own, config: d.config ?? {}, rng })];
@@ -189,6 +193,6 @@ export function lossLayerTypeOf(layer: LossLayer): string {
 export function buildLossLayer(type: string, op = "buildLossLayer"): LossLayer {
   const found = LOSS_LAYER_TYPES.find((r) => r.type === type);
   if (found === undefined)
-    throw new ValueError(op, `unknown last layer type ${JSON.stringify(type)}; supported: SoftmaxWithLoss`);
+    throw new ValueError(op, `unknown last layer type ${shortJson(type)}; supported: SoftmaxWithLoss`);
   return new found.layerClass();
 }

@@ -1,5 +1,6 @@
 import { decodeSafetensors, encodeSafetensors } from "@bp/data";
 import { Rng, ValueError, cpu, isFloatDType, type Backend, type Tensor } from "@bp/tensor";
+import { listNames, shortJson, shortText } from "./errorText.js";
 import { LayerNet } from "./LayerNet.js";
 import { buildLayers, buildLossLayer } from "./layerTypes.js";
 import type { Net, NetDescription } from "./Net.js";
@@ -59,36 +60,37 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
     throw new ValueError(op, `${file}: ${message}`);
   };
   for (const [n, t] of Object.entries(tensors)) {
-    if (!isFloatDType(t.dtype)) fail(`tensor ${n} is ${t.dtype}, expected float64 or float32`);
+    if (!isFloatDType(t.dtype)) fail(`tensor ${shortText(n)} is ${t.dtype}, expected float64 or float32`);
     const d = t.data;
     for (let i = 0; i < d.length; i++)
       if (!Number.isFinite(d[i]!))
-        fail(`${n} holds ${d[i]} at flat index ${i}; expected finite numbers (did training diverge?)`);
+        fail(`${shortText(n)} holds ${d[i]} at flat index ${i}; expected finite numbers (did training diverge?)`);
   }
   if (format === undefined || format === LEGACY_TWO_LAYER_FORMAT) {
     const extra = Object.keys(tensors).filter((n) => !["W1", "b1", "W2", "b2"].includes(n));
     if (extra.length > 0)
-      fail(`unexpected tensor ${extra.join(", ")} (a ${LEGACY_TWO_LAYER_FORMAT} file holds W1, b1, W2, b2)`);
+      fail(`unexpected ${tensorsNamed(extra)} (a ${LEGACY_TWO_LAYER_FORMAT} file holds W1, b1, W2, b2)`);
     const missing = ["W1", "b1", "W2", "b2"].filter((n) => !(n in tensors));
     if (missing.length > 0)
-      fail(`missing tensor ${missing.join(", ")} (a ${LEGACY_TWO_LAYER_FORMAT} file holds W1, b1, W2, b2)`);
+      fail(`missing ${tensorsNamed(missing)} (a ${LEGACY_TWO_LAYER_FORMAT} file holds W1, b1, W2, b2)`);
     const net = TwoLayerNet.fromParams(tensors as unknown as TwoLayerParams);
     return { net, description: net.describe(), metadata: rest };
   }
   if (format !== NET_FORMAT)
     fail(
-      `metadata format is ${JSON.stringify(format)}, expected ${JSON.stringify(NET_FORMAT)} or ${JSON.stringify(LEGACY_TWO_LAYER_FORMAT)}`,
+      `metadata format is ${shortJson(format)}, expected ${JSON.stringify(NET_FORMAT)} or ${JSON.stringify(LEGACY_TWO_LAYER_FORMAT)}`,
     );
   const description = parseDescription(architecture, fail);
   const used = new Set(
     description.layers.flatMap((l) => [...Object.values(l.params ?? {}), ...Object.values(l.state ?? {})]),
   );
   const extra = Object.keys(tensors).filter((n) => !used.has(n));
-  if (extra.length > 0) fail(`tensor ${extra.join(", ")} belongs to no layer of the architecture`);
+  if (extra.length > 0)
+    fail(`${tensorsNamed(extra)} ${extra.length === 1 ? "belongs" : "belong"} to no layer of the architecture`);
   for (const [n, shape] of Object.entries(description.paramShapes)) {
     const t = tensors[n];
     if (t !== undefined && (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])))
-      fail(`tensor ${n} has shape [${t.shape.join(", ")}] but the architecture says [${shape.join(", ")}]`);
+      fail(`tensor ${shortText(n)} has shape [${t.shape.join(", ")}] but the architecture says [${shape.join(", ")}]`);
   }
   const net = netFromDescription(description, tensors, op);
   return { net, description, metadata: rest };
@@ -114,6 +116,10 @@ export function netFromDescription(
     rng,
   });
 }
+
+/** "tensor a" or "tensors a, b, c, d, e and 995 more". */
+const tensorsNamed = (names: readonly string[]): string =>
+  `${names.length === 1 ? "tensor" : "tensors"} ${listNames(names)}`;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isStringMap = (v: unknown): boolean => isRecord(v) && Object.values(v).every((s) => typeof s === "string");

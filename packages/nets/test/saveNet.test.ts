@@ -132,4 +132,37 @@ describe("encodeNet / decodeNet", () => {
       "tensor W1 has shape [5, 4] but the architecture says [4, 5]",
     );
   });
+
+  it("keeps its messages short for a hostile file: 5 names, then how many more; long values cut", () => {
+    const net = new MultiLayerNet(5, [4], 3);
+    const { tensors, metadata } = decodeSafetensors(encodeNet(net));
+    const long = "x".repeat(5000);
+    const extra: Record<string, Tensor> = {};
+    for (let i = 0; i < 1000; i++) extra[`${long.slice(0, 100)}${i}`] = tensors.b1!;
+    const messageOf = (bytes: Uint8Array): string => {
+      try {
+        decodeNet(bytes, { name: "evil.safetensors" });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ValueError);
+        return (e as Error).message;
+      }
+      throw new Error("decodeNet accepted the file");
+    };
+    // each name cut to 60 characters and "...", five of them, then the count of the rest
+    const cut = `${"x".repeat(60)}...`;
+    const m1 = messageOf(encodeSafetensors({ ...tensors, ...extra }, metadata));
+    expect(m1).toBe(
+      `decodeNet: evil.safetensors: tensors ${[cut, cut, cut, cut, cut].join(", ")} and 995 more belong to no layer of the architecture`,
+    );
+    const legacy = { W1: tensors.W1!, b1: tensors.b1!, W2: tensors.W2!, b2: tensors.b2!, ...extra };
+    const m2 = messageOf(encodeSafetensors(legacy, { format: "bp.TwoLayerNet" }));
+    expect(m2).toBe(
+      `decodeNet: evil.safetensors: unexpected tensors ${[cut, cut, cut, cut, cut].join(", ")} and 995 more (a bp.TwoLayerNet file holds W1, b1, W2, b2)`,
+    );
+    const m3 = messageOf(encodeSafetensors(tensors, { ...metadata, format: long }));
+    expect(m3).toBe(
+      `decodeNet: evil.safetensors: metadata format is "${"x".repeat(59)}..., expected "bp.net/1" or "bp.TwoLayerNet"`,
+    );
+    for (const m of [m1, m2, m3]) expect(m.length).toBeLessThan(500);
+  });
 });
