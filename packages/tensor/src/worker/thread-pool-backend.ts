@@ -39,9 +39,22 @@ export interface WorkerBackendOptions {
   wasm?: boolean;
 }
 
-/** Pages (64 KiB) of the shared staging memory at first, and at most (4 GiB, all wasm32 can address). */
+/** Pages (64 KiB) of the shared staging memory at first, and at most: 4 GiB (all wasm32 can address),
+ * else 1 GiB where the engine cannot reserve that much address space for a shared memory. */
 const INITIAL_PAGES = 64;
-const MAXIMUM_PAGES = 65536;
+const MAXIMUM_PAGES = [65536, 16384];
+
+function sharedMemory(): WebAssembly.Memory {
+  let failure = "";
+  for (const maximum of MAXIMUM_PAGES) {
+    try {
+      return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared: true });
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+    }
+  }
+  throw new BackendError("WorkerBackend", `cannot run here: no shared WebAssembly.Memory (${failure})`);
+}
 
 /** Element-wise ops whose per-element cost is a libm call rather than one arithmetic instruction. */
 const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | BinaryOp>([
@@ -97,7 +110,7 @@ export class ThreadPoolBackend implements Backend {
     if (typeof WebAssembly !== "object") {
       throw new BackendError("WorkerBackend", "cannot run here: WebAssembly (its shared memory) is not available");
     }
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+    const memory = sharedMemory();
     // Compiled synchronously: the constructor is synchronous, and this backend never runs on a
     // browser's main thread (which refuses synchronous compiles of larger modules).
     const module = options.wasm !== false && missingWasmFeature() === null ? kernelsModuleSync(true) : null;
