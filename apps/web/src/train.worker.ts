@@ -9,7 +9,7 @@
 // and resumed run gives exactly the numbers of an uninterrupted one.
 import { mnistFromIdx, type MnistData, type MnistIdx } from "@bp/data";
 import { checkNet } from "@bp/gradcheck";
-import { DivergenceError, encodeNet, Trainer, type EpochRow, type Net } from "@bp/nets";
+import { DivergenceError, encodeNet, Trainer, type Net } from "@bp/nets";
 import { cpu, tensor, type Backend, type FloatDType } from "@bp/tensor";
 import { createBackend } from "@bp/tensor/backends";
 import type { BackendName, GradCheckRequest, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
@@ -77,8 +77,6 @@ interface Run {
   /** Losses not yet posted, and the iteration of the first. */
   pending: number[];
   pendingFirst: number;
-  /** Losses since the last epoch row (for the mean loss of a final row that ends mid-epoch). */
-  sinceRow: number[];
   trainMs: number;
   lastWeights: number;
 }
@@ -105,29 +103,11 @@ function postWeights(r: Run): void {
   post({ type: "weights", iteration: r.trainer.currentIter, hidden: W1.shape[1]!, w1 }, [w1.buffer]);
 }
 
-/**
- * The row of the run's end. `Trainer.train()` measures it only when the run reaches its last
- * iteration; a stopped run ends earlier, so it is measured here the same way (whole sets, the mean
- * of the losses since the last epoch row).
- */
-function finalRow(r: Run): EpochRow {
-  const { trainer, net, data } = r;
-  const last = trainer.epochs.at(-1);
-  if (last !== undefined && last.iteration === trainer.currentIter) return last;
-  const losses = r.sinceRow;
-  return {
-    epoch: trainer.currentIter / trainer.iterPerEpoch,
-    iteration: trainer.currentIter,
-    trainAccuracy: net.accuracy(data.xTrain, data.tTrain),
-    testAccuracy: net.accuracy(data.xTest, data.tTest),
-    loss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : Number.NaN,
-  };
-}
-
 function finish(r: Run, state: "finished" | "stopped"): void {
   flushLosses(r);
   postWeights(r);
-  const final = finalRow(r);
+  // The Trainer's own end of a run: whole sets, the mean loss since the last epoch row.
+  const final = r.trainer.finish().final;
   const model = encodeNet(r.net, { data: "mnist", trainedBy: "bp web", iterations: String(final.iteration) });
   const w2 = Array.from(r.net.params.W2!.data.subarray(0, 8));
   // The result first: once the page sees the state change, the result is there.
@@ -136,8 +116,8 @@ function finish(r: Run, state: "finished" | "stopped"): void {
 }
 
 function divergedMessage(r: Run, e: DivergenceError): string {
-  const { iteration, what, value } = e.divergence;
-  const subject = what === "loss" ? "The loss" : `The parameter ${what}`;
+  const { iteration, what, kind, value } = e.divergence;
+  const subject = kind === "parameter" ? `The parameter ${what}` : `The ${what}`;
   const { lr, init } = r.config;
   return (
     `${subject} became ${value} at iteration ${iteration}: the updates grew so large that the numbers overflowed, ` +
@@ -218,17 +198,14 @@ async function start(config: TrainConfig, paused: boolean): Promise<void> {
     state: "paused",
     pending: [],
     pendingFirst: 1,
-    sinceRow: [],
     trainMs: 0,
     lastWeights: 0,
   };
   trainer.on("iteration", ({ loss }) => {
     r.pending.push(loss);
-    r.sinceRow.push(loss);
   });
   trainer.on("epoch", (row) => {
     flushLosses(r);
-    r.sinceRow = [];
     post({ type: "epoch", row });
   });
   run = r;

@@ -197,16 +197,30 @@ export class Trainer {
     this.stopped = true;
   }
 
-  /** One iteration: minibatch, gradient, update, divergence check, and an epoch row at the end of
-   * an epoch. Returns the recorded loss. */
+  /**
+   * One iteration: minibatch, loss and gradient, a check that both are finite, the update, a check
+   * that the parameters stayed finite, and an epoch row at the end of an epoch. Returns the
+   * recorded loss. A non-finite loss or gradient throws a `DivergenceError` before the update, so
+   * the net keeps the parameters of the previous iteration; a parameter that the update itself
+   * made non-finite (an overflow) is caught after it.
+   */
   trainStep(): number {
     const { xBatch, tBatch } = this.nextBatch();
     const { loss: gradLoss, grads } = this.net.lossAndGradient(xBatch, tBatch);
+    const iteration = this.currentIter + 1;
+    this.report(
+      Number.isFinite(gradLoss)
+        ? firstNonFinite(grads, iteration, "gradient")
+        : { iteration, what: "loss", kind: "loss", value: gradLoss, afterUpdate: false },
+    );
     this.optimizer.update(this.net.params, grads);
     const loss = this.lossAfterUpdate ? this.net.loss(xBatch, tBatch) : gradLoss;
-    this.currentIter++;
-    const iteration = this.currentIter;
-    this.checkFinite(iteration, loss);
+    this.currentIter = iteration;
+    this.report(
+      Number.isFinite(loss)
+        ? firstNonFinite(this.net.params, iteration, "parameter")
+        : { iteration, what: "loss", kind: "loss", value: loss, afterUpdate: true },
+    );
     this.trainLossList.push(loss);
     this.lastLoss = loss;
     this.lossSum += loss;
@@ -224,10 +238,21 @@ export class Trainer {
     return loss;
   }
 
-  /** Runs the remaining iterations, then measures the accuracy on the whole sets. */
+  /** Runs the remaining iterations, then `finish()`: the accuracy on the whole sets. */
   train(): TrainerResult {
     this.stopped = false;
     while (this.currentIter < this.maxIter && !this.stopped) this.trainStep();
+    return this.finish();
+  }
+
+  /**
+   * Ends the run where it is (after any number of `trainStep()` calls, or to stop a run early):
+   * measures train and test accuracy on all rows (reusing the epoch row when it was measured at this
+   * iteration on all rows), with the mean loss since the previous row, emits `done` and returns the
+   * result, as `train()` does at its end. The net is kept as it is; `trainStep()` or `train()` may
+   * go on afterwards.
+   */
+  finish(): TrainerResult {
     const last = this.epochs.at(-1);
     const final =
       last !== undefined && last.iteration === this.currentIter && this.evaluateSampleNumPerEpoch === undefined
@@ -264,23 +289,9 @@ export class Trainer {
     return row;
   }
 
-  private checkFinite(iteration: number, loss: number): void {
-    if (this.divergence !== undefined) return;
-    let found: Divergence | undefined;
-    if (!Number.isFinite(loss)) found = { iteration, what: "loss", value: loss };
-    else {
-      for (const [what, p] of Object.entries<Tensor>(this.net.params)) {
-        const d = p.data;
-        for (let i = 0; i < d.length; i++) {
-          if (!Number.isFinite(d[i]!)) {
-            found = { iteration, what, value: d[i]!, index: i };
-            break;
-          }
-        }
-        if (found) break;
-      }
-    }
-    if (found === undefined) return;
+  /** Throws a divergence (or, with `continueOnDivergence`, reports the first one and goes on). */
+  private report(found: Divergence | undefined): void {
+    if (found === undefined || this.divergence !== undefined) return;
     if (!this.continueOnDivergence) throw new DivergenceError(found);
     this.divergence = found;
     this.emit("divergence", found);
@@ -319,6 +330,24 @@ function checkData(op: string, data: TrainData): void {
         `data.x${which} has shape ${formatShape(x.shape)} but data.t${which} has shape ${formatShape(t.shape)}: expected one label per row`,
       );
   }
+}
+
+/** The first NaN or ±Infinity among named gradients (before the update) or parameters (after it). */
+function firstNonFinite(
+  tensors: Readonly<Record<string, Tensor>>,
+  iteration: number,
+  kind: "gradient" | "parameter",
+): Divergence | undefined {
+  for (const [name, t] of Object.entries(tensors)) {
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i]!)) {
+        const what = kind === "gradient" ? `gradient of ${name}` : name;
+        return { iteration, what, kind, value: d[i]!, index: i, afterUpdate: kind === "parameter" };
+      }
+    }
+  }
+  return undefined;
 }
 
 function positiveInt(op: string, name: string, v: number): number {

@@ -27,6 +27,16 @@ const data: TrainData = {
 };
 const net = (seed = 1): MultiLayerNet => new MultiLayerNet(8, [10, 10], 4, { seed });
 const same = (a: Tensor, b: Tensor): boolean => a.data.every((v, i) => Object.is(v, b.data[i]));
+/** The DivergenceError that `fn` throws (the test fails if it throws nothing or something else). */
+const divergenceOf = (fn: () => unknown): DivergenceError => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DivergenceError);
+    return e as DivergenceError;
+  }
+  throw new Error("expected a DivergenceError, got none");
+};
 
 describe("Trainer", () => {
   it("is the book's loop: batches from Rng(seed + 1), gradient, update, rows per epoch", () => {
@@ -156,7 +166,7 @@ describe("Trainer", () => {
       },
     };
     expect(() => new Trainer(net(7), data, { iterations: 5, optimizer: poisoning }).train()).toThrow(
-      "Trainer.trainStep: training diverged at iteration 3: b2 is Infinity at flat index 1",
+      "Trainer.trainStep: training diverged at iteration 3: b2 is Infinity at flat index 1 after the update (finite values and gradients overflowed in the update)",
     );
   });
 
@@ -172,6 +182,82 @@ describe("Trainer", () => {
     expect(result.iterations).toBe(5);
     expect(found).toHaveLength(1);
     expect(result.divergence).toBe(found[0]);
+  });
+
+  it("finish() ends a run early: a final row on all rows, the 'done' event, the result", () => {
+    // 300 rows, batch 100: 3 iterations per epoch; 5 steps by hand, so the last row is at 3.
+    const a = net(8);
+    const trainer = new Trainer(a, data, { epochs: 4, miniBatchSize: 100, seed: 2 });
+    const done: unknown[] = [];
+    trainer.on("done", (r) => done.push(r));
+    const losses = [1, 2, 3, 4, 5].map(() => trainer.trainStep());
+    const result = trainer.finish();
+    expect(done).toEqual([result]);
+    expect(result.iterations).toBe(5);
+    expect(result.epochs.map((r) => r.iteration)).toEqual([3]);
+    expect(result.final).toEqual({
+      epoch: 5 / 3,
+      iteration: 5,
+      trainAccuracy: a.accuracy(data.xTrain, data.tTrain),
+      testAccuracy: a.accuracy(data.xTest, data.tTest),
+      loss: (losses[3]! + losses[4]!) / 2, // the mean of the losses since the row at iteration 3
+    });
+    expect(result.trainLossList).toEqual(losses);
+    // at an epoch's end the epoch row is the final row (no second evaluation)
+    trainer.trainStep();
+    expect(trainer.finish().final).toBe(trainer.epochs[1]);
+  });
+
+  it("a non-finite loss stops the run BEFORE the update: the net keeps its last finite parameters", () => {
+    // lr 1e200: the first update makes the weights huge but finite; the second forward overflows,
+    // so its loss is NaN and its gradient too. That update is never applied.
+    const a = net(6);
+    const snapshots: Tensor[][] = [];
+    const trainer = new Trainer(a, data, { iterations: 50, optimizerParams: { lr: 1e200 } });
+    trainer.on("iteration", () => snapshots.push(Object.values(a.params).map((p) => p.clone())));
+    const error = divergenceOf(() => trainer.train());
+    const d = error.divergence;
+    expect(d).toMatchObject({ kind: "loss", what: "loss", afterUpdate: false });
+    expect(d.iteration).toBe(snapshots.length + 1);
+    expect(trainer.currentIter).toBe(snapshots.length); // the iteration did not happen
+    const last = snapshots.at(-1)!;
+    Object.values(a.params).forEach((p, i) => {
+      expect(p.data.every(Number.isFinite)).toBe(true);
+      expect(same(p, last[i]!)).toBe(true);
+    });
+    expect(error.message).toBe(
+      `Trainer.trainStep: training diverged at iteration ${d.iteration}: loss is ${d.value}; the update was not applied, so the net keeps the parameters of iteration ${d.iteration - 1} (try a smaller learning rate or weight scale)`,
+    );
+  });
+
+  it("a parameter that overflows in the update of finite values is caught after the update", () => {
+    // lr = Number.MAX_VALUE: every loss and gradient of iteration 1 is finite, but lr * grad
+    // overflows to ±Infinity wherever |grad| > 1.
+    const a = net(1);
+    const trainer = new Trainer(a, data, { iterations: 5, optimizerParams: { lr: Number.MAX_VALUE } });
+    const error = divergenceOf(() => trainer.train());
+    const d = error.divergence;
+    expect(d).toMatchObject({ iteration: 1, kind: "parameter", afterUpdate: true });
+    expect(Number.isFinite(a.params[d.what]!.data[d.index!]!)).toBe(false);
+    expect(error.message).toContain(`: ${d.what} is ${d.value} at flat index ${d.index} after the update`);
+  });
+
+  it("a non-finite gradient with a finite loss is caught before the update too", () => {
+    const a = net(9);
+    const w1 = a.params.W1!.clone();
+    // The net's own lossAndGradient, with one NaN written into a copy of dW2.
+    const poisoned = Object.create(a) as MultiLayerNet;
+    poisoned.lossAndGradient = (x, t) => {
+      const r = a.lossAndGradient(x, t);
+      const dW2 = r.grads.W2!.clone();
+      dW2.data[3] = Number.NaN;
+      return { loss: r.loss, grads: { ...r.grads, W2: dW2 } };
+    };
+    const trainer = new Trainer(poisoned, data, { iterations: 3 });
+    expect(() => trainer.trainStep()).toThrow(
+      "Trainer.trainStep: training diverged at iteration 1: gradient of W2 is NaN at flat index 3; the update was not applied, so the net keeps its initial parameters",
+    );
+    expect(same(a.params.W1!, w1)).toBe(true);
   });
 
   it("checks its options", () => {
