@@ -1,3 +1,4 @@
 // The WebAssembly kernels of @bp/tensor (compiled by scripts/build-wasm.mjs). Each has the meaning of
 // the TypeScript kernel of the same name in src/kernels/, bit for bit.
 export { matmul, matmulScratchBytes } from "./matmul";
+export { binary } from "./elementwise";

@@ -1,10 +1,17 @@
 import type { TensorData } from "../backend.js";
 import { CpuBackend } from "../cpu.js";
-import type { FloatArray } from "../dtype.js";
+import type { FloatArray, TypedArray } from "../dtype.js";
 import { matmulDims } from "../kernel-dims.js";
-import { matmulImpl } from "../kernels/index.js";
+import { matmulImpl, type BinaryOp } from "../kernels/index.js";
+import type { Shape } from "../shape.js";
+import { sizeOf } from "../shape.js";
 import { Arena, matmulStaged } from "./arena.js";
 import { instantiateKernels, kernelsModule, requireWasmSimd } from "./module.js";
+
+/** The binary ops with a wasm kernel (assembly/elementwise.ts), by operation code. */
+const WASM_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+/** Below this many output elements, staging costs more than the SIMD loop saves. */
+const BINARY_MIN_SIZE = 256;
 
 /**
  * The CPU backend with its matrix product in WebAssembly SIMD (assembly/matmul.ts): the same
@@ -38,6 +45,53 @@ export class WasmBackend extends CpuBackend {
     if (!staged) matmulImpl(ad, bd, out, m, n, k, transposeA, transposeB, 0, m);
     return out;
   }
+
+  /**
+   * add, sub, mul and div of float tensors in wasm when both operands are whole (same shape), one is
+   * a single value, or b is one row broadcast over a's rows (a bias); everything else, and small
+   * ops, run the TypeScript kernel. Same bits either way (see assembly/elementwise.ts).
+   */
+  override binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
+    const code = WASM_BINARY[op];
+    const size = sizeOf(outShape);
+    const row = outShape.length === 0 ? 1 : outShape[outShape.length - 1]!;
+    const aLen = a.data.length;
+    const bLen = b.data.length;
+    const whole = aLen === size && (bLen === size || bLen === 1 || (bLen === row && isRow(b.shape)));
+    if (
+      code === undefined ||
+      a.dtype === "int32" ||
+      size < BINARY_MIN_SIZE ||
+      !(whole || (aLen === 1 && bLen === size))
+    ) {
+      return super.binary(op, a, b, outShape);
+    }
+    const out = this.alloc(a.dtype, size);
+    const arena = this.arena;
+    arena.reset();
+    const aAt = arena.stage(a.data);
+    const bAt = arena.stage(b.data);
+    const outAt = arena.reserve(out.byteLength);
+    if (aAt < 0 || bAt < 0 || outAt < 0) return super.binary(op, a, b, outShape);
+    const f32 = a.dtype === "float32" ? 1 : 0;
+    const kernels = arena.kernels!;
+    if (bLen === size || bLen === 1 || aLen === 1) {
+      kernels.binary(code, aAt, aLen === 1 ? 0 : 1, bAt, bLen === size ? 1 : 0, outAt, size, f32);
+    } else {
+      // b is one row of `row` values under every row of a.
+      const bytes = row * out.BYTES_PER_ELEMENT;
+      for (let r = 0; r * row < size; r++)
+        kernels.binary(code, aAt + r * bytes, 1, bAt, 1, outAt + r * bytes, row, f32);
+    }
+    out.set(arena.view(out, outAt, size));
+    return out;
+  }
+}
+
+/** A shape that is one row: [n] or [1, ..., 1, n]. */
+function isRow(shape: Shape): boolean {
+  for (let i = 0; i < shape.length - 1; i++) if (shape[i] !== 1) return false;
+  return true;
 }
 
 /**

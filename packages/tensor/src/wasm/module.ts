@@ -79,6 +79,17 @@ export interface KernelExports {
     scratch: number,
   ): void;
   matmulScratchBytes(n: number, k: number): number;
+  /** out[i] = a[i * aStride] op b[i * bStride], strides 0 or 1; op: 0 add, 1 sub, 2 mul, 3 div. */
+  binary(
+    op: number,
+    a: number,
+    aStride: number,
+    b: number,
+    bStride: number,
+    out: number,
+    len: number,
+    f32: number,
+  ): void;
 }
 
 /** An instance of the kernels over `memory` (a new instance per thread, one memory for all). */
