@@ -78,12 +78,6 @@ export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend,
   };
 }
 
-/** The first `n` rows of `t` (all of them when it has fewer), as the book's `x_train[:300]`. */
-export function firstRows(t: Tensor, n: number): Tensor {
-  const rows = t.shape[0]!;
-  return n >= rows ? t : t.gather(Int32Array.from({ length: n }, (_, i) => i));
-}
-
 /**
  * An empty set is bad input (exit 1), not an accuracy of "NaN of 0": throws a `DataError` naming
  * the file when the test set (or, with `needTrain`, the training set) has no rows.

@@ -5,6 +5,7 @@ import {
   Trainer,
   batchRng,
   createOptimizer,
+  firstRows,
   minibatchSampler,
   type Net,
   type Optimizer,
@@ -12,7 +13,6 @@ import {
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
 import type { AccuracyRuns, ExperimentResult, LossCurves, ScaleRuns } from "./experimentReport.js";
 import type { Marker } from "./plot.js";
-import { firstRows } from "./dataset.js";
 
 export const EXPERIMENT_NAMES = ["optimizers", "init", "batchnorm", "weight-decay", "dropout"] as const;
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];

@@ -1,6 +1,7 @@
 import { checkTensor } from "@bp/layers";
 import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { DivergenceError, type Divergence } from "./DivergenceError.js";
+import { firstRows } from "./firstRows.js";
 import type { Net } from "./Net.js";
 import { createOptimizer, type OptimizerParams } from "./optimizers.js";
 import { batchRng, minibatchSampler, type Sampling } from "./seededTraining.js";
@@ -273,10 +274,7 @@ export class Trainer {
 
   private evaluate(iteration: number, sample: number | undefined): EpochRow {
     const { xTrain, tTrain, xTest, tTest } = this.data;
-    const head = (v: Tensor): Tensor =>
-      sample === undefined || sample >= (v.shape[0] ?? 0)
-        ? v
-        : v.gather(Int32Array.from({ length: sample }, (_, i) => i));
+    const head = (v: Tensor): Tensor => (sample === undefined ? v : firstRows(v, sample));
     const row: EpochRow = {
       epoch: iteration / this.iterPerEpoch,
       iteration,

@@ -45,6 +45,7 @@ export {
 } from "./Trainer.js";
 export { DivergenceError, type Divergence } from "./DivergenceError.js";
 export { batchRng, dropoutSeed, minibatchSampler, type Sampling } from "./seededTraining.js";
+export { firstRows } from "./firstRows.js";
 export {
   encodeNet,
   decodeNet,

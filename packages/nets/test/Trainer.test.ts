@@ -2,7 +2,7 @@
 // small seeded problem; events, the seeded setup, evaluation samples and divergence.
 import { describe, expect, it } from "vitest";
 import { sampleMinibatch } from "@bp/data";
-import { Rng, ValueError, type Tensor } from "@bp/tensor";
+import { Rng, ValueError, tensor, type Tensor } from "@bp/tensor";
 import {
   Adam,
   DivergenceError,
@@ -10,6 +10,7 @@ import {
   SGD,
   Trainer,
   batchRng,
+  firstRows,
   minibatchSampler,
   type EpochRow,
   type Optimizer,
@@ -266,5 +267,28 @@ describe("Trainer", () => {
     expect(() => new Trainer(net(), data, { optimizer: "lbfgs" })).toThrow("createOptimizer: unknown optimizer");
     const empty = { ...data, xTrain: data.xTrain.gather([]), tTrain: data.tTrain.gather([]) };
     expect(() => new Trainer(net(), empty)).toThrow("Trainer: the training set has no rows");
+  });
+});
+
+describe("firstRows", () => {
+  it("is the book's x_train[:n]: the first n rows, or the tensor itself when it has no more", () => {
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(firstRows(x, 2).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(firstRows(x, 0).shape).toEqual([0, 2]);
+    expect(firstRows(x, 3)).toBe(x);
+    expect(firstRows(x, 10)).toBe(x);
+    const t = tensor(Int32Array.of(7, 8, 9), { dtype: "int32" });
+    expect(Array.from(firstRows(t, 1).data)).toEqual([7]);
+    expect(() => firstRows(x, 1.5)).toThrow("firstRows: n must be an integer >= 0, got 1.5");
+    expect(() => firstRows(x, -1)).toThrow(ValueError);
+    expect(() => firstRows([1, 2] as never, 1)).toThrow("firstRows: x must be a Tensor, got an array");
+    expect(() => firstRows(tensor(3), 1)).toThrow("firstRows: x must have at least one axis (rows), got a scalar");
   });
 });

@@ -1,8 +1,8 @@
 import { checkSaveTarget } from "@bp/data";
-import { DivergenceError } from "@bp/nets";
+import { DivergenceError, firstRows } from "@bp/nets";
 import { choiceOption, intOption, stringOption } from "../args.js";
 import type { Command } from "../command.js";
-import { checkRows, firstRows, loadDataset, type Dataset } from "../dataset.js";
+import { checkRows, loadDataset, type Dataset } from "../dataset.js";
 import { convRecipe } from "../convNet.js";
 import { UsageError } from "../errors.js";
 import { saveModel } from "../model.js";
