@@ -260,6 +260,8 @@ function invert(slots: ReadonlyMap<string, Slot>): Map<string, Record<string, st
 
 /** Copies of tensors on `backend` (always copies, even on the same backend). */
 export function copyTensors(tensors: Record<string, Tensor>, backend: Backend): Record<string, Tensor> {
+  if (typeof backend?.alloc !== "function")
+    throw new ValueError("to", `backend must be a Backend (cpu, new CpuBackend(), ...), got ${String(backend)}`);
   return Object.fromEntries(
     Object.entries(tensors).map(([n, p]) => [n, p.backend === backend ? p.clone() : p.to(backend)]),
   );

@@ -101,6 +101,8 @@ export interface TrainerOptions {
 
 /** The book's `iter_per_epoch = max(train_size / batch_size, 1)`, in whole iterations. */
 export function iterationsPerEpoch(trainSize: number, batchSize: number): number {
+  positiveInt("iterationsPerEpoch", "trainSize", trainSize);
+  positiveInt("iterationsPerEpoch", "batchSize", batchSize);
   return Math.max(1, Math.floor(trainSize / batchSize));
 }
 

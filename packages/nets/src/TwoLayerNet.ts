@@ -1,4 +1,4 @@
-import { Affine, Relu, SoftmaxWithLoss } from "@bp/layers";
+import { Affine, Relu, SoftmaxWithLoss, checkTensor } from "@bp/layers";
 import {
   Rng,
   ShapeError,
@@ -119,9 +119,15 @@ export class TwoLayerNet extends LayerNet<keyof TwoLayerParams> {
  * recorded `weightInitStd` and `seed`). Module-internal to @bp/nets.
  */
 export function twoLayerNetFrom(params: TwoLayerParams, config?: Readonly<Record<string, unknown>>): TwoLayerNet {
+  if (typeof params !== "object" || params === null)
+    throw new ValueError(
+      "TwoLayerNet.fromParams",
+      `params must be { W1, b1, W2, b2 } (tensors), got ${String(params)}`,
+    );
   const { W1, b1, W2, b2 } = params;
   for (const name of PARAM_NAMES) {
     if (params[name] === undefined) throw new ValueError("TwoLayerNet.fromParams", `missing parameter ${name}`);
+    checkTensor("TwoLayerNet.fromParams", name, params[name]);
   }
   if (
     W1.rank !== 2 ||

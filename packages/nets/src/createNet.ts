@@ -45,6 +45,11 @@ export function createNet(
   description: Pick<NetDescription, "kind" | "config"> & { dtype?: FloatDType },
   options: { backend?: Backend } = {},
 ): LayerNet {
+  if (typeof description !== "object" || description === null || typeof description.config !== "object")
+    throw new ValueError(
+      "createNet",
+      `description must be a net description with kind and config (net.describe()), got ${String(description)}`,
+    );
   const { kind } = description;
   if (!Object.hasOwn(NET_KINDS, kind))
     throw new ValueError(

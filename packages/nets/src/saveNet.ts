@@ -22,6 +22,8 @@ const RESERVED = ["format", "architecture"];
  * what data the net was trained on).
  */
 export function encodeNet(net: Net, metadata: Record<string, string> = {}): Uint8Array {
+  if (typeof net?.describe !== "function" || typeof net.params !== "object")
+    throw new ValueError("encodeNet", `net must be a Net (with params, state and describe()), got ${String(net)}`);
   for (const k of RESERVED)
     if (k in metadata) throw new ValueError("encodeNet", `metadata key "${k}" is reserved (written by encodeNet)`);
   return encodeSafetensors(

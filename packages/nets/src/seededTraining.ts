@@ -1,5 +1,6 @@
 import { sampleMinibatch, shuffledMinibatches, type Minibatch } from "@bp/data";
-import { Rng, type Tensor } from "@bp/tensor";
+import { checkTensor } from "@bp/layers";
+import { Rng, ValueError, type Tensor } from "@bp/tensor";
 
 /**
  * bp's seeded training setup, written once (the book seeds one global NumPy generator; bp keeps
@@ -35,6 +36,9 @@ export function minibatchSampler(
   rng: Rng,
   sampling: Sampling = "choice",
 ): () => Minibatch {
+  checkTensor("minibatchSampler", "x", x);
+  checkTensor("minibatchSampler", "t", t);
+  if (!(rng instanceof Rng)) throw new ValueError("minibatchSampler", `rng must be an Rng, got ${String(rng)}`);
   if (sampling === "choice") return () => sampleMinibatch(x, t, batchSize, rng);
   let epoch: Iterator<Minibatch> | null = null;
   return () => {

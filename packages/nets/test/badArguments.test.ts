@@ -28,7 +28,11 @@ import {
   SGD,
   Trainer,
   TwoLayerNet,
+  createNet,
   createOptimizer,
+  encodeNet,
+  iterationsPerEpoch,
+  minibatchSampler,
   type TrainData,
 } from "@bp/nets";
 
@@ -264,6 +268,55 @@ const cases: BadCall[] = [
     fn: () => createOptimizer(undefined as never),
     type: ValueError,
     message: "createOptimizer: name must be a string",
+  },
+  // @bp/nets: building, copying and saving nets
+  {
+    name: "createNet(null)",
+    fn: () => createNet(null as never),
+    type: ValueError,
+    message: "createNet: description must be a net description with kind and config (net.describe()), got null",
+  },
+  {
+    name: "encodeNet(null)",
+    fn: () => encodeNet(null as never),
+    type: ValueError,
+    message: "encodeNet: net must be a Net (with params, state and describe()), got null",
+  },
+  {
+    name: "net.to(null)",
+    fn: () => small().to(null as never),
+    type: ValueError,
+    message: "to: backend must be a Backend (cpu, new CpuBackend(), ...), got null",
+  },
+  {
+    name: "TwoLayerNet.fromParams(null)",
+    fn: () => TwoLayerNet.fromParams(null as never),
+    type: ValueError,
+    message: "TwoLayerNet.fromParams: params must be { W1, b1, W2, b2 } (tensors), got null",
+  },
+  {
+    name: "TwoLayerNet.fromParams with W1 a nested array",
+    fn: () => TwoLayerNet.fromParams({ ...small().params, W1: [[1]] } as never),
+    type: ValueError,
+    message: "TwoLayerNet.fromParams: W1 must be a Tensor, got an array",
+  },
+  {
+    name: "minibatchSampler(x, t, 2, seed 0)",
+    fn: () => minibatchSampler(blobs.xTrain, blobs.tTrain, 2, 0 as never),
+    type: ValueError,
+    message: "minibatchSampler: rng must be an Rng, got 0",
+  },
+  {
+    name: "minibatchSampler(3, ...)",
+    fn: () => minibatchSampler(3 as never, blobs.tTrain, 2, new Rng(0)),
+    type: ValueError,
+    message: "minibatchSampler: x must be a Tensor, got number 3",
+  },
+  {
+    name: 'iterationsPerEpoch("a", 100)',
+    fn: () => iterationsPerEpoch("a" as never, 100),
+    type: ValueError,
+    message: "iterationsPerEpoch: trainSize must be a positive integer, got a",
   },
   // @bp/nets: Trainer
   {
