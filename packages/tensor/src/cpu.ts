@@ -1,6 +1,6 @@
 import type { Backend, TensorData } from "./backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
-import { typedArrayOn, bytesPerElement } from "./dtype.js";
+import { newStorage } from "./dtype.js";
 import {
   argmaxImpl,
   binaryImpl,
@@ -33,7 +33,7 @@ export class CpuBackend implements Backend {
   readonly name: string = "cpu";
 
   alloc(dtype: DType, size: number): TypedArray {
-    return typedArrayOn(dtype, new ArrayBuffer(size * bytesPerElement(dtype)), 0, size);
+    return newStorage(dtype, size);
   }
 
   unary(op: UnaryOp, x: TensorData): TypedArray {

@@ -1,3 +1,5 @@
+import { ValueError } from "./errors.js";
+
 /** Element types a tensor can hold. `float64` is the default everywhere. `int32` holds indices
  * (labels, `argmax` results); only element-wise ops, comparisons, `gather`/`oneHot` inputs and
  * reshaping accept it. */
@@ -21,6 +23,25 @@ export function isFloatDType(d: DType): d is FloatDType {
 
 export function bytesPerElement(dtype: DType): number {
   return dtype === "float64" ? 8 : 4;
+}
+
+/**
+ * Fresh zero-filled storage of `size` elements of `dtype`, as the cpu and worker backends allocate
+ * it. Memory the engine cannot give is a ValueError naming the size, not a bare RangeError from
+ * deep inside an op.
+ */
+export function newStorage(dtype: DType, size: number): TypedArray {
+  let buffer: ArrayBuffer;
+  try {
+    buffer = new ArrayBuffer(size * bytesPerElement(dtype));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ValueError(
+      "alloc",
+      `cannot allocate ${size} ${dtype} values (${size * bytesPerElement(dtype)} bytes): ${e.message} (expected a result that fits in memory)`,
+    );
+  }
+  return typedArrayOn(dtype, buffer, 0, size);
 }
 
 /** Wraps `buffer` (an ArrayBuffer or SharedArrayBuffer) as a typed array of `dtype`. */

@@ -1,6 +1,6 @@
 import type { Backend, TensorData } from "../backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "../dtype.js";
-import { bytesPerElement, typedArrayOn } from "../dtype.js";
+import { newStorage } from "../dtype.js";
 import { BackendError, ValueError } from "../errors.js";
 import { matmulDims, reduceDims } from "../kernel-dims.js";
 import { oneHotImpl, type BinaryOp, type ReduceOp, type UnaryOp, type WindowGeometry } from "../kernels/index.js";
@@ -126,7 +126,7 @@ export class ThreadPoolBackend implements Backend {
   }
 
   alloc(dtype: DType, size: number): TypedArray {
-    return typedArrayOn(dtype, new ArrayBuffer(size * bytesPerElement(dtype)), 0, size);
+    return newStorage(dtype, size);
   }
 
   unary(op: UnaryOp, x: TensorData): TypedArray {
