@@ -37,15 +37,19 @@ function filled(shape: Shape, opts: CreateOptions, fill: (data: TypedArray) => v
   return new Tensor(data, shape, dtype, backend);
 }
 
-/** Storage for `shape`, turning the engine's "allocation failed" RangeError into a ValueError. */
+/**
+ * Storage for `shape`: memory the backend cannot give (the engine's RangeError, or the backend's own
+ * `alloc` ValueError) becomes a ValueError naming this op and the shape.
+ */
 function allocate(op: string, backend: Backend, dtype: DType, shape: Shape): TypedArray {
   try {
     return backend.alloc(dtype, sizeOf(shape));
   } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
+    if (!(e instanceof RangeError || (e instanceof ValueError && e.op === "alloc"))) throw e;
+    const why = e instanceof RangeError ? e.message : "out of memory";
     throw new ValueError(
       op,
-      `cannot allocate shape ${formatShape(shape)} of ${dtype} (${sizeOf(shape)} elements): ${e.message}`,
+      `cannot allocate shape ${formatShape(shape)} of ${dtype} (${sizeOf(shape)} elements): ${why}`,
     );
   }
 }
