@@ -91,16 +91,13 @@ export class Convolution implements ParameterLayer {
     const colW = this.W.reshape([FN, -1]);
     const outH = (x.shape[2]! + 2 * this.pad - FH) / this.stride + 1;
     const outW = (x.shape[3]! + 2 * this.pad - FW) / this.stride + 1;
-    const out = col.matmul(colW, { transposeB: true });
+    // The bias is added to the rows (n, oy, ox) of FN values, one row broadcast as the book does;
+    // then one reordering to [N, FN, outH, outW].
+    const out = col.matmul(colW, { transposeB: true }).add(this.b);
     this.x = x;
     this.col = col;
     this.colW = colW;
-    // The bias is added after the reordering, where each filter's outH * outW values are contiguous
-    // (the same sums as adding it to the rows first).
-    return out
-      .reshape([N, outH, outW, FN])
-      .transpose([0, 3, 1, 2])
-      .add(this.b.reshape([FN, 1, 1]));
+    return out.reshape([N, outH, outW, FN]).transpose([0, 3, 1, 2]);
   }
 
   backward(dout: Tensor): Tensor | null {

@@ -10,14 +10,16 @@ import type { Layer } from "./Layer.js";
  * (its mask is `x <= 0`).
  */
 export class Relu implements Layer {
-  /** 1 where `x > 0` (where the gradient passes), 0 elsewhere: the complement of the book's
-   * `mask = (x <= 0)`, which marks the zeroed entries. */
+  /** Nonzero exactly where `x > 0` (where the gradient passes), 0 elsewhere: the complement of
+   * the book's `mask = (x <= 0)`, which marks the zeroed entries. It is the forward's output itself
+   * (`x` where `x > 0`, else +0), so the mask costs no pass and no buffer of its own. */
   mask: Tensor | null = null;
 
   forward(x: Tensor): Tensor {
     checkTensor("Relu.forward", "x", x);
-    this.mask = x.gt(0);
-    return x.where(this.mask, 0);
+    const out = x.relu();
+    this.mask = out;
+    return out;
   }
 
   backward(dout: Tensor): Tensor {
