@@ -339,6 +339,7 @@ function firstNonFinite(
   kind: "gradient" | "parameter",
 ): Divergence | undefined {
   for (const [name, t] of Object.entries(tensors)) {
+    if (t.allFinite()) continue; // the fast check; the loop below only names the first bad value
     const d = t.data;
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i]!)) {

@@ -3,7 +3,7 @@ import { cpu } from "./cpu.js";
 import type { DType, FloatDType, TypedArray } from "./dtype.js";
 import { dtypeOfArray, isDType, isFloatDType } from "./dtype.js";
 import { BackendError, DTypeError, IndexError, ShapeError, ValueError } from "./errors.js";
-import { INT_UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from "./kernels/index.js";
+import { INT_UNARY_OPS, firstNonFiniteImpl, type BinaryOp, type ReduceOp, type UnaryOp } from "./kernels/index.js";
 import type { Shape } from "./shape.js";
 import {
   broadcastShapes,
@@ -485,6 +485,18 @@ export class Tensor {
   }
 
   // ---- reading values -----------------------------------------------------------------------
+
+  /** The flat index of the first NaN or ±Infinity, or -1 when every element is finite (int32
+   * tensors always are). A training loop's divergence check: about twice as fast as a
+   * `Number.isFinite` loop over `data`. */
+  firstNonFinite(): number {
+    return firstNonFiniteImpl(this.data, 0, this.size);
+  }
+
+  /** Whether every element is finite (no NaN, no ±Infinity). */
+  allFinite(): boolean {
+    return this.firstNonFinite() === -1;
+  }
 
   /** The value of a one-element tensor. */
   item(): number {

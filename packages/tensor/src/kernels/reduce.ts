@@ -131,3 +131,36 @@ export function argmaxImpl(
     out[i] = bestK;
   }
 }
+
+/** Elements per block of `firstNonFiniteImpl`'s fast pass. */
+const FINITE_BLOCK = 1024;
+
+/**
+ * The index of the first NaN or ±Infinity among x[start, end), or -1 when all are finite. A fast
+ * pass sums `x[i] * 0` per block (0 for every finite value, NaN for NaN and ±Infinity, with four
+ * independent sums and no branch per element: about twice the speed of a `Number.isFinite` loop);
+ * only a block whose sum is not 0 is searched element by element.
+ */
+export function firstNonFiniteImpl(x: TypedArray, start: number, end: number): number {
+  if (x instanceof Int32Array) return -1;
+  for (let i = start; i < end; ) {
+    const blockEnd = Math.min(end, i + FINITE_BLOCK);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = i;
+    for (; j + 4 <= blockEnd; j += 4) {
+      s0 += x[j]! * 0;
+      s1 += x[j + 1]! * 0;
+      s2 += x[j + 2]! * 0;
+      s3 += x[j + 3]! * 0;
+    }
+    for (; j < blockEnd; j++) s0 += x[j]! * 0;
+    if (s0 + s1 + s2 + s3 !== 0) {
+      for (let k = i; k < blockEnd; k++) if (!Number.isFinite(x[k]!)) return k;
+    }
+    i = blockEnd;
+  }
+  return -1;
+}

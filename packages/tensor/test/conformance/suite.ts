@@ -821,7 +821,7 @@ export function runConformanceSuite(
       it("matches the reference for 1-d, 2-d and 3-d tensors of each dtype", () => {
         let seed = 1300;
         for (const dtype of [...FLOATS, "int32"] as DType[]) {
-          for (const shape of [[10], [10, 7], [10, 3, 4], [500, 65]]) {
+          for (const shape of [[10], [10, 7], [10, 3, 4], [12, 32], [500, 65]]) {
             const x = sample(shape, seed++, dtype, -9, 9);
             const idx = sampleValues(37, seed++, 0, shape[0]!).map(Math.floor);
             expectTensor(x.gather(idx), gatherRef(refOf(x), idx), dtype, JSON.stringify(shape));
