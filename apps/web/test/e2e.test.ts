@@ -252,6 +252,8 @@ async function result(page: Page): Promise<RunResult> {
 let trainedPage: Page | undefined;
 let trainedContext: BrowserContext | undefined;
 let uninterrupted: RunResult | undefined;
+/** The wasm run that was paused, stepped and resumed. */
+let resumedWasm: RunResult | undefined;
 
 describe("training", () => {
   test("an uninterrupted run on cpu gives the Node run's numbers; the page keeps drawing frames", async () => {
@@ -320,12 +322,31 @@ describe("training", () => {
     await page.click("#resume");
     expect(await waitState(page, ["finished", "diverged", "idle"])).toBe("finished");
     const r = await result(page);
+    resumedWasm = r;
     // Same engine, same kernels, same generators: identical to the last bit.
     expect({ w2: r.w2, losses: r.losses, final: r.final }).toEqual({
       w2: uninterrupted!.w2,
       losses: uninterrupted!.losses,
       final: uninterrupted!.final,
     });
+    await page.close();
+  });
+
+  test("the same run on the worker backend (2 threads): bit for bit the cpu and wasm runs' weights, losses and accuracies", async () => {
+    expect(uninterrupted, "the uninterrupted run produced no result").toBeDefined();
+    expect(resumedWasm, "the wasm run produced no result").toBeDefined();
+    // Same context: MNIST from Cache Storage. The worker backend's threads run the cpu backend's
+    // kernels on slices of the rows, so every number is the same to the last bit.
+    const page = await trainedContext!.newPage();
+    await page.goto(`${url}?${RUN_QUERY}&backend=worker&threads=2`);
+    await page.waitForFunction(() => document.body.dataset.ready === "train");
+    await page.click("#start");
+    expect(await waitState(page, ["finished", "diverged", "idle"])).toBe("finished");
+    expect(await page.textContent("#train-status")).toContain("worker backend, 2 thread(s)");
+    const r = await result(page);
+    const numbers = (x: RunResult) => ({ w2: x.w2, losses: x.losses, final: x.final });
+    expect(numbers(r)).toEqual(numbers(uninterrupted!));
+    expect(numbers(r)).toEqual(numbers(resumedWasm!));
     await page.close();
   });
 
@@ -459,6 +480,80 @@ describe("predict", () => {
     expect(await page.textContent("#gallery-info")).toBe(`Showing 1-24 of ${wrong} misclassified test images.`);
     await page.locator("#gallery button").nth(2).click();
     expect(await page.textContent("#chosen-text")).toContain("(wrong)");
+  });
+});
+
+/** A vertical stroke like drawOne's, with pen pointer events (CDP's mouse events with pointerType "pen"). */
+async function drawOneWithPen(page: Page): Promise<void> {
+  const box = (await page.locator("#pad").boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const x = box.x + box.width * 0.48;
+  const pen = (type: "mousePressed" | "mouseMoved" | "mouseReleased", y: number) =>
+    cdp.send("Input.dispatchMouseEvent", {
+      type,
+      x,
+      y,
+      button: "left",
+      buttons: type === "mouseReleased" ? 0 : 1,
+      clickCount: type === "mouseMoved" ? 0 : 1,
+      pointerType: "pen",
+      force: 0.5,
+    });
+  await pen("mousePressed", box.y + box.height * 0.2);
+  for (let i = 1; i <= 10; i++) await pen("mouseMoved", box.y + box.height * (0.2 + (0.6 * i) / 10));
+  await pen("mouseReleased", box.y + box.height * 0.8);
+  await cdp.detach();
+}
+
+async function drawnClass(page: Page): Promise<string | null> {
+  await page.waitForFunction(() => document.getElementById("draw-prediction")?.dataset.class !== undefined);
+  return page.getAttribute("#draw-prediction", "data-class");
+}
+
+describe("predict without a pointer, and with a pen", () => {
+  test("the keyboard draws a 1 on the pad's 28×28 grid; a test image goes onto the pad; a pen draws a 1", async () => {
+    const page = trainedPage!;
+    expect(await page.getAttribute("#test-accuracy", "data-accuracy"), "the predict test ran first").not.toBeNull();
+    // The pad is a named keyboard widget, described by its instructions.
+    const pad = page.getByRole("application", { name: "Drawing pad, 28 by 28 cells: draw one digit" });
+    expect(await pad.count()).toBe(1);
+    expect(await page.textContent("#pad-help")).toContain("arrow keys");
+    await page.click("#clear-pad");
+    expect(await page.getAttribute("#draw-prediction", "data-class")).toBeNull();
+    // The cursor starts at row 5, column 15 (0-based 4, 14); Space paints, Shift+Down paints 19
+    // cells down to row 24: a vertical bar, a 1.
+    await pad.focus();
+    await page.keyboard.press("Space");
+    for (let i = 0; i < 19; i++) await page.keyboard.press("Shift+ArrowDown");
+    expect(await page.getAttribute("#pad", "data-cursor")).toBe("23,14");
+    expect(await drawnClass(page)).toBe("1");
+    // What a screen reader hears after the key, once (the one polite status line, set on the next frame).
+    await page.waitForFunction(() =>
+      document.getElementById("announcer")?.textContent?.startsWith("Painted to row 24"),
+    );
+    expect(await page.textContent("#announcer")).toMatch(
+      /^Painted to row 24, column 15\. The net says 1 \(\d+\.\d %\)\.$/,
+    );
+    // The probability bars carry their values as text: "digit: percent", ten of them adding up to 100 %.
+    const bars = await page.locator("#draw-bars li").allTextContents();
+    expect(bars).toHaveLength(10);
+    for (const [c, t] of bars.entries()) expect(t).toMatch(new RegExp(`^${c}: \\d+\\.\\d %$`));
+    const total = bars.reduce((sum, t) => sum + Number.parseFloat(t.slice(3)), 0);
+    expect(Math.abs(total - 100)).toBeLessThan(0.6);
+    await page.keyboard.press("Delete");
+    expect(await page.getAttribute("#draw-prediction", "data-class")).toBeNull();
+    // A test image onto the pad: test image #0 is a 7 (label 7), which this net gets right.
+    await page.uncheck("#misclassified");
+    await page.locator('#gallery button[data-index="0"]').click();
+    expect(await page.textContent("#chosen-text")).toContain("label 7, the net says 7 (right)");
+    await page.click("#chosen-to-pad");
+    expect(await drawnClass(page)).toBe("7");
+    // A pen.
+    await page.click("#clear-pad");
+    await drawOneWithPen(page);
+    expect(await drawnClass(page)).toBe("1");
+    expect(await page.getAttribute("#pad", "data-pointer")).toBe("pen");
+    await screenshot(page, "predict-keyboard-pen");
   });
 });
 

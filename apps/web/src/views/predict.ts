@@ -33,7 +33,8 @@ function renderBars(list: HTMLUListElement, probs: ArrayLike<number>, trueLabel?
         "li",
         { class: [c === best ? "top" : "", c === trueLabel ? "true-label" : ""].join(" ").trim() || undefined },
         h("span", {}, String(c)),
-        h("span", { class: "bar", style: `width: ${(probs[c]! * 100).toFixed(1)}%` }),
+        h("span", { class: "visually-hidden" }, ": "),
+        h("span", { class: "bar", "aria-hidden": "true", style: `width: ${(probs[c]! * 100).toFixed(1)}%` }),
         h("span", {}, `${(probs[c]! * 100).toFixed(1)} %`),
       ),
     ),
@@ -54,14 +55,25 @@ export const createPredictView: ViewFactory = (ctx) => {
   let downloadUrl: string | null = null;
 
   // ---- drawing ----
+  // The pad is also a keyboard widget: a cursor on the 28×28 grid that arrow keys move and
+  // Space/Enter paint, for those who cannot draw with a pointer.
   const pad = h("canvas", {
     id: "pad",
     class: "pad",
     width: PAD,
     height: PAD,
-    role: "img",
-    "aria-label": "Drawing pad: draw one digit with a mouse, pen or finger",
+    tabindex: 0,
+    role: "application",
+    "aria-roledescription": "drawing pad",
+    "aria-label": "Drawing pad, 28 by 28 cells: draw one digit",
+    "aria-describedby": "pad-help",
   });
+  const padCursor = h("div", { class: "pad-cursor", "aria-hidden": "true" });
+  const padHelp = h(
+    "p",
+    { id: "pad-help", class: "hint" },
+    "Draw with a mouse, pen or finger. With the keyboard: focus the pad, move its cursor with the arrow keys, paint with Space or Enter (Shift + arrow paints as it moves), clear with Delete. Or put a test image on the pad with the button under the chosen test image.",
+  );
   const input28 = h("canvas", {
     id: "pad-input",
     class: "digit28",
@@ -71,6 +83,11 @@ export const createPredictView: ViewFactory = (ctx) => {
   const drawBars = h("ul", { id: "draw-bars", class: "bars", "aria-label": "Class probabilities of your drawing" });
   const drawPrediction = h("p", { id: "draw-prediction" }, "Draw a digit in the black square.");
   const clearButton = h("button", { type: "button", id: "clear-pad", onclick: () => clearPad() }, "Clear");
+  const toPadButton = h(
+    "button",
+    { type: "button", id: "chosen-to-pad", onclick: () => chosenToPad() },
+    "Put this test image on the pad",
+  );
 
   // ---- test images ----
   const misclassifiedBox = h("input", {
@@ -115,7 +132,14 @@ export const createPredictView: ViewFactory = (ctx) => {
     h(
       "div",
       { class: "predict-grid" },
-      h("div", {}, h("h3", {}, "Draw a digit"), pad, h("div", { class: "buttons" }, clearButton)),
+      h(
+        "div",
+        {},
+        h("h3", {}, "Draw a digit"),
+        h("div", { class: "pad-wrap" }, pad, padCursor),
+        h("div", { class: "buttons" }, clearButton),
+        padHelp,
+      ),
       h(
         "div",
         {},
@@ -135,7 +159,12 @@ export const createPredictView: ViewFactory = (ctx) => {
     galleryInfo,
     h("div", { class: "buttons" }, prevButton, nextButton),
     gallery,
-    h("div", { class: "predict-grid" }, h("div", {}, chosenImage, chosenText), chosenBars),
+    h(
+      "div",
+      { class: "predict-grid" },
+      h("div", {}, chosenImage, chosenText, h("div", { class: "buttons" }, toPadButton)),
+      chosenBars,
+    ),
   );
 
   let testSet: TestSet | null = null;
@@ -212,6 +241,8 @@ export const createPredictView: ViewFactory = (ctx) => {
   };
   pad.addEventListener("pointerdown", (e) => {
     pad.setPointerCapture(e.pointerId);
+    // Which kind of pointer drew last ("mouse", "pen" or "touch"; read by the e2e tests).
+    pad.dataset.pointer = e.pointerType;
     last = at(e);
     stroke(last, last);
   });
@@ -227,8 +258,56 @@ export const createPredictView: ViewFactory = (ctx) => {
   pad.addEventListener("pointerup", end);
   pad.addEventListener("pointercancel", end);
 
+  // ---- drawing with the keyboard ----
+  const CELL = PAD / SIDE;
+  const cursor = { row: 4, col: 14 };
+  const cellCentre = () => ({ x: (cursor.col + 0.5) * CELL, y: (cursor.row + 0.5) * CELL });
+  function placeCursor(): void {
+    padCursor.style.left = `${(cursor.col * 100) / SIDE}%`;
+    padCursor.style.top = `${(cursor.row * 100) / SIDE}%`;
+    pad.dataset.cursor = `${cursor.row},${cursor.col}`;
+  }
+  const MOVES: Record<string, [number, number]> = {
+    ArrowUp: [-1, 0],
+    ArrowDown: [1, 0],
+    ArrowLeft: [0, -1],
+    ArrowRight: [0, 1],
+  };
+  pad.addEventListener("keydown", (e) => {
+    const move = MOVES[e.key];
+    let said = "";
+    if (move !== undefined) {
+      const from = cellCentre();
+      cursor.row = Math.min(SIDE - 1, Math.max(0, cursor.row + move[0]));
+      cursor.col = Math.min(SIDE - 1, Math.max(0, cursor.col + move[1]));
+      placeCursor();
+      if (e.shiftKey) stroke(from, cellCentre(), false);
+      said = `${e.shiftKey ? "Painted to" : "Cursor at"} row ${cursor.row + 1}, column ${cursor.col + 1}.`;
+    } else if (e.key === " " || e.key === "Enter") {
+      stroke(cellCentre(), cellCentre(), false);
+      said = `Painted row ${cursor.row + 1}, column ${cursor.col + 1}.`;
+    } else if (e.key === "Delete" || e.key === "Backspace") {
+      clearPad();
+      said = "Pad cleared.";
+    } else return;
+    e.preventDefault();
+    const prediction = drawPrediction.dataset.class === undefined ? "" : ` ${drawPrediction.textContent}`;
+    ctx.announce(`${said}${prediction}`);
+  });
+  placeCursor();
+
+  /** The chosen test image, scaled up onto the pad (then preprocessed like any drawing). */
+  function chosenToPad(): void {
+    padCtx.imageSmoothingEnabled = true;
+    padCtx.drawImage(chosenImage, 0, 0, PAD, PAD);
+    updateDrawing();
+    ctx.announce(`Test image #${chosen} is on the pad. ${drawPrediction.textContent}`);
+  }
+
   let pending = false;
-  function stroke(a: { x: number; y: number }, b: { x: number; y: number }): void {
+  /** Paints a line from a to b; the prediction follows on the next frame, or at once (`later`
+   * false, so a keyboard user hears the new prediction). */
+  function stroke(a: { x: number; y: number }, b: { x: number; y: number }, later = true): void {
     padCtx.strokeStyle = "#fff";
     padCtx.lineWidth = 20;
     padCtx.lineCap = "round";
@@ -237,7 +316,8 @@ export const createPredictView: ViewFactory = (ctx) => {
     padCtx.moveTo(a.x, a.y);
     padCtx.lineTo(b.x, b.y);
     padCtx.stroke();
-    if (!pending) {
+    if (!later) updateDrawing();
+    else if (!pending) {
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
