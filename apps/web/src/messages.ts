@@ -8,7 +8,7 @@ export type { EpochRow };
 export type BackendName = "auto" | "cpu" | "wasm" | "worker";
 
 /** Which of the book's nets: chapter 5's TwoLayerNet or chapter 6's MultiLayerNetExtend. */
-export type NetChoice = "two" | "multi";
+export type NetChoice = "two" | "multi" | "conv";
 
 /** A training run: the options of `bp train` that the page offers. */
 export interface TrainConfig {
@@ -32,6 +32,10 @@ export interface TrainConfig {
   backend: BackendName;
   /** Threads of the worker backend, counting the training worker itself. */
   threads: number;
+  /** Train on the first N of the 60 000 training images (the book's x_train[:N]). */
+  trainSize: number;
+  /** Measure the accuracies on the first N of the 10 000 test images. */
+  testSize: number;
 }
 
 export interface GradCheckRequest {
@@ -84,8 +88,9 @@ export type WorkerMessage =
   /** Minibatch losses since the last message (iterations are consecutive from `first`). */
   | { type: "progress"; first: number; losses: number[]; seconds: number }
   | { type: "epoch"; row: EpochRow }
-  /** W1 [784, hidden] in storage order, for the hidden units' images. */
-  | { type: "weights"; iteration: number; hidden: number; w1: Float64Array }
+  /** W1 as [side × side, hidden] in storage order, for the hidden units' images (side 28), or
+   * SimpleConvNet's filters, one column per filter (side 5). */
+  | { type: "weights"; iteration: number; hidden: number; side: number; w1: Float64Array }
   | {
       type: "result";
       state: "finished" | "stopped";

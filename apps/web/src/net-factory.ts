@@ -1,6 +1,6 @@
 // The net a TrainConfig describes, built by the library's constructors (the book's names): the
 // training worker and the gradient check build their nets here.
-import { MultiLayerNetExtend, TwoLayerNet, type Net } from "@bp/nets";
+import { MultiLayerNetExtend, SimpleConvNet, TwoLayerNet, type Net } from "@bp/nets";
 import type { Backend } from "@bp/tensor";
 import type { TrainConfig } from "./messages.js";
 
@@ -9,6 +9,13 @@ export const MNIST_CLASSES = 10;
 
 export function buildNet(config: TrainConfig, backend: Backend): Net {
   const { seed, dtype } = config;
+  if (config.net === "conv") {
+    if (config.hidden.length !== 1 || typeof config.init !== "number") {
+      throw new Error("SimpleConvNet takes one hidden size and a numeric weight init std (checked by the form)");
+    }
+    // The book's filters: 30 of 5×5, stride 1, no padding, then 2×2 max pooling.
+    return new SimpleConvNet({ hiddenSize: config.hidden[0]!, weightInitStd: config.init, seed, dtype, backend });
+  }
   if (config.net === "two") {
     if (config.hidden.length !== 1 || typeof config.init !== "number") {
       throw new Error("TwoLayerNet takes one hidden size and a numeric weight init std (checked by the form)");
@@ -32,8 +39,10 @@ export function buildNet(config: TrainConfig, backend: Backend): Net {
   });
 }
 
-/** "TwoLayerNet 784-50-10" or "MultiLayerNetExtend 784-100-100-10 (BatchNorm, Dropout 0.2)". */
+/** "TwoLayerNet 784-50-10", "MultiLayerNetExtend 784-100-100-10 (BatchNorm, Dropout 0.2)" or
+ * "SimpleConvNet 1×28×28 → 30 filters 5×5 → pool 2×2 → 100 → 10". */
 export function netTitle(config: TrainConfig): string {
+  if (config.net === "conv") return `SimpleConvNet 1×28×28 → 30 filters 5×5 → pool 2×2 → ${config.hidden[0]} → 10`;
   const sizes = [MNIST_INPUT, ...config.hidden, MNIST_CLASSES].join("-");
   if (config.net === "two") return `TwoLayerNet ${sizes}`;
   const extras = [

@@ -19,7 +19,9 @@ interface FieldBase<K extends keyof TrainConfig> {
 /** A text field (number, list or name) of the form. */
 export type TextField = { [K in keyof TrainConfig]: FieldBase<K> }[keyof TrainConfig];
 
-function numberField<K extends "iterations" | "batch" | "lr" | "seed" | "threads" | "dropout" | "weightDecay">(
+function numberField<
+  K extends "iterations" | "batch" | "lr" | "seed" | "threads" | "dropout" | "weightDecay" | "trainSize" | "testSize",
+>(
   name: K,
   label: string,
   hint: string,
@@ -108,6 +110,16 @@ export const TEXT_FIELDS: TextField[] = [
     multiOnly: true,
   }),
   numberField("threads", "Threads", "for the worker backend", "int", 1, 16, "2"),
+  numberField(
+    "trainSize",
+    "Training images",
+    "the first N of 60 000 (fewer = faster epochs)",
+    "int",
+    1,
+    60_000,
+    "5000",
+  ),
+  numberField("testSize", "Test images", "the first N of 10 000, for the accuracies", "int", 1, 10_000, "1000"),
 ];
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -125,12 +137,36 @@ export const DEFAULT_CONFIG: TrainConfig = {
   dtype: "float64",
   backend: "cpu",
   threads: 2,
+  trainSize: 60_000,
+  testSize: 10_000,
+};
+
+/** Chapter 7's recipe (ch07/train_convnet.py: Adam, lr 0.001, 100 hidden units, init std 0.01)
+ * on a subset that a browser trains in a minute or two: 5000 images, 1 epoch of 50 minibatches. */
+export const CONV_RECIPE: Partial<TrainConfig> = {
+  net: "conv",
+  optimizer: "adam",
+  lr: 0.001,
+  hidden: [100],
+  init: 0.01,
+  batch: 100,
+  trainSize: 5000,
+  testSize: 1000,
+  iterations: 50,
 };
 
 export const NET_CHOICES: { value: NetChoice; label: string }[] = [
   { value: "two", label: "TwoLayerNet (chapter 5)" },
   { value: "multi", label: "MultiLayerNetExtend (chapter 6)" },
+  { value: "conv", label: "SimpleConvNet (chapter 7; slow in a browser)" },
 ];
+
+/** The book's class name of a net choice. */
+export const NET_CLASS: Record<NetChoice, string> = {
+  two: "TwoLayerNet",
+  multi: "MultiLayerNetExtend",
+  conv: "SimpleConvNet",
+};
 
 export function isOptimizer(v: string | null): v is OptimizerName {
   return v !== null && (OPTIMIZER_NAMES as readonly string[]).includes(v);
@@ -139,10 +175,12 @@ export function isOptimizer(v: string | null): v is OptimizerName {
 /** Checks that the fields fit together; returns messages by field name. */
 export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfig, string>> {
   const out: Partial<Record<keyof TrainConfig, string>> = {};
-  if (config.net === "two" && config.hidden.length !== 1)
-    out.hidden = `Hidden units: TwoLayerNet has one hidden layer; enter one size, or choose MultiLayerNetExtend for ${config.hidden.length} layers.`;
-  if (config.net === "two" && typeof config.init !== "number")
-    out.init = `Weight init: TwoLayerNet takes a number (the book's 0.01); "${config.init}" needs MultiLayerNetExtend.`;
+  if (config.net === "multi") return out;
+  const name = NET_CLASS[config.net];
+  if (config.hidden.length !== 1)
+    out.hidden = `Hidden units: ${name} has one hidden layer; enter one size, or choose MultiLayerNetExtend for ${config.hidden.length} layers.`;
+  if (typeof config.init !== "number")
+    out.init = `Weight init: ${name} takes a number (the book's 0.01); "${config.init}" needs MultiLayerNetExtend.`;
   return out;
 }
 
@@ -164,7 +202,7 @@ export function parseTexts(texts: Readonly<Record<string, string>>, base: TrainC
 export function configFromParams(p: URLSearchParams, backends: Backends): TrainConfig {
   const base: TrainConfig = { ...DEFAULT_CONFIG, backend: backends.preferred };
   const net = p.get("net");
-  if (net === "two" || net === "multi") base.net = net;
+  if (net === "two" || net === "multi" || net === "conv") base.net = net;
   const optimizer = p.get("optimizer");
   if (isOptimizer(optimizer)) base.optimizer = optimizer;
   const dtype = p.get("dtype");

@@ -9,8 +9,8 @@
 // and resumed run gives exactly the numbers of an uninterrupted one.
 import { mnistFromIdx, type MnistData, type MnistIdx } from "@bp/data";
 import { checkNet } from "@bp/gradcheck";
-import { DivergenceError, encodeNet, Trainer, type Net } from "@bp/nets";
-import { cpu, tensor, type Backend, type FloatDType } from "@bp/tensor";
+import { DivergenceError, encodeNet, firstRows, Trainer, type Net } from "@bp/nets";
+import { cpu, tensor, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { createBackend } from "@bp/tensor/backends";
 import type { BackendName, GradCheckRequest, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
 import { fetchIdx, MNIST_FILES } from "./mnist-files.js";
@@ -99,8 +99,30 @@ function flushLosses(r: Run): void {
 function postWeights(r: Run): void {
   r.lastWeights = performance.now();
   const W1 = r.net.params.W1!;
-  const w1 = Float64Array.from(W1.data);
-  post({ type: "weights", iteration: r.trainer.currentIter, hidden: W1.shape[1]!, w1 }, [w1.buffer]);
+  const iteration = r.trainer.currentIter;
+  if (W1.rank === 2) {
+    const w1 = Float64Array.from(W1.data);
+    post({ type: "weights", iteration, hidden: W1.shape[1]!, side: 28, w1 }, [w1.buffer]);
+    return;
+  }
+  // SimpleConvNet's W1 [filters, 1, side, side]: filter f's pixel p goes to w1[p * filters + f].
+  const [filters, , side] = W1.shape as [number, number, number, number];
+  const w1 = new Float64Array(filters * side * side);
+  for (let f = 0; f < filters; f++)
+    for (let p = 0; p < side * side; p++) w1[p * filters + f] = W1.data[f * side * side + p]!;
+  post({ type: "weights", iteration, hidden: filters, side, w1 }, [w1.buffer]);
+}
+
+/** The run's rows of the data (the first trainSize and testSize), as images [N, 1, 28, 28] for
+ * SimpleConvNet (a reshape: the same storage). */
+function runData(data: MnistData, config: TrainConfig): MnistData {
+  const images = (x: Tensor) => (config.net === "conv" ? x.reshape([-1, 1, 28, 28]) : x);
+  return {
+    xTrain: images(firstRows(data.xTrain, config.trainSize)),
+    tTrain: firstRows(data.tTrain, config.trainSize),
+    xTest: images(firstRows(data.xTest, config.testSize)),
+    tTest: firstRows(data.tTest, config.testSize),
+  };
 }
 
 function finish(r: Run, state: "finished" | "stopped"): void {
@@ -168,8 +190,10 @@ async function start(config: TrainConfig, paused: boolean): Promise<void> {
   run = null;
   const t0 = performance.now();
   post({ type: "state", state: "loading", iteration: 0 });
-  const { data, backend, source } = await loadData(config.backend, config.threads, config.dtype);
+  const loadedData = await loadData(config.backend, config.threads, config.dtype);
   if (token !== runToken) return; // a newer start arrived while loading
+  const { backend, source } = loadedData;
+  const data = runData(loadedData.data, config);
   const net = buildNet(config, backend);
   const trainer = new Trainer(net, data, {
     miniBatchSize: config.batch,

@@ -2,9 +2,10 @@
 // before the test task) with the COOP/COEP headers, and real Chromium drives every view. A
 // screenshot of each view is written to apps/web/reports/ (git-ignored) as a test artifact.
 import { loadMnist } from "@bp/data";
-import { Trainer, TwoLayerNet } from "@bp/nets";
+import { softmax } from "@bp/layers";
+import { decodeNet, firstRows, SimpleConvNet, Trainer, TwoLayerNet } from "@bp/nets";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -217,7 +218,7 @@ interface RunResult {
  * Rng(seed + 1) minibatches, the book's sampling). */
 function nodeReference(): { w2: number[]; losses: number[] } {
   const net = new TwoLayerNet(784, RUN.hidden, 10, { seed: RUN.seed });
-  const trainer = new Trainer(net, loadMnist({}), {
+  const trainer = new Trainer(net, mnist(), {
     miniBatchSize: RUN.batch,
     iterations: RUN.iterations,
     optimizer: "sgd",
@@ -428,6 +429,81 @@ describe("training", () => {
   });
 });
 
+describe("chapter 7 in the Train view", () => {
+  test("SimpleConvNet: a warning, the book's recipe on a subset, and a short run with the Node run's numbers", async () => {
+    // The first run's context: MNIST from Cache Storage.
+    const page = await trainedContext!.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${url}?view=train&backend=wasm`);
+    await page.waitForFunction(() => document.body.dataset.ready === "train");
+    expect(await page.isHidden("#conv-note")).toBe(true);
+    await page.selectOption("#net", "conv");
+    expect(await page.textContent("#conv-note")).toContain("SimpleConvNet is slow in a browser");
+    await page.click("#conv-recipe");
+    // ch07/train_convnet.py: Adam lr 0.001, hidden 100, init 0.01; here on the first 5000 images, 1 epoch.
+    const fields = ["optimizer", "lr", "hidden", "init", "trainSize", "testSize", "iterations"];
+    const values = await Promise.all(fields.map((f) => page.inputValue(`#${f}`)));
+    expect(values).toEqual(["adam", "0.001", "100", "0.01", "5000", "1000", "50"]);
+    expect(new URL(page.url()).searchParams.get("net")).toBe("conv");
+    // A short version of it for the test: 3 minibatches of the first 200 images, 100 test images.
+    await page.fill("#trainSize", "200");
+    await page.fill("#testSize", "100");
+    await page.fill("#iterations", "3");
+    await page.click("#start");
+    const ref = convReference();
+    expect(await waitState(page, ["finished", "diverged", "idle"])).toBe("finished");
+    expect(await page.textContent("#train-status")).toContain(
+      "SimpleConvNet 1×28×28 → 30 filters 5×5 → pool 2×2 → 100 → 10: 200 training images, 100 test images; wasm backend",
+    );
+    const r = await result(page);
+    expect(r.final.iteration).toBe(3);
+    // As in the TwoLayerNet run: Chromium's and Node's Math.exp/log may differ in the last bit.
+    for (const [i, v] of r.losses.entries()) expect(Math.abs(v - ref.losses[i]!), `loss ${i + 1}`).toBeLessThan(1e-12);
+    expect(r.final.testAccuracy).toBe(ref.testAccuracy);
+    expect(await page.getAttribute("#weights", "aria-label")).toBe(
+      "The 30 filters of Conv1 (W1) as 5×5 images, at iteration 3",
+    );
+    await screenshot(page, "train-conv");
+    // The gradient check of this net would need 2 × 433 890 forward passes: the view says so.
+    await page.click("#nav-gradcheck");
+    await page.waitForFunction(() => document.body.dataset.ready === "gradcheck");
+    // Weights: Conv1 30·1·5·5 + 30, Affine1 (30·12·12)·100 + 100, Affine2 100·10 + 10 = 433 890.
+    expect(await page.textContent("#gradcheck-net")).toContain("has about 434 thousand weights");
+    expect(await page.isDisabled("#gradcheck-run")).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+let mnistInNode: ReturnType<typeof loadMnist> | undefined;
+function mnist(): ReturnType<typeof loadMnist> {
+  mnistInNode ??= loadMnist({});
+  return mnistInNode;
+}
+
+/** The conv test's run in Node: SimpleConvNet (seed 0) on the first 200 MNIST rows as images,
+ * Adam lr 0.001, 3 minibatches of 100; the final accuracy on the first 100 test images. */
+function convReference(): { losses: number[]; testAccuracy: number } {
+  const all = mnist();
+  const images = (x: Parameters<typeof firstRows>[0], n: number) => firstRows(x, n).reshape([-1, 1, 28, 28]);
+  const data = {
+    xTrain: images(all.xTrain, 200),
+    tTrain: firstRows(all.tTrain, 200),
+    xTest: images(all.xTest, 100),
+    tTest: firstRows(all.tTest, 100),
+  };
+  const trainer = new Trainer(new SimpleConvNet({ seed: 0 }), data, {
+    miniBatchSize: 100,
+    iterations: 3,
+    optimizer: "adam",
+    optimizerParams: { lr: 0.001 },
+    seed: 0,
+  });
+  for (let i = 0; i < 3; i++) trainer.trainStep();
+  return { losses: trainer.trainLossList, testAccuracy: trainer.finish().final.testAccuracy };
+}
+
 /** Draws a vertical stroke, a "1", on the Predict view's pad with mouse pointer events. */
 async function drawOne(page: Page): Promise<void> {
   const box = (await page.locator("#pad").boundingBox())!;
@@ -600,6 +676,37 @@ describe("models", () => {
     });
     await page.waitForFunction(() => (document.getElementById("model-message")?.textContent ?? "") !== "");
     expect(await page.textContent("#model-message")).toMatch(/^notes\.safetensors could not be loaded: /);
+  });
+
+  test("a SimpleConvNet from bp train --net simple-conv --save loads and predicts test images as in Node", async () => {
+    const page = trainedPage!;
+    const saved = join(dir, "conv.safetensors");
+    bp([
+      "train",
+      ...["--net", "simple-conv", "--train-size", "500", "--test-size", "200", "--epochs", "1"],
+      ...["--backend", "cpu", "--save", saved, "--json", "--no-progress"],
+    ]);
+    await page.setInputFiles("#load-model", saved);
+    await page.waitForFunction(
+      () => document.getElementById("model-info")?.textContent?.includes("loaded from conv.safetensors") === true,
+    );
+    expect(await page.textContent("#model-info")).toMatch(/^SimpleConvNet \(float64\)/);
+    // The same file in Node: decodeNet, then predict on test images as [N, 1, 28, 28] and softmax.
+    // (The page's accuracy over all 10 000 test images takes a conv net tens of seconds, so the
+    // test compares single images instead.)
+    const { net } = decodeNet(new Uint8Array(readFileSync(saved)), { name: "conv.safetensors" });
+    const xTest = mnist().xTest;
+    for (const i of [0, 1]) {
+      const probs = softmax(net.predict(xTest.gather(Int32Array.of(i)).reshape([1, 1, 28, 28]), false)).data;
+      const best = probs.indexOf(Math.max(...probs));
+      await page.locator(`#gallery button[data-index="${i}"]`).click();
+      expect(await page.textContent("#chosen-text")).toContain(`the net says ${best} (`);
+      expect(await page.locator("#chosen-bars li").allTextContents()).toEqual(
+        Array.from(probs, (p, c) => `${c}: ${(p * 100).toFixed(1)} %`),
+      );
+    }
+    // Nothing after this test uses the page, whose accuracy measurement would keep a core busy.
+    await page.close();
   });
 });
 

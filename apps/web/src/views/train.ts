@@ -7,6 +7,7 @@ import { LossChart } from "../loss-chart.js";
 import type { EpochRow, RunState, TrainConfig, WorkerMessage } from "../messages.js";
 import { modelFromBytes } from "../model-store.js";
 import {
+  CONV_RECIPE,
   configFromParams,
   configToParams,
   isOptimizer,
@@ -99,6 +100,31 @@ export const createTrainView: ViewFactory = (ctx) => {
   batchnormBox.checked = config.batchnorm;
   const batchnormLabel = h("label", { class: "field inline" }, batchnormBox, "BatchNorm before each activation");
   multiOnly.push(batchnormLabel);
+  /** Fills the form with chapter 7's recipe on a subset (CONV_RECIPE). */
+  function useConvRecipe(): void {
+    const recipe = { ...config, ...CONV_RECIPE };
+    for (const f of TEXT_FIELDS) inputs.get(f.name)!.value = (f.format as (v: unknown) => string)(recipe[f.name]);
+    netSelect.value = recipe.net;
+    optimizerSelect.value = recipe.optimizer;
+    onFormInput();
+    ctx.announce(
+      `Chapter 7's recipe: Adam, learning rate ${recipe.lr}, the first ${recipe.trainSize} training images, ${recipe.iterations} iterations (1 epoch).`,
+    );
+  }
+  const convNote = h(
+    "div",
+    { id: "conv-note", class: "note" },
+    h(
+      "p",
+      {},
+      "SimpleConvNet is slow in a browser: a convolution of 30 filters over every image, forward and backward, is about 60 times the work of TwoLayerNet, so one epoch of all 60 000 images takes many minutes here (the book trains it for 20 epochs in NumPy). The book's recipe is Adam with learning rate 0.001; on the first 5000 images one epoch (50 minibatches) takes a minute or two and reaches roughly 0.8-0.9 test accuracy.",
+    ),
+    h(
+      "button",
+      { type: "button", id: "conv-recipe", onclick: () => useConvRecipe() },
+      "Use chapter 7's recipe on 5000 images",
+    ),
+  );
   const backendHint = h(
     "ul",
     { id: "backend-hint", class: "hint" },
@@ -151,11 +177,9 @@ export const createTrainView: ViewFactory = (ctx) => {
     role: "img",
     "aria-label": "W1 images: no run yet",
   });
-  const weightsCaption = h(
-    "figcaption",
-    {},
-    "Each hidden unit's 784 input weights (a column of W1) as a 28×28 image: red positive, blue negative.",
-  );
+  const WEIGHTS_CAPTION =
+    "Each hidden unit's 784 input weights (a column of W1) as a 28×28 image: red positive, blue negative.";
+  const weightsCaption = h("figcaption", {}, WEIGHTS_CAPTION);
 
   const element = h(
     "section",
@@ -164,7 +188,7 @@ export const createTrainView: ViewFactory = (ctx) => {
     h(
       "p",
       {},
-      "The book's TwoLayerNet (Affine1 → Relu1 → Affine2 → SoftmaxWithLoss), or chapter 6's MultiLayerNetExtend with BatchNorm and Dropout, learns MNIST by backpropagation in a Web Worker, trained by the library's Trainer. The same settings and seed give the numbers of ",
+      "The book's TwoLayerNet (Affine1 → Relu1 → Affine2 → SoftmaxWithLoss), chapter 6's MultiLayerNetExtend with BatchNorm and Dropout, or chapter 7's SimpleConvNet learns MNIST by backpropagation in a Web Worker, trained by the library's Trainer. The same settings and seed give the numbers of ",
       h("code", {}, "bp train"),
       ".",
     ),
@@ -192,6 +216,7 @@ export const createTrainView: ViewFactory = (ctx) => {
           h("label", { class: "field" }, "Backend", backendSelect),
           batchnormLabel,
         ),
+        convNote,
         h("details", {}, h("summary", {}, "About the backends"), backendHint),
       ),
     ),
@@ -234,15 +259,16 @@ export const createTrainView: ViewFactory = (ctx) => {
     for (const [name, input] of inputs) texts[name] = input.value;
     const base: TrainConfig = {
       ...config,
-      net: netSelect.value === "multi" ? "multi" : "two",
+      net: netSelect.value === "multi" || netSelect.value === "conv" ? netSelect.value : "two",
       optimizer: isOptimizer(optimizerSelect.value) ? optimizerSelect.value : "sgd",
       dtype: dtypeSelect.value === "float32" ? "float32" : "float64",
       backend: ctx.backends.isAvailable(backendSelect.value) ? backendSelect.value : config.backend,
       batchnorm: batchnormBox.checked,
     };
-    if (base.net === "two") Object.assign(base, { batchnorm: false, dropout: 0, weightDecay: 0 });
+    if (base.net !== "multi") Object.assign(base, { batchnorm: false, dropout: 0, weightDecay: 0 });
     const parsed = parseTexts(texts, base);
     for (const el of multiOnly) el.hidden = base.net !== "multi";
+    convNote.hidden = base.net !== "conv";
     for (const [name, input] of inputs) {
       const error = parsed.errors[name as keyof TrainConfig] ?? "";
       errors.get(name)!.textContent = error;
@@ -354,11 +380,17 @@ export const createTrainView: ViewFactory = (ctx) => {
         addEpochRow(m.row);
         break;
       case "weights":
-        drawWeights(weightsCanvas, m.w1, m.hidden);
+        drawWeights(weightsCanvas, m.w1, m.hidden, m.side);
         weightsCanvas.setAttribute(
           "aria-label",
-          `W1 of the ${m.hidden} hidden units as 28×28 images, at iteration ${m.iteration}`,
+          m.side === 28
+            ? `W1 of the ${m.hidden} hidden units as 28×28 images, at iteration ${m.iteration}`
+            : `The ${m.hidden} filters of Conv1 (W1) as ${m.side}×${m.side} images, at iteration ${m.iteration}`,
         );
+        weightsCaption.textContent =
+          m.side === 28
+            ? WEIGHTS_CAPTION
+            : `Each of Conv1's ${m.hidden} filters (W1 [${m.hidden}, 1, ${m.side}, ${m.side}]) as a ${m.side}×${m.side} image: red positive, blue negative.`;
         break;
       case "result": {
         const f = m.final;
