@@ -87,7 +87,10 @@ export class Affine implements ParameterLayer {
     }
     this.originalXShape = x.shape;
     this.x = x.rank === 2 ? x : x.reshape([rows, inputs]);
-    return this.x.matmul(this.W).add(this.b);
+    const xW = this.x.matmul(this.W);
+    const out = xW.add(this.b);
+    xW.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
+    return out;
   }
 
   backward(dout: Tensor): Tensor | null {

@@ -42,7 +42,12 @@ export class SoftmaxWithLoss implements LossLayer {
             .oneHot(c, y.dtype === "float32" ? "float32" : "float64")
             .reshape(y.shape)
         : t.reshape(y.shape);
-    const dx = y.sub(target).div(batchSize);
-    return dout === 1 ? dx : dx.mul(dout);
+    const diff = y.sub(target);
+    const dx = diff.div(batchSize);
+    diff.dispose(); // a temporary (Tensor.dispose); target may be t itself, so it is kept
+    if (dout === 1) return dx;
+    const scaled = dx.mul(dout);
+    dx.dispose();
+    return scaled;
   }
 }

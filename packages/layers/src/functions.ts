@@ -10,8 +10,14 @@ export function softmax(x: Tensor): Tensor {
   if (x.rank === 0) throw new ShapeError("softmax", "needs at least one axis, got a scalar");
   if (!isFloatDType(x.dtype))
     throw new DTypeError("softmax", `needs float32 or float64 scores, got ${x.dtype} ${formatShape(x.shape)}`);
-  const e = x.sub(x.max(-1, true)).exp();
-  return e.div(e.sum(-1, true));
+  const max = x.max(-1, true);
+  const shifted = x.sub(max);
+  const e = shifted.exp();
+  const sum = e.sum(-1, true);
+  const y = e.div(sum);
+  // Temporaries: their storage serves the next call (Tensor.dispose).
+  for (const t of [max, shifted, e, sum]) t.dispose();
+  return y;
 }
 
 /** The small constant the book adds inside the log, so that log(0) never happens. */
@@ -37,15 +43,13 @@ export function crossEntropyError(y: Tensor, t: Tensor): number {
   const labels = classIndices(op, t, n, c, y.shape);
   const picked = new Int32Array(n);
   for (let i = 0; i < n; i++) picked[i] = i * c + labels[i]!;
-  return (
-    -y2
-      .reshape([n * c])
-      .gather(picked)
-      .add(CROSS_ENTROPY_DELTA)
-      .log()
-      .sum()
-      .item() / n
-  );
+  const p = y2.reshape([n * c]).gather(picked);
+  const shifted = p.add(CROSS_ENTROPY_DELTA);
+  const logs = shifted.log();
+  const total = logs.sum();
+  const loss = -total.item() / n;
+  for (const t of [p, shifted, logs, total]) t.dispose(); // temporaries (Tensor.dispose)
+  return loss;
 }
 
 /**

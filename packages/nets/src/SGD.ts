@@ -25,7 +25,12 @@ export class SGD implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     for (const [key, p] of Object.entries(params)) {
-      p.assign(p.sub(gradOf("SGD.update", grads, key).mul(this.lr)));
+      const step = gradOf("SGD.update", grads, key).mul(this.lr);
+      const next = p.sub(step);
+      p.assign(next);
+      // Temporaries of this line only: their storage serves the next update (Tensor.dispose).
+      step.dispose();
+      next.dispose();
     }
   }
 }

@@ -137,6 +137,10 @@ export class Trainer {
   currentEpoch = 0;
   divergence: Divergence | undefined;
   private readonly nextBatch: () => Batch;
+  /** The previous minibatch when the Trainer drew it itself (no `nextBatch` option): nobody else
+   * was given it, so the next step disposes it and its gather reuses the storage. */
+  private ownBatch: Batch | undefined;
+  private readonly drawsOwnBatches: boolean;
   private readonly listeners: { [K in keyof TrainerEvents]: Listener<K>[] } = {
     iteration: [],
     epoch: [],
@@ -179,6 +183,7 @@ export class Trainer {
     this.nextBatch =
       options.nextBatch ??
       minibatchSampler(data.xTrain, data.tTrain, this.miniBatchSize, batchRng(options.seed ?? 0), options.sampling);
+    this.drawsOwnBatches = options.nextBatch === undefined;
     this.lossAfterUpdate = options.lossAfterUpdate ?? false;
     this.continueOnDivergence = options.continueOnDivergence ?? false;
     if (options.onIteration) this.on("iteration", options.onIteration);
@@ -208,7 +213,12 @@ export class Trainer {
    * made non-finite (an overflow) is caught after it.
    */
   trainStep(): number {
-    const { xBatch, tBatch } = this.nextBatch();
+    // The layers' caches still point at the previous batch; the forward below replaces them.
+    this.ownBatch?.xBatch.dispose();
+    this.ownBatch?.tBatch.dispose();
+    const batch = this.nextBatch();
+    if (this.drawsOwnBatches) this.ownBatch = batch;
+    const { xBatch, tBatch } = batch;
     const { loss: gradLoss, grads } = this.net.lossAndGradient(xBatch, tBatch);
     const iteration = this.currentIter + 1;
     this.report(

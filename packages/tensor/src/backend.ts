@@ -53,6 +53,12 @@ export interface Backend {
   /** Rows of `depth` zeros with values[r] at column indices[r] (the adjoint of takeAlongLastAxis). */
   putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray;
 
+  /**
+   * Optional: storage this backend's `alloc` gave, which no tensor uses any more (a disposed op
+   * result that no other tensor shares). The backend may hand it out again from `alloc`, zero-filled.
+   */
+  release?(dtype: DType, data: TypedArray): void;
+
   /** Releases threads or other resources; a no-op for the CPU backend. */
   dispose(): void;
 }

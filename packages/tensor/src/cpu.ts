@@ -1,6 +1,5 @@
 import type { Backend, TensorData } from "./backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
-import { newStorage } from "./dtype.js";
 import {
   argmaxImpl,
   binaryImpl,
@@ -24,6 +23,7 @@ import {
 import type { Shape } from "./shape.js";
 import { sizeOf } from "./shape.js";
 import { matmulDims, reduceDims } from "./kernel-dims.js";
+import { BufferPool } from "./pool.js";
 
 /**
  * The reference backend: plain TypeScript on the calling thread. Each method calls a kernel from
@@ -31,9 +31,15 @@ import { matmulDims, reduceDims } from "./kernel-dims.js";
  */
 export class CpuBackend implements Backend {
   readonly name: string = "cpu";
+  /** Storage of disposed tensors, reused by `alloc` (see `Tensor.dispose`). */
+  readonly pool = new BufferPool();
 
   alloc(dtype: DType, size: number): TypedArray {
-    return newStorage(dtype, size);
+    return this.pool.alloc(dtype, size);
+  }
+
+  release(dtype: DType, data: TypedArray): void {
+    this.pool.release(dtype, data);
   }
 
   unary(op: UnaryOp, x: TensorData): TypedArray {
@@ -125,7 +131,10 @@ export class CpuBackend implements Backend {
     return out;
   }
 
-  dispose(): void {}
+  /** Drops the pooled storage; the backend keeps working. */
+  dispose(): void {
+    this.pool.clear();
+  }
 }
 
 /** The shared CPU backend instance, used when no backend is given. */

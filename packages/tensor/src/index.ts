@@ -2,6 +2,7 @@ export { Tensor, type TensorOrNumber, type MatmulOptions, type NestedArray } fro
 export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions, type RandomOptions } from "./create.js";
 export type { Backend, TensorData } from "./backend.js";
 export { CpuBackend, cpu } from "./cpu.js";
+export { BufferPool } from "./pool.js";
 export { Rng } from "./random.js";
 export {
   type DType,

@@ -21,6 +21,12 @@ import { windowGeometry } from "./window.js";
 
 export type TensorOrNumber = Tensor | number;
 
+/** Storage that exactly one tensor holds and that an op of its backend made (never reshaped, never
+ * given to the constructor from outside): only such storage goes back to the backend on dispose(). */
+const ownedStorage = new WeakSet<TypedArray>();
+/** Tensors whose dispose() has run. */
+const disposedTensors = new WeakSet<Tensor>();
+
 export interface MatmulOptions {
   /** Read `this` transposed (no copy is made). */
   transposeA?: boolean;
@@ -58,6 +64,8 @@ export class Tensor {
       throw new DTypeError("Tensor", `data is a ${data.constructor.name} but dtype is ${dtype}`);
     }
     this.shape = Object.freeze([...shape]);
+    // Storage given from outside may be another tensor's: then neither may recycle it.
+    ownedStorage.delete(data);
   }
 
   get rank(): number {
@@ -69,8 +77,47 @@ export class Tensor {
     return stridesOf(this.shape);
   }
 
+  /** A tensor of fresh storage that an op of this backend made (so `dispose()` may recycle it). */
   private make(data: TypedArray, shape: Shape, dtype: DType = this.dtype): Tensor {
-    return new Tensor(data, shape, dtype, this.backend);
+    const t = new Tensor(data, shape, dtype, this.backend);
+    ownedStorage.add(data);
+    return t;
+  }
+
+  // ---- lifetime -----------------------------------------------------------------------------
+
+  /**
+   * Declares this tensor dead: any later use of it (its `data`, or an op on it) throws a
+   * `ValueError`, and when an op of its backend made its storage and no other tensor shares it
+   * (it was never reshaped), the backend may hand that storage to a later op of the same size
+   * instead of allocating (cpu and wasm keep a pool; see `BufferPool`). Storage the constructor was
+   * given, `reshape` views and tensors they were reshaped from are never recycled, so the only way
+   * a buffer is reused is that every tensor holding it was disposed. Call it only on tensors you
+   * made and nobody else holds (a function's temporaries); disposing twice does nothing.
+   *
+   * Without it nothing changes: the garbage collector frees unused tensors as before.
+   */
+  dispose(): void {
+    if (disposedTensors.has(this)) return;
+    const data = this.data;
+    disposedTensors.add(this);
+    const what = `${this.dtype} ${formatShape(this.shape)}`;
+    Object.defineProperty(this, "data", {
+      configurable: true,
+      enumerable: true,
+      get(): never {
+        throw new ValueError(
+          "Tensor",
+          `this ${what} tensor was disposed and cannot be read or used in an op; dispose() only the tensors nobody uses any more`,
+        );
+      },
+    });
+    if (ownedStorage.delete(data)) this.backend.release?.(this.dtype, data);
+  }
+
+  /** Whether `dispose()` has run on this tensor. */
+  get isDisposed(): boolean {
+    return disposedTensors.has(this);
   }
 
   /** A tensor operand, or a number turned into a scalar of this tensor's dtype and backend. */
@@ -227,7 +274,7 @@ export class Tensor {
       if (op !== "sum" && this.size === 0) {
         throw new ShapeError(op, `cannot take the ${op} of an empty tensor ${formatShape(this.shape)}`);
       }
-      const flat = this.reshape([this.size]);
+      const flat = { data: this.data, shape: [this.size], dtype: this.dtype };
       const out = this.backend.reduce(op, flat, 0);
       return this.make(out, keepDims ? this.shape.map(() => 1) : []);
     }
@@ -348,7 +395,9 @@ export class Tensor {
         `cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)} (${sizeOf(s)} elements)`,
       );
     }
-    return this.make(this.data, s);
+    // Two tensors now share the storage (the constructor takes it out of `ownedStorage`): neither
+    // may hand it back on dispose().
+    return new Tensor(this.data, s, this.dtype, this.backend);
   }
 
   /** Rows of this tensor along axis 0 picked by `indices` (an int32 tensor, an array or an
@@ -442,7 +491,10 @@ export class Tensor {
       throw new ShapeError("oneHot", `needs a 1-d tensor of class indices, got shape ${formatShape(this.shape)}`);
     checkSize("oneHot", [this.size, depth]);
     const idx = toIndexArray("oneHot", this, depth, "class index");
-    return new Tensor(this.backend.oneHot(idx, depth, dtype), [idx.length, depth], dtype, this.backend);
+    const data = this.backend.oneHot(idx, depth, dtype);
+    const t = new Tensor(data, [idx.length, depth], dtype, this.backend);
+    ownedStorage.add(data);
+    return t;
   }
 
   /** A copy converted to `dtype` (a copy even when the dtype is the same). */

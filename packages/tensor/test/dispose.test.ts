@@ -1,0 +1,106 @@
+// Tensor.dispose(): a disposed tensor refuses every use, and only storage that one tensor alone
+// holds (an op's result, never reshaped or shared through the constructor) goes back to the
+// backend's pool for the next alloc of the same dtype and size.
+import { describe, expect, it } from "vitest";
+import { CpuBackend, Tensor, ValueError, randn, tensor } from "../src/index.js";
+import { createWasmBackend } from "../src/wasm/index.js";
+import { createWorkerBackend } from "../src/worker/node.js";
+
+/** x * 2 for a 20x10 float64 x: an op result of 1600 bytes, above the pool's 1024-byte floor. */
+function opResult(x: Tensor): Tensor {
+  return x.mul(2);
+}
+
+function input(backend: CpuBackend): Tensor {
+  return randn([20, 10], { seed: 3, backend });
+}
+
+describe("Tensor.dispose", () => {
+  it("a disposed tensor throws a ValueError on every use; dispose twice does nothing", () => {
+    const t = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const u = t.add(1);
+    expect(u.isDisposed).toBe(false);
+    u.dispose();
+    u.dispose();
+    expect(u.isDisposed).toBe(true);
+    expect(() => u.data).toThrow(ValueError);
+    expect(() => u.data).toThrow("this float64 [2, 2] tensor was disposed");
+    expect(() => u.add(1)).toThrow(ValueError);
+    expect(() => t.add(u)).toThrow("was disposed");
+    expect(() => u.toArray()).toThrow("was disposed");
+    expect(() => u.sum()).toThrow("was disposed");
+    expect(u.shape).toEqual([2, 2]); // metadata stays readable
+    expect(t.add(1).toArray()).toEqual([
+      [2, 3],
+      [4, 5],
+    ]);
+  });
+
+  it("an op result's storage is reused by the next op of the same dtype and size, zero-filled by alloc", () => {
+    const backend = new CpuBackend();
+    const x = input(backend);
+    const a = opResult(x);
+    const expected = Array.from(a.data);
+    const buffer = a.data.buffer;
+    a.dispose();
+    expect(backend.pool.pooledBytes).toBe(1600);
+    const zeros = backend.alloc("float64", 200);
+    expect(zeros.buffer).toBe(buffer);
+    expect(zeros.every((v) => v === 0)).toBe(true);
+    backend.release("float64", zeros);
+    const again = opResult(x); // same op, recycled storage, same bits
+    expect(again.data.buffer).toBe(buffer);
+    expect(Array.from(again.data)).toEqual(expected);
+    expect(backend.pool.stats.reused).toBeGreaterThanOrEqual(2);
+  });
+
+  it("never recycles storage another tensor can still read: reshape views, the constructor's data", () => {
+    const backend = new CpuBackend();
+    const x = input(backend);
+    const a = opResult(x);
+    const view = a.reshape([200]);
+    a.dispose();
+    expect(backend.pool.pooledBytes).toBe(0);
+    expect(view.data[0]).not.toBe(undefined);
+    view.dispose();
+    expect(backend.pool.pooledBytes).toBe(0); // shared once, never recycled
+
+    const b = opResult(x);
+    const alias = new Tensor(b.data, [200], "float64", backend); // shares b's storage
+    b.dispose();
+    expect(backend.pool.pooledBytes).toBe(0);
+    expect(alias.data.length).toBe(200);
+
+    const own = new Float64Array(400);
+    const given = new Tensor(own, [400], "float64", backend);
+    given.dispose();
+    expect(backend.pool.pooledBytes).toBe(0);
+  });
+
+  it("small buffers (under 1024 bytes) are left to the garbage collector", () => {
+    const backend = new CpuBackend();
+    randn([10, 10], { seed: 1, backend }).mul(2).dispose(); // 800 bytes
+    expect(backend.pool.pooledBytes).toBe(0);
+  });
+
+  it("works on the wasm backend (pooled) and the worker backend (marked disposed, storage left to the GC)", async () => {
+    const wasm = await createWasmBackend();
+    const a = opResult(input(wasm));
+    const m = a.matmul(a, { transposeB: true });
+    const bits = Array.from(m.data);
+    const buffer = m.data.buffer;
+    m.dispose();
+    const m2 = a.matmul(a, { transposeB: true });
+    expect(m2.data.buffer).toBe(buffer);
+    expect(Array.from(m2.data)).toEqual(bits);
+
+    const worker = await createWorkerBackend({ threads: 1 });
+    const w = randn([20, 10], { seed: 3, backend: worker }).mul(2);
+    w.dispose();
+    expect(() => w.data).toThrow("was disposed");
+    worker.dispose();
+  });
+});
