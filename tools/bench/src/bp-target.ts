@@ -4,6 +4,7 @@ import { randn, tensor, type Backend, type DType, type FloatDType } from "@bp/te
 import { SGD, TwoLayerNet } from "@bp/nets";
 import type { BenchBackend, BenchTarget, MatmulCase, PreparedOp } from "./target.js";
 import { TRAIN_STEP, initialWeights, minibatches, trainingData } from "./train-step.js";
+import { multiLayerStep } from "./multilayer.js";
 
 export interface BpBackendEntry {
   name: string;
@@ -54,6 +55,8 @@ export function bpBackend(entry: BpBackendEntry): BenchBackend {
             dispose: () => {},
           };
         },
+        multiLayerStep: (dtype: DType, useBatchnorm: boolean): PreparedOp | null =>
+          dtype === "float64" ? multiLayerStep(backend, useBatchnorm) : null,
         close: () => backend.dispose(),
       };
     },

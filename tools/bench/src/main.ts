@@ -8,6 +8,7 @@ import { cpus } from "node:os";
 import { BACKENDS } from "./backends.js";
 import { MATMUL_CASES, matmulFlops } from "./cases.js";
 import { TRAIN_STEP_SHAPE, trainStepFlops } from "./train-step.js";
+import { multiLayerStepFlops, multiLayerStepShape } from "./multilayer.js";
 import { FULL, QUICK, timeInterleaved } from "./measure.js";
 import { NUMPY, markdownTable, withRatios, type Row } from "./report.js";
 import { numpyMatmul } from "./numpy.js";
@@ -37,11 +38,14 @@ function benchSection(
   bench: string,
   shape: string,
   flops: number,
-  prepare: (target: BenchTarget, dtype: DType) => PreparedOp,
+  prepare: (target: BenchTarget, dtype: DType) => PreparedOp | null,
 ): void {
   const contenders: { backend: string; vs: string | null; dtype: DType; op: PreparedOp }[] = [];
   for (const o of opened) {
-    for (const dtype of o.dtypes) contenders.push({ backend: o.name, vs: o.vs, dtype, op: prepare(o.target, dtype) });
+    for (const dtype of o.dtypes) {
+      const op = prepare(o.target, dtype);
+      if (op !== null) contenders.push({ backend: o.name, vs: o.vs, dtype, op });
+    }
   }
   console.error(`bench: ${bench} ${shape} (${contenders.map((x) => `${x.backend} ${x.dtype}`).join(", ")})`);
   const timings = timeInterleaved(
@@ -68,6 +72,14 @@ for (const c of matmulCases) {
   benchSection("matmul", c.shape, matmulFlops(c), (target, dtype) => target.matmul(c, dtype));
 }
 benchSection("train step", TRAIN_STEP_SHAPE, trainStepFlops(), (target, dtype) => target.trainStep(dtype));
+for (const useBatchnorm of [false, true]) {
+  benchSection(
+    "multilayer step",
+    multiLayerStepShape(useBatchnorm),
+    multiLayerStepFlops(),
+    (target, dtype) => target.multiLayerStep?.(dtype, useBatchnorm) ?? null,
+  );
+}
 for (const o of opened) o.target.close();
 
 // NumPy (OpenBLAS, one thread) in its own process, after the others: each matmul row then says what
@@ -106,6 +118,7 @@ if (json) {
         ? "No NumPy rows (see the line printed on stderr)."
         : `${NUMPY}: NumPy ${numpy.version} \`a @ b\` with OPENBLAS_NUM_THREADS=1 (tools/bench/numpy/matmul.py, its own process, run after the others, same timing rule); "of NumPy" = this row's GFLOPS / NumPy's for the same shape and dtype.`,
       `train step: one SGD step of TwoLayerNet (gather a minibatch, forward, backward, update), the same recipe and numbers on every backend; its GFLOPS count only the step's matrix products (${(trainStepFlops() / 1e6).toFixed(1)} M flops), so its ratios are ratios of step times.`,
+      `multilayer step: one Adam step (lr 0.001, batch 100, float64) of MultiLayerNet 784-100x4-10 (tools/bench/src/multilayer.ts), without and with BatchNorm; GFLOPS count its matrix products (${(multiLayerStepFlops() / 1e6).toFixed(1)} M flops), so ratios are ratios of step times; bp backends only.`,
       `Machine: Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores${quick ? "; --quick run (short timings, largest shapes left out)" : ""}.`,
     ].join("\n"),
   );

@@ -51,7 +51,7 @@ export function markdownTable(rows: readonly Row[]): string {
     r.dtype,
     r.backend,
     r.gflops.toFixed(2),
-    r.vs === null ? "" : hasRow(r.vs, r.shape, r.dtype) ? r.vs : `${r.vs} (float32)`,
+    r.vs === null || r.ratio === null ? "" : hasRow(r.vs, r.shape, r.dtype) ? r.vs : `${r.vs} (float32)`,
     r.ratio === null ? "" : `${r.ratio.toFixed(2)}x`,
     r.ofNumpy === null ? "" : `${(100 * r.ofNumpy).toFixed(0)} %`,
   ]);

@@ -23,6 +23,9 @@ export interface BenchTarget {
   /** One SGD step of the book's network on a minibatch (see train-step.ts); each `run()` takes the
    * next minibatch of the shared sequence. */
   trainStep(dtype: DType): PreparedOp;
+  /** One Adam step of MultiLayerNet 784-100x4-10, without or with BatchNorm (see multilayer.ts);
+   * null where the target does not run it (tfjs, and float32: the rows are float64 only). */
+  multiLayerStep?(dtype: DType, useBatchnorm: boolean): PreparedOp | null;
   close(): void;
 }
 
