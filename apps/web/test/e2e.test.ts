@@ -116,6 +116,7 @@ describe("computational graph", () => {
     expect(await page.textContent("#fwd-mulTax")).toBe("715.0000000000001");
     expect(await page.textContent("#bwd-appleNum")).toBe("110.00000000000001");
     await screenshot(page, "graph");
+    expect(await page.isVisible("#graph-figure-title .narrow-only")).toBe(false);
     // Back one step undoes the last backward step.
     await page.click("#graph-back");
     expect((await graphValue(page, "apple")).bwd).toBe("");
@@ -169,6 +170,11 @@ describe("on a 390×844 phone", () => {
         return { scrollWidth: document.documentElement.scrollWidth, small };
       });
       expect({ view, scrollWidth, small }).toEqual({ view, scrollWidth: 390, small: [] });
+      if (view === "graph") {
+        // The figure scrolls in its box, and says so on a narrow screen; the keyboard can scroll it.
+        expect(await page.isVisible("#graph-figure-title .narrow-only")).toBe(true);
+        expect(await page.getAttribute(".scroll-x[aria-labelledby=graph-figure-title]", "tabindex")).toBe("0");
+      }
       if (view === "train") {
         // uPlot draws at the device pixel ratio (3 here): sharp lines and text.
         await page.waitForSelector("#train-chart canvas");
@@ -438,6 +444,8 @@ describe("chapter 7 in the Train view", () => {
     await page.goto(`${url}?view=train&backend=wasm`);
     await page.waitForFunction(() => document.body.dataset.ready === "train");
     expect(await page.isHidden("#conv-note")).toBe(true);
+    // Threads only matter to the worker backend.
+    expect(await page.isHidden("#threads")).toBe(true);
     await page.selectOption("#net", "conv");
     expect(await page.textContent("#conv-note")).toContain("SimpleConvNet is slow in a browser");
     await page.click("#conv-recipe");

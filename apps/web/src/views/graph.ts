@@ -59,11 +59,17 @@ export const createGraphView: ViewFactory = (ctx) => {
     h(
       "figure",
       {},
-      h("div", { class: "scroll-x" }, svg),
+      // Focusable, so that the keyboard can scroll the figure on a narrow screen too.
+      h("div", { class: "scroll-x", tabindex: 0, role: "group", "aria-labelledby": "graph-figure-title" }, svg),
       h(
         "figcaption",
         { id: "graph-figure-title" },
         "Forward values above each edge (black), backward values d price / d value below it (red).",
+        h(
+          "span",
+          { class: "narrow-only" },
+          " The figure is wider than this screen: swipe it sideways to see the rest.",
+        ),
       ),
     ),
     table,

@@ -137,6 +137,8 @@ export const createPredictView: ViewFactory = (ctx) => {
         {},
         h("h3", {}, "Draw a digit"),
         h("div", { class: "pad-wrap" }, pad, padCursor),
+        // The prediction right under the pad, so that it is on screen while drawing on a phone.
+        drawPrediction,
         h("div", { class: "buttons" }, clearButton),
         padHelp,
       ),
@@ -150,7 +152,6 @@ export const createPredictView: ViewFactory = (ctx) => {
           { class: "hint" },
           "Like MNIST: the drawing's bounding box scaled to 20×20, its centre of mass moved to the centre of 28×28.",
         ),
-        drawPrediction,
         drawBars,
       ),
     ),
