@@ -119,7 +119,7 @@ export const createTrainView: ViewFactory = (ctx) => {
     h(
       "p",
       {},
-      "SimpleConvNet is slow in a browser: 30 convolution filters over every image, forward and backward, are far more work than TwoLayerNet, so one epoch of all 60 000 images takes several minutes (the book trains it for 20 epochs in NumPy). The book's recipe is Adam with learning rate 0.001; on the first 5000 images, one epoch (50 minibatches) took about 25 s on the wasm backend when this page was tested, reaching a test accuracy of about 0.78 on the first 1000 test images.",
+      "SimpleConvNet is slow in a browser: 30 convolution filters over every image, forward and backward, are far more work than TwoLayerNet, so one epoch of all 60 000 images takes several minutes (the book trains it for 20 epochs in NumPy). The book's recipe is Adam with learning rate 0.001; on the first 5000 images, one epoch (50 minibatches) took 19-23 s on the wasm backend when this page was tested, reaching a test accuracy of about 0.78 on the first 1000 test images.",
     ),
     h(
       "button",
