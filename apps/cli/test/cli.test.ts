@@ -292,6 +292,9 @@ describe("bad input files exit 1 with one line naming the file", () => {
     new DataView(bytes.buffer).setUint32(0, header.length, true);
     bytes.set(new TextEncoder().encode(header), 8);
     const partial = write("partial.safetensors", bytes);
-    expectOneLineError(await bp(["eval", "--model", partial]), `decodeNet: ${partial}: missing tensor b1, W2, b2`);
+    expectOneLineError(
+      await bp(["eval", "--model", partial]),
+      `decodeNet: ${partial}: missing tensors b1, W2, b2 (a bp.TwoLayerNet file holds W1, b1, W2, b2)`,
+    );
   });
 });
