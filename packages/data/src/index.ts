@@ -1,7 +1,7 @@
 // The browser entry of @bp/data (export conditions "browser" and "default"): pure parsers and
 // samplers on bytes, strings and tensors, no node: imports. In Node, "@bp/data" resolves to
 // node.ts, which re-exports all of this and adds the functions that read and write files.
-export { DataError, type DataLocation } from "./errors.js";
+export { DataError, type DataLocation, shortText, shortJson } from "./errors.js";
 export {
   parseIdx,
   readIdxHeader,

@@ -1,5 +1,5 @@
-import { Rng, ShapeError, ValueError, formatShape, rand, type Tensor } from "@bp/tensor";
-import { checkTensor, describeArgument } from "./arguments.js";
+import { Rng, ShapeError, ValueError, describeValue, formatShape, rand, type Tensor } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
@@ -32,7 +32,7 @@ export class Dropout implements Layer {
     const ratio = options.dropoutRatio ?? 0.5;
     if (!(ratio >= 0 && ratio < 1)) throw new ValueError("Dropout", `dropoutRatio must be in [0, 1), got ${ratio}`);
     if (!(rng instanceof Rng))
-      throw new ValueError("Dropout", `rng must be an Rng (new Rng(seed)), got ${describeArgument(rng)}`);
+      throw new ValueError("Dropout", `rng must be an Rng (new Rng(seed)), got ${describeValue(rng)}`);
     this.dropoutRatio = ratio;
     this.rng = rng;
   }

@@ -1,5 +1,4 @@
-import { ValueError, Tensor } from "@bp/tensor";
-import { describeArgument } from "./arguments.js";
+import { ValueError, Tensor, describeValue } from "@bp/tensor";
 import { fromForward } from "./cache.js";
 import { checkDout, gradientLike, type Value } from "./gradientShape.js";
 
@@ -33,7 +32,7 @@ export abstract class TwoInputLayer {
       if (typeof v !== "number" && !(v instanceof Tensor))
         throw new ValueError(
           `${this.layerName}.forward`,
-          `${name} must be a number or a Tensor, got ${describeArgument(v)}`,
+          `${name} must be a number or a Tensor, got ${describeValue(v)}`,
         );
     }
     this.x = x;

@@ -1,5 +1,5 @@
-import { ShapeError, Tensor, formatShape, type Shape } from "@bp/tensor";
-import { checkTensor, describeArgument } from "./arguments.js";
+import { ShapeError, Tensor, describeValue, formatShape, type Shape } from "@bp/tensor";
+import { checkTensor } from "./arguments.js";
 
 /** A number or a tensor: what `MulLayer` and `AddLayer` accept and return. */
 export type Value = number | Tensor;
@@ -53,7 +53,7 @@ export function checkDout(op: string, dout: Value, out: Value): void {
     if (typeof dout !== "number") {
       throw new ShapeError(
         op,
-        `forward returned a number, so dout must be a number, got ${dout instanceof Tensor ? `a Tensor of shape ${formatShape(dout.shape)}` : describeArgument(dout)}`,
+        `forward returned a number, so dout must be a number, got ${dout instanceof Tensor ? `a Tensor of shape ${formatShape(dout.shape)}` : describeValue(dout)}`,
       );
     }
     return;
@@ -61,7 +61,7 @@ export function checkDout(op: string, dout: Value, out: Value): void {
   if (!(dout instanceof Tensor)) {
     throw new ShapeError(
       op,
-      `forward returned a Tensor of shape ${formatShape(out.shape)}, so dout must be a Tensor of that shape, got ${describeArgument(dout)}`,
+      `forward returned a Tensor of shape ${formatShape(out.shape)}, so dout must be a Tensor of that shape, got ${describeValue(dout)}`,
     );
   }
   checkSameShape(op, dout, out, "the forward output");

@@ -12,7 +12,7 @@ import {
 } from "@bp/layers";
 import { type Rng, ValueError, type Tensor } from "@bp/tensor";
 import type { LayerDescription, NetDescription } from "./Net.js";
-import { shortJson, shortText } from "./errorText.js";
+import { shortJson, shortText } from "@bp/data";
 
 /** What a layer type needs to be rebuilt: its tensors (by the layer's own names, `W`, `b`,
  * `runningMean`...), its settings, and a generator for layers that draw random numbers. */

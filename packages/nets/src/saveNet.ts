@@ -1,6 +1,6 @@
-import { decodeSafetensors, encodeSafetensors } from "@bp/data";
+import { decodeSafetensors, encodeSafetensors, shortJson, shortText } from "@bp/data";
 import { Rng, ValueError, cpu, isFloatDType, type Backend, type Tensor } from "@bp/tensor";
-import { listNames, shortJson, shortText } from "./errorText.js";
+import { listNames } from "./errorText.js";
 import { LayerNet } from "./LayerNet.js";
 import { buildLayers, buildLossLayer } from "./layerTypes.js";
 import type { Net, NetDescription } from "./Net.js";

@@ -54,7 +54,7 @@ export function checkSize(op: string, shape: Shape): void {
 
 /** A short description of an argument of the wrong kind, for error messages. */
 export function describeValue(x: unknown): string {
-  if (x === null) return "null";
+  if (x === null || x === undefined) return String(x);
   if (Array.isArray(x)) return "an array (wrap it with tensor(...))";
   if (typeof x === "object") return x.constructor?.name ?? "an object";
   const shown = typeof x === "string" ? JSON.stringify(x) : String(x);

@@ -98,11 +98,7 @@ describe("arguments that are not tensors, numbers or shapes (defect 8)", () => {
       ValueError,
       "matmul: b must be a 2-d Tensor, got an array (wrap it with tensor(...))",
     );
-    expectMessage(
-      () => a.matmul(undefined as never),
-      ValueError,
-      "matmul: b must be a 2-d Tensor, got undefined undefined",
-    );
+    expectMessage(() => a.matmul(undefined as never), ValueError, "matmul: b must be a 2-d Tensor, got undefined");
   });
 
   it("shapes that are not arrays", () => {
