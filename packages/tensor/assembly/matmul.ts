@@ -12,6 +12,15 @@
 // computes exactly what the scalar kernel computes. float32 operands are widened to float64 exactly
 // when packed.
 //
+// Zeros in A are skipped when that pays and is exact. When every packed B value of a strip is finite
+// and at most half of a block's A values are nonzero (MNIST images are about 81 % zeros; ReLU
+// activations and their gradients are often half zeros), the block is packed as sparse rows (each
+// row's nonzero values with the B rows they meet) and each output row is summed over those steps
+// only, still in increasing p. The bits do not change: a zero A value times a finite B value is +0
+// or -0, and adding +0 or -0 to a running sum leaves it as it was, because the sum starts at +0 and
+// in round-to-nearest a sum is -0 only when both terms are -0. Where B holds an Inf or NaN, 0 * B is
+// NaN, so nothing is skipped.
+//
 // All addresses are byte offsets in linear memory chosen by the caller: the module has no data
 // segments and no globals that matter, so one compiled module serves every thread over one shared
 // memory, each thread with its own scratch area.
@@ -40,7 +49,8 @@ function kBlock(k: i32): i32 {
 /** Bytes of scratch `matmul` needs for a product with these n and k (packed panels and sums). */
 export function matmulScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), NR);
-  return (MC * kBlock(k) + k * ncMax + MC * ncMax) << 3;
+  const kc = kBlock(k);
+  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2);
 }
 
 /**
@@ -89,19 +99,26 @@ function matmulOf<T>(
   const aPanels = scratch;
   const bPanels = aPanels + ((<usize>(MC * kc)) << 3);
   const acc = bPanels + ((<usize>(k * ncMax)) << 3);
+  // Sparse rows: per row of the A block, the kept count, then its kept steps' B byte offsets.
+  const counts = acc + ((<usize>(MC * ncMax)) << 3);
+  const steps = counts + ((<usize>MC) << 2);
 
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
-    packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
+    const bFinite = packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
-        packA<T>(a, m, k, transA, ic, mc, pc, kb, aPanels);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
+        if (bFinite && packRows<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps)) {
+          sparseRows(aPanels, counts, steps, mc, kb, bBlock, ncp, acc);
+          continue;
+        }
+        packA<T>(a, m, k, transA, ic, mc, pc, kb, aPanels);
         for (let jr = 0; jr < ncp; jr += NR) {
           const bp = bBlock + ((<usize>(jr * kb)) << 3);
           for (let ir = 0; ir < mcp; ir += MR) {
@@ -218,7 +235,7 @@ function packA<T>(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: 
  * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows, panels of NR
  * columns (each panel kb steps of NR values).
  */
-function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): void {
+function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
   const ncp = roundUp(nc, NR);
   const rowStride = transB ? 1 : n;
   const colStride = transB ? k : 1;
@@ -229,4 +246,139 @@ function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: 
       o = packPanel<T>(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
     }
   }
+  // Every packed value finite? x - x is 0 for finite x and NaN for NaN and ±Inf.
+  let bad = f64x2.splat(0);
+  const end = w + ((<usize>(k * ncp)) << 3);
+  for (let q = w; q < end; q += 16) {
+    const v = v128.load(q);
+    bad = f64x2.add(bad, f64x2.sub(v, v));
+  }
+  return f64x2.extract_lane(bad, 0) == 0 && f64x2.extract_lane(bad, 1) == 0;
+}
+
+/** Sparse rows are used when at most this share of a block's A values is nonzero. */
+const SPARSE_MAX = 0.5;
+
+/**
+ * Packs rows [ic, ic+mc) x steps [pc, pc+kb) of op(A) keeping only the nonzero values: row r's
+ * values at w + r*kb*8, their B panel byte offsets (p * NR * 8) at steps + r*kb*4, its count at
+ * counts + 4r. Returns false (and the caller packs densely) when more than SPARSE_MAX of the values
+ * are nonzero. Skipping a zero A value is exact when the B values are finite (the caller checks):
+ * its product is +0 or -0, and adding either to a running sum changes nothing, as the sum starts at
+ * +0 and round-to-nearest never makes it -0.
+ */
+function packRows<T>(
+  a: usize,
+  m: i32,
+  k: i32,
+  transA: bool,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  w: usize,
+  counts: usize,
+  steps: usize,
+): bool {
+  const rowStride = transA ? 1 : k;
+  const colStride = transA ? m : 1;
+  const perRow = SPARSE_MAX * <f64>kb;
+  let limit = 0.0;
+  let total = 0;
+  for (let r = 0; r < mc; r++) {
+    const first = (ic + r) * rowStride + pc * colStride;
+    let o = w + ((<usize>(r * kb)) << 3);
+    let st = steps + ((<usize>(r * kb)) << 2);
+    const start = st;
+    for (let p = 0; p < kb; p++) {
+      const v = at<T>(a, first + p * colStride);
+      if (v != 0) {
+        store<f64>(o, v);
+        store<u32>(st, <u32>(p * (NR << 3)));
+        o += 8;
+        st += 4;
+      }
+    }
+    const kept = <i32>((st - start) >> 2);
+    store<i32>(counts + ((<usize>r) << 2), kept);
+    total += kept;
+    limit += perRow;
+    if (<f64>total > limit) return false;
+  }
+  return true;
+}
+
+/** acc rows += their sparse A rows times the B block, three B panels (12 columns) at a time. */
+function sparseRows(
+  w: usize,
+  counts: usize,
+  steps: usize,
+  mc: i32,
+  kb: i32,
+  bBlock: usize,
+  ncp: i32,
+  acc: usize,
+): void {
+  const panelBytes = (<usize>kb) << 5;
+  // Column groups outermost, so the group's B panels stay in L1 while every row passes over them.
+  for (let jr = 0; jr < ncp; ) {
+    const three = jr + 3 * NR <= ncp;
+    const bp = bBlock + <usize>(jr / NR) * panelBytes;
+    for (let r = 0; r < mc; r++) {
+      const kept = load<i32>(counts + ((<usize>r) << 2));
+      if (kept === 0) continue;
+      const av = w + ((<usize>(r * kb)) << 3);
+      const st = steps + ((<usize>(r * kb)) << 2);
+      const c = acc + ((<usize>(r * ncp + jr)) << 3);
+      if (three) rowKernel3(av, st, kept, bp, panelBytes, c);
+      else rowKernel1(av, st, kept, bp, c);
+    }
+    jr += three ? 3 * NR : NR;
+  }
+}
+
+/** c[0..12) += sum over kept steps t of av[t] * (B panels at bp, bp+P, bp+2P, row steps[t]). */
+function rowKernel3(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
+  let s0 = v128.load(c);
+  let s1 = v128.load(c, 16);
+  let s2 = v128.load(c, 32);
+  let s3 = v128.load(c, 48);
+  let s4 = v128.load(c, 64);
+  let s5 = v128.load(c, 80);
+  const end = st + ((<usize>kept) << 2);
+  for (; st < end; st += 4) {
+    const q0 = bp + <usize>load<u32>(st);
+    const q1 = q0 + P;
+    const q2 = q1 + P;
+    const x = v128.load64_splat(av);
+    s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q0)));
+    s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q0, 16)));
+    s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q1)));
+    s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q1, 16)));
+    s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
+    s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
+    av += 8;
+  }
+  v128.store(c, s0);
+  v128.store(c, s1, 16);
+  v128.store(c, s2, 32);
+  v128.store(c, s3, 48);
+  v128.store(c, s4, 64);
+  v128.store(c, s5, 80);
+}
+
+/** rowKernel3 for one B panel (4 columns). */
+function rowKernel1(av: usize, st: usize, kept: i32, bp: usize, c: usize): void {
+  let s0 = v128.load(c);
+  let s1 = v128.load(c, 16);
+  const end = st + ((<usize>kept) << 2);
+  for (; st < end; st += 4) {
+    const q0 = bp + <usize>load<u32>(st);
+    const x = v128.load64_splat(av);
+    s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q0)));
+    s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q0, 16)));
+    av += 8;
+  }
+  v128.store(c, s0);
+  v128.store(c, s1, 16);
 }

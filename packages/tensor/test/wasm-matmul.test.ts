@@ -125,6 +125,51 @@ describe("wasm backend matmul", () => {
     ).toBe(true);
   });
 
+  it("skips the zeros of A (sparse rows) without changing a bit, and never where B is not finite", () => {
+    // Mostly-zero A (as MNIST images and ReLU outputs are) takes the sparse-row path of
+    // assembly/matmul.ts; the result must still be cpu's, for every transpose and both dtypes, with
+    // +0 and -0 among the zeros, whole zero rows, and blocks on both sides of the 50 % threshold.
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...DTYPES),
+        fc.integer({ min: 1, max: 150 }),
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom(0.2, 0.45, 0.55, 0.8, 0.97, 1),
+        fc.constantFrom("finite", "inf", "nan"),
+        fc.integer({ min: 0, max: 1e6 }),
+        (dtype, m, k, n, tA, tB, zeros, bKind, seed) => {
+          const u = sampleValues(m * k, seed + 7, 0, 1);
+          const av = sampleValues(m * k, seed).map((v, i) => (u[i]! < zeros ? (i % 3 === 0 ? -0 : 0) : v));
+          const bv = sampleValues(k * n, seed + 1);
+          if (bKind !== "finite") bv[seed % bv.length] = bKind === "inf" ? -Infinity : NaN;
+          const aShape = tA ? [k, m] : [m, k];
+          const bShape = tB ? [n, k] : [k, n];
+          const product = (backend: typeof cpu) =>
+            tensor(av, { backend, dtype, shape: aShape }).matmul(tensor(bv, { backend, dtype, shape: bShape }), {
+              transposeA: tA,
+              transposeB: tB,
+            }).data;
+          return firstDifference(product(wasm), product(cpu)) === null;
+        },
+      ),
+      { seed: 20261201, numRuns: 60 },
+    );
+    // Hand-derived: A = [[0, 0], [-0, 2]], B = [[Inf, -1], [1, -1]].
+    // out[0][0] = (0 + 0*Inf) + 0*1 = NaN (0 * Inf is NaN: nothing may be skipped against an Inf);
+    // out[0][1] = (0 + 0*-1) + 0*-1 = +0; out[1][0] = NaN; out[1][1] = (0 + -0*-1) + 2*-1 = -2.
+    const on = (v: number[]) => tensor(v, { shape: [2, 2], backend: wasm });
+    const withInf = on([0, 0, -0, 2]).matmul(on([Infinity, -1, 1, -1]));
+    expect(Array.from(withInf.data)).toEqual([NaN, 0, NaN, -2]);
+    expect(Object.is(withInf.get(0, 1), 0)).toBe(true);
+    // A finite B: a zero row of A gives +0 (0 + -0 is +0), never -0.
+    const zeroRow = on([0, -0, 1, 0]).matmul(on([-3, -1, -2, 5]));
+    expect(Object.is(zeroRow.get(0, 0), 0) && Object.is(zeroRow.get(0, 1), 0)).toBe(true);
+    expect([zeroRow.get(1, 0), zeroRow.get(1, 1)]).toEqual([-3, -1]);
+  });
+
   it("float32: products summed in float64 and rounded once, as cpu", () => {
     // 2^24 + 1 + 1 = 16777218 exactly in float64; rounding each partial sum to float32 would give 2^24.
     const x = tensor([16777216, 1, 1], { dtype: "float32", shape: [1, 3], backend: wasm });
