@@ -253,7 +253,7 @@ function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: 
     const v = v128.load(q);
     bad = f64x2.add(bad, f64x2.sub(v, v));
   }
-  return f64x2.extract_lane(bad, 0) == 0 && f64x2.extract_lane(bad, 1) == 0;
+  return f64x2.extract_lane(bad, 0) === 0 && f64x2.extract_lane(bad, 1) === 0;
 }
 
 /** Sparse rows are used when at most this share of a block's A values is nonzero. */
@@ -280,19 +280,18 @@ function packRows<T>(
   counts: usize,
   steps: usize,
 ): bool {
-  const rowStride = transA ? 1 : k;
-  const colStride = transA ? m : 1;
+  if (transA) return packRowsTransposed<T>(a, m, ic, mc, pc, kb, w, counts, steps);
   const perRow = SPARSE_MAX * <f64>kb;
   let limit = 0.0;
   let total = 0;
   for (let r = 0; r < mc; r++) {
-    const first = (ic + r) * rowStride + pc * colStride;
+    const first = (ic + r) * k + pc;
     let o = w + ((<usize>(r * kb)) << 3);
     let st = steps + ((<usize>(r * kb)) << 2);
     const start = st;
     for (let p = 0; p < kb; p++) {
-      const v = at<T>(a, first + p * colStride);
-      if (v != 0) {
+      const v = at<T>(a, first + p);
+      if (v !== 0) {
         store<f64>(o, v);
         store<u32>(st, <u32>(p * (NR << 3)));
         o += 8;
@@ -306,6 +305,41 @@ function packRows<T>(
     if (<f64>total > limit) return false;
   }
   return true;
+}
+
+/**
+ * packRows for a transposed A (stored k x m): reads A in its stored order, one contiguous run of
+ * mc values per step p, and appends each nonzero to its row's list, so each list is in increasing p.
+ */
+function packRowsTransposed<T>(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  w: usize,
+  counts: usize,
+  steps: usize,
+): bool {
+  memory.fill(counts, 0, (<usize>mc) << 2);
+  let total = 0;
+  for (let p = 0; p < kb; p++) {
+    const row = a + ((<usize>((pc + p) * m + ic)) << alignof<T>());
+    const off = <u32>(p * (NR << 3));
+    for (let r = 0; r < mc; r++) {
+      const v = <f64>load<T>(row + ((<usize>r) << alignof<T>()));
+      if (v !== 0) {
+        const cp = counts + ((<usize>r) << 2);
+        const c = load<i32>(cp);
+        store<f64>(w + ((<usize>(r * kb + c)) << 3), v);
+        store<u32>(steps + ((<usize>(r * kb + c)) << 2), off);
+        store<i32>(cp, c + 1);
+        total++;
+      }
+    }
+  }
+  return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
 }
 
 /** acc rows += their sparse A rows times the B block, three B panels (12 columns) at a time. */
