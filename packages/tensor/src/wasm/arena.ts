@@ -20,8 +20,6 @@ export function align16(x: number): number {
  */
 export class Arena {
   private top = 0;
-  /** Every buffer object `view` has made views of (a shared memory gets a new one when it grows). */
-  private readonly buffers = new WeakSet<ArrayBufferLike>();
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -72,14 +70,7 @@ export class Arena {
   /** A view of `length` elements of `like`'s type at byte `offset` (valid until memory grows). */
   view<T extends TypedArray>(like: T, offset: number, length: number): T {
     const Type = like.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T;
-    const buffer = this.memory.buffer;
-    this.buffers.add(buffer);
-    return new Type(buffer, offset, length);
-  }
-
-  /** Whether `array` is a view this arena made (of its memory, before or after any growth). */
-  owns(array: TypedArray): boolean {
-    return this.buffers.has(array.buffer);
+    return new Type(this.memory.buffer, offset, length);
   }
 }
 

@@ -1,6 +1,6 @@
 import { ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED } from "./control-block.js";
 import { instantiateKernels } from "../wasm/module.js";
-import { decodeTask, runTask, unitWork, type Task, type ThreadKernels } from "./task.js";
+import { runTask, unitWork, type Task, type ThreadKernels } from "./task.js";
 
 /** The backend's shared wasm memory, and the compiled kernels when WebAssembly SIMD works (null:
  * the TypeScript kernels run on views of the memory). */
@@ -37,7 +37,6 @@ export class TaskServer {
   private slot = -1;
   private armed: FaultMode | null = null;
   private wasm: ThreadKernels | null = null;
-  private memory: WebAssembly.Memory | null = null;
 
   constructor(
     /** Ends this worker at once (process.exit in Node, close() in a browser). */
@@ -49,7 +48,6 @@ export class TaskServer {
       case "init":
         this.control = new ControlBlock(msg.control, msg.slots);
         this.slot = msg.slot;
-        this.memory = msg.wasm.memory;
         if (msg.wasm.module !== null) {
           this.wasm = { kernels: instantiateKernels(msg.wasm.module, msg.wasm.memory), index: msg.slot + 1 };
         }
@@ -59,7 +57,7 @@ export class TaskServer {
         this.armed = msg.mode;
         return;
       case "task":
-        this.run(msg.seq, this.memory === null ? msg.task : decodeTask(msg.task, this.memory), msg.start, msg.end);
+        this.run(msg.seq, msg.task, msg.start, msg.end);
         return;
     }
   }

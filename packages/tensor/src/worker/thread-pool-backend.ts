@@ -117,8 +117,7 @@ export class ThreadPoolBackend implements Backend {
     this.wasm = module !== null;
     this.own = module === null ? null : { kernels: instantiateKernels(module, memory), index: 0 };
     this.arena = new Arena(memory, this.own?.kernels ?? null);
-    const arena = this.arena;
-    this.pool = new ThreadPool(host, threads - 1, { memory, module }, this.own, (array) => arena.owns(array));
+    this.pool = new ThreadPool(host, threads - 1, { memory, module }, this.own);
   }
 
   /** Resolves once every worker has started. Ops work before that, on the threads already up. */

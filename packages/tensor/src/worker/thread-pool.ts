@@ -1,4 +1,3 @@
-import type { TypedArray } from "../dtype.js";
 import { BackendError } from "../errors.js";
 import {
   ControlBlock,
@@ -10,7 +9,7 @@ import {
   STATUS_FAILED,
   STATUS_OK,
 } from "./control-block.js";
-import { encodeTask, runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
+import { runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { FaultMode, WasmInit } from "./task-server.js";
 import type { ThreadHost, WorkerThread } from "./thread-host.js";
 
@@ -58,8 +57,6 @@ export class ThreadPool {
     wasm: WasmInit,
     /** The calling thread's own kernels over that memory (null: the TypeScript kernels). */
     private readonly ownKernels: ThreadKernels | null,
-    /** Whether an array is a view of the shared memory (posted as an offset, not as a view). */
-    private readonly shared: (array: TypedArray) => boolean,
   ) {
     this.control = ControlBlock.create(workers);
     this.gone = new Array<string | null>(workers).fill(null);
@@ -117,9 +114,8 @@ export class ThreadPool {
     const parts = slots.length + 1;
     const bound = (i: number): number => Math.floor((i * units) / parts);
     const seq = ++this.seq;
-    const wire = slots.length > 0 ? encodeTask(task, this.shared) : task;
     for (let i = 0; i < slots.length; i++) {
-      this.threads[slots[i]!]!.post({ type: "task", seq, task: wire, start: bound(i + 1), end: bound(i + 2) });
+      this.threads[slots[i]!]!.post({ type: "task", seq, task, start: bound(i + 1), end: bound(i + 2) });
     }
     let ownError: unknown = null;
     try {
