@@ -103,10 +103,16 @@ function matmulOf<T>(
   const counts = acc + ((<usize>(MC * ncMax)) << 3);
   const steps = counts + ((<usize>MC) << 2);
 
+  // A float64 B that is not transposed is read in place by the sparse path (its rows are what the
+  // sparse kernels step through); it is packed only if a dense block needs it.
+  const direct = !transB && sizeof<T>() === 8;
+  const directFinite = direct && allFinite(b, k * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
-    const bFinite = packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
+    let packed = !direct;
+    const bFinite = direct ? directFinite : packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
+    const stepBytes = direct ? n << 3 : NR << 3;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
@@ -114,9 +120,17 @@ function matmulOf<T>(
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
-        if (bFinite && packRows<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps)) {
-          sparseRows(aPanels, counts, steps, mc, kb, bBlock, ncp, acc);
+        if (bFinite && packRows<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+          if (direct) {
+            sparseRowsDirect(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), nc, ncp, acc);
+          } else {
+            sparseRows(aPanels, counts, steps, mc, kb, bBlock, ncp, acc);
+          }
           continue;
+        }
+        if (!packed) {
+          packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
+          packed = true;
         }
         packA<T>(a, m, k, transA, ic, mc, pc, kb, aPanels);
         for (let jr = 0; jr < ncp; jr += NR) {
@@ -279,8 +293,9 @@ function packRows<T>(
   w: usize,
   counts: usize,
   steps: usize,
+  stepBytes: i32,
 ): bool {
-  if (transA) return packRowsTransposed<T>(a, m, ic, mc, pc, kb, w, counts, steps);
+  if (transA) return packRowsTransposed<T>(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes);
   const perRow = SPARSE_MAX * <f64>kb;
   let limit = 0.0;
   let total = 0;
@@ -293,7 +308,7 @@ function packRows<T>(
       const v = at<T>(a, first + p);
       if (v !== 0) {
         store<f64>(o, v);
-        store<u32>(st, <u32>(p * (NR << 3)));
+        store<u32>(st, <u32>(p * stepBytes));
         o += 8;
         st += 4;
       }
@@ -321,12 +336,13 @@ function packRowsTransposed<T>(
   w: usize,
   counts: usize,
   steps: usize,
+  stepBytes: i32,
 ): bool {
   memory.fill(counts, 0, (<usize>mc) << 2);
   let total = 0;
   for (let p = 0; p < kb; p++) {
     const row = a + ((<usize>((pc + p) * m + ic)) << alignof<T>());
-    const off = <u32>(p * (NR << 3));
+    const off = <u32>(p * stepBytes);
     for (let r = 0; r < mc; r++) {
       const v = <f64>load<T>(row + ((<usize>r) << alignof<T>()));
       if (v !== 0) {
@@ -415,4 +431,73 @@ function rowKernel1(av: usize, st: usize, kept: i32, bp: usize, c: usize): void 
   }
   v128.store(c, s0);
   v128.store(c, s1, 16);
+}
+
+/** Whether all `len` float64 values at p are finite (x - x is 0 for finite x, NaN otherwise). */
+function allFinite(p: usize, len: i32): bool {
+  let bad = f64x2.splat(0);
+  const end = p + ((<usize>(len & ~1)) << 3);
+  for (; p < end; p += 16) {
+    const v = v128.load(p);
+    bad = f64x2.add(bad, f64x2.sub(v, v));
+  }
+  let tail = 0.0;
+  if (len & 1) tail = load<f64>(p) - load<f64>(p);
+  return f64x2.extract_lane(bad, 0) === 0 && f64x2.extract_lane(bad, 1) === 0 && tail === 0;
+}
+
+/**
+ * sparseRows reading B in place: row p of the block at bp + steps[t] (rows n * 8 bytes apart),
+ * columns [0, nc). Groups of 12, 4, 2 and 1 columns, each group's rows of B staying in L1 while every
+ * A row passes over them.
+ */
+function sparseRowsDirect(
+  w: usize,
+  counts: usize,
+  steps: usize,
+  mc: i32,
+  kb: i32,
+  bp: usize,
+  nc: i32,
+  ncp: i32,
+  acc: usize,
+): void {
+  for (let j = 0; j < nc; ) {
+    const width = j + 12 <= nc ? 12 : j + 4 <= nc ? 4 : j + 2 <= nc ? 2 : 1;
+    const bj = bp + ((<usize>j) << 3);
+    for (let r = 0; r < mc; r++) {
+      const kept = load<i32>(counts + ((<usize>r) << 2));
+      if (kept === 0) continue;
+      const av = w + ((<usize>(r * kb)) << 3);
+      const st = steps + ((<usize>(r * kb)) << 2);
+      const c = acc + ((<usize>(r * ncp + j)) << 3);
+      if (width === 12) rowKernel3(av, st, kept, bj, 32, c);
+      else if (width === 4) rowKernel1(av, st, kept, bj, c);
+      else if (width === 2) rowKernelPair(av, st, kept, bj, c);
+      else rowKernelOne(av, st, kept, bj, c);
+    }
+    j += width;
+  }
+}
+
+/** rowKernel1 for 2 columns. */
+function rowKernelPair(av: usize, st: usize, kept: i32, bp: usize, c: usize): void {
+  let s0 = v128.load(c);
+  const end = st + ((<usize>kept) << 2);
+  for (; st < end; st += 4) {
+    s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(av), v128.load(bp + <usize>load<u32>(st))));
+    av += 8;
+  }
+  v128.store(c, s0);
+}
+
+/** rowKernel1 for 1 column. */
+function rowKernelOne(av: usize, st: usize, kept: i32, bp: usize, c: usize): void {
+  let s0 = load<f64>(c);
+  const end = st + ((<usize>kept) << 2);
+  for (; st < end; st += 4) {
+    s0 += load<f64>(av) * load<f64>(bp + <usize>load<u32>(st));
+    av += 8;
+  }
+  store<f64>(c, s0);
 }
