@@ -296,8 +296,10 @@ function packRows<T>(
   stepBytes: i32,
 ): bool {
   if (transA) return packRowsTransposed<T>(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes);
+  // Gives up as soon as the rows so far are too dense (with one row of slack), so a dense A costs
+  // little more than a row or two of this packing before the dense path packs it.
   const perRow = SPARSE_MAX * <f64>kb;
-  let limit = 0.0;
+  let limit = <f64>kb;
   let total = 0;
   for (let r = 0; r < mc; r++) {
     const first = (ic + r) * k + pc;
@@ -354,6 +356,8 @@ function packRowsTransposed<T>(
         total++;
       }
     }
+    // As in packRows: give up early when too dense, with one step of slack.
+    if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 1) + <f64>mc) return false;
   }
   return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
 }

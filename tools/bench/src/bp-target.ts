@@ -1,6 +1,7 @@
 // A bp backend (anything implementing @bp/tensor's Backend) as a benchmark target: ops go through
 // the public Tensor API, as user code would call them.
-import { randn, tensor, type Backend, type DType, type FloatDType } from "@bp/tensor";
+import { tensor, type Backend, type DType, type FloatDType } from "@bp/tensor";
+import { matmulOperandA, matmulOperandB } from "./cases.js";
 import { SGD, TwoLayerNet } from "@bp/nets";
 import type { BenchBackend, BenchTarget, MatmulCase, PreparedOp } from "./target.js";
 import { TRAIN_STEP, initialWeights, minibatches, trainingData } from "./train-step.js";
@@ -23,8 +24,8 @@ export function bpBackend(entry: BpBackendEntry): BenchBackend {
       const backend = await entry.make();
       return {
         matmul(c: MatmulCase, dtype: DType): PreparedOp {
-          const a = randn(c.transposeA ? [c.k, c.m] : [c.m, c.k], { seed: 1, dtype, backend });
-          const b = randn(c.transposeB ? [c.n, c.k] : [c.k, c.n], { seed: 2, dtype, backend });
+          const a = tensor(matmulOperandA(c, dtype), { dtype, backend, shape: c.transposeA ? [c.k, c.m] : [c.m, c.k] });
+          const b = tensor(matmulOperandB(c, dtype), { dtype, backend, shape: c.transposeB ? [c.n, c.k] : [c.k, c.n] });
           const options = { transposeA: c.transposeA, transposeB: c.transposeB };
           return {
             run: () => void a.matmul(b, options),

@@ -2,7 +2,13 @@
 // is on the machine. Each returns null (after printing a line saying why) when it cannot run.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { defaultMnistDir } from "@bp/data";
 import type { MatmulCase } from "./target.js";
+
+function mnistImagesFile(): string {
+  return join(defaultMnistDir(), "train-images-idx3-ubyte");
+}
 
 /** The environment for one BLAS thread (OpenBLAS, and the other BLAS NumPy may be built with). */
 export function oneBlasThread(): NodeJS.ProcessEnv {
@@ -39,7 +45,8 @@ export function numpyMatmul(
     return null;
   }
   const r = spawnSync("python3", [numpyScript("matmul.py"), String(minMs)], {
-    input: JSON.stringify(cases),
+    // MNIST cases: the script reads the same training images itself.
+    input: JSON.stringify(cases.map((c) => (c.mnistA ? { ...c, mnist: mnistImagesFile() } : c))),
     encoding: "utf8",
     env: oneBlasThread(),
     maxBuffer: 1 << 24,

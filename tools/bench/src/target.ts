@@ -15,6 +15,8 @@ export interface MatmulCase {
   n: number;
   transposeA: boolean;
   transposeB: boolean;
+  /** A holds MNIST training images (pixels / 255, about 81 % zeros) instead of standard normal values. */
+  mnistA?: boolean;
 }
 
 /** An opened backend. */

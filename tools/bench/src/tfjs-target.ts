@@ -1,7 +1,8 @@
 // @tensorflow/tfjs-backend-cpu (pure JavaScript, float32 only) as the baseline.
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-import { randn, type DType } from "@bp/tensor";
+import type { DType } from "@bp/tensor";
+import { matmulOperandA, matmulOperandB } from "./cases.js";
 import type { BenchBackend, BenchTarget, MatmulCase, PreparedOp } from "./target.js";
 import { TRAIN_STEP, initialWeights, minibatches, trainingData } from "./train-step.js";
 import { tfjsSgdStep } from "./tfjs-two-layer-net.js";
@@ -20,8 +21,8 @@ export function tfjsCpu(): BenchBackend {
           const shapeA = c.transposeA ? [c.k, c.m] : [c.m, c.k];
           const shapeB = c.transposeB ? [c.n, c.k] : [c.k, c.n];
           // The same numbers as the bp targets get.
-          const a = tf.tensor(randn(shapeA, { seed: 1, dtype: "float32" }).data as Float32Array, shapeA, "float32");
-          const b = tf.tensor(randn(shapeB, { seed: 2, dtype: "float32" }).data as Float32Array, shapeB, "float32");
+          const a = tf.tensor(matmulOperandA(c, "float32"), shapeA, "float32");
+          const b = tf.tensor(matmulOperandB(c, "float32"), shapeB, "float32");
           return {
             run: () => {
               const y = tf.matMul(a, b, c.transposeA, c.transposeB);
