@@ -93,7 +93,9 @@ export class Convolution implements ParameterLayer {
     const outW = (x.shape[3]! + 2 * this.pad - FW) / this.stride + 1;
     // The bias is added to the rows (n, oy, ox) of FN values, one row broadcast as the book does;
     // then one reordering to [N, FN, outH, outW].
-    const out = col.matmul(colW, { transposeB: true }).add(this.b);
+    const product = col.matmul(colW, { transposeB: true });
+    const out = product.add(this.b);
+    product.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
     this.x = x;
     this.col = col;
     this.colW = colW;
@@ -113,6 +115,9 @@ export class Convolution implements ParameterLayer {
     this.db = d.sum(0);
     this.dW = d.matmul(col, { transposeA: true }).reshape(this.W.shape);
     if (!this.computeDx) return null;
-    return d.matmul(colW).col2im(x.shape, FH, FW, this.stride, this.pad);
+    const dcol = d.matmul(colW);
+    const dx = dcol.col2im(x.shape, FH, FW, this.stride, this.pad);
+    dcol.dispose();
+    return dx;
   }
 }

@@ -22,7 +22,8 @@ export class Pooling implements Layer {
   /** The input of the last forward. */
   x: Tensor | null = null;
   /** Index (within its window, 0 ... poolH * poolW - 1) of each window's maximum, one per
-   * (image, oy, ox, channel), as int32. */
+   * (image, channel, oy, ox), as int32 (the output's order; the book's `arg_max` holds the same
+   * indices in (image, oy, ox, channel) order). */
   argMax: Tensor | null = null;
 
   constructor(poolH: number, poolW: number, stride = 1, pad = 0) {
@@ -44,13 +45,19 @@ export class Pooling implements Layer {
     if (x.rank !== 4)
       throw new ShapeError("Pooling.forward", `x must be 4-d [N, C, H, W], got shape ${formatShape(x.shape)}`);
     const [N, C, H, W] = x.shape as [number, number, number, number];
-    const col = x.im2col(this.poolH, this.poolW, this.stride, this.pad).reshape([-1, this.poolH * this.poolW]);
     const outH = (H + 2 * this.pad - this.poolH) / this.stride + 1;
     const outW = (W + 2 * this.pad - this.poolW) / this.stride + 1;
-    this.x = x;
+    // Each channel is pooled on its own, so im2col runs over the N * C planes as one-channel
+    // images: its rows are the windows in the output's own order (image, channel, oy, ox), one
+    // window of poolH * poolW values each, and the result needs no reordering (the book reorders
+    // its (image, oy, ox, channel) rows with a transpose).
+    const col = x.reshape([N * C, 1, H, W]).im2col(this.poolH, this.poolW, this.stride, this.pad);
     const argMax = col.argmax(1);
+    const out = col.takeAlongLastAxis(argMax);
+    col.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
+    this.x = x;
     this.argMax = argMax;
-    return col.takeAlongLastAxis(argMax).reshape([N, outH, outW, C]).transpose([0, 3, 1, 2]);
+    return out.reshape([N, C, outH, outW]);
   }
 
   backward(dout: Tensor): Tensor | null {
@@ -61,10 +68,11 @@ export class Pooling implements Layer {
     const outW = (W + 2 * this.pad - this.poolW) / this.stride + 1;
     checkSameShape("Pooling.backward", dout, [N, C, outH, outW], "the forward output");
     if (!this.computeDx) return null;
-    const poolSize = this.poolH * this.poolW;
-    // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere.
-    const d = dout.transpose([0, 2, 3, 1]).reshape([-1]);
-    const dmax = d.putAlongLastAxis(argMax, poolSize);
-    return dmax.reshape([N * outH * outW, C * poolSize]).col2im(x.shape, this.poolH, this.poolW, this.stride, this.pad);
+    // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere;
+    // dout's elements are already in the windows' order.
+    const dmax = dout.reshape([N * C * outH * outW]).putAlongLastAxis(argMax, this.poolH * this.poolW);
+    const dx = dmax.col2im([N * C, 1, H, W], this.poolH, this.poolW, this.stride, this.pad);
+    dmax.dispose();
+    return dx.reshape(x.shape);
   }
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from "@bp/tensor";
-import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface AdaGradOptions {
   /** Learning rate (default 0.01). */
@@ -25,9 +25,24 @@ export class AdaGrad implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     for (const [key, p] of Object.entries(params)) {
       const g = gradOf("AdaGrad.update", grads, key);
-      const h = slot(this.h, key, p).add(g.square());
+      const h0 = slot(this.h, key, p);
+      const g2 = g.square();
+      const h = h0.add(g2);
       this.h.set(key, h);
-      p.assign(p.sub(g.mul(this.lr).div(h.sqrt().add(OPTIMIZER_EPS))));
+      disposeAll(h0, g2);
+      rootStep(p, g, h, this.lr);
     }
   }
+}
+
+/** `param -= lr * grad / (sqrt(h) + 1e-7)` in place, one tensor op per step in that order,
+ * temporaries disposed (AdaGrad and RMSprop; Adam with its lr_t, m and v). */
+export function rootStep(p: Tensor, g: Tensor, h: Tensor, lr: number): void {
+  const step = g.mul(lr);
+  const root = h.sqrt();
+  const denom = root.add(OPTIMIZER_EPS);
+  const delta = step.div(denom);
+  const next = p.sub(delta);
+  p.assign(next);
+  disposeAll(step, root, denom, delta, next);
 }

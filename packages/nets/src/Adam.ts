@@ -1,6 +1,6 @@
 import type { Tensor } from "@bp/tensor";
-import { OPTIMIZER_EPS } from "./AdaGrad.js";
-import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+import { rootStep } from "./AdaGrad.js";
+import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface AdamOptions {
   /** Learning rate (default 0.001). */
@@ -14,7 +14,9 @@ export interface AdamOptions {
 /**
  * Adam as the book writes it (`common/optimizer.py`): with `iter` counting updates from 1,
  * `lr_t = lr * sqrt(1 - beta2^iter) / (1 - beta1^iter)`, `m += (1 - beta1) * (grad - m)`,
- * `v += (1 - beta2) * (grad² - v)`, `param -= lr_t * m / (sqrt(v) + 1e-7)`.
+ * `v += (1 - beta2) * (grad² - v)`, `param -= lr_t * m / (sqrt(v) + 1e-7)`, one tensor op per
+ * arithmetic step in that order. `m` and `v` hold the latest moments; an update disposes the previous
+ * ones and its own temporaries (Tensor.dispose), so steady training reuses their storage.
  */
 export class Adam implements Optimizer {
   readonly lr: number;
@@ -38,16 +40,18 @@ export class Adam implements Optimizer {
       const g = gradOf("Adam.update", grads, key);
       const m0 = slot(this.m, key, p);
       const v0 = slot(this.v, key, p);
-      const m = m0.add(g.sub(m0).mul(1 - this.beta1));
-      const v = v0.add(
-        g
-          .square()
-          .sub(v0)
-          .mul(1 - this.beta2),
-      );
+      const dm = g.sub(m0);
+      const dmScaled = dm.mul(1 - this.beta1);
+      const m = m0.add(dmScaled);
+      const g2 = g.square();
+      const dv = g2.sub(v0);
+      const dvScaled = dv.mul(1 - this.beta2);
+      const v = v0.add(dvScaled);
       this.m.set(key, m);
       this.v.set(key, v);
-      p.assign(p.sub(m.mul(lrT).div(v.sqrt().add(OPTIMIZER_EPS))));
+      // The previous moments and this step's temporaries: their storage serves the next update.
+      disposeAll(m0, v0, dm, dmScaled, g2, dv, dvScaled);
+      rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from "@bp/tensor";
-import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface MomentumOptions {
   /** Learning rate (default 0.01). */
@@ -27,9 +27,13 @@ export class Momentum implements Optimizer {
     for (const [key, p] of Object.entries(params)) {
       const g = gradOf("Momentum.update", grads, key);
       const v0 = slot(this.v, key, p);
-      const v = v0.mul(this.momentum).sub(g.mul(this.lr));
+      const kept = v0.mul(this.momentum);
+      const step = g.mul(this.lr);
+      const v = kept.sub(step);
       this.v.set(key, v);
-      p.assign(p.add(v));
+      const next = p.add(v);
+      p.assign(next);
+      disposeAll(v0, kept, step, next);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Tensor } from "@bp/tensor";
 import type { MomentumOptions } from "./Momentum.js";
-import { checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
 /**
  * Nesterov's accelerated gradient as the book writes it (`common/optimizer.py`):
@@ -22,9 +22,17 @@ export class Nesterov implements Optimizer {
     const m = this.momentum;
     for (const [key, p] of Object.entries(params)) {
       const g = gradOf("Nesterov.update", grads, key);
-      const v = slot(this.v, key, p).mul(m).sub(g.mul(this.lr));
+      const v0 = slot(this.v, key, p);
+      const kept = v0.mul(m);
+      const step = g.mul(this.lr);
+      const v = kept.sub(step);
       this.v.set(key, v);
-      p.assign(p.add(v.mul(m * m)).sub(g.mul((1 + m) * this.lr)));
+      const ahead = v.mul(m * m);
+      const moved = p.add(ahead);
+      const correction = g.mul((1 + m) * this.lr);
+      const next = moved.sub(correction);
+      p.assign(next);
+      disposeAll(v0, kept, step, ahead, moved, correction, next);
     }
   }
 }

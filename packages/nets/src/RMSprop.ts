@@ -1,6 +1,6 @@
 import type { Tensor } from "@bp/tensor";
-import { OPTIMIZER_EPS } from "./AdaGrad.js";
-import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./SGD.js";
+import { rootStep } from "./AdaGrad.js";
+import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface RMSpropOptions {
   /** Learning rate (default 0.01). */
@@ -27,11 +27,14 @@ export class RMSprop implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     for (const [key, p] of Object.entries(params)) {
       const g = gradOf("RMSprop.update", grads, key);
-      const h = slot(this.h, key, p)
-        .mul(this.decayRate)
-        .add(g.square().mul(1 - this.decayRate));
+      const h0 = slot(this.h, key, p);
+      const kept = h0.mul(this.decayRate);
+      const g2 = g.square();
+      const added = g2.mul(1 - this.decayRate);
+      const h = kept.add(added);
       this.h.set(key, h);
-      p.assign(p.sub(g.mul(this.lr).div(h.sqrt().add(OPTIMIZER_EPS))));
+      disposeAll(h0, kept, g2, added);
+      rootStep(p, g, h, this.lr);
     }
   }
 }

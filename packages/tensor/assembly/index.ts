@@ -1,4 +1,6 @@
 // The WebAssembly kernels of @bp/tensor (compiled by scripts/build-wasm.mjs). Each has the meaning of
 // the TypeScript kernel of the same name in src/kernels/, bit for bit.
 export { matmul, matmulScratchBytes } from "./matmul";
-export { binary } from "./elementwise";
+export { binary, binaryRows } from "./elementwise";
+export { argmaxRows, unary, where } from "./unary";
+export { col2im, im2col, putAlong, takeAlong, transposeBatched } from "./window";

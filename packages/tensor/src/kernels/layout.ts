@@ -16,12 +16,9 @@ export function transposeImpl(
     for (let i = start; i < end; i++) out[i] = x[i]!;
     return;
   }
-  if (rank === 2) {
-    batchedTransposeImpl(x, c.shape[0]!, c.shape[1]!, out, start, end);
-    return;
-  }
-  if (rank === 3 && c.perm[0] === 0 && c.perm[1] === 2) {
-    batchedTransposeImpl(x, c.shape[1]!, c.shape[2]!, out, start, end);
+  const batched = batchedDims(c);
+  if (batched !== null) {
+    batchedTransposeImpl(x, batched[1], batched[2], out, start, end);
     return;
   }
   const inStrides = new Array<number>(rank);
@@ -107,6 +104,24 @@ function batchedTransposeImpl(
     for (let j = 0; j < len; j++, src += cols) out[i + j] = x[src]!;
     i += len;
   }
+}
+
+/**
+ * [batches, rows, cols] when permuting x's axes by `perm` is a batched matrix transpose,
+ * out[b, c, r] = x[b, r, c] (after merging axes that stay together, e.g. [N, H, W, C] -> [N, C, H, W]
+ * is [N, H*W, C] -> [N, C, H*W]); null for any other permutation (and for none at all).
+ */
+export function batchedTransposeDims(
+  shape: readonly number[],
+  perm: readonly number[],
+): [number, number, number] | null {
+  return batchedDims(collapseTranspose(shape, perm));
+}
+
+function batchedDims(c: { shape: number[]; perm: number[] }): [number, number, number] | null {
+  if (c.shape.length === 2) return [1, c.shape[0]!, c.shape[1]!];
+  if (c.shape.length === 3 && c.perm[0] === 0 && c.perm[1] === 2) return [c.shape[0]!, c.shape[1]!, c.shape[2]!];
+  return null;
 }
 
 /**

@@ -1,8 +1,14 @@
 import type { TensorData } from "../backend.js";
 import { CpuBackend } from "../cpu.js";
 import type { FloatArray, TypedArray } from "../dtype.js";
-import { matmulDims } from "../kernel-dims.js";
-import { matmulImpl, type BinaryOp } from "../kernels/index.js";
+import { matmulDims, reduceDims } from "../kernel-dims.js";
+import {
+  batchedTransposeDims,
+  matmulImpl,
+  type BinaryOp,
+  type UnaryOp,
+  type WindowGeometry,
+} from "../kernels/index.js";
 import type { Shape } from "../shape.js";
 import { sizeOf } from "../shape.js";
 import { Arena, matmulStaged } from "./arena.js";
@@ -10,16 +16,39 @@ import { instantiateKernels, kernelsModule, requireWasmSimd } from "./module.js"
 
 /** The binary ops with a wasm kernel (assembly/elementwise.ts), by operation code. */
 const WASM_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+/** The unary ops with a wasm kernel (assembly/unary.ts), by operation code: the ones without a
+ * transcendental function, whose float32 results cannot differ from the TypeScript kernel's. */
+const WASM_UNARY: Partial<Record<UnaryOp, number>> = {
+  neg: 0,
+  abs: 1,
+  square: 2,
+  sqrt: 3,
+  reciprocal: 4,
+  relu: 5,
+  step: 6,
+  sign: 7,
+};
 /** Below this many output elements, staging costs more than the SIMD loop saves. */
 const BINARY_MIN_SIZE = 256;
+/** Element-wise ops are staged through wasm memory in chunks of about this many bytes (operands and
+ * result together), so that each chunk is still in cache when the kernel reads it and when its result
+ * is copied out. */
+const CHUNK_BYTES = 192 * 1024;
+
+/** An operand of a chunked op: `perUnit` elements per unit of work (an output element or row), or
+ * 0 for a value (or row) staged once and read by every chunk. */
+interface Operand {
+  readonly data: TypedArray;
+  readonly perUnit: number;
+}
 
 /**
  * The CPU backend with its matrix product in WebAssembly SIMD (assembly/matmul.ts): the same
  * results bit for bit, several times faster. Storage is ordinary ArrayBuffer memory, as on cpu;
  * operands are copied into the module's memory for each product (in chunks of rows, so a pass
- * over 60 000 images needs a few MB there). Every other op runs the shared TypeScript kernels, which
- * measured no faster in wasm once their operands must be copied in and out (see the README).
- * Make one with `createWasmBackend()`.
+ * over 60 000 images needs a few MB there). add/sub/mul/div, the unary ops without a transcendental
+ * function, `where` and the last-axis argmax also run in wasm (copied in and out in cache-sized
+ * chunks); every other op runs the shared TypeScript kernels. Make one with `createWasmBackend()`.
  */
 export class WasmBackend extends CpuBackend {
   override readonly name: string = "wasm";
@@ -67,25 +96,203 @@ export class WasmBackend extends CpuBackend {
       return super.binary(op, a, b, outShape);
     }
     const out = this.alloc(a.dtype, size);
+    const f32 = a.dtype === "float32" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const per = (len: number): number => (len === size ? 1 : 0);
+    let done: boolean;
+    if (bLen === size || bLen === 1 || aLen === 1) {
+      done = this.chunked(size, [operand(a.data, per(aLen)), operand(b.data, per(bLen))], out, 1, (at, outAt, n) =>
+        kernels.binary(code, at[0]!, per(aLen), at[1]!, per(bLen), outAt, n, f32),
+      );
+    } else {
+      // b is one row of `row` values under every row of a: units are rows, b is staged once.
+      done = this.chunked(size / row, [operand(a.data, row), operand(b.data, 0)], out, row, (at, outAt, rows) =>
+        kernels.binaryRows(code, at[0]!, at[1]!, outAt, rows, row, f32),
+      );
+    }
+    return done ? out : super.binary(op, a, b, outShape);
+  }
+
+  /** The unary ops without a transcendental function (neg, abs, square, sqrt, reciprocal, relu,
+   * step, sign) of float tensors in wasm (assembly/unary.ts); the rest, int32 and small tensors run
+   * the TypeScript kernel. Same bits either way. */
+  override unary(op: UnaryOp, x: TensorData): TypedArray {
+    const code = WASM_UNARY[op];
+    const size = x.data.length;
+    if (code === undefined || x.dtype === "int32" || size < BINARY_MIN_SIZE) return super.unary(op, x);
+    const out = this.alloc(x.dtype, size);
+    const f32 = x.dtype === "float32" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const done = this.chunked(size, [operand(x.data, 1)], out, 1, (at, outAt, n) =>
+      kernels.unary(code, at[0]!, outAt, n, f32),
+    );
+    return done ? out : super.unary(op, x);
+  }
+
+  /** `where` in wasm (assembly/unary.ts) when cond has the values' float dtype and each of cond, a
+   * and b is whole or a single value (Relu's backward: `dout.where(mask, 0)`); otherwise the
+   * TypeScript kernel. Same bits either way. */
+  override where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
+    const size = sizeOf(outShape);
+    const inputs = [cond.data, a.data, b.data];
+    if (
+      a.dtype === "int32" ||
+      cond.dtype !== a.dtype ||
+      size < BINARY_MIN_SIZE ||
+      !inputs.every((d) => d.length === size || d.length === 1)
+    ) {
+      return super.where(cond, a, b, outShape);
+    }
+    const out = this.alloc(a.dtype, size);
+    const f32 = a.dtype === "float32" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const s = inputs.map((d) => (d.length === size ? 1 : 0));
+    const done = this.chunked(
+      size,
+      inputs.map((d, i) => operand(d, s[i]!)),
+      out,
+      1,
+      (at, outAt, n) => kernels.where(at[0]!, s[0]!, at[1]!, s[1]!, at[2]!, s[2]!, outAt, n, f32),
+    );
+    return done ? out : super.where(cond, a, b, outShape);
+  }
+
+  /** argmax along the last axis of a float tensor in wasm (assembly/unary.ts, no branch per
+   * element: max pooling's [windows, 4]); other axes, int32 and small tensors run the TypeScript
+   * kernel. Same indices either way. */
+  override argmax(x: TensorData, axis: number): Int32Array {
+    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+    if (inner !== 1 || axisLen === 0 || x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) {
+      return super.argmax(x, axis);
+    }
+    const out = this.alloc("int32", outer) as Int32Array;
+    const f32 = x.dtype === "float32" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const done = this.chunked(outer, [operand(x.data, axisLen)], out, 1, (at, outAt, rows) =>
+      kernels.argmaxRows(at[0]!, rows, axisLen, outAt, f32),
+    );
+    return done ? out : super.argmax(x, axis);
+  }
+
+  /** The book's im2col in wasm (assembly/window.ts): x staged once, the rows in chunks. */
+  override im2col(x: TensorData, g: WindowGeometry): TypedArray {
+    const rows = g.n * g.outH * g.outW;
+    return this.windowKernel("im2col", x, g, rows, g.c * g.filterH * g.filterW) ?? super.im2col(x, g);
+  }
+
+  /** The book's col2im in wasm (assembly/window.ts, col2imImpl's order of additions): col staged
+   * once, the output planes in chunks. */
+  override col2im(col: TensorData, g: WindowGeometry): TypedArray {
+    return this.windowKernel("col2im", col, g, g.n * g.c, g.h * g.w) ?? super.col2im(col, g);
+  }
+
+  /** im2col or col2im by the wasm kernel: `units` output rows or planes of `perUnit` values, the
+   * source and the geometry staged once; null when small or when memory cannot hold it. */
+  private windowKernel(
+    kernel: "im2col" | "col2im",
+    src: TensorData,
+    g: WindowGeometry,
+    units: number,
+    perUnit: number,
+  ): TypedArray | null {
+    if (src.data.length < BINARY_MIN_SIZE && units * perUnit < BINARY_MIN_SIZE) return null;
+    const out = this.alloc(src.dtype, units * perUnit);
+    const geometry = Int32Array.of(g.c, g.h, g.w, g.filterH, g.filterW, g.stride, g.pad, g.outH, g.outW);
+    const f32 = src.dtype === "float32" ? 1 : 0;
+    const run = this.arena.kernels![kernel];
+    const operands = [operand(src.data, 0), operand(geometry, 0)];
+    const done = this.chunked(units, operands, out, perUnit, (at, outAt, n, first) =>
+      run(at[0]!, at[1]!, outAt, first, first + n, f32),
+    );
+    return done ? out : null;
+  }
+
+  /** Batched matrix transposes (e.g. [N, H, W, C] -> [N, C, H, W]) of float tensors in wasm
+   * (assembly/window.ts); other permutations, int32 and small tensors run the TypeScript kernel. */
+  override transpose(x: TensorData, perm: readonly number[]): TypedArray {
+    const dims = x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE ? null : batchedTransposeDims(x.shape, perm);
+    if (dims === null) return super.transpose(x, perm);
+    const [batches, rows, cols] = dims;
+    const out = this.alloc(x.dtype, x.data.length);
+    const f32 = x.dtype === "float32" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const done = this.chunked(batches, [operand(x.data, rows * cols)], out, rows * cols, (at, outAt, n) =>
+      kernels.transposeBatched(at[0]!, n, rows, cols, outAt, f32),
+    );
+    return done ? out : super.transpose(x, perm);
+  }
+
+  /** out[r] = x[r, indices[r]] in wasm for float tensors (max pooling's forward). */
+  override takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray {
+    const depth = x.shape[x.shape.length - 1]!;
+    if (x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) return super.takeAlongLastAxis(x, indices);
+    const out = this.alloc(x.dtype, indices.length);
+    const f32 = x.dtype === "float32" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const done = this.chunked(indices.length, [operand(x.data, depth), operand(indices, 1)], out, 1, (at, outAt, n) =>
+      kernels.takeAlong(at[0]!, depth, at[1]!, outAt, n, f32),
+    );
+    return done ? out : super.takeAlongLastAxis(x, indices);
+  }
+
+  /** Rows of `depth` zeros with values[r] at indices[r], in wasm for float tensors (max pooling's
+   * backward). */
+  override putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray {
+    if (values.dtype === "int32" || indices.length * depth < BINARY_MIN_SIZE)
+      return super.putAlongLastAxis(values, indices, depth);
+    const out = this.alloc(values.dtype, indices.length * depth);
+    const f32 = values.dtype === "float32" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const done = this.chunked(
+      indices.length,
+      [operand(values.data, 1), operand(indices, 1)],
+      out,
+      depth,
+      (at, outAt, n) => kernels.putAlong(at[0]!, depth, at[1]!, outAt, n, f32),
+    );
+    return done ? out : super.putAlongLastAxis(values, indices, depth);
+  }
+
+  /**
+   * Runs a wasm kernel over `units` units of work (output elements or rows) in chunks of about
+   * CHUNK_BYTES: each chunk's operands are copied into the arena, `run(at, outAt, n, first)` computes
+   * its n units, first to first + n - 1, there (at: each operand's offset) and the result is copied into `out`. Operands with
+   * perUnit 0 are staged once for all chunks. False when the memory cannot hold a chunk (the caller
+   * then runs the TypeScript kernel, which overwrites all of `out`).
+   */
+  private chunked(
+    units: number,
+    operands: readonly Operand[],
+    out: TypedArray,
+    outPerUnit: number,
+    run: (at: readonly number[], outAt: number, n: number, first: number) => void,
+  ): boolean {
     const arena = this.arena;
     arena.reset();
-    const aAt = arena.stage(a.data);
-    const bAt = arena.stage(b.data);
-    const outAt = arena.reserve(out.byteLength);
-    if (aAt < 0 || bAt < 0 || outAt < 0) return super.binary(op, a, b, outShape);
-    const f32 = a.dtype === "float32" ? 1 : 0;
-    const kernels = arena.kernels!;
-    if (bLen === size || bLen === 1 || aLen === 1) {
-      kernels.binary(code, aAt, aLen === 1 ? 0 : 1, bAt, bLen === size ? 1 : 0, outAt, size, f32);
-    } else {
-      // b is one row of `row` values under every row of a.
-      const bytes = row * out.BYTES_PER_ELEMENT;
-      for (let r = 0; r * row < size; r++)
-        kernels.binary(code, aAt + r * bytes, 1, bAt, 1, outAt + r * bytes, row, f32);
+    const at = operands.map((o) => (o.perUnit === 0 ? arena.stage(o.data) : 0));
+    if (at.some((p) => p < 0)) return false;
+    let unitBytes = outPerUnit * out.BYTES_PER_ELEMENT;
+    for (const o of operands) unitBytes += o.perUnit * o.data.BYTES_PER_ELEMENT;
+    const chunk = Math.max(1, Math.floor(CHUNK_BYTES / unitBytes));
+    const top = arena.mark();
+    for (let u0 = 0; u0 < units; u0 += chunk) {
+      const n = Math.min(chunk, units - u0);
+      arena.release(top);
+      for (let i = 0; i < operands.length; i++) {
+        const { data, perUnit } = operands[i]!;
+        if (perUnit !== 0) at[i] = arena.stage(data.subarray(u0 * perUnit, (u0 + n) * perUnit));
+      }
+      const outAt = arena.reserve(n * outPerUnit * out.BYTES_PER_ELEMENT);
+      if (outAt < 0 || at.some((p) => p < 0)) return false;
+      run(at, outAt, n, u0);
+      out.set(arena.view(out, outAt, n * outPerUnit), u0 * outPerUnit);
     }
-    out.set(arena.view(out, outAt, size));
-    return out;
+    return true;
   }
+}
+
+function operand(data: TypedArray, perUnit: number): Operand {
+  return { data, perUnit };
 }
 
 /** A shape that is one row: [n] or [1, ..., 1, n]. */

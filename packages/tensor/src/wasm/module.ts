@@ -90,6 +90,35 @@ export interface KernelExports {
     len: number,
     f32: number,
   ): void;
+  /** `binary` on each of `rows` rows of `len` values with b one row under all of them (a bias). */
+  binaryRows(op: number, a: number, b: number, out: number, rows: number, len: number, f32: number): void;
+  /** out[i] = op(x[i]); op: 0 neg, 1 abs, 2 square, 3 sqrt, 4 reciprocal, 5 relu, 6 step, 7 sign. */
+  unary(op: number, x: number, out: number, len: number, f32: number): void;
+  /** out[i] = cond[i * cs] != 0 ? a[i * as] : b[i * bs], strides 0 or 1. */
+  where(
+    cond: number,
+    cs: number,
+    a: number,
+    as: number,
+    b: number,
+    bs: number,
+    out: number,
+    len: number,
+    f32: number,
+  ): void;
+  /** im2col rows [start, end) of x into out, row `start` first; g: the geometry as nine int32 (c, h,
+   * w, fh, fw, stride, pad, outH, outW). */
+  im2col(x: number, g: number, out: number, start: number, end: number, f32: number): void;
+  /** col2im planes [start, end) (image * c + channel) from all of col into out, plane `start` first. */
+  col2im(col: number, g: number, out: number, start: number, end: number, f32: number): void;
+  /** out[b, c, r] = x[b, r, c] for `batches` rows x cols matrices. */
+  transposeBatched(x: number, batches: number, rows: number, cols: number, out: number, f32: number): void;
+  /** out[r] = x[r * depth + indices[r]] (indices int32). */
+  takeAlong(x: number, depth: number, indices: number, out: number, rows: number, f32: number): void;
+  /** Rows of `depth` zeros with values[r] at indices[r]. */
+  putAlong(values: number, depth: number, indices: number, out: number, rows: number, f32: number): void;
+  /** out[r] (int32) = index of the maximum of row r (rows of `len` values; first NaN wins). */
+  argmaxRows(x: number, rows: number, len: number, out: number, f32: number): void;
 }
 
 /** An instance of the kernels over `memory` (a new instance per thread, one memory for all). */

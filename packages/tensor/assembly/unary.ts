@@ -1,0 +1,215 @@
+// Element-wise unary ops, `where` and the last-axis argmax of src/kernels/ (unaryImpl, whereImpl,
+// argmaxImpl) in WebAssembly SIMD, with the same results bit for bit. The TypeScript loops branch on
+// every element (`v > 0 ? v : 0`), which on real data mispredicts about every other element; here the
+// choices are lane masks (`f64x2.gt` then `v128.and` / `v128.bitselect`) or `select`, which do not
+// branch.
+//
+// float64 lanes do exactly the TypeScript operation. float32 lanes do the f32x4 operation, which
+// rounds the exact result once; TypeScript computes in float64 and rounds on store. For negation,
+// abs, the comparisons and the selections nothing is rounded; for x*x the float64 product of two
+// float32 values is exact, and for sqrt and 1/x float64 carries more than twice float32's precision
+// plus two bits, so rounding twice never differs from rounding once. Pointers are byte offsets.
+
+/** Unary operation codes, in this order (src/wasm/backend.ts maps the op names to them). */
+const NEG = 0;
+const ABS = 1;
+const SQUARE = 2;
+const SQRT = 3;
+const RECIPROCAL = 4;
+const RELU = 5;
+const STEP = 6;
+
+/** op(x) on two float64 lanes; op 7 (sign): 1 where x > 0, -1 where x < 0, else x (NaN, ±0). */
+function vunary64(op: i32, x: v128): v128 {
+  if (op === NEG) return f64x2.neg(x);
+  if (op === ABS) return f64x2.abs(x);
+  if (op === SQUARE) return f64x2.mul(x, x);
+  if (op === SQRT) return f64x2.sqrt(x);
+  if (op === RECIPROCAL) return f64x2.div(f64x2.splat(1), x);
+  const zero = f64x2.splat(0);
+  const pos = f64x2.gt(x, zero);
+  if (op === RELU) return v128.and(x, pos); // x where x > 0, else the bits of +0 (NaN, ±0 included)
+  const one = f64x2.splat(1);
+  if (op === STEP) return v128.and(one, pos);
+  return v128.bitselect(one, v128.bitselect(f64x2.splat(-1), x, f64x2.lt(x, zero)), pos);
+}
+
+function vunary32(op: i32, x: v128): v128 {
+  if (op === NEG) return f32x4.neg(x);
+  if (op === ABS) return f32x4.abs(x);
+  if (op === SQUARE) return f32x4.mul(x, x);
+  if (op === SQRT) return f32x4.sqrt(x);
+  if (op === RECIPROCAL) return f32x4.div(f32x4.splat(1), x);
+  const zero = f32x4.splat(0);
+  const pos = f32x4.gt(x, zero);
+  if (op === RELU) return v128.and(x, pos);
+  const one = f32x4.splat(1);
+  if (op === STEP) return v128.and(one, pos);
+  return v128.bitselect(one, v128.bitselect(f32x4.splat(-1), x, f32x4.lt(x, zero)), pos);
+}
+
+/** out[i] = op(x[i]) for i in [0, len). */
+export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void {
+  let i = 0;
+  if (f32) {
+    for (; i + 4 <= len; i += 4) {
+      v128.store(out, vunary32(op, v128.load(x)));
+      x += 16;
+      out += 16;
+    }
+    // The tail: the same lane operation on a splat, one element stored.
+    for (; i < len; i++) {
+      store<f32>(out, f32x4.extract_lane(vunary32(op, v128.load32_splat(x)), 0));
+      x += 4;
+      out += 4;
+    }
+  } else {
+    for (; i + 2 <= len; i += 2) {
+      v128.store(out, vunary64(op, v128.load(x)));
+      x += 16;
+      out += 16;
+    }
+    for (; i < len; i++) {
+      store<f64>(out, f64x2.extract_lane(vunary64(op, v128.load64_splat(x)), 0));
+      x += 8;
+      out += 8;
+    }
+  }
+}
+
+/** `lanes` values from p: loaded (stride 1) or one value splat (stride 0). */
+function lanes(p: usize, stride: i32, f32: bool): v128 {
+  if (stride !== 0) return v128.load(p);
+  return f32 ? v128.load32_splat(p) : v128.load64_splat(p);
+}
+
+/**
+ * out[i] = cond[i * cs] != 0 ? a[i * as] : b[i * bs] for i in [0, len), strides 0 or 1 (elements);
+ * cond, a, b and out all float64 or all float32. `!= 0` is an unordered comparison: NaN counts as
+ * nonzero and ±0 as zero, as `!==` does in TypeScript.
+ */
+export function where(
+  cond: usize,
+  cs: i32,
+  a: usize,
+  as: i32,
+  b: usize,
+  bs: i32,
+  out: usize,
+  len: i32,
+  f32: bool,
+): void {
+  const width: usize = f32 ? 4 : 8;
+  const step: i32 = f32 ? 4 : 2;
+  const cStep = <usize>cs * 16;
+  const aStep = <usize>as * 16;
+  const bStep = <usize>bs * 16;
+  let i = 0;
+  for (; i + step <= len; i += step) {
+    const c = lanes(cond, cs, f32);
+    const mask = f32 ? f32x4.ne(c, f32x4.splat(0)) : f64x2.ne(c, f64x2.splat(0));
+    v128.store(out, v128.bitselect(lanes(a, as, f32), lanes(b, bs, f32), mask));
+    cond += cStep;
+    a += aStep;
+    b += bStep;
+    out += 16;
+  }
+  for (; i < len; i++) {
+    if (f32) store<f32>(out, load<f32>(cond) !== 0 ? load<f32>(a) : load<f32>(b));
+    else store<f64>(out, load<f64>(cond) !== 0 ? load<f64>(a) : load<f64>(b));
+    cond += <usize>cs * width;
+    a += <usize>as * width;
+    b += <usize>bs * width;
+    out += width;
+  }
+}
+
+/**
+ * out[r] (int32) = the index of the largest of row r's `len` values (rows back to back), for r in
+ * [0, rows): the first maximum on ties, and the first NaN if the row has one (argmaxImpl's meaning:
+ * it stops at the first NaN, and a leading NaN wins at index 0). SIMD lanes hold rows (two float64
+ * rows or four float32 rows at a time), so every step is a lane mask and a `v128.bitselect`, with no
+ * branch per element (engines may compile a scalar float `select` to a branch).
+ */
+export function argmaxRows(x: usize, rows: i32, len: i32, out: usize, f32: bool): void {
+  const rowBytes = (<usize>len) << (f32 ? 2 : 3);
+  let r = 0;
+  if (f32) {
+    for (; r + 4 <= rows; r += 4) {
+      let best = lanes32x4(x, rowBytes, 0);
+      let bestK = i32x4.splat(0);
+      let nanSeen = f32x4.ne(best, best);
+      let nanK = i32x4.splat(0);
+      for (let k = 1; k < len; k++) {
+        const v = lanes32x4(x, rowBytes, k);
+        const kv = i32x4.splat(k);
+        const gt = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, gt);
+        bestK = v128.bitselect(kv, bestK, gt);
+        const isNan = f32x4.ne(v, v);
+        nanK = v128.bitselect(kv, nanK, v128.andnot(isNan, nanSeen));
+        nanSeen = v128.or(nanSeen, isNan);
+      }
+      v128.store(out, v128.bitselect(nanK, bestK, nanSeen));
+      x += rowBytes << 2;
+      out += 16;
+    }
+  } else {
+    for (; r + 2 <= rows; r += 2) {
+      let best = lanes64x2(x, rowBytes, 0);
+      let bestK = i64x2.splat(0);
+      let nanSeen = f64x2.ne(best, best);
+      let nanK = i64x2.splat(0);
+      for (let k = 1; k < len; k++) {
+        const v = lanes64x2(x, rowBytes, k);
+        const kv = i64x2.splat(k);
+        const gt = f64x2.gt(v, best);
+        best = v128.bitselect(v, best, gt);
+        bestK = v128.bitselect(kv, bestK, gt);
+        const isNan = f64x2.ne(v, v);
+        nanK = v128.bitselect(kv, nanK, v128.andnot(isNan, nanSeen));
+        nanSeen = v128.or(nanSeen, isNan);
+      }
+      const k2 = v128.bitselect(nanK, bestK, nanSeen);
+      store<i32>(out, <i32>i64x2.extract_lane(k2, 0));
+      store<i32>(out + 4, <i32>i64x2.extract_lane(k2, 1));
+      x += rowBytes << 1;
+      out += 8;
+    }
+  }
+  // The last rows, one at a time.
+  for (; r < rows; r++) {
+    let best: f64 = f32 ? <f64>load<f32>(x) : load<f64>(x);
+    let bestK: i32 = 0;
+    if (best === best) {
+      for (let k = 1; k < len; k++) {
+        const v: f64 = f32 ? <f64>load<f32>(x + ((<usize>k) << 2)) : load<f64>(x + ((<usize>k) << 3));
+        if (v > best) {
+          best = v;
+          bestK = k;
+        } else if (v !== v) {
+          bestK = k;
+          break;
+        }
+      }
+    }
+    store<i32>(out, bestK);
+    x += rowBytes;
+    out += 4;
+  }
+}
+
+/** Element k of rows 0 and 1 (float64, rows `rowBytes` apart) in one vector. */
+function lanes64x2(x: usize, rowBytes: usize, k: i32): v128 {
+  const p = x + ((<usize>k) << 3);
+  return f64x2.replace_lane(f64x2.splat(load<f64>(p)), 1, load<f64>(p + rowBytes));
+}
+
+/** Element k of rows 0 to 3 (float32, rows `rowBytes` apart) in one vector. */
+function lanes32x4(x: usize, rowBytes: usize, k: i32): v128 {
+  const p = x + ((<usize>k) << 2);
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + rowBytes));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * rowBytes));
+  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * rowBytes));
+}

@@ -1,0 +1,180 @@
+// The wasm backend's element-wise, window and layout kernels (assembly/unary.ts, assembly/window.ts,
+// the row-broadcast binary of assembly/elementwise.ts) against the cpu backend, bit for bit: every
+// unary op with a wasm kernel, `where`, last-axis argmax, im2col/col2im, batched transposes and
+// take/putAlongLastAxis, in float64 and float32, on operands large enough to take the wasm path
+// (256 elements and up) with odd lengths (SIMD tails, partial chunks), and on values that stress IEEE
+// semantics: NaN, ±Infinity, ±0, subnormals, float32 overflow, and many ties (argmax keeps the first).
+import { beforeAll, describe, expect, it } from "vitest";
+import { cpu, tensor, type FloatDType, type Tensor, type UnaryOp } from "../src/index.js";
+import { createWasmBackend, type WasmBackend } from "../src/wasm/index.js";
+import { firstDifference } from "./conformance/suite.js";
+import { sampleValues } from "./reference/float64.js";
+
+const DTYPES: FloatDType[] = ["float64", "float32"];
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 1e-45, -1.5e-39, 3.4e38, -1e308, 1, -1, 0.5, 2];
+
+/** n values: samples in [-3, 3], every 5th a special value and every 3rd a repeated one (0 or 1.5,
+ * so windows and rows have ties). */
+function values(n: number, seed: number): number[] {
+  const v = sampleValues(n, seed, -3, 3);
+  for (let i = 0; i < n; i += 3) v[i] = i % 2 === 0 ? 0 : 1.5;
+  for (let i = 0; i < n; i += 5) v[i] = SPECIAL[(i / 5 + seed) % SPECIAL.length]!;
+  return v;
+}
+
+const size = (s: readonly number[]): number => s.reduce((x, y) => x * y, 1);
+
+describe("wasm backend element-wise, window and layout kernels", () => {
+  let wasm: WasmBackend;
+  beforeAll(async () => {
+    wasm = await createWasmBackend();
+  });
+
+  /** The same op on cpu and wasm tensors made from the same values; results must agree bit for bit. */
+  function same(label: string, dtype: FloatDType, shapes: number[][], op: (...t: Tensor[]) => Tensor, seed = 1) {
+    const vals = shapes.map((s, i) => values(size(s), seed + 7 * i));
+    const make = (backend: typeof cpu) => shapes.map((s, i) => tensor(vals[i]!, { backend, dtype, shape: s }));
+    const want = op(...make(cpu));
+    const got = op(...make(wasm));
+    expect(got.shape, label).toEqual(want.shape);
+    expect(got.dtype, label).toBe(want.dtype);
+    expect(firstDifference(got.data, want.data), `${label} ${dtype}`).toBeNull();
+  }
+
+  const UNARY: UnaryOp[] = ["neg", "abs", "square", "sqrt", "reciprocal", "relu", "step", "sign"];
+
+  for (const dtype of DTYPES) {
+    it(`${dtype}: unary ops (odd lengths, SIMD tails, several chunks)`, () => {
+      for (const op of UNARY) {
+        for (const n of [257, 1001, 70_003]) same(`${op} [${n}]`, dtype, [[n]], (x) => x.unary(op), n);
+      }
+    });
+
+    it(`${dtype}: where with whole and single-value operands (Relu's backward), any cond value`, () => {
+      const patterns: number[][][] = [
+        [
+          [37, 29],
+          [37, 29],
+          [37, 29],
+        ],
+        [[37, 29], [37, 29], []],
+        [[50_001], [], [50_001]],
+        [[], [301], [301]],
+        [[30, 41], [30, 1], []], // a column: the TypeScript kernel
+      ];
+      for (const shapes of patterns) {
+        same(`where ${JSON.stringify(shapes)}`, dtype, shapes, (c, a, b) => a!.where(c!, b!), 3);
+      }
+      // cond of another dtype than the values: the TypeScript kernel, same answer.
+      const c = tensor(values(300, 5), { dtype: dtype === "float64" ? "float32" : "float64" });
+      const a = tensor(values(300, 6), { dtype });
+      const want = a.where(c, 0);
+      const got = a.to(wasm).where(c.to(wasm), 0);
+      expect(firstDifference(got.data, want.data)).toBeNull();
+    });
+
+    it(`${dtype}: argmax along the last axis keeps the first maximum and the first NaN`, () => {
+      for (const [rows, len] of [
+        [301, 1],
+        [301, 2],
+        [257, 3],
+        [1001, 4],
+        [99, 7],
+        [3, 300],
+      ] as const) {
+        same(`argmax [${rows}, ${len}]`, dtype, [[rows, len]], (x) => x.argmax(1), rows * len);
+      }
+      // Rows of all-equal values, leading and trailing NaN, -0 before +0: hand-checked indices.
+      const x = tensor(
+        [
+          [0, 0, 0, 0],
+          [NaN, 5, NaN, 1],
+          [1, 2, 3, NaN],
+          [-0, 0, -0, 0],
+          [-Infinity, -Infinity, -Infinity, -Infinity],
+        ].flatMap((r) => Array<number[]>(60).fill(r)),
+        { dtype, backend: wasm },
+      );
+      const idx = Array.from(x.argmax(1).data.subarray(0, 5 * 60)).filter((_, i) => i % 60 === 0);
+      expect(idx).toEqual([0, 0, 3, 0, 0]);
+    });
+
+    it(`${dtype}: im2col and col2im (padding, strides, overlapping and disjoint windows)`, () => {
+      const cases: [number[], number, number, number, number][] = [
+        [[2, 3, 9, 11], 3, 3, 1, 1],
+        [[3, 2, 8, 8], 2, 2, 2, 0], // pooling windows: disjoint
+        [[2, 1, 10, 10], 5, 5, 1, 0],
+        [[2, 2, 7, 10], 3, 2, 2, 2],
+        [[1, 4, 5, 6], 4, 3, 1, 3], // windows wider than the image's overlap
+      ];
+      for (const [shape, fh, fw, stride, pad] of cases) {
+        const label = `${shape} ${fh}x${fw} s${stride} p${pad}`;
+        same(`im2col ${label}`, dtype, [shape], (x) => x.im2col(fh, fw, stride, pad));
+        const rows = tensor(new Array<number>(size(shape)).fill(0), { shape }).im2col(fh, fw, stride, pad).shape[0]!;
+        same(`col2im ${label}`, dtype, [[rows, shape[1]! * fh * fw]], (c) => c.col2im(shape, fh, fw, stride, pad), 9);
+      }
+    });
+
+    it(`${dtype}: batched transposes, take and put along the last axis`, () => {
+      const perms: [number[], number[]][] = [
+        [
+          [7, 9, 11, 5],
+          [0, 3, 1, 2],
+        ],
+        [
+          [7, 5, 9, 11],
+          [0, 2, 3, 1],
+        ],
+        [
+          [37, 41],
+          [1, 0],
+        ],
+        [
+          [3, 4, 5, 6],
+          [2, 0, 3, 1],
+        ], // not a batched transpose: the TypeScript kernel
+      ];
+      for (const [shape, perm] of perms) same(`transpose ${shape} ${perm}`, dtype, [shape], (x) => x.transpose(perm));
+      for (const [rows, depth] of [
+        [301, 4],
+        [99, 7],
+        [1001, 1],
+      ] as const) {
+        const idx = tensor(
+          Array.from({ length: rows }, (_, r) => (r * 7 + 3) % depth),
+          { dtype: "int32" },
+        );
+        const onBoth = (x: Tensor, f: (x: Tensor, i: Tensor) => Tensor) => f(x, idx.to(x.backend));
+        same(`takeAlongLastAxis [${rows}, ${depth}]`, dtype, [[rows, depth]], (x) =>
+          onBoth(x, (v, i) => v.takeAlongLastAxis(i)),
+        );
+        same(`putAlongLastAxis [${rows}] -> ${depth}`, dtype, [[rows]], (x) =>
+          onBoth(x, (v, i) => v.putAlongLastAxis(i, depth)),
+        );
+      }
+    });
+  }
+
+  it("hand-derived: relu, sign and step at the edges; a float32 col2im sum rounds once", () => {
+    const x = tensor([-0, 0, NaN, -Infinity, Infinity, -5e-324, 5e-324, -2, ...new Array<number>(292).fill(1)], {
+      backend: wasm,
+    });
+    // relu: x where x > 0 else +0 (NaN, -0 and -Infinity give +0); sign keeps NaN and signed zeros.
+    expect(Array.from(x.relu().data.subarray(0, 8))).toEqual([0, 0, 0, 0, Infinity, 0, 5e-324, 0]);
+    expect(Object.is(x.relu().data[0], 0)).toBe(true);
+    expect(Array.from(x.sign().data.subarray(0, 8))).toEqual([-0, 0, NaN, -1, 1, -1, 1, -1]);
+    expect(Array.from(x.step().data.subarray(0, 8))).toEqual([0, 0, 0, 0, 1, 0, 1, 0]);
+    // col2im of 2x2 windows with stride 1 over a [1, 1, 16, 16] image: pixel (1, 1) gets four values,
+    // added in increasing (ky, kx): from windows (1, 1), (1, 0), (0, 1), then (0, 0). With 1, 1, 1
+    // and then 16777216 (window (0, 0)'s value at ky 1, kx 1): 0 + 1 + 1 + 1 = 3, and 3 + 16777216 =
+    // 16777219 lies halfway between the float32 neighbours 16777218 and 16777220; ties go to the even
+    // significand, 16777220. (Adding 16777216 first would give 16777216: each +1 then rounds away.)
+    const col = tensor(new Array<number>(225 * 4).fill(1), { dtype: "float32", backend: wasm, shape: [225, 4] });
+    col.data[0] = 16777216; // window (0, 0) at ky 0, kx 0: pixel (0, 0), its only value
+    col.data[3] = 16777216; // window (0, 0) at ky 1, kx 1: pixel (1, 1), added last
+    const img = col.col2im([1, 1, 16, 16], 2, 2, 1, 0);
+    expect(img.get(0, 0, 0, 0)).toBe(16777216);
+    expect(img.get(0, 0, 1, 1)).toBe(16777220);
+    expect(img.get(0, 0, 2, 2)).toBe(4);
+  });
+});
