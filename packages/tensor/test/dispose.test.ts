@@ -2,7 +2,7 @@
 // holds (an op's result, never reshaped or shared through the constructor) goes back to the
 // backend's pool for the next alloc of the same dtype and size.
 import { describe, expect, it } from "vitest";
-import { CpuBackend, Tensor, ValueError, randn, tensor } from "../src/index.js";
+import { type Backend, CpuBackend, Tensor, ValueError, randn, tensor } from "../src/index.js";
 import { createWasmBackend } from "../src/wasm/index.js";
 import { createWorkerBackend } from "../src/worker/node.js";
 
@@ -11,7 +11,7 @@ function opResult(x: Tensor): Tensor {
   return x.mul(2);
 }
 
-function input(backend: CpuBackend): Tensor {
+function input(backend: Backend): Tensor {
   return randn([20, 10], { seed: 3, backend });
 }
 
@@ -86,7 +86,7 @@ describe("Tensor.dispose", () => {
     expect(backend.pool.pooledBytes).toBe(0);
   });
 
-  it("works on the wasm backend (pooled) and the worker backend (marked disposed, storage left to the GC)", async () => {
+  it("works on the wasm backend and the worker backend, both pooled", async () => {
     const wasm = await createWasmBackend();
     const a = opResult(input(wasm));
     const m = a.matmul(a, { transposeB: true });
@@ -97,10 +97,21 @@ describe("Tensor.dispose", () => {
     expect(m2.data.buffer).toBe(buffer);
     expect(Array.from(m2.data)).toEqual(bits);
 
-    const worker = await createWorkerBackend({ threads: 1 });
-    const w = randn([20, 10], { seed: 3, backend: worker }).mul(2);
-    w.dispose();
-    expect(() => w.data).toThrow("was disposed");
-    worker.dispose();
+    // The worker backend runs unsplit ops like the wasm backend and shares its pool; a split op's
+    // result is pooled the same way.
+    for (const split of ["auto", "always"] as const) {
+      const worker = await createWorkerBackend({ threads: 2, split });
+      const x = opResult(input(worker));
+      const w = x.matmul(x, { transposeB: true });
+      const wBits = Array.from(w.data);
+      expect(wBits).toEqual(bits);
+      const wBuffer = w.data.buffer;
+      w.dispose();
+      expect(() => w.data).toThrow("was disposed");
+      const w2 = x.matmul(x, { transposeB: true });
+      expect(w2.data.buffer, split).toBe(wBuffer);
+      expect(Array.from(w2.data)).toEqual(wBits);
+      worker.dispose();
+    }
   });
 });

@@ -1,12 +1,13 @@
 import type { Backend, TensorData } from "../backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "../dtype.js";
-import { newStorage } from "../dtype.js";
 import { BackendError, ValueError } from "../errors.js";
 import { matmulDims, reduceDims } from "../kernel-dims.js";
-import { oneHotImpl, type BinaryOp, type ReduceOp, type UnaryOp, type WindowGeometry } from "../kernels/index.js";
+import type { BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from "../kernels/index.js";
 import type { Shape } from "../shape.js";
 import { sizeOf } from "../shape.js";
+import { CpuBackend } from "../cpu.js";
 import { Arena, align16, matmulStaged } from "../wasm/arena.js";
+import { WasmBackend } from "../wasm/backend.js";
 import { instantiateKernels, kernelsModuleSync, missingWasmFeature } from "../wasm/module.js";
 import { mapTaskInputs, runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { ThreadHost } from "./thread-host.js";
@@ -95,6 +96,10 @@ export class ThreadPoolBackend implements Backend {
   private readonly alwaysSplit: boolean;
   private readonly arena: Arena;
   private readonly own: ThreadKernels | null;
+  /** Runs the ops that are not split, on the calling thread: the wasm backend over this backend's
+   * shared memory (its wasm kernels, same bits as cpu), or the cpu backend without wasm. Its buffer
+   * pool is this backend's too. */
+  private readonly inline: CpuBackend;
 
   constructor(options: WorkerBackendOptions, host: ThreadHost) {
     host.check();
@@ -117,6 +122,7 @@ export class ThreadPoolBackend implements Backend {
     this.wasm = module !== null;
     this.own = module === null ? null : { kernels: instantiateKernels(module, memory), index: 0 };
     this.arena = new Arena(memory, this.own?.kernels ?? null);
+    this.inline = this.own === null ? new CpuBackend() : new WasmBackend(this.arena);
     this.pool = new ThreadPool(host, threads - 1, { memory, module }, this.own);
   }
 
@@ -126,53 +132,81 @@ export class ThreadPoolBackend implements Backend {
   }
 
   alloc(dtype: DType, size: number): TypedArray {
-    return newStorage(dtype, size);
+    return this.inline.alloc(dtype, size);
+  }
+
+  release(dtype: DType, data: TypedArray): void {
+    this.inline.release(dtype, data);
   }
 
   unary(op: UnaryOp, x: TensorData): TypedArray {
-    const out = this.alloc(x.dtype, x.data.length);
     const limit = TRANSCENDENTAL.has(op) ? TRANSCENDENTAL_SPLIT_SIZE : ELEMENTWISE_SPLIT_SIZE;
-    this.exec(op, { kind: "unary", op, x: x.data, out }, out.length >= limit);
-    return out;
+    return this.run(
+      op,
+      x.data.length >= limit,
+      () => {
+        const out = this.alloc(x.dtype, x.data.length);
+        return { kind: "unary", op, x: x.data, out };
+      },
+      () => this.inline.unary(op, x),
+    );
   }
 
   binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
-    const out = this.alloc(a.dtype, sizeOf(outShape));
     const limit = TRANSCENDENTAL.has(op) ? TRANSCENDENTAL_SPLIT_SIZE : ELEMENTWISE_SPLIT_SIZE;
-    const task: Task = { kind: "binary", op, a: a.data, aShape: a.shape, b: b.data, bShape: b.shape, out, outShape };
-    this.exec(op, task, out.length >= limit);
-    return out;
+    return this.run(
+      op,
+      sizeOf(outShape) >= limit,
+      () => {
+        const out = this.alloc(a.dtype, sizeOf(outShape));
+        return { kind: "binary", op, a: a.data, aShape: a.shape, b: b.data, bShape: b.shape, out, outShape };
+      },
+      () => this.inline.binary(op, a, b, outShape),
+    );
   }
 
   where(cond: TensorData, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
-    const out = this.alloc(a.dtype, sizeOf(outShape));
-    const task: Task = {
-      kind: "where",
-      cond: cond.data,
-      condShape: cond.shape,
-      a: a.data,
-      aShape: a.shape,
-      b: b.data,
-      bShape: b.shape,
-      out,
-      outShape,
-    };
-    this.exec("where", task, out.length >= ELEMENTWISE_SPLIT_SIZE);
-    return out;
+    return this.run(
+      "where",
+      sizeOf(outShape) >= ELEMENTWISE_SPLIT_SIZE,
+      () => ({
+        kind: "where",
+        cond: cond.data,
+        condShape: cond.shape,
+        a: a.data,
+        aShape: a.shape,
+        b: b.data,
+        bShape: b.shape,
+        out: this.alloc(a.dtype, sizeOf(outShape)),
+        outShape,
+      }),
+      () => this.inline.where(cond, a, b, outShape),
+    );
   }
 
   reduce(op: ReduceOp, x: TensorData, axis: number): TypedArray {
-    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
-    const out = this.alloc(x.dtype, outer * inner);
-    this.exec(op, { kind: "reduce", op, x: x.data, outer, axisLen, inner, out }, x.data.length >= REDUCE_SPLIT_SIZE);
-    return out;
+    return this.run(
+      op,
+      x.data.length >= REDUCE_SPLIT_SIZE,
+      () => {
+        const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+        return { kind: "reduce", op, x: x.data, outer, axisLen, inner, out: this.alloc(x.dtype, outer * inner) };
+      },
+      () => this.inline.reduce(op, x, axis),
+    );
   }
 
   argmax(x: TensorData, axis: number): Int32Array {
-    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
-    const out = this.alloc("int32", outer * inner) as Int32Array;
-    this.exec("argmax", { kind: "argmax", x: x.data, outer, axisLen, inner, out }, x.data.length >= REDUCE_SPLIT_SIZE);
-    return out;
+    return this.run(
+      "argmax",
+      x.data.length >= REDUCE_SPLIT_SIZE,
+      () => {
+        const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+        const out = this.alloc("int32", outer * inner) as Int32Array;
+        return { kind: "argmax", x: x.data, outer, axisLen, inner, out };
+      },
+      () => this.inline.argmax(x, axis),
+    ) as Int32Array;
   }
 
   matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray {
@@ -214,66 +248,96 @@ export class ThreadPoolBackend implements Backend {
       });
       if (staged) return out;
     }
+    // No wasm here, or no room in the shared memory: the TypeScript kernel, split or inline.
     const task: Task = { kind: "matmul", a: ad, b: bd, out, m, n, k, transA: transposeA, transB: transposeB };
-    this.exec("matmul", task, m * n * k >= MATMUL_SPLIT_WORK);
-    return out;
+    return this.run(
+      "matmul",
+      m * n * k >= MATMUL_SPLIT_WORK,
+      () => task,
+      () => {
+        runTask(task, 0, m);
+        return out;
+      },
+    ) as FloatArray;
   }
 
   transpose(x: TensorData, perm: readonly number[]): TypedArray {
-    const out = this.alloc(x.dtype, x.data.length);
-    this.exec(
+    return this.run(
       "transpose",
-      { kind: "transpose", x: x.data, shape: x.shape, perm, out },
-      out.length >= ELEMENTWISE_SPLIT_SIZE,
+      x.data.length >= ELEMENTWISE_SPLIT_SIZE,
+      () => ({ kind: "transpose", x: x.data, shape: x.shape, perm, out: this.alloc(x.dtype, x.data.length) }),
+      () => this.inline.transpose(x, perm),
     );
-    return out;
   }
 
   gather(x: TensorData, indices: Int32Array): TypedArray {
     const rowSize = x.shape.length === 0 ? 1 : sizeOf(x.shape.slice(1));
-    const out = this.alloc(x.dtype, indices.length * rowSize);
-    this.exec("gather", { kind: "gather", x: x.data, rowSize, indices, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
-    return out;
+    return this.run(
+      "gather",
+      indices.length * rowSize >= ELEMENTWISE_SPLIT_SIZE,
+      () => ({ kind: "gather", x: x.data, rowSize, indices, out: this.alloc(x.dtype, indices.length * rowSize) }),
+      () => this.inline.gather(x, indices),
+    );
   }
 
   oneHot(indices: Int32Array, depth: number, dtype: FloatDType | "int32"): TypedArray {
     this.pool.check("oneHot");
-    const out = this.alloc(dtype, indices.length * depth);
-    // Mostly zero-filling, which alloc already did: never worth a thread.
-    oneHotImpl(indices, depth, out, 0, indices.length);
-    return out;
+    // Mostly zero-filling, which alloc already does: never worth a thread.
+    this.stats.inline++;
+    return this.inline.oneHot(indices, depth, dtype);
   }
 
   cast(x: TensorData, dtype: DType): TypedArray {
-    const out = this.alloc(dtype, x.data.length);
-    this.exec("cast", { kind: "cast", x: x.data, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
-    return out;
+    return this.run(
+      "cast",
+      x.data.length >= ELEMENTWISE_SPLIT_SIZE,
+      () => ({ kind: "cast", x: x.data, out: this.alloc(dtype, x.data.length) }),
+      () => this.inline.cast(x, dtype),
+    );
   }
 
   im2col(x: TensorData, g: WindowGeometry): TypedArray {
-    const out = this.alloc(x.dtype, g.n * g.outH * g.outW * g.c * g.filterH * g.filterW);
-    this.exec("im2col", { kind: "im2col", x: x.data, g, out }, out.length >= WINDOW_SPLIT_SIZE);
-    return out;
+    const size = g.n * g.outH * g.outW * g.c * g.filterH * g.filterW;
+    return this.run(
+      "im2col",
+      size >= WINDOW_SPLIT_SIZE,
+      () => ({ kind: "im2col", x: x.data, g, out: this.alloc(x.dtype, size) }),
+      () => this.inline.im2col(x, g),
+    );
   }
 
   col2im(col: TensorData, g: WindowGeometry): TypedArray {
-    const out = this.alloc(col.dtype, g.n * g.c * g.h * g.w);
-    this.exec("col2im", { kind: "col2im", col: col.data, g, out }, col.data.length >= WINDOW_SPLIT_SIZE);
-    return out;
+    return this.run(
+      "col2im",
+      col.data.length >= WINDOW_SPLIT_SIZE,
+      () => ({ kind: "col2im", col: col.data, g, out: this.alloc(col.dtype, g.n * g.c * g.h * g.w) }),
+      () => this.inline.col2im(col, g),
+    );
   }
 
   takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray {
-    const out = this.alloc(x.dtype, indices.length);
     const depth = x.shape[x.shape.length - 1]!;
-    this.exec("takeAlong", { kind: "takeAlong", x: x.data, depth, indices, out }, out.length >= ELEMENTWISE_SPLIT_SIZE);
-    return out;
+    return this.run(
+      "takeAlong",
+      indices.length >= ELEMENTWISE_SPLIT_SIZE,
+      () => ({ kind: "takeAlong", x: x.data, depth, indices, out: this.alloc(x.dtype, indices.length) }),
+      () => this.inline.takeAlongLastAxis(x, indices),
+    );
   }
 
   putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray {
-    const out = this.alloc(values.dtype, indices.length * depth);
-    const task: Task = { kind: "putAlong", values: values.data, depth, indices, out };
-    this.exec("putAlong", task, out.length >= ELEMENTWISE_SPLIT_SIZE);
-    return out;
+    return this.run(
+      "putAlong",
+      indices.length * depth >= ELEMENTWISE_SPLIT_SIZE,
+      () => ({
+        kind: "putAlong",
+        values: values.data,
+        depth,
+        indices,
+        out: this.alloc(values.dtype, indices.length * depth),
+      }),
+      () => this.inline.putAlongLastAxis(values, indices, depth),
+    );
   }
 
   /** Ends the workers. Later ops throw; tensors made here stay readable. */
@@ -281,20 +345,30 @@ export class ThreadPoolBackend implements Backend {
     this.pool.dispose();
   }
 
-  /** Runs a task on the pool when `split` says it pays and a worker is ready, else inline. */
-  private exec(op: string, task: Task, split: boolean): void {
+  /**
+   * Splits the op between the threads when `big` says it pays (or split is "always") and a worker is
+   * ready: `task()` allocates the output and describes the work. Otherwise, or when the staging arena
+   * cannot grow that far, `inline()` runs it on the calling thread.
+   */
+  private run(op: string, big: boolean, task: () => Task, inline: () => TypedArray): TypedArray {
     this.pool.check(op);
-    if ((split || this.alwaysSplit) && this.pool.readyWorkers() > 0 && taskUnits(task) > 1) {
-      const staged = this.stage(task);
-      if (staged !== null) {
-        this.stats.split++;
-        this.pool.run(op, staged);
-        task.out.set(staged.out);
-        return;
+    if ((big || this.alwaysSplit) && this.pool.readyWorkers() > 0) {
+      const t = task();
+      if (taskUnits(t) > 1) {
+        const staged = this.stage(t);
+        if (staged !== null) {
+          this.stats.split++;
+          this.pool.run(op, staged);
+          t.out.set(staged.out);
+          return t.out;
+        }
       }
+      this.stats.inline++;
+      runTask(t, 0, taskUnits(t));
+      return t.out;
     }
     this.stats.inline++;
-    runTask(task, 0, taskUnits(task));
+    return inline();
   }
 
   /** The task with its inputs copied into the shared arena and its output there too, or null when
