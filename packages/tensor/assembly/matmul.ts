@@ -105,7 +105,8 @@ function matmulOf<T>(
 
   // A float64 B that is not transposed is read in place by the sparse path (its rows are what the
   // sparse kernels step through); it is packed only if a dense block needs it.
-  const direct = !transB && sizeof<T>() === 8;
+  // (Its kept steps are stored as i32 byte offsets p * n * 8 with p < kc, which must not overflow.)
+  const direct = !transB && sizeof<T>() === 8 && <i64>n * <i64>(kc << 3) <= <i64>i32.MAX_VALUE;
   const directFinite = direct && allFinite(b, k * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
