@@ -23,7 +23,8 @@ export class Convolution implements ParameterLayer {
   computeDx = true;
   /** The input of the last forward. */
   x: Tensor | null = null;
-  /** im2col of the input: [N * outH * outW, C * FH * FW]. */
+  /** im2col of the input: [N * outH * outW, C * FH * FW]. The layer's own cache: the next forward
+   * disposes it (a `col` read from an earlier forward throws once disposed). */
   col: Tensor | null = null;
   /** W as FN rows of C * FH * FW values (the book's `col_W` is its transpose; matmul reads it
    * transposed in place). */
@@ -97,6 +98,9 @@ export class Convolution implements ParameterLayer {
     const out = product.add(this.b);
     product.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
     this.x = x;
+    // The previous forward's col is this layer's own cache, replaced now: its storage serves the
+    // next im2col (Tensor.dispose).
+    this.col?.dispose();
     this.col = col;
     this.colW = colW;
     return out.reshape([N, outH, outW, FN]).transpose([0, 3, 1, 2]);

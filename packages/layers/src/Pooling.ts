@@ -23,7 +23,7 @@ export class Pooling implements Layer {
   x: Tensor | null = null;
   /** Index (within its window, 0 ... poolH * poolW - 1) of each window's maximum, one per
    * (image, channel, oy, ox), as int32 (the output's order; the book's `arg_max` holds the same
-   * indices in (image, oy, ox, channel) order). */
+   * indices in (image, oy, ox, channel) order). The layer's own cache: the next forward disposes it. */
   argMax: Tensor | null = null;
 
   constructor(poolH: number, poolW: number, stride = 1, pad = 0) {
@@ -56,6 +56,7 @@ export class Pooling implements Layer {
     const out = col.takeAlongLastAxis(argMax);
     col.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
     this.x = x;
+    this.argMax?.dispose(); // the previous forward's cache, replaced now (Tensor.dispose)
     this.argMax = argMax;
     return out.reshape([N, C, outH, outW]);
   }

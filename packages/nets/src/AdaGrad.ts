@@ -41,8 +41,11 @@ export function rootStep(p: Tensor, g: Tensor, h: Tensor, lr: number): void {
   const step = g.mul(lr);
   const root = h.sqrt();
   const denom = root.add(OPTIMIZER_EPS);
+  root.dispose();
   const delta = step.div(denom);
+  disposeAll(step, denom);
   const next = p.sub(delta);
+  delta.dispose();
   p.assign(next);
-  disposeAll(step, root, denom, delta, next);
+  next.dispose();
 }

@@ -40,17 +40,23 @@ export class Adam implements Optimizer {
       const g = gradOf("Adam.update", grads, key);
       const m0 = slot(this.m, key, p);
       const v0 = slot(this.v, key, p);
+      // Each temporary is disposed as soon as the next op has read it (and the previous moments once
+      // the new ones exist), so their storage serves the next op (Tensor.dispose) and few buffers
+      // are alive at a time.
       const dm = g.sub(m0);
       const dmScaled = dm.mul(1 - this.beta1);
+      dm.dispose();
       const m = m0.add(dmScaled);
+      disposeAll(dmScaled, m0);
       const g2 = g.square();
       const dv = g2.sub(v0);
+      g2.dispose();
       const dvScaled = dv.mul(1 - this.beta2);
+      dv.dispose();
       const v = v0.add(dvScaled);
+      disposeAll(dvScaled, v0);
       this.m.set(key, m);
       this.v.set(key, v);
-      // The previous moments and this step's temporaries: their storage serves the next update.
-      disposeAll(m0, v0, dm, dmScaled, g2, dv, dvScaled);
       rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
     }
   }

@@ -3,4 +3,5 @@
 export { matmul, matmulScratchBytes } from "./matmul";
 export { binary, binaryRows } from "./elementwise";
 export { argmaxRows, unary, where } from "./unary";
-export { col2im, im2col, putAlong, takeAlong, transposeBatched } from "./window";
+export { col2im, im2col, transposeBatched } from "./window";
+export { sumRows } from "./reduce";

@@ -1,5 +1,5 @@
 // The window and layout kernels of src/kernels/ (im2colImpl, col2imImpl, transposeImpl's batched 2-d
-// case, takeAlongImpl, putAlongImpl) in WebAssembly, with the same results bit for bit: all but
+// case) in WebAssembly, with the same results bit for bit: all but
 // col2im only copy values, and col2im adds each window's value into its output element in the
 // TypeScript kernel's order (per plane, ky then kx outermost, then oy, ox), starting from +0. A
 // float32 sum rounds the exact sum of two float32 values once, as TypeScript's float64 sum rounded on
@@ -36,36 +36,44 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
   const size = sizeof<T>();
   const plane = h * w;
   const windows = outH * outW;
-  let n = start / windows;
-  let oy = (start - n * windows) / outW;
-  let ox = start - n * windows - oy * outW;
-  let o = out;
-  for (let r = start; r < end; r++) {
+  const rowBytes = <usize>(c * fh * fw) * size;
+  const spanBytes = <usize>fw * size;
+  // Windows whose columns all fall inside the image: ox in [oxLo, oxHi).
+  const oxLo = min(outW, ceilDiv(pad, stride));
+  const oxHi = max(oxLo, min(outW, floorDiv(w - fw + pad, stride) + 1));
+  let r = start;
+  while (r < end) {
+    // One run of windows of one window row (image n, row oy), from column ox0 up to ox1.
+    const n = r / windows;
+    const oy = (r - n * windows) / outW;
+    const ox0 = r - n * windows - oy * outW;
+    const ox1 = min(outW, ox0 + (end - r));
     const y0 = oy * stride - pad;
-    const x0 = ox * stride - pad;
-    const kxLo = max(0, -x0);
-    const kxHi = min(fw, w - x0);
-    if (kxLo === 0 && kxHi === fw && y0 >= 0 && y0 + fh <= h) {
-      // A window inside the image: fw values per window row, copied as whole bytes.
-      const rowBytes = <usize>fw * size;
-      let src = x + <usize>(n * c * plane + y0 * w + x0) * size;
-      for (let ch = 0; ch < c; ch++, src += <usize>plane * size) {
-        let s = src;
-        for (let ky = 0; ky < fh; ky++, s += <usize>w * size) {
-          copyBytes(o, s, rowBytes);
-          o += rowBytes;
+    const rowsInside = y0 >= 0 && y0 + fh <= h;
+    const a = rowsInside ? min(max(ox0, oxLo), ox1) : ox1;
+    const b = rowsInside ? max(a, min(ox1, oxHi)) : ox1;
+    const o0 = out + <usize>(r - start) * rowBytes;
+    for (let ox = ox0; ox < a; ox++)
+      im2colEdge<T>(x, n, c, h, w, fh, fw, y0, ox * stride - pad, o0 + <usize>(ox - ox0) * rowBytes);
+    if (a < b) {
+      // Windows inside the image, column by column of the window: the same window row of
+      // consecutive windows is `stride` values further on in x and one col row further on in out.
+      const srcStep = <usize>stride * size;
+      for (let ch = 0; ch < c; ch++) {
+        for (let ky = 0; ky < fh; ky++) {
+          let s = x + <usize>((n * c + ch) * plane + (y0 + ky) * w + a * stride - pad) * size;
+          let d = o0 + <usize>(a - ox0) * rowBytes + <usize>((ch * fh + ky) * fw) * size;
+          if (spanBytes === 16) {
+            for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) v128.store(d, v128.load(s));
+          } else {
+            for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) copyBytes(d, s, spanBytes);
+          }
         }
       }
-    } else {
-      o = im2colEdge<T>(x, n, c, h, w, fh, fw, y0, x0, kxLo, kxHi, o);
     }
-    if (++ox === outW) {
-      ox = 0;
-      if (++oy === outH) {
-        oy = 0;
-        n++;
-      }
-    }
+    for (let ox = b; ox < ox1; ox++)
+      im2colEdge<T>(x, n, c, h, w, fh, fw, y0, ox * stride - pad, o0 + <usize>(ox - ox0) * rowBytes);
+    r += ox1 - ox0;
   }
 }
 
@@ -77,22 +85,11 @@ function copyBytes(dst: usize, src: usize, bytes: usize): void {
   for (; i < bytes; i += 4) store<u32>(dst + i, load<u32>(src + i));
 }
 
-/** One window that reaches into the padding (positions there read 0); returns where its row ends. */
-function im2colEdge<T>(
-  x: usize,
-  n: i32,
-  c: i32,
-  h: i32,
-  w: i32,
-  fh: i32,
-  fw: i32,
-  y0: i32,
-  x0: i32,
-  kxLo: i32,
-  kxHi: i32,
-  o: usize,
-): usize {
+/** One window (top left at y0, x0) that may reach into the padding, whose positions read 0. */
+function im2colEdge<T>(x: usize, n: i32, c: i32, h: i32, w: i32, fh: i32, fw: i32, y0: i32, x0: i32, o: usize): void {
   const size = sizeof<T>();
+  const kxLo = max(0, -x0);
+  const kxHi = min(fw, w - x0);
   const plane = h * w;
   for (let ch = 0; ch < c; ch++) {
     const base = (n * c + ch) * plane;
@@ -110,7 +107,6 @@ function im2colEdge<T>(
       for (; kx < fw; kx++, o += size) store<T>(o, <T>0);
     }
   }
-  return o;
 }
 
 export function im2col(x: usize, g: usize, out: usize, start: i32, end: i32, f32: bool): void {
@@ -211,33 +207,4 @@ function transposeT<T>(x: usize, batches: i32, rows: i32, cols: i32, out: usize)
 export function transposeBatched(x: usize, batches: i32, rows: i32, cols: i32, out: usize, f32: bool): void {
   if (f32) transposeT<f32>(x, batches, rows, cols, out);
   else transposeT<f64>(x, batches, rows, cols, out);
-}
-
-/** out[r] = x[r * depth + indices[r]] for r in [0, rows) (indices int32, in range). */
-function takeAlongT<T>(x: usize, depth: i32, indices: usize, out: usize, rows: i32): void {
-  const size = sizeof<T>();
-  for (let r = 0; r < rows; r++) {
-    const k = load<i32>(indices + ((<usize>r) << 2));
-    store<T>(out + <usize>r * size, load<T>(x + <usize>(r * depth + k) * size));
-  }
-}
-
-export function takeAlong(x: usize, depth: i32, indices: usize, out: usize, rows: i32, f32: bool): void {
-  if (f32) takeAlongT<f32>(x, depth, indices, out, rows);
-  else takeAlongT<f64>(x, depth, indices, out, rows);
-}
-
-/** Rows [0, rows) of out (rows of `depth` values): values[r] at column indices[r], 0 elsewhere. */
-function putAlongT<T>(values: usize, depth: i32, indices: usize, out: usize, rows: i32): void {
-  const size = sizeof<T>();
-  memory.fill(out, 0, <usize>rows * depth * size);
-  for (let r = 0; r < rows; r++) {
-    const k = load<i32>(indices + ((<usize>r) << 2));
-    store<T>(out + <usize>(r * depth + k) * size, load<T>(values + <usize>r * size));
-  }
-}
-
-export function putAlong(values: usize, depth: i32, indices: usize, out: usize, rows: i32, f32: bool): void {
-  if (f32) putAlongT<f32>(values, depth, indices, out, rows);
-  else putAlongT<f64>(values, depth, indices, out, rows);
 }

@@ -616,6 +616,16 @@ export function toIndexArray(op: string, indices: Tensor | ArrayLike<number>, li
   if (indices instanceof Tensor) {
     if (indices.rank !== 1) throw new ShapeError(op, `indices must be 1-d, got shape ${formatShape(indices.shape)}`);
     values = indices.data;
+    if (values instanceof Int32Array) {
+      // int32 data are integers already: check the range only, and pass the tensor's own storage
+      // (backends only read indices), without a copy.
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (v < 0 || v >= limit)
+          throw new IndexError(op, `${what} ${v} at position ${i} is not an integer in [0, ${limit})`);
+      }
+      return values;
+    }
   } else {
     if (typeof indices !== "object" || indices === null || typeof indices.length !== "number")
       throw new IndexError(op, `indices must be a Tensor or an array of integers, got ${describeValue(indices)}`);

@@ -99,6 +99,17 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       expect(idx).toEqual([0, 0, 3, 0, 0]);
     });
 
+    it(`${dtype}: sums along an axis that is not the last (a bias gradient), summed in row order`, () => {
+      for (const [shape, axis] of [
+        [[1001, 3], 0],
+        [[57_600 / 64, 30], 0],
+        [[7, 300, 5], 1],
+        [[3, 41, 1, 7], 1],
+      ] as const) {
+        same(`sum ${shape} axis ${axis}`, dtype, [[...shape]], (x) => x.sum(axis), 11);
+      }
+    });
+
     it(`${dtype}: im2col and col2im (padding, strides, overlapping and disjoint windows)`, () => {
       const cases: [number[], number, number, number, number][] = [
         [[2, 3, 9, 11], 3, 3, 1, 1],
@@ -106,6 +117,8 @@ describe("wasm backend element-wise, window and layout kernels", () => {
         [[2, 1, 10, 10], 5, 5, 1, 0],
         [[2, 2, 7, 10], 3, 2, 2, 2],
         [[1, 4, 5, 6], 4, 3, 1, 3], // windows wider than the image's overlap
+        [[8, 6, 40, 37], 3, 3, 1, 1], // several staging chunks, starting inside a row of windows
+        [[2, 8, 60, 60], 2, 2, 2, 0],
       ];
       for (const [shape, fh, fw, stride, pad] of cases) {
         const label = `${shape} ${fh}x${fw} s${stride} p${pad}`;

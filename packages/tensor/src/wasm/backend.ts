@@ -6,6 +6,7 @@ import {
   batchedTransposeDims,
   matmulImpl,
   type BinaryOp,
+  type ReduceOp,
   type UnaryOp,
   type WindowGeometry,
 } from "../kernels/index.js";
@@ -40,6 +41,10 @@ const CHUNK_BYTES = 192 * 1024;
 interface Operand {
   readonly data: TypedArray;
   readonly perUnit: number;
+  /** Instead of perUnit: the operand is images of `elements` values, `units` units of work each;
+   * a chunk stages the whole images its units need, and its offset is shifted so that the kernel
+   * addresses elements by their index in the whole operand. */
+  readonly images?: { readonly units: number; readonly elements: number };
 }
 
 /**
@@ -157,6 +162,36 @@ export class WasmBackend extends CpuBackend {
     return done ? out : super.where(cond, a, b, outShape);
   }
 
+  /** Sums along an axis that is not the last (a bias gradient's column sums) in wasm
+   * (assembly/reduce.ts: float64 running sums in increasing order, rounded once, as reduceImpl);
+   * max, min, last-axis sums, int32 and small tensors run the TypeScript kernel. */
+  override reduce(op: ReduceOp, x: TensorData, axis: number): TypedArray {
+    const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+    if (op !== "sum" || inner === 1 || x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) {
+      return super.reduce(op, x, axis);
+    }
+    const out = this.alloc(x.dtype, outer * inner);
+    const f32 = x.dtype === "float32" ? 1 : 0;
+    const arena = this.arena;
+    const kernels = arena.kernels!;
+    arena.reset();
+    const accAt = arena.reserve(inner * 8);
+    const top = arena.mark();
+    const rows = Math.max(1, Math.floor(CHUNK_BYTES / (inner * x.data.BYTES_PER_ELEMENT)));
+    for (let o = 0; o < outer; o++) {
+      for (let k0 = 0; k0 < axisLen; k0 += rows) {
+        const n = Math.min(rows, axisLen - k0);
+        arena.release(top);
+        const start = (o * axisLen + k0) * inner;
+        const xAt = arena.stage(x.data.subarray(start, start + n * inner));
+        if (accAt < 0 || xAt < 0) return super.reduce(op, x, axis);
+        kernels.sumRows(xAt, n, inner, accAt, f32, k0 === 0 ? 1 : 0);
+      }
+      out.set(arena.view(new Float64Array(0), accAt, inner), o * inner); // rounds float32 once
+    }
+    return out;
+  }
+
   /** argmax along the last axis of a float tensor in wasm (assembly/unary.ts, no branch per
    * element: max pooling's [windows, 4]); other axes, int32 and small tensors run the TypeScript
    * kernel. Same indices either way. */
@@ -174,20 +209,20 @@ export class WasmBackend extends CpuBackend {
     return done ? out : super.argmax(x, axis);
   }
 
-  /** The book's im2col in wasm (assembly/window.ts): x staged once, the rows in chunks. */
+  /** The book's im2col in wasm (assembly/window.ts): the rows in chunks, with the images they read. */
   override im2col(x: TensorData, g: WindowGeometry): TypedArray {
     const rows = g.n * g.outH * g.outW;
     return this.windowKernel("im2col", x, g, rows, g.c * g.filterH * g.filterW) ?? super.im2col(x, g);
   }
 
-  /** The book's col2im in wasm (assembly/window.ts, col2imImpl's order of additions): col staged
-   * once, the output planes in chunks. */
+  /** The book's col2im in wasm (assembly/window.ts, col2imImpl's order of additions): the output
+   * planes in chunks, with the images' col rows they read. */
   override col2im(col: TensorData, g: WindowGeometry): TypedArray {
     return this.windowKernel("col2im", col, g, g.n * g.c, g.h * g.w) ?? super.col2im(col, g);
   }
 
-  /** im2col or col2im by the wasm kernel: `units` output rows or planes of `perUnit` values, the
-   * source and the geometry staged once; null when small or when memory cannot hold it. */
+  /** im2col or col2im by the wasm kernel: `units` output rows or planes of `perUnit` values in
+   * chunks, each with the source images it reads; null when small or when memory cannot hold it. */
   private windowKernel(
     kernel: "im2col" | "col2im",
     src: TensorData,
@@ -200,7 +235,9 @@ export class WasmBackend extends CpuBackend {
     const geometry = Int32Array.of(g.c, g.h, g.w, g.filterH, g.filterW, g.stride, g.pad, g.outH, g.outW);
     const f32 = src.dtype === "float32" ? 1 : 0;
     const run = this.arena.kernels![kernel];
-    const operands = [operand(src.data, 0), operand(geometry, 0)];
+    // The source is staged by whole images: those the chunk's rows or planes read.
+    const images = { units: units / g.n, elements: src.data.length / g.n };
+    const operands = [{ data: src.data, perUnit: 0, images }, operand(geometry, 0)];
     const done = this.chunked(units, operands, out, perUnit, (at, outAt, n, first) =>
       run(at[0]!, at[1]!, outAt, first, first + n, f32),
     );
@@ -222,37 +259,6 @@ export class WasmBackend extends CpuBackend {
     return done ? out : super.transpose(x, perm);
   }
 
-  /** out[r] = x[r, indices[r]] in wasm for float tensors (max pooling's forward). */
-  override takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray {
-    const depth = x.shape[x.shape.length - 1]!;
-    if (x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) return super.takeAlongLastAxis(x, indices);
-    const out = this.alloc(x.dtype, indices.length);
-    const f32 = x.dtype === "float32" ? 1 : 0;
-    const kernels = this.arena.kernels!;
-    const done = this.chunked(indices.length, [operand(x.data, depth), operand(indices, 1)], out, 1, (at, outAt, n) =>
-      kernels.takeAlong(at[0]!, depth, at[1]!, outAt, n, f32),
-    );
-    return done ? out : super.takeAlongLastAxis(x, indices);
-  }
-
-  /** Rows of `depth` zeros with values[r] at indices[r], in wasm for float tensors (max pooling's
-   * backward). */
-  override putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray {
-    if (values.dtype === "int32" || indices.length * depth < BINARY_MIN_SIZE)
-      return super.putAlongLastAxis(values, indices, depth);
-    const out = this.alloc(values.dtype, indices.length * depth);
-    const f32 = values.dtype === "float32" ? 1 : 0;
-    const kernels = this.arena.kernels!;
-    const done = this.chunked(
-      indices.length,
-      [operand(values.data, 1), operand(indices, 1)],
-      out,
-      depth,
-      (at, outAt, n) => kernels.putAlong(at[0]!, depth, at[1]!, outAt, n, f32),
-    );
-    return done ? out : super.putAlongLastAxis(values, indices, depth);
-  }
-
   /**
    * Runs a wasm kernel over `units` units of work (output elements or rows) in chunks of about
    * CHUNK_BYTES: each chunk's operands are copied into the arena, `run(at, outAt, n, first)` computes
@@ -269,21 +275,35 @@ export class WasmBackend extends CpuBackend {
   ): boolean {
     const arena = this.arena;
     arena.reset();
-    const at = operands.map((o) => (o.perUnit === 0 ? arena.stage(o.data) : 0));
+    const once = (o: Operand): boolean => o.perUnit === 0 && o.images === undefined;
+    const at = operands.map((o) => (once(o) ? arena.stage(o.data) : 0));
     if (at.some((p) => p < 0)) return false;
     let unitBytes = outPerUnit * out.BYTES_PER_ELEMENT;
-    for (const o of operands) unitBytes += o.perUnit * o.data.BYTES_PER_ELEMENT;
+    for (const o of operands) {
+      const perUnit = o.images === undefined ? o.perUnit : o.images.elements / o.images.units;
+      unitBytes += perUnit * o.data.BYTES_PER_ELEMENT;
+    }
     const chunk = Math.max(1, Math.floor(CHUNK_BYTES / unitBytes));
     const top = arena.mark();
     for (let u0 = 0; u0 < units; u0 += chunk) {
       const n = Math.min(chunk, units - u0);
       arena.release(top);
+      let staged = true;
       for (let i = 0; i < operands.length; i++) {
-        const { data, perUnit } = operands[i]!;
-        if (perUnit !== 0) at[i] = arena.stage(data.subarray(u0 * perUnit, (u0 + n) * perUnit));
+        const { data, perUnit, images } = operands[i]!;
+        if (images !== undefined) {
+          const begin = Math.floor(u0 / images.units) * images.elements;
+          const end = (Math.floor((u0 + n - 1) / images.units) + 1) * images.elements;
+          const p = arena.stage(data.subarray(begin, end));
+          staged &&= p >= 0;
+          at[i] = p - begin * data.BYTES_PER_ELEMENT; // may be negative: wasm addresses wrap around
+        } else if (perUnit !== 0) {
+          at[i] = arena.stage(data.subarray(u0 * perUnit, (u0 + n) * perUnit));
+          staged &&= at[i]! >= 0;
+        }
       }
       const outAt = arena.reserve(n * outPerUnit * out.BYTES_PER_ELEMENT);
-      if (outAt < 0 || at.some((p) => p < 0)) return false;
+      if (outAt < 0 || !staged) return false;
       run(at, outAt, n, u0);
       out.set(arena.view(out, outAt, n * outPerUnit), u0 * outPerUnit);
     }

@@ -113,10 +113,8 @@ export interface KernelExports {
   col2im(col: number, g: number, out: number, start: number, end: number, f32: number): void;
   /** out[b, c, r] = x[b, r, c] for `batches` rows x cols matrices. */
   transposeBatched(x: number, batches: number, rows: number, cols: number, out: number, f32: number): void;
-  /** out[r] = x[r * depth + indices[r]] (indices int32). */
-  takeAlong(x: number, depth: number, indices: number, out: number, rows: number, f32: number): void;
-  /** Rows of `depth` zeros with values[r] at indices[r]. */
-  putAlong(values: number, depth: number, indices: number, out: number, rows: number, f32: number): void;
+  /** acc[j] (float64) += x[r * inner + j] over `rows` rows (acc zeroed first with init = 1). */
+  sumRows(x: number, rows: number, inner: number, acc: number, f32: number, init: number): void;
   /** out[r] (int32) = index of the maximum of row r (rows of `len` values; first NaN wins). */
   argmaxRows(x: number, rows: number, len: number, out: number, f32: number): void;
 }
