@@ -304,19 +304,25 @@ function packRows<T>(
   let total = 0;
   for (let r = 0; r < mc; r++) {
     const first = (ic + r) * k + pc;
-    let o = w + ((<usize>(r * kb)) << 3);
-    let st = steps + ((<usize>(r * kb)) << 2);
-    const start = st;
-    for (let p = 0; p < kb; p++) {
-      const v = at<T>(a, first + p);
-      if (v !== 0) {
-        store<f64>(o, v);
-        store<u32>(st, <u32>(p * stepBytes));
-        o += 8;
-        st += 4;
-      }
+    const o = w + ((<usize>(r * kb)) << 3);
+    const st = steps + ((<usize>(r * kb)) << 2);
+    // Four values at a time: four zeros (long runs of them in images) are passed over with one
+    // branch; otherwise each value is written at the next free slot, which advances only past
+    // nonzeros, without a branch per value (that mispredicts where zeros and nonzeros mix at random).
+    let kept = 0;
+    let p = 0;
+    for (; p + 4 <= kb; p += 4) {
+      const v0 = at<T>(a, first + p);
+      const v1 = at<T>(a, first + p + 1);
+      const v2 = at<T>(a, first + p + 2);
+      const v3 = at<T>(a, first + p + 3);
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      kept = keep(o, st, kept, v0, p * stepBytes);
+      kept = keep(o, st, kept, v1, (p + 1) * stepBytes);
+      kept = keep(o, st, kept, v2, (p + 2) * stepBytes);
+      kept = keep(o, st, kept, v3, (p + 3) * stepBytes);
     }
-    const kept = <i32>((st - start) >> 2);
+    for (; p < kb; p++) kept = keep(o, st, kept, at<T>(a, first + p), p * stepBytes);
     store<i32>(counts + ((<usize>r) << 2), kept);
     total += kept;
     limit += perRow;
@@ -346,21 +352,46 @@ function packRowsTransposed<T>(
   for (let p = 0; p < kb; p++) {
     const row = a + ((<usize>((pc + p) * m + ic)) << alignof<T>());
     const off = <u32>(p * stepBytes);
-    for (let r = 0; r < mc; r++) {
-      const v = <f64>load<T>(row + ((<usize>r) << alignof<T>()));
-      if (v !== 0) {
-        const cp = counts + ((<usize>r) << 2);
-        const c = load<i32>(cp);
-        store<f64>(w + ((<usize>(r * kb + c)) << 3), v);
-        store<u32>(steps + ((<usize>(r * kb + c)) << 2), off);
-        store<i32>(cp, c + 1);
-        total++;
-      }
+    // As in packRows: four zeros at once with one branch, else branch-free per value.
+    let r = 0;
+    for (; r + 4 <= mc; r += 4) {
+      const q = row + ((<usize>r) << alignof<T>());
+      const v0 = <f64>load<T>(q);
+      const v1 = <f64>load<T>(q + sizeof<T>());
+      const v2 = <f64>load<T>(q + 2 * sizeof<T>());
+      const v3 = <f64>load<T>(q + 3 * sizeof<T>());
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      total += keepInRow(w, counts, steps, kb, r, v0, off);
+      total += keepInRow(w, counts, steps, kb, r + 1, v1, off);
+      total += keepInRow(w, counts, steps, kb, r + 2, v2, off);
+      total += keepInRow(w, counts, steps, kb, r + 3, v3, off);
+    }
+    for (; r < mc; r++) {
+      total += keepInRow(w, counts, steps, kb, r, <f64>load<T>(row + ((<usize>r) << alignof<T>())), off);
     }
     // As in packRows: give up early when too dense, with one step of slack.
     if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 1) + <f64>mc) return false;
   }
   return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
+}
+
+/** Writes v and its B offset at slot `kept` of a sparse row (values at o, offsets at st); returns
+ * the next free slot: kept + 1 if v is nonzero, else kept (the slot is overwritten later). */
+function keep(o: usize, st: usize, kept: i32, v: f64, offset: i32): i32 {
+  store<f64>(o + ((<usize>kept) << 3), v);
+  store<u32>(st + ((<usize>kept) << 2), <u32>offset);
+  return kept + <i32>(v !== 0);
+}
+
+/** keep() for row r of a block whose counts live in memory; returns 1 if v was kept, else 0. */
+function keepInRow(w: usize, counts: usize, steps: usize, kb: i32, r: i32, v: f64, offset: u32): i32 {
+  const cp = counts + ((<usize>r) << 2);
+  const c = load<i32>(cp);
+  store<f64>(w + ((<usize>(r * kb + c)) << 3), v);
+  store<u32>(steps + ((<usize>(r * kb + c)) << 2), offset);
+  const nonzero = <i32>(v !== 0);
+  store<i32>(cp, c + nonzero);
+  return nonzero;
 }
 
 /** acc rows += their sparse A rows times the B block, three B panels (12 columns) at a time. */
