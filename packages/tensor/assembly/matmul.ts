@@ -312,11 +312,12 @@ function packRows<T>(
     let kept = 0;
     let p = 0;
     for (; p + 4 <= kb; p += 4) {
-      const v0 = at<T>(a, first + p);
-      const v1 = at<T>(a, first + p + 1);
-      const v2 = at<T>(a, first + p + 2);
-      const v3 = at<T>(a, first + p + 3);
-      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      const q = a + ((<usize>(first + p)) << alignof<T>());
+      if (fourZeros<T>(q)) continue;
+      const v0 = <f64>load<T>(q);
+      const v1 = <f64>load<T>(q, sizeof<T>());
+      const v2 = <f64>load<T>(q, 2 * sizeof<T>());
+      const v3 = <f64>load<T>(q, 3 * sizeof<T>());
       kept = keep(o, st, kept, v0, p * stepBytes);
       kept = keep(o, st, kept, v1, (p + 1) * stepBytes);
       kept = keep(o, st, kept, v2, (p + 2) * stepBytes);
@@ -356,11 +357,11 @@ function packRowsTransposed<T>(
     let r = 0;
     for (; r + 4 <= mc; r += 4) {
       const q = row + ((<usize>r) << alignof<T>());
+      if (fourZeros<T>(q)) continue;
       const v0 = <f64>load<T>(q);
-      const v1 = <f64>load<T>(q + sizeof<T>());
-      const v2 = <f64>load<T>(q + 2 * sizeof<T>());
-      const v3 = <f64>load<T>(q + 3 * sizeof<T>());
-      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      const v1 = <f64>load<T>(q, sizeof<T>());
+      const v2 = <f64>load<T>(q, 2 * sizeof<T>());
+      const v3 = <f64>load<T>(q, 3 * sizeof<T>());
       total += keepInRow(w, counts, steps, kb, r, v0, off);
       total += keepInRow(w, counts, steps, kb, r + 1, v1, off);
       total += keepInRow(w, counts, steps, kb, r + 2, v2, off);
@@ -373,6 +374,15 @@ function packRowsTransposed<T>(
     if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 1) + <f64>mc) return false;
   }
   return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
+}
+
+/** Whether the four T values at q are all +0 or -0 (NaN is not zero), with two SIMD compares. */
+function fourZeros<T>(q: usize): bool {
+  if (sizeof<T>() === 8) {
+    const zero = f64x2.splat(0);
+    return !v128.any_true(v128.or(f64x2.ne(v128.load(q), zero), f64x2.ne(v128.load(q, 16), zero)));
+  }
+  return !v128.any_true(f32x4.ne(v128.load(q), f32x4.splat(0)));
 }
 
 /** Writes v and its B offset at slot `kept` of a sparse row (values at o, offsets at st); returns
