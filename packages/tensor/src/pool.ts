@@ -27,6 +27,14 @@ export class BufferPool {
 
   /** Zero-filled storage: a pooled buffer of this dtype and length, or fresh memory. */
   alloc(dtype: DType, size: number): TypedArray {
+    return this.allocForOverwrite(dtype, size, true);
+  }
+
+  /**
+   * Storage for a result whose every element the caller writes: like `alloc`, but a pooled buffer
+   * keeps its old values unless `zero` (saves a pass over large results).
+   */
+  allocForOverwrite(dtype: DType, size: number, zero = false): TypedArray {
     const list = this.free.get(size * 4 + dtypeCode(dtype));
     const d = list?.pop();
     if (d === undefined) {
@@ -37,7 +45,7 @@ export class BufferPool {
     this.stats.reused++;
     this.stats.reusedBytes += d.byteLength;
     this.bytes -= d.byteLength;
-    return d.fill(0);
+    return zero ? d.fill(0) : d;
   }
 
   /** Takes `data` back for reuse (a whole ArrayBuffer of its own, not too small, room left). */

@@ -168,6 +168,27 @@ describe("wasm backend element-wise, window and layout kernels", () => {
     });
   }
 
+  it("results written into reused storage (a disposed tensor's, not zeroed) overwrite every element", () => {
+    const ops: [string, number[], (x: Tensor) => Tensor][] = [
+      ["relu", [3001], (x) => x.relu()],
+      ["where", [3001], (x) => x.where(x, 0)],
+      ["add row", [301, 10], (x) => x.add(x.sum(0))],
+      ["sum axis 0", [10, 301], (x) => x.sum(0)],
+      ["argmax", [3001, 3], (x) => x.argmax(1)],
+      ["im2col", [3, 2, 12, 12], (x) => x.im2col(3, 3, 1, 1)],
+      ["col2im", [432, 18], (x) => x.col2im([3, 2, 12, 12], 3, 3, 1, 1)],
+      ["transpose", [4, 31, 17], (x) => x.transpose([0, 2, 1])],
+    ];
+    for (const [name, shape, op] of ops) {
+      const first = op(tensor(values(size(shape), 2), { shape, backend: wasm }));
+      first.data.fill(first.dtype === "int32" ? -7 : NaN); // stale values the next result must overwrite
+      first.dispose();
+      const v = values(size(shape), 3);
+      const got = op(tensor(v, { shape, backend: wasm }));
+      expect(firstDifference(got.data, op(tensor(v, { shape })).data), name).toBeNull();
+    }
+  });
+
   it("hand-derived: relu, sign and step at the edges; a float32 col2im sum rounds once", () => {
     const x = tensor([-0, 0, NaN, -Infinity, Infinity, -5e-324, 5e-324, -2, ...new Array<number>(292).fill(1)], {
       backend: wasm,

@@ -100,7 +100,7 @@ export class WasmBackend extends CpuBackend {
     ) {
       return super.binary(op, a, b, outShape);
     }
-    const out = this.alloc(a.dtype, size);
+    const out = this.pool.allocForOverwrite(a.dtype, size);
     const f32 = a.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const per = (len: number): number => (len === size ? 1 : 0);
@@ -125,7 +125,7 @@ export class WasmBackend extends CpuBackend {
     const code = WASM_UNARY[op];
     const size = x.data.length;
     if (code === undefined || x.dtype === "int32" || size < BINARY_MIN_SIZE) return super.unary(op, x);
-    const out = this.alloc(x.dtype, size);
+    const out = this.pool.allocForOverwrite(x.dtype, size);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const done = this.chunked(size, [operand(x.data, 1)], out, 1, (at, outAt, n) =>
@@ -148,7 +148,7 @@ export class WasmBackend extends CpuBackend {
     ) {
       return super.where(cond, a, b, outShape);
     }
-    const out = this.alloc(a.dtype, size);
+    const out = this.pool.allocForOverwrite(a.dtype, size);
     const f32 = a.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const s = inputs.map((d) => (d.length === size ? 1 : 0));
@@ -170,7 +170,7 @@ export class WasmBackend extends CpuBackend {
     if (op !== "sum" || inner === 1 || x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) {
       return super.reduce(op, x, axis);
     }
-    const out = this.alloc(x.dtype, outer * inner);
+    const out = this.pool.allocForOverwrite(x.dtype, outer * inner);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const arena = this.arena;
     const kernels = arena.kernels!;
@@ -200,7 +200,7 @@ export class WasmBackend extends CpuBackend {
     if (inner !== 1 || axisLen === 0 || x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) {
       return super.argmax(x, axis);
     }
-    const out = this.alloc("int32", outer) as Int32Array;
+    const out = this.pool.allocForOverwrite("int32", outer) as Int32Array;
     const f32 = x.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const done = this.chunked(outer, [operand(x.data, axisLen)], out, 1, (at, outAt, rows) =>
@@ -231,7 +231,7 @@ export class WasmBackend extends CpuBackend {
     perUnit: number,
   ): TypedArray | null {
     if (src.data.length < BINARY_MIN_SIZE && units * perUnit < BINARY_MIN_SIZE) return null;
-    const out = this.alloc(src.dtype, units * perUnit);
+    const out = this.pool.allocForOverwrite(src.dtype, units * perUnit);
     const geometry = Int32Array.of(g.c, g.h, g.w, g.filterH, g.filterW, g.stride, g.pad, g.outH, g.outW);
     const f32 = src.dtype === "float32" ? 1 : 0;
     const run = this.arena.kernels![kernel];
@@ -250,7 +250,7 @@ export class WasmBackend extends CpuBackend {
     const dims = x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE ? null : batchedTransposeDims(x.shape, perm);
     if (dims === null) return super.transpose(x, perm);
     const [batches, rows, cols] = dims;
-    const out = this.alloc(x.dtype, x.data.length);
+    const out = this.pool.allocForOverwrite(x.dtype, x.data.length);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const done = this.chunked(batches, [operand(x.data, rows * cols)], out, rows * cols, (at, outAt, n) =>
