@@ -204,7 +204,48 @@ function transposeT<T>(x: usize, batches: i32, rows: i32, cols: i32, out: usize)
   }
 }
 
+/**
+ * transposeT<f64> two rows and two columns at a time: a 2x2 block is two v128 loads, two lane
+ * shuffles and two v128 stores. An odd last row or column goes element by element.
+ */
+function transpose64(x: usize, batches: i32, rows: i32, cols: i32, out: usize): void {
+  const rowBytes = (<usize>cols) << 3;
+  const colBytes = (<usize>rows) << 3;
+  const rows2 = rows & ~1;
+  const cols2 = cols & ~1;
+  for (let b = 0; b < batches; b++) {
+    for (let r0 = 0; r0 < rows2; r0 += TILE) {
+      const r1 = min(rows2, r0 + TILE);
+      for (let c0 = 0; c0 < cols2; c0 += TILE) {
+        const c1 = min(cols2, c0 + TILE);
+        for (let r = r0; r < r1; r += 2) {
+          const s = x + <usize>r * rowBytes;
+          const d = out + ((<usize>r) << 3);
+          for (let c = c0; c < c1; c += 2) {
+            const top = v128.load(s + ((<usize>c) << 3));
+            const bottom = v128.load(s + rowBytes + ((<usize>c) << 3));
+            v128.store(d + <usize>c * colBytes, i64x2.shuffle(top, bottom, 0, 2));
+            v128.store(d + <usize>(c + 1) * colBytes, i64x2.shuffle(top, bottom, 1, 3));
+          }
+        }
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      // The odd last column of every row, and the odd last row whole.
+      const cStart = r < rows2 ? cols2 : 0;
+      for (let c = cStart; c < cols; c++) {
+        store<f64>(
+          out + <usize>c * colBytes + ((<usize>r) << 3),
+          load<f64>(x + <usize>r * rowBytes + ((<usize>c) << 3)),
+        );
+      }
+    }
+    x += <usize>rows * rowBytes;
+    out += <usize>rows * rowBytes;
+  }
+}
+
 export function transposeBatched(x: usize, batches: i32, rows: i32, cols: i32, out: usize, f32: bool): void {
   if (f32) transposeT<f32>(x, batches, rows, cols, out);
-  else transposeT<f64>(x, batches, rows, cols, out);
+  else transpose64(x, batches, rows, cols, out);
 }
