@@ -13,32 +13,64 @@ const ADD = 0;
 const SUB = 1;
 const MUL = 2;
 
-function vop64(op: i32, x: v128, y: v128): v128 {
-  if (op === ADD) return f64x2.add(x, y);
-  if (op === SUB) return f64x2.sub(x, y);
-  if (op === MUL) return f64x2.mul(x, y);
-  return f64x2.div(x, y);
+// One class per op: two float64 lanes, four float32 lanes, and one value of each. `binaryLoop<Op>` is
+// compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the
+// optimizer compute every op's result for every vector and keep one).
+class Add {
+  v64(x: v128, y: v128): v128 {
+    return f64x2.add(x, y);
+  }
+  v32(x: v128, y: v128): v128 {
+    return f32x4.add(x, y);
+  }
+  s64(x: f64, y: f64): f64 {
+    return x + y;
+  }
+  s32(x: f32, y: f32): f32 {
+    return x + y;
+  }
 }
-
-function vop32(op: i32, x: v128, y: v128): v128 {
-  if (op === ADD) return f32x4.add(x, y);
-  if (op === SUB) return f32x4.sub(x, y);
-  if (op === MUL) return f32x4.mul(x, y);
-  return f32x4.div(x, y);
+class Sub {
+  v64(x: v128, y: v128): v128 {
+    return f64x2.sub(x, y);
+  }
+  v32(x: v128, y: v128): v128 {
+    return f32x4.sub(x, y);
+  }
+  s64(x: f64, y: f64): f64 {
+    return x - y;
+  }
+  s32(x: f32, y: f32): f32 {
+    return x - y;
+  }
 }
-
-function sop64(op: i32, x: f64, y: f64): f64 {
-  if (op === ADD) return x + y;
-  if (op === SUB) return x - y;
-  if (op === MUL) return x * y;
-  return x / y;
+class Mul {
+  v64(x: v128, y: v128): v128 {
+    return f64x2.mul(x, y);
+  }
+  v32(x: v128, y: v128): v128 {
+    return f32x4.mul(x, y);
+  }
+  s64(x: f64, y: f64): f64 {
+    return x * y;
+  }
+  s32(x: f32, y: f32): f32 {
+    return x * y;
+  }
 }
-
-function sop32(op: i32, x: f32, y: f32): f32 {
-  if (op === ADD) return x + y;
-  if (op === SUB) return x - y;
-  if (op === MUL) return x * y;
-  return x / y;
+class Div {
+  v64(x: v128, y: v128): v128 {
+    return f64x2.div(x, y);
+  }
+  v32(x: v128, y: v128): v128 {
+    return f32x4.div(x, y);
+  }
+  s64(x: f64, y: f64): f64 {
+    return x / y;
+  }
+  s32(x: f32, y: f32): f32 {
+    return x / y;
+  }
 }
 
 /** A vector of `a`'s next lanes: loaded (stride 1) or the broadcast value (stride 0). */
@@ -50,19 +82,19 @@ function lanes32(p: usize, stride: i32): v128 {
   return stride === 0 ? v128.load32_splat(p) : v128.load(p);
 }
 
-export function binary(op: i32, a: usize, aStride: i32, b: usize, bStride: i32, out: usize, len: i32, f32: bool): void {
+function binaryLoop<Op>(op: Op, a: usize, aStride: i32, b: usize, bStride: i32, out: usize, len: i32, f32: bool): void {
   let i = 0;
   if (f32) {
     const as = <usize>(aStride << 2);
     const bs = <usize>(bStride << 2);
     for (; i + 4 <= len; i += 4) {
-      v128.store(out, vop32(op, lanes32(a, aStride), lanes32(b, bStride)));
+      v128.store(out, op.v32(lanes32(a, aStride), lanes32(b, bStride)));
       a += as << 2;
       b += bs << 2;
       out += 16;
     }
     for (; i < len; i++) {
-      store<f32>(out, sop32(op, load<f32>(a), load<f32>(b)));
+      store<f32>(out, op.s32(load<f32>(a), load<f32>(b)));
       a += as;
       b += bs;
       out += 4;
@@ -71,18 +103,25 @@ export function binary(op: i32, a: usize, aStride: i32, b: usize, bStride: i32, 
     const as = <usize>(aStride << 3);
     const bs = <usize>(bStride << 3);
     for (; i + 2 <= len; i += 2) {
-      v128.store(out, vop64(op, lanes64(a, aStride), lanes64(b, bStride)));
+      v128.store(out, op.v64(lanes64(a, aStride), lanes64(b, bStride)));
       a += as << 1;
       b += bs << 1;
       out += 16;
     }
     for (; i < len; i++) {
-      store<f64>(out, sop64(op, load<f64>(a), load<f64>(b)));
+      store<f64>(out, op.s64(load<f64>(a), load<f64>(b)));
       a += as;
       b += bs;
       out += 8;
     }
   }
+}
+
+export function binary(op: i32, a: usize, aStride: i32, b: usize, bStride: i32, out: usize, len: i32, f32: bool): void {
+  if (op === ADD) binaryLoop<Add>(changetype<Add>(0), a, aStride, b, bStride, out, len, f32);
+  else if (op === SUB) binaryLoop<Sub>(changetype<Sub>(0), a, aStride, b, bStride, out, len, f32);
+  else if (op === MUL) binaryLoop<Mul>(changetype<Mul>(0), a, aStride, b, bStride, out, len, f32);
+  else binaryLoop<Div>(changetype<Div>(0), a, aStride, b, bStride, out, len, f32);
 }
 
 /** `binary` on each of `rows` rows of `len` values: out row r = a row r op b (one row, read by every

@@ -1,8 +1,7 @@
 // Element-wise unary ops, `where` and the last-axis argmax of src/kernels/ (unaryImpl, whereImpl,
 // argmaxImpl) in WebAssembly SIMD, with the same results bit for bit. The TypeScript loops branch on
 // every element (`v > 0 ? v : 0`), which on real data mispredicts about every other element; here the
-// choices are lane masks (`f64x2.gt` then `v128.and` / `v128.bitselect`) or `select`, which do not
-// branch.
+// choices are lane masks (`f64x2.gt` then `v128.and` / `v128.bitselect`), which do not branch.
 //
 // float64 lanes do exactly the TypeScript operation. float32 lanes do the f32x4 operation, which
 // rounds the exact result once; TypeScript computes in float64 and rounds on store. For negation,
@@ -19,68 +18,149 @@ const RECIPROCAL = 4;
 const RELU = 5;
 const STEP = 6;
 
-/** op(x) on two float64 lanes; op 7 (sign): 1 where x > 0, -1 where x < 0, else x (NaN, ±0). */
-function vunary64(op: i32, x: v128): v128 {
-  if (op === NEG) return f64x2.neg(x);
-  if (op === ABS) return f64x2.abs(x);
-  if (op === SQUARE) return f64x2.mul(x, x);
-  if (op === SQRT) return f64x2.sqrt(x);
-  if (op === RECIPROCAL) return f64x2.div(f64x2.splat(1), x);
-  const zero = f64x2.splat(0);
-  const pos = f64x2.gt(x, zero);
-  if (op === RELU) return v128.and(x, pos); // x where x > 0, else the bits of +0 (NaN, ±0 included)
-  const one = f64x2.splat(1);
-  if (op === STEP) return v128.and(one, pos);
-  return v128.bitselect(one, v128.bitselect(f64x2.splat(-1), x, f64x2.lt(x, zero)), pos);
+// One class per op, its float64 (two lanes) and float32 (four lanes) forms. `unaryLoop<Op>` is
+// compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the
+// optimizer compute every op's result for every vector and keep one).
+class Neg {
+  v64(x: v128): v128 {
+    return f64x2.neg(x);
+  }
+  v32(x: v128): v128 {
+    return f32x4.neg(x);
+  }
+}
+class Abs {
+  v64(x: v128): v128 {
+    return f64x2.abs(x);
+  }
+  v32(x: v128): v128 {
+    return f32x4.abs(x);
+  }
+}
+class Square {
+  v64(x: v128): v128 {
+    return f64x2.mul(x, x);
+  }
+  v32(x: v128): v128 {
+    return f32x4.mul(x, x);
+  }
+}
+class Sqrt {
+  v64(x: v128): v128 {
+    return f64x2.sqrt(x);
+  }
+  v32(x: v128): v128 {
+    return f32x4.sqrt(x);
+  }
+}
+class Reciprocal {
+  v64(x: v128): v128 {
+    return f64x2.div(f64x2.splat(1), x);
+  }
+  v32(x: v128): v128 {
+    return f32x4.div(f32x4.splat(1), x);
+  }
+}
+/** x where x > 0, else the bits of +0 (NaN and ±0 included). */
+class Relu {
+  v64(x: v128): v128 {
+    return v128.and(x, f64x2.gt(x, f64x2.splat(0)));
+  }
+  v32(x: v128): v128 {
+    return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
+  }
+}
+class Step {
+  v64(x: v128): v128 {
+    return v128.and(f64x2.splat(1), f64x2.gt(x, f64x2.splat(0)));
+  }
+  v32(x: v128): v128 {
+    return v128.and(f32x4.splat(1), f32x4.gt(x, f32x4.splat(0)));
+  }
+}
+/** 1 where x > 0, -1 where x < 0, else x (NaN, ±0). */
+class Sign {
+  v64(x: v128): v128 {
+    const zero = f64x2.splat(0);
+    const negative = v128.bitselect(f64x2.splat(-1), x, f64x2.lt(x, zero));
+    return v128.bitselect(f64x2.splat(1), negative, f64x2.gt(x, zero));
+  }
+  v32(x: v128): v128 {
+    const zero = f32x4.splat(0);
+    const negative = v128.bitselect(f32x4.splat(-1), x, f32x4.lt(x, zero));
+    return v128.bitselect(f32x4.splat(1), negative, f32x4.gt(x, zero));
+  }
 }
 
-function vunary32(op: i32, x: v128): v128 {
-  if (op === NEG) return f32x4.neg(x);
-  if (op === ABS) return f32x4.abs(x);
-  if (op === SQUARE) return f32x4.mul(x, x);
-  if (op === SQRT) return f32x4.sqrt(x);
-  if (op === RECIPROCAL) return f32x4.div(f32x4.splat(1), x);
-  const zero = f32x4.splat(0);
-  const pos = f32x4.gt(x, zero);
-  if (op === RELU) return v128.and(x, pos);
-  const one = f32x4.splat(1);
-  if (op === STEP) return v128.and(one, pos);
-  return v128.bitselect(one, v128.bitselect(f32x4.splat(-1), x, f32x4.lt(x, zero)), pos);
-}
-
-/** out[i] = op(x[i]) for i in [0, len). */
-export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void {
+function unaryLoop<Op>(op: Op, x: usize, out: usize, len: i32, f32: bool): void {
   let i = 0;
   if (f32) {
     for (; i + 4 <= len; i += 4) {
-      v128.store(out, vunary32(op, v128.load(x)));
+      v128.store(out, op.v32(v128.load(x)));
       x += 16;
       out += 16;
     }
     // The tail: the same lane operation on a splat, one element stored.
     for (; i < len; i++) {
-      store<f32>(out, f32x4.extract_lane(vunary32(op, v128.load32_splat(x)), 0));
+      store<f32>(out, f32x4.extract_lane(op.v32(v128.load32_splat(x)), 0));
       x += 4;
       out += 4;
     }
   } else {
     for (; i + 2 <= len; i += 2) {
-      v128.store(out, vunary64(op, v128.load(x)));
+      v128.store(out, op.v64(v128.load(x)));
       x += 16;
       out += 16;
     }
     for (; i < len; i++) {
-      store<f64>(out, f64x2.extract_lane(vunary64(op, v128.load64_splat(x)), 0));
+      store<f64>(out, f64x2.extract_lane(op.v64(v128.load64_splat(x)), 0));
       x += 8;
       out += 8;
     }
   }
 }
 
-/** `lanes` values from p: loaded (stride 1) or one value splat (stride 0). */
-function lanes(p: usize, stride: i32, f32: bool): v128 {
+/** out[i] = op(x[i]) for i in [0, len); op 7 is sign. */
+export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void {
+  if (op === NEG) unaryLoop<Neg>(changetype<Neg>(0), x, out, len, f32);
+  else if (op === ABS) unaryLoop<Abs>(changetype<Abs>(0), x, out, len, f32);
+  else if (op === SQUARE) unaryLoop<Square>(changetype<Square>(0), x, out, len, f32);
+  else if (op === SQRT) unaryLoop<Sqrt>(changetype<Sqrt>(0), x, out, len, f32);
+  else if (op === RECIPROCAL) unaryLoop<Reciprocal>(changetype<Reciprocal>(0), x, out, len, f32);
+  else if (op === RELU) unaryLoop<Relu>(changetype<Relu>(0), x, out, len, f32);
+  else if (op === STEP) unaryLoop<Step>(changetype<Step>(0), x, out, len, f32);
+  else unaryLoop<Sign>(changetype<Sign>(0), x, out, len, f32);
+}
+
+/** A vector of T values from p: loaded (stride 1) or one value splat (stride 0). */
+function lanes<T>(p: usize, stride: i32): v128 {
   if (stride !== 0) return v128.load(p);
-  return f32 ? v128.load32_splat(p) : v128.load64_splat(p);
+  return sizeof<T>() === 4 ? v128.load32_splat(p) : v128.load64_splat(p);
+}
+
+function whereT<T>(cond: usize, cs: i32, a: usize, as: i32, b: usize, bs: i32, out: usize, len: i32): void {
+  const size = sizeof<T>();
+  const step: i32 = sizeof<T>() === 4 ? 4 : 2;
+  const cStep = <usize>cs * 16;
+  const aStep = <usize>as * 16;
+  const bStep = <usize>bs * 16;
+  let i = 0;
+  for (; i + step <= len; i += step) {
+    const c = lanes<T>(cond, cs);
+    const mask = size === 4 ? f32x4.ne(c, f32x4.splat(0)) : f64x2.ne(c, f64x2.splat(0));
+    v128.store(out, v128.bitselect(lanes<T>(a, as), lanes<T>(b, bs), mask));
+    cond += cStep;
+    a += aStep;
+    b += bStep;
+    out += 16;
+  }
+  for (; i < len; i++) {
+    store<T>(out, load<T>(cond) !== 0 ? load<T>(a) : load<T>(b));
+    cond += <usize>cs * size;
+    a += <usize>as * size;
+    b += <usize>bs * size;
+    out += size;
+  }
 }
 
 /**
@@ -99,29 +179,8 @@ export function where(
   len: i32,
   f32: bool,
 ): void {
-  const width: usize = f32 ? 4 : 8;
-  const step: i32 = f32 ? 4 : 2;
-  const cStep = <usize>cs * 16;
-  const aStep = <usize>as * 16;
-  const bStep = <usize>bs * 16;
-  let i = 0;
-  for (; i + step <= len; i += step) {
-    const c = lanes(cond, cs, f32);
-    const mask = f32 ? f32x4.ne(c, f32x4.splat(0)) : f64x2.ne(c, f64x2.splat(0));
-    v128.store(out, v128.bitselect(lanes(a, as, f32), lanes(b, bs, f32), mask));
-    cond += cStep;
-    a += aStep;
-    b += bStep;
-    out += 16;
-  }
-  for (; i < len; i++) {
-    if (f32) store<f32>(out, load<f32>(cond) !== 0 ? load<f32>(a) : load<f32>(b));
-    else store<f64>(out, load<f64>(cond) !== 0 ? load<f64>(a) : load<f64>(b));
-    cond += <usize>cs * width;
-    a += <usize>as * width;
-    b += <usize>bs * width;
-    out += width;
-  }
+  if (f32) whereT<f32>(cond, cs, a, as, b, bs, out, len);
+  else whereT<f64>(cond, cs, a, as, b, bs, out, len);
 }
 
 /**
