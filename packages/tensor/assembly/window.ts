@@ -134,6 +134,10 @@ function col2imT<T>(col: usize, g: usize, out: usize, start: i32, end: i32): voi
   const rowLen = c * fh * fw;
   const windows = outH * outW;
   memory.fill(out, 0, <usize>(end - start) * plane * size);
+  if (stride >= fh && stride >= fw) {
+    col2imDisjoint<T>(col, c, h, w, fh, fw, stride, pad, outH, outW, out, start, end);
+    return;
+  }
   for (let p = start; p < end; p++) {
     const n = p / c;
     const ch = p - n * c;
@@ -154,6 +158,68 @@ function col2imT<T>(col: usize, g: usize, out: usize, start: i32, end: i32): voi
             store<T>(o, load<T>(o) + load<T>(s));
             o += <usize>stride * size;
             s += <usize>rowLen * size;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * col2imT when windows do not overlap (stride >= both filter sizes, as in 2x2 pooling with stride 2):
+ * every output element receives at most one value, `0 + v` (so -0 becomes +0, as the book's `+=`
+ * into zeros gives), and the output is written row by row. A window row of 16 bytes (two float64 or
+ * four float32 values) that lies inside the image is one vector add.
+ */
+function col2imDisjoint<T>(
+  col: usize,
+  c: i32,
+  h: i32,
+  w: i32,
+  fh: i32,
+  fw: i32,
+  stride: i32,
+  pad: i32,
+  outH: i32,
+  outW: i32,
+  out: usize,
+  start: i32,
+  end: i32,
+): void {
+  const size = sizeof<T>();
+  const rowLen = c * fh * fw;
+  const windows = outH * outW;
+  const colStep = <usize>rowLen * size;
+  const outStep = <usize>stride * size;
+  // Windows whose columns all fall inside the image: ox in [a, b); with 16-byte window rows they are
+  // one vector add each.
+  const a = <usize>fw * size === 16 ? min(outW, ceilDiv(pad, stride)) : outW;
+  const b = max(a, min(outW, floorDiv(w - fw + pad, stride) + 1));
+  for (let p = start; p < end; p++) {
+    const n = p / c;
+    const ch = p - n * c;
+    const dst = out + <usize>(p - start) * <usize>(h * w) * size;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ky = 0; ky < fh; ky++) {
+        const iy = oy * stride + ky - pad;
+        if (iy < 0 || iy >= h) continue;
+        const s0 = col + <usize>((n * windows + oy * outW) * rowLen + ch * fh * fw + ky * fw) * size;
+        const o0 = dst + <usize>(iy * w - pad) * size; // where window column 0 starts, ox = 0
+        for (let ox = 0; ox < outW; ox++) {
+          if (ox === a) {
+            let s = s0 + <usize>a * colStep;
+            let o = o0 + <usize>a * outStep;
+            for (; ox < b; ox++, s += colStep, o += outStep) {
+              const v = v128.load(s);
+              v128.store(o, size === 8 ? f64x2.add(f64x2.splat(0), v) : f32x4.add(f32x4.splat(0), v));
+            }
+            if (ox === outW) break;
+          }
+          const x0 = ox * stride - pad;
+          const s = s0 + <usize>ox * colStep;
+          const o = o0 + <usize>ox * outStep;
+          for (let kx = max(0, -x0); kx < min(fw, w - x0); kx++) {
+            store<T>(o + <usize>kx * size, <T>0 + load<T>(s + <usize>kx * size));
           }
         }
       }
