@@ -10,6 +10,9 @@
  *   STATUS    OK, FAILED (the task numbered DONE threw) or EXITED (the worker is going away)
  *   PROGRESS  bumped when a task is received and after every chunk of work
  *   TEXT_LEN  bytes of UTF-8 failure text in the slot's text area
+ *   CLAIM     seq of the task whose range is waiting for this worker; whoever first swaps it for
+ *             -seq (the worker when it starts, or the calling thread once its own range is done)
+ *             computes that range
  */
 const WORDS_PER_SLOT = 8;
 const TEXT_BYTES = 4096;
@@ -19,6 +22,7 @@ export const DONE = 1;
 export const STATUS = 2;
 export const PROGRESS = 3;
 const TEXT_LEN = 4;
+export const CLAIM = 5;
 
 export const STATUS_OK = 0;
 export const STATUS_FAILED = 1;
@@ -57,6 +61,11 @@ export class ControlBlock {
     const i = this.index(slot, field);
     Atomics.store(this.words, i, value);
     Atomics.notify(this.words, i);
+  }
+
+  /** Atomically replaces `expected` by `value`; returns the value that was there. */
+  compareExchange(slot: number, field: number, expected: number, value: number): number {
+    return Atomics.compareExchange(this.words, this.index(slot, field), expected, value);
   }
 
   bump(slot: number, field: number): void {

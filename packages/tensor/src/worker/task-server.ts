@@ -1,4 +1,4 @@
-import { ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED } from "./control-block.js";
+import { CLAIM, ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED } from "./control-block.js";
 import { instantiateKernels } from "../wasm/module.js";
 import { runTask, unitWork, type Task, type ThreadKernels } from "./task.js";
 
@@ -74,6 +74,9 @@ export class TaskServer {
   private run(seq: number, task: Task, start: number, end: number): void {
     const c = this.control;
     if (c === null) throw new Error("worker got a task before its init message");
+    // The calling thread takes the range back if it finished its own before this worker started
+    // (the other core was busy): then there is nothing to do here, and nobody waits for DONE.
+    if (c.compareExchange(this.slot, CLAIM, seq, -seq) !== seq) return;
     c.bump(this.slot, PROGRESS);
     try {
       const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task)));

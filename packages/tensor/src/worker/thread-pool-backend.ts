@@ -239,7 +239,7 @@ export class ThreadPoolBackend implements Backend {
         };
         if (split) {
           this.stats.split++;
-          this.pool.run("matmul", task);
+          this.pool.run("matmul", task, !this.alwaysSplit);
         } else {
           this.stats.inline++;
           runTask(task, 0, rows, { kernels: own.kernels, index: 0 });
@@ -358,7 +358,7 @@ export class ThreadPoolBackend implements Backend {
         const staged = this.stage(t);
         if (staged !== null) {
           this.stats.split++;
-          this.pool.run(op, staged);
+          this.pool.run(op, staged, !this.alwaysSplit);
           t.out.set(staged.out);
           return t.out;
         }

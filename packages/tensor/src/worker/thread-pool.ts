@@ -1,5 +1,6 @@
 import { BackendError } from "../errors.js";
 import {
+  CLAIM,
   ControlBlock,
   DONE,
   PROGRESS,
@@ -47,6 +48,8 @@ export class ThreadPool {
   /** Why each worker went away, as reported by its 'exit'/'error' event (null while alive). */
   private readonly gone: (string | null)[];
   private seq = 0;
+  /** Ranges the calling thread took back from a worker that had not started on them (diagnostics). */
+  stolenRanges = 0;
   private broken: string | null = null;
   private disposed = false;
 
@@ -102,9 +105,17 @@ export class ThreadPool {
     }
   }
 
-  /** Runs `task` over all its units, split into contiguous ranges between this thread and the
-   * ready workers. Results are those of one `runTask` over the whole range, bit for bit. */
-  run(op: string, task: Task): void {
+  /**
+   * Runs `task` over all its units, split into contiguous ranges between this thread and the ready
+   * workers. Results are those of one `runTask` over the whole range, bit for bit.
+   *
+   * With `steal` (the default), once this thread has done its own range it takes back, and
+   * computes itself, every range whose worker has not started on it yet: a worker whose core is
+   * busy with another process then costs a message instead of a wait, so splitting never makes an
+   * op much slower than running it inline. Without it (split: "always", for tests) every range
+   * runs on its worker.
+   */
+  run(op: string, task: Task, steal = true): void {
     this.check(op);
     const units = taskUnits(task);
     const slots: number[] = [];
@@ -115,16 +126,31 @@ export class ThreadPool {
     const bound = (i: number): number => Math.floor((i * units) / parts);
     const seq = ++this.seq;
     for (let i = 0; i < slots.length; i++) {
+      this.control.store(slots[i]!, CLAIM, seq);
       this.threads[slots[i]!]!.post({ type: "task", seq, task, start: bound(i + 1), end: bound(i + 2) });
     }
     let ownError: unknown = null;
+    // For each slot: true once this thread holds its range (taken back), else its worker does.
+    const taken = new Array<boolean>(slots.length).fill(false);
     try {
       runTask(task, 0, bound(1), this.ownKernels);
+      for (let i = 0; i < slots.length; i++) {
+        if (!steal || this.control.compareExchange(slots[i]!, CLAIM, seq, -seq) !== seq) continue;
+        taken[i] = true;
+        this.stolenRanges++;
+        runTask(task, bound(i + 1), bound(i + 2), this.ownKernels);
+      }
     } catch (e) {
       ownError = e;
+      // Take back the ranges no worker has started, so none starts later; wait for the others
+      // (this thread must not return while a worker may still write).
+      for (let i = 0; i < slots.length; i++) {
+        if (!taken[i] && this.control.compareExchange(slots[i]!, CLAIM, seq, -seq) === seq) taken[i] = true;
+      }
     }
+    const waitFor = slots.filter((_, i) => !taken[i]);
     const failures: string[] = [];
-    for (const slot of slots) {
+    for (const slot of waitFor) {
       const text = this.await(op, slot, seq);
       if (text !== null) failures.push(`worker ${slot}: ${text}`);
     }
