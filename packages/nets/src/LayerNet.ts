@@ -182,7 +182,11 @@ export class LayerNet<P extends string = string> implements Net<P> {
     let dout: Tensor | null = this.lastLayer.backward(1);
     for (const layer of [...this.layers.values()].reverse()) {
       if (dout === null) break;
-      dout = layer.backward(dout);
+      const next: Tensor | null = layer.backward(dout);
+      // This loop's own intermediate gradient, read by the layer and handed on by nobody: its
+      // storage serves a later op (Tensor.dispose; a layer never keeps the dout it was given).
+      if (next !== dout) dout.dispose();
+      dout = next;
     }
     const grads: Record<string, Tensor> = {};
     for (const [n, slot] of this.paramSlots) {

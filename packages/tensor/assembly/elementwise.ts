@@ -124,13 +124,20 @@ export function binary(op: i32, a: usize, aStride: i32, b: usize, bStride: i32, 
   else binaryLoop<Div>(changetype<Div>(0), a, aStride, b, bStride, out, len, f32);
 }
 
-/** `binary` on each of `rows` rows of `len` values: out row r = a row r op b (one row, read by every
- * row: a bias). One call for all rows, so a caller pays no call per row. */
-export function binaryRows(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
+function binaryRowsLoop<Op>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
   const bytes = (<usize>len) << (f32 ? 2 : 3);
   for (let r = 0; r < rows; r++) {
-    binary(op, a, 1, b, 1, out, len, f32);
+    binaryLoop<Op>(op, a, 1, b, 1, out, len, f32);
     a += bytes;
     out += bytes;
   }
+}
+
+/** `binary` on each of `rows` rows of `len` values: out row r = a row r op b (one row, read by every
+ * row: a bias). One call for all rows, and the op chosen once, so a caller pays nothing per row. */
+export function binaryRows(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
+  if (op === ADD) binaryRowsLoop<Add>(changetype<Add>(0), a, b, out, rows, len, f32);
+  else if (op === SUB) binaryRowsLoop<Sub>(changetype<Sub>(0), a, b, out, rows, len, f32);
+  else if (op === MUL) binaryRowsLoop<Mul>(changetype<Mul>(0), a, b, out, rows, len, f32);
+  else binaryRowsLoop<Div>(changetype<Div>(0), a, b, out, rows, len, f32);
 }
