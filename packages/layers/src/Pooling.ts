@@ -53,7 +53,7 @@ export class Pooling implements Layer {
     // its (image, oy, ox, channel) rows with a transpose).
     const col = x.reshape([N * C, 1, H, W]).im2col(this.poolH, this.poolW, this.stride, this.pad);
     const argMax = col.argmax(1);
-    const out = col.takeAlongLastAxis(argMax);
+    const out = col.max(1); // the book's np.max(col, axis=1): the value at argMax, bit for bit
     col.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
     this.x = x;
     this.argMax?.dispose(); // the previous forward's cache, replaced now (Tensor.dispose)

@@ -2,6 +2,6 @@
 // the TypeScript kernel of the same name in src/kernels/, bit for bit.
 export { matmul, matmulScratchBytes } from "./matmul";
 export { binary, binaryRows } from "./elementwise";
-export { argmaxRows, unary, where } from "./unary";
+export { argmaxRows, extremeOfRows, unary, where } from "./unary";
 export { col2im, im2col, transposeBatched } from "./window";
 export { sumRows } from "./reduce";

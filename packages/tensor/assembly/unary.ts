@@ -272,3 +272,97 @@ function lanes32x4(x: usize, rowBytes: usize, k: i32): v128 {
   v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * rowBytes));
   return f32x4.replace_lane(v, 3, load<f32>(p + 3 * rowBytes));
 }
+
+// The comparisons of maxRows: which value wins over the running best (strictly, so the first of equal
+// values stays), and where the running best starts.
+class Greater {
+  v64(v: v128, best: v128): v128 {
+    return f64x2.gt(v, best);
+  }
+  v32(v: v128, best: v128): v128 {
+    return f32x4.gt(v, best);
+  }
+  start(): f64 {
+    return -Infinity;
+  }
+}
+class Less {
+  v64(v: v128, best: v128): v128 {
+    return f64x2.lt(v, best);
+  }
+  v32(v: v128, best: v128): v128 {
+    return f32x4.lt(v, best);
+  }
+  start(): f64 {
+    return Infinity;
+  }
+}
+
+function extremeRows<Cmp>(cmp: Cmp, x: usize, rows: i32, len: i32, out: usize, f32: bool): void {
+  const rowBytes = (<usize>len) << (f32 ? 2 : 3);
+  let r = 0;
+  if (f32) {
+    for (; r + 4 <= rows; r += 4) {
+      let best = f32x4.splat(<f32>cmp.start());
+      let nanSeen = i32x4.splat(0);
+      for (let k = 0; k < len; k++) {
+        const v = lanes32x4(x, rowBytes, k);
+        best = v128.bitselect(v, best, cmp.v32(v, best));
+        nanSeen = v128.or(nanSeen, f32x4.ne(v, v));
+      }
+      v128.store(out, v128.bitselect(f32x4.splat(NaN), best, nanSeen));
+      x += rowBytes << 2;
+      out += 16;
+    }
+  } else {
+    for (; r + 2 <= rows; r += 2) {
+      let best = f64x2.splat(cmp.start());
+      let nanSeen = i64x2.splat(0);
+      for (let k = 0; k < len; k++) {
+        const v = lanes64x2(x, rowBytes, k);
+        best = v128.bitselect(v, best, cmp.v64(v, best));
+        nanSeen = v128.or(nanSeen, f64x2.ne(v, v));
+      }
+      v128.store(out, v128.bitselect(f64x2.splat(NaN), best, nanSeen));
+      x += rowBytes << 1;
+      out += 16;
+    }
+  }
+  // The last rows, one at a time, in the same lanes.
+  for (; r < rows; r++) {
+    if (f32) {
+      let best = f32x4.splat(<f32>cmp.start());
+      let nanSeen = i32x4.splat(0);
+      for (let k = 0; k < len; k++) {
+        const v = v128.load32_splat(x + ((<usize>k) << 2));
+        best = v128.bitselect(v, best, cmp.v32(v, best));
+        nanSeen = v128.or(nanSeen, f32x4.ne(v, v));
+      }
+      store<f32>(out, f32x4.extract_lane(v128.bitselect(f32x4.splat(NaN), best, nanSeen), 0));
+      out += 4;
+    } else {
+      let best = f64x2.splat(cmp.start());
+      let nanSeen = i64x2.splat(0);
+      for (let k = 0; k < len; k++) {
+        const v = v128.load64_splat(x + ((<usize>k) << 3));
+        best = v128.bitselect(v, best, cmp.v64(v, best));
+        nanSeen = v128.or(nanSeen, f64x2.ne(v, v));
+      }
+      store<f64>(out, f64x2.extract_lane(v128.bitselect(f64x2.splat(NaN), best, nanSeen), 0));
+      out += 8;
+    }
+    x += rowBytes;
+  }
+}
+
+/**
+ * out[r] = the largest (or with `min`, the smallest) of row r's `len` values (rows back to back), for
+ * r in [0, rows): reduceImpl's max/min along the last axis. NaN anywhere in a row gives NaN; otherwise
+ * the running value starts at -Infinity (+Infinity) and is replaced only by a strictly larger
+ * (smaller) value, so of equal values (-0 and +0) the first stays. Two float64 or four float32 rows
+ * per vector, no branch per element.
+ */
+export function extremeOfRows(x: usize, rows: i32, len: i32, out: usize, f32: bool, min: bool): void {
+  if (min) extremeRows<Less>(changetype<Less>(0), x, rows, len, out, f32);
+  else extremeRows<Greater>(changetype<Greater>(0), x, rows, len, out, f32);
+}

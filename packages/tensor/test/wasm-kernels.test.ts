@@ -110,6 +110,33 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       }
     });
 
+    it(`${dtype}: max and min along the last axis: NaN wins, then the first of equal values`, () => {
+      for (const [shape, axis] of [
+        [[301, 4], 1],
+        [[1001, 3], 1],
+        [[3, 300], 1],
+        [[5, 300, 1], 1],
+        [[7, 41], -1],
+      ] as const) {
+        same(`max ${shape} axis ${axis}`, dtype, [[...shape]], (x) => x.max(axis), 13);
+        same(`min ${shape} axis ${axis}`, dtype, [[...shape]], (x) => x.min(axis), 17);
+      }
+      same("max of all", dtype, [[40, 31]], (x) => x.max(), 19);
+      // Hand-checked rows: -0 before +0 keeps -0; all -Infinity; a NaN anywhere gives NaN.
+      const x = tensor(
+        [
+          [-0, 0, -0, 0],
+          [-Infinity, -Infinity, -Infinity, -Infinity],
+          [1, NaN, 3, 2],
+          [2, 7, 7, -1],
+        ].flatMap((r) => Array<number[]>(70).fill(r)),
+        { dtype, backend: wasm },
+      );
+      const firstOfEach = (t: Tensor) => Array.from(t.data).filter((_, i) => i % 70 === 0);
+      expect(firstOfEach(x.max(1))).toEqual([-0, -Infinity, NaN, 7]);
+      expect(firstOfEach(x.min(1))).toEqual([-0, -Infinity, NaN, -1]);
+    });
+
     it(`${dtype}: im2col and col2im (padding, strides, overlapping and disjoint windows)`, () => {
       const cases: [number[], number, number, number, number][] = [
         [[2, 3, 9, 11], 3, 3, 1, 1],

@@ -162,14 +162,14 @@ export class WasmBackend extends CpuBackend {
     return done ? out : super.where(cond, a, b, outShape);
   }
 
-  /** Sums along an axis that is not the last (a bias gradient's column sums) in wasm
-   * (assembly/reduce.ts: float64 running sums in increasing order, rounded once, as reduceImpl);
-   * max, min, last-axis sums, int32 and small tensors run the TypeScript kernel. */
+  /** Sums along an axis that is not the last (a bias gradient's column sums; assembly/reduce.ts:
+   * float64 running sums in increasing order, rounded once, as reduceImpl) and max/min along the
+   * last axis in wasm; the other reductions, int32 and small tensors run the TypeScript kernel. */
   override reduce(op: ReduceOp, x: TensorData, axis: number): TypedArray {
     const { outer, axisLen, inner } = reduceDims(x.shape, axis);
-    if (op !== "sum" || inner === 1 || x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) {
-      return super.reduce(op, x, axis);
-    }
+    if (x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) return super.reduce(op, x, axis);
+    if (op !== "sum" && inner === 1) return this.extremeOfRows(op, x, axis, outer, axisLen);
+    if (op !== "sum" || inner === 1) return super.reduce(op, x, axis);
     const out = this.pool.allocForOverwrite(x.dtype, outer * inner);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const arena = this.arena;
@@ -190,6 +190,20 @@ export class WasmBackend extends CpuBackend {
       out.set(arena.view(new Float64Array(0), accAt, inner), o * inner); // rounds float32 once
     }
     return out;
+  }
+
+  /** max or min along the last axis (max pooling's window maxima) in wasm (assembly/unary.ts,
+   * two float64 or four float32 rows per vector, reduceImpl's meaning: NaN wins, then the first of
+   * equal values). */
+  private extremeOfRows(op: "max" | "min", x: TensorData, axis: number, rows: number, len: number): TypedArray {
+    const out = this.pool.allocForOverwrite(x.dtype, rows);
+    const f32 = x.dtype === "float32" ? 1 : 0;
+    const min = op === "min" ? 1 : 0;
+    const kernels = this.arena.kernels!;
+    const done = this.chunked(rows, [operand(x.data, len)], out, 1, (at, outAt, n) =>
+      kernels.extremeOfRows(at[0]!, n, len, outAt, f32, min),
+    );
+    return done ? out : super.reduce(op, x, axis);
   }
 
   /** argmax along the last axis of a float tensor in wasm (assembly/unary.ts, no branch per

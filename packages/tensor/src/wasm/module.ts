@@ -115,6 +115,8 @@ export interface KernelExports {
   transposeBatched(x: number, batches: number, rows: number, cols: number, out: number, f32: number): void;
   /** acc[j] (float64) += x[r * inner + j] over `rows` rows (acc zeroed first with init = 1). */
   sumRows(x: number, rows: number, inner: number, acc: number, f32: number, init: number): void;
+  /** out[r] = max (min with min = 1) of row r of `len` values; NaN if the row has one. */
+  extremeOfRows(x: number, rows: number, len: number, out: number, f32: number, min: number): void;
   /** out[r] (int32) = index of the maximum of row r (rows of `len` values; first NaN wins). */
   argmaxRows(x: number, rows: number, len: number, out: number, f32: number): void;
 }
