@@ -29,8 +29,8 @@ const WASM_UNARY: Partial<Record<UnaryOp, number>> = {
   step: 6,
   sign: 7,
 };
-/** Below this many output elements, staging costs more than the SIMD loop saves. */
-const BINARY_MIN_SIZE = 256;
+/** Below this many elements, staging costs more than a wasm loop saves: the TypeScript kernel runs. */
+const WASM_MIN_SIZE = 256;
 /** Element-wise ops are staged through wasm memory in chunks of about this many bytes (operands and
  * result together), so that each chunk is still in cache when the kernel reads it and when its result
  * is copied out. */
@@ -52,8 +52,9 @@ interface Operand {
  * results bit for bit, several times faster. Storage is ordinary ArrayBuffer memory, as on cpu;
  * operands are copied into the module's memory for each product (in chunks of rows, so a pass
  * over 60 000 images needs a few MB there). add/sub/mul/div, the unary ops without a transcendental
- * function, `where` and the last-axis argmax also run in wasm (copied in and out in cache-sized
- * chunks); every other op runs the shared TypeScript kernels. Make one with `createWasmBackend()`.
+ * function, `where`, the last-axis argmax, max and min, sums along other axes, im2col, col2im and
+ * batched transposes also run in wasm (copied in and out in cache-sized chunks); every other op runs
+ * the shared TypeScript kernels. Make one with `createWasmBackend()`.
  */
 export class WasmBackend extends CpuBackend {
   override readonly name: string = "wasm";
@@ -95,7 +96,7 @@ export class WasmBackend extends CpuBackend {
     if (
       code === undefined ||
       a.dtype === "int32" ||
-      size < BINARY_MIN_SIZE ||
+      size < WASM_MIN_SIZE ||
       !(whole || (aLen === 1 && bLen === size))
     ) {
       return super.binary(op, a, b, outShape);
@@ -124,7 +125,7 @@ export class WasmBackend extends CpuBackend {
   override unary(op: UnaryOp, x: TensorData): TypedArray {
     const code = WASM_UNARY[op];
     const size = x.data.length;
-    if (code === undefined || x.dtype === "int32" || size < BINARY_MIN_SIZE) return super.unary(op, x);
+    if (code === undefined || x.dtype === "int32" || size < WASM_MIN_SIZE) return super.unary(op, x);
     const out = this.pool.allocForOverwrite(x.dtype, size);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
@@ -143,7 +144,7 @@ export class WasmBackend extends CpuBackend {
     if (
       a.dtype === "int32" ||
       cond.dtype !== a.dtype ||
-      size < BINARY_MIN_SIZE ||
+      size < WASM_MIN_SIZE ||
       !inputs.every((d) => d.length === size || d.length === 1)
     ) {
       return super.where(cond, a, b, outShape);
@@ -167,7 +168,7 @@ export class WasmBackend extends CpuBackend {
    * last axis in wasm; the other reductions, int32 and small tensors run the TypeScript kernel. */
   override reduce(op: ReduceOp, x: TensorData, axis: number): TypedArray {
     const { outer, axisLen, inner } = reduceDims(x.shape, axis);
-    if (x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) return super.reduce(op, x, axis);
+    if (x.dtype === "int32" || x.data.length < WASM_MIN_SIZE) return super.reduce(op, x, axis);
     if (op !== "sum" && inner === 1) return this.extremeOfRows(op, x, axis, outer, axisLen);
     if (op !== "sum" || inner === 1) return super.reduce(op, x, axis);
     const out = this.pool.allocForOverwrite(x.dtype, outer * inner);
@@ -211,7 +212,7 @@ export class WasmBackend extends CpuBackend {
    * kernel. Same indices either way. */
   override argmax(x: TensorData, axis: number): Int32Array {
     const { outer, axisLen, inner } = reduceDims(x.shape, axis);
-    if (inner !== 1 || axisLen === 0 || x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE) {
+    if (inner !== 1 || axisLen === 0 || x.dtype === "int32" || x.data.length < WASM_MIN_SIZE) {
       return super.argmax(x, axis);
     }
     const out = this.pool.allocForOverwrite("int32", outer) as Int32Array;
@@ -244,7 +245,7 @@ export class WasmBackend extends CpuBackend {
     units: number,
     perUnit: number,
   ): TypedArray | null {
-    if (src.data.length < BINARY_MIN_SIZE && units * perUnit < BINARY_MIN_SIZE) return null;
+    if (src.data.length < WASM_MIN_SIZE && units * perUnit < WASM_MIN_SIZE) return null;
     const out = this.pool.allocForOverwrite(src.dtype, units * perUnit);
     const geometry = Int32Array.of(g.c, g.h, g.w, g.filterH, g.filterW, g.stride, g.pad, g.outH, g.outW);
     const f32 = src.dtype === "float32" ? 1 : 0;
@@ -261,7 +262,7 @@ export class WasmBackend extends CpuBackend {
   /** Batched matrix transposes (e.g. [N, H, W, C] -> [N, C, H, W]) of float tensors in wasm
    * (assembly/window.ts); other permutations, int32 and small tensors run the TypeScript kernel. */
   override transpose(x: TensorData, perm: readonly number[]): TypedArray {
-    const dims = x.dtype === "int32" || x.data.length < BINARY_MIN_SIZE ? null : batchedTransposeDims(x.shape, perm);
+    const dims = x.dtype === "int32" || x.data.length < WASM_MIN_SIZE ? null : batchedTransposeDims(x.shape, perm);
     if (dims === null) return super.transpose(x, perm);
     const [batches, rows, cols] = dims;
     const out = this.pool.allocForOverwrite(x.dtype, x.data.length);
