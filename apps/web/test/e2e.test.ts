@@ -444,7 +444,13 @@ describe("chapter 7 in the Train view", () => {
     await page.goto(`${url}?view=train&backend=wasm`);
     await page.waitForFunction(() => document.body.dataset.ready === "train");
     expect(await page.isHidden("#conv-note")).toBe(true);
-    // Threads only matter to the worker backend.
+    // Threads only matter to the worker backend: hidden for wasm, and for auto (which picks wasm).
+    expect(await page.isHidden("#threads")).toBe(true);
+    await page.selectOption("#backend", "auto");
+    expect(await page.isHidden("#threads")).toBe(true);
+    await page.selectOption("#backend", "worker");
+    expect(await page.isHidden("#threads")).toBe(false);
+    await page.selectOption("#backend", "wasm");
     expect(await page.isHidden("#threads")).toBe(true);
     await page.selectOption("#net", "conv");
     expect(await page.textContent("#conv-note")).toContain("SimpleConvNet is slow in a browser");

@@ -272,8 +272,8 @@ export const createTrainView: ViewFactory = (ctx) => {
     const parsed = parseTexts(texts, base);
     for (const el of multiOnly) el.hidden = base.net !== "multi";
     convNote.hidden = base.net !== "conv";
-    // Threads only matter to the worker backend (and to auto, which may pick it).
-    if (threadsLabel !== null) threadsLabel.hidden = base.backend === "cpu" || base.backend === "wasm";
+    // Threads only matter to the worker backend ("auto" picks wasm where it works, else cpu).
+    if (threadsLabel !== null) threadsLabel.hidden = base.backend !== "worker";
     for (const [name, input] of inputs) {
       const error = parsed.errors[name as keyof TrainConfig] ?? "";
       errors.get(name)!.textContent = error;
