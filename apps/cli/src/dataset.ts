@@ -1,4 +1,4 @@
-import { DataError, loadCsv, loadMnist, type CsvData } from "@bp/data";
+import { DataError, loadCsv, loadMnist, loadMnistTest, type CsvData } from "@bp/data";
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
 import { UsageError } from "./errors.js";
 
@@ -42,11 +42,16 @@ export function checkDataSpec(spec: DataSpec, needTrain: boolean): void {
   }
 }
 
-/** Loads the data set as int32 labels and `dtype` features on `backend`. */
+/** Loads the data set as int32 labels and `dtype` features on `backend`. Without `needTrain` (eval,
+ * predict) the training set is not read: xTrain and tTrain are then the test set's tensors. */
 export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend, needTrain = true): Dataset {
   checkDataSpec(spec, needTrain);
   if (spec.data === "mnist") {
-    const m = loadMnist({ dir: spec.dir, dtype, backend });
+    const m = needTrain
+      ? loadMnist({ dir: spec.dir, dtype, backend })
+      : (({ xTest, tTest }) => ({ xTrain: xTest, tTrain: tTest, xTest, tTest }))(
+          loadMnistTest({ dir: spec.dir, dtype, backend }),
+        );
     return {
       name: spec.dir === undefined ? "MNIST" : `MNIST-layout folder ${spec.dir}`,
       ...m,

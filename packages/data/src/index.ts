@@ -15,9 +15,11 @@ export {
 } from "./idx.js";
 export {
   mnistFromIdx,
+  mnistTestFromIdx,
   MNIST_CLASSES,
   type MnistOptions,
   type MnistData,
+  type MnistTestData,
   type MnistIdx,
   type NamedIdx,
 } from "./mnist.js";

@@ -64,6 +64,25 @@ export function mnistFromIdx(files: MnistIdx, options: MnistOptions = {}): Mnist
   return { xTrain, tTrain, xTest, tTest };
 }
 
+/** The book's `(x_test, t_test)` alone. */
+export interface MnistTestData {
+  xTest: Tensor;
+  tTest: Tensor;
+}
+
+/**
+ * The test half of `mnistFromIdx`: `xTest` and `tTest` from the two test files, with the same checks
+ * and options. For evaluating a trained model without decoding 60 000 training images.
+ */
+export function mnistTestFromIdx(
+  files: Pick<MnistIdx, "testImages" | "testLabels">,
+  options: MnistOptions = {},
+): MnistTestData {
+  const opts = resolveOptions(options);
+  const xTest = imagesTensor(files.testImages, opts);
+  return { xTest, tTest: labelsTensor(files.testLabels, files.testImages, opts) };
+}
+
 type Resolved = Required<MnistOptions>;
 
 function resolveOptions(options: MnistOptions): Resolved {

@@ -23,7 +23,7 @@ import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { parseCsv, type CsvData, type CsvOptions } from "./csv.js";
 import { DataError } from "./errors.js";
 import { IDX_MAX_BYTES, isGzip, parseIdx, readIdxHeader, type IdxArray } from "./idx.js";
-import { mnistFromIdx, type MnistData, type MnistOptions } from "./mnist.js";
+import { mnistFromIdx, mnistTestFromIdx, type MnistData, type MnistOptions, type MnistTestData } from "./mnist.js";
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -275,6 +275,17 @@ export function loadMnist(options: MnistOptions & { dir?: string } = {}): MnistD
     },
     options,
   );
+}
+
+/**
+ * The test set of `loadMnist` alone (`xTest`, `tTest`, same options and checks): reads only the two
+ * test files, so evaluating a model needs neither the time nor the memory of the training images
+ * (470 MB as float64).
+ */
+export function loadMnistTest(options: MnistOptions & { dir?: string } = {}): MnistTestData {
+  const files = mnistFiles(options.dir);
+  const named = (path: string) => ({ name: path, array: readIdxFile(path) });
+  return mnistTestFromIdx({ testImages: named(files.testImages), testLabels: named(files.testLabels) }, options);
 }
 
 /** Reads a labelled CSV table (see `parseCsv`); errors name this path, the line and the column. */

