@@ -94,9 +94,12 @@ describe("worker backend storage", () => {
     while (fresh.pool.readyWorkers() === 0 && Date.now() - t0 < 60_000)
       expectSameBits(xf.matmul(xf), expected, "before start");
     expect(fresh.pool.readyWorkers()).toBe(1);
-    expect(fresh.stats.split).toBe(0);
+    // Ops before the worker was ready ran inline; only the last one can have split, if the worker
+    // became ready between the loop's check and that op's own.
+    const before = fresh.stats.split;
+    expect(before).toBeLessThanOrEqual(1);
     expectSameBits(xf.matmul(xf), expected, "after start");
-    expect(fresh.stats.split).toBe(1);
+    expect(fresh.stats.split).toBe(before + 1);
     fresh.dispose();
   });
 
