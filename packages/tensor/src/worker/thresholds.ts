@@ -15,10 +15,15 @@
 
 /** Matmul: m * n * k multiply-adds. The book's x @ W1 (100x784x50) and dW1 split; z1 @ W2 does not. */
 export const MATMUL_SPLIT_WORK = 1 << 17;
-/** Matmul on the wasm kernel, about 4x faster per multiply-add than the TypeScript one, so the hand-off
- * needs about 4x the work to pay (estimated from the ratio, not measured separately). The book's
- * x @ W1 and dW1 (3.9M) still split. */
-export const WASM_MATMUL_SPLIT_WORK = 1 << 19;
+/**
+ * Matmul on the wasm kernel: m * n * k multiply-adds, about a millisecond of one thread's work on the
+ * dense kernel (and less on a mostly-zero A, which the kernel skips). Smaller products run inline:
+ * measured on the 2-core VM with nothing else running (`/tmp` script, 1000 SGD steps of the book's net
+ * plus a 60 000-image pass, threads: 2), splitting the book's x @ W1 and dW1 (3.9M each, about 0.2 ms
+ * on MNIST rows) made the steps slower than inline (1114-1157 ms against 1051-1061) while the
+ * 60 000-image pass gained 1.4x (137-143 ms against 197-204 on one thread).
+ */
+export const WASM_MATMUL_SPLIT_WORK = 1 << 23;
 /**
  * Cheap element-wise ops (arithmetic, comparisons, where, cast, transpose, gather, im2col, col2im):
  * never split. A split op's inputs are copied into shared memory and its result copied out (tensors
