@@ -67,6 +67,7 @@ describe("entry points", () => {
       "gunzipIdx",
       "loadCsv",
       "loadMnist",
+      "loadMnistTest",
       "loadSafetensors",
       "mnistFiles",
       "readFileBytes",

@@ -15,15 +15,21 @@ function dataset(dtype: FloatDType): { x: Tensor; t: Tensor } {
   return { x, t: x.matmul(templates).argmax(1) };
 }
 
-/** `iterations` SGD steps (batch 100, lr 0.1) of `net` on `backend`; returns the losses. */
-function train(net: TwoLayerNet, backend: Backend, data: { x: Tensor; t: Tensor }, iterations: number): number[] {
+/** `iterations` SGD steps (lr 0.1) of `net` on `backend` on minibatches of `batch`; returns the losses. */
+function train(
+  net: TwoLayerNet,
+  backend: Backend,
+  data: { x: Tensor; t: Tensor },
+  iterations: number,
+  batch: number,
+): number[] {
   const x = data.x.to(backend);
   const t = data.t.to(backend);
   const batches = new Rng(99); // the same minibatch sequence on every backend
   const optimizer = new SGD({ lr: 0.1 });
   const losses: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    const idx = batches.choice(1000, 100);
+    const idx = batches.choice(1000, batch);
     const xb = x.gather(idx);
     const tb = t.gather(idx);
     const grads = net.gradient(xb, tb);
@@ -51,11 +57,13 @@ afterAll(() => {
 });
 
 describe("TwoLayerNet on the worker backend", () => {
-  const cases: [FloatDType, number, () => WorkerBackend, string][] = [
-    ["float64", 300, () => worker, "2 threads, default split policy"],
-    ["float32", 150, () => alwaysSplit, "3 threads, every op split"],
+  // Batch 300 with the default policy: x @ W1 and dW1 are 300x784x50 = 11.8M multiply-adds each, above
+  // the worker backend's split threshold (2^23; the book's batch of 100 runs inline).
+  const cases: [FloatDType, number, number, () => WorkerBackend, string][] = [
+    ["float64", 300, 300, () => worker, "2 threads, default split policy, batch 300"],
+    ["float32", 150, 100, () => alwaysSplit, "3 threads, every op split, batch 100"],
   ];
-  for (const [dtype, iterations, backendOf, how] of cases) {
+  for (const [dtype, iterations, batch, backendOf, how] of cases) {
     it(`${dtype}: ${iterations} SGD steps give bitwise the same weights and losses as cpu (${how})`, () => {
       const backend = backendOf();
       const data = dataset(dtype);
@@ -64,8 +72,8 @@ describe("TwoLayerNet on the worker backend", () => {
       expect(onWorker.backend).toBe(backend);
 
       const splitBefore = backend.stats.split;
-      const cpuLosses = train(onCpu, cpu, data, iterations);
-      const workerLosses = train(onWorker, backend, data, iterations);
+      const cpuLosses = train(onCpu, cpu, data, iterations, batch);
+      const workerLosses = train(onWorker, backend, data, iterations, batch);
       // At least x @ W1 and dW1 = x^T @ dout of every step ran on 2+ threads.
       expect(backend.stats.split - splitBefore).toBeGreaterThanOrEqual(iterations * 2);
 
