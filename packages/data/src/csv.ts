@@ -1,4 +1,4 @@
-import { Tensor, cpu, isFloatDType, type Backend, type FloatDType } from "@bp/tensor";
+import { Tensor, cpu, isFloatDType, type Backend, type FloatDType, checkOptions } from "@bp/tensor";
 import { DataError, shortJson, shortText } from "./errors.js";
 
 /** Options of `parseCsv` / `loadCsv`. */
@@ -54,6 +54,7 @@ const OP = "parseCsv";
  * file, a label that is not a non-negative integer.
  */
 export function parseCsv(text: string, options: CsvOptions = {}): CsvData {
+  checkOptions("parseCsv", options, "options");
   const name = options.name ?? "<csv>";
   const delimiter = options.delimiter ?? ",";
   const dtype = options.dtype ?? "float64";

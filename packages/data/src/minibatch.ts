@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, type Rng, type Tensor } from "@bp/tensor";
+import { ShapeError, ValueError, type Rng, type Tensor, checkOptions } from "@bp/tensor";
 
 /** One minibatch: rows of x and t, and which rows of the full set they are. */
 export interface Minibatch {
@@ -51,6 +51,7 @@ export function* shuffledMinibatches(
   rng: Rng,
   options: EpochOptions = {},
 ): Generator<Minibatch> {
+  checkOptions("shuffledMinibatches", options, "options");
   const n = check("shuffledMinibatches", x, t, batchSize);
   const order = rng.permutation(n);
   for (let start = 0; start < n; start += batchSize) {

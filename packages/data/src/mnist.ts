@@ -1,4 +1,4 @@
-import { Tensor, cpu, isFloatDType, type Backend, type FloatDType } from "@bp/tensor";
+import { Tensor, cpu, isFloatDType, type Backend, type FloatDType, checkOptions } from "@bp/tensor";
 import { DataError } from "./errors.js";
 import type { IdxArray } from "./idx.js";
 
@@ -47,6 +47,7 @@ export const MNIST_CLASSES = 10;
  * same size. This is the pure part of `loadMnist` (which reads the files) and works in a browser.
  */
 export function mnistFromIdx(files: MnistIdx, options: MnistOptions = {}): MnistData {
+  checkOptions("mnistFromIdx", options, "options");
   const opts = resolveOptions(options);
   const xTrain = imagesTensor(files.trainImages, opts);
   const xTest = imagesTensor(files.testImages, opts);
@@ -78,6 +79,7 @@ export function mnistTestFromIdx(
   files: Pick<MnistIdx, "testImages" | "testLabels">,
   options: MnistOptions = {},
 ): MnistTestData {
+  checkOptions("mnistTestFromIdx", options, "options");
   const opts = resolveOptions(options);
   const xTest = imagesTensor(files.testImages, opts);
   return { xTest, tTest: labelsTensor(files.testLabels, files.testImages, opts) };

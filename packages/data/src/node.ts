@@ -1,6 +1,7 @@
 // The Node entry of @bp/data (export condition "node"): everything in index.ts plus the functions
 // that read and write files (node:fs, node:zlib). Browsers and bundlers get index.ts instead and
 // pass bytes to the pure parsers.
+import { checkOptions } from "@bp/tensor";
 import {
   type Stats,
   accessSync,
@@ -121,6 +122,7 @@ export interface ReadIdxOptions {
  * inflates to gigabytes costs no more memory than the file it claims to be.
  */
 export function readIdxFile(path: string, options: ReadIdxOptions = {}): IdxArray {
+  checkOptions("readIdxFile", options, "options");
   const op = "readIdxFile";
   const maxBytes = options.maxBytes ?? IDX_MAX_BYTES;
   const bytes = readFileBytes(path, op, maxBytes);
@@ -264,6 +266,7 @@ export function mnistFiles(dir: string = defaultMnistDir()): MnistFiles {
  * (plain or .gz), such as Fashion-MNIST.
  */
 export function loadMnist(options: MnistOptions & { dir?: string } = {}): MnistData {
+  checkOptions("loadMnist", options, "options");
   const files = mnistFiles(options.dir);
   const named = (path: string) => ({ name: path, array: readIdxFile(path) });
   return mnistFromIdx(
@@ -283,6 +286,7 @@ export function loadMnist(options: MnistOptions & { dir?: string } = {}): MnistD
  * (470 MB as float64).
  */
 export function loadMnistTest(options: MnistOptions & { dir?: string } = {}): MnistTestData {
+  checkOptions("loadMnistTest", options, "options");
   const files = mnistFiles(options.dir);
   const named = (path: string) => ({ name: path, array: readIdxFile(path) });
   return mnistTestFromIdx({ testImages: named(files.testImages), testLabels: named(files.testLabels) }, options);
@@ -290,6 +294,7 @@ export function loadMnistTest(options: MnistOptions & { dir?: string } = {}): Mn
 
 /** Reads a labelled CSV table (see `parseCsv`); errors name this path, the line and the column. */
 export function loadCsv(path: string, options: Omit<CsvOptions, "name"> = {}): CsvData {
+  checkOptions("loadCsv", options, "options");
   const text = new TextDecoder().decode(readFileBytes(path, "loadCsv"));
   return parseCsv(text, { ...options, name: path });
 }
@@ -376,6 +381,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, op = "w
 
 /** Writes tensors as a safetensors file, atomically (see `writeFileAtomic`). */
 export function saveSafetensors(path: string, tensors: NamedTensors, metadata: Record<string, string> = {}): void {
+  checkOptions("saveSafetensors", metadata, "metadata");
   writeFileAtomic(path, encodeSafetensors(tensors, metadata), "saveSafetensors");
 }
 
@@ -452,5 +458,6 @@ function armSignalCleanup(): void {
 
 /** Reads and validates a safetensors file (see `decodeSafetensors`). */
 export function loadSafetensors(path: string, options: Omit<DecodeOptions, "name"> = {}): Safetensors {
+  checkOptions("loadSafetensors", options, "options");
   return decodeSafetensors(readFileBytes(path, "loadSafetensors"), { ...options, name: path });
 }

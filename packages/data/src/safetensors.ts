@@ -1,4 +1,4 @@
-import { Tensor, cpu, type Backend, type DType } from "@bp/tensor";
+import { Tensor, cpu, type Backend, type DType, checkOptions } from "@bp/tensor";
 import { DataError, shortJson as show, shortText as shorten } from "./errors.js";
 
 /** safetensors dtype names of the bp dtypes. */
@@ -49,6 +49,7 @@ export interface DecodeOptions {
  * size. float64 -> "F64", float32 -> "F32", int32 -> "I32".
  */
 export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string, string> = {}): Uint8Array {
+  checkOptions("encodeSafetensors", metadata, "metadata");
   const op = "encodeSafetensors";
   if (typeof tensors !== "object" || tensors === null)
     throw new DataError(op, { file: "<tensors>" }, `expected an object of named tensors, got ${show(tensors)}`);
@@ -121,6 +122,7 @@ export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string
  * ordinary own key.
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): Safetensors {
+  checkOptions("decodeSafetensors", options, "options");
   const op = "decodeSafetensors";
   const file = options.name ?? "<safetensors>";
   const backend = options.backend ?? cpu;

@@ -1,4 +1,4 @@
-import type { Tensor } from "@bp/tensor";
+import { type Tensor, checkOptions } from "@bp/tensor";
 import { compareValues, makeReport, tolerances, type CheckReport, type ToleranceOptions } from "./compare.js";
 import { settle } from "./GradCheckError.js";
 import { layerName, runLayer, type CheckableLayer, type LayerRunOptions } from "./layerGradients.js";
@@ -26,6 +26,7 @@ export function checkLayer(
   inputs: Tensor | readonly Tensor[],
   options: LayerCheckOptions = {},
 ): CheckReport {
+  checkOptions("checkLayer", options, "options");
   const tol = tolerances(options);
   const title = `checkLayer(${layerName(layer)})`;
   const run = runLayer(title, layer, inputs, options);

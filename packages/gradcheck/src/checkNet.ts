@@ -1,5 +1,5 @@
 import type { Net } from "@bp/nets";
-import { ValueError, type Tensor } from "@bp/tensor";
+import { ValueError, type Tensor, checkOptions } from "@bp/tensor";
 import { compareValues, makeReport, tolerances, type CheckReport, type ToleranceOptions } from "./compare.js";
 import { settle } from "./GradCheckError.js";
 
@@ -16,6 +16,7 @@ export interface NetCheckOptions extends ToleranceOptions {
  * (`dropout.fixedMask`) so that every forward pass computes the same function.
  */
 export function checkNet(net: Net, x: Tensor, t: Tensor, options: NetCheckOptions = {}): CheckReport {
+  checkOptions("checkNet", options, "options");
   const tol = tolerances(options);
   const grads = net.gradient(x, t);
   const numeric = net.numericalGradient(x, t, options.h === undefined ? {} : { h: options.h });

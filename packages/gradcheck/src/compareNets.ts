@@ -1,5 +1,5 @@
 import type { Net } from "@bp/nets";
-import { ValueError, type Backend, type Tensor } from "@bp/tensor";
+import { ValueError, type Backend, type Tensor, checkOptions } from "@bp/tensor";
 import { compareValues, makeReport, tolerances, type CheckReport, type ToleranceOptions } from "./compare.js";
 import { settle } from "./GradCheckError.js";
 
@@ -16,6 +16,7 @@ export function compareNets(
   t: Tensor,
   options: ToleranceOptions & { title?: string } = {},
 ): CheckReport {
+  checkOptions("compareNets", options, "options");
   const tol = tolerances(options);
   const a = evaluate(reference, x, t);
   const b = evaluate(other, x, t);
@@ -45,6 +46,7 @@ export function compareBackends(
   t: Tensor,
   options: ToleranceOptions = {},
 ): CheckReport {
+  checkOptions("compareBackends", options, "options");
   return compareNets(net, net.to(backend), x, t, {
     ...options,
     title: `compareBackends(${net.backend.name} vs ${backend.name})`,

@@ -1,4 +1,4 @@
-import { Tensor, ValueError, formatShape, randn } from "@bp/tensor";
+import { Tensor, ValueError, formatShape, randn, checkOptions } from "@bp/tensor";
 import { hasParams, type Layer, type LossLayer, type TwoInputLayer } from "@bp/layers";
 
 /**
@@ -45,6 +45,7 @@ export function runLayer(
   inputs: Tensor | readonly Tensor[],
   options: LayerRunOptions = {},
 ): LayerRun {
+  checkOptions("runLayer", options, "options");
   const layer = checked as unknown as AnyLayer;
   const xs = inputs instanceof Tensor ? [inputs] : [...inputs];
   if (xs.length < 1 || xs.length > 2) throw new ValueError(op, `expected one or two input tensors, got ${xs.length}`);

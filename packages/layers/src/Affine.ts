@@ -1,4 +1,4 @@
-import { BackendError, DTypeError, ShapeError, formatShape, type Shape, type Tensor } from "@bp/tensor";
+import { BackendError, DTypeError, ShapeError, formatShape, type Shape, type Tensor, checkOptions } from "@bp/tensor";
 import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
@@ -35,6 +35,7 @@ export class Affine implements ParameterLayer {
   db: Tensor | null = null;
 
   constructor(W: Tensor, b: Tensor, options: AffineOptions = {}) {
+    checkOptions("Affine", options, "options");
     checkTensor("Affine", "W (inputs x outputs)", W);
     checkTensor("Affine", "b", b);
     if (W.rank !== 2)

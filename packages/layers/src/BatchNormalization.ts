@@ -7,6 +7,7 @@ import {
   zeros,
   type Shape,
   type Tensor,
+  checkOptions,
 } from "@bp/tensor";
 import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
@@ -57,6 +58,7 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
   dbeta: Tensor | null = null;
 
   constructor(gamma: Tensor, beta: Tensor, options: BatchNormalizationOptions = {}) {
+    checkOptions("BatchNormalization", options, "options");
     const op = "BatchNormalization";
     checkTensor(op, "gamma", gamma);
     checkTensor(op, "beta", beta);

@@ -1,4 +1,4 @@
-import { Rng, ShapeError, ValueError, describeValue, formatShape, rand, type Tensor } from "@bp/tensor";
+import { Rng, ShapeError, ValueError, describeValue, formatShape, rand, type Tensor, checkOptions } from "@bp/tensor";
 import { checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
@@ -29,6 +29,7 @@ export class Dropout implements Layer {
   computeDx = true;
 
   constructor(rng: Rng, options: DropoutOptions = {}) {
+    checkOptions("Dropout", options, "options");
     const ratio = options.dropoutRatio ?? 0.5;
     if (!(ratio >= 0 && ratio < 1)) throw new ValueError("Dropout", `dropoutRatio must be in [0, 1), got ${ratio}`);
     if (!(rng instanceof Rng))

@@ -1,4 +1,4 @@
-import { DTypeError, Tensor, ValueError, formatShape, isFloatDType, tensor } from "@bp/tensor";
+import { DTypeError, Tensor, ValueError, formatShape, isFloatDType, tensor, checkOptions } from "@bp/tensor";
 
 /** A function of one tensor that gives a scalar: a number or a one-element tensor. */
 export type ScalarFunction = (x: Tensor) => number | Tensor;
@@ -19,6 +19,7 @@ export interface NumericalGradientOptions {
  * because the perturbed tensor is the one the net computes with.
  */
 export function numericalGradient(f: ScalarFunction, x: Tensor, options: NumericalGradientOptions = {}): Tensor {
+  checkOptions("numericalGradient", options, "options");
   const h = options.h ?? 1e-4;
   if (!(h > 0) || !Number.isFinite(h))
     throw new ValueError("numericalGradient", `h must be a positive finite number, got ${h}`);

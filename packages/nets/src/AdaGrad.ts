@@ -1,4 +1,4 @@
-import type { Tensor } from "@bp/tensor";
+import { type Tensor, checkOptions } from "@bp/tensor";
 import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface AdaGradOptions {
@@ -19,6 +19,7 @@ export class AdaGrad implements Optimizer {
   readonly h = new Map<string, Tensor>();
 
   constructor(options: AdaGradOptions = {}) {
+    checkOptions("AdaGrad", options, "options");
     this.lr = checkRate("AdaGrad", "lr", options.lr ?? 0.01);
   }
 

@@ -1,4 +1,4 @@
-import type { Tensor } from "@bp/tensor";
+import { type Tensor, checkOptions } from "@bp/tensor";
 import { rootStep } from "./AdaGrad.js";
 import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
@@ -28,6 +28,7 @@ export class Adam implements Optimizer {
   readonly v = new Map<string, Tensor>();
 
   constructor(options: AdamOptions = {}) {
+    checkOptions("Adam", options, "options");
     this.lr = checkRate("Adam", "lr", options.lr ?? 0.001);
     this.beta1 = checkDecay("Adam", "beta1", options.beta1 ?? 0.9);
     this.beta2 = checkDecay("Adam", "beta2", options.beta2 ?? 0.999);

@@ -17,6 +17,7 @@ import {
   type Backend,
   type FloatDType,
   type Tensor,
+  checkOptions,
 } from "@bp/tensor";
 import { buildLayers, buildLossLayer, describeLayer, lossLayerTypeOf } from "./layerTypes.js";
 import type { NamedTensors, Net, NetDescription, NetKind } from "./Net.js";
@@ -71,6 +72,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
   private readonly stateSlots: ReadonlyMap<string, Slot>;
 
   constructor(layers: Iterable<readonly [string, Layer]>, lastLayer: LossLayer, options: LayerNetOptions = {}) {
+    checkOptions("LayerNet", options, "options");
     const kind = options.kind ?? "LayerNet";
     this.layers = new Map(layers);
     if (this.layers.size === 0) throw new ValueError(kind, "a net needs at least one layer");
@@ -201,6 +203,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
   }
 
   numericalGradient(x: Tensor, t: Tensor, options: NumericalGradientOptions = {}): NamedTensors<P> {
+    checkOptions("LayerNet.numericalGradient", options, "options");
     const lossW = (): number => this.loss(x, t, true);
     const grads: Record<string, Tensor> = {};
     for (const [n, p] of Object.entries<Tensor>(this.params)) grads[n] = numericalGradient(lossW, p, options);

@@ -1,4 +1,4 @@
-import type { Tensor } from "@bp/tensor";
+import { type Tensor, checkOptions } from "@bp/tensor";
 import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
 export interface MomentumOptions {
@@ -19,6 +19,7 @@ export class Momentum implements Optimizer {
   readonly v = new Map<string, Tensor>();
 
   constructor(options: MomentumOptions = {}) {
+    checkOptions("Momentum", options, "options");
     this.lr = checkRate("Momentum", "lr", options.lr ?? 0.01);
     this.momentum = checkRate("Momentum", "momentum", options.momentum ?? 0.9);
   }

@@ -1,5 +1,5 @@
 import { Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss, type Layer } from "@bp/layers";
-import { Rng, ValueError, cpu, ones, randn, zeros, type Backend, type FloatDType } from "@bp/tensor";
+import { Rng, ValueError, cpu, ones, randn, zeros, type Backend, type FloatDType, checkOptions } from "@bp/tensor";
 import { LayerNet, type LayerNetOptions } from "./LayerNet.js";
 import { dropoutSeed } from "./seededTraining.js";
 
@@ -139,6 +139,7 @@ export class MultiLayerNet extends LayerNet {
     outputSize: number,
     options: MultiLayerNetOptions = {},
   ) {
+    checkOptions("MultiLayerNet", options, "options");
     const parts = multiLayerParts("MultiLayerNet", inputSize, hiddenSizeList, outputSize, options);
     super(parts.layers, parts.lastLayer, parts.options);
     this.inputSize = inputSize;

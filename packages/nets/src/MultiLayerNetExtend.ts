@@ -1,3 +1,4 @@
+import { checkOptions } from "@bp/tensor";
 import { LayerNet } from "./LayerNet.js";
 import { multiLayerParts, type MultiLayerNetOptions } from "./MultiLayerNet.js";
 
@@ -30,6 +31,7 @@ export class MultiLayerNetExtend extends LayerNet {
     outputSize: number,
     options: MultiLayerNetExtendOptions = {},
   ) {
+    checkOptions("MultiLayerNetExtend", options, "options");
     const parts = multiLayerParts("MultiLayerNetExtend", inputSize, hiddenSizeList, outputSize, options);
     super(parts.layers, parts.lastLayer, parts.options);
     this.inputSize = inputSize;

@@ -1,4 +1,4 @@
-import type { Tensor } from "@bp/tensor";
+import { type Tensor, checkOptions } from "@bp/tensor";
 import type { MomentumOptions } from "./Momentum.js";
 import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
@@ -14,6 +14,7 @@ export class Nesterov implements Optimizer {
   readonly v = new Map<string, Tensor>();
 
   constructor(options: MomentumOptions = {}) {
+    checkOptions("Nesterov", options, "options");
     this.lr = checkRate("Nesterov", "lr", options.lr ?? 0.01);
     this.momentum = checkRate("Nesterov", "momentum", options.momentum ?? 0.9);
   }

@@ -1,4 +1,4 @@
-import type { Tensor } from "@bp/tensor";
+import { type Tensor, checkOptions } from "@bp/tensor";
 import { rootStep } from "./AdaGrad.js";
 import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
 
@@ -20,6 +20,7 @@ export class RMSprop implements Optimizer {
   readonly h = new Map<string, Tensor>();
 
   constructor(options: RMSpropOptions = {}) {
+    checkOptions("RMSprop", options, "options");
     this.lr = checkRate("RMSprop", "lr", options.lr ?? 0.01);
     this.decayRate = checkDecay("RMSprop", "decayRate", options.decayRate ?? 0.99);
   }

@@ -1,4 +1,4 @@
-import { ValueError, zeros, type Tensor } from "@bp/tensor";
+import { ValueError, zeros, type Tensor, checkOptions } from "@bp/tensor";
 
 /** An optimizer: updates parameters in place from their gradients (book section 6.1). */
 export interface Optimizer {
@@ -20,6 +20,7 @@ export class SGD implements Optimizer {
   readonly lr: number;
 
   constructor(options: SGDOptions = {}) {
+    checkOptions("SGD", options, "options");
     this.lr = checkRate("SGD", "lr", options.lr ?? 0.01);
   }
 

@@ -1,5 +1,15 @@
 import { Affine, Convolution, Pooling, Relu, SoftmaxWithLoss } from "@bp/layers";
-import { Rng, ShapeError, ValueError, cpu, randn, zeros, type Backend, type FloatDType } from "@bp/tensor";
+import {
+  Rng,
+  ShapeError,
+  ValueError,
+  cpu,
+  randn,
+  zeros,
+  type Backend,
+  type FloatDType,
+  checkOptions,
+} from "@bp/tensor";
 import { LayerNet } from "./LayerNet.js";
 
 /** The convolution layer's settings (the book's `conv_param`). */
@@ -46,6 +56,7 @@ export class SimpleConvNet extends LayerNet {
   readonly outputSize: number;
 
   constructor(options: SimpleConvNetOptions = {}) {
+    checkOptions("SimpleConvNet", options, "options");
     const op = "SimpleConvNet";
     const inputDim = options.inputDim ?? [1, 28, 28];
     const conv = { filterNum: 30, filterSize: 5, pad: 0, stride: 1, ...options.convParam };

@@ -1,5 +1,5 @@
 import { checkTensor } from "@bp/layers";
-import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { ShapeError, ValueError, formatShape, type Tensor, checkOptions } from "@bp/tensor";
 import { DivergenceError, type Divergence } from "./DivergenceError.js";
 import { firstRows } from "./firstRows.js";
 import type { Net } from "./Net.js";
@@ -153,6 +153,7 @@ export class Trainer {
   private stopped = false;
 
   constructor(net: Net, data: TrainData, options: TrainerOptions = {}) {
+    checkOptions("Trainer", options, "options");
     const op = "Trainer";
     checkNet(op, net);
     checkData(op, data);

@@ -10,6 +10,7 @@ import {
   type Backend,
   type FloatDType,
   type Tensor,
+  checkOptions,
 } from "@bp/tensor";
 import { LayerNet, copyTensors } from "./LayerNet.js";
 
@@ -59,6 +60,7 @@ export class TwoLayerNet extends LayerNet<keyof TwoLayerParams> {
   readonly outputSize: number;
 
   constructor(inputSize: number, hiddenSize: number, outputSize: number, options: TwoLayerNetOptions = {}) {
+    checkOptions("TwoLayerNet", options, "options");
     const adopted = (options as ConstructorOptions)[ADOPT];
     for (const [name, v] of [
       ["inputSize", inputSize],

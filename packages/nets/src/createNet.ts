@@ -1,4 +1,4 @@
-import { ValueError, cpu, type Backend, type FloatDType } from "@bp/tensor";
+import { ValueError, cpu, type Backend, type FloatDType, checkOptions } from "@bp/tensor";
 import type { LayerNet } from "./LayerNet.js";
 import { MultiLayerNet, type MultiLayerNetOptions } from "./MultiLayerNet.js";
 import { MultiLayerNetExtend, type MultiLayerNetExtendOptions } from "./MultiLayerNetExtend.js";
@@ -45,6 +45,7 @@ export function createNet(
   description: Pick<NetDescription, "kind" | "config"> & { dtype?: FloatDType },
   options: { backend?: Backend } = {},
 ): LayerNet {
+  checkOptions("createNet", options, "options");
   if (typeof description !== "object" || description === null || typeof description.config !== "object")
     throw new ValueError(
       "createNet",

@@ -1,4 +1,4 @@
-import { ValueError } from "@bp/tensor";
+import { ValueError, checkOptions } from "@bp/tensor";
 import { AdaGrad } from "./AdaGrad.js";
 import { Adam } from "./Adam.js";
 import { Momentum } from "./Momentum.js";
@@ -44,6 +44,7 @@ const FACTORIES: Record<OptimizerName, (p: OptimizerParams) => Optimizer> = {
  * settings; unset settings take the book's defaults.
  */
 export function createOptimizer(name: string, params: OptimizerParams = {}): Optimizer {
+  checkOptions("createOptimizer", params, "params");
   if (typeof name !== "string")
     throw new ValueError(
       "createOptimizer",

@@ -1,5 +1,5 @@
 import { decodeSafetensors, encodeSafetensors, shortJson, shortText } from "@bp/data";
-import { Rng, ValueError, cpu, isFloatDType, type Backend, type Tensor } from "@bp/tensor";
+import { Rng, ValueError, cpu, isFloatDType, type Backend, type Tensor, checkOptions } from "@bp/tensor";
 import { listNames } from "./errorText.js";
 import { LayerNet } from "./LayerNet.js";
 import { buildLayers, buildLossLayer } from "./layerTypes.js";
@@ -22,6 +22,7 @@ const RESERVED = ["format", "architecture"];
  * what data the net was trained on).
  */
 export function encodeNet(net: Net, metadata: Record<string, string> = {}): Uint8Array {
+  checkOptions("encodeNet", metadata, "metadata");
   if (typeof net?.describe !== "function" || typeof net.params !== "object")
     throw new ValueError("encodeNet", `net must be a Net (with params, state and describe()), got ${String(net)}`);
   for (const k of RESERVED)
@@ -54,6 +55,7 @@ export interface DecodedNet {
  * `config`). Dropout layers draw from a fresh `Rng(dropoutSeed(config.seed))`.
  */
 export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): DecodedNet {
+  checkOptions("decodeNet", options, "options");
   const file = options.name ?? "<net>";
   const op = "decodeNet";
   const { tensors, metadata } = decodeSafetensors(bytes, { name: file, backend: options.backend ?? cpu });

@@ -361,6 +361,26 @@ const cases: BadCall[] = [
     type: ValueError,
     message: "Trainer: optimizer must be a name or an Optimizer (with update)",
   },
+  // Options given as null (a parameter default does not apply to null): a ValueError, not a TypeError.
+  ...(
+    [
+      ["Affine", () => new Affine(ones([3, 2]), zeros([2]), null as never)],
+      ["BatchNormalization", () => new BatchNormalization(ones([3]), zeros([3]), null as never)],
+      ["Dropout", () => new Dropout(new Rng(1), null as never)],
+      ["TwoLayerNet", () => new TwoLayerNet(2, 2, 2, null as never)],
+      ["MultiLayerNet", () => new MultiLayerNet(2, [2], 2, null as never)],
+      ["SGD", () => new SGD(null as never)],
+      ["Adam", () => new Adam(null as never)],
+      ["createOptimizer", () => createOptimizer("sgd", null as never)],
+      ["Trainer", () => new Trainer(small(), blobs, null as never)],
+      ["encodeNet", () => encodeNet(small(), null as never)],
+    ] as [string, () => unknown][]
+  ).map(([op, fn]) => ({
+    name: `${op} with options null`,
+    fn,
+    type: ValueError,
+    message: `${op}: ${op === "encodeNet" ? "metadata" : op === "createOptimizer" ? "params" : "options"} must be an object (or left out), got null`,
+  })),
 ];
 
 describe("bad arguments get typed errors naming the op", () => {

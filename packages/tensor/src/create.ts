@@ -5,7 +5,7 @@ import { DEFAULT_DTYPE, dtypeOfArray, isDType } from "./dtype.js";
 import { DTypeError, ShapeError, ValueError } from "./errors.js";
 import { Rng, checkSeed } from "./random.js";
 import type { Shape } from "./shape.js";
-import { checkShape, describeValue, formatShape, sizeOf } from "./shape.js";
+import { checkOptions, checkShape, describeValue, formatShape, sizeOf } from "./shape.js";
 import { Tensor, type NestedArray } from "./tensor.js";
 
 export interface CreateOptions {
@@ -62,6 +62,7 @@ export function tensor(
   values: number | NestedArray | ArrayLike<number>,
   opts: CreateOptions & { shape?: Shape } = {},
 ): Tensor {
+  checkOptions("tensor", opts, "options");
   if (ArrayBuffer.isView(values)) {
     const arr = values as unknown as TypedArray;
     const fallback =
@@ -152,14 +153,17 @@ function inferShape(values: NestedArray): number[] {
 }
 
 export function zeros(shape: Shape, opts: CreateOptions = {}): Tensor {
+  checkOptions("zeros", opts, "options");
   return filled(shape, opts, () => {}, "zeros");
 }
 
 export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
+  checkOptions("ones", opts, "options");
   return filled(shape, opts, (d) => d.fill(1), "ones");
 }
 
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  checkOptions("full", opts, "options");
   if (typeof value !== "number") throw new ValueError("full", `value must be a number, got ${describeValue(value)}`);
   if (opts.dtype === "int32") checkInt32("full", value, "(the fill value)");
   return filled(shape, opts, (d) => d.fill(value), "full");
@@ -167,6 +171,7 @@ export function full(shape: Shape, value: number, opts: CreateOptions = {}): Ten
 
 /** Values start, start+step, ... below stop (NumPy's arange); `arange(n)` is 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  checkOptions("arange", opts, "options");
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(step) || step === 0) {
     throw new ValueError(
@@ -205,6 +210,7 @@ function checkFinite(op: string, name: string, v: unknown): number {
 /** Normal samples with the given mean and standard deviation, drawn in float64 from the seeded
  * generator and then stored in `dtype` (so float32 holds the rounded float64 draws). */
 export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkOptions("randn", opts, "options");
   checkShape("randn", shape);
   const rng = rngOf("randn", opts);
   const mean = checkFinite("randn", "mean", opts.mean ?? 0);
@@ -221,6 +227,7 @@ export function randn(shape: Shape, opts: RandomOptions & { mean?: number; std?:
 
 /** Uniform samples in [low, high) from the seeded generator. */
 export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: number } = {}): Tensor {
+  checkOptions("rand", opts, "options");
   checkShape("rand", shape);
   const rng = rngOf("rand", opts);
   const low = checkFinite("rand", "low", opts.low ?? 0);

@@ -25,6 +25,14 @@ export {
   BackendError,
   MAX_ERROR_MESSAGE,
 } from "./errors.js";
-export { type Shape, formatShape, sizeOf, broadcastShapes, describeValue, MAX_TENSOR_SIZE } from "./shape.js";
+export {
+  type Shape,
+  formatShape,
+  sizeOf,
+  broadcastShapes,
+  describeValue,
+  checkOptions,
+  MAX_TENSOR_SIZE,
+} from "./shape.js";
 export { formatTable, type Align, type TableOptions } from "./table.js";
 export { UNARY_OPS, BINARY_OPS, type UnaryOp, type BinaryOp, type ReduceOp } from "./kernels/index.js";

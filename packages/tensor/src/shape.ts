@@ -1,4 +1,4 @@
-import { ShapeError } from "./errors.js";
+import { ShapeError, ValueError } from "./errors.js";
 
 export type Shape = readonly number[];
 
@@ -59,6 +59,16 @@ export function describeValue(x: unknown): string {
   if (typeof x === "object") return x.constructor?.name ?? "an object";
   const shown = typeof x === "string" ? JSON.stringify(x) : String(x);
   return `${typeof x} ${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}`;
+}
+
+/**
+ * Throws a ValueError unless `value` is an options object or undefined (a parameter default `= {}`
+ * does not apply to null, which would otherwise fail later as a TypeError reading a property).
+ */
+export function checkOptions(op: string, value: unknown, name = "options"): void {
+  if (value === undefined || (typeof value === "object" && value !== null && !Array.isArray(value))) return;
+  const got = value === null ? "null" : Array.isArray(value) ? "an array" : describeValue(value);
+  throw new ValueError(op, `${name} must be an object (or left out), got ${got}`);
 }
 
 /** NumPy broadcasting: align from the right; each pair of dims must match or one must be 1. */

@@ -1,3 +1,4 @@
+import { checkOptions } from "./shape.js";
 /** How a column's cells line up: text columns to the left, numbers to the right. */
 export type Align = "left" | "right";
 
@@ -21,6 +22,7 @@ export function formatTable(
   rows: readonly (readonly string[])[],
   options: TableOptions = {},
 ): string[] {
+  checkOptions("formatTable", options, "options");
   const { align = "left", markdown = false } = options;
   const alignOf = (i: number): Align => (typeof align === "string" ? align : (align[i] ?? "left"));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));

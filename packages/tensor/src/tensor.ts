@@ -7,6 +7,7 @@ import { INT_UNARY_OPS, firstNonFiniteImpl, type BinaryOp, type ReduceOp, type U
 import type { Shape } from "./shape.js";
 import {
   broadcastShapes,
+  checkOptions,
   checkShape,
   checkSize,
   describeValue,
@@ -323,6 +324,7 @@ export class Tensor {
   /** Matrix product of two 2-d tensors; `transposeA`/`transposeB` read an operand transposed
    * without copying it. */
   matmul(other: Tensor, options: MatmulOptions = {}): Tensor {
+    checkOptions("Tensor.matmul", options, "options");
     const op = "matmul";
     this.requireFloat(op);
     if (!(other instanceof Tensor)) throw new ValueError(op, `b must be a 2-d Tensor, got ${describeValue(other)}`);

@@ -9,6 +9,7 @@ import {
   ShapeError,
   ValueError,
   arange,
+  formatTable,
   full,
   ones,
   rand,
@@ -16,6 +17,7 @@ import {
   tensor,
   zeros,
 } from "../src/index.js";
+import { WorkerBackend } from "../src/worker/node.js";
 
 type ErrorClass = typeof ShapeError | typeof IndexError | typeof ValueError;
 
@@ -180,5 +182,40 @@ describe("message length", () => {
     expect(e.message).toBe(`op: ${"x".repeat(956)}... (4044 more characters)`);
     expect(e.message.length).toBe(986);
     expect(new ValueError("op", "x".repeat(996)).message).toBe(`op: ${"x".repeat(996)}`);
+  });
+});
+
+describe("options objects given as null or as another kind of value", () => {
+  // A parameter default (`options = {}`) does not apply to null: without the check, the first read
+  // of an option was a TypeError ("Cannot read properties of null").
+  it("is a ValueError naming the op and the value, for every function that takes options", () => {
+    const bad: [() => unknown, string][] = [
+      [() => randn([2], null as never), "randn: options must be an object (or left out), got null"],
+      [() => rand([2], 3 as never), "rand: options must be an object (or left out), got number 3"],
+      [() => zeros([2], null as never), "zeros: options must be an object (or left out), got null"],
+      [() => tensor([1, 2], [2] as never), "tensor: options must be an object (or left out), got an array"],
+      [
+        () => arange(3, 4, 1, "float32" as never),
+        'arange: options must be an object (or left out), got string "float32"',
+      ],
+      [
+        () => ones([2, 2]).matmul(ones([2, 2]), null as never),
+        "Tensor.matmul: options must be an object (or left out), got null",
+      ],
+      [
+        () => formatTable(["h"], [["a"]], null as never),
+        "formatTable: options must be an object (or left out), got null",
+      ],
+    ];
+    for (const [fn, message] of bad) expectMessage(fn, ValueError, message);
+    // The worker backend refuses before it starts a thread.
+    expectMessage(
+      () => new WorkerBackend(null as never),
+      ValueError,
+      "WorkerBackend: options must be an object (or left out), got null",
+    );
+    // Left out, or an object, still works.
+    expect(randn([2], undefined).shape).toEqual([2]);
+    expect(randn([2], {}).shape).toEqual([2]);
   });
 });

@@ -1,5 +1,5 @@
 import { SoftmaxWithLoss, hasParams } from "@bp/layers";
-import { BpError, Tensor } from "@bp/tensor";
+import { BpError, Tensor, checkOptions } from "@bp/tensor";
 import type { Net } from "@bp/nets";
 import {
   compareValues,
@@ -27,6 +27,7 @@ export async function crossCheckLayer(
   inputs: Tensor | readonly Tensor[],
   options: CrossCheckOptions = {},
 ): Promise<CheckReport> {
+  checkOptions("crossCheckLayer", options, "options");
   const tf = await loadTfjs();
   const tol = tolerances(options);
   const title = `crossCheckLayer(${layerName(layer)})`;
@@ -84,6 +85,7 @@ export async function crossCheckNet(
   t: Tensor,
   options: ToleranceOptions = {},
 ): Promise<CheckReport> {
+  checkOptions("crossCheckNet", options, "options");
   const tf = await loadTfjs();
   const tol = tolerances(options);
   const title = "crossCheckNet";

@@ -1,4 +1,4 @@
-import { BpError } from "@bp/tensor";
+import { BpError, checkOptions } from "@bp/tensor";
 
 /** The TensorFlow.js core namespace. */
 export type Tfjs = typeof import("@tensorflow/tfjs-core");
@@ -24,6 +24,7 @@ let loading: Promise<Tfjs> | undefined;
  * the process shares. Bundlers resolve such imports themselves and take the plain import.
  */
 export function loadTfjs(options: LoadTfjsOptions = {}): Promise<Tfjs> {
+  checkOptions("loadTfjs", options, "options");
   loading ??= load().catch((err: unknown) => {
     loading = undefined;
     throw err;

@@ -1,4 +1,5 @@
 // "@bp/tensor/backends" in Node: every backend by name (the worker backend on worker_threads).
+import { checkOptions } from "../shape.js";
 import type { Backend } from "../backend.js";
 import { createWorkerBackend, type WorkerBackendOptions } from "../worker/node.js";
 import { chooseBackend, type BackendName } from "./choose.js";
@@ -19,5 +20,6 @@ export function createBackend(
   name: BackendName = "auto",
   options: { worker?: WorkerBackendOptions } = {},
 ): Promise<Backend> {
+  checkOptions("createBackend", options, "options");
   return chooseBackend(name, () => createWorkerBackend(options.worker));
 }

@@ -1,4 +1,5 @@
 // "@bp/tensor/worker" in browsers: the worker backend on module Web Workers.
+import { checkOptions } from "../shape.js";
 import { browserThreadHost } from "./browser-thread-host.js";
 import { ThreadPoolBackend, whenReady, type WorkerBackendOptions } from "./thread-pool-backend.js";
 
@@ -28,5 +29,6 @@ export class WorkerBackend extends ThreadPoolBackend {
 
 /** A WorkerBackend whose workers have all started (a new one works at once, on fewer threads). */
 export function createWorkerBackend(options: WorkerBackendOptions = {}): Promise<WorkerBackend> {
+  checkOptions("createWorkerBackend", options, "options");
   return whenReady(new WorkerBackend(options));
 }

@@ -1,4 +1,5 @@
 // "@bp/tensor/worker" in Node: the worker backend on worker_threads.
+import { checkOptions } from "../shape.js";
 import { nodeThreadHost } from "./node-thread-host.js";
 import { ThreadPoolBackend, whenReady, type WorkerBackendOptions } from "./thread-pool-backend.js";
 
@@ -25,5 +26,6 @@ export class WorkerBackend extends ThreadPoolBackend {
 
 /** A WorkerBackend whose workers have all started (a new one works at once, on fewer threads). */
 export function createWorkerBackend(options: WorkerBackendOptions = {}): Promise<WorkerBackend> {
+  checkOptions("createWorkerBackend", options, "options");
   return whenReady(new WorkerBackend(options));
 }

@@ -4,7 +4,7 @@ import { BackendError, ValueError } from "../errors.js";
 import { matmulDims, reduceDims } from "../kernel-dims.js";
 import type { BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from "../kernels/index.js";
 import type { Shape } from "../shape.js";
-import { sizeOf } from "../shape.js";
+import { checkOptions, sizeOf } from "../shape.js";
 import { CpuBackend } from "../cpu.js";
 import { Arena, align16, matmulStaged } from "../wasm/arena.js";
 import { WasmBackend } from "../wasm/backend.js";
@@ -102,6 +102,7 @@ export class ThreadPoolBackend implements Backend {
   private readonly inline: CpuBackend;
 
   constructor(options: WorkerBackendOptions, host: ThreadHost) {
+    checkOptions("WorkerBackend", options, "options");
     host.check();
     const threads = options.threads ?? host.defaultThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
