@@ -122,11 +122,8 @@ function matmulOf<T>(
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
         if (bFinite && packRows<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
-          if (direct) {
-            sparseRowsDirect(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), nc, ncp, acc);
-          } else {
-            sparseRows(aPanels, counts, steps, mc, kb, bBlock, ncp, acc);
-          }
+          if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, acc);
+          else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 5, ncp, ncp, acc);
           continue;
         }
         if (!packed) {
@@ -261,14 +258,8 @@ function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: 
       o = packPanel<T>(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
     }
   }
-  // Every packed value finite? x - x is 0 for finite x and NaN for NaN and ±Inf.
-  let bad = f64x2.splat(0);
-  const end = w + ((<usize>(k * ncp)) << 3);
-  for (let q = w; q < end; q += 16) {
-    const v = v128.load(q);
-    bad = f64x2.add(bad, f64x2.sub(v, v));
-  }
-  return f64x2.extract_lane(bad, 0) === 0 && f64x2.extract_lane(bad, 1) === 0;
+  // Every packed value finite? (The padding lanes are 0.)
+  return allFinite(w, k * ncp);
 }
 
 /** Sparse rows are used when at most this share of a block's A values is nonzero. */
@@ -404,36 +395,7 @@ function keepInRow(w: usize, counts: usize, steps: usize, kb: i32, r: i32, v: f6
   return nonzero;
 }
 
-/** acc rows += their sparse A rows times the B block, three B panels (12 columns) at a time. */
-function sparseRows(
-  w: usize,
-  counts: usize,
-  steps: usize,
-  mc: i32,
-  kb: i32,
-  bBlock: usize,
-  ncp: i32,
-  acc: usize,
-): void {
-  const panelBytes = (<usize>kb) << 5;
-  // Column groups outermost, so the group's B panels stay in L1 while every row passes over them.
-  for (let jr = 0; jr < ncp; ) {
-    const three = jr + 3 * NR <= ncp;
-    const bp = bBlock + <usize>(jr / NR) * panelBytes;
-    for (let r = 0; r < mc; r++) {
-      const kept = load<i32>(counts + ((<usize>r) << 2));
-      if (kept === 0) continue;
-      const av = w + ((<usize>(r * kb)) << 3);
-      const st = steps + ((<usize>(r * kb)) << 2);
-      const c = acc + ((<usize>(r * ncp + jr)) << 3);
-      if (three) rowKernel3(av, st, kept, bp, panelBytes, c);
-      else rowKernel1(av, st, kept, bp, c);
-    }
-    jr += three ? 3 * NR : NR;
-  }
-}
-
-/** c[0..12) += sum over kept steps t of av[t] * (B panels at bp, bp+P, bp+2P, row steps[t]). */
+/** c[0..12) += sum over kept steps t of av[t] * (B's groups of 4 at bp, bp+P, bp+2P, row steps[t]). */
 function rowKernel3(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
   let s0 = v128.load(c);
   let s1 = v128.load(c, 16);
@@ -463,7 +425,7 @@ function rowKernel3(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usi
   v128.store(c, s5, 80);
 }
 
-/** rowKernel3 for one B panel (4 columns). */
+/** rowKernel3 for one group of 4 columns. */
 function rowKernel1(av: usize, st: usize, kept: i32, bp: usize, c: usize): void {
   let s0 = v128.load(c);
   let s1 = v128.load(c, 16);
@@ -493,31 +455,34 @@ function allFinite(p: usize, len: i32): bool {
 }
 
 /**
- * sparseRows reading B in place: row p of the block at bp + steps[t] (rows n * 8 bytes apart),
- * columns [0, nc). Groups of 12, 4, 2 and 1 columns, each group's rows of B staying in L1 while every
- * A row passes over them.
+ * acc rows += their sparse A rows times a block of B, columns [0, nc): row p of column j's group of
+ * four at b + (j / 4) * groupBytes + (j % 4) * 8 + steps[t] (packed panels: groupBytes is a panel,
+ * and nc a multiple of 4; B read in place: groupBytes is 32, steps[t] = p * n * 8). Groups of 12, 4,
+ * 2 and 1 columns, column groups outermost so that their rows of B stay in L1 while every A row
+ * passes over them.
  */
-function sparseRowsDirect(
+function sparseRows(
   w: usize,
   counts: usize,
   steps: usize,
   mc: i32,
   kb: i32,
-  bp: usize,
+  b: usize,
+  groupBytes: usize,
   nc: i32,
   ncp: i32,
   acc: usize,
 ): void {
   for (let j = 0; j < nc; ) {
     const width = j + 12 <= nc ? 12 : j + 4 <= nc ? 4 : j + 2 <= nc ? 2 : 1;
-    const bj = bp + ((<usize>j) << 3);
+    const bj = b + <usize>(j >> 2) * groupBytes + ((<usize>(j & 3)) << 3);
     for (let r = 0; r < mc; r++) {
       const kept = load<i32>(counts + ((<usize>r) << 2));
       if (kept === 0) continue;
       const av = w + ((<usize>(r * kb)) << 3);
       const st = steps + ((<usize>(r * kb)) << 2);
       const c = acc + ((<usize>(r * ncp + j)) << 3);
-      if (width === 12) rowKernel3(av, st, kept, bj, 32, c);
+      if (width === 12) rowKernel3(av, st, kept, bj, groupBytes, c);
       else if (width === 4) rowKernel1(av, st, kept, bj, c);
       else if (width === 2) rowKernelPair(av, st, kept, bj, c);
       else rowKernelOne(av, st, kept, bj, c);
