@@ -1,4 +1,4 @@
-import { DataError, loadCsv, loadMnist, loadMnistTest, type CsvData } from "@bp/data";
+import { DataError, loadCsv, loadMnist, loadMnistTest, type CsvData, type MnistData } from "@bp/data";
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
 import { UsageError } from "./errors.js";
 
@@ -47,11 +47,13 @@ export function checkDataSpec(spec: DataSpec, needTrain: boolean): void {
 export function loadDataset(spec: DataSpec, dtype: FloatDType, backend: Backend, needTrain = true): Dataset {
   checkDataSpec(spec, needTrain);
   if (spec.data === "mnist") {
-    const m = needTrain
-      ? loadMnist({ dir: spec.dir, dtype, backend })
-      : (({ xTest, tTest }) => ({ xTrain: xTest, tTrain: tTest, xTest, tTest }))(
-          loadMnistTest({ dir: spec.dir, dtype, backend }),
-        );
+    const options = { dir: spec.dir, dtype, backend };
+    let m: MnistData;
+    if (needTrain) m = loadMnist(options);
+    else {
+      const { xTest, tTest } = loadMnistTest(options);
+      m = { xTrain: xTest, tTrain: tTest, xTest, tTest };
+    }
     return {
       name: spec.dir === undefined ? "MNIST" : `MNIST-layout folder ${spec.dir}`,
       ...m,

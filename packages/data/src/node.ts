@@ -24,7 +24,14 @@ import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { parseCsv, type CsvData, type CsvOptions } from "./csv.js";
 import { DataError } from "./errors.js";
 import { IDX_MAX_BYTES, isGzip, parseIdx, readIdxHeader, type IdxArray } from "./idx.js";
-import { mnistFromIdx, mnistTestFromIdx, type MnistData, type MnistOptions, type MnistTestData } from "./mnist.js";
+import {
+  mnistFromIdx,
+  mnistTestFromIdx,
+  type MnistData,
+  type MnistOptions,
+  type MnistTestData,
+  type NamedIdx,
+} from "./mnist.js";
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -122,8 +129,8 @@ export interface ReadIdxOptions {
  * inflates to gigabytes costs no more memory than the file it claims to be.
  */
 export function readIdxFile(path: string, options: ReadIdxOptions = {}): IdxArray {
-  checkOptions("readIdxFile", options, "options");
   const op = "readIdxFile";
+  checkOptions(op, options, "options");
   const maxBytes = options.maxBytes ?? IDX_MAX_BYTES;
   const bytes = readFileBytes(path, op, maxBytes);
   return parseIdx(isGzip(bytes) ? gunzipIdx(bytes, path, maxBytes) : bytes, path);
@@ -268,13 +275,12 @@ export function mnistFiles(dir: string = defaultMnistDir()): MnistFiles {
 export function loadMnist(options: MnistOptions & { dir?: string } = {}): MnistData {
   checkOptions("loadMnist", options, "options");
   const files = mnistFiles(options.dir);
-  const named = (path: string) => ({ name: path, array: readIdxFile(path) });
   return mnistFromIdx(
     {
-      trainImages: named(files.trainImages),
-      trainLabels: named(files.trainLabels),
-      testImages: named(files.testImages),
-      testLabels: named(files.testLabels),
+      trainImages: readNamed(files.trainImages),
+      trainLabels: readNamed(files.trainLabels),
+      testImages: readNamed(files.testImages),
+      testLabels: readNamed(files.testLabels),
     },
     options,
   );
@@ -288,8 +294,15 @@ export function loadMnist(options: MnistOptions & { dir?: string } = {}): MnistD
 export function loadMnistTest(options: MnistOptions & { dir?: string } = {}): MnistTestData {
   checkOptions("loadMnistTest", options, "options");
   const files = mnistFiles(options.dir);
-  const named = (path: string) => ({ name: path, array: readIdxFile(path) });
-  return mnistTestFromIdx({ testImages: named(files.testImages), testLabels: named(files.testLabels) }, options);
+  return mnistTestFromIdx(
+    { testImages: readNamed(files.testImages), testLabels: readNamed(files.testLabels) },
+    options,
+  );
+}
+
+/** An IDX file read with the path it came from (for error messages). */
+function readNamed(path: string): NamedIdx {
+  return { name: path, array: readIdxFile(path) };
 }
 
 /** Reads a labelled CSV table (see `parseCsv`); errors name this path, the line and the column. */

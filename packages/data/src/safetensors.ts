@@ -49,8 +49,8 @@ export interface DecodeOptions {
  * size. float64 -> "F64", float32 -> "F32", int32 -> "I32".
  */
 export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string, string> = {}): Uint8Array {
-  checkOptions("encodeSafetensors", metadata, "metadata");
   const op = "encodeSafetensors";
+  checkOptions(op, metadata, "metadata");
   if (typeof tensors !== "object" || tensors === null)
     throw new DataError(op, { file: "<tensors>" }, `expected an object of named tensors, got ${show(tensors)}`);
   if (typeof metadata !== "object" || metadata === null)
@@ -122,8 +122,8 @@ export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string
  * ordinary own key.
  */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): Safetensors {
-  checkOptions("decodeSafetensors", options, "options");
   const op = "decodeSafetensors";
+  checkOptions(op, options, "options");
   const file = options.name ?? "<safetensors>";
   const backend = options.backend ?? cpu;
   const limit = options.maxHeaderBytes ?? SAFETENSORS_MAX_HEADER;

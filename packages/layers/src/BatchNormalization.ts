@@ -58,8 +58,8 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
   dbeta: Tensor | null = null;
 
   constructor(gamma: Tensor, beta: Tensor, options: BatchNormalizationOptions = {}) {
-    checkOptions("BatchNormalization", options, "options");
     const op = "BatchNormalization";
+    checkOptions(op, options, "options");
     checkTensor(op, "gamma", gamma);
     checkTensor(op, "beta", beta);
     for (const key of ["runningMean", "runningVar"] as const)

@@ -56,8 +56,8 @@ export class SimpleConvNet extends LayerNet {
   readonly outputSize: number;
 
   constructor(options: SimpleConvNetOptions = {}) {
-    checkOptions("SimpleConvNet", options, "options");
     const op = "SimpleConvNet";
+    checkOptions(op, options, "options");
     const inputDim = options.inputDim ?? [1, 28, 28];
     const conv = { filterNum: 30, filterSize: 5, pad: 0, stride: 1, ...options.convParam };
     const hiddenSize = options.hiddenSize ?? 100;

@@ -153,8 +153,8 @@ export class Trainer {
   private stopped = false;
 
   constructor(net: Net, data: TrainData, options: TrainerOptions = {}) {
-    checkOptions("Trainer", options, "options");
     const op = "Trainer";
+    checkOptions(op, options, "options");
     checkNet(op, net);
     checkData(op, data);
     this.net = net;

@@ -55,9 +55,9 @@ export interface DecodedNet {
  * `config`). Dropout layers draw from a fresh `Rng(dropoutSeed(config.seed))`.
  */
 export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): DecodedNet {
-  checkOptions("decodeNet", options, "options");
-  const file = options.name ?? "<net>";
   const op = "decodeNet";
+  checkOptions(op, options, "options");
+  const file = options.name ?? "<net>";
   const { tensors, metadata } = decodeSafetensors(bytes, { name: file, backend: options.backend ?? cpu });
   const { format, architecture, ...rest } = metadata;
   const fail = (message: string): never => {

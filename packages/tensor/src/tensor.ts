@@ -324,8 +324,8 @@ export class Tensor {
   /** Matrix product of two 2-d tensors; `transposeA`/`transposeB` read an operand transposed
    * without copying it. */
   matmul(other: Tensor, options: MatmulOptions = {}): Tensor {
-    checkOptions("Tensor.matmul", options, "options");
     const op = "matmul";
+    checkOptions(op, options, "options");
     this.requireFloat(op);
     if (!(other instanceof Tensor)) throw new ValueError(op, `b must be a 2-d Tensor, got ${describeValue(other)}`);
     this.operand(op, other);

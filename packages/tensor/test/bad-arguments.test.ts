@@ -200,7 +200,7 @@ describe("options objects given as null or as another kind of value", () => {
       ],
       [
         () => ones([2, 2]).matmul(ones([2, 2]), null as never),
-        "Tensor.matmul: options must be an object (or left out), got null",
+        "matmul: options must be an object (or left out), got null",
       ],
       [
         () => formatTable(["h"], [["a"]], null as never),

@@ -349,7 +349,11 @@ function isRow(shape: Shape): boolean {
  */
 export async function createWasmBackend(): Promise<WasmBackend> {
   requireWasmSimd("createWasmBackend");
-  const module = await kernelsModule(false);
+  return wasmBackendOf(await kernelsModule(false));
+}
+
+/** A wasm backend running `module` (the unshared build of the kernels) over a memory of its own. */
+export function wasmBackendOf(module: WebAssembly.Module): WasmBackend {
   const memory = new WebAssembly.Memory({ initial: 16 });
   return new WasmBackend(new Arena(memory, instantiateKernels(module, memory)));
 }

@@ -7,7 +7,7 @@ import type { Shape } from "../shape.js";
 import { checkOptions, sizeOf } from "../shape.js";
 import { CpuBackend } from "../cpu.js";
 import { Arena, align16, matmulStaged } from "../wasm/arena.js";
-import { WasmBackend } from "../wasm/backend.js";
+import { wasmBackendOf } from "../wasm/backend.js";
 import { instantiateKernels, kernelsModuleSync, missingWasmFeature } from "../wasm/module.js";
 import { mapTaskInputs, runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { ThreadHost } from "./thread-host.js";
@@ -126,7 +126,7 @@ export class ThreadPoolBackend implements Backend {
     // Ops that are not split run in a private, unshared memory: copies into and out of a shared
     // memory are about 1.5 times slower (measured 23 against 15 us for 627 KB), and only split ops
     // need their operands where every thread can read them.
-    this.inline = module === null ? new CpuBackend() : privateWasmBackend();
+    this.inline = module === null ? new CpuBackend() : wasmBackendOf(kernelsModuleSync(false));
     this.pool = new ThreadPool(host, threads - 1, { memory, module }, this.own);
   }
 
@@ -399,12 +399,6 @@ export class ThreadPoolBackend implements Backend {
     if (!room || outAt < 0) return null;
     return { ...staged, out: arena.view(task.out, outAt, task.out.length) } as Task;
   }
-}
-
-/** The wasm backend over a memory of its own (not shared), for the ops this backend does not split. */
-function privateWasmBackend(): WasmBackend {
-  const memory = new WebAssembly.Memory({ initial: 16 });
-  return new WasmBackend(new Arena(memory, instantiateKernels(kernelsModuleSync(false), memory)));
 }
 
 /** Resolves to `backend` once all its workers have started; disposes it and rethrows if one fails. */
