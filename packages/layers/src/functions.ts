@@ -43,12 +43,15 @@ export function crossEntropyError(y: Tensor, t: Tensor): number {
   const labels = classIndices(op, t, n, c, y.shape);
   const picked = new Int32Array(n);
   for (let i = 0; i < n; i++) picked[i] = i * c + labels[i]!;
-  const p = y2.reshape([n * c]).gather(picked);
+  const flat = y2.reshape([n * c]);
+  const p = flat.gather(picked);
   const shifted = p.add(CROSS_ENTROPY_DELTA);
   const logs = shifted.log();
   const total = logs.sum();
   const loss = -total.item() / n;
-  for (const t of [p, shifted, logs, total]) t.dispose(); // temporaries (Tensor.dispose)
+  // Temporaries and views of y (disposing a view leaves y alone; Tensor.dispose).
+  for (const t of [flat, p, shifted, logs, total]) t.dispose();
+  if (y2 !== y) y2.dispose();
   return loss;
 }
 

@@ -70,6 +70,11 @@ export class LayerNet<P extends string = string> implements Net<P> {
   readonly rng: Rng;
   private readonly paramSlots: ReadonlyMap<string, Slot>;
   private readonly stateSlots: ReadonlyMap<string, Slot>;
+  /** Outputs of the last forward pass that nobody outside the net was given: the layers' outputs
+   * between the input and the scores (held only by the layers' caches), and the scores when
+   * `loss` or `accuracy` ran the pass. The next pass disposes them (Tensor.dispose), as it replaces
+   * the caches that hold them. */
+  private passOutputs: Tensor[] = [];
 
   constructor(layers: Iterable<readonly [string, Layer]>, lastLayer: LossLayer, options: LayerNetOptions = {}) {
     checkOptions("LayerNet", options, "options");
@@ -130,8 +135,27 @@ export class LayerNet<P extends string = string> implements Net<P> {
 
   /** Scores; `train` (default false) is the book's `train_flg`, read by Dropout and BatchNorm. */
   predict(x: Tensor, train = false): Tensor {
+    return this.forwardPass(x, train, false);
+  }
+
+  /**
+   * The layers' forward pass. The previous pass's outputs that only the layers' caches hold are
+   * disposed first (a layer reading its cache after a later pass gets a ValueError, never reused
+   * data); this pass's are kept for the next. `internal`: the scores stay inside the net (loss,
+   * accuracy), so they count among them; predict() gives them to its caller and never disposes them.
+   */
+  private forwardPass(x: Tensor, train: boolean, internal: boolean): Tensor {
+    for (const t of this.passOutputs) t.dispose();
+    this.passOutputs = [];
+    const produced = new Set<Tensor>();
     let out = x;
-    for (const layer of this.layers.values()) out = layer.forward(out, train);
+    for (const layer of this.layers.values()) {
+      out = layer.forward(out, train);
+      produced.add(out);
+    }
+    produced.delete(x);
+    if (!internal) produced.delete(out);
+    this.passOutputs = [...produced];
     return out;
   }
 
@@ -142,7 +166,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
     checkTensor(`${this.kind}.loss`, "t", t);
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(`${this.kind}.loss`, `x has 0 rows (shape ${formatShape(x.shape)})`);
-    return this.lastLayer.forward(this.predict(x, train), t) + this.weightDecay();
+    return this.lastLayer.forward(this.forwardPass(x, train, true), t) + this.weightDecay();
   }
 
   accuracy(x: Tensor, t: Tensor): number {
@@ -151,13 +175,18 @@ export class LayerNet<P extends string = string> implements Net<P> {
     checkTensor(op, "t", t);
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(op, `x has 0 rows (shape ${formatShape(x.shape)})`);
-    const y = x.rank > 2 ? this.predictClassesInBatches(x) : this.predict(x, false).argmax(1);
+    const y = x.rank > 2 ? this.predictClassesInBatches(x) : this.forwardPass(x, false, true).argmax(1);
     const labels = t.dtype === "int32" ? t : t.argmax(1);
-    if (labels.size !== y.size)
-      throw new ShapeError(op, `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`);
-    let correct = 0;
-    for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;
-    return correct / y.size;
+    try {
+      if (labels.size !== y.size)
+        throw new ShapeError(op, `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`);
+      let correct = 0;
+      for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;
+      return correct / y.size;
+    } finally {
+      y.dispose();
+      if (labels !== t) labels.dispose();
+    }
   }
 
   /**
@@ -170,7 +199,11 @@ export class LayerNet<P extends string = string> implements Net<P> {
     const classes = new Int32Array(rows);
     for (let start = 0; start < rows; start += 100) {
       const idx = Int32Array.from({ length: Math.min(100, rows - start) }, (_, i) => start + i);
-      classes.set(this.predict(x.gather(idx), false).argmax(1).data, start);
+      const batch = x.gather(idx);
+      const y = this.forwardPass(batch, false, true).argmax(1);
+      classes.set(y.data, start);
+      y.dispose();
+      batch.dispose();
     }
     return tensor(classes, { dtype: "int32", backend: x.backend });
   }
@@ -196,8 +229,11 @@ export class LayerNet<P extends string = string> implements Net<P> {
       if (layer === undefined || !hasParams(layer))
         throw new ValueError(`${this.kind}.gradient`, `no layer ${slot.layer}`);
       const g = layer.grads[slot.key]!;
-      grads[n] =
-        slot.key === "W" && this.weightDecayLambda > 0 ? g.add(layer.params.W!.mul(this.weightDecayLambda)) : g;
+      if (slot.key === "W" && this.weightDecayLambda > 0) {
+        const decay = layer.params.W!.mul(this.weightDecayLambda);
+        grads[n] = g.add(decay);
+        decay.dispose();
+      } else grads[n] = g;
     }
     return { loss, grads: grads as NamedTensors<P> };
   }
@@ -248,8 +284,12 @@ export class LayerNet<P extends string = string> implements Net<P> {
     if (this.weightDecayLambda === 0) return 0;
     let decay = 0;
     for (const [n, slot] of this.paramSlots) {
-      if (slot.key === "W")
-        decay += 0.5 * this.weightDecayLambda * (this.params[n as P] as Tensor).square().sum().item();
+      if (slot.key !== "W") continue;
+      const squares = (this.params[n as P] as Tensor).square();
+      const sum = squares.sum();
+      decay += 0.5 * this.weightDecayLambda * sum.item();
+      squares.dispose();
+      sum.dispose();
     }
     return decay;
   }

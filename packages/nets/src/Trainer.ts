@@ -2,6 +2,7 @@ import { checkTensor } from "@bp/layers";
 import { ShapeError, ValueError, formatShape, type Tensor, checkOptions } from "@bp/tensor";
 import { DivergenceError, type Divergence } from "./DivergenceError.js";
 import { firstRows } from "./firstRows.js";
+import { LayerNet } from "./LayerNet.js";
 import type { Net } from "./Net.js";
 import { createOptimizer, type OptimizerParams } from "./optimizers.js";
 import { batchRng, minibatchSampler, type Sampling } from "./seededTraining.js";
@@ -141,6 +142,9 @@ export class Trainer {
    * was given it, so the next step disposes it and its gather reuses the storage. */
   private ownBatch: Batch | undefined;
   private readonly drawsOwnBatches: boolean;
+  /** The previous step's gradients when the net is a LayerNet (fresh tensors from every backward,
+   * given to nobody but the optimizer, which keeps none of them): the next step disposes them. */
+  private ownGrads: Readonly<Record<string, Tensor>> | undefined;
   private readonly listeners: { [K in keyof TrainerEvents]: Listener<K>[] } = {
     iteration: [],
     epoch: [],
@@ -217,10 +221,13 @@ export class Trainer {
     // The layers' caches still point at the previous batch; the forward below replaces them.
     this.ownBatch?.xBatch.dispose();
     this.ownBatch?.tBatch.dispose();
+    if (this.ownGrads !== undefined) for (const g of Object.values(this.ownGrads)) g.dispose();
+    this.ownGrads = undefined;
     const batch = this.nextBatch();
     if (this.drawsOwnBatches) this.ownBatch = batch;
     const { xBatch, tBatch } = batch;
     const { loss: gradLoss, grads } = this.net.lossAndGradient(xBatch, tBatch);
+    if (this.net instanceof LayerNet) this.ownGrads = grads;
     const iteration = this.currentIter + 1;
     this.report(
       Number.isFinite(gradLoss)

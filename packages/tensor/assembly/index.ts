@@ -4,4 +4,4 @@ export { matmul, matmulScratchBytes } from "./matmul";
 export { binary, binaryRows } from "./elementwise";
 export { argmaxRows, extremeOfRows, unary, where } from "./unary";
 export { col2im, im2col, transposeBatched } from "./window";
-export { sumRows } from "./reduce";
+export { firstNonFinite, sumRows } from "./reduce";

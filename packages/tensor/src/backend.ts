@@ -54,6 +54,12 @@ export interface Backend {
   putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray;
 
   /**
+   * Optional: the flat index of the first NaN or ±Infinity in x, or -1 (a training loop's divergence
+   * check, run on every parameter and gradient each step). Without it, the TypeScript loop runs.
+   */
+  firstNonFinite?(x: TensorData): number;
+
+  /**
    * Optional: storage this backend's `alloc` gave, which no tensor uses any more (a disposed op
    * result that no other tensor shares). The backend may hand it out again from `alloc`, zero-filled.
    */

@@ -13,8 +13,8 @@ function dtypeCode(dtype: DType): number {
 /**
  * Storage of disposed tensors, kept by size class (dtype and length) for a backend's next `alloc` of
  * the same size. It only ever receives storage through `Tensor.dispose()`, which hands back a
- * buffer only when that tensor made it (an op's result) and no other tensor shares it (never
- * reshaped), so nothing a live tensor can still read is handed out again. A training loop that
+ * buffer only when an op made it and every tensor sharing it (the result and its reshape views)
+ * was disposed, so nothing a live tensor can still read is handed out again. A training loop that
  * disposes its temporaries then reuses the same few buffers every step instead of asking the engine
  * for fresh memory (which for large buffers means new pages, zeroed by the OS, and work for the
  * garbage collector).

@@ -22,9 +22,10 @@ import { windowGeometry } from "./window.js";
 
 export type TensorOrNumber = Tensor | number;
 
-/** Storage that exactly one tensor holds and that an op of its backend made (never reshaped, never
- * given to the constructor from outside): only such storage goes back to the backend on dispose(). */
-const ownedStorage = new WeakSet<TypedArray>();
+/** Storage that an op of a backend made (never given to the constructor from outside), with the
+ * number of undisposed tensors that hold it (the op's result and its `reshape` views): such storage
+ * goes back to the backend when the last of them is disposed. */
+const holders = new WeakMap<TypedArray, number>();
 /** Tensors whose dispose() has run. */
 const disposedTensors = new WeakSet<Tensor>();
 /** What `data` becomes on a disposed tensor: one shared descriptor, so every disposed tensor takes
@@ -78,7 +79,7 @@ export class Tensor {
     }
     this.shape = Object.freeze([...shape]);
     // Storage given from outside may be another tensor's: then neither may recycle it.
-    ownedStorage.delete(data);
+    holders.delete(data);
   }
 
   get rank(): number {
@@ -93,7 +94,7 @@ export class Tensor {
   /** A tensor of fresh storage that an op of this backend made (so `dispose()` may recycle it). */
   private make(data: TypedArray, shape: Shape, dtype: DType = this.dtype): Tensor {
     const t = new Tensor(data, shape, dtype, this.backend);
-    ownedStorage.add(data);
+    holders.set(data, 1);
     return t;
   }
 
@@ -101,11 +102,11 @@ export class Tensor {
 
   /**
    * Declares this tensor dead: any later use of it (its `data`, or an op on it) throws a
-   * `ValueError`, and when an op of its backend made its storage and no other tensor shares it
-   * (it was never reshaped), the backend may hand that storage to a later op of the same size
-   * instead of allocating (cpu and wasm keep a pool; see `BufferPool`). Storage the constructor was
-   * given, `reshape` views and tensors they were reshaped from are never recycled, so the only way
-   * a buffer is reused is that every tensor holding it was disposed. Call it only on tensors you
+   * `ValueError`, and when an op of its backend made its storage and every tensor sharing it (the
+   * op's result and its `reshape` views) has been disposed, the backend may hand that storage to a
+   * later op of the same size instead of allocating (cpu keeps a pool, see `BufferPool`; wasm a
+   * heap in its module's memory). Storage the constructor was given is never recycled, so the only
+   * way a buffer is reused is that every tensor holding it was disposed. Call it only on tensors you
    * made and nobody else holds (a function's temporaries); disposing twice does nothing.
    *
    * Without it nothing changes: the garbage collector frees unused tensors as before.
@@ -115,7 +116,11 @@ export class Tensor {
     const data = this.data;
     disposedTensors.add(this);
     Object.defineProperty(this, "data", DISPOSED_DATA);
-    if (ownedStorage.delete(data)) this.backend.release?.(this.dtype, data);
+    const n = holders.get(data);
+    if (n === 1) {
+      holders.delete(data);
+      this.backend.release?.(this.dtype, data);
+    } else if (n !== undefined) holders.set(data, n - 1);
   }
 
   /** Whether `dispose()` has run on this tensor. */
@@ -399,9 +404,11 @@ export class Tensor {
         `cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)} (${sizeOf(s)} elements)`,
       );
     }
-    // Two tensors now share the storage (the constructor takes it out of `ownedStorage`): neither
-    // may hand it back on dispose().
-    return new Tensor(this.data, s, this.dtype, this.backend);
+    // Two tensors now share the storage: it goes back to the backend only when both are disposed.
+    const n = holders.get(this.data);
+    const view = new Tensor(this.data, s, this.dtype, this.backend);
+    if (n !== undefined) holders.set(this.data, n + 1);
+    return view;
   }
 
   /** Rows of this tensor along axis 0 picked by `indices` (an int32 tensor, an array or an
@@ -497,7 +504,7 @@ export class Tensor {
     const idx = toIndexArray("oneHot", this, depth, "class index");
     const data = this.backend.oneHot(idx, depth, dtype);
     const t = new Tensor(data, [idx.length, depth], dtype, this.backend);
-    ownedStorage.add(data);
+    holders.set(data, 1);
     return t;
   }
 
@@ -546,7 +553,7 @@ export class Tensor {
    * tensors always are). A training loop's divergence check: about twice as fast as a
    * `Number.isFinite` loop over `data`. */
   firstNonFinite(): number {
-    return firstNonFiniteImpl(this.data, 0, this.size);
+    return this.backend.firstNonFinite?.(this) ?? firstNonFiniteImpl(this.data, 0, this.size);
   }
 
   /** Whether every element is finite (no NaN, no ±Infinity). */

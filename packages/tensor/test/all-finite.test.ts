@@ -3,6 +3,7 @@
 // block edges, in the 4-wide unrolled part and in the tail.
 import { describe, expect, it } from "vitest";
 import { Tensor, tensor, zeros } from "../src/index.js";
+import { createWasmBackend } from "../src/wasm/index.js";
 
 describe("firstNonFinite / allFinite", () => {
   it("-1 and true when every element is finite, including -0, huge and tiny values", () => {
@@ -43,5 +44,25 @@ describe("firstNonFinite / allFinite", () => {
     x.data[2399] = Number.NaN;
     expect(x.firstNonFinite()).toBe(2399);
     expect(x.reshape([2400]).firstNonFinite()).toBe(2399);
+  });
+
+  it("the wasm backend's scan of resident tensors (blocks of 512) finds the same first index", async () => {
+    const backend = await createWasmBackend();
+    for (const dtype of ["float64", "float32"] as const) {
+      for (const n of [256, 257, 511, 512, 513, 1031, 4100]) {
+        expect(zeros([n], { dtype, backend }).firstNonFinite()).toBe(-1);
+        for (const at of [0, 7, 8, 255, 511, 512, 513, n - 1]) {
+          if (at >= n) continue;
+          for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+            const x = zeros([n], { dtype, backend });
+            expect(backend.isResident(x.data), "resident: the wasm kernel runs").toBe(true);
+            x.data[at] = bad;
+            if (at + 1 < n) x.data[n - 1] = Number.NaN;
+            expect(x.firstNonFinite(), `${dtype} n=${n} at=${at} ${bad}`).toBe(at);
+          }
+        }
+      }
+    }
+    expect(backend.heap!.stats.allocs).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
-// Tensor.dispose(): a disposed tensor refuses every use, and only storage that one tensor alone
-// holds (an op's result, never reshaped or shared through the constructor) goes back to the
-// backend's pool for the next alloc of the same dtype and size.
+// Tensor.dispose(): a disposed tensor refuses every use, and only storage that an op made goes back
+// to the backend's pool for the next alloc of the same dtype and size, once every tensor holding it
+// (the result and its reshape views) was disposed; storage given to the constructor never does.
 import { describe, expect, it } from "vitest";
 import { type Backend, CpuBackend, Tensor, ValueError, randn, tensor } from "../src/index.js";
 import { createWasmBackend } from "../src/wasm/index.js";
@@ -62,11 +62,15 @@ describe("Tensor.dispose", () => {
     const x = input(backend);
     const a = opResult(x);
     const view = a.reshape([200]);
+    const view2 = view.reshape([2, 100]);
     a.dispose();
-    expect(backend.pool.pooledBytes).toBe(0);
-    expect(view.data[0]).not.toBe(undefined);
     view.dispose();
-    expect(backend.pool.pooledBytes).toBe(0); // shared once, never recycled
+    expect(backend.pool.pooledBytes).toBe(0); // view2 still reads it
+    expect(view2.data[0]).toBe(x.data[0]! * 2);
+    view2.dispose();
+    expect(backend.pool.pooledBytes).toBe(1600); // the last of the three: 200 float64 values recycled
+    view2.dispose(); // twice: counted once
+    expect(backend.pool.pooledBytes).toBe(1600);
 
     const b = opResult(x);
     const alias = new Tensor(b.data, [200], "float64", backend); // shares b's storage

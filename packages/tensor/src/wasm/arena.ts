@@ -27,6 +27,9 @@ export class Arena {
     readonly kernels: KernelExports | null,
     /** Bytes at the bottom kept for other uses (per-thread scratch of the worker backend). */
     private readonly base = 0,
+    /** The arena never reaches past this offset (the wasm backend's tensors live above it, in a
+     * memory that must never grow: growing a non-shared memory detaches every view of it). */
+    private readonly limit = MAX_BYTES,
   ) {}
 
   reset(): void {
@@ -47,7 +50,7 @@ export class Arena {
   reserve(bytes: number): number {
     const at = align16(this.top);
     const end = at + bytes;
-    if (end > MAX_BYTES) return -1;
+    if (end > this.limit) return -1;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       try {
@@ -83,6 +86,8 @@ export type RunRows = (a: number, b: number, out: number, m: number) => boolean;
  * computes staged rows (the calling thread, or split between threads). Returns false, leaving `out`
  * partly written, when the memory cannot hold the operands (the caller then runs the TypeScript kernel).
  * Rows are independent and each is summed in the kernel's fixed order, so chunking changes no bit.
+ * `residentAt` gives the offset of an array that already lives in the arena's memory (a wasm
+ * backend's tensor), or -1: such an operand is read, and such an output written, where it is.
  */
 export function matmulStaged(
   arena: Arena,
@@ -94,21 +99,29 @@ export function matmulStaged(
   k: number,
   transA: boolean,
   run: RunRows,
+  residentAt: (data: FloatArray) => number = () => -1,
 ): boolean {
   if (m === 0 || n === 0) return true;
   arena.reset();
-  const bAt = arena.stage(b);
+  const bResident = residentAt(b);
+  const bAt = bResident >= 0 ? bResident : arena.stage(b);
   if (bAt < 0) return false;
-  const rowBytes = (k + n) * a.BYTES_PER_ELEMENT;
-  const chunk = transA ? m : Math.max(1, Math.min(m, Math.floor(CHUNK_BYTES / rowBytes)));
+  const aResident = residentAt(a);
+  const outResident = residentAt(out);
+  const bytes = a.BYTES_PER_ELEMENT;
+  const rowBytes = ((aResident < 0 ? k : 0) + (outResident < 0 ? n : 0)) * bytes;
+  const chunk = transA || rowBytes === 0 ? m : Math.max(1, Math.min(m, Math.floor(CHUNK_BYTES / rowBytes)));
   const top = arena.mark();
   for (let r0 = 0; r0 < m; r0 += chunk) {
     const rows = Math.min(chunk, m - r0);
     arena.release(top);
-    const aAt = arena.stage(transA ? a : a.subarray(r0 * k, (r0 + rows) * k));
-    const outAt = arena.reserve(rows * n * out.BYTES_PER_ELEMENT);
+    const aAt =
+      aResident >= 0
+        ? aResident + (transA ? 0 : r0 * k * bytes)
+        : arena.stage(transA ? a : a.subarray(r0 * k, (r0 + rows) * k));
+    const outAt = outResident >= 0 ? outResident + r0 * n * bytes : arena.reserve(rows * n * bytes);
     if (aAt < 0 || outAt < 0 || !run(aAt, bAt, outAt, rows)) return false;
-    out.set(arena.view(out, outAt, rows * n), r0 * n);
+    if (outResident < 0) out.set(arena.view(out, outAt, rows * n), r0 * n);
   }
   return true;
 }

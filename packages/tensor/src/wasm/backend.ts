@@ -1,18 +1,22 @@
 import type { TensorData } from "../backend.js";
 import { CpuBackend } from "../cpu.js";
-import type { FloatArray, TypedArray } from "../dtype.js";
+import type { DType, FloatArray, TypedArray } from "../dtype.js";
+import { bytesPerElement, typedArrayOn } from "../dtype.js";
 import { matmulDims, reduceDims } from "../kernel-dims.js";
 import {
   batchedTransposeDims,
+  firstNonFiniteImpl,
   matmulImpl,
   type BinaryOp,
   type ReduceOp,
   type UnaryOp,
   type WindowGeometry,
 } from "../kernels/index.js";
+import { ValueError } from "../errors.js";
 import type { Shape } from "../shape.js";
-import { sizeOf } from "../shape.js";
+import { checkOptions, describeValue, sizeOf } from "../shape.js";
 import { Arena, matmulStaged } from "./arena.js";
+import { ResidentHeap } from "./heap.js";
 import { instantiateKernels, kernelsModule, requireWasmSimd } from "./module.js";
 
 /** The binary ops with a wasm kernel (assembly/elementwise.ts), by operation code. */
@@ -59,24 +63,81 @@ interface Operand {
 export class WasmBackend extends CpuBackend {
   override readonly name: string = "wasm";
 
+  /** The memory's buffer, which never changes while tensors live in it (null: no resident heap). */
+  private readonly buffer: ArrayBuffer | null;
+
   /** Use `createWasmBackend()`, which compiles the module first. */
-  constructor(private readonly arena: Arena) {
+  constructor(
+    private readonly arena: Arena,
+    /** Where tensors live in the module's memory (null: all storage is ordinary memory). */
+    readonly heap: ResidentHeap | null = null,
+  ) {
     super();
+    this.buffer = heap === null ? null : (arena.memory.buffer as ArrayBuffer);
+  }
+
+  /** Zero-filled storage: a block of the resident heap when it has room, else ordinary memory. */
+  override alloc(dtype: DType, size: number): TypedArray {
+    return this.storage(dtype, size, true);
+  }
+
+  override release(dtype: DType, data: TypedArray): void {
+    if (this.heap !== null && data.buffer === this.buffer) this.heap.free(data);
+    else super.release(dtype, data);
+  }
+
+  /** Storage for `size` values of `dtype`, zero-filled when `zero` (else a result the caller
+   * overwrites whole). In the resident heap from RESIDENT_MIN_BYTES on, when it has room. */
+  private storage(dtype: DType, size: number, zero: boolean): TypedArray {
+    const heap = this.heap;
+    const bytes = size * bytesPerElement(dtype);
+    if (heap !== null && bytes >= RESIDENT_MIN_BYTES) {
+      const block = heap.alloc(bytes);
+      if (block !== null) {
+        const view = typedArrayOn(dtype, this.buffer!, block.at, size);
+        if (zero && !block.zeroed) view.fill(0);
+        heap.track(view);
+        return view;
+      }
+    }
+    return this.pool.allocForOverwrite(dtype, size, zero);
+  }
+
+  /** Whether `data` (a tensor's storage) lives in the module's memory, where the kernels read and
+   * write it in place; false for storage in ordinary memory (small, or when the heap was full). */
+  isResident(data: TypedArray): boolean {
+    return this.residentAt(data) >= 0;
+  }
+
+  /** The byte offset of `data` in the module's memory when it lives there (a resident tensor), else -1. */
+  private residentAt(data: TypedArray): number {
+    return data.buffer === this.buffer ? data.byteOffset : -1;
   }
 
   override matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray {
     const { m, n, k } = matmulDims(a.shape, b.shape, transposeA, transposeB);
-    const out = this.alloc(a.dtype, m * n) as FloatArray;
+    const out = this.storage(a.dtype, m * n, false) as FloatArray;
     const ad = a.data as FloatArray;
     const bd = b.data as FloatArray;
     const f32 = ad instanceof Float32Array ? 1 : 0;
     const kernels = this.arena.kernels!;
-    const staged = matmulStaged(this.arena, ad, bd, out, m, n, k, transposeA, (aAt, bAt, outAt, rows) => {
-      const scratch = this.arena.reserve(kernels.matmulScratchBytes(n, k));
-      if (scratch < 0) return false;
-      kernels.matmul(aAt, bAt, outAt, rows, n, k, +transposeA, +transposeB, 0, rows, f32, scratch);
-      return true;
-    });
+    const staged = matmulStaged(
+      this.arena,
+      ad,
+      bd,
+      out,
+      m,
+      n,
+      k,
+      transposeA,
+      (aAt, bAt, outAt, rows) => {
+        const scratch = this.arena.reserve(kernels.matmulScratchBytes(n, k));
+        if (scratch < 0) return false;
+        kernels.matmul(aAt, bAt, outAt, rows, n, k, +transposeA, +transposeB, 0, rows, f32, scratch);
+        return true;
+      },
+      (d) => this.residentAt(d),
+    );
     if (!staged) matmulImpl(ad, bd, out, m, n, k, transposeA, transposeB, 0, m);
     return out;
   }
@@ -101,7 +162,7 @@ export class WasmBackend extends CpuBackend {
     ) {
       return super.binary(op, a, b, outShape);
     }
-    const out = this.pool.allocForOverwrite(a.dtype, size);
+    const out = this.storage(a.dtype, size, false);
     const f32 = a.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const per = (len: number): number => (len === size ? 1 : 0);
@@ -126,7 +187,7 @@ export class WasmBackend extends CpuBackend {
     const code = WASM_UNARY[op];
     const size = x.data.length;
     if (code === undefined || x.dtype === "int32" || size < WASM_MIN_SIZE) return super.unary(op, x);
-    const out = this.pool.allocForOverwrite(x.dtype, size);
+    const out = this.storage(x.dtype, size, false);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const done = this.chunked(size, [operand(x.data, 1)], out, 1, (at, outAt, n) =>
@@ -149,7 +210,7 @@ export class WasmBackend extends CpuBackend {
     ) {
       return super.where(cond, a, b, outShape);
     }
-    const out = this.pool.allocForOverwrite(a.dtype, size);
+    const out = this.storage(a.dtype, size, false);
     const f32 = a.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const s = inputs.map((d) => (d.length === size ? 1 : 0));
@@ -171,20 +232,22 @@ export class WasmBackend extends CpuBackend {
     if (x.dtype === "int32" || x.data.length < WASM_MIN_SIZE) return super.reduce(op, x, axis);
     if (op !== "sum" && inner === 1) return this.extremeOfRows(op, x, axis, outer, axisLen);
     if (op !== "sum" || inner === 1) return super.reduce(op, x, axis);
-    const out = this.pool.allocForOverwrite(x.dtype, outer * inner);
+    const out = this.storage(x.dtype, outer * inner, false);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const arena = this.arena;
     const kernels = arena.kernels!;
     arena.reset();
     const accAt = arena.reserve(inner * 8);
     const top = arena.mark();
-    const rows = Math.max(1, Math.floor(CHUNK_BYTES / (inner * x.data.BYTES_PER_ELEMENT)));
+    const bytes = x.data.BYTES_PER_ELEMENT;
+    const resident = this.residentAt(x.data);
+    const rows = resident >= 0 ? axisLen : Math.max(1, Math.floor(CHUNK_BYTES / (inner * bytes)));
     for (let o = 0; o < outer; o++) {
       for (let k0 = 0; k0 < axisLen; k0 += rows) {
         const n = Math.min(rows, axisLen - k0);
         arena.release(top);
         const start = (o * axisLen + k0) * inner;
-        const xAt = arena.stage(x.data.subarray(start, start + n * inner));
+        const xAt = resident >= 0 ? resident + start * bytes : arena.stage(x.data.subarray(start, start + n * inner));
         if (accAt < 0 || xAt < 0) return super.reduce(op, x, axis);
         kernels.sumRows(xAt, n, inner, accAt, f32, k0 === 0 ? 1 : 0);
       }
@@ -193,11 +256,20 @@ export class WasmBackend extends CpuBackend {
     return out;
   }
 
+  /** The divergence check's scan in wasm (assembly/reduce.ts) for a resident float tensor; others
+   * run the TypeScript loop (copying a tensor in would cost as much as scanning it). */
+  firstNonFinite(x: TensorData): number {
+    const at = this.residentAt(x.data);
+    if (x.dtype === "int32") return -1;
+    if (at < 0 || x.data.length < WASM_MIN_SIZE) return firstNonFiniteImpl(x.data, 0, x.data.length);
+    return this.arena.kernels!.firstNonFinite(at, x.data.length, x.dtype === "float32" ? 1 : 0);
+  }
+
   /** max or min along the last axis (max pooling's window maxima) in wasm (assembly/unary.ts,
    * two float64 or four float32 rows per vector, reduceImpl's meaning: NaN wins, then the first of
    * equal values). */
   private extremeOfRows(op: "max" | "min", x: TensorData, axis: number, rows: number, len: number): TypedArray {
-    const out = this.pool.allocForOverwrite(x.dtype, rows);
+    const out = this.storage(x.dtype, rows, false);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const min = op === "min" ? 1 : 0;
     const kernels = this.arena.kernels!;
@@ -215,7 +287,7 @@ export class WasmBackend extends CpuBackend {
     if (inner !== 1 || axisLen === 0 || x.dtype === "int32" || x.data.length < WASM_MIN_SIZE) {
       return super.argmax(x, axis);
     }
-    const out = this.pool.allocForOverwrite("int32", outer) as Int32Array;
+    const out = this.storage("int32", outer, false) as Int32Array;
     const f32 = x.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const done = this.chunked(outer, [operand(x.data, axisLen)], out, 1, (at, outAt, rows) =>
@@ -246,7 +318,7 @@ export class WasmBackend extends CpuBackend {
     perUnit: number,
   ): TypedArray | null {
     if (src.data.length < WASM_MIN_SIZE && units * perUnit < WASM_MIN_SIZE) return null;
-    const out = this.pool.allocForOverwrite(src.dtype, units * perUnit);
+    const out = this.storage(src.dtype, units * perUnit, false);
     const geometry = Int32Array.of(g.c, g.h, g.w, g.filterH, g.filterW, g.stride, g.pad, g.outH, g.outW);
     const f32 = src.dtype === "float32" ? 1 : 0;
     const run = this.arena.kernels![kernel];
@@ -265,7 +337,7 @@ export class WasmBackend extends CpuBackend {
     const dims = x.dtype === "int32" || x.data.length < WASM_MIN_SIZE ? null : batchedTransposeDims(x.shape, perm);
     if (dims === null) return super.transpose(x, perm);
     const [batches, rows, cols] = dims;
-    const out = this.pool.allocForOverwrite(x.dtype, x.data.length);
+    const out = this.storage(x.dtype, x.data.length, false);
     const f32 = x.dtype === "float32" ? 1 : 0;
     const kernels = this.arena.kernels!;
     const done = this.chunked(batches, [operand(x.data, rows * cols)], out, rows * cols, (at, outAt, n) =>
@@ -275,11 +347,12 @@ export class WasmBackend extends CpuBackend {
   }
 
   /**
-   * Runs a wasm kernel over `units` units of work (output elements or rows) in chunks of about
-   * CHUNK_BYTES: each chunk's operands are copied into the arena, `run(at, outAt, n, first)` computes
-   * its n units, first to first + n - 1, there (at: each operand's offset) and the result is copied into `out`. Operands with
-   * perUnit 0 are staged once for all chunks. False when the memory cannot hold a chunk (the caller
-   * then runs the TypeScript kernel, which overwrites all of `out`).
+   * Runs a wasm kernel over `units` units of work (output elements or rows): `run(at, outAt, n,
+   * first)` computes units first to first + n - 1 (at: each operand's offset). Operands and results
+   * that live in the module's memory (resident tensors) are read and written where they are; the
+   * others are copied in (and the result out) in chunks of about CHUNK_BYTES, operands with perUnit
+   * 0 once for all chunks. False when the memory cannot hold a chunk (the caller then runs the
+   * TypeScript kernel, which overwrites all of `out`).
    */
   private chunked(
     units: number,
@@ -290,15 +363,17 @@ export class WasmBackend extends CpuBackend {
   ): boolean {
     const arena = this.arena;
     arena.reset();
-    const once = (o: Operand): boolean => o.perUnit === 0 && o.images === undefined;
-    const at = operands.map((o) => (once(o) ? arena.stage(o.data) : 0));
+    const resident = operands.map((o) => this.residentAt(o.data));
+    const outResident = this.residentAt(out);
+    const once = (o: Operand, i: number): boolean => o.perUnit === 0 && o.images === undefined && resident[i]! < 0;
+    const at = operands.map((o, i) => (once(o, i) ? arena.stage(o.data) : 0));
     if (at.some((p) => p < 0)) return false;
-    let unitBytes = outPerUnit * out.BYTES_PER_ELEMENT;
-    for (const o of operands) {
+    let unitBytes = outResident < 0 ? outPerUnit * out.BYTES_PER_ELEMENT : 0;
+    operands.forEach((o, i) => {
       const perUnit = o.images === undefined ? o.perUnit : o.images.elements / o.images.units;
-      unitBytes += perUnit * o.data.BYTES_PER_ELEMENT;
-    }
-    const chunk = Math.max(1, Math.floor(CHUNK_BYTES / unitBytes));
+      if (resident[i]! < 0) unitBytes += perUnit * o.data.BYTES_PER_ELEMENT;
+    });
+    const chunk = unitBytes === 0 ? units : Math.max(1, Math.floor(CHUNK_BYTES / unitBytes));
     const top = arena.mark();
     for (let u0 = 0; u0 < units; u0 += chunk) {
       const n = Math.min(chunk, units - u0);
@@ -306,21 +381,32 @@ export class WasmBackend extends CpuBackend {
       let staged = true;
       for (let i = 0; i < operands.length; i++) {
         const { data, perUnit, images } = operands[i]!;
+        const bytes = data.BYTES_PER_ELEMENT;
+        const r = resident[i]!;
         if (images !== undefined) {
+          // Addressed by element index in the whole operand (offset of element 0).
+          if (r >= 0) {
+            at[i] = r;
+            continue;
+          }
           const begin = Math.floor(u0 / images.units) * images.elements;
           const end = (Math.floor((u0 + n - 1) / images.units) + 1) * images.elements;
           const p = arena.stage(data.subarray(begin, end));
           staged &&= p >= 0;
-          at[i] = p - begin * data.BYTES_PER_ELEMENT; // may be negative: wasm addresses wrap around
+          at[i] = p - begin * bytes; // may be negative: wasm addresses wrap around
+        } else if (r >= 0) {
+          at[i] = r + u0 * perUnit * bytes;
         } else if (perUnit !== 0) {
           at[i] = arena.stage(data.subarray(u0 * perUnit, (u0 + n) * perUnit));
           staged &&= at[i]! >= 0;
         }
       }
-      const outAt = arena.reserve(n * outPerUnit * out.BYTES_PER_ELEMENT);
+      const outBytes = out.BYTES_PER_ELEMENT;
+      const outAt =
+        outResident >= 0 ? outResident + u0 * outPerUnit * outBytes : arena.reserve(n * outPerUnit * outBytes);
       if (outAt < 0 || !staged) return false;
       run(at, outAt, n, u0);
-      out.set(arena.view(out, outAt, n * outPerUnit), u0 * outPerUnit);
+      if (outResident < 0) out.set(arena.view(out, outAt, n * outPerUnit), u0 * outPerUnit);
     }
     return true;
   }
@@ -336,6 +422,31 @@ function isRow(shape: Shape): boolean {
   return true;
 }
 
+/** Options of `createWasmBackend`. */
+export interface WasmBackendOptions {
+  /**
+   * Bytes of the module's memory that hold tensors (their storage is a block there from 1 KiB up),
+   * so that ops read and write them in place instead of copying them in and out. Default 512 MiB
+   * (address space: pages are only committed as they are used); 0 keeps every tensor in ordinary
+   * memory, copied into the module for each op. When the engine refuses that much, smaller sizes
+   * are tried. A tensor that finds no room uses ordinary memory: same results, more copying.
+   *
+   * A block returns to the heap when its tensor is disposed, or after the garbage collector has
+   * collected the tensor, which takes effect only when the program yields to the event loop. So a
+   * synchronous loop that disposes nothing fills the heap with its dead results (up to this many
+   * bytes of memory in use) before it goes on in ordinary memory.
+   */
+  residentBytes?: number;
+}
+
+/** Storage this small stays in ordinary memory (staging it costs less than keeping track of it). */
+const RESIDENT_MIN_BYTES = 1024;
+/** The default resident heap. */
+const DEFAULT_RESIDENT_BYTES = 512 * 1024 * 1024;
+/** Staging room below the heap: chunks of operands that are not resident, and kernel scratch. */
+const ARENA_BYTES = 64 * 1024 * 1024;
+const PAGE = 65536;
+
 /**
  * A backend that runs matrix products in WebAssembly SIMD and everything else as `cpu` does, with
  * results identical to `cpu` bit for bit. Async because compiling a module synchronously is refused
@@ -347,13 +458,36 @@ function isRow(shape: Shape): boolean {
  * const y = randn([100, 784], { backend }).matmul(randn([784, 50], { backend }));
  * ```
  */
-export async function createWasmBackend(): Promise<WasmBackend> {
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  checkOptions("createWasmBackend", options, "options");
+  const resident = options.residentBytes ?? DEFAULT_RESIDENT_BYTES;
+  if (!Number.isInteger(resident) || resident < 0 || resident > 2 ** 31 - ARENA_BYTES) {
+    throw new ValueError(
+      "createWasmBackend",
+      `residentBytes must be an integer from 0 to ${2 ** 31 - ARENA_BYTES}, got ${describeValue(resident)}`,
+    );
+  }
   requireWasmSimd("createWasmBackend");
-  return wasmBackendOf(await kernelsModule(false));
+  return wasmBackendOf(await kernelsModule(false), resident);
 }
 
-/** A wasm backend running `module` (the unshared build of the kernels) over a memory of its own. */
-export function wasmBackendOf(module: WebAssembly.Module): WasmBackend {
+/**
+ * A wasm backend running `module` (the unshared build of the kernels) over a memory of its own:
+ * staging room at the bottom and, above it, a heap of up to `residentBytes` for tensors. The
+ * memory is made at its full size and never grows (growing would detach the tensors' views).
+ */
+export function wasmBackendOf(module: WebAssembly.Module, residentBytes = DEFAULT_RESIDENT_BYTES): WasmBackend {
+  for (let heapBytes = residentBytes; heapBytes >= 16 * 1024 * 1024; heapBytes = Math.floor(heapBytes / 2)) {
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: Math.ceil((ARENA_BYTES + heapBytes) / PAGE) });
+    } catch (e) {
+      if (e instanceof RangeError) continue;
+      throw e;
+    }
+    const heap = new ResidentHeap(ARENA_BYTES, memory.buffer.byteLength);
+    return new WasmBackend(new Arena(memory, instantiateKernels(module, memory), 0, ARENA_BYTES), heap);
+  }
   const memory = new WebAssembly.Memory({ initial: 16 });
   return new WasmBackend(new Arena(memory, instantiateKernels(module, memory)));
 }

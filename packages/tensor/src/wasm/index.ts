@@ -1,3 +1,3 @@
 // "@bp/tensor/wasm": the wasm backend (matrix products in WebAssembly SIMD, bitwise equal to cpu).
-export { WasmBackend, createWasmBackend } from "./backend.js";
+export { WasmBackend, createWasmBackend, type WasmBackendOptions } from "./backend.js";
 export { missingWasmFeature } from "./module.js";

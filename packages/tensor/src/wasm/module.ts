@@ -117,6 +117,8 @@ export interface KernelExports {
   sumRows(x: number, rows: number, inner: number, acc: number, f32: number, init: number): void;
   /** out[r] = max (min with min = 1) of row r of `len` values; NaN if the row has one. */
   extremeOfRows(x: number, rows: number, len: number, out: number, f32: number, min: number): void;
+  /** The index of the first NaN or ±Infinity among `len` values at x, or -1. */
+  firstNonFinite(x: number, len: number, f32: number): number;
   /** out[r] (int32) = index of the maximum of row r (rows of `len` values; first NaN wins). */
   argmaxRows(x: number, rows: number, len: number, out: number, f32: number): void;
 }

@@ -2,7 +2,13 @@ import type { Backend, TensorData } from "../backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "../dtype.js";
 import { BackendError, ValueError } from "../errors.js";
 import { matmulDims, reduceDims } from "../kernel-dims.js";
-import type { BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from "../kernels/index.js";
+import {
+  firstNonFiniteImpl,
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+  type WindowGeometry,
+} from "../kernels/index.js";
 import type { Shape } from "../shape.js";
 import { checkOptions, sizeOf } from "../shape.js";
 import { CpuBackend } from "../cpu.js";
@@ -198,6 +204,11 @@ export class ThreadPoolBackend implements Backend {
       },
       () => this.inline.reduce(op, x, axis),
     );
+  }
+
+  /** The divergence check on the calling thread, as the wasm backend runs it (tensors live in its memory). */
+  firstNonFinite(x: TensorData): number {
+    return (this.inline as Backend).firstNonFinite?.(x) ?? firstNonFiniteImpl(x.data, 0, x.data.length);
   }
 
   argmax(x: TensorData, axis: number): Int32Array {
