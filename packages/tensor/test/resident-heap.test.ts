@@ -2,10 +2,9 @@
 // reuse, the bump top and which blocks are still zero, merging adjacent free blocks (lowering the
 // top), best-fit splitting, refusal when full, the byte accounting, and the FinalizationRegistry
 // that frees the block of a view nobody freed once the garbage collector has collected it.
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { ResidentHeap } from "../src/wasm/heap.js";
+import { collectGarbage } from "./collect-garbage.js";
 
 const BASE = 1024;
 
@@ -28,16 +27,6 @@ function heapOf(capacity: number) {
 function taken(block: ReturnType<ReturnType<typeof heapOf>["take"]>) {
   expect(block).not.toBeNull();
   return block!;
-}
-
-/** A gc() inside this process (vitest runs without --expose-gc). */
-function gcFunction(): () => void {
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
-
-async function macrotasks(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 describe("ResidentHeap", () => {
@@ -145,7 +134,6 @@ describe("ResidentHeap", () => {
   });
 
   it("frees the block of a view that was collected without free(), and hands it out again", async () => {
-    const gc = gcFunction();
     const { heap, take } = heapOf(4096);
     const keep = taken(take(300)); // 320 bytes at BASE, held
     let at = -1;
@@ -156,10 +144,7 @@ describe("ResidentHeap", () => {
     })();
     expect(at).toBe(BASE + 320);
     expect(heap.stats.liveBytes).toBe(320 + 512);
-    for (let i = 0; i < 10 && heap.stats.collected === 0; i++) {
-      gc();
-      await macrotasks(3);
-    }
+    await collectGarbage(() => heap.stats.collected > 0);
     expect(heap.stats.collected).toBe(1);
     expect(heap.stats.freed).toBe(0);
     expect(heap.stats.liveBytes).toBe(320);
@@ -171,10 +156,7 @@ describe("ResidentHeap", () => {
     heap.free(reused.view);
     heap.free(keep.view);
     expect(heap.stats.liveBytes).toBe(0);
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await macrotasks(3);
-    }
+    await collectGarbage(() => false, 3);
     expect(heap.stats.collected).toBe(1);
     expect(heap.stats.liveBytes).toBe(0);
   });
