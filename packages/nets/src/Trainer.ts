@@ -295,11 +295,22 @@ export class Trainer {
   private evaluate(iteration: number, sample: number | undefined): EpochRow {
     const { xTrain, tTrain, xTest, tTest } = this.data;
     const head = (v: Tensor): Tensor => (sample === undefined ? v : firstRows(v, sample));
+    // The first rows are copies made here for this one call: disposed after it (Tensor.dispose), so
+    // an epoch's evaluation leaves no storage behind (on wasm, heap blocks held until a collection).
+    const accuracy = (x: Tensor, t: Tensor): number => {
+      const [xs, ts] = [head(x), head(t)];
+      try {
+        return this.net.accuracy(xs, ts);
+      } finally {
+        if (xs !== x) xs.dispose();
+        if (ts !== t) ts.dispose();
+      }
+    };
     const row: EpochRow = {
       epoch: iteration / this.iterPerEpoch,
       iteration,
-      trainAccuracy: this.net.accuracy(head(xTrain), head(tTrain)),
-      testAccuracy: this.net.accuracy(head(xTest), head(tTest)),
+      trainAccuracy: accuracy(xTrain, tTrain),
+      testAccuracy: accuracy(xTest, tTest),
       loss: this.lossCount > 0 ? this.lossSum / this.lossCount : this.lastLoss,
     };
     this.lossSum = 0;
