@@ -237,6 +237,34 @@ describe("wasm resident tensors give cpu's bits for every mix of resident and or
       check("transpose [10, 4, 6, 5] (0, 2, 3, 1)", [spec([10, 4, 6, 5], dtype, 25)], (x) => x.transpose([0, 2, 3, 1]));
     });
 
+    it(`ops staged in several chunks next to resident operands and results (${dtype})`, () => {
+      // Element-wise ops stage ordinary operands in chunks of 192 KiB (operands and result together),
+      // matmul 4 MiB of A and out rows: a resident operand or result is then addressed at the
+      // chunk's offset inside it. 200x300 float64 is 480 KB; 2000x300 A with 30 columns 5.3 MB.
+      const a = spec([200, 300], dtype, 27, { special: true });
+      const b = spec([200, 300], dtype, 28);
+      check("add, chunked", [a, b], (x, y) => x.add(y!));
+      check("add row, chunked", [a, spec([300], dtype, 29)], (x, r) => x.add(r!));
+      check("sqrt, chunked", [a], (x) => x.sqrt());
+      check("where, chunked", [a, { ...b, values: b.values.map((v) => (v > 0 ? 1 : 0)) }, b], (x, c, y) =>
+        x.where(c!, y!),
+      );
+      check("sum axis 0, chunked", [spec([2000, 50], dtype, 30)], (x) => x.sum(0));
+      check("argmax, chunked", [spec([20000, 9], dtype, 31)], (x) => x.argmax(1));
+      check("max, chunked", [spec([20000, 9], dtype, 32)], (x) => x.max(1));
+      check("im2col, chunked", [spec([8, 3, 28, 28], dtype, 33)], (x) => x.im2col(5, 5, 1, 0));
+      check("col2im, chunked", [spec([4608, 75], dtype, 34)], (c) => c.col2im([8, 3, 28, 28], 5, 5, 1, 0));
+      check("transpose, chunked", [spec([40, 60, 50], dtype, 35)], (x) => x.transpose([0, 2, 1]));
+      check("matmul, chunked", [spec([2000, 300], dtype, 36, { zeros: true }), spec([300, 30], dtype, 37)], (x, y) =>
+        x.matmul(y!),
+      );
+      // A resident and out ordinary (or the reverse): rows of 30 values, 4.8 MB of each, two chunks.
+      const m = dtype === "float64" ? 20000 : 40000;
+      check("matmul, tall, chunked", [spec([m, 30], dtype, 38, { zeros: true }), spec([30, 30], dtype, 39)], (x, y) =>
+        x.matmul(y!),
+      );
+    });
+
     it(`gather, oneHot and cast, whose storage comes from alloc (${dtype})`, () => {
       const rows = spec([40, 30], dtype, 26, { special: true });
       const picks = Array.from({ length: 50 }, (_, i) => (i * 7) % 40);
