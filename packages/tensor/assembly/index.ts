@@ -5,3 +5,4 @@ export { binary, binaryRows } from "./elementwise";
 export { argmaxRows, extremeOfRows, unary, where } from "./unary";
 export { col2im, im2col, transposeBatched } from "./window";
 export { firstNonFinite, sumRows } from "./reduce";
+export { gatherRows, zero } from "./copy";

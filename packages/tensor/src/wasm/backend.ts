@@ -6,6 +6,7 @@ import { matmulDims, reduceDims } from "../kernel-dims.js";
 import {
   batchedTransposeDims,
   firstNonFiniteImpl,
+  gatherRowsImpl,
   matmulImpl,
   type BinaryOp,
   type ReduceOp,
@@ -64,7 +65,7 @@ export class WasmBackend extends CpuBackend {
   override readonly name: string = "wasm";
 
   /** The memory's buffer, which never changes while tensors live in it (null: no resident heap). */
-  private readonly buffer: ArrayBuffer | null;
+  private readonly buffer: ArrayBufferLike | null;
 
   /** Use `createWasmBackend()`, which compiles the module first. */
   constructor(
@@ -73,7 +74,7 @@ export class WasmBackend extends CpuBackend {
     readonly heap: ResidentHeap | null = null,
   ) {
     super();
-    this.buffer = heap === null ? null : (arena.memory.buffer as ArrayBuffer);
+    this.buffer = heap === null ? null : arena.memory.buffer;
   }
 
   /** Zero-filled storage: a block of the resident heap when it has room, else ordinary memory. */
@@ -94,8 +95,8 @@ export class WasmBackend extends CpuBackend {
     if (heap !== null && bytes >= RESIDENT_MIN_BYTES) {
       const block = heap.alloc(bytes);
       if (block !== null) {
+        if (zero && !block.zeroed) this.arena.kernels!.zero(block.at, bytes);
         const view = typedArrayOn(dtype, this.buffer!, block.at, size);
-        if (zero && !block.zeroed) view.fill(0);
         heap.track(view);
         return view;
       }
@@ -253,6 +254,25 @@ export class WasmBackend extends CpuBackend {
       }
       out.set(arena.view(new Float64Array(0), accAt, inner), o * inner); // rounds float32 once
     }
+    return out;
+  }
+
+  /** Rows of a resident tensor copied by the wasm kernel (bulk memory copies) into a resident
+   * result; otherwise the TypeScript kernel. */
+  override gather(x: TensorData, indices: Int32Array): TypedArray {
+    const rowSize = x.shape.length === 0 ? 1 : x.data.length / (x.shape[0] || 1);
+    const xAt = this.residentAt(x.data);
+    if (xAt < 0 || indices.length === 0 || rowSize === 0) return super.gather(x, indices);
+    const out = this.storage(x.dtype, indices.length * rowSize, false);
+    const outAt = this.residentAt(out);
+    const arena = this.arena;
+    arena.reset();
+    const idxAt = outAt < 0 ? -1 : arena.stage(indices);
+    if (idxAt < 0) {
+      gatherRowsImpl(x.data, rowSize, indices, out, 0, indices.length);
+      return out;
+    }
+    arena.kernels!.gatherRows(xAt, rowSize * x.data.BYTES_PER_ELEMENT, idxAt, indices.length, outAt);
     return out;
   }
 
@@ -444,7 +464,7 @@ const RESIDENT_MIN_BYTES = 1024;
 /** The default resident heap. */
 const DEFAULT_RESIDENT_BYTES = 512 * 1024 * 1024;
 /** Staging room below the heap: chunks of operands that are not resident, and kernel scratch. */
-const ARENA_BYTES = 64 * 1024 * 1024;
+export const ARENA_BYTES = 64 * 1024 * 1024;
 const PAGE = 65536;
 
 /**
@@ -471,23 +491,35 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   return wasmBackendOf(await kernelsModule(false), resident);
 }
 
-/**
- * A wasm backend running `module` (the unshared build of the kernels) over a memory of its own:
- * staging room at the bottom and, above it, a heap of up to `residentBytes` for tensors. The
- * memory is made at its full size and never grows (growing would detach the tensors' views).
- */
+/** A wasm backend running `module` (the unshared build of the kernels) over a memory of its own. */
 export function wasmBackendOf(module: WebAssembly.Module, residentBytes = DEFAULT_RESIDENT_BYTES): WasmBackend {
-  for (let heapBytes = residentBytes; heapBytes >= 16 * 1024 * 1024; heapBytes = Math.floor(heapBytes / 2)) {
-    let memory: WebAssembly.Memory;
-    try {
-      memory = new WebAssembly.Memory({ initial: Math.ceil((ARENA_BYTES + heapBytes) / PAGE) });
-    } catch (e) {
-      if (e instanceof RangeError) continue;
-      throw e;
-    }
-    const heap = new ResidentHeap(ARENA_BYTES, memory.buffer.byteLength);
-    return new WasmBackend(new Arena(memory, instantiateKernels(module, memory), 0, ARENA_BYTES), heap);
+  const made = residentMemory(false, residentBytes);
+  if (made === null) {
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    return new WasmBackend(new Arena(memory, instantiateKernels(module, memory)));
   }
-  const memory = new WebAssembly.Memory({ initial: 16 });
-  return new WasmBackend(new Arena(memory, instantiateKernels(module, memory)));
+  const { memory, heap } = made;
+  return new WasmBackend(new Arena(memory, instantiateKernels(module, memory), 0, ARENA_BYTES), heap);
+}
+
+/**
+ * A memory for a wasm backend with resident tensors: staging room (ARENA_BYTES) at the bottom and,
+ * above it, a heap of up to `residentBytes` (halved while the engine refuses, down to 16 MiB; null
+ * below that). Made at its full size once: it must never grow, as growing a non-shared memory
+ * detaches every view of it. `shared`: a shared memory (the worker backend's threads compute in it).
+ */
+export function residentMemory(
+  shared: boolean,
+  residentBytes = DEFAULT_RESIDENT_BYTES,
+): { memory: WebAssembly.Memory; heap: ResidentHeap } | null {
+  for (let heapBytes = residentBytes; heapBytes >= 16 * 1024 * 1024; heapBytes = Math.floor(heapBytes / 2)) {
+    const pages = Math.ceil((ARENA_BYTES + heapBytes) / PAGE);
+    try {
+      const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared } : { initial: pages });
+      return { memory, heap: new ResidentHeap(ARENA_BYTES, memory.buffer.byteLength) };
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  return null;
 }

@@ -117,6 +117,10 @@ export interface KernelExports {
   sumRows(x: number, rows: number, inner: number, acc: number, f32: number, init: number): void;
   /** out[r] = max (min with min = 1) of row r of `len` values; NaN if the row has one. */
   extremeOfRows(x: number, rows: number, len: number, out: number, f32: number, min: number): void;
+  /** Sets `bytes` bytes at `at` to zero. */
+  zero(at: number, bytes: number): void;
+  /** out row r = x row idx[r] (int32) for r in [0, n), rows of `rowBytes` bytes. */
+  gatherRows(x: number, rowBytes: number, idx: number, n: number, out: number): void;
   /** The index of the first NaN or ±Infinity among `len` values at x, or -1. */
   firstNonFinite(x: number, len: number, f32: number): number;
   /** out[r] (int32) = index of the maximum of row r (rows of `len` values; first NaN wins). */

@@ -13,7 +13,7 @@ import type { Shape } from "../shape.js";
 import { checkOptions, sizeOf } from "../shape.js";
 import { CpuBackend } from "../cpu.js";
 import { Arena, align16, matmulStaged } from "../wasm/arena.js";
-import { wasmBackendOf } from "../wasm/backend.js";
+import { ARENA_BYTES, WasmBackend, residentMemory, wasmBackendOf } from "../wasm/backend.js";
 import { instantiateKernels, kernelsModuleSync, missingWasmFeature } from "../wasm/module.js";
 import { mapTaskInputs, runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { ThreadHost } from "./thread-host.js";
@@ -21,6 +21,7 @@ import { ThreadPool } from "./thread-pool.js";
 import {
   ELEMENTWISE_SPLIT_SIZE,
   MATMUL_SPLIT_WORK,
+  RESIDENT_MATMUL_SPLIT_WORK,
   WASM_MATMUL_SPLIT_WORK,
   WINDOW_SPLIT_SIZE,
   REDUCE_SPLIT_SIZE,
@@ -83,11 +84,13 @@ const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | Binary
  * whichever thread computes it, so results are bitwise identical to the `cpu` backend's. Reductions
  * are split only between output elements, never along the reduced axis. Small ops run inline.
  *
- * Memory: tensors live in ordinary ArrayBuffers, as on cpu, so the garbage collector sees them as
- * it sees any other memory (SharedArrayBuffer memory is invisible to its heuristics, and a backend
- * allocating every tensor there needed a full collection every few steps). A split op copies its
- * inputs into one shared WebAssembly.Memory (the staging arena, reused by every op, grown when an op
- * needs more), the threads compute there, and the calling thread copies the result out.
+ * Memory: with the wasm kernels, tensors live in the resident heap of one shared WebAssembly.Memory
+ * made once at its full size (see WasmBackend: blocks reused after dispose() or collection), where
+ * every thread reads and writes them in place, and ops that are not split run there exactly as the
+ * wasm backend runs them. Tensors in ordinary memory (small, or the heap full; every tensor without
+ * wasm) are copied into the memory's staging arena for a split op and the result copied out. (A
+ * fresh SharedArrayBuffer per tensor, an earlier design, is invisible to the garbage collector's
+ * heuristics and needed a full collection every few steps.)
  */
 export class ThreadPoolBackend implements Backend {
   readonly name = "worker";
@@ -103,8 +106,8 @@ export class ThreadPoolBackend implements Backend {
   private readonly arena: Arena;
   private readonly own: ThreadKernels | null;
   /** Runs the ops that are not split, on the calling thread: the wasm backend over this backend's
-   * shared memory (its wasm kernels, same bits as cpu), or the cpu backend without wasm. Its buffer
-   * pool is this backend's too. */
+   * shared memory (its wasm kernels, same bits as cpu, and its resident heap), or the cpu backend
+   * without wasm. Its storage (heap or pool) is this backend's too. */
   private readonly inline: CpuBackend;
 
   constructor(options: WorkerBackendOptions, host: ThreadHost) {
@@ -122,17 +125,22 @@ export class ThreadPoolBackend implements Backend {
     if (typeof WebAssembly !== "object") {
       throw new BackendError("WorkerBackend", "cannot run here: WebAssembly (its shared memory) is not available");
     }
-    const memory = sharedMemory();
     // Compiled synchronously: the constructor is synchronous, and this backend never runs on a
     // browser's main thread (which refuses synchronous compiles of larger modules).
     const module = options.wasm !== false && missingWasmFeature() === null ? kernelsModuleSync(true) : null;
     this.wasm = module !== null;
+    // With wasm, tensors live in the shared memory's resident heap, where every thread reads and
+    // writes them in place, and ops that are not split run there as on the wasm backend.
+    const resident = module === null ? null : residentMemory(true);
+    const memory = resident?.memory ?? sharedMemory();
     this.own = module === null ? null : { kernels: instantiateKernels(module, memory), index: 0 };
-    this.arena = new Arena(memory, this.own?.kernels ?? null);
-    // Ops that are not split run in a private, unshared memory: copies into and out of a shared
-    // memory are about 1.5 times slower (measured 23 against 15 us for 627 KB), and only split ops
-    // need their operands where every thread can read them.
-    this.inline = module === null ? new CpuBackend() : wasmBackendOf(kernelsModuleSync(false));
+    this.arena = new Arena(memory, this.own?.kernels ?? null, 0, resident === null ? undefined : ARENA_BYTES);
+    if (resident !== null) this.inline = new WasmBackend(this.arena, resident.heap);
+    else if (module === null) this.inline = new CpuBackend();
+    // No room for a heap: tensors in ordinary memory, and ops that are not split run in a private,
+    // unshared memory (copies into and out of a shared memory are about 1.5 times slower, measured
+    // 23 against 15 us for 627 KB; only split ops need their operands where every thread can read them).
+    else this.inline = wasmBackendOf(kernelsModuleSync(false));
     this.pool = new ThreadPool(host, threads - 1, { memory, module }, this.own);
   }
 
@@ -227,12 +235,11 @@ export class ThreadPoolBackend implements Backend {
   matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray {
     const { m, n, k } = matmulDims(a.shape, b.shape, transposeA, transposeB);
     this.pool.check("matmul");
-    // Too small to split (or no worker yet): the wasm kernel in the private memory.
-    if (
-      this.own !== null &&
-      !this.alwaysSplit &&
-      (m * n * k < WASM_MATMUL_SPLIT_WORK || this.pool.readyWorkers() === 0)
-    ) {
+    // Operands already where every thread reads them: splitting copies nothing, so it pays sooner.
+    const inPlace = this.residentAt(a.data) >= 0 && this.residentAt(b.data) >= 0;
+    const splitWork = inPlace ? RESIDENT_MATMUL_SPLIT_WORK : WASM_MATMUL_SPLIT_WORK;
+    // Too small to split (or no worker yet): the wasm kernel on the calling thread.
+    if (this.own !== null && !this.alwaysSplit && (m * n * k < splitWork || this.pool.readyWorkers() === 0)) {
       this.stats.inline++;
       return this.inline.matmul(a, b, transposeA, transposeB);
     }
@@ -242,34 +249,45 @@ export class ThreadPoolBackend implements Backend {
     if (this.own !== null) {
       const own = this.own;
       const arena = this.arena;
-      const staged = matmulStaged(arena, ad, bd, out, m, n, k, transposeA, (aAt, bAt, outAt, rows) => {
-        const split =
-          (this.alwaysSplit || rows * n * k >= WASM_MATMUL_SPLIT_WORK) && rows > 1 && this.pool.readyWorkers() > 0;
-        const stride = align16(own.kernels.matmulScratchBytes(n, k));
-        const scratch = arena.reserve(stride * (split ? this.threads : 1));
-        if (scratch < 0) return false;
-        const task: Task = {
-          kind: "matmul",
-          a: arena.view(ad, aAt, transposeA ? ad.length : rows * k),
-          b: arena.view(bd, bAt, bd.length),
-          out: arena.view(out, outAt, rows * n),
-          m: rows,
-          n,
-          k,
-          transA: transposeA,
-          transB: transposeB,
-          scratch,
-          scratchStride: stride,
-        };
-        if (split) {
-          this.stats.split++;
-          this.pool.run("matmul", task, !this.alwaysSplit);
-        } else {
-          this.stats.inline++;
-          runTask(task, 0, rows, { kernels: own.kernels, index: 0 });
-        }
-        return true;
-      });
+      const resident = (d: FloatArray): number => this.residentAt(d);
+      const staged = matmulStaged(
+        arena,
+        ad,
+        bd,
+        out,
+        m,
+        n,
+        k,
+        transposeA,
+        (aAt, bAt, outAt, rows) => {
+          const split = (this.alwaysSplit || rows * n * k >= splitWork) && rows > 1 && this.pool.readyWorkers() > 0;
+          const stride = align16(own.kernels.matmulScratchBytes(n, k));
+          const scratch = arena.reserve(stride * (split ? this.threads : 1));
+          if (scratch < 0) return false;
+          const task: Task = {
+            kind: "matmul",
+            a: arena.view(ad, aAt, transposeA ? ad.length : rows * k),
+            b: arena.view(bd, bAt, bd.length),
+            out: arena.view(out, outAt, rows * n),
+            m: rows,
+            n,
+            k,
+            transA: transposeA,
+            transB: transposeB,
+            scratch,
+            scratchStride: stride,
+          };
+          if (split) {
+            this.stats.split++;
+            this.pool.run("matmul", task, !this.alwaysSplit);
+          } else {
+            this.stats.inline++;
+            runTask(task, 0, rows, { kernels: own.kernels, index: 0 });
+          }
+          return true;
+        },
+        resident,
+      );
       if (staged) return out;
     }
     // No wasm here, or no room in the shared memory: the TypeScript kernel, split or inline.
@@ -383,7 +401,7 @@ export class ThreadPoolBackend implements Backend {
         if (staged !== null) {
           this.stats.split++;
           this.pool.run(op, staged, !this.alwaysSplit);
-          t.out.set(staged.out);
+          if (staged.out !== t.out) t.out.set(staged.out);
           return t.out;
         }
       }
@@ -395,20 +413,28 @@ export class ThreadPoolBackend implements Backend {
     return inline();
   }
 
-  /** The task with its inputs copied into the shared arena and its output there too, or null when
-   * the arena cannot grow that far (the op then runs inline). */
+  /** The task with its inputs in the shared memory (resident tensors as they are, the rest copied
+   * into the arena) and its output there too (in place when resident), or null when the arena
+   * has no room (the op then runs inline). */
   private stage(task: Task): Task | null {
     const arena = this.arena;
     arena.reset();
     let room = true;
     const staged = mapTaskInputs(task, (array) => {
+      if (this.residentAt(array) >= 0) return array;
       const at = arena.stage(array);
       if (at < 0) room = false;
       return at < 0 ? array : arena.view(array, at, array.length);
     });
+    if (this.residentAt(task.out) >= 0) return room ? ({ ...staged, out: task.out } as Task) : null;
     const outAt = arena.reserve(task.out.byteLength);
     if (!room || outAt < 0) return null;
     return { ...staged, out: arena.view(task.out, outAt, task.out.length) } as Task;
+  }
+
+  /** The byte offset of `data` in the shared memory when it lives there (a resident tensor), else -1. */
+  private residentAt(data: TypedArray): number {
+    return data.buffer === this.arena.memory.buffer ? data.byteOffset : -1;
   }
 }
 

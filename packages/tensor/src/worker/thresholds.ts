@@ -25,6 +25,11 @@ export const MATMUL_SPLIT_WORK = 1 << 17;
  */
 export const WASM_MATMUL_SPLIT_WORK = 1 << 23;
 /**
+ * Matmul on the wasm kernel with every operand and the result resident (in the shared memory, so
+ * splitting copies nothing): m * n * k multiply-adds. The book's x @ W1 and dW1 (3.9M each) split.
+ */
+export const RESIDENT_MATMUL_SPLIT_WORK = 1 << 21;
+/**
  * Cheap element-wise ops (arithmetic, comparisons, where, cast, transpose, gather, im2col, col2im):
  * never split. A split op's inputs are copied into shared memory and its result copied out (tensors
  * live in ordinary memory), which moves at least as many bytes as these memory-bound ops themselves;
