@@ -167,6 +167,29 @@ describe("what a forward pass disposes", () => {
   }
 });
 
+describe("the labels a user passes are never disposed", () => {
+  it("one-hot float labels (an op's result) survive repeated gradients, which equal the int32 labels' bit for bit", () => {
+    const { data, net } = setup(wasm);
+    const idx = Array.from({ length: 50 }, (_, i) => i * 3);
+    const x = data.xTrain.gather(idx);
+    const labels = data.tTrain.gather(idx);
+    const hot = labels.oneHot(4); // storage made by an op: share-counted, recyclable on dispose
+    const hotValues = bits(hot);
+    const byLabels = Object.values(net.gradient(x, labels)).map(bits);
+    for (let i = 0; i < 3; i++) {
+      const byHot = Object.values(net.gradient(x, hot)).map(bits);
+      expect(byHot).toEqual(byLabels);
+    }
+    net.loss(x, hot);
+    expect(hot.isDisposed).toBe(false);
+    expect(labels.isDisposed).toBe(false);
+    expect(bits(hot)).toEqual(hotValues);
+    // A fresh op result of the same size does not take the labels' storage.
+    const other = labels.oneHot(4);
+    expect(other.data.byteOffset === hot.data.byteOffset && other.data.buffer === hot.data.buffer).toBe(false);
+  });
+});
+
 describe("disposing changes no number", () => {
   /** 20 Adam steps through the Trainer, 2 of them epoch ends with an evaluation. */
   function train20(backend: Backend, watch: boolean) {
