@@ -408,6 +408,16 @@ describe("createWasmBackend options", () => {
     expect(firstByteDifference(bytesOf(y), bytesOf(expected))).toBe(-1);
   });
 
+  it("a small residentBytes gives a small heap (whole 64 KiB pages), not none", async () => {
+    // 1 byte rounds the memory up to its next page: a heap of 64 KiB above the staging room.
+    expect((await createWasmBackend({ residentBytes: 1 })).heap!.capacity).toBe(65536);
+    const small = await createWasmBackend({ residentBytes: 1024 * 1024 });
+    expect(small.heap!.capacity).toBe(1024 * 1024);
+    const a = small.alloc("float64", 256); // 2 KiB: a block of the heap
+    expect(small.isResident(a)).toBe(true);
+    const big = small.alloc("float64", 1 << 17); // 1 MiB does not fit beside it: ordinary memory
+    expect(small.isResident(big)).toBe(false);
+  });
   it("bad residentBytes and options are ValueErrors naming createWasmBackend", async () => {
     const max = 2 ** 31 - 64 * MiB;
     for (const residentBytes of [-1, 1.5, Number.NaN, Infinity, max + 1, 2 ** 32]) {

@@ -448,8 +448,8 @@ export interface WasmBackendOptions {
    * Bytes of the module's memory that hold tensors (their storage is a block there from 1 KiB up),
    * so that ops read and write them in place instead of copying them in and out. Default 512 MiB
    * (address space: pages are only committed as they are used); 0 keeps every tensor in ordinary
-   * memory, copied into the module for each op. When the engine refuses that much, smaller sizes
-   * are tried. A tensor that finds no room uses ordinary memory: same results, more copying.
+   * memory, copied into the module for each op. When the engine refuses that much, halves of it
+   * down to 16 MiB are tried. A tensor that finds no room uses ordinary memory: same results, more copying.
    *
    * A block returns to the heap when its tensor is disposed, or after the garbage collector has
    * collected the tensor, which takes effect only when the program yields to the event loop. So a
@@ -502,17 +502,23 @@ export function wasmBackendOf(module: WebAssembly.Module, residentBytes = DEFAUL
   return new WasmBackend(new Arena(memory, instantiateKernels(module, memory), 0, ARENA_BYTES), heap);
 }
 
+function halved(bytes: number): number {
+  const half = Math.floor(bytes / 2);
+  return half >= 16 * 1024 * 1024 ? half : 0;
+}
+
 /**
  * A memory for a wasm backend with resident tensors: staging room (ARENA_BYTES) at the bottom and,
  * above it, a heap of up to `residentBytes` (halved while the engine refuses, down to 16 MiB; null
- * below that). Made at its full size once: it must never grow, as growing a non-shared memory
+ * when even that is refused, or for 0). Made at its full size once: it must never grow, as growing a non-shared memory
  * detaches every view of it. `shared`: a shared memory (the worker backend's threads compute in it).
  */
 export function residentMemory(
   shared: boolean,
   residentBytes = DEFAULT_RESIDENT_BYTES,
 ): { memory: WebAssembly.Memory; heap: ResidentHeap } | null {
-  for (let heapBytes = residentBytes; heapBytes >= 16 * 1024 * 1024; heapBytes = Math.floor(heapBytes / 2)) {
+  // The size asked for, then halves of it down to 16 MiB while the engine refuses.
+  for (let heapBytes = residentBytes; heapBytes > 0; heapBytes = halved(heapBytes)) {
     const pages = Math.ceil((ARENA_BYTES + heapBytes) / PAGE);
     try {
       const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared } : { initial: pages });

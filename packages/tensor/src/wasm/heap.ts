@@ -20,7 +20,7 @@ function encode(at: number, bytes: number): number {
  * the garbage collector has collected the typed array that views it (a FinalizationRegistry; its
  * callbacks run only between tasks, never inside a synchronous loop). Until then the block stays
  * taken, so nothing a live view can still read is handed out again. When no block is free,
- * `alloc` says so (-1) and the caller uses ordinary memory: a loop that disposes nothing is as fast
+ * `alloc` says so (null) and the caller uses ordinary memory: a loop that disposes nothing is as fast
  * as without the heap, never wrong.
  *
  * Freed blocks wait in lists by exact size (a training loop asks for the same few sizes every step);
@@ -59,8 +59,8 @@ export class ResidentHeap {
   }
 
   /**
-   * A block of at least `bytes` bytes: its offset, or -1 when none is free. `zeroed` tells whether
-   * it still holds zeros (never handed out before).
+   * A block of at least `bytes` bytes: its offset `at`, and `zeroed`, whether it still holds zeros
+   * (never handed out before); null when no block is free.
    */
   alloc(bytes: number): { at: number; zeroed: boolean } | null {
     const size = roundUp(bytes);

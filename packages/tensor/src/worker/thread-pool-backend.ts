@@ -21,7 +21,6 @@ import { ThreadPool } from "./thread-pool.js";
 import {
   ELEMENTWISE_SPLIT_SIZE,
   MATMUL_SPLIT_WORK,
-  RESIDENT_MATMUL_SPLIT_WORK,
   WASM_MATMUL_SPLIT_WORK,
   WINDOW_SPLIT_SIZE,
   REDUCE_SPLIT_SIZE,
@@ -235,11 +234,12 @@ export class ThreadPoolBackend implements Backend {
   matmul(a: TensorData, b: TensorData, transposeA: boolean, transposeB: boolean): FloatArray {
     const { m, n, k } = matmulDims(a.shape, b.shape, transposeA, transposeB);
     this.pool.check("matmul");
-    // Operands already where every thread reads them: splitting copies nothing, so it pays sooner.
-    const inPlace = this.residentAt(a.data) >= 0 && this.residentAt(b.data) >= 0;
-    const splitWork = inPlace ? RESIDENT_MATMUL_SPLIT_WORK : WASM_MATMUL_SPLIT_WORK;
     // Too small to split (or no worker yet): the wasm kernel on the calling thread.
-    if (this.own !== null && !this.alwaysSplit && (m * n * k < splitWork || this.pool.readyWorkers() === 0)) {
+    if (
+      this.own !== null &&
+      !this.alwaysSplit &&
+      (m * n * k < WASM_MATMUL_SPLIT_WORK || this.pool.readyWorkers() === 0)
+    ) {
       this.stats.inline++;
       return this.inline.matmul(a, b, transposeA, transposeB);
     }
@@ -260,7 +260,8 @@ export class ThreadPoolBackend implements Backend {
         k,
         transposeA,
         (aAt, bAt, outAt, rows) => {
-          const split = (this.alwaysSplit || rows * n * k >= splitWork) && rows > 1 && this.pool.readyWorkers() > 0;
+          const split =
+            (this.alwaysSplit || rows * n * k >= WASM_MATMUL_SPLIT_WORK) && rows > 1 && this.pool.readyWorkers() > 0;
           const stride = align16(own.kernels.matmulScratchBytes(n, k));
           const scratch = arena.reserve(stride * (split ? this.threads : 1));
           if (scratch < 0) return false;

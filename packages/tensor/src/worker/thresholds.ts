@@ -21,14 +21,13 @@ export const MATMUL_SPLIT_WORK = 1 << 17;
  * measured on the 2-core VM with nothing else running (`/tmp` script, 1000 SGD steps of the book's net
  * plus a 60 000-image pass, threads: 2), splitting the book's x @ W1 and dW1 (3.9M each, about 0.2 ms
  * on MNIST rows) made the steps slower than inline (1114-1157 ms against 1051-1061) while the
- * 60 000-image pass gained 1.4x (137-143 ms against 197-204 on one thread).
+ * 60 000-image pass gained 1.4x (137-143 ms against 197-204 on one thread). Measured again with
+ * tensors resident in the shared memory (no copies for a split; `/tmp` script, 3000 steps, load
+ * about 2.5): splitting from 2^21 gave 0.813-0.834 ms per step against 0.852-0.859 from 2^23, at
+ * 1.55-1.60 ms of CPU per step against 0.93, and 2 ms per step with another process on the second
+ * core; so the threshold stays, and the 60 000-image pass runs 108-110 ms against wasm's 191-193.
  */
 export const WASM_MATMUL_SPLIT_WORK = 1 << 23;
-/**
- * Matmul on the wasm kernel with every operand and the result resident (in the shared memory, so
- * splitting copies nothing): m * n * k multiply-adds. The book's x @ W1 and dW1 (3.9M each) split.
- */
-export const RESIDENT_MATMUL_SPLIT_WORK = 1 << 21;
 /**
  * Cheap element-wise ops (arithmetic, comparisons, where, cast, transpose, gather, im2col, col2im):
  * never split. A split op's inputs are copied into shared memory and its result copied out (tensors
