@@ -124,20 +124,35 @@ export function binary(op: i32, a: usize, aStride: i32, b: usize, bStride: i32, 
   else binaryLoop<Div>(changetype<Div>(0), a, aStride, b, bStride, out, len, f32);
 }
 
-function binaryRowsLoop<Op>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
+/** out row r = a row r op (b row, when column = false: the same b row for every row; b[r], when
+ * column = true: one value per row) for `rows` rows of `len` values. */
+function rowsLoop<Op>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool, column: bool): void {
   const bytes = (<usize>len) << (f32 ? 2 : 3);
+  const bNext: usize = column ? (f32 ? 4 : 8) : 0;
+  const bStride = column ? 0 : 1;
   for (let r = 0; r < rows; r++) {
-    binaryLoop<Op>(op, a, 1, b, 1, out, len, f32);
+    binaryLoop<Op>(op, a, 1, b, bStride, out, len, f32);
     a += bytes;
+    b += bNext;
     out += bytes;
   }
+}
+
+function rowsOf(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool, column: bool): void {
+  if (op === ADD) rowsLoop<Add>(changetype<Add>(0), a, b, out, rows, len, f32, column);
+  else if (op === SUB) rowsLoop<Sub>(changetype<Sub>(0), a, b, out, rows, len, f32, column);
+  else if (op === MUL) rowsLoop<Mul>(changetype<Mul>(0), a, b, out, rows, len, f32, column);
+  else rowsLoop<Div>(changetype<Div>(0), a, b, out, rows, len, f32, column);
 }
 
 /** `binary` on each of `rows` rows of `len` values: out row r = a row r op b (one row, read by every
  * row: a bias). One call for all rows, and the op chosen once, so a caller pays nothing per row. */
 export function binaryRows(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
-  if (op === ADD) binaryRowsLoop<Add>(changetype<Add>(0), a, b, out, rows, len, f32);
-  else if (op === SUB) binaryRowsLoop<Sub>(changetype<Sub>(0), a, b, out, rows, len, f32);
-  else if (op === MUL) binaryRowsLoop<Mul>(changetype<Mul>(0), a, b, out, rows, len, f32);
-  else binaryRowsLoop<Div>(changetype<Div>(0), a, b, out, rows, len, f32);
+  rowsOf(op, a, b, out, rows, len, f32, false);
+}
+
+/** `binary` on each of `rows` rows of `len` values with one b value per row: out row r = a row r op
+ * b[r] (a column broadcast along the rows, e.g. softmax's `x - max(x, -1, keepDims)`). */
+export function binaryCols(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
+  rowsOf(op, a, b, out, rows, len, f32, true);
 }

@@ -147,6 +147,10 @@ function matmulOf<T>(
       for (let i = 0; i < mc; i++) {
         const src = acc + ((<usize>(i * ncp)) << 3);
         const dst = out + ((<usize>((ic + i) * n + jc)) << alignof<T>());
+        if (sizeof<T>() === 8) {
+          memory.copy(dst, src, (<usize>nc) << 3);
+          continue;
+        }
         for (let j = 0; j < nc; j++) {
           store<T>(dst + ((<usize>j) << alignof<T>()), <T>load<f64>(src + ((<usize>j) << 3)));
         }

@@ -1,5 +1,5 @@
-// add, sub, mul and div on the wasm backend (assembly/elementwise.ts for whole operands, scalars and
-// row broadcasts; the TypeScript kernel otherwise) against the cpu backend, bit for bit, on every
+// add, sub, mul and div on the wasm backend (assembly/elementwise.ts for whole operands, scalars,
+// row broadcasts and one value per row; the TypeScript kernel otherwise) against the cpu backend, bit for bit, on every
 // broadcasting pattern, both float dtypes, and values that stress IEEE arithmetic (NaN, ±Infinity,
 // ±0, subnormals, overflow and float32 rounding).
 import { beforeAll, describe, expect, it } from "vitest";
@@ -77,7 +77,27 @@ describe("wasm backend binary ops", () => {
         [
           [30, 41],
           [30, 1],
-        ], // a column: the TypeScript kernel
+        ], // a column (one b value per row): assembly binaryCols
+        [
+          [100, 10],
+          [100, 1],
+        ], // softmax's x - max(x, -1, keepDims) and e / sum(e, -1, keepDims)
+        [
+          [4, 25, 13],
+          [4, 25, 1],
+        ],
+        [
+          [3000, 10],
+          [3000, 1],
+        ], // several staging chunks of rows
+        [
+          [41, 30],
+          [1, 41, 1],
+        ], // a column of the [1, 41, 30] output: a's rank is lower, its values are whole
+        [
+          [1, 41],
+          [30, 1],
+        ], // an outer broadcast (a is not whole): the TypeScript kernel
         [
           [5, 7],
           [5, 7],

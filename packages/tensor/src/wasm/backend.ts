@@ -145,8 +145,9 @@ export class WasmBackend extends CpuBackend {
 
   /**
    * add, sub, mul and div of float tensors in wasm when both operands are whole (same shape), one is
-   * a single value, or b is one row broadcast over a's rows (a bias); everything else, and small
-   * ops, run the TypeScript kernel. Same bits either way (see assembly/elementwise.ts).
+   * a single value, b is one row broadcast over a's rows (a bias), or b is one value per row of a
+   * (a keepDims reduction along the last axis: softmax's `x - max` and `e / sum`); everything else,
+   * and small ops, run the TypeScript kernel. Same bits either way (see assembly/elementwise.ts).
    */
   override binary(op: BinaryOp, a: TensorData, b: TensorData, outShape: Shape): TypedArray {
     const code = WASM_BINARY[op];
@@ -154,7 +155,8 @@ export class WasmBackend extends CpuBackend {
     const row = outShape.length === 0 ? 1 : outShape[outShape.length - 1]!;
     const aLen = a.data.length;
     const bLen = b.data.length;
-    const whole = aLen === size && (bLen === size || bLen === 1 || (bLen === row && isRow(b.shape)));
+    const column = aLen === size && bLen === size / row && bLen > 1 && isColumn(b.shape, outShape);
+    const whole = aLen === size && (bLen === size || bLen === 1 || (bLen === row && isRow(b.shape)) || column);
     if (
       code === undefined ||
       a.dtype === "int32" ||
@@ -171,6 +173,11 @@ export class WasmBackend extends CpuBackend {
     if (bLen === size || bLen === 1 || aLen === 1) {
       done = this.chunked(size, [operand(a.data, per(aLen)), operand(b.data, per(bLen))], out, 1, (at, outAt, n) =>
         kernels.binary(code, at[0]!, per(aLen), at[1]!, per(bLen), outAt, n, f32),
+      );
+    } else if (column) {
+      // One b value beside every row of a (b's last axis is 1): units are rows.
+      done = this.chunked(size / row, [operand(a.data, row), operand(b.data, 1)], out, row, (at, outAt, rows) =>
+        kernels.binaryCols(code, at[0]!, at[1]!, outAt, rows, row, f32),
       );
     } else {
       // b is one row of `row` values under every row of a: units are rows, b is staged once.
@@ -434,6 +441,13 @@ export class WasmBackend extends CpuBackend {
 
 function operand(data: TypedArray, perUnit: number): Operand {
   return { data, perUnit };
+}
+
+/** b's shape is the output's with a last axis of 1 (one value per row: a keepDims reduction). */
+function isColumn(shape: Shape, outShape: Shape): boolean {
+  if (shape.length !== outShape.length || shape[shape.length - 1] !== 1) return false;
+  for (let i = 0; i < shape.length - 1; i++) if (shape[i] !== outShape[i]) return false;
+  return true;
 }
 
 /** A shape that is one row: [n] or [1, ..., 1, n]. */

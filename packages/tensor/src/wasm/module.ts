@@ -92,6 +92,8 @@ export interface KernelExports {
   ): void;
   /** `binary` on each of `rows` rows of `len` values with b one row under all of them (a bias). */
   binaryRows(op: number, a: number, b: number, out: number, rows: number, len: number, f32: number): void;
+  /** `binary` on each of `rows` rows of `len` values with one b value per row (a column). */
+  binaryCols(op: number, a: number, b: number, out: number, rows: number, len: number, f32: number): void;
   /** out[i] = op(x[i]); op: 0 neg, 1 abs, 2 square, 3 sqrt, 4 reciprocal, 5 relu, 6 step, 7 sign. */
   unary(op: number, x: number, out: number, len: number, f32: number): void;
   /** out[i] = cond[i * cs] != 0 ? a[i * as] : b[i * bs], strides 0 or 1. */
