@@ -1,6 +1,6 @@
 import { BackendError, DTypeError, ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { checkTensor } from "./arguments.js";
-import { fromForward } from "./cache.js";
+import { fromForward, reshaped } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
 
@@ -27,7 +27,8 @@ export class Convolution implements ParameterLayer {
    * disposes it (a `col` read from an earlier forward throws once disposed). */
   col: Tensor | null = null;
   /** W as FN rows of C * FH * FW values (the book's `col_W` is its transpose; matmul reads it
-   * transposed in place). */
+   * transposed in place): the layer's own reshape view of W, which the next forward disposes (W
+   * itself stays). */
   colW: Tensor | null = null;
   dW: Tensor | null = null;
   db: Tensor | null = null;
@@ -98,12 +99,18 @@ export class Convolution implements ParameterLayer {
     const out = product.add(this.b);
     product.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
     this.x = x;
-    // The previous forward's col is this layer's own cache, replaced now: its storage serves the
-    // next im2col (Tensor.dispose).
+    // The previous forward's col and colW are this layer's own caches, replaced now: col's storage
+    // serves the next im2col; colW is a view, and disposing it leaves W alone (Tensor.dispose).
     this.col?.dispose();
+    this.colW?.dispose();
     this.col = col;
     this.colW = colW;
-    return out.reshape([N, outH, outW, FN]).transpose([0, 3, 1, 2]);
+    // `out` and its view are temporaries of this line (the transpose is a copy): nobody else was
+    // given them, so their storage serves the next forward.
+    const rows = reshaped(out, [N, outH, outW, FN]);
+    const result = rows.transpose([0, 3, 1, 2]);
+    rows.dispose();
+    return result;
   }
 
   backward(dout: Tensor): Tensor | null {
@@ -115,11 +122,17 @@ export class Convolution implements ParameterLayer {
     const windows = rows / x.shape[0]!;
     const outH = (x.shape[2]! + 2 * this.pad - FH) / this.stride + 1;
     checkSameShape("Convolution.backward", dout, [x.shape[0]!, FN, outH, windows / outH], "the forward output");
-    const d = dout.transpose([0, 2, 3, 1]).reshape([rows, FN]);
+    // dout as rows (n, oy, ox) of FN values: a copy (the transpose) seen through a view, both this
+    // method's own temporaries (dout itself is never disposed here).
+    const d = reshaped(dout.transpose([0, 2, 3, 1]), [rows, FN]);
     this.db = d.sum(0);
-    this.dW = d.matmul(col, { transposeA: true }).reshape(this.W.shape);
-    if (!this.computeDx) return null;
+    this.dW = reshaped(d.matmul(col, { transposeA: true }), this.W.shape);
+    if (!this.computeDx) {
+      d.dispose();
+      return null;
+    }
     const dcol = d.matmul(colW);
+    d.dispose();
     const dx = dcol.col2im(x.shape, FH, FW, this.stride, this.pad);
     dcol.dispose();
     return dx;

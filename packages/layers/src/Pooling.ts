@@ -1,6 +1,6 @@
 import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { checkTensor } from "./arguments.js";
-import { fromForward } from "./cache.js";
+import { fromForward, reshaped } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
 
@@ -51,14 +51,18 @@ export class Pooling implements Layer {
     // images: its rows are the windows in the output's own order (image, channel, oy, ox), one
     // window of poolH * poolW values each, and the result needs no reordering (the book reorders
     // its (image, oy, ox, channel) rows with a transpose).
-    const col = x.reshape([N * C, 1, H, W]).im2col(this.poolH, this.poolW, this.stride, this.pad);
+    const planes = x.reshape([N * C, 1, H, W]);
+    const col = planes.im2col(this.poolH, this.poolW, this.stride, this.pad);
+    // A view of x made here and given to nobody: disposing it leaves x alone (its share of the
+    // storage would otherwise keep x's storage from returning when x's owner disposes it).
+    planes.dispose();
     const argMax = col.argmax(1);
     const out = col.max(1); // the book's np.max(col, axis=1): the value at argMax, bit for bit
     col.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
     this.x = x;
     this.argMax?.dispose(); // the previous forward's cache, replaced now (Tensor.dispose)
     this.argMax = argMax;
-    return out.reshape([N, C, outH, outW]);
+    return reshaped(out, [N, C, outH, outW]);
   }
 
   backward(dout: Tensor): Tensor | null {
@@ -71,9 +75,11 @@ export class Pooling implements Layer {
     if (!this.computeDx) return null;
     // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere;
     // dout's elements are already in the windows' order.
-    const dmax = dout.reshape([N * C * outH * outW]).putAlongLastAxis(argMax, this.poolH * this.poolW);
+    const flat = dout.reshape([N * C * outH * outW]);
+    const dmax = flat.putAlongLastAxis(argMax, this.poolH * this.poolW);
+    flat.dispose(); // this method's view of dout: disposing it leaves dout alone
     const dx = dmax.col2im([N * C, 1, H, W], this.poolH, this.poolW, this.stride, this.pad);
     dmax.dispose();
-    return dx.reshape(x.shape);
+    return reshaped(dx, x.shape);
   }
 }

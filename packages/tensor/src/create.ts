@@ -6,7 +6,7 @@ import { DTypeError, ShapeError, ValueError } from "./errors.js";
 import { Rng, checkSeed } from "./random.js";
 import type { Shape } from "./shape.js";
 import { checkOptions, checkShape, describeValue, formatShape, sizeOf } from "./shape.js";
-import { Tensor, type NestedArray } from "./tensor.js";
+import { type NestedArray, type Tensor, ownedTensor } from "./tensor.js";
 
 export interface CreateOptions {
   /** Element type; default float64 (or the typed array's own type for `tensor(typedArray)`). */
@@ -34,7 +34,7 @@ function filled(shape: Shape, opts: CreateOptions, fill: (data: TypedArray) => v
   const { dtype, backend } = resolve(opts);
   const data = allocate(op, backend, dtype, shape);
   fill(data);
-  return new Tensor(data, shape, dtype, backend);
+  return ownedTensor(data, shape, dtype, backend);
 }
 
 /**
@@ -56,7 +56,8 @@ function allocate(op: string, backend: Backend, dtype: DType, shape: Shape): Typ
 
 /**
  * A tensor from a number, nested arrays of numbers, or a typed array (1-d unless `shape` is given).
- * Data is always copied into the backend's storage.
+ * Data is always copied into the backend's storage, which `dispose()` may recycle (as for every
+ * factory here: their storage is fresh from the backend, like an op's result).
  */
 export function tensor(
   values: number | NestedArray | ArrayLike<number>,
@@ -83,7 +84,7 @@ export function tensor(
     }
     const data = backend.alloc(dtype, arr.length);
     data.set(arr);
-    return new Tensor(data, shape, dtype, backend);
+    return ownedTensor(data, shape, dtype, backend);
   }
   const { dtype, backend } = resolve(opts);
   const shape = inferShape(values as NestedArray);
@@ -98,10 +99,12 @@ export function tensor(
     for (let i = 0; i < v.length; i++) fill(v[i]!, [...path, i]);
   };
   fill(values as NestedArray, []);
-  if (opts.shape !== undefined) {
-    return new Tensor(data, shape, dtype, backend).reshape(opts.shape);
-  }
-  return new Tensor(data, shape, dtype, backend);
+  const t = ownedTensor(data, shape, dtype, backend);
+  if (opts.shape === undefined) return t;
+  // The view is the one tensor returned: the inferred-shape original lets go of its share.
+  const view = t.reshape(opts.shape);
+  t.dispose();
+  return view;
 }
 
 /** Refuses a value an int32 tensor cannot hold exactly (instead of truncating or wrapping it). */

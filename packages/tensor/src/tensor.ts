@@ -93,9 +93,7 @@ export class Tensor {
 
   /** A tensor of fresh storage that an op of this backend made (so `dispose()` may recycle it). */
   private make(data: TypedArray, shape: Shape, dtype: DType = this.dtype): Tensor {
-    const t = new Tensor(data, shape, dtype, this.backend);
-    holders.set(data, 1);
-    return t;
+    return ownedTensor(data, shape, dtype, this.backend);
   }
 
   // ---- lifetime -----------------------------------------------------------------------------
@@ -459,7 +457,7 @@ export class Tensor {
   takeAlongLastAxis(indices: Tensor): Tensor {
     const op = "takeAlongLastAxis";
     const depth = this.alongAxisDepth(op, indices, this.shape.slice(0, -1));
-    const idx = toIndexArray(op, indices.reshape([indices.size]), depth, "index");
+    const idx = flatIndices(op, indices, depth);
     return this.make(this.backend.takeAlongLastAxis(this, idx), indices.shape);
   }
 
@@ -474,7 +472,7 @@ export class Tensor {
     if (!Number.isInteger(depth) || depth <= 0)
       throw new ValueError(op, `depth must be a positive integer, got ${depth}`);
     this.alongAxisDepth(op, indices, this.shape);
-    const idx = toIndexArray(op, indices.reshape([indices.size]), depth, "index");
+    const idx = flatIndices(op, indices, depth);
     return this.make(this.backend.putAlongLastAxis(this, idx, depth), [...this.shape, depth]);
   }
 
@@ -502,10 +500,7 @@ export class Tensor {
       throw new ShapeError("oneHot", `needs a 1-d tensor of class indices, got shape ${formatShape(this.shape)}`);
     checkSize("oneHot", [this.size, depth]);
     const idx = toIndexArray("oneHot", this, depth, "class index");
-    const data = this.backend.oneHot(idx, depth, dtype);
-    const t = new Tensor(data, [idx.length, depth], dtype, this.backend);
-    holders.set(data, 1);
-    return t;
+    return ownedTensor(this.backend.oneHot(idx, depth, dtype), [idx.length, depth], dtype, this.backend);
   }
 
   /** A copy converted to `dtype` (a copy even when the dtype is the same). */
@@ -617,6 +612,31 @@ export type NestedArray = number | NestedArray[];
 
 function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
   return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
+}
+
+/**
+ * A tensor holding storage that a backend just allocated for it and nobody else holds (an op's
+ * result, a factory's fresh buffer): `dispose()` may hand that storage back to the backend, as for
+ * an op's result. Internal to @bp/tensor (not exported from the package): `new Tensor(data, ...)`
+ * from outside keeps treating its storage as foreign.
+ */
+export function ownedTensor(data: TypedArray, shape: Shape, dtype: DType, backend: Backend): Tensor {
+  const t = new Tensor(data, shape, dtype, backend);
+  holders.set(data, 1);
+  return t;
+}
+
+/** `indices` (any shape) as validated flat int32 indices in [0, limit). A flat view made for the
+ * check is disposed right after it (its share of the storage would keep the indices' storage from
+ * ever returning to the backend); the returned array is the indices' own storage, which stays. */
+function flatIndices(op: string, indices: Tensor, limit: number): Int32Array {
+  if (indices.rank === 1) return toIndexArray(op, indices, limit, "index");
+  const flat = indices.reshape([indices.size]);
+  try {
+    return toIndexArray(op, flat, limit, "index");
+  } finally {
+    flat.dispose();
+  }
 }
 
 /** Validates integer indices in [0, limit) and returns them as an Int32Array. */
