@@ -79,7 +79,14 @@ export function classIndices(op: string, t: Tensor, n: number, c: number, yShape
       `one-hot labels t must have the shape of the scores ${formatShape(yShape)}, got ${formatShape(t.shape)} (or pass int32 class indices of shape [${n}])`,
     );
   }
-  return t.reshape([n, c]).argmax(1).data as Int32Array;
+  // A view of t and the argmax result are this function's own: disposed once read, so neither keeps
+  // storage from the backend (the view's share would keep t's storage when its owner disposes it).
+  const rows = t.reshape([n, c]);
+  const classes = rows.argmax(1);
+  const indices = Int32Array.from(classes.data);
+  rows.dispose();
+  classes.dispose();
+  return indices;
 }
 
 /** Refuses a batch of 0 rows (its mean loss would be 0 / 0 = NaN), naming the op and the shape. */

@@ -5,8 +5,18 @@
 // layer that returns a reshape of its own result holds no other share of its storage, so disposing
 // what it returned gives the storage back: a forward/backward loop whose caller disposes the
 // results keeps the heap's bytes in use constant.
-import { Affine, BatchNormalization, Convolution, Dropout, type Layer, Pooling, Relu, Sigmoid } from "@bp/layers";
-import { type Backend, Rng, type Tensor, cpu, ones, randn, zeros } from "@bp/tensor";
+import {
+  Affine,
+  BatchNormalization,
+  Convolution,
+  Dropout,
+  type Layer,
+  Pooling,
+  Relu,
+  Sigmoid,
+  SoftmaxWithLoss,
+} from "@bp/layers";
+import { type Backend, Rng, type Tensor, cpu, ones, randn, tensor, zeros } from "@bp/tensor";
 import { type WasmBackend, createWasmBackend } from "@bp/tensor/wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -190,5 +200,29 @@ describe("a layer loop whose caller disposes the results keeps the heap's bytes 
     const steady = live.slice(2);
     expect(steady).toEqual(steady.map(() => steady[0]));
     expect(heap.stats.refused).toBe(refused);
+  });
+});
+
+describe("one-hot labels on wasm", () => {
+  it("SoftmaxWithLoss keeps no share of one-hot float labels and leaves no argmax behind", () => {
+    // 300 rows: the labels' argmax is 300 int32 = 1200 bytes, resident like the [300, 4] labels.
+    const rng = new Rng(10);
+    const classes = rng.choice(4, 300);
+    const indices = tensor(classes, { dtype: "int32", backend: wasm });
+    const t = indices.oneHot(4); // float64 [300, 4], 9600 bytes: an op's result, share-counted
+    const x = randn([300, 4], { rng, backend: wasm });
+    const layer = new SoftmaxWithLoss();
+    const heap = wasm.heap!;
+    const live: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      layer.forward(x, t);
+      layer.backward().dispose();
+      live.push(heap.stats.liveBytes);
+    }
+    expect(live.slice(1)).toEqual([live[1], live[1], live[1]]);
+    // Nobody else holds a share of t: disposing it gives its 9600 bytes back.
+    const before = heap.stats.liveBytes;
+    t.dispose();
+    expect(before - heap.stats.liveBytes).toBe(9600);
   });
 });

@@ -7,19 +7,25 @@
 import { createHash } from "node:crypto";
 import { Rng, type Tensor, cpu, randn, tensor } from "@bp/tensor";
 import { type WasmBackend, createWasmBackend } from "@bp/tensor/wasm";
+import { type WorkerBackend, createWorkerBackend } from "@bp/tensor/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MultiLayerNet, MultiLayerNetExtend, type Net, SimpleConvNet, Trainer } from "../src/index.js";
 import { blobs } from "./syntheticData.js";
 
 let wasm: WasmBackend;
+let worker: WorkerBackend;
 
 beforeAll(async () => {
   wasm = await createWasmBackend({ residentBytes: 64 * 1024 * 1024 });
+  worker = await createWorkerBackend({ threads: 2 });
 });
 
 afterAll(() => {
   wasm.dispose();
+  worker.dispose();
 });
+
+type AnyBackend = typeof cpu | WasmBackend | WorkerBackend;
 
 type Case = "conv" | "extend" | "sigmoid";
 
@@ -27,7 +33,7 @@ type Case = "conv" | "extend" | "sigmoid";
  * (normal noise plus a class-dependent bright row) and a SimpleConvNet with 4 3x3 filters (col of
  * a batch of 10 is 1000 x 9 float64 = 72000 bytes: resident); extend: 64-[60,40]-4 with BatchNorm and
  * Dropout; sigmoid: MultiLayerNet 64-[60,40]-4 with sigmoid activations. */
-function setup(kind: Case, backend: typeof cpu | WasmBackend) {
+function setup(kind: Case, backend: AnyBackend) {
   let x: Tensor;
   let t: Tensor;
   if (kind === "conv") {
@@ -59,7 +65,7 @@ function setup(kind: Case, backend: typeof cpu | WasmBackend) {
 
 /** `steps` Trainer steps (batch 10 for conv, 20 otherwise; no epoch ends) and the heap's bytes in
  * use after each step. */
-function train(kind: Case, optimizer: "sgd" | "adam", backend: typeof cpu | WasmBackend, steps: number) {
+function train(kind: Case, optimizer: "sgd" | "adam", backend: AnyBackend, steps: number) {
   const { data, net } = setup(kind, backend);
   const run = new Trainer(net, data, {
     miniBatchSize: kind === "conv" ? 10 : 20,
@@ -73,7 +79,7 @@ function train(kind: Case, optimizer: "sgd" | "adam", backend: typeof cpu | Wasm
   const live: number[] = [];
   for (let i = 0; i < steps; i++) {
     losses.push(run.trainStep());
-    live.push(backend === cpu ? 0 : (backend as WasmBackend).heap!.stats.liveBytes);
+    live.push(backend === wasm ? wasm.heap!.stats.liveBytes : 0);
   }
   return { net, losses, live, digest: digest(net, losses) };
 }
@@ -98,7 +104,7 @@ function bits(t: Tensor): number[] {
 // Made with the sources of commit 95b68a9 (before the layers and the tensor factories disposed or
 // recycled anything more): `git archive 95b68a9 | tar -x -C /tmp/before`, this file copied there
 // and run with PRINT_DIGESTS=1 (`npx vitest run test/heap-steady.test.ts` in packages/nets), which
-// printed these for cpu and wasm alike (12 steps each).
+// printed these for cpu and wasm alike (12 steps each); the worker backend gives them too.
 const BEFORE: Record<string, string> = {
   "conv sgd": "9b367089eac74d0c74d078bf7d5734dd1841b24c037625be57c7b4496e0cc407",
   "conv adam": "051d029baa1445e931e4ff34768e333238f6f911cffcaa704b2f9f789afcc932",
@@ -114,7 +120,7 @@ const WARM_UP = 3;
 describe("a training step on wasm leaves the heap as it found it", () => {
   for (const kind of ["conv", "extend", "sigmoid"] as const) {
     for (const optimizer of ["sgd", "adam"] as const) {
-      it(`${kind} with ${optimizer}: constant bytes in use after warm-up, nothing refused, cpu's and the old code's numbers`, () => {
+      it(`${kind} with ${optimizer}: constant bytes in use after warm-up, nothing refused, cpu's, worker's and the old code's numbers`, () => {
         const heap = wasm.heap!;
         const refused = heap.stats.refused;
         const before = heap.stats.liveBytes;
@@ -136,6 +142,8 @@ describe("a training step on wasm leaves the heap as it found it", () => {
           expect(bits(onWasm.net.params[name]!), name).toEqual(bits(onCpu.net.params[name]!));
         expect(onWasm.digest).toBe(BEFORE[`${kind} ${optimizer}`]);
         expect(onCpu.digest).toBe(BEFORE[`${kind} ${optimizer}`]);
+        // The worker backend (its own resident heap in shared memory) gives the same bits.
+        expect(train(kind, optimizer, worker, STEPS).digest).toBe(BEFORE[`${kind} ${optimizer}`]);
       });
     }
   }
