@@ -14,9 +14,11 @@ import {
   Pooling,
   Relu,
   Sigmoid,
+  MulLayer,
   SoftmaxWithLoss,
+  sumToShape,
 } from "@bp/layers";
-import { type Backend, Rng, type Tensor, cpu, ones, randn, tensor, zeros } from "@bp/tensor";
+import { type Backend, CpuBackend, Rng, type Tensor, cpu, ones, randn, tensor, zeros } from "@bp/tensor";
 import { type WasmBackend, createWasmBackend } from "@bp/tensor/wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -224,5 +226,37 @@ describe("one-hot labels on wasm", () => {
     const before = heap.stats.liveBytes;
     t.dispose();
     expect(before - heap.stats.liveBytes).toBe(9600);
+  });
+});
+
+describe("broadcast gradients (cpu pool)", () => {
+  it("sumToShape disposes its partial sums, never grad or the result", () => {
+    const backend = new CpuBackend();
+    const grad = randn([2, 64, 8], { seed: 1, backend });
+    const g = sumToShape(grad, [1, 8]); // sum(0) -> [64, 8] (4096 bytes, partial) -> [1, 8]
+    expect(g.shape).toEqual([1, 8]);
+    expect(backend.pool.pooledBytes).toBe(4096);
+    expectAlive({ grad, g });
+    expect(sumToShape(grad, [2, 64, 8])).toBe(grad); // nothing to sum: grad itself, alive
+  });
+
+  it("MulLayer disposes the local gradient it summed to a broadcast input's shape", () => {
+    const backend = new CpuBackend();
+    const x = randn([64, 8], { seed: 2, backend });
+    const y = randn([8], { seed: 3, backend });
+    const layer = new MulLayer();
+    const out = layer.forward(x, y);
+    const dout = randn([64, 8], { seed: 4, backend });
+    const [dx, dy] = layer.backward(dout) as [Tensor, Tensor];
+    // dx = dout * y has x's shape: returned as it is. dy = Σ_rows dout * x: the [64, 8] product
+    // (4096 bytes) was disposed after its sum.
+    expect(dy.shape).toEqual([8]);
+    expect(backend.pool.pooledBytes).toBe(4096);
+    expectAlive({ x, y, out, dout, dx, dy });
+    for (let j = 0; j < 8; j++) {
+      let sum = 0;
+      for (let i = 0; i < 64; i++) sum += dout.data[i * 8 + j]! * x.data[i * 8 + j]!;
+      expect(dy.data[j]).toBeCloseTo(sum, 12);
+    }
   });
 });
