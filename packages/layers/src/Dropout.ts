@@ -23,7 +23,8 @@ export class Dropout implements Layer {
   readonly dropoutRatio: number;
   readonly rng: Rng;
   /** 1 where the unit is kept, 0 where it is dropped (of the last training forward). A mask the
-   * layer drew is its own cache: the next forward disposes it (a `fixedMask` is never disposed). */
+   * layer drew is its own cache: the next forward disposes it, unless it was made the `fixedMask`
+   * (a `fixedMask` is never disposed). */
   mask: Tensor | null = null;
   /** When set, training forwards use this mask (1 keep, 0 drop) instead of drawing one. */
   fixedMask: Tensor | null = null;
@@ -53,8 +54,9 @@ export class Dropout implements Layer {
         );
     }
     // A mask this layer drew was given to nobody else: replaced now, its storage serves the next
-    // draw (Tensor.dispose). A fixedMask belongs to whoever set it and stays.
-    this.drawn?.dispose();
+    // draw (Tensor.dispose). A fixedMask belongs to whoever set it and stays, even when it is the
+    // mask this layer drew (a gradient check fixes the last drawn mask that way).
+    if (this.drawn !== this.fixedMask) this.drawn?.dispose();
     this.drawn = null;
     if (!train) {
       this.mask = null; // a backward now would use another pass's mask: make it throw

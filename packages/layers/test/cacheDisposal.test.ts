@@ -140,6 +140,19 @@ for (const name of ["cpu", "wasm"] as const) {
       expectAlive({ x, out, dout, dx, fixed });
     });
 
+    it("Dropout: a drawn mask made the fixedMask (as a gradient check does) stays through later forwards", () => {
+      const layer = new Dropout(new Rng(11));
+      const x = r(new Rng(12), 4, 6);
+      layer.forward(x);
+      const drawn = layer.mask!;
+      const kept = Array.from(drawn.data);
+      layer.fixedMask = drawn;
+      for (let i = 0; i < 3; i++) layer.forward(x);
+      expect(layer.mask).toBe(drawn);
+      expectAlive({ drawn });
+      expect(Array.from(drawn.data)).toEqual(kept);
+    });
+
     it("Sigmoid and Relu: the input, dout and the results stay", () => {
       const rng = new Rng(7);
       for (const layer of [new Sigmoid(), new Relu()] as Layer[]) {
