@@ -75,6 +75,9 @@ export class LayerNet<P extends string = string> implements Net<P> {
    * `loss` or `accuracy` ran the pass. The next pass disposes them (Tensor.dispose), as it replaces
    * the caches that hold them. */
   private passOutputs: Tensor[] = [];
+  /** The layers' own weight gradients that the last `lossAndGradient` returned with weight decay
+   * added (so nobody outside was given them): the next `lossAndGradient` disposes them. */
+  private decayedGrads: Tensor[] = [];
 
   constructor(layers: Iterable<readonly [string, Layer]>, lastLayer: LossLayer, options: LayerNetOptions = {}) {
     checkOptions("LayerNet", options, "options");
@@ -214,6 +217,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
 
   lossAndGradient(x: Tensor, t: Tensor): { loss: number; grads: NamedTensors<P> } {
     const loss = this.loss(x, t, true);
+    for (const g of this.decayedGrads) g.dispose();
+    this.decayedGrads = [];
     let dout: Tensor | null = this.lastLayer.backward(1);
     for (const layer of [...this.layers.values()].reverse()) {
       if (dout === null) break;
@@ -233,6 +238,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
         const decay = layer.params.W!.mul(this.weightDecayLambda);
         grads[n] = g.add(decay);
         decay.dispose();
+        this.decayedGrads.push(g);
       } else grads[n] = g;
     }
     return { loss, grads: grads as NamedTensors<P> };

@@ -27,12 +27,13 @@ afterAll(() => {
 
 type AnyBackend = typeof cpu | WasmBackend | WorkerBackend;
 
-type Case = "conv" | "extend" | "sigmoid";
+type Case = "conv" | "extend" | "sigmoid" | "decay";
 
 /** 200 rows of training data and a small net of `kind` on `backend`. conv: [200, 1, 12, 12] images
  * (normal noise plus a class-dependent bright row) and a SimpleConvNet with 4 3x3 filters (col of
  * a batch of 10 is 1000 x 9 float64 = 72000 bytes: resident); extend: 64-[60,40]-4 with BatchNorm and
- * Dropout; sigmoid: MultiLayerNet 64-[60,40]-4 with sigmoid activations. */
+ * Dropout; sigmoid: MultiLayerNet 64-[60,40]-4 with sigmoid activations; decay: MultiLayerNet
+ * 64-[60,40]-4 (ReLU) with weight decay λ = 0.1. */
 function setup(kind: Case, backend: AnyBackend) {
   let x: Tensor;
   let t: Tensor;
@@ -59,7 +60,8 @@ function setup(kind: Case, backend: AnyBackend) {
     });
   else if (kind === "extend")
     net = new MultiLayerNetExtend(64, [60, 40], 4, { useBatchnorm: true, useDropout: true, seed: 5, backend });
-  else net = new MultiLayerNet(64, [60, 40], 4, { activation: "sigmoid", seed: 5, backend });
+  else if (kind === "sigmoid") net = new MultiLayerNet(64, [60, 40], 4, { activation: "sigmoid", seed: 5, backend });
+  else net = new MultiLayerNet(64, [60, 40], 4, { weightDecayLambda: 0.1, seed: 5, backend });
   return { data, net };
 }
 
@@ -112,13 +114,15 @@ const BEFORE: Record<string, string> = {
   "extend adam": "dbccfc78f7f86df0ec23bd51ca515fcd7b396b508ea5571ef0f058c0394b4125",
   "sigmoid sgd": "1452da52ce201e454c1e3341b47b977c589ccf139efce95c71b5298cea1d130e",
   "sigmoid adam": "3267d9eb5ed776095e21015e781810cc9f79e55aec0acdcd60b082927daf9904",
+  "decay sgd": "e41593a7d32d3965f877326f140dd2ad04ad0500c0543f0cc4ce2b92d08c431a",
+  "decay adam": "e6aa88e983ea870b3def93fd1ba39374cd44a8a35072b68203d8c23eb99913f8",
 };
 
 const STEPS = 12;
 const WARM_UP = 3;
 
 describe("a training step on wasm leaves the heap as it found it", () => {
-  for (const kind of ["conv", "extend", "sigmoid"] as const) {
+  for (const kind of ["conv", "extend", "sigmoid", "decay"] as const) {
     for (const optimizer of ["sgd", "adam"] as const) {
       it(`${kind} with ${optimizer}: constant bytes in use after warm-up, nothing refused, cpu's, worker's and the old code's numbers`, () => {
         const heap = wasm.heap!;
