@@ -1,9 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeSafetensors } from "@bp/data";
 import { bp } from "./run.js";
+
+/** What --backend auto picks on this machine (Node): the worker backend with two or more cores. */
+const AUTO = availableParallelism() >= 2 ? "worker" : "wasm";
 
 const dir = mkdtempSync(join(tmpdir(), "bp-train-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +51,7 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
       lr: 0.1,
       seed: 0,
       dtype: "float64",
-      backend: "wasm", // --backend auto (the default) picks wasm on Node
+      backend: AUTO, // --backend auto (the default): worker with 2 or more cores, else wasm
     });
   });
 
@@ -105,7 +108,7 @@ describe("bp train on MNIST, 2 epochs, then save, reload and evaluate", () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe(
-      "TwoLayerNet 784-10-10 on MNIST (60000 train, 10000 test): 50 iterations (3000 per epoch), batch 20, lr 0.1, seed 0, float64, wasm backend",
+      `TwoLayerNet 784-10-10 on MNIST (60000 train, 10000 test): 50 iterations (3000 per epoch), batch 20, lr 0.1, seed 0, float64, ${AUTO} backend`,
     );
     expect(lines[1]).toBe("epoch  iteration     loss  train acc  test acc");
     expect(lines[2]).toMatch(/^final: train accuracy 0\.\d{4}, test accuracy 0\.\d{4}, loss \d\.\d{4}$/);
@@ -120,7 +123,7 @@ describe("bp train --backend worker|wasm|auto", () => {
     for (const [option, name] of [
       ["worker", "worker"],
       ["wasm", "wasm"],
-      ["auto", "wasm"],
+      ["auto", AUTO],
     ]) {
       const r = await bp([...args, "--backend", option!]);
       expect(r.status).toBe(0);

@@ -15,6 +15,9 @@ export { BACKEND_NAMES, type BackendName } from "./choose.js";
  * const backend = await createBackend("auto");
  * console.log(backend.name); // "wasm" where WebAssembly SIMD works, else "cpu"
  * ```
+ *
+ * In browsers "auto" never picks the worker backend: it needs a cross-origin isolated page and a
+ * dedicated Worker to block in; ask for "worker" where you have both.
  */
 export function createBackend(
   name: BackendName = "auto",

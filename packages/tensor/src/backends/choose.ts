@@ -9,11 +9,17 @@ export const BACKEND_NAMES = ["auto", "cpu", "wasm", "worker"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /**
- * The backend named `name`, made ready. "auto" is "wasm" where WebAssembly SIMD works, else "cpu":
- * measured on 2 cores, the wasm backend trains the book's network fastest (see the README), and
- * every backend gives the same numbers bit for bit, so the choice changes only the speed.
+ * The backend named `name`, made ready. "auto": where WebAssembly SIMD works, the worker backend
+ * when `workerPays` (Node with at least two cores: measured on 2 cores, it runs the book's training
+ * fastest, see the README) and the wasm backend otherwise (browsers, one core, or a worker backend
+ * that fails to start); "cpu" without WebAssembly SIMD. Every backend gives the same numbers bit for
+ * bit, so the choice changes only the speed.
  */
-export async function chooseBackend(name: string, makeWorker: () => Promise<Backend>): Promise<Backend> {
+export async function chooseBackend(
+  name: string,
+  makeWorker: () => Promise<Backend>,
+  workerPays = false,
+): Promise<Backend> {
   switch (name) {
     case "cpu":
       return cpu;
@@ -22,7 +28,15 @@ export async function chooseBackend(name: string, makeWorker: () => Promise<Back
     case "worker":
       return makeWorker();
     case "auto":
-      return missingWasmFeature() === null ? createWasmBackend() : cpu;
+      if (missingWasmFeature() !== null) return cpu;
+      if (workerPays) {
+        try {
+          return await makeWorker();
+        } catch {
+          // No threads here after all (a sandbox without worker_threads): one thread is fine.
+        }
+      }
+      return createWasmBackend();
     default:
       throw new ValueError(
         "createBackend",

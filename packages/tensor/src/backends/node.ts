@@ -1,4 +1,5 @@
 // "@bp/tensor/backends" in Node: every backend by name (the worker backend on worker_threads).
+import { availableParallelism } from "node:os";
 import { checkOptions } from "../shape.js";
 import type { Backend } from "../backend.js";
 import { createWorkerBackend, type WorkerBackendOptions } from "../worker/node.js";
@@ -13,7 +14,7 @@ export { BACKEND_NAMES, type BackendName } from "./choose.js";
  *
  * ```ts
  * const backend = await createBackend("auto");
- * console.log(backend.name); // "wasm" where WebAssembly SIMD works, else "cpu"
+ * console.log(backend.name); // "worker" with 2 or more cores, else "wasm" (or "cpu" without wasm SIMD)
  * ```
  */
 export function createBackend(
@@ -21,5 +22,5 @@ export function createBackend(
   options: { worker?: WorkerBackendOptions } = {},
 ): Promise<Backend> {
   checkOptions("createBackend", options, "options");
-  return chooseBackend(name, () => createWorkerBackend(options.worker));
+  return chooseBackend(name, () => createWorkerBackend(options.worker), availableParallelism() >= 2);
 }
