@@ -26,6 +26,10 @@ export const MATMUL_SPLIT_WORK = 1 << 17;
  * about 2.5): splitting from 2^21 gave 0.813-0.834 ms per step against 0.852-0.859 from 2^23, at
  * 1.55-1.60 ms of CPU per step against 0.93, and 2 ms per step with another process on the second
  * core; so the threshold stays, and the 60 000-image pass runs 108-110 ms against wasm's 191-193.
+ * Logged split by split in a training loop with nothing else running, the worker often had not
+ * started its half by the time the calling thread finished its own (the calling thread took it
+ * back), and now and then finished 0.8-4.8 ms late (its virtual CPU descheduled): pausing small
+ * splits after such a wait paused them at nearly every try, so there is no adaptive rule either.
  */
 export const WASM_MATMUL_SPLIT_WORK = 1 << 23;
 /**
