@@ -429,6 +429,40 @@ function rowKernel3(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usi
   v128.store(c, s5, 80);
 }
 
+/** rowKernel3 widened by a pair: c[0..14) from groups of 4 at bp, bp+P, bp+2P and 2 columns at bp+3P. */
+function rowKernel3p(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
+  let s0 = v128.load(c);
+  let s1 = v128.load(c, 16);
+  let s2 = v128.load(c, 32);
+  let s3 = v128.load(c, 48);
+  let s4 = v128.load(c, 64);
+  let s5 = v128.load(c, 80);
+  let s6 = v128.load(c, 96);
+  const end = st + ((<usize>kept) << 2);
+  for (; st < end; st += 4) {
+    const q0 = bp + <usize>load<u32>(st);
+    const q1 = q0 + P;
+    const q2 = q1 + P;
+    const q3 = q2 + P;
+    const x = v128.load64_splat(av);
+    s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q0)));
+    s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q0, 16)));
+    s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q1)));
+    s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q1, 16)));
+    s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
+    s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
+    s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q3)));
+    av += 8;
+  }
+  v128.store(c, s0);
+  v128.store(c, s1, 16);
+  v128.store(c, s2, 32);
+  v128.store(c, s3, 48);
+  v128.store(c, s4, 64);
+  v128.store(c, s5, 80);
+  v128.store(c, s6, 96);
+}
+
 /** rowKernel3 for one group of 4 columns. */
 function rowKernel1(av: usize, st: usize, kept: i32, bp: usize, c: usize): void {
   let s0 = v128.load(c);
@@ -478,7 +512,8 @@ function sparseRows(
   acc: usize,
 ): void {
   for (let j = 0; j < nc; ) {
-    const width = j + 12 <= nc ? 12 : j + 4 <= nc ? 4 : j + 2 <= nc ? 2 : 1;
+    const rest = nc - j;
+    const width = rest === 14 ? 14 : rest >= 12 ? 12 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
     const bj = b + <usize>(j >> 2) * groupBytes + ((<usize>(j & 3)) << 3);
     for (let r = 0; r < mc; r++) {
       const kept = load<i32>(counts + ((<usize>r) << 2));
@@ -487,6 +522,7 @@ function sparseRows(
       const st = steps + ((<usize>(r * kb)) << 2);
       const c = acc + ((<usize>(r * ncp + j)) << 3);
       if (width === 12) rowKernel3(av, st, kept, bj, groupBytes, c);
+      else if (width === 14) rowKernel3p(av, st, kept, bj, groupBytes, c);
       else if (width === 4) rowKernel1(av, st, kept, bj, c);
       else if (width === 2) rowKernelPair(av, st, kept, bj, c);
       else rowKernelOne(av, st, kept, bj, c);

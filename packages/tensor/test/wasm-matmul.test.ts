@@ -176,6 +176,32 @@ describe("wasm backend matmul", () => {
     expect([zeroRow.get(1, 0), zeroRow.get(1, 1)]).toEqual([-3, -1]);
   });
 
+  it("sparse rows whose last column group is 14 wide (12 + a pair: n = 14, 26, 50) give cpu's bits", () => {
+    // The sparse path sums the last 14 columns in one kernel (seven f64x2 sums); B read in place
+    // (float64, not transposed) and from packed panels (float32, or B transposed).
+    for (const dtype of DTYPES) {
+      for (const n of [14, 26, 50]) {
+        for (const [tA, tB] of [
+          [false, false],
+          [true, false],
+          [false, true],
+        ] as const) {
+          const m = 37;
+          const k = 90;
+          const u = sampleValues(m * k, n + 5, 0, 1);
+          const av = sampleValues(m * k, n).map((v, i) => (u[i]! < 0.8 ? 0 : v));
+          const bv = sampleValues(k * n, n + 1);
+          const product = (backend: typeof cpu) =>
+            tensor(av, { backend, dtype, shape: tA ? [k, m] : [m, k] }).matmul(
+              tensor(bv, { backend, dtype, shape: tB ? [n, k] : [k, n] }),
+              { transposeA: tA, transposeB: tB },
+            ).data;
+          expect(firstDifference(product(wasm), product(cpu)), `${dtype} n=${n} tA=${tA} tB=${tB}`).toBeNull();
+        }
+      }
+    }
+  });
+
   it("float32: products summed in float64 and rounded once, as cpu", () => {
     // 2^24 + 1 + 1 = 16777218 exactly in float64; rounding each partial sum to float32 would give 2^24.
     const x = tensor([16777216, 1, 1], { dtype: "float32", shape: [1, 3], backend: wasm });
