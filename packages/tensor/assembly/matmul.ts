@@ -399,51 +399,29 @@ function keepInRow(w: usize, counts: usize, steps: usize, kb: i32, r: i32, v: f6
   return nonzero;
 }
 
-/** c[0..12) += sum over kept steps t of av[t] * (B's groups of 4 at bp, bp+P, bp+2P, row steps[t]). */
-function rowKernel3(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
-  let s0 = v128.load(c);
-  let s1 = v128.load(c, 16);
-  let s2 = v128.load(c, 32);
-  let s3 = v128.load(c, 48);
-  let s4 = v128.load(c, 64);
-  let s5 = v128.load(c, 80);
-  const end = st + ((<usize>kept) << 2);
-  for (; st < end; st += 4) {
-    const q0 = bp + <usize>load<u32>(st);
-    const q1 = q0 + P;
-    const q2 = q1 + P;
-    const x = v128.load64_splat(av);
-    s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q0)));
-    s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q0, 16)));
-    s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q1)));
-    s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q1, 16)));
-    s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
-    s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
-    av += 8;
-  }
-  v128.store(c, s0);
-  v128.store(c, s1, 16);
-  v128.store(c, s2, 32);
-  v128.store(c, s3, 48);
-  v128.store(c, s4, 64);
-  v128.store(c, s5, 80);
-}
+/** Column counts of the wide sparse-row kernel, as type arguments (a compile-time choice). */
+type Twelve = u8;
+type Fourteen = u16;
 
-/** rowKernel3 widened by a pair: c[0..14) from groups of 4 at bp, bp+P, bp+2P and 2 columns at bp+3P. */
-function rowKernel3p(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
+/**
+ * c[0..12) += sum over kept steps t of av[t] * (B's groups of 4 at bp, bp+P, bp+2P, row steps[t]);
+ * with W = Fourteen also c[12..14) from the first 2 columns of the group at bp+3P (a last group of
+ * 14 columns in one pass: seven independent sums, where a separate pair would wait on one).
+ */
+function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
+  const pair = sizeof<W>() === sizeof<Fourteen>();
   let s0 = v128.load(c);
   let s1 = v128.load(c, 16);
   let s2 = v128.load(c, 32);
   let s3 = v128.load(c, 48);
   let s4 = v128.load(c, 64);
   let s5 = v128.load(c, 80);
-  let s6 = v128.load(c, 96);
+  let s6 = pair ? v128.load(c, 96) : f64x2.splat(0);
   const end = st + ((<usize>kept) << 2);
   for (; st < end; st += 4) {
     const q0 = bp + <usize>load<u32>(st);
     const q1 = q0 + P;
     const q2 = q1 + P;
-    const q3 = q2 + P;
     const x = v128.load64_splat(av);
     s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q0)));
     s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q0, 16)));
@@ -451,7 +429,7 @@ function rowKernel3p(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: us
     s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q1, 16)));
     s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
     s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
-    s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q3)));
+    if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q2 + P)));
     av += 8;
   }
   v128.store(c, s0);
@@ -460,7 +438,7 @@ function rowKernel3p(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: us
   v128.store(c, s3, 48);
   v128.store(c, s4, 64);
   v128.store(c, s5, 80);
-  v128.store(c, s6, 96);
+  if (pair) v128.store(c, s6, 96);
 }
 
 /** rowKernel3 for one group of 4 columns. */
@@ -521,8 +499,8 @@ function sparseRows(
       const av = w + ((<usize>(r * kb)) << 3);
       const st = steps + ((<usize>(r * kb)) << 2);
       const c = acc + ((<usize>(r * ncp + j)) << 3);
-      if (width === 12) rowKernel3(av, st, kept, bj, groupBytes, c);
-      else if (width === 14) rowKernel3p(av, st, kept, bj, groupBytes, c);
+      if (width === 12) rowKernel3<Twelve>(av, st, kept, bj, groupBytes, c);
+      else if (width === 14) rowKernel3<Fourteen>(av, st, kept, bj, groupBytes, c);
       else if (width === 4) rowKernel1(av, st, kept, bj, c);
       else if (width === 2) rowKernelPair(av, st, kept, bj, c);
       else rowKernelOne(av, st, kept, bj, c);
