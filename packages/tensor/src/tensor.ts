@@ -26,8 +26,10 @@ export type TensorOrNumber = Tensor | number;
  * number of undisposed tensors that hold it (the op's result and its `reshape` views): such storage
  * goes back to the backend when the last of them is disposed. */
 const holders = new WeakMap<TypedArray, number>();
-/** Tensors whose dispose() has run. */
-const disposedTensors = new WeakSet<Tensor>();
+/** Set by `ownedTensor` around its `new Tensor`: the shape was checked by the op or factory that
+ * computed it and the storage allocated for its dtype, so the constructor skips those two checks
+ * (it still checks the storage's length, which a backend of someone else's might get wrong). */
+let trusted = false;
 /** What `data` becomes on a disposed tensor: one shared descriptor, so every disposed tensor takes
  * the same shape transition (a fresh getter per tensor made dispose() cost microseconds). */
 const DISPOSED_DATA: PropertyDescriptor = {
@@ -59,6 +61,8 @@ export interface MatmulOptions {
  */
 export class Tensor {
   readonly size: number;
+  /** Whether dispose() has run. */
+  #disposed = false;
 
   constructor(
     readonly data: TypedArray,
@@ -66,7 +70,7 @@ export class Tensor {
     readonly dtype: DType = dtypeOfArray(data),
     readonly backend: Backend = cpu,
   ) {
-    checkShape("Tensor", shape);
+    if (!trusted) checkShape("Tensor", shape);
     this.size = sizeOf(shape);
     if (data.length !== this.size) {
       throw new ShapeError(
@@ -74,10 +78,11 @@ export class Tensor {
         `data has ${data.length} elements but shape ${formatShape(shape)} needs ${this.size}`,
       );
     }
-    if (dtypeOfArray(data) !== dtype) {
+    if (!trusted && dtypeOfArray(data) !== dtype) {
       throw new DTypeError("Tensor", `data is a ${data.constructor.name} but dtype is ${dtype}`);
     }
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's) cannot change under this one; any other is copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     // Storage given from outside may be another tensor's: then neither may recycle it.
     holders.delete(data);
   }
@@ -110,9 +115,9 @@ export class Tensor {
    * Without it nothing changes: the garbage collector frees unused tensors as before.
    */
   dispose(): void {
-    if (disposedTensors.has(this)) return;
+    if (this.#disposed) return;
     const data = this.data;
-    disposedTensors.add(this);
+    this.#disposed = true;
     Object.defineProperty(this, "data", DISPOSED_DATA);
     const n = holders.get(data);
     if (n === 1) {
@@ -123,7 +128,7 @@ export class Tensor {
 
   /** Whether `dispose()` has run on this tensor. */
   get isDisposed(): boolean {
-    return disposedTensors.has(this);
+    return this.#disposed;
   }
 
   /** A tensor operand, or a number turned into a scalar of this tensor's dtype and backend. */
@@ -621,9 +626,14 @@ function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
  * from outside keeps treating its storage as foreign.
  */
 export function ownedTensor(data: TypedArray, shape: Shape, dtype: DType, backend: Backend): Tensor {
-  const t = new Tensor(data, shape, dtype, backend);
-  holders.set(data, 1);
-  return t;
+  trusted = true;
+  try {
+    const t = new Tensor(data, shape, dtype, backend);
+    holders.set(data, 1);
+    return t;
+  } finally {
+    trusted = false;
+  }
 }
 
 /** `indices` (any shape) as validated flat int32 indices in [0, limit). A flat view made for the
