@@ -4,7 +4,7 @@ import { tensor, type Backend, type DType, type FloatDType } from "@bp/tensor";
 import { matmulOperandA, matmulOperandB } from "./cases.js";
 import { SGD, TwoLayerNet } from "@bp/nets";
 import type { BenchBackend, BenchTarget, MatmulCase, PreparedOp } from "./target.js";
-import { TRAIN_STEP, initialWeights, minibatches, trainingData } from "./train-step.js";
+import { TRAIN_STEP, initialWeights, minibatches, trainingStep, trainingData } from "./train-step.js";
 import { multiLayerStep } from "./multilayer.js";
 
 export interface BpBackendEntry {
@@ -28,7 +28,8 @@ export function bpBackend(entry: BpBackendEntry): BenchBackend {
           const b = tensor(matmulOperandB(c, dtype), { dtype, backend, shape: c.transposeB ? [c.n, c.k] : [c.k, c.n] });
           const options = { transposeA: c.transposeA, transposeB: c.transposeB };
           return {
-            run: () => void a.matmul(b, options),
+            // The result disposed, as a loop that cares about memory does (see trainingStep).
+            run: () => a.matmul(b, options).dispose(),
             dispose: () => {},
           };
         },
@@ -48,11 +49,7 @@ export function bpBackend(entry: BpBackendEntry): BenchBackend {
           const optimizer = new SGD({ lr: TRAIN_STEP.lr });
           const nextBatch = minibatches();
           return {
-            run: () => {
-              const idx = nextBatch();
-              const grads = net.gradient(x.gather(idx), t.gather(idx));
-              optimizer.update({ ...net.params }, { ...grads });
-            },
+            run: () => trainingStep(net, optimizer, x, t, nextBatch()),
             dispose: () => {},
           };
         },

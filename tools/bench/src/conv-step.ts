@@ -13,6 +13,7 @@ import { createWorkerBackend } from "@bp/tensor/worker";
 import { FULL, timeInterleaved, type Timing } from "./measure.js";
 import { numpyMissing, numpyScript, oneBlasThread } from "./numpy.js";
 import type { PreparedOp } from "./target.js";
+import { trainingStep } from "./train-step.js";
 
 export const CONV_STEP = { rows: 1000, batch: 100, lr: 0.001, seed: 1 } as const;
 
@@ -27,7 +28,7 @@ export function convStep(backend: Backend): PreparedOp {
   return {
     run() {
       const idx = batches.choice(CONV_STEP.rows, CONV_STEP.batch);
-      optimizer.update(net.params, { ...net.gradient(x.gather(idx), t.gather(idx)) });
+      trainingStep(net, optimizer, x, t, idx);
     },
     dispose() {},
   };

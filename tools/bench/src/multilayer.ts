@@ -5,6 +5,7 @@
 import { Adam, MultiLayerNetExtend } from "@bp/nets";
 import { Rng, rand, type Backend } from "@bp/tensor";
 import type { PreparedOp } from "./target.js";
+import { trainingStep } from "./train-step.js";
 export const MULTILAYER_STEP = { hidden: [100, 100, 100, 100], rows: 1000, batch: 100, lr: 0.001, seed: 1 } as const;
 
 /** A prepared MultiLayerNet(Extend) training step on `backend`: the same data, weights and minibatch
@@ -23,7 +24,7 @@ export function multiLayerStep(backend: Backend, useBatchnorm: boolean): Prepare
   return {
     run() {
       const idx = batches.choice(MULTILAYER_STEP.rows, MULTILAYER_STEP.batch);
-      optimizer.update(net.params, net.gradient(x.gather(idx), t.gather(idx)));
+      trainingStep(net, optimizer, x, t, idx);
     },
     dispose() {},
   };

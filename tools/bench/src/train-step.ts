@@ -1,8 +1,8 @@
 // The training-step bench: one SGD step of the book's TwoLayerNet (784-50-10) on a minibatch of 100
 // rows: gather the minibatch, forward, backward (backpropagation), update. Every target runs the same
 // recipe on the same numbers: the same data, initial weights and sequence of minibatches.
-import { Rng, rand, type FloatDType } from "@bp/tensor";
-import { TwoLayerNet } from "@bp/nets";
+import { Rng, rand, type FloatDType, type Tensor } from "@bp/tensor";
+import { TwoLayerNet, type Net, type Optimizer } from "@bp/nets";
 
 export const TRAIN_STEP = { input: 784, hidden: 50, output: 10, batch: 100, lr: 0.1, rows: 1000, seed: 1 } as const;
 
@@ -47,4 +47,21 @@ export function initialWeights(dtype: FloatDType): {
 export function minibatches(): () => Int32Array {
   const rng = new Rng(4);
   return () => Int32Array.from(rng.choice(TRAIN_STEP.rows, TRAIN_STEP.batch));
+}
+
+/**
+ * One training step as bp's Trainer runs it, for the bench loops: gradient on the minibatch rows
+ * `idx` of x and t, the optimizer's update, then the minibatch and the gradients disposed (nobody
+ * else holds them), so their storage serves the next step (Tensor.dispose). A loop that disposed
+ * nothing would fill the wasm backend's resident heap with dead tensors (collected only when the
+ * program yields) and time ordinary-memory fallbacks instead.
+ */
+export function trainingStep(net: Net, optimizer: Optimizer, x: Tensor, t: Tensor, idx: ArrayLike<number>): void {
+  const xBatch = x.gather(idx);
+  const tBatch = t.gather(idx);
+  const grads = net.gradient(xBatch, tBatch);
+  optimizer.update(net.params, grads);
+  for (const g of Object.values(grads)) g.dispose();
+  xBatch.dispose();
+  tBatch.dispose();
 }
