@@ -1,6 +1,6 @@
-// A training loop allocates almost nothing new per step (issue 10): on the wasm backend, whose
-// tensors live in a heap inside the module's memory and return to it only when disposed inside a
-// synchronous loop, the heap's bytes in use stay the same from step to step and nothing is refused,
+// A training loop allocates almost nothing new per step (issue 10): on the wasm and worker backends,
+// whose tensors live in a heap inside the module's memory and return to it only when disposed inside
+// a synchronous loop, the heap's bytes in use stay the same from step to step and nothing is refused,
 // for the book's convolution net, a net with BatchNorm and Dropout, and a sigmoid net, with SGD and
 // with Adam. Disposing changes no number: the parameters equal cpu's bit for bit and a digest made
 // with the code before the layers disposed their temporaries.
@@ -81,7 +81,7 @@ function train(kind: Case, optimizer: "sgd" | "adam", backend: AnyBackend, steps
   const live: number[] = [];
   for (let i = 0; i < steps; i++) {
     losses.push(run.trainStep());
-    live.push(backend === wasm ? wasm.heap!.stats.liveBytes : 0);
+    live.push(backend === wasm ? wasm.heap!.stats.liveBytes : backend === worker ? worker.heap!.stats.liveBytes : 0);
   }
   return { net, losses, live, digest: digest(net, losses) };
 }
@@ -146,8 +146,18 @@ describe("a training step on wasm leaves the heap as it found it", () => {
           expect(bits(onWasm.net.params[name]!), name).toEqual(bits(onCpu.net.params[name]!));
         expect(onWasm.digest).toBe(BEFORE[`${kind} ${optimizer}`]);
         expect(onCpu.digest).toBe(BEFORE[`${kind} ${optimizer}`]);
-        // The worker backend (its own resident heap in shared memory) gives the same bits.
-        expect(train(kind, optimizer, worker, STEPS).digest).toBe(BEFORE[`${kind} ${optimizer}`]);
+        // The worker backend (its own resident heap in shared memory) gives the same bits, and
+        // its heap too ends every step after the warm-up with the same bytes in use.
+        const workerRefused = worker.heap!.stats.refused;
+        const onWorker = train(kind, optimizer, worker, STEPS);
+        expect(onWorker.digest).toBe(BEFORE[`${kind} ${optimizer}`]);
+        const workerSteady = onWorker.live.slice(WARM_UP);
+        expect(workerSteady, `${kind} ${optimizer} worker`).toEqual(workerSteady.map(() => workerSteady[0]));
+        expect(worker.heap!.stats.refused).toBe(workerRefused);
+        // Storage from 1 KiB up is a block of the shared memory's heap (conv's 4x1x3x3 W1 is not).
+        const big = Object.values(onWorker.net.params).filter((p) => p.data.byteLength >= 1024);
+        expect(big.length).toBeGreaterThan(0);
+        for (const p of big) expect(worker.isResident(p.data)).toBe(true);
       });
     }
   }

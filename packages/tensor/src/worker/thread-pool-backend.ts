@@ -14,6 +14,7 @@ import { checkOptions, sizeOf } from "../shape.js";
 import { CpuBackend } from "../cpu.js";
 import { Arena, align16, matmulStaged } from "../wasm/arena.js";
 import { ARENA_BYTES, WasmBackend, residentMemory, wasmBackendOf } from "../wasm/backend.js";
+import type { ResidentHeap } from "../wasm/heap.js";
 import { instantiateKernels, kernelsModuleSync, missingWasmFeature } from "../wasm/module.js";
 import { mapTaskInputs, runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { ThreadHost } from "./thread-host.js";
@@ -108,6 +109,9 @@ export class ThreadPoolBackend implements Backend {
    * shared memory (its wasm kernels, same bits as cpu, and its resident heap), or the cpu backend
    * without wasm. Its storage (heap or pool) is this backend's too. */
   private readonly inline: CpuBackend;
+  /** The heap of tensors resident in the shared memory (as WasmBackend's: `stats`, `capacity`), or
+   * null without wasm or when no heap could be made (tensors then live in ordinary memory). */
+  readonly heap: ResidentHeap | null;
 
   constructor(options: WorkerBackendOptions, host: ThreadHost) {
     checkOptions("WorkerBackend", options, "options");
@@ -134,6 +138,7 @@ export class ThreadPoolBackend implements Backend {
     const memory = resident?.memory ?? sharedMemory();
     this.own = module === null ? null : { kernels: instantiateKernels(module, memory), index: 0 };
     this.arena = new Arena(memory, this.own?.kernels ?? null, 0, resident === null ? undefined : ARENA_BYTES);
+    this.heap = resident?.heap ?? null;
     if (resident !== null) this.inline = new WasmBackend(this.arena, resident.heap);
     else if (module === null) this.inline = new CpuBackend();
     // No room for a heap: tensors in ordinary memory, and ops that are not split run in a private,
@@ -431,6 +436,12 @@ export class ThreadPoolBackend implements Backend {
     const outAt = arena.reserve(task.out.byteLength);
     if (!room || outAt < 0) return null;
     return { ...staged, out: arena.view(task.out, outAt, task.out.length) } as Task;
+  }
+
+  /** Whether `data` (a tensor's storage) lives in the shared memory's heap, where every thread reads
+   * and writes it in place. */
+  isResident(data: TypedArray): boolean {
+    return this.residentAt(data) >= 0;
   }
 
   /** The byte offset of `data` in the shared memory when it lives there (a resident tensor), else -1. */
