@@ -54,12 +54,14 @@ interface Operand {
 
 /**
  * The CPU backend with its matrix product in WebAssembly SIMD (assembly/matmul.ts): the same
- * results bit for bit, several times faster. Storage is ordinary ArrayBuffer memory, as on cpu;
- * operands are copied into the module's memory for each product (in chunks of rows, so a pass
- * over 60 000 images needs a few MB there). add/sub/mul/div, the unary ops without a transcendental
- * function, `where`, the last-axis argmax, max and min, sums along other axes, im2col, col2im and
- * batched transposes also run in wasm (copied in and out in cache-sized chunks); every other op runs
- * the shared TypeScript kernels. Make one with `createWasmBackend()`.
+ * results bit for bit, several times faster. Tensors live in the module's memory (`heap`, see
+ * ResidentHeap), where the kernels read and write them in place; storage in ordinary memory (small
+ * tensors, a full heap, storage given to `new Tensor`) is copied in for each op (products in chunks
+ * of rows, element-wise ops in cache-sized chunks) and the result copied out. add/sub/mul/div, the
+ * unary ops without a transcendental function, `where`, the last-axis argmax, max and min, sums
+ * along other axes, im2col, col2im, batched transposes, the minibatch gather and the divergence
+ * check also run in wasm; every other op runs the shared TypeScript kernels. Make one with
+ * `createWasmBackend()`.
  */
 export class WasmBackend extends CpuBackend {
   override readonly name: string = "wasm";
