@@ -26,10 +26,6 @@ export type TensorOrNumber = Tensor | number;
  * number of undisposed tensors that hold it (the op's result and its `reshape` views): such storage
  * goes back to the backend when the last of them is disposed. */
 const holders = new WeakMap<TypedArray, number>();
-/** Set by `ownedTensor` around its `new Tensor`: the shape was checked by the op or factory that
- * computed it and the storage allocated for its dtype, so the constructor skips those two checks
- * (it still checks the storage's length, which a backend of someone else's might get wrong). */
-let trusted = false;
 /** What `data` becomes on a disposed tensor: one shared descriptor, so every disposed tensor takes
  * the same shape transition (a fresh getter per tensor made dispose() cost microseconds). */
 const DISPOSED_DATA: PropertyDescriptor = {
@@ -70,7 +66,7 @@ export class Tensor {
     readonly dtype: DType = dtypeOfArray(data),
     readonly backend: Backend = cpu,
   ) {
-    if (!trusted) checkShape("Tensor", shape);
+    checkShape("Tensor", shape);
     this.size = sizeOf(shape);
     if (data.length !== this.size) {
       throw new ShapeError(
@@ -78,7 +74,7 @@ export class Tensor {
         `data has ${data.length} elements but shape ${formatShape(shape)} needs ${this.size}`,
       );
     }
-    if (!trusted && dtypeOfArray(data) !== dtype) {
+    if (dtypeOfArray(data) !== dtype) {
       throw new DTypeError("Tensor", `data is a ${data.constructor.name} but dtype is ${dtype}`);
     }
     // A frozen shape (another tensor's) cannot change under this one; any other is copied.
@@ -626,14 +622,9 @@ function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
  * from outside keeps treating its storage as foreign.
  */
 export function ownedTensor(data: TypedArray, shape: Shape, dtype: DType, backend: Backend): Tensor {
-  trusted = true;
-  try {
-    const t = new Tensor(data, shape, dtype, backend);
-    holders.set(data, 1);
-    return t;
-  } finally {
-    trusted = false;
-  }
+  const t = new Tensor(data, shape, dtype, backend);
+  holders.set(data, 1);
+  return t;
 }
 
 /** `indices` (any shape) as validated flat int32 indices in [0, limit). A flat view made for the
