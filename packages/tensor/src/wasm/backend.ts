@@ -269,19 +269,14 @@ export class WasmBackend extends CpuBackend {
   /** Rows of a resident tensor copied by the wasm kernel (bulk memory copies) into a resident
    * result; otherwise the TypeScript kernel. */
   override gather(x: TensorData, indices: Int32Array): TypedArray {
-    const rowSize = x.shape.length === 0 ? 1 : x.data.length / (x.shape[0] || 1);
+    const rowSize = x.shape.length === 0 ? 1 : sizeOf(x.shape.slice(1));
+    const out = this.storage(x.dtype, indices.length * rowSize, false); // every row is written
     const xAt = this.residentAt(x.data);
-    if (xAt < 0 || indices.length === 0 || rowSize === 0) return super.gather(x, indices);
-    const out = this.storage(x.dtype, indices.length * rowSize, false);
     const outAt = this.residentAt(out);
-    const arena = this.arena;
-    arena.reset();
-    const idxAt = outAt < 0 ? -1 : arena.stage(indices);
-    if (idxAt < 0) {
-      gatherRowsImpl(x.data, rowSize, indices, out, 0, indices.length);
-      return out;
-    }
-    arena.kernels!.gatherRows(xAt, rowSize * x.data.BYTES_PER_ELEMENT, idxAt, indices.length, outAt);
+    this.arena.reset();
+    const idxAt = xAt < 0 || outAt < 0 ? -1 : this.arena.stage(indices);
+    if (idxAt < 0) gatherRowsImpl(x.data, rowSize, indices, out, 0, indices.length);
+    else this.arena.kernels!.gatherRows(xAt, rowSize * x.data.BYTES_PER_ELEMENT, idxAt, indices.length, outAt);
     return out;
   }
 
@@ -289,8 +284,9 @@ export class WasmBackend extends CpuBackend {
    * run the TypeScript loop (copying a tensor in would cost as much as scanning it). */
   firstNonFinite(x: TensorData): number {
     const at = this.residentAt(x.data);
-    if (x.dtype === "int32") return -1;
-    if (at < 0 || x.data.length < WASM_MIN_SIZE) return firstNonFiniteImpl(x.data, 0, x.data.length);
+    if (at < 0 || x.dtype === "int32" || x.data.length < WASM_MIN_SIZE) {
+      return firstNonFiniteImpl(x.data, 0, x.data.length); // -1 for int32
+    }
     return this.arena.kernels!.firstNonFinite(at, x.data.length, x.dtype === "float32" ? 1 : 0);
   }
 
