@@ -19,7 +19,8 @@ export {
   type LayerType,
   type LayerBuildContext,
 } from "./layerTypes.js";
-export { SGD, type SGDOptions, type Optimizer } from "./SGD.js";
+export type { Optimizer } from "./Optimizer.js";
+export { SGD, type SGDOptions } from "./SGD.js";
 export { Momentum, type MomentumOptions } from "./Momentum.js";
 export { Nesterov } from "./Nesterov.js";
 export { AdaGrad, OPTIMIZER_EPS, type AdaGradOptions } from "./AdaGrad.js";
@@ -56,4 +57,3 @@ export {
   type DecodedNet,
 } from "./saveNet.js";
 export { createNet } from "./createNet.js";
-export { trainNet, type TrainNetOptions, type TrainNetResult } from "./trainNet.js";

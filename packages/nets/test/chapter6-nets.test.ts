@@ -119,6 +119,19 @@ describe("MultiLayerNetExtend", () => {
     expect(a.loss(x, t)).toBe(b.loss(x, t));
   });
 
+  it("is a MultiLayerNet (the book's class extends it); a plain MultiLayerNet takes none of its options", () => {
+    expect(net).toBeInstanceOf(MultiLayerNet);
+    expect(net.hiddenSizeList).toEqual([4, 4]);
+    expect(net.describe().kind).toBe("MultiLayerNetExtend");
+    // Options MultiLayerNet does not have (from JavaScript, past the types) add no layers.
+    const plain = new MultiLayerNet(6, [4], 3, { useBatchnorm: true, useDropout: true } as object);
+    expect([...plain.layers.keys()]).toEqual(["Affine1", "Activation_function1", "Affine2"]);
+    expect(plain.describe().kind).toBe("MultiLayerNet");
+    expect(() => new MultiLayerNetExtend(6, [4], 3, { useDropout: true, dropoutRatio: 1 })).toThrow(
+      "MultiLayerNetExtend: dropoutRatio must be in [0, 1), got 1",
+    );
+  });
+
   it("predict and loss default to test mode (the book's train_flg=False); gradient trains", () => {
     const n = new MultiLayerNetExtend(6, [4], 3, { useBatchnorm: true, useDropout: true, seed: 5 });
     const before = Array.from(n.state.runningMean1!.data);

@@ -1,8 +1,9 @@
-// trainNet: the book's training loop (ch05/train_neuralnet.py), checked against that loop written
-// out by hand here, on a small seeded problem.
+// Trainer with the caller's minibatches (nextBatch, iterationsPerEpoch): the book's training loop
+// (ch05/train_neuralnet.py), checked against that loop written out by hand here, on a small seeded
+// problem. (These were the tests of the deprecated trainNet wrapper, now removed.)
 import { describe, expect, it } from "vitest";
-import { Rng, ValueError, type Tensor } from "@bp/tensor";
-import { SGD, TwoLayerNet, iterationsPerEpoch, trainNet, type EpochRow } from "@bp/nets";
+import { Rng, type Tensor } from "@bp/tensor";
+import { SGD, Trainer, TwoLayerNet, iterationsPerEpoch, type EpochRow, type Net } from "@bp/nets";
 import { blobs } from "./syntheticData.js";
 
 // Same centres (seed 5) for both sets: 300 training rows and 100 test rows of 4 classes in 8 dims.
@@ -23,7 +24,26 @@ function sampler(seed: number, batch: number): () => { xBatch: Tensor; tBatch: T
   };
 }
 
-describe("trainNet", () => {
+/** The book's loop through the Trainer: `iterations` updates with `nextBatch()`, an accuracy row
+ * every `iterationsPerEpoch` iterations, rows reported through its events. */
+function runBookLoop(
+  net: Net,
+  o: {
+    iterations: number;
+    nextBatch: () => { xBatch: Tensor; tBatch: Tensor };
+    iterationsPerEpoch: number;
+    optimizer: SGD;
+  },
+  onIteration?: (loss: number) => void,
+  onEpoch?: (row: EpochRow) => void,
+) {
+  const trainer = new Trainer(net, data, o);
+  if (onIteration) trainer.on("iteration", (e) => onIteration(e.loss));
+  if (onEpoch) trainer.on("epoch", onEpoch);
+  return trainer.train();
+}
+
+describe("Trainer with nextBatch", () => {
   it("is the book's loop: same weights, losses and accuracies as the loop written by hand", () => {
     const perEpoch = iterationsPerEpoch(300, 25); // max(300 / 25, 1) = 12
     expect(perEpoch).toBe(12);
@@ -31,14 +51,12 @@ describe("trainNet", () => {
     const netA = new TwoLayerNet(8, 10, 4, { seed: 1, weightInitStd: 0.1 });
     const losses: number[] = [];
     const rows: EpochRow[] = [];
-    const result = trainNet(netA, data, {
-      iterations: 30,
-      nextBatch: sampler(2, 25),
-      iterationsPerEpoch: perEpoch,
-      optimizer: new SGD({ lr: 0.5 }),
-      onIteration: (_i, loss) => losses.push(loss),
-      onEpoch: (row) => rows.push(row),
-    });
+    const result = runBookLoop(
+      netA,
+      { iterations: 30, nextBatch: sampler(2, 25), iterationsPerEpoch: perEpoch, optimizer: new SGD({ lr: 0.5 }) },
+      (loss) => losses.push(loss),
+      (row) => rows.push(row),
+    );
 
     // The loop by hand: gradient, update, record loss; accuracies every 12 iterations.
     const netB = new TwoLayerNet(8, 10, 4, { seed: 1, weightInitStd: 0.1 });
@@ -80,31 +98,9 @@ describe("trainNet", () => {
 
   it("ends on an epoch boundary with that epoch's row as the final one", () => {
     const net = new TwoLayerNet(8, 10, 4, { seed: 1 });
-    const result = trainNet(net, data, { iterations: 24, nextBatch: sampler(3, 25), iterationsPerEpoch: 12 });
+    const optimizer = new SGD({ lr: 0.1 });
+    const result = runBookLoop(net, { iterations: 24, nextBatch: sampler(3, 25), iterationsPerEpoch: 12, optimizer });
     expect(result.epochs).toHaveLength(2);
     expect(result.final).toBe(result.epochs[1]);
-  });
-
-  it("defaults to SGD with the book's learning rate 0.1", () => {
-    const a = new TwoLayerNet(8, 10, 4, { seed: 4 });
-    const b = new TwoLayerNet(8, 10, 4, { seed: 4 });
-    trainNet(a, data, { iterations: 5, nextBatch: sampler(6, 20), iterationsPerEpoch: 15 });
-    trainNet(b, data, {
-      iterations: 5,
-      nextBatch: sampler(6, 20),
-      iterationsPerEpoch: 15,
-      optimizer: new SGD({ lr: 0.1 }),
-    });
-    expect(Array.from(a.params.W1.data)).toEqual(Array.from(b.params.W1.data));
-  });
-
-  it("rejects iteration counts that are not positive integers", () => {
-    const net = new TwoLayerNet(8, 10, 4);
-    expect(() => trainNet(net, data, { iterations: 0, nextBatch: sampler(1, 10), iterationsPerEpoch: 3 })).toThrow(
-      ValueError,
-    );
-    expect(() => trainNet(net, data, { iterations: 5, nextBatch: sampler(1, 10), iterationsPerEpoch: 2.5 })).toThrow(
-      "trainNet: iterationsPerEpoch must be a positive integer, got 2.5",
-    );
   });
 });
