@@ -1,5 +1,5 @@
 import { type Tensor, checkOptions } from "@bp/tensor";
-import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface MomentumOptions {
   /** Learning rate (default 0.01). */

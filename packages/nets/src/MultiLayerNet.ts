@@ -84,11 +84,13 @@ export function multiLayerParts(
   const dtype = options.dtype ?? "float64";
   if (dtype !== "float64" && dtype !== "float32")
     throw new ValueError(kind, `dtype must be "float64" or "float32", got ${String(dtype)}`);
-  const useDropout = options.useDropout ?? false;
-  const dropoutRatio = options.dropoutRatio ?? 0.5;
+  // A plain MultiLayerNet has no BatchNorm or Dropout, whatever its options say.
+  const extend = kind === "MultiLayerNetExtend";
+  const useDropout = extend && (options.useDropout ?? false);
+  const dropoutRatio = extend ? (options.dropoutRatio ?? 0.5) : 0.5;
   if (!(dropoutRatio >= 0 && dropoutRatio < 1))
     throw new ValueError(kind, `dropoutRatio must be in [0, 1), got ${dropoutRatio}`);
-  const useBatchnorm = options.useBatchnorm ?? false;
+  const useBatchnorm = extend && (options.useBatchnorm ?? false);
   const seed = options.seed ?? 0;
   const backend = options.backend ?? cpu;
   const like = { dtype, backend };
@@ -115,13 +117,18 @@ export function multiLayerParts(
     weightInitStd,
     weightDecayLambda,
   };
-  const config = kind === "MultiLayerNet" ? base : { ...base, useDropout, dropoutRatio, useBatchnorm };
+  const config = extend ? { ...base, useDropout, dropoutRatio, useBatchnorm } : base;
   return {
     layers,
     lastLayer: new SoftmaxWithLoss(),
     options: { kind, config: { ...config, seed }, weightDecayLambda, dtype, backend, rng },
   };
 }
+
+/** How `MultiLayerNetExtend` passes its extras to this constructor (module-private: a plain
+ * `MultiLayerNet` has no BatchNorm or Dropout options). */
+export const EXTEND = Symbol("MultiLayerNetExtend");
+type ConstructorOptions = MultiLayerNetOptions & MultiLayerExtras & { [EXTEND]?: true };
 
 /**
  * The book's `MultiLayerNet` (`common/multi_layer_net.py`): fully connected layers
@@ -140,7 +147,8 @@ export class MultiLayerNet extends LayerNet {
     options: MultiLayerNetOptions = {},
   ) {
     checkOptions("MultiLayerNet", options, "options");
-    const parts = multiLayerParts("MultiLayerNet", inputSize, hiddenSizeList, outputSize, options);
+    const kind = (options as ConstructorOptions)[EXTEND] === true ? "MultiLayerNetExtend" : "MultiLayerNet";
+    const parts = multiLayerParts(kind, inputSize, hiddenSizeList, outputSize, options);
     super(parts.layers, parts.lastLayer, parts.options);
     this.inputSize = inputSize;
     this.hiddenSizeList = Object.freeze([...hiddenSizeList]);

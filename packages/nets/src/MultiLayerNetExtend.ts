@@ -1,6 +1,5 @@
 import { checkOptions } from "@bp/tensor";
-import { LayerNet } from "./LayerNet.js";
-import { multiLayerParts, type MultiLayerNetOptions } from "./MultiLayerNet.js";
+import { EXTEND, MultiLayerNet, type MultiLayerNetOptions } from "./MultiLayerNet.js";
 
 export interface MultiLayerNetExtendOptions extends MultiLayerNetOptions {
   /** Insert `Dropout{k}` after every hidden activation (default false). */
@@ -17,10 +16,7 @@ export interface MultiLayerNetExtendOptions extends MultiLayerNetOptions {
  * optional `BatchNorm{k}` layers (before each hidden activation) and `Dropout{k}` layers (after
  * it). Dropout masks come from `Rng(dropoutSeed(seed))` = `Rng(seed + 2)`.
  */
-export class MultiLayerNetExtend extends LayerNet {
-  readonly inputSize: number;
-  readonly hiddenSizeList: readonly number[];
-  readonly outputSize: number;
+export class MultiLayerNetExtend extends MultiLayerNet {
   readonly useDropout: boolean;
   readonly dropoutRatio: number;
   readonly useBatchnorm: boolean;
@@ -32,11 +28,7 @@ export class MultiLayerNetExtend extends LayerNet {
     options: MultiLayerNetExtendOptions = {},
   ) {
     checkOptions("MultiLayerNetExtend", options, "options");
-    const parts = multiLayerParts("MultiLayerNetExtend", inputSize, hiddenSizeList, outputSize, options);
-    super(parts.layers, parts.lastLayer, parts.options);
-    this.inputSize = inputSize;
-    this.hiddenSizeList = Object.freeze([...hiddenSizeList]);
-    this.outputSize = outputSize;
+    super(inputSize, hiddenSizeList, outputSize, { ...options, [EXTEND]: true } as MultiLayerNetOptions);
     this.useDropout = options.useDropout ?? false;
     this.dropoutRatio = options.dropoutRatio ?? 0.5;
     this.useBatchnorm = options.useBatchnorm ?? false;

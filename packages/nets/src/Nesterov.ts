@@ -1,6 +1,6 @@
 import { type Tensor, checkOptions } from "@bp/tensor";
 import type { MomentumOptions } from "./Momentum.js";
-import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 /**
  * Nesterov's accelerated gradient as the book writes it (`common/optimizer.py`):

@@ -1,6 +1,6 @@
 import { type Tensor, checkOptions } from "@bp/tensor";
 import { rootStep } from "./AdaGrad.js";
-import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./SGD.js";
+import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface RMSpropOptions {
   /** Learning rate (default 0.01). */

@@ -1,11 +1,5 @@
-import { ValueError, zeros, type Tensor, checkOptions } from "@bp/tensor";
-
-/** An optimizer: updates parameters in place from their gradients (book section 6.1). */
-export interface Optimizer {
-  /** The learning rate. */
-  readonly lr: number;
-  update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void;
-}
+import { type Tensor, checkOptions } from "@bp/tensor";
+import { checkRate, disposeAll, gradOf, type Optimizer } from "./Optimizer.js";
 
 export interface SGDOptions {
   /** Learning rate (default 0.01, as in the book's `common/optimizer.py`). */
@@ -13,8 +7,9 @@ export interface SGDOptions {
 }
 
 /**
- * Stochastic gradient descent: `params[key] -= lr * grads[key]`, written in place into each
- * parameter tensor with `assign`, so layers that hold these tensors see the new values.
+ * Stochastic gradient descent (book section 6.1.2): `params[key] -= lr * grads[key]`, written in
+ * place into each parameter tensor with `assign`, so layers that hold these tensors see the new
+ * values.
  */
 export class SGD implements Optimizer {
   readonly lr: number;
@@ -29,42 +24,7 @@ export class SGD implements Optimizer {
       const step = gradOf("SGD.update", grads, key).mul(this.lr);
       const next = p.sub(step);
       p.assign(next);
-      // Temporaries of this line only: their storage serves the next update (Tensor.dispose).
-      step.dispose();
-      next.dispose();
+      disposeAll(step, next);
     }
   }
-}
-
-export function gradOf(op: string, grads: Readonly<Record<string, Tensor>>, key: string): Tensor {
-  const g = grads[key];
-  if (g === undefined)
-    throw new ValueError(
-      op,
-      `no gradient for parameter '${key}' (grads has ${Object.keys(grads).join(", ") || "nothing"})`,
-    );
-  return g;
-}
-
-/** Disposes an update's temporaries and the state tensors it replaced (storage for the next update). */
-export function disposeAll(...tensors: Tensor[]): void {
-  for (const t of tensors) t.dispose();
-}
-
-/** A per-parameter buffer (velocity, squared-gradient sum, ...), zeros of the parameter's shape on
- * the first update. */
-export function slot(buffers: Map<string, Tensor>, key: string, p: Tensor): Tensor {
-  return buffers.get(key) ?? zeros(p.shape, { dtype: p.dtype, backend: p.backend });
-}
-
-/** A decay rate in [0, 1): Adam's beta1 and beta2 (1 would divide by 1 - 1^iter = 0), RMSprop's
- * decayRate (above 1 the squared-gradient average turns negative). */
-export function checkDecay(op: string, name: string, v: number): number {
-  if (!(v >= 0 && v < 1)) throw new ValueError(op, `${name} must be a number in [0, 1), got ${v}`);
-  return v;
-}
-
-export function checkRate(op: string, name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0) throw new ValueError(op, `${name} must be a finite number >= 0, got ${v}`);
-  return v;
 }

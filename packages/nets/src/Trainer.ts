@@ -6,7 +6,7 @@ import { LayerNet } from "./LayerNet.js";
 import type { Net } from "./Net.js";
 import { createOptimizer, type OptimizerParams } from "./optimizers.js";
 import { batchRng, minibatchSampler, type Sampling } from "./seededTraining.js";
-import type { Optimizer } from "./SGD.js";
+import type { Optimizer } from "./Optimizer.js";
 
 /** A training set and a test set: inputs and their labels (int32 class indices or one-hot rows). */
 export interface TrainData {

@@ -4,7 +4,8 @@ import { Adam } from "./Adam.js";
 import { Momentum } from "./Momentum.js";
 import { Nesterov } from "./Nesterov.js";
 import { RMSprop } from "./RMSprop.js";
-import { SGD, type Optimizer } from "./SGD.js";
+import type { Optimizer } from "./Optimizer.js";
+import { SGD } from "./SGD.js";
 
 /** The optimizers by name (lower case, as `bp train --optimizer` takes them). */
 export type OptimizerName = "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
