@@ -24,6 +24,14 @@ export interface ConvParam {
   stride?: number;
 }
 
+/** The book's `conv_param` (ch07/train_convnet.py): 30 filters 5x5, no padding, stride 1. */
+export const DEFAULT_CONV_PARAM: Readonly<Required<ConvParam>> = Object.freeze({
+  filterNum: 30,
+  filterSize: 5,
+  pad: 0,
+  stride: 1,
+});
+
 export interface SimpleConvNetOptions {
   /** [channels, height, width] of one input image (default [1, 28, 28]). */
   inputDim?: readonly [number, number, number];
@@ -59,7 +67,7 @@ export class SimpleConvNet extends LayerNet {
     const op = "SimpleConvNet";
     checkOptions(op, options, "options");
     const inputDim = options.inputDim ?? [1, 28, 28];
-    const conv = { filterNum: 30, filterSize: 5, pad: 0, stride: 1, ...options.convParam };
+    const conv = { ...DEFAULT_CONV_PARAM, ...options.convParam };
     const hiddenSize = options.hiddenSize ?? 100;
     const outputSize = options.outputSize ?? 10;
     const std = options.weightInitStd ?? 0.01;

@@ -3,6 +3,7 @@ import type { LayerNet } from "./LayerNet.js";
 import { MultiLayerNet, type MultiLayerNetOptions } from "./MultiLayerNet.js";
 import { MultiLayerNetExtend, type MultiLayerNetExtendOptions } from "./MultiLayerNetExtend.js";
 import type { NetDescription, NetKind } from "./Net.js";
+import { type NetSpec, specDescription } from "./netSpec.js";
 import { SimpleConvNet, type SimpleConvNetOptions } from "./SimpleConvNet.js";
 import { TwoLayerNet, type TwoLayerNetOptions } from "./TwoLayerNet.js";
 
@@ -35,21 +36,27 @@ const NET_KINDS: Readonly<Record<Exclude<NetKind, "LayerNet">, (c: Config, p: Pl
   SimpleConvNet: (c, p) => new SimpleConvNet({ ...(c as SimpleConvNetOptions), ...p }),
 };
 
+type Description = Pick<NetDescription, "kind" | "config"> & { dtype?: FloatDType };
+
 /**
- * A fresh net (initial weights drawn again from the recorded seed) from a description's `kind` and
- * `config`, the constructor arguments every net records in `describe()`: `createNet(net.describe())`
- * is the net as it was before training. dtype comes from the description (default float64). A
- * `LayerNet` built from a layer list records no constructor and cannot be created this way.
+ * The one way both apps build a net. From a `NetSpec` (`{ net: "multi-extend", hidden: [100, 100],
+ * batchnorm: true, inputSize: 784, outputSize: 10, seed: 0 }`, names and defaults in `NETS`): the
+ * net it names with the book's defaults for what it leaves out. From a description's `kind` and
+ * `config`, the constructor arguments every net records in `describe()`: a fresh net (initial
+ * weights drawn again from the recorded seed), so `createNet(net.describe())` is the net as it was
+ * before training. dtype comes from the spec or description (default float64). A `LayerNet` built
+ * from a layer list records no constructor and cannot be created this way.
  */
-export function createNet(
-  description: Pick<NetDescription, "kind" | "config"> & { dtype?: FloatDType },
-  options: { backend?: Backend } = {},
-): LayerNet {
+export function createNet(spec: NetSpec | Description, options: { backend?: Backend } = {}): LayerNet {
   checkOptions("createNet", options, "options");
+  if (typeof spec === "object" && spec !== null && "net" in spec) {
+    return createNet({ ...specDescription(spec), dtype: spec.dtype ?? "float64" }, options);
+  }
+  const description = spec as Description;
   if (typeof description !== "object" || description === null || typeof description.config !== "object")
     throw new ValueError(
       "createNet",
-      `description must be a net description with kind and config (net.describe()), got ${String(description)}`,
+      `description must be a net spec ({ net, inputSize, outputSize, ... }) or a net description with kind and config (net.describe()), got ${String(description)}`,
     );
   const { kind } = description;
   if (!Object.hasOwn(NET_KINDS, kind))

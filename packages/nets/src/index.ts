@@ -9,7 +9,7 @@ export {
   type WeightInitStd,
 } from "./MultiLayerNet.js";
 export { MultiLayerNetExtend, type MultiLayerNetExtendOptions } from "./MultiLayerNetExtend.js";
-export { SimpleConvNet, type SimpleConvNetOptions, type ConvParam } from "./SimpleConvNet.js";
+export { SimpleConvNet, DEFAULT_CONV_PARAM, type SimpleConvNetOptions, type ConvParam } from "./SimpleConvNet.js";
 export {
   LAYER_TYPES,
   LOSS_LAYER_TYPES,
@@ -57,3 +57,18 @@ export {
   type DecodedNet,
 } from "./saveNet.js";
 export { createNet } from "./createNet.js";
+export {
+  NETS,
+  NET_NAMES,
+  netNamed,
+  netsTaking,
+  netTitle,
+  initText,
+  squareImage,
+  specDescription,
+  type NetName,
+  type NetRow,
+  type NetSetting,
+  type NetChoice,
+  type NetSpec,
+} from "./netSpec.js";
