@@ -1,6 +1,6 @@
 // What `--net simple-conv` (the book's ch07 SimpleConvNet) needs beyond the fully connected nets:
 // images instead of rows, the ch07/train_convnet.py recipe as defaults, and the ch07 gradient check.
-import { SimpleConvNet, type NetDescription } from "@bp/nets";
+import { createNet, netNamed, squareImage as imageOfPixels, type NetDescription, type SimpleConvNet } from "@bp/nets";
 import { rand, tensor, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import type { Values } from "./args.js";
 import type { Dataset } from "./dataset.js";
@@ -8,12 +8,12 @@ import { UsageError } from "./errors.js";
 
 /** [channels, height, width] of one input image: a square one-channel image of `inputSize` pixels. */
 export function squareImage(inputSize: number): [number, number, number] {
-  const side = Math.round(Math.sqrt(inputSize));
-  if (side * side !== inputSize)
+  const image = imageOfPixels(inputSize);
+  if (image === null)
     throw new UsageError(
       `--net simple-conv needs square images (784 = 28x28 for MNIST), got rows of ${inputSize} features`,
     );
-  return [1, side, side];
+  return image;
 }
 
 /** The image shape a saved net takes (from a SimpleConvNet's `inputDim`), or null for row nets. */
@@ -34,23 +34,12 @@ export function datasetAsImages(ds: Dataset, shape: readonly number[]): Dataset 
   return { ...ds, xTrain: asImages(ds.xTrain, shape), xTest: asImages(ds.xTest, shape) };
 }
 
-/** A fresh SimpleConvNet for rows of `inputSize` pixels (the book's filters and pooling). */
-export function buildSimpleConvNet(
-  inputSize: number,
-  hiddenSize: number,
-  outputSize: number,
-  weightInitStd: number,
-  o: { seed: number; dtype: FloatDType; backend: Backend },
-): SimpleConvNet {
-  return new SimpleConvNet({ inputDim: squareImage(inputSize), hiddenSize, outputSize, weightInitStd, ...o });
-}
-
 /**
  * The ch07/train_convnet.py recipe as defaults of `bp train --net simple-conv`: Adam (lr 0.001, its
  * default), 20 epochs, per-epoch accuracies on 1000 rows. Options given on the command line win.
  */
 export function convRecipe(values: Values): Values {
-  if (values.net !== "simple-conv") return values;
+  if (typeof values.net !== "string" || netNamed(values.net) !== "simple-conv") return values;
   const v: Values = { ...values };
   v.optimizer ??= "adam";
   if (v.iters === undefined) v.epochs ??= "20";
@@ -68,16 +57,16 @@ export function bookConvCheck(
   dtype: FloatDType,
   backend: Backend,
 ): { net: SimpleConvNet; x: Tensor; t: Tensor } {
-  const net = new SimpleConvNet({
+  const config = {
     inputDim: [1, 10, 10],
     convParam: { filterNum: 10, filterSize: 3, pad: 0, stride: 1 },
     hiddenSize: 10,
     outputSize: 10,
     weightInitStd: 0.01,
     seed,
-    dtype,
-    backend,
-  });
+  };
+  // Not the book's conv_param, so built from a description rather than a `--net` spec.
+  const net = createNet({ kind: "SimpleConvNet", config, dtype }, { backend }) as SimpleConvNet;
   const x = rand([1, 1, 10, 10], { seed: seed + 100, dtype, backend });
   return { net, x, t: tensor([1], { dtype: "int32", backend }) };
 }

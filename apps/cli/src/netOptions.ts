@@ -1,14 +1,20 @@
 import { checkedNumber, choiceOption, numberOption, stringOption, type OptionSpec, type Values } from "./args.js";
-import { DEFAULT_LR as BOOK_LR, OPTIMIZER_NAMES, type OptimizerName } from "@bp/nets";
+import {
+  DEFAULT_LR as BOOK_LR,
+  NETS,
+  NET_NAMES,
+  OPTIMIZER_NAMES,
+  netNamed,
+  netsTaking,
+  type Activation,
+  type NetChoice,
+  type NetName,
+  type NetSetting,
+  type OptimizerName,
+} from "@bp/nets";
 import { UsageError } from "./errors.js";
 
-/** The nets `--net` chooses: the book's ch05 TwoLayerNet, ch06's MultiLayerNet and MultiLayerNetExtend,
- * and ch07's SimpleConvNet. */
-export const NET_KINDS = ["two", "multi", "multi-extend", "simple-conv"] as const;
-export type NetKind = (typeof NET_KINDS)[number];
-
 export const ACTIVATIONS = ["relu", "sigmoid"] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
 
 /**
  * The book's `weight_init_std`: a number (a plain standard deviation), or "he" (sqrt(2 / n), the
@@ -16,10 +22,8 @@ export type Activation = (typeof ACTIVATIONS)[number];
  */
 export type WeightInit = number | "he" | "xavier";
 
-/** Everything the net options select, validated. */
-export interface NetSpec {
-  net: NetKind;
-  /** Hidden layer sizes (one for `two`). */
+/** Everything the net options select, validated, with the net's defaults filled in. */
+export interface NetSpec extends NetChoice {
   hidden: number[];
   activation: Activation;
   init: WeightInit;
@@ -62,27 +66,35 @@ export function optimizerOption(values: Values): { optimizer: OptimizerName; lr:
   return { optimizer, lr: numberOption(values, "lr", DEFAULT_LR[optimizer], 0)! };
 }
 
-/** The options of the net, shared by `bp train` and `bp gradcheck`. */
+/** "--net multi or multi-extend": the nets that take a setting. */
+const takenBy = (setting: NetSetting) =>
+  netsTaking(setting)
+    .split(/, | or /)
+    .join(" or ")
+    .replace(/^/, "--net ");
+
+/** The options of the net, shared by `bp train` and `bp gradcheck` (the nets and their defaults:
+ * `NETS` of @bp/nets, the names the web app uses too). */
 export const NET_OPTIONS: OptionSpec[] = [
   {
     name: "net",
     type: "string",
-    arg: NET_KINDS.join("|"),
-    description: "TwoLayerNet (ch05), MultiLayerNet or MultiLayerNetExtend (ch06), SimpleConvNet (ch07)",
-    default: "two",
+    arg: NET_NAMES.join("|"),
+    description: NET_NAMES.map((n) => `${NETS[n].className} (ch0${NETS[n].chapter})`).join(", "),
+    default: NET_NAMES[0],
   },
   {
     name: "hidden",
     type: "string",
     arg: "N[,N...]",
-    description: "hidden layer sizes (one for --net two)",
-    default: "50; multi nets: 100,100,100,100",
+    description: `hidden layer sizes (one for --net ${NET_NAMES.filter((n) => NETS[n].hiddenLayers === "one").join(" and ")})`,
+    default: `${NETS["two-layer"].hidden}; multi nets: ${NETS.multi.hidden}`,
   },
   {
     name: "activation",
     type: "string",
     arg: ACTIVATIONS.join("|"),
-    description: "activation of the multi nets",
+    description: `activation of the hidden layers (${takenBy("activation")})`,
     default: "relu",
   },
   {
@@ -99,20 +111,30 @@ export const NET_OPTIONS: OptionSpec[] = [
     description: "standard deviation of the initial weights (same as --init X)",
     default: "0.01",
   },
-  { name: "weight-decay", type: "string", arg: "L", description: "L2 weight decay lambda (multi nets)", default: "0" },
-  { name: "batchnorm", type: "boolean", description: "BatchNormalization after every Affine (--net multi-extend)" },
+  {
+    name: "weight-decay",
+    type: "string",
+    arg: "L",
+    description: `L2 weight decay lambda (${takenBy("weightDecay")})`,
+    default: "0",
+  },
+  {
+    name: "batchnorm",
+    type: "boolean",
+    description: `BatchNormalization after every Affine (${takenBy("batchnorm")})`,
+  },
   {
     name: "dropout",
     type: "string",
     arg: "RATIO",
-    description: "Dropout after every activation, dropping RATIO of the units (--net multi-extend)",
+    description: `Dropout after every activation, dropping RATIO of the units (${takenBy("dropout")})`,
   },
 ];
 
 /** Integer list option such as "--hidden 100,100,100". */
-function hiddenSizes(values: Values, net: NetKind): number[] {
+function hiddenSizes(values: Values, net: NetName): number[] {
   const raw = stringOption(values, "hidden");
-  if (raw === undefined) return net === "two" ? [50] : net === "simple-conv" ? [100] : [100, 100, 100, 100];
+  if (raw === undefined) return [...NETS[net].hidden];
   const parts = raw.split(",").map((p) => p.trim());
   const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1 || n > 100_000)) {
@@ -120,77 +142,61 @@ function hiddenSizes(values: Values, net: NetKind): number[] {
       `--hidden must be an integer from 1 to 100000, or a comma-separated list of them, got ${JSON.stringify(raw)}`,
     );
   }
-  if ((net === "two" || net === "simple-conv") && sizes.length !== 1) {
-    throw new UsageError(
-      `--net ${net} has one hidden layer, got --hidden ${raw}; for more layers use --net multi or multi-extend`,
-    );
+  if (NETS[net].hiddenLayers === "one" && sizes.length !== 1) {
+    const many = NET_NAMES.filter((n) => NETS[n].hiddenLayers === "list").join(" or ");
+    throw new UsageError(`--net ${net} has one hidden layer, got --hidden ${raw}; for more layers use --net ${many}`);
   }
   return sizes;
 }
 
+/** `--net NAME`: a name of NET_NAMES, or an earlier spelling (`two`) or the book's class name. */
+function netOption(values: Values): NetName {
+  const raw = stringOption(values, "net") ?? NET_NAMES[0];
+  const net = netNamed(raw);
+  if (net === undefined)
+    throw new UsageError(`--net must be one of ${NET_NAMES.join(", ")}, got ${JSON.stringify(raw)}`);
+  return net;
+}
+
 /**
- * Reads and checks the net options. Options that the chosen net does not have are errors rather
- * than silently ignored: --batchnorm and --dropout need --net multi-extend; --activation,
- * --weight-decay and --init he|xavier need a multi net.
+ * Reads and checks the net options. Options that the chosen net does not have (its row of `NETS`)
+ * are errors rather than silently ignored: --batchnorm and --dropout need --net multi-extend;
+ * --activation, --weight-decay and --init he|xavier need a multi net.
  */
 export function netSpec(values: Values): NetSpec {
-  const net = choiceOption(values, "net", NET_KINDS, "two");
-  const multi = net === "multi" || net === "multi-extend";
-  const needs = (flag: string, what: string) => {
-    throw new UsageError(`${flag} needs ${what} (got --net ${net})`);
+  const net = netOption(values);
+  const takes = (setting: NetSetting) => NETS[net].settings.includes(setting);
+  const check = (flag: string, setting: NetSetting) => {
+    if (values[flag] !== undefined && !takes(setting))
+      throw new UsageError(`--${flag} needs ${takenBy(setting)} (got --net ${net})`);
   };
   const hidden = hiddenSizes(values, net);
-  if (values.activation !== undefined && !multi) needs("--activation", "--net multi or multi-extend");
+  check("activation", "activation");
   const activation = choiceOption(values, "activation", ACTIVATIONS, "relu");
   const weightDecay = checkedNumber(values, "weight-decay", (x) => x >= 0, "a number >= 0") ?? 0;
-  if (values["weight-decay"] !== undefined && !multi) needs("--weight-decay", "--net multi or multi-extend");
+  check("weight-decay", "weightDecay");
+  check("batchnorm", "batchnorm");
   const batchnorm = values.batchnorm === true;
-  if (batchnorm && net !== "multi-extend") needs("--batchnorm", "--net multi-extend");
-  let dropout: number | undefined;
-  if (values.dropout !== undefined) {
-    if (net !== "multi-extend") needs("--dropout", "--net multi-extend");
-    dropout = checkedNumber(values, "dropout", (x) => x >= 0 && x < 1, "a ratio from 0 up to (not including) 1");
-  }
+  check("dropout", "dropout");
+  const dropout =
+    values.dropout === undefined
+      ? undefined
+      : checkedNumber(values, "dropout", (x) => x >= 0 && x < 1, "a ratio from 0 up to (not including) 1");
   return { net, hidden, activation, init: weightInit(values, net), weightDecay, batchnorm, dropout };
 }
 
-function weightInit(values: Values, net: NetKind): WeightInit {
+function weightInit(values: Values, net: NetName): WeightInit {
   const raw = stringOption(values, "init");
   const std = numberOption(values, "weight-init-std", undefined, 0);
   if (std !== undefined && raw !== undefined && raw !== "std") {
     throw new UsageError(`give --init ${raw} or --weight-init-std ${std}, not both`);
   }
-  if (raw === undefined) return std ?? (net === "two" || net === "simple-conv" ? 0.01 : "he");
+  const byName = NETS[net].settings.includes("initByName");
+  if (raw === undefined) return std ?? (NETS[net].init as WeightInit);
   if (raw === "std") return std ?? 0.01;
   if (raw === "he" || raw === "xavier") {
-    if (net === "two" || net === "simple-conv")
-      throw new UsageError(`--init ${raw} needs --net multi or multi-extend (got --net ${net})`);
+    if (!byName) throw new UsageError(`--init ${raw} needs ${takenBy("initByName")} (got --net ${net})`);
     return raw;
   }
   return checkedNumber(values, "init", (x) => x > 0, "std, he, xavier or a standard deviation > 0")!;
-}
-
-/** "784-100-100-10" */
-export function shapeText(inputSize: number, spec: NetSpec, outputSize: number): string {
-  if (spec.net === "simple-conv") {
-    // "1x28x28-conv30x5x5-pool2x2-100-10": the book's conv_param and pooling, then the Affine sizes.
-    const side = Math.round(Math.sqrt(inputSize));
-    return `1x${side}x${side}-conv30x5x5-pool2x2-${spec.hidden[0]}-${outputSize}`;
-  }
-  return [inputSize, ...spec.hidden, outputSize].join("-");
-}
-
-/** "He", "Xavier", "std 0.01" */
-export function initText(init: WeightInit): string {
-  return init === "he" ? "He" : init === "xavier" ? "Xavier" : `std ${init}`;
-}
-
-/** What the multi nets add to the title line: "(relu, He, BatchNorm, Dropout 0.2, weight decay 0.1)". */
-export function netDetails(spec: NetSpec): string {
-  if (spec.net === "two" || spec.net === "simple-conv") return "";
-  const parts = [spec.activation === "relu" ? "ReLU" : "sigmoid", `${initText(spec.init)} init`];
-  if (spec.batchnorm) parts.push("BatchNorm");
-  if (spec.dropout !== undefined) parts.push(`Dropout ${spec.dropout}`);
-  if (spec.weightDecay > 0) parts.push(`weight decay ${spec.weightDecay}`);
-  return ` (${parts.join(", ")})`;
 }

@@ -1,15 +1,6 @@
-import {
-  MultiLayerNet,
-  MultiLayerNetExtend,
-  Trainer,
-  TwoLayerNet,
-  type EpochRow,
-  type Net,
-  type OptimizerName,
-  type Sampling,
-} from "@bp/nets";
+import { NETS, Trainer, createNet, type EpochRow, type Net, type OptimizerName, type Sampling } from "@bp/nets";
 import type { Backend, FloatDType } from "@bp/tensor";
-import { buildSimpleConvNet, datasetAsImages, squareImage } from "./convNet.js";
+import { datasetAsImages, squareImage } from "./convNet.js";
 import type { Dataset } from "./dataset.js";
 import type { NetSpec } from "./netOptions.js";
 
@@ -42,45 +33,19 @@ export interface TrainHooks {
 
 export { iterationsPerEpoch, type EpochRow } from "@bp/nets";
 
-/** The book's class name of the net a spec builds. */
-export function netClassName(spec: NetSpec): string {
-  const names = {
-    two: "TwoLayerNet",
-    multi: "MultiLayerNet",
-    "multi-extend": "MultiLayerNetExtend",
-    "simple-conv": "SimpleConvNet",
-  };
-  return names[spec.net];
-}
-
-/** A fresh net of `spec` with weights from `Rng(seed)` (the library's seeded setup). */
+/**
+ * A fresh net of `spec` for rows of `inputSize` features and `outputSize` classes, with weights from
+ * `Rng(seed)`: the library's `createNet`, which the web app builds its nets with too.
+ */
 export function buildNet(
   spec: NetSpec,
   inputSize: number,
   outputSize: number,
   o: { seed: number; dtype: FloatDType; backend: Backend },
 ): Net {
-  if (spec.net === "simple-conv")
-    return buildSimpleConvNet(inputSize, spec.hidden[0]!, outputSize, spec.init as number, o);
-  if (spec.net === "two") {
-    return new TwoLayerNet(inputSize, spec.hidden[0]!, outputSize, {
-      weightInitStd: spec.init as number,
-      ...o,
-    });
-  }
-  const common = {
-    activation: spec.activation,
-    weightInitStd: spec.init,
-    weightDecayLambda: spec.weightDecay,
-    ...o,
-  };
-  if (spec.net === "multi") return new MultiLayerNet(inputSize, spec.hidden, outputSize, common);
-  return new MultiLayerNetExtend(inputSize, spec.hidden, outputSize, {
-    ...common,
-    useBatchnorm: spec.batchnorm,
-    useDropout: spec.dropout !== undefined,
-    ...(spec.dropout !== undefined ? { dropoutRatio: spec.dropout } : {}),
-  });
+  // SimpleConvNet takes square images: say so as a usage error before the library's ValueError.
+  if (NETS[spec.net].images) squareImage(inputSize);
+  return createNet({ ...spec, inputSize, outputSize, seed: o.seed, dtype: o.dtype }, { backend: o.backend });
 }
 
 /**
@@ -93,7 +58,7 @@ export function train(ds: Dataset, cfg: TrainConfig, backend: Backend, hooks: Tr
   const start = performance.now();
   const net = buildNet(cfg.spec, ds.inputSize, ds.numClasses, { seed: cfg.seed, dtype: cfg.dtype, backend });
   // SimpleConvNet takes images [N, 1, H, W] (the book's load_mnist(flatten=False)).
-  const data = cfg.spec.net === "simple-conv" ? datasetAsImages(ds, squareImage(ds.inputSize)) : ds;
+  const data = NETS[cfg.spec.net].images ? datasetAsImages(ds, squareImage(ds.inputSize)) : ds;
   const trainer = new Trainer(net, data, {
     iterations: cfg.iterations,
     miniBatchSize: cfg.batch,

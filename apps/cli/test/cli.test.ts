@@ -45,10 +45,10 @@ describe("bp conventions", () => {
         "--lr X",
         "--seed N",
         "--dtype float64|float32",
-        "--backend cpu",
+        "--backend auto|cpu|wasm|worker",
         "--save FILE",
         "--json",
-        "--net two|multi|multi-extend",
+        "--net two-layer|multi|multi-extend|simple-conv",
         "--hidden N[,N...]",
         "--activation relu|sigmoid",
         "--init std|he|xavier|X",
@@ -60,7 +60,14 @@ describe("bp conventions", () => {
         "--test-size N",
         "--eval-samples N",
       ],
-      gradcheck: ["--data mnist|csv", "--json", "--atol X", "--rtol X", "--count N", "--net two|multi|multi-extend"],
+      gradcheck: [
+        "--data mnist|csv",
+        "--json",
+        "--atol X",
+        "--rtol X",
+        "--count N",
+        "--net two-layer|multi|multi-extend|simple-conv",
+      ],
       experiment: ["--seed N", "--json", "--plot FILE.svg", "--iterations N", "--epochs N", "--train-size N"],
       eval: ["--model FILE", "--json"],
       predict: ["--model FILE", "--index N"],
@@ -138,20 +145,20 @@ describe("bad usage exits 2 with one line", () => {
     [["train", "--net", "multi", "--hidden", "100,,100"], 'or a comma-separated list of them, got "100,,100"'],
     [
       ["train", "--hidden", "100,100"],
-      "--net two has one hidden layer, got --hidden 100,100; for more layers use --net multi or multi-extend",
+      "--net two-layer has one hidden layer, got --hidden 100,100; for more layers use --net multi or multi-extend",
     ],
-    [["train", "--net", "three"], '--net must be one of two, multi, multi-extend, simple-conv, got "three"'],
-    [["train", "--dropout", "0.5"], "--dropout needs --net multi-extend (got --net two)"],
+    [["train", "--net", "three"], '--net must be one of two-layer, multi, multi-extend, simple-conv, got "three"'],
+    [["train", "--dropout", "0.5"], "--dropout needs --net multi-extend (got --net two-layer)"],
     [["train", "--net", "multi", "--batchnorm"], "--batchnorm needs --net multi-extend (got --net multi)"],
-    [["train", "--activation", "sigmoid"], "--activation needs --net multi or multi-extend (got --net two)"],
+    [["train", "--activation", "sigmoid"], "--activation needs --net multi or multi-extend (got --net two-layer)"],
     [["train", "--net", "multi", "--activation", "tanh"], '--activation must be one of relu, sigmoid, got "tanh"'],
-    [["train", "--weight-decay", "0.1"], "--weight-decay needs --net multi or multi-extend (got --net two)"],
+    [["train", "--weight-decay", "0.1"], "--weight-decay needs --net multi or multi-extend (got --net two-layer)"],
     [["train", "--net", "multi", "--weight-decay", "-1"], '--weight-decay must be a number >= 0, got "-1"'],
     [
       ["train", "--net", "multi-extend", "--dropout", "1"],
       '--dropout must be a ratio from 0 up to (not including) 1, got "1"',
     ],
-    [["train", "--init", "he"], "--init he needs --net multi or multi-extend (got --net two)"],
+    [["train", "--init", "he"], "--init he needs --net multi or multi-extend (got --net two-layer)"],
     [
       ["train", "--net", "multi", "--init", "wide"],
       '--init must be std, he, xavier or a standard deviation > 0, got "wide"',
@@ -186,7 +193,7 @@ describe("bad usage exits 2 with one line", () => {
     [["train", "--seed", "x"], '--seed must be an integer from 0 to 4294967295, got "x"'],
     [["train", "--data", "cifar"], '--data must be one of mnist, csv, got "cifar"'],
     [["train", "--dtype", "float16"], '--dtype must be one of float64, float32, got "float16"'],
-    [["train", "--backend", "gpu"], '--backend must be one of cpu, worker, wasm, auto, got "gpu"'],
+    [["train", "--backend", "gpu"], '--backend must be one of auto, cpu, wasm, worker, got "gpu"'],
     [["train", "--sampling", "all"], '--sampling must be one of choice, epoch, got "all"'],
     [["train", "--iters", "5", "--epochs", "1"], "give --iters or --epochs, not both"],
     [["train", "--train", "a.csv"], "--train and --test name CSV files; add --data csv"],
@@ -296,5 +303,23 @@ describe("bad input files exit 1 with one line naming the file", () => {
       await bp(["eval", "--model", partial]),
       `decodeNet: ${partial}: missing tensors b1, W2, b2 (a bp.TwoLayerNet file holds W1, b1, W2, b2)`,
     );
+  });
+});
+
+describe("--net names (NETS of @bp/nets, the web app's names too)", () => {
+  it("takes the earlier spelling two and the book's class names for the same net", async () => {
+    const run = async (...net: string[]) => {
+      const args = ["train", ...net, "--iters", "3", "--hidden", "5", "--train-size", "200", "--test-size", "100"];
+      const r = await bp([...args, "--json", "--backend", "cpu"]);
+      expect(r.stderr).toBe("");
+      const { final, net: description } = JSON.parse(r.stdout) as { final: unknown; net: { kind: string } };
+      return { final, net: description };
+    };
+    const canonical = await run("--net", "two-layer");
+    expect(canonical.net.kind).toBe("TwoLayerNet");
+    expect(await run()).toEqual(canonical); // the default
+    expect(await run("--net", "two")).toEqual(canonical);
+    expect(await run("--net", "TwoLayerNet")).toEqual(canonical);
+    expect((await run("--net", "MultiLayerNetExtend", "--batchnorm")).net.kind).toBe("MultiLayerNetExtend");
   });
 });

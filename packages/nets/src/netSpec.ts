@@ -138,6 +138,15 @@ const SETTING_OF: Readonly<Record<NetSetting, keyof NetChoice>> = {
   dropout: "dropout",
 };
 
+/** The value of each setting that every net has anyway (TwoLayerNet's hidden layer is a ReLU too). */
+const NEUTRAL: Readonly<Record<NetSetting, unknown>> = {
+  activation: "relu",
+  initByName: undefined,
+  weightDecay: 0,
+  batchnorm: false,
+  dropout: undefined,
+};
+
 /** [1, side, side] for `inputSize` pixels of a square image, or null when it is not a square. */
 export function squareImage(inputSize: number): [number, number, number] | null {
   const side = Math.round(Math.sqrt(inputSize));
@@ -154,8 +163,9 @@ export function specDescription(spec: NetSpec): { kind: NetRow["className"]; con
   if (typeof spec !== "object" || spec === null || !Object.hasOwn(NETS, spec.net))
     throw new ValueError(op, `spec.net must be one of ${NET_NAMES.join(", ")}, got ${JSON.stringify(spec?.net)}`);
   const row = NETS[spec.net];
+  // What a net without the setting does anyway (ReLU, no weight decay, no BatchNorm) is no conflict.
   const given = (s: NetSetting) =>
-    s === "initByName" ? typeof spec.init === "string" : spec[SETTING_OF[s]] !== undefined;
+    s === "initByName" ? typeof spec.init === "string" : ![undefined, NEUTRAL[s]].includes(spec[SETTING_OF[s]]);
   for (const s of ["activation", "initByName", "weightDecay", "batchnorm", "dropout"] as const)
     if (given(s) && !row.settings.includes(s))
       throw new ValueError(

@@ -177,6 +177,12 @@ describe("createNet from a NetSpec (the names both apps use)", () => {
       'createNet: init "he" needs multi or multi-extend; two-layer (TwoLayerNet) does not take it',
     );
     expect(() => createNet({ net: "simple-conv", ...base, dropout: 0.5 })).toThrow(ValueError);
+    expect(() => createNet({ net: "two-layer", ...base, activation: "sigmoid" })).toThrow(
+      'createNet: activation "sigmoid" needs multi or multi-extend',
+    );
+    // What the net does anyway is no conflict: TwoLayerNet's hidden layer is a ReLU, without decay.
+    const plain = { activation: "relu", weightDecay: 0, batchnorm: false } as const;
+    expectSameStart(createNet({ net: "two-layer", ...base, ...plain }), createNet({ net: "two-layer", ...base }));
     expect(() => createNet({ net: "two-layer", ...base, hidden: [4, 4] })).toThrow(
       "createNet: two-layer (TwoLayerNet) has one hidden layer, got hidden [4,4]",
     );

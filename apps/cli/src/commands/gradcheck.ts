@@ -1,9 +1,9 @@
 import { type CheckReport, DEFAULT_ATOL, DEFAULT_RTOL, checkNet, formatReport } from "@bp/gradcheck";
 import { Dropout } from "@bp/layers";
-import type { Net } from "@bp/nets";
+import { netTitle, type Net } from "@bp/nets";
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
-import { NET_OPTIONS, type NetSpec, netDetails, netSpec, shapeText } from "../netOptions.js";
-import { buildNet, netClassName } from "../training.js";
+import { NET_OPTIONS, type NetSpec, netSpec } from "../netOptions.js";
+import { buildNet } from "../training.js";
 import { intOption, numberOption, type Values } from "../args.js";
 import type { Command, Context } from "../command.js";
 import { bookConvCheck } from "../convNet.js";
@@ -134,13 +134,13 @@ function dataCase(
     net,
     x,
     t,
-    title: `${netClassName(spec)} ${shapeText(ds.inputSize, spec, ds.numClasses)}${netDetails(spec)} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`,
+    title: `${netTitle({ ...spec, inputSize: ds.inputSize, outputSize: ds.numClasses })} (seed ${seed}, ${dtype}) on the first ${count} training rows of ${ds.name}`,
     config: {
       data: data.data,
       dataName: ds.name,
       count,
       inputSize: ds.inputSize,
-      hidden: spec.net === "two" ? spec.hidden[0] : spec.hidden,
+      hidden: spec.net === "two-layer" ? spec.hidden[0] : spec.hidden,
       outputSize: ds.numClasses,
     },
   };

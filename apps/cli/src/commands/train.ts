@@ -1,15 +1,15 @@
 import { checkSaveTarget } from "@bp/data";
-import { DivergenceError, firstRows } from "@bp/nets";
+import { DivergenceError, firstRows, netTitle } from "@bp/nets";
 import { choiceOption, intOption, stringOption } from "../args.js";
 import type { Command } from "../command.js";
 import { checkRows, loadDataset, type Dataset } from "../dataset.js";
 import { convRecipe } from "../convNet.js";
 import { UsageError } from "../errors.js";
 import { saveModel } from "../model.js";
-import { NET_OPTIONS, OPTIMIZER_OPTIONS, netDetails, netSpec, optimizerOption, shapeText } from "../netOptions.js";
+import { NET_OPTIONS, OPTIMIZER_OPTIONS, netSpec, optimizerOption } from "../netOptions.js";
 import { ProgressBar } from "../progress.js";
 import { tableRow } from "../render.js";
-import { iterationsPerEpoch, netClassName, train, type TrainConfig } from "../training.js";
+import { iterationsPerEpoch, train, type TrainConfig } from "../training.js";
 import {
   BACKEND_OPTION,
   DATA_OPTIONS,
@@ -44,7 +44,7 @@ export const trainCommand: Command = {
     "(train_neuralnet.py): TwoLayerNet 784-50-10 on MNIST, 10000 iterations, batch 100, SGD lr 0.1.\n" +
     "--net multi and multi-extend are chapter 6's MultiLayerNet and MultiLayerNetExtend; --net simple-conv\n" +
     "is chapter 7's SimpleConvNet, trained by default with ch07/train_convnet.py's recipe (Adam lr 0.001,\n" +
-    "20 epochs, per-epoch accuracies on 1000 rows). A progress bar\n" +
+    "20 epochs, per-epoch accuracies on 1000 rows). The web app names the nets the same way. A progress bar\n" +
     "goes to stderr when it is a terminal. A run whose loss or parameters stop being finite ends with\n" +
     "exit status 1 and saves nothing.",
   usage: "bp train [options]",
@@ -126,12 +126,11 @@ export const trainCommand: Command = {
         iterations: epochs !== undefined ? epochs * perEpoch : iters,
         evalSamples,
       };
-      const name = netClassName(spec);
-      const shape = shapeText(ds.inputSize, spec, ds.numClasses);
+      const title = netTitle({ ...spec, inputSize: ds.inputSize, outputSize: ds.numClasses });
       if (!json) {
         const lr = cfg.optimizer === "sgd" ? `lr ${cfg.lr}` : `${cfg.optimizer} lr ${cfg.lr}`;
         ctx.out(
-          `${name} ${shape}${netDetails(spec)} on ${ds.name} (${rowsTrain} train, ${ds.xTest.shape[0]} test): ${cfg.iterations} iterations ` +
+          `${title} on ${ds.name} (${rowsTrain} train, ${ds.xTest.shape[0]} test): ${cfg.iterations} iterations ` +
             `(${perEpoch} per epoch), batch ${cfg.batch}, ${lr}, seed ${cfg.seed}, ${cfg.dtype}, ${be.name} backend`,
         );
         ctx.out(ctx.style.bold(HEADER.join("  ")));
@@ -201,7 +200,7 @@ export const trainCommand: Command = {
               data: data.data,
               dataName: ds.name,
               inputSize: ds.inputSize,
-              hidden: spec.net === "two" ? spec.hidden[0] : spec.hidden,
+              hidden: spec.net === "two-layer" ? spec.hidden[0] : spec.hidden,
               outputSize: ds.numClasses,
               iterations: cfg.iterations,
               iterationsPerEpoch: perEpoch,
