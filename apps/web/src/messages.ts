@@ -1,18 +1,18 @@
 // The messages between the page and the training worker (train.worker.ts).
-import type { EpochRow, OptimizerName } from "@bp/nets";
+import type { EpochRow, NetName, OptimizerName } from "@bp/nets";
 import type { FloatDType } from "@bp/tensor";
+import type { BackendName } from "@bp/tensor/backends";
 
 export type { EpochRow };
 
-/** Backends the page knows of; backends.ts says which this build and this page can use. */
-export type BackendName = "auto" | "cpu" | "wasm" | "worker";
-
-/** Which of the book's nets: chapter 5's TwoLayerNet or chapter 6's MultiLayerNetExtend. */
-export type NetChoice = "two" | "multi" | "conv";
+/** Backends the page knows of (the library's `BACKEND_NAMES`); backends.ts says which this build
+ * and this page can use. */
+export type { BackendName };
 
 /** A training run: the options of `bp train` that the page offers. */
 export interface TrainConfig {
-  net: NetChoice;
+  /** Which of the book's nets, by the name `bp train --net` takes (`NETS` of @bp/nets). */
+  net: NetName;
   /** Hidden layer sizes (TwoLayerNet: exactly one). */
   hidden: number[];
   /** A standard deviation, or "he"/"relu" (√(2/n)) or "xavier"/"sigmoid" (√(1/n)). */
@@ -22,11 +22,11 @@ export interface TrainConfig {
   batch: number;
   lr: number;
   seed: number;
-  /** MultiLayerNetExtend only. */
+  /** multi-extend only. */
   batchnorm: boolean;
-  /** Dropout ratio after each hidden activation; 0 = no Dropout layers (MultiLayerNetExtend only). */
+  /** Dropout ratio after each hidden activation; 0 = no Dropout layers (multi-extend only). */
   dropout: number;
-  /** λ of the weight decay (MultiLayerNetExtend only). */
+  /** λ of the weight decay (multi and multi-extend). */
   weightDecay: number;
   dtype: FloatDType;
   backend: BackendName;

@@ -1,8 +1,16 @@
 // The Train view's settings: one table row per field (label, kind, range, default, hint), read
 // from and written to the URL, validated with messages that say what was wrong and what to enter.
-import { OPTIMIZER_NAMES, type OptimizerName } from "@bp/nets";
+import {
+  NETS,
+  NET_NAMES,
+  OPTIMIZER_NAMES,
+  netNamed,
+  type NetName,
+  type NetSetting,
+  type OptimizerName,
+} from "@bp/nets";
 import type { Backends } from "./backends.js";
-import type { NetChoice, TrainConfig } from "./messages.js";
+import type { TrainConfig } from "./messages.js";
 
 type Parsed<T> = { value: T } | { error: string };
 
@@ -10,8 +18,8 @@ interface FieldBase<K extends keyof TrainConfig> {
   name: K;
   label: string;
   hint: string;
-  /** Shown only for chapter 6's MultiLayerNetExtend. */
-  multiOnly?: boolean;
+  /** Shown only for the nets that take this setting (`NETS[net].settings`). */
+  setting?: NetSetting | undefined;
   parse(text: string): Parsed<TrainConfig[K]>;
   format(value: TrainConfig[K]): string;
 }
@@ -29,7 +37,7 @@ function numberField<
   min: number,
   max: number,
   example: string,
-  options: { exclusiveMin?: boolean; multiOnly?: boolean } = {},
+  options: { exclusiveMin?: boolean; setting?: NetSetting } = {},
 ): FieldBase<K> {
   const range =
     kind === "int"
@@ -40,7 +48,7 @@ function numberField<
     name,
     label,
     hint,
-    multiOnly: options.multiOnly,
+    setting: options.setting,
     format: (v) => String(v),
     parse(text) {
       const t = text.trim();
@@ -105,9 +113,9 @@ export const TEXT_FIELDS: TextField[] = [
     },
   },
   numberField("seed", "Seed", "same seed, same run", "int", 0, 2 ** 31 - 1, "0"),
-  numberField("dropout", "Dropout ratio", "0 = no Dropout layers", "float", 0, 0.95, "0.5", { multiOnly: true }),
+  numberField("dropout", "Dropout ratio", "0 = no Dropout layers", "float", 0, 0.95, "0.5", { setting: "dropout" }),
   numberField("weightDecay", "Weight decay λ", "0 = none (book: 0.1 in 6.4)", "float", 0, 10, "0.1", {
-    multiOnly: true,
+    setting: "weightDecay",
   }),
   numberField("threads", "Threads", "for the worker backend", "int", 1, 16, "2"),
   numberField(
@@ -123,7 +131,7 @@ export const TEXT_FIELDS: TextField[] = [
 ];
 
 export const DEFAULT_CONFIG: TrainConfig = {
-  net: "two",
+  net: "two-layer",
   hidden: [50],
   init: 0.01,
   optimizer: "sgd",
@@ -145,7 +153,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
  * on a subset that a browser trains in under a minute: 5000 images, 1 epoch of 50 minibatches
  * (measured: 19-23 s on the wasm backend, test accuracy 0.779 on the first 1000 test images). */
 export const CONV_RECIPE: Partial<TrainConfig> = {
-  net: "conv",
+  net: "simple-conv",
   optimizer: "adam",
   lr: 0.001,
   hidden: [100],
@@ -156,18 +164,25 @@ export const CONV_RECIPE: Partial<TrainConfig> = {
   iterations: 50,
 };
 
-export const NET_CHOICES: { value: NetChoice; label: string }[] = [
-  { value: "two", label: "TwoLayerNet (chapter 5)" },
-  { value: "multi", label: "MultiLayerNetExtend (chapter 6)" },
-  { value: "conv", label: "SimpleConvNet (chapter 7; slow in a browser)" },
-];
+/** The nets the form offers: every row of `NETS`, by the names `bp train --net` takes. */
+export const NET_CHOICES: { value: NetName; label: string }[] = NET_NAMES.map((n) => ({
+  value: n,
+  label: `${NETS[n].className} (chapter ${NETS[n].chapter}${NETS[n].images ? "; slow in a browser" : ""})`,
+}));
 
-/** The book's class name of a net choice. */
-export const NET_CLASS: Record<NetChoice, string> = {
-  two: "TwoLayerNet",
-  multi: "MultiLayerNetExtend",
-  conv: "SimpleConvNet",
-};
+/** Whether the configuration's net takes a setting (the form shows its field only then). */
+export function takes(config: Pick<TrainConfig, "net">, setting: NetSetting | undefined): boolean {
+  return setting === undefined || NETS[config.net].settings.includes(setting);
+}
+
+/** The configuration with the settings its net does not take at their "none" values. */
+export function withoutUnusedSettings(config: TrainConfig): TrainConfig {
+  const out = { ...config };
+  if (!takes(out, "batchnorm")) out.batchnorm = false;
+  if (!takes(out, "dropout")) out.dropout = 0;
+  if (!takes(out, "weightDecay")) out.weightDecay = 0;
+  return out;
+}
 
 export function isOptimizer(v: string | null): v is OptimizerName {
   return v !== null && (OPTIMIZER_NAMES as readonly string[]).includes(v);
@@ -176,12 +191,14 @@ export function isOptimizer(v: string | null): v is OptimizerName {
 /** Checks that the fields fit together; returns messages by field name. */
 export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfig, string>> {
   const out: Partial<Record<keyof TrainConfig, string>> = {};
-  if (config.net === "multi") return out;
-  const name = NET_CLASS[config.net];
-  if (config.hidden.length !== 1)
-    out.hidden = `Hidden units: ${name} has one hidden layer; enter one size, or choose MultiLayerNetExtend for ${config.hidden.length} layers.`;
-  if (typeof config.init !== "number")
-    out.init = `Weight init: ${name} takes a number (the book's 0.01); "${config.init}" needs MultiLayerNetExtend.`;
+  const row = NETS[config.net];
+  const many = NET_NAMES.filter((n) => NETS[n].hiddenLayers === "list")
+    .map((n) => NETS[n].className)
+    .join(" or ");
+  if (row.hiddenLayers === "one" && config.hidden.length !== 1)
+    out.hidden = `Hidden units: ${row.className} has one hidden layer; enter one size, or choose ${many} for ${config.hidden.length} layers.`;
+  if (typeof config.init !== "number" && !row.settings.includes("initByName"))
+    out.init = `Weight init: ${row.className} takes a number (the book's 0.01); "${config.init}" needs ${many}.`;
   return out;
 }
 
@@ -199,11 +216,24 @@ export function parseTexts(texts: Readonly<Record<string, string>>, base: TrainC
   return { config, errors: { ...crossCheck(config), ...errors } };
 }
 
+/**
+ * The net of `?net=`: a name of `NET_NAMES` (the CLI's `--net` names), the class name, or an earlier
+ * link's `two` or `conv`. Earlier links said `multi` for MultiLayerNetExtend: `multi` now means
+ * MultiLayerNet (as in the CLI), and such a link with BatchNorm or Dropout, which only
+ * MultiLayerNetExtend has, opens multi-extend; without them both nets give the same numbers.
+ */
+function netOfParams(p: URLSearchParams): NetName {
+  const net = netNamed(p.get("net") ?? "") ?? DEFAULT_CONFIG.net;
+  return net === "multi" && extended(p) ? "multi-extend" : net;
+}
+
+/** Whether a link asks for BatchNorm or Dropout layers. */
+const extended = (p: URLSearchParams) => p.get("batchnorm") === "1" || Number(p.get("dropout") ?? 0) > 0;
+
 /** The configuration a URL asks for, with defaults for what it leaves out or gets wrong. */
 export function configFromParams(p: URLSearchParams, backends: Backends): TrainConfig {
   const base: TrainConfig = { ...DEFAULT_CONFIG, backend: backends.preferred };
-  const net = p.get("net");
-  if (net === "two" || net === "multi" || net === "conv") base.net = net;
+  base.net = netOfParams(p);
   const optimizer = p.get("optimizer");
   if (isOptimizer(optimizer)) base.optimizer = optimizer;
   const dtype = p.get("dtype");
@@ -220,8 +250,8 @@ export function configFromParams(p: URLSearchParams, backends: Backends): TrainC
   // A link that does not fit together falls back to the defaults of the fields that are wrong.
   for (const k of Object.keys(errors) as (keyof TrainConfig)[])
     (config as unknown as Record<string, unknown>)[k] = base[k];
-  if (Object.keys(crossCheck(config)).length > 0) config.net = "multi";
-  return config;
+  if (Object.keys(crossCheck(config)).length > 0) config.net = extended(p) ? "multi-extend" : "multi";
+  return withoutUnusedSettings(config);
 }
 
 /** The URL parameters of a configuration: only what differs from the defaults. */

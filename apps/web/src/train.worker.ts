@@ -9,7 +9,7 @@
 // and resumed run gives exactly the numbers of an uninterrupted one.
 import { mnistFromIdx, type MnistData, type MnistIdx } from "@bp/data";
 import { checkNet } from "@bp/gradcheck";
-import { DivergenceError, encodeNet, firstRows, Trainer, type Net } from "@bp/nets";
+import { DivergenceError, encodeNet, firstRows, NETS, Trainer, type Net } from "@bp/nets";
 import { cpu, tensor, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { createBackend } from "@bp/tensor/backends";
 import type { BackendName, GradCheckRequest, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
@@ -116,7 +116,7 @@ function postWeights(r: Run): void {
 /** The run's rows of the data (the first trainSize and testSize), as images [N, 1, 28, 28] for
  * SimpleConvNet (a reshape: the same storage). */
 function runData(data: MnistData, config: TrainConfig): MnistData {
-  const images = (x: Tensor) => (config.net === "conv" ? x.reshape([-1, 1, 28, 28]) : x);
+  const images = (x: Tensor) => (NETS[config.net].images ? x.reshape([-1, 1, 28, 28]) : x);
   return {
     xTrain: images(firstRows(data.xTrain, config.trainSize)),
     tTrain: firstRows(data.tTrain, config.trainSize),

@@ -399,7 +399,7 @@ describe("training", () => {
     );
     await page.fill("#batch", "100");
     // Chapter 6: MultiLayerNetExtend with BatchNorm and Dropout, trained with Adam.
-    await page.selectOption("#net", "multi");
+    await page.selectOption("#net", "multi-extend");
     await page.fill("#lr", "0.01");
     await page.fill("#hidden", "40, 40");
     await page.selectOption("#optimizer", "adam");
@@ -409,13 +409,13 @@ describe("training", () => {
     await page.click("#start");
     expect(await waitState(page, ["finished", "diverged"])).toBe("finished");
     expect(await page.textContent("#train-status")).toContain(
-      "MultiLayerNetExtend 784-40-40-10 (BatchNorm, Dropout 0.2)",
+      "MultiLayerNetExtend 784-40-40-10 (ReLU, std 0.01 init, BatchNorm, Dropout 0.2)",
     );
     const multi = await result(page);
     // 60 Adam steps with BatchNorm: measured 0.90 test accuracy here.
     expect(multi.final.testAccuracy).toBeGreaterThan(0.8);
     expect(new URL(page.url()).searchParams.get("optimizer")).toBe("adam");
-    await page.selectOption("#net", "two");
+    await page.selectOption("#net", "two-layer");
     await page.fill("#lr", "abc");
     expect(await page.textContent("#lr-error")).toBe(
       'Learning rate: "abc" is not a number; enter a number greater than 0, such as 0.1.',
@@ -425,7 +425,7 @@ describe("training", () => {
       "Iterations: 1.5 is not a whole number; enter a whole number from 1 to 1000000, such as 1200.",
     );
     expect(await page.textContent("#hidden-error")).toBe(
-      "Hidden units: TwoLayerNet has one hidden layer; enter one size, or choose MultiLayerNetExtend for 2 layers.",
+      "Hidden units: TwoLayerNet has one hidden layer; enter one size, or choose MultiLayerNet or MultiLayerNetExtend for 2 layers.",
     );
     await page.click("#start");
     expect(await page.textContent("#train-message")).toBe("Fix the settings marked above, then start again.");
@@ -452,14 +452,14 @@ describe("chapter 7 in the Train view", () => {
     expect(await page.isHidden("#threads")).toBe(false);
     await page.selectOption("#backend", "wasm");
     expect(await page.isHidden("#threads")).toBe(true);
-    await page.selectOption("#net", "conv");
+    await page.selectOption("#net", "simple-conv");
     expect(await page.textContent("#conv-note")).toContain("SimpleConvNet is slow in a browser");
     await page.click("#conv-recipe");
     // ch07/train_convnet.py: Adam lr 0.001, hidden 100, init 0.01; here on the first 5000 images, 1 epoch.
     const fields = ["optimizer", "lr", "hidden", "init", "trainSize", "testSize", "iterations"];
     const values = await Promise.all(fields.map((f) => page.inputValue(`#${f}`)));
     expect(values).toEqual(["adam", "0.001", "100", "0.01", "5000", "1000", "50"]);
-    expect(new URL(page.url()).searchParams.get("net")).toBe("conv");
+    expect(new URL(page.url()).searchParams.get("net")).toBe("simple-conv");
     // A short version of it for the test: 3 minibatches of the first 200 images, 100 test images.
     await page.fill("#trainSize", "200");
     await page.fill("#testSize", "100");
@@ -468,7 +468,7 @@ describe("chapter 7 in the Train view", () => {
     const ref = convReference();
     expect(await waitState(page, ["finished", "diverged", "idle"])).toBe("finished");
     expect(await page.textContent("#train-status")).toContain(
-      "SimpleConvNet 1×28×28 → 30 filters 5×5 → pool 2×2 → 100 → 10: 200 training images, 100 test images; wasm backend",
+      "SimpleConvNet 1x28x28-conv30x5x5-pool2x2-100-10: 200 training images, 100 test images; wasm backend",
     );
     const r = await result(page);
     expect(r.final.iteration).toBe(3);

@@ -78,7 +78,7 @@ try {
   // Chapter 7's recipe as the Train view offers it (SimpleConvNet, Adam lr 0.001, the first 5000
   // images, 1 epoch of 50 minibatches, accuracies on the first 1000 test images), on wasm.
   const { page: conv } = await openPage(browser, `${url}?view=train&backend=wasm`);
-  await conv.selectOption("#net", "conv");
+  await conv.selectOption("#net", "simple-conv");
   await conv.click("#conv-recipe");
   await conv.click("#start");
   await conv.waitForFunction(

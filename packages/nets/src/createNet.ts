@@ -56,7 +56,7 @@ export function createNet(spec: NetSpec | Description, options: { backend?: Back
   if (typeof description !== "object" || description === null || typeof description.config !== "object")
     throw new ValueError(
       "createNet",
-      `description must be a net spec ({ net, inputSize, outputSize, ... }) or a net description with kind and config (net.describe()), got ${String(description)}`,
+      `description must be a net description with kind and config (net.describe()), got ${String(description)}`,
     );
   const { kind } = description;
   if (!Object.hasOwn(NET_KINDS, kind))

@@ -29,6 +29,7 @@ export { Adam, type AdamOptions } from "./Adam.js";
 export {
   createOptimizer,
   OPTIMIZER_NAMES,
+  OPTIMIZER_CLASS_NAMES,
   DEFAULT_LR,
   type OptimizerName,
   type OptimizerParams,

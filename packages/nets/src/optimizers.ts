@@ -7,11 +7,6 @@ import { RMSprop } from "./RMSprop.js";
 import type { Optimizer } from "./Optimizer.js";
 import { SGD } from "./SGD.js";
 
-/** The optimizers by name (lower case, as `bp train --optimizer` takes them). */
-export type OptimizerName = "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam";
-
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
-
 /** Every optimizer's settings; each optimizer reads the ones it has (`lr` for all). */
 export interface OptimizerParams {
   lr?: number;
@@ -21,24 +16,30 @@ export interface OptimizerParams {
   beta2?: number;
 }
 
-/** The book's default learning rate of each optimizer (`common/optimizer.py`). */
-export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = {
-  sgd: 0.01,
-  momentum: 0.01,
-  nesterov: 0.01,
-  adagrad: 0.01,
-  rmsprop: 0.01,
-  adam: 0.001,
-};
+/** One row per optimizer, by the lower-case name `bp train --optimizer` takes: the book's class
+ * name, its default learning rate (`common/optimizer.py`) and how it is made. */
+const OPTIMIZERS = {
+  sgd: { className: "SGD", lr: 0.01, create: (p: OptimizerParams): Optimizer => new SGD(p) },
+  momentum: { className: "Momentum", lr: 0.01, create: (p: OptimizerParams): Optimizer => new Momentum(p) },
+  nesterov: { className: "Nesterov", lr: 0.01, create: (p: OptimizerParams): Optimizer => new Nesterov(p) },
+  adagrad: { className: "AdaGrad", lr: 0.01, create: (p: OptimizerParams): Optimizer => new AdaGrad(p) },
+  rmsprop: { className: "RMSprop", lr: 0.01, create: (p: OptimizerParams): Optimizer => new RMSprop(p) },
+  adam: { className: "Adam", lr: 0.001, create: (p: OptimizerParams): Optimizer => new Adam(p) },
+} as const;
 
-const FACTORIES: Record<OptimizerName, (p: OptimizerParams) => Optimizer> = {
-  sgd: (p) => new SGD(p),
-  momentum: (p) => new Momentum(p),
-  nesterov: (p) => new Nesterov(p),
-  adagrad: (p) => new AdaGrad(p),
-  rmsprop: (p) => new RMSprop(p),
-  adam: (p) => new Adam(p),
-};
+/** The optimizers by name (lower case, as `bp train --optimizer` takes them). */
+export type OptimizerName = keyof typeof OPTIMIZERS;
+
+export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as readonly OptimizerName[];
+
+const byName = <T>(f: (row: (typeof OPTIMIZERS)[OptimizerName]) => T) =>
+  Object.fromEntries(OPTIMIZER_NAMES.map((n) => [n, f(OPTIMIZERS[n])])) as Readonly<Record<OptimizerName, T>>;
+
+/** The book's default learning rate of each optimizer (`common/optimizer.py`). */
+export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = byName((row) => row.lr);
+
+/** The book's class name of each optimizer ("SGD", "AdaGrad", ...). */
+export const OPTIMIZER_CLASS_NAMES: Readonly<Record<OptimizerName, string>> = byName((row) => row.className);
 
 /**
  * An optimizer by name (case-insensitive, like the book's Trainer: "SGD", "Adam", ...) with its
@@ -52,11 +53,10 @@ export function createOptimizer(name: string, params: OptimizerParams = {}): Opt
       `name must be a string (${OPTIMIZER_NAMES.join(", ")}), got ${String(name)}`,
     );
   const key = name.toLowerCase() as OptimizerName;
-  const factory = FACTORIES[key];
-  if (!Object.hasOwn(FACTORIES, key) || factory === undefined)
+  if (!Object.hasOwn(OPTIMIZERS, key))
     throw new ValueError(
       "createOptimizer",
       `unknown optimizer ${JSON.stringify(name)}; expected one of ${OPTIMIZER_NAMES.join(", ")}`,
     );
-  return factory(params);
+  return OPTIMIZERS[key].create(params);
 }

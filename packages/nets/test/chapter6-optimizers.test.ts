@@ -9,6 +9,7 @@ import {
   DEFAULT_LR,
   Momentum,
   Nesterov,
+  OPTIMIZER_CLASS_NAMES,
   OPTIMIZER_NAMES,
   RMSprop,
   SGD,
@@ -101,6 +102,10 @@ describe("createOptimizer", () => {
       adam: 0.001,
     });
     for (const name of OPTIMIZER_NAMES) expect(createOptimizer(name).lr).toBe(DEFAULT_LR[name]);
+    // Each row's class name is the class it makes (the web app's picker shows these).
+    expect(Object.values(OPTIMIZER_CLASS_NAMES)).toEqual(["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]);
+    for (const name of OPTIMIZER_NAMES)
+      expect(createOptimizer(name).constructor.name).toBe(OPTIMIZER_CLASS_NAMES[name]);
     expect(createOptimizer("Adam")).toBeInstanceOf(Adam);
     expect((createOptimizer("rmsprop") as RMSprop).decayRate).toBe(0.99);
     expect((createOptimizer("momentum", { lr: 0.5, momentum: 0.5 }) as Momentum).momentum).toBe(0.5);

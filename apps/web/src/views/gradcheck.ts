@@ -46,9 +46,9 @@ export const createGradCheckView: ViewFactory = (ctx) => {
 
   function describe(): void {
     config = checkConfig(configFromParams(params(), ctx.backends));
-    runButton.disabled = running || config.net === "conv";
-    if (config.net === "conv") {
-      netText.textContent = `${netTitle(config)} has about ${Math.round((30 * 25 + 30 + 4320 * config.hidden[0]! + config.hidden[0]! + config.hidden[0]! * 10 + 10) / 1000)} thousand weights: checking each numerically (two forward passes of a convolution per weight) would take hours in a page. Choose TwoLayerNet or MultiLayerNetExtend in the Train view to check them here.`;
+    runButton.disabled = running || config.net === "simple-conv";
+    if (config.net === "simple-conv") {
+      netText.textContent = `${netTitle(config)} has about ${Math.round((30 * 25 + 30 + 4320 * config.hidden[0]! + config.hidden[0]! + config.hidden[0]! * 10 + 10) / 1000)} thousand weights: checking each numerically (two forward passes of a convolution per weight) would take hours in a page. Choose TwoLayerNet, MultiLayerNet or MultiLayerNetExtend in the Train view to check them here.`;
       return;
     }
     const weights = [784, ...config.hidden, 10].reduce(

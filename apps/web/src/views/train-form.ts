@@ -1,0 +1,171 @@
+// The Train view's settings form: one field per TrainConfig entry (train-config.ts), the net and
+// backend pickers, and the chapter 7 note. It keeps the last valid configuration and shows only
+// the fields that the chosen net takes (`NETS` of @bp/nets).
+import { h } from "../dom.js";
+import type { TrainConfig } from "../messages.js";
+import {
+  CONV_RECIPE,
+  isOptimizer,
+  NET_CHOICES,
+  parseTexts,
+  TEXT_FIELDS,
+  takes,
+  withoutUnusedSettings,
+} from "../train-config.js";
+import { createPickers } from "./train-pickers.js";
+import type { AppContext } from "./view.js";
+
+export interface TrainForm {
+  element: HTMLFormElement;
+  /** The last valid configuration. */
+  readonly config: TrainConfig;
+  /** The configuration in the form, or null (with messages at the fields) when a field is wrong. */
+  read(): TrainConfig | null;
+  fill(config: TrainConfig): void;
+  firstInvalid(): HTMLInputElement | undefined;
+}
+
+const formatField = (f: (typeof TEXT_FIELDS)[number], config: TrainConfig) =>
+  (f.format as (v: unknown) => string)(config[f.name]);
+
+/** `onInput`: a field changed; `onSubmit`: Enter in a field. */
+export function createTrainForm(
+  ctx: AppContext,
+  initial: TrainConfig,
+  onInput: () => void,
+  onSubmit: () => void,
+): TrainForm {
+  let config = initial;
+  const inputs = new Map<string, HTMLInputElement>();
+  const errors = new Map<string, HTMLElement>();
+  /** Fields shown only for the nets that take their setting. */
+  const bySetting: { el: HTMLElement; setting: Parameters<typeof takes>[1] }[] = [];
+  let threadsLabel: HTMLElement | null = null;
+  const fieldEls = TEXT_FIELDS.map((f) => {
+    const input = h("input", {
+      id: f.name,
+      name: f.name,
+      type: "text",
+      inputmode: f.name === "hidden" || f.name === "init" ? "text" : "decimal",
+      autocomplete: "off",
+      value: formatField(f, config),
+      "aria-describedby": `${f.name}-hint ${f.name}-error`,
+      oninput: () => onInput(),
+    });
+    const error = h("span", { class: "field-error", id: `${f.name}-error` });
+    inputs.set(f.name, input);
+    errors.set(f.name, error);
+    const hint = h("span", { class: "hint", id: `${f.name}-hint` }, f.hint);
+    const label = h("label", { class: "field" }, f.label, input, hint, error);
+    if (f.setting !== undefined) bySetting.push({ el: label, setting: f.setting });
+    if (f.name === "threads") threadsLabel = label;
+    return label;
+  });
+  const { netSelect, optimizerSelect, dtypeSelect, backendSelect, backendHint } = createPickers(ctx, config, onInput);
+  const batchnormBox = h("input", { id: "batchnorm", type: "checkbox", onchange: () => onInput() });
+  batchnormBox.checked = config.batchnorm;
+  const batchnormLabel = h("label", { class: "field inline" }, batchnormBox, "BatchNorm before each activation");
+  bySetting.push({ el: batchnormLabel, setting: "batchnorm" });
+
+  /** Fills the form with chapter 7's recipe on a subset (CONV_RECIPE). */
+  function useConvRecipe(): void {
+    const recipe = { ...config, ...CONV_RECIPE };
+    for (const f of TEXT_FIELDS) inputs.get(f.name)!.value = formatField(f, recipe);
+    netSelect.value = recipe.net;
+    optimizerSelect.value = recipe.optimizer;
+    onInput();
+    ctx.announce(
+      `Chapter 7's recipe: Adam, learning rate ${recipe.lr}, the first ${recipe.trainSize} training images, ${recipe.iterations} iterations (1 epoch).`,
+    );
+  }
+  const convNote = h(
+    "div",
+    { id: "conv-note", class: "note" },
+    h(
+      "p",
+      {},
+      "SimpleConvNet is slow in a browser: 30 convolution filters over every image, forward and backward, are far more work than TwoLayerNet, so one epoch of all 60 000 images takes several minutes (the book trains it for 20 epochs in NumPy). The book's recipe is Adam with learning rate 0.001; on the first 5000 images, one epoch (50 minibatches) took 19-23 s on the wasm backend when this page was tested, reaching a test accuracy of about 0.78 on the first 1000 test images.",
+    ),
+    h(
+      "button",
+      { type: "button", id: "conv-recipe", onclick: () => useConvRecipe() },
+      "Use chapter 7's recipe on 5000 images",
+    ),
+  );
+  const element = h(
+    "form",
+    {
+      id: "config",
+      novalidate: true,
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        onSubmit();
+      },
+    },
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Settings"),
+      h(
+        "div",
+        { class: "fields" },
+        h("label", { class: "field" }, "Net", netSelect),
+        h("label", { class: "field" }, "Optimizer", optimizerSelect),
+        ...fieldEls,
+        h("label", { class: "field" }, "dtype", dtypeSelect),
+        h("label", { class: "field" }, "Backend", backendSelect),
+        batchnormLabel,
+      ),
+      convNote,
+      h("details", {}, h("summary", {}, "About the backends"), backendHint),
+    ),
+  );
+
+  function read(): TrainConfig | null {
+    const texts: Record<string, string> = {};
+    for (const [name, input] of inputs) texts[name] = input.value;
+    const chosen = NET_CHOICES.find((c) => c.value === netSelect.value)?.value ?? "two-layer";
+    const base = withoutUnusedSettings({
+      ...config,
+      net: chosen,
+      optimizer: isOptimizer(optimizerSelect.value) ? optimizerSelect.value : "sgd",
+      dtype: dtypeSelect.value === "float32" ? "float32" : "float64",
+      backend: ctx.backends.isAvailable(backendSelect.value) ? backendSelect.value : config.backend,
+      batchnorm: batchnormBox.checked,
+    });
+    const parsed = parseTexts(texts, base);
+    for (const { el, setting } of bySetting) el.hidden = !takes(base, setting);
+    convNote.hidden = base.net !== "simple-conv";
+    // Threads only matter to the worker backend ("auto" picks wasm where it works, else cpu).
+    if (threadsLabel !== null) threadsLabel.hidden = base.backend !== "worker";
+    for (const [name, input] of inputs) {
+      const error = parsed.errors[name as keyof TrainConfig] ?? "";
+      errors.get(name)!.textContent = error;
+      input.setAttribute("aria-invalid", String(error !== ""));
+    }
+    if (Object.keys(parsed.errors).length > 0) return null;
+    config = withoutUnusedSettings(parsed.config);
+    return config;
+  }
+
+  function fill(next: TrainConfig): void {
+    config = next;
+    for (const f of TEXT_FIELDS) inputs.get(f.name)!.value = formatField(f, config);
+    netSelect.value = config.net;
+    optimizerSelect.value = config.optimizer;
+    dtypeSelect.value = config.dtype;
+    backendSelect.value = config.backend;
+    batchnormBox.checked = config.batchnorm;
+    read();
+  }
+
+  return {
+    element,
+    get config() {
+      return config;
+    },
+    read,
+    fill,
+    firstInvalid: () => [...inputs.values()].find((i) => i.getAttribute("aria-invalid") === "true"),
+  };
+}
