@@ -67,11 +67,7 @@ export function optimizerOption(values: Values): { optimizer: OptimizerName; lr:
 }
 
 /** "--net multi or multi-extend": the nets that take a setting. */
-const takenBy = (setting: NetSetting) =>
-  netsTaking(setting)
-    .split(/, | or /)
-    .join(" or ")
-    .replace(/^/, "--net ");
+const takenBy = (setting: NetSetting) => `--net ${netsTaking(setting)}`;
 
 /** The options of the net, shared by `bp train` and `bp gradcheck` (the nets and their defaults:
  * `NETS` of @bp/nets, the names the web app uses too). */
