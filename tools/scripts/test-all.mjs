@@ -120,6 +120,18 @@ const workspaceDirs = ["packages", "apps", "tools"].flatMap((d) =>
   sections.push({ name: "README examples", ...s, seconds: r.seconds });
 }
 
+// 3a. The API reference: TypeDoc over every package's export paths (typedoc.json), warnings as
+//     errors (every export documented, every {@link} resolved, no internal type leaking).
+{
+  const r = step("API reference (typedoc)", "corepack", ["pnpm", "exec", "typedoc", "--logLevel", "Warn"]);
+  sections.push({
+    name: "API reference (typedoc)",
+    passed: r.status === 0 ? 1 : 0,
+    failed: r.status === 0 ? 0 : 1,
+    seconds: r.seconds,
+  });
+}
+
 // 3b. The guides' code (docs/guides), against the built packages.
 {
   const r = step("guide examples", process.execPath, ["tools/scripts/guide-examples.mjs"]);
