@@ -2,10 +2,11 @@
 // Runs the code of every guide in docs/guides, as readme-examples.mjs runs the README examples: all
 // ```ts blocks of a guide, in order, make one module (later blocks use what earlier ones defined),
 // written into docs/ so its imports resolve through node_modules to the built packages, and run with
-// tsx. Its stdout must equal the ```text blocks that follow ts blocks, joined in order. Prints one
-// line per guide and a JSON summary {passed, failed} on the last line.
+// tsx. Its stdout must equal the ```text blocks that follow ts blocks, joined in order. Then one tsc
+// run type-checks every guide's module (strict, against the packages' published .d.ts files).
+// Prints one line per guide and for the type-check, and a JSON summary {passed, failed} last.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fencedBlocks } from "./readme-examples.mjs";
 import { root } from "./workspace-env.mjs";
@@ -13,6 +14,7 @@ import { root } from "./workspace-env.mjs";
 const dir = join(root, "docs", "guides");
 let passed = 0;
 let failed = 0;
+const modules = [];
 for (const name of existsSync(dir)
   ? readdirSync(dir)
       .filter((f) => f.endsWith(".md"))
@@ -34,9 +36,10 @@ for (const name of existsSync(dir)
     passed++;
     continue;
   }
-  const file = join(root, "docs", `.guide-${process.pid}.mts`);
+  const file = join(root, "docs", `.guide-${process.pid}-${name.replace(/\.md$/, "")}.mts`);
   writeFileSync(file, code.join("\n"));
-  try {
+  modules.push(file);
+  {
     const r = spawnSync(process.execPath, ["--import", "tsx", file], {
       cwd: join(root, "docs"),
       encoding: "utf8",
@@ -55,9 +58,41 @@ for (const name of existsSync(dir)
       console.log(`ok   ${label} (${code.length} ts blocks)`);
       passed++;
     }
-  } finally {
-    rmSync(file, { force: true });
   }
 }
+
+// The type-check: the same settings as the packages (strict, noUncheckedIndexedAccess, NodeNext).
+if (modules.length > 0) {
+  const tsconfig = join(root, ".tmp", `guides-tsconfig-${process.pid}.json`);
+  mkdirSync(join(root, ".tmp"), { recursive: true });
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        lib: ["ES2023"],
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+        typeRoots: [join(root, "node_modules", "@types")],
+      },
+      files: modules,
+    }),
+  );
+  const r = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", tsconfig], { cwd: root, encoding: "utf8" });
+  if (r.status === 0) {
+    console.log(`ok   docs/guides: ${modules.length} guides type-check (tsc, strict)`);
+    passed++;
+  } else {
+    console.log(`FAIL docs/guides: tsc found type errors\n${(r.stdout ?? "").trim()}${(r.stderr ?? "").trim()}`);
+    failed++;
+  }
+  rmSync(tsconfig, { force: true });
+}
+for (const file of modules) rmSync(file, { force: true });
 console.log(JSON.stringify({ passed, failed }));
 process.exitCode = failed > 0 ? 1 : 0;

@@ -4,7 +4,7 @@
 // book's values in the executed outputs (notebook-checks.mjs). Without options the executed
 // notebooks replace the committed ones (so the committed outputs are the executed ones); with
 // `--out DIR` (what `npm test` uses) they go to DIR and the committed files are left alone.
-// Prints one line per notebook and per check, each notebook's run time, and a JSON summary
+// Notebook names as arguments (`ch05.ipynb`) execute only those. Prints one line per notebook and per check, each notebook's run time, and a JSON summary
 // {passed, failed} on the last line. Needs `node tools/scripts/setup.mjs --notebooks` first.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
@@ -17,7 +17,7 @@ const args = process.argv.slice(2);
 const outIndex = args.indexOf("--out");
 const outDir = outIndex === -1 ? null : resolve(args[outIndex + 1] ?? ".tmp/notebooks");
 const notebooksDir = join(root, "docs", "notebooks");
-const only = args.filter((a, i) => a.endsWith(".ipynb") && i !== outIndex + 1);
+const only = args.filter((a, i) => a.endsWith(".ipynb") && (outIndex === -1 || i !== outIndex + 1));
 const names = readdirSync(notebooksDir)
   .filter((f) => f.endsWith(".ipynb"))
   .filter((f) => only.length === 0 || only.some((o) => o.endsWith(f)))
