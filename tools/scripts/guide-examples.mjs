@@ -6,9 +6,10 @@
 // run type-checks every guide's module (strict, against the packages' published .d.ts files).
 // Prints one line per guide and for the type-check, and a JSON summary {passed, failed} last.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fencedBlocks } from "./readme-examples.mjs";
+import { typecheckModules } from "./typecheck-snippets.mjs";
 import { root } from "./workspace-env.mjs";
 
 const dir = join(root, "docs", "guides");
@@ -61,37 +62,16 @@ for (const name of existsSync(dir)
   }
 }
 
-// The type-check: the same settings as the packages (strict, noUncheckedIndexedAccess, NodeNext).
+// The type-check (typecheck-snippets.mjs): the packages' strictness, against their .d.ts files.
 if (modules.length > 0) {
-  const tsconfig = join(root, ".tmp", `guides-tsconfig-${process.pid}.json`);
-  mkdirSync(join(root, ".tmp"), { recursive: true });
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        lib: ["ES2023"],
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        noEmit: true,
-        skipLibCheck: true,
-        types: ["node"],
-        typeRoots: [join(root, "node_modules", "@types")],
-      },
-      files: modules,
-    }),
-  );
-  const r = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", tsconfig], { cwd: root, encoding: "utf8" });
-  if (r.status === 0) {
+  const r = typecheckModules(modules);
+  if (r.ok) {
     console.log(`ok   docs/guides: ${modules.length} guides type-check (tsc, strict)`);
     passed++;
   } else {
-    console.log(`FAIL docs/guides: tsc found type errors\n${(r.stdout ?? "").trim()}${(r.stderr ?? "").trim()}`);
+    console.log(`FAIL docs/guides: tsc found type errors\n${r.output}`);
     failed++;
   }
-  rmSync(tsconfig, { force: true });
 }
 for (const file of modules) rmSync(file, { force: true });
 console.log(JSON.stringify({ passed, failed }));

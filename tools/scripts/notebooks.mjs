@@ -5,12 +5,14 @@
 // notebooks replace the committed ones (so the committed outputs are the executed ones); with
 // `--out DIR` (what `npm test` uses) they go to DIR and the committed files are left alone.
 // Notebook names as arguments (`ch05.ipynb`) execute only those. Prints one line per notebook and per check, each notebook's run time, and a JSON summary
-// {passed, failed} on the last line. Needs `node tools/scripts/setup.mjs --notebooks` first.
+// {passed, failed} on the last line. Before executing, every notebook's code cells, joined into one
+// module, are type-checked with tsc (Deno's kernel runs TypeScript without checking it). Needs `node tools/scripts/setup.mjs --notebooks` first.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { checkNotebook } from "./notebook-checks.mjs";
 import { jupyterPath, JUPYTER } from "./notebook-kernel.mjs";
+import { typecheckModules } from "./typecheck-snippets.mjs";
 import { root } from "./workspace-env.mjs";
 
 const args = process.argv.slice(2);
@@ -32,6 +34,31 @@ if (outDir) mkdirSync(outDir, { recursive: true });
 
 let passed = 0;
 let failed = 0;
+
+// The type-check: each notebook's code cells as one module, with the one Deno API they use declared.
+{
+  const DENO =
+    "declare const Deno: { jupyter: { display(data: Record<string, string>, options?: { raw?: boolean }): Promise<void> } };";
+  const modules = names.map((name) => {
+    const nb = JSON.parse(readFileSync(join(notebooksDir, name), "utf8"));
+    const code = nb.cells
+      .filter((c) => c.cell_type === "code")
+      .map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+    const file = join(root, "docs", `.guide-${process.pid}-${name.replace(/\.ipynb$/, "")}.mts`);
+    writeFileSync(file, `${DENO}\n${code.join("\n")}\nexport {};\n`);
+    return file;
+  });
+  const r = typecheckModules(modules);
+  for (const file of modules) rmSync(file, { force: true });
+  console.log(
+    r.ok
+      ? `ok   ${names.join(", ")}: code cells type-check (tsc, strict)`
+      : `FAIL notebooks: tsc found type errors\n${r.output}`,
+  );
+  if (r.ok) passed++;
+  else failed++;
+}
+
 for (const name of names) {
   const source = join(notebooksDir, name);
   const target = outDir ? join(outDir, name) : source;
