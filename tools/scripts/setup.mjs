@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Sets the workspace up from a fresh clone with only Node 20 and npm: installs pnpm through
 // corepack (the version pinned in package.json), installs dependencies, and optionally builds
-// every package (--build) and makes sure Chromium is there for the browser tests (--browser).
+// every package (--build), makes sure Chromium is there for the browser tests (--browser), and
+// makes sure Debian's Jupyter executor is there and writes the Deno kernelspec (--notebooks).
 // Safe to run again: each step is quick when there is nothing to do.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { JUPYTER, JUPYTER_PACKAGES, writeDenoKernelspec } from "./notebook-kernel.mjs";
 import { root, workspaceEnv } from "./workspace-env.mjs";
 
 const env = workspaceEnv();
@@ -28,16 +30,29 @@ if (major < 20 || (major === 20 && minor < 19)) {
 console.error("setup: installing dependencies (pnpm via corepack)...");
 run("corepack", ["pnpm", "install", "--frozen-lockfile", "--reporter=append-only"], "installing dependencies");
 
+/** Installs Debian packages with apt-get (through sudo unless root). */
+function aptInstall(packages, why) {
+  console.error(`setup: installing Debian's ${packages.join(", ")} for ${why}...`);
+  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
+  const apt = (a) => (sudo.length ? run("sudo", ["apt-get", ...a], "apt-get") : run("apt-get", a, "apt-get"));
+  apt(["update", "-qq"]);
+  env.DEBIAN_FRONTEND = "noninteractive";
+  apt(["install", "-y", "-qq", ...packages]);
+}
+
 if (args.has("--browser")) {
   const chromium = process.env.BP_CHROMIUM ?? "/usr/bin/chromium";
-  if (!existsSync(chromium)) {
-    console.error(`setup: ${chromium} is missing; installing Debian's chromium for the browser tests...`);
-    const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-    const apt = (a) => (sudo.length ? run("sudo", ["apt-get", ...a], "apt-get") : run("apt-get", a, "apt-get"));
-    apt(["update", "-qq"]);
-    env.DEBIAN_FRONTEND = "noninteractive";
-    apt(["install", "-y", "-qq", "chromium"]);
-  }
+  if (!existsSync(chromium)) aptInstall(["chromium"], `the browser tests (${chromium} is missing)`);
+}
+
+if (args.has("--notebooks")) {
+  // nbconvert and nbclient import cleanly only when every package is there; ask dpkg, not PATH.
+  const missing = JUPYTER_PACKAGES.filter(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format field, not JavaScript.
+    (p) => spawnSync("dpkg-query", ["-W", "-f=${Status}", p], { encoding: "utf8" }).stdout !== "install ok installed",
+  );
+  if (missing.length > 0 || !existsSync(JUPYTER)) aptInstall(JUPYTER_PACKAGES, "executing the notebooks");
+  if (writeDenoKernelspec()) console.error("setup: wrote the Deno kernelspec (node_modules/.jupyter/kernels/deno)");
 }
 
 if (args.has("--build")) {

@@ -2,7 +2,8 @@
 // Everything CI runs, in order, after `setup.mjs --build --browser`:
 //   1. type-check every package (turbo run typecheck), then `biome ci` (format and lint);
 //   2. every package's vitest suites, Node and browser (turbo run test; each writes reports/*.json);
-//   3. every package README's opening example, against the built packages;
+//   3. every package README's opening example, against the built packages; the guides' code; the
+//      notebooks (executed in a Deno kernel, values checked); the runtime matrix (Node, Deno, Bun);
 //   4. pack every publishable package, lint each tarball (publint --strict, attw --profile esm-only),
 //      and install/use the tarballs outside the workspace.
 // Ends with one line "N passed, N failed" (every test, example and pack check counted once);
@@ -117,6 +118,43 @@ const workspaceDirs = ["packages", "apps", "tools"].flatMap((d) =>
   const r = step("README examples", process.execPath, ["tools/scripts/readme-examples.mjs"]);
   const s = lastJson(r.stdout) ?? { passed: 0, failed: 1 };
   sections.push({ name: "README examples", ...s, seconds: r.seconds });
+}
+
+// 3a. The API reference: TypeDoc over every package's export paths (typedoc.json), warnings as
+//     errors (every export documented, every {@link} resolved, no internal type leaking).
+{
+  const r = step("API reference (typedoc)", "corepack", ["pnpm", "exec", "typedoc", "--logLevel", "Warn"]);
+  sections.push({
+    name: "API reference (typedoc)",
+    passed: r.status === 0 ? 1 : 0,
+    failed: r.status === 0 ? 0 : 1,
+    seconds: r.seconds,
+  });
+}
+
+// 3b. The guides' code (docs/guides), against the built packages.
+{
+  const r = step("guide examples", process.execPath, ["tools/scripts/guide-examples.mjs"]);
+  const s = lastJson(r.stdout) ?? { passed: 0, failed: 1 };
+  sections.push({ name: "guide examples", ...s, seconds: r.seconds });
+}
+
+// 3c. The notebooks, executed in a fresh Deno kernel into .tmp/notebooks, and their values checked.
+{
+  const r = step("notebooks (Deno kernel)", process.execPath, [
+    "tools/scripts/notebooks.mjs",
+    "--out",
+    ".tmp/notebooks",
+  ]);
+  const s = lastJson(r.stdout) ?? { passed: 0, failed: 1 };
+  sections.push({ name: "notebooks", ...s, seconds: r.seconds });
+}
+
+// 3d. The runtime matrix: training on Node, Deno and Bun (wasm, worker) and the README examples.
+{
+  const r = step("runtimes (Node, Deno, Bun)", process.execPath, ["tools/scripts/runtimes.mjs"]);
+  const s = lastJson(r.stdout) ?? { passed: 0, failed: 1 };
+  sections.push({ name: "runtime matrix", ...s, seconds: r.seconds });
 }
 
 // 4. Packed tarballs installed outside the workspace.
