@@ -52,8 +52,22 @@ export {
   netFromDescription,
   NET_FORMAT,
   LEGACY_TWO_LAYER_FORMAT,
+  MAX_LAYERS,
   type DecodeNetOptions,
   type DecodedNet,
 } from "./saveNet.js";
 export { createNet } from "./createNet.js";
 export { trainNet, type TrainNetOptions, type TrainNetResult } from "./trainNet.js";
+export {
+  netLayout,
+  hasLayout,
+  estimateMemory,
+  evaluationRows,
+  optimizerSlots,
+  layoutOutputSize,
+  formatBytes,
+  type NetLayout,
+  type MemoryRun,
+  type MemoryEstimate,
+} from "./memoryEstimate.js";
+export { checkTrainerOptions, checkOptionKeys, closestName, TRAINER_OPTION_NAMES } from "./trainerOptions.js";
