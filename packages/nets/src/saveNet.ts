@@ -14,7 +14,7 @@ import { listNames } from "./errorText.js";
 import { estimateMemory, hasLayout, netLayout, type NetLayout } from "./memoryEstimate.js";
 import { checkOptionKeys } from "./trainerOptions.js";
 import { LayerNet } from "./LayerNet.js";
-import { LAYER_TYPES, buildLayers, buildLossLayer } from "./layerTypes.js";
+import { LAYER_TYPES, LOSS_LAYER_TYPES, buildLayers, buildLossLayer } from "./layerTypes.js";
 import type { Net, NetDescription } from "./Net.js";
 import { dropoutSeed } from "./seededTraining.js";
 import { TwoLayerNet, twoLayerNetFrom, type TwoLayerParams } from "./TwoLayerNet.js";
@@ -119,6 +119,12 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
   const used = new Set(
     description.layers.flatMap((l) => [...Object.values(l.params ?? {}), ...Object.values(l.state ?? {})]),
   );
+  const paramNames = new Set(description.layers.flatMap((l) => Object.values(l.params ?? {})));
+  const unknownShapes = Object.keys(description.paramShapes).filter((n) => !paramNames.has(n));
+  if (unknownShapes.length > 0)
+    fail(`metadata architecture: paramShapes names ${listNames(unknownShapes)}, which no layer has as a parameter`);
+  const noShape = [...paramNames].filter((n) => !Object.hasOwn(description.paramShapes, n));
+  if (noShape.length > 0) fail(`metadata architecture: paramShapes has no shape for ${listNames(noShape)}`);
   const extra = Object.keys(tensors).filter((n) => !used.has(n));
   if (extra.length > 0)
     fail(`${tensorsNamed(extra)} ${extra.length === 1 ? "belongs" : "belong"} to no layer of the architecture`);
@@ -247,6 +253,10 @@ function parseDescription(json: string | undefined, fail: (message: string) => n
   if (typeof d.weightDecayLambda !== "number" || !(d.weightDecayLambda >= 0) || !Number.isFinite(d.weightDecayLambda))
     bad(`weightDecayLambda must be a finite number >= 0, got ${shortJson(d.weightDecayLambda)}`);
   if (!isRecord(d.lastLayer) || typeof d.lastLayer.type !== "string") bad("lastLayer must be { type }");
+  else if (!LOSS_LAYER_TYPES.some((r) => r.type === (d.lastLayer as { type: string }).type))
+    bad(
+      `lastLayer: unknown type ${shortJson((d.lastLayer as { type: string }).type)}; supported: ${LOSS_LAYER_TYPES.map((r) => r.type).join(", ")}`,
+    );
   if (
     !isRecord(d.paramShapes) ||
     !Object.values(d.paramShapes).every((s) => Array.isArray(s) && s.every(Number.isInteger))
