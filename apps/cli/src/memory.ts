@@ -1,9 +1,18 @@
 // How much memory a run may use, and the check that refuses one that needs more before anything
 // big is allocated (issue 20: `--net simple-conv --hidden 100000` went past 12 GiB in iteration 1).
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { freemem, totalmem } from "node:os";
-import { estimateMemory, formatBytes, netLayout, type MemoryEstimate, type MemoryRun, type NetLayout } from "@bp/nets";
-import { BpError, type Tensor } from "@bp/tensor";
+import {
+  estimateMemory,
+  evaluationRows,
+  formatBytes,
+  netLayout,
+  optimizerSlots,
+  type MemoryEstimate,
+  type MemoryRun,
+  type NetLayout,
+} from "@bp/nets";
+import { BpError, type FloatDType, type Tensor } from "@bp/tensor";
 import type { OptionSpec, Values } from "./args.js";
 import { squareImage } from "./convNet.js";
 import { UsageError } from "./errors.js";
@@ -100,17 +109,24 @@ export function tensorBytes(...tensors: Tensor[]): number {
   return n;
 }
 
-/** The estimate of `run` on `layout`, plus Node's own share. */
-export function runEstimate(layout: NetLayout, run: MemoryRun): MemoryEstimate & { runtime: number } {
-  const e = estimateMemory(layout, run);
-  return { ...e, bytes: e.bytes + RUNTIME_BYTES, runtime: RUNTIME_BYTES };
+/** An estimate in bytes with its named parts (the library's, plus the CLI's own). */
+export interface Estimate {
+  bytes: number;
+  parts: Record<string, number>;
+}
+
+/** The estimate of `run` on `layout`, plus Node's own share and `extra` parts. */
+export function runEstimate(layout: NetLayout, run: MemoryRun, extra: Record<string, number> = {}): Estimate {
+  const e: MemoryEstimate = estimateMemory(layout, run);
+  const parts: Record<string, number> = { ...e.parts, runtime: RUNTIME_BYTES, ...extra };
+  return { bytes: Object.values(parts).reduce((a, b) => a + b, 0), parts };
 }
 
 /**
  * Refuses (MemoryLimitError naming the estimate, its largest parts and the limit) a run whose
  * estimate exceeds the limit. `what` names the run ("training SimpleConvNet ...").
  */
-export function checkMemory(op: string, what: string, estimate: MemoryEstimate, limit: MemoryLimit): void {
+export function checkMemory(op: string, what: string, estimate: Estimate, limit: MemoryLimit): void {
   if (estimate.bytes <= limit.bytes) return;
   const parts = Object.entries(estimate.parts)
     .filter(([, b]) => b > 0)
@@ -146,4 +162,83 @@ export function specLayout(spec: NetSpec, inputSize: number, outputSize: number)
               },
             };
   return netLayout(description);
+}
+
+/** Rows of one evaluation forward pass of `bp eval`/`predict` for a row net (image nets: 100). */
+export const EVAL_CHUNK = 1000;
+
+/** The data a command holds, for the estimates below. */
+export interface HeldData {
+  /** Rows of the largest set evaluated at once. */
+  rows: number;
+  /** Bytes of the data tensors. */
+  bytes: number;
+}
+
+/** `bp train`'s estimate: a minibatch of `batch` rows, the optimizer's state, evaluation over
+ * every row (a row net evaluates a whole set at once), the data. */
+export function trainEstimate(
+  spec: NetSpec,
+  inputSize: number,
+  outputSize: number,
+  o: { dtype: FloatDType; batch: number; optimizer: string; data: HeldData },
+): Estimate {
+  const layout = specLayout(spec, inputSize, outputSize);
+  return runEstimate(layout, {
+    dtype: o.dtype,
+    batch: o.batch,
+    optimizerSlots: optimizerSlots(o.optimizer),
+    evalRows: evaluationRows(layout.inputShape, o.data.rows),
+    dataBytes: o.data.bytes,
+    weightDecay: spec.weightDecay > 0,
+  });
+}
+
+/** `bp gradcheck`'s estimate: backprop and numerical gradients of `count` rows. */
+export function gradcheckEstimate(
+  spec: NetSpec,
+  inputSize: number,
+  outputSize: number,
+  o: { dtype: FloatDType; count: number; dataBytes: number },
+): Estimate {
+  return runEstimate(specLayout(spec, inputSize, outputSize), {
+    dtype: o.dtype,
+    batch: o.count,
+    gradcheck: true,
+    dataBytes: o.dataBytes,
+    weightDecay: spec.weightDecay > 0,
+  });
+}
+
+/** The bytes of a model file's tensors: read whole, then copied into the net's tensors, so a
+ * loaded model counts twice (the file's buffer may outlive the decoding until a collection). */
+function fileBytes(layout: NetLayout, dtype: FloatDType): number {
+  return estimateMemory(layout, { dtype }).parts.params;
+}
+
+/** `bp eval`/`predict`'s estimate: the model file, the net, one evaluation chunk, the test set. */
+export function evalEstimate(layout: NetLayout, dtype: FloatDType, data: HeldData): Estimate {
+  const run = { dtype, evalRows: evaluationRows(layout.inputShape, data.rows, EVAL_CHUNK), dataBytes: data.bytes };
+  return runEstimate(layout, run, { file: fileBytes(layout, dtype) });
+}
+
+/** `bp filters --model`'s estimate: the model file, the net and a fresh one of the same layout. */
+export function filtersEstimate(layout: NetLayout, dtype: FloatDType): Estimate {
+  return runEstimate(layout, { dtype, extraNets: 1 }, { file: fileBytes(layout, dtype) });
+}
+
+/** Refuses to read a model file whose tensors alone (read, then copied) would pass the limit. */
+export function checkModelFile(op: string, path: string, limit: MemoryLimit): void {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return; // The reader reports a missing file.
+  }
+  checkMemory(
+    op,
+    `reading ${path}`,
+    { bytes: RUNTIME_BYTES + 2 * size, parts: { file: size, tensors: size, runtime: RUNTIME_BYTES } },
+    limit,
+  );
 }

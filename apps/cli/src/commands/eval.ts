@@ -16,7 +16,15 @@ import {
   withBackend,
   type DataDefaults,
 } from "./shared.js";
-import { MAX_MEMORY_OPTION, checkMemory, memoryLimit, runEstimate, tensorBytes } from "../memory.js";
+import {
+  EVAL_CHUNK,
+  MAX_MEMORY_OPTION,
+  checkMemory,
+  checkModelFile,
+  evalEstimate,
+  memoryLimit,
+  tensorBytes,
+} from "../memory.js";
 import { evaluationRows } from "@bp/nets";
 import type { Tensor } from "@bp/tensor";
 
@@ -33,9 +41,6 @@ const EVAL_DATA_OPTIONS = DATA_OPTIONS.map((o) =>
       ? { ...o, default: `as in training, else ${o.default}` }
       : o,
 );
-
-/** Rows of one evaluation forward pass of a row net (image nets go 100 at a time). */
-const EVAL_CHUNK = 1000;
 
 /**
  * The CSV settings stored in a model's metadata, checked as a file's contents (a bad one is the
@@ -78,6 +83,7 @@ function loadModelAndData(
   const backend = backendName(values);
   const limit = memoryLimit(values);
   return withBackend(backend, (be) => {
+    checkModelFile(command, path, limit);
     const model = loadModel(path, be);
     const spec = dataSpec(values, metadataDefaults(model.metadata, values, path, command));
     if (spec.data === "csv" && spec.test === undefined) {
@@ -98,11 +104,7 @@ function loadModelAndData(
     checkMemory(
       command,
       `evaluating ${path}`,
-      runEstimate(model.layout, {
-        dtype: model.dtype,
-        evalRows: evaluationRows(model.layout.inputShape, rows, EVAL_CHUNK),
-        dataBytes: tensorBytes(loaded.xTest, loaded.tTest),
-      }),
+      evalEstimate(model.layout, model.dtype, { rows, bytes: tensorBytes(loaded.xTest, loaded.tTest) }),
       limit,
     );
     const ds = image === null ? loaded : datasetAsImages(loaded, image);

@@ -4,7 +4,7 @@ import { SimpleConvNet, decodeNet, netLayout, type SimpleConvNetOptions } from "
 import { intOption, stringOption } from "../args.js";
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
-import { MAX_MEMORY_OPTION, checkMemory, memoryLimit, runEstimate } from "../memory.js";
+import { MAX_MEMORY_OPTION, checkMemory, checkModelFile, filtersEstimate, memoryLimit } from "../memory.js";
 import { type FilterPanel, renderFilterSvg } from "../filterImages.js";
 
 /** The first layer's filters (W of the net's first Convolution layer), or a UsageError. */
@@ -54,13 +54,14 @@ export const filtersCommand: Command = {
         throw new UsageError("--seed is for a fresh net; with --model the saved seed is used");
       // decodeNet checks that a SimpleConvNet's config lays out exactly the stored layers, so the
       // fresh net drawn "before training" has the trained one's geometry.
+      checkModelFile("filters", path, limit);
       const { net, description } = decodeNet(readFileBytes(path, "filters"), { name: path });
       const trained = firstFilters(net, path);
       if (description.kind === "SimpleConvNet") {
         checkMemory(
           "filters",
           `drawing ${path} and the net it started from`,
-          runEstimate(netLayout(description), { dtype: description.dtype, extraNets: 1 }),
+          filtersEstimate(netLayout(description), description.dtype),
           limit,
         );
         const fresh = new SimpleConvNet(description.config as SimpleConvNetOptions);

@@ -13,9 +13,8 @@ import {
   MAX_MEMORY_OPTION,
   type MemoryLimit,
   checkMemory,
+  gradcheckEstimate,
   memoryLimit,
-  runEstimate,
-  specLayout,
   tensorBytes,
 } from "../memory.js";
 import {
@@ -136,12 +135,10 @@ function dataCase(
   checkMemory(
     "gradcheck",
     `checking ${netClassName(spec)} ${shapeText(ds.inputSize, spec, ds.numClasses)} on ${count} rows`,
-    runEstimate(specLayout(spec, ds.inputSize, ds.numClasses), {
+    gradcheckEstimate(spec, ds.inputSize, ds.numClasses, {
       dtype,
-      batch: count,
-      gradcheck: true,
+      count,
       dataBytes: tensorBytes(ds.xTrain, ds.tTrain, ds.xTest, ds.tTest),
-      weightDecay: spec.weightDecay > 0,
     }),
     limit,
   );

@@ -1,12 +1,12 @@
 import { checkSaveTarget } from "@bp/data";
-import { DivergenceError, evaluationRows, firstRows, optimizerSlots } from "@bp/nets";
+import { DivergenceError, firstRows } from "@bp/nets";
 import { choiceOption, intOption, stringOption } from "../args.js";
 import type { Command } from "../command.js";
 import { checkRows, loadDataset, type Dataset } from "../dataset.js";
 import { convRecipe } from "../convNet.js";
 import { UsageError } from "../errors.js";
 import { divergenceHint } from "../divergenceHint.js";
-import { MAX_MEMORY_OPTION, checkMemory, memoryLimit, runEstimate, specLayout, tensorBytes } from "../memory.js";
+import { MAX_MEMORY_OPTION, checkMemory, memoryLimit, tensorBytes, trainEstimate } from "../memory.js";
 import { saveModel } from "../model.js";
 import { NET_OPTIONS, OPTIMIZER_OPTIONS, netDetails, netSpec, optimizerOption, shapeText } from "../netOptions.js";
 import { ProgressBar } from "../progress.js";
@@ -126,23 +126,23 @@ export const trainCommand: Command = {
       if (base.batch > rowsTrain)
         throw new UsageError(`--batch ${base.batch} is larger than the ${rowsTrain} training rows`);
       // Before the net is built: refuse a run that would not fit (estimate and limit in the message).
-      const layout = specLayout(spec, ds.inputSize, ds.numClasses);
-      const estimate = runEstimate(layout, {
+      const estimate = trainEstimate(spec, ds.inputSize, ds.numClasses, {
         dtype: base.dtype,
         batch: base.batch,
-        optimizerSlots: optimizerSlots(base.optimizer),
-        evalRows: evaluationRows(layout.inputShape, Math.max(rowsTrain, ds.xTest.shape[0]!)),
-        dataBytes: tensorBytes(
-          full.xTrain,
-          full.tTrain,
-          full.xTest,
-          full.tTest,
-          ds.xTrain,
-          ds.tTrain,
-          ds.xTest,
-          ds.tTest,
-        ),
-        weightDecay: spec.weightDecay > 0,
+        optimizer: base.optimizer,
+        data: {
+          rows: Math.max(rowsTrain, ds.xTest.shape[0]!),
+          bytes: tensorBytes(
+            full.xTrain,
+            full.tTrain,
+            full.xTest,
+            full.tTest,
+            ds.xTrain,
+            ds.tTrain,
+            ds.xTest,
+            ds.tTest,
+          ),
+        },
       });
       checkMemory(
         "train",
