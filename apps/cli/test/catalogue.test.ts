@@ -970,11 +970,11 @@ const cliCases: CliCase[] = [
         /needs about [\d.]+ [GT]iB of memory .* \(two thirds of the (memory available now|cgroup memory limit), .*; set another with --max-memory\)/,
     },
     {
-      name: "eval under --max-memory 1M",
+      name: "eval under --max-memory 1M: refused before the file is read",
       args: ["eval", "--model", GOOD_MODEL, "--data", "csv", "--test", OK, "--backend", "cpu", "--max-memory", "1M"],
       exit: 1,
       message:
-        /eval: evaluating .*good.safetensors needs about [\d.]+ MiB of memory .*, more than the limit of 1\.0 MiB \(--max-memory\)/,
+        /eval: reading .*good\.safetensors needs about [\d.]+ MiB of memory \(runtime .*\), more than the limit of 1\.0 MiB \(--max-memory\)/,
     },
     {
       name: "filters --model under --max-memory 1M",
