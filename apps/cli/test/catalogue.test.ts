@@ -1011,6 +1011,24 @@ const cliCases: CliCase[] = [
       message: "--hidden is not used by gradcheck --net simple-conv",
     },
     {
+      name: "train --scale 3 with MNIST (a CSV option that would do nothing)",
+      args: ["train", "--scale", "3"],
+      exit: 2,
+      message: "--scale describes CSV files and would do nothing with --data mnist; add --data csv",
+    },
+    {
+      name: "eval --train (eval reads the test set only)",
+      args: ["eval", "--model", GOOD_MODEL, "--data", "csv", "--train", OK, "--test", OK],
+      exit: 2,
+      message: "--train is not used here: eval and predict read the test set only",
+    },
+    {
+      name: "gradcheck --net simple-conv --scale 3 --label-column 1",
+      args: ["gradcheck", "--net", "simple-conv", "--scale", "3", "--label-column", "1"],
+      exit: 2,
+      message: "--scale, --label-column are not used by gradcheck --net simple-conv",
+    },
+    {
       name: "filters --out x.png (issue 20, defect 6)",
       args: ["filters", "--out", "x.png"],
       exit: 2,
