@@ -36,6 +36,8 @@ export function checkDataSpec(spec: DataSpec, needTrain: boolean): void {
   } else {
     if (spec.dir !== undefined)
       throw new UsageError("--dir is for --data mnist; CSV files are given with --train and --test");
+    if (!needTrain && spec.train !== undefined)
+      throw new UsageError("--train is not used here: eval and predict read the test set only (--test FILE)");
     if (spec.test === undefined || (needTrain && spec.train === undefined)) {
       throw new UsageError(`--data csv needs ${needTrain ? "--train FILE and --test FILE" : "--test FILE"}`);
     }

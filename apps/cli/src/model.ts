@@ -1,5 +1,5 @@
 import { readFileBytes, writeFileAtomic } from "@bp/data";
-import { decodeNet, encodeNet, type Net, type NetDescription } from "@bp/nets";
+import { decodeNet, encodeNet, hasLayout, netLayout, type Net, type NetDescription, type NetLayout } from "@bp/nets";
 import type { Backend, FloatDType } from "@bp/tensor";
 import { imageShapeOf } from "./convNet.js";
 
@@ -32,6 +32,8 @@ export interface LoadedModel {
   /** The sizes of the layers from input to output, e.g. [784, 100, 100, 10]. */
   sizes: number[];
   outputSize: number;
+  /** Layers, parameter shapes and input shape, for the memory estimate. */
+  layout: NetLayout;
 }
 
 /**
@@ -45,10 +47,20 @@ export function loadModel(path: string, backend: Backend): LoadedModel {
     image === null
       ? affineSizes(description)
       : [image[0] * image[1] * image[2], ...affineSizes(description, 2).slice(1)];
+  // decodeNet has checked that a known kind's config lays out exactly the stored layers.
+  const layout: NetLayout = hasLayout(description.kind)
+    ? netLayout(description)
+    : {
+        layers: description.layers,
+        paramShapes: description.paramShapes,
+        stateShapes: Object.fromEntries(Object.entries(net.state).map(([n, t]) => [n, [...t.shape]])),
+        inputShape: image ?? [sizes[0]!],
+      };
   return {
     net,
     description,
     metadata,
+    layout,
     dtype: net.dtype,
     inputSize: sizes[0]!,
     sizes,

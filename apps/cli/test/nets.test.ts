@@ -153,7 +153,7 @@ describe("bp train with chapter 6 options", () => {
     expect(json.net.weightDecayLambda).toBe(0);
   });
 
-  it("a diverging run exits 1 with one line, suggests a smaller --lr and saves nothing", async () => {
+  it("a diverging run exits 1 with one line, names the likely cause (the init, not --lr) and saves nothing", async () => {
     // Weights of standard deviation 1e100 through three hidden layers overflow to Infinity, and the
     // scores' softmax gives NaN at the first iteration.
     const save = join(dir, "diverged.safetensors");
@@ -172,7 +172,7 @@ describe("bp train with chapter 6 options", () => {
     ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      `bp: training diverged at iteration 1 (loss is NaN); try a smaller --lr than 0.1; nothing was saved to ${save}\n`,
+      `bp: training diverged at iteration 1 (loss is NaN); initial weights of standard deviation 1e+100 (--init/--weight-init-std) give scores that overflow; try 0.01, he or xavier; nothing was saved to ${save}\n`,
     );
     expect(existsSync(save)).toBe(false);
   });

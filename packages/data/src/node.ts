@@ -19,6 +19,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { constants as osConstants } from "node:os";
 import { basename, dirname, join, sep } from "node:path";
 import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { parseCsv, type CsvData, type CsvOptions } from "./csv.js";
@@ -371,7 +372,8 @@ export function checkSaveTarget(path: string, op = "checkSaveTarget"): void {
  * Writes `data` to `path` atomically: `checkSaveTarget`, then the bytes go to a temporary file
  * `.<name>.<pid>.<stamp>.tmp` in the same folder, which is renamed over `path`, so a reader never
  * sees a half-written file. The temporary file never outlives the call: it is removed when the
- * write fails, and on SIGINT or SIGTERM (the process then exits 130 or 143). A SIGKILL cannot be
+ * write fails, and on the signals that end a process from a terminal or a supervisor (SIGHUP, SIGINT,
+ * SIGQUIT, SIGTERM: the process then exits 128 + the signal's number, 129, 130, 131, 143). A SIGKILL cannot be
  * caught, so each save first removes temporary files of this naming left by processes that no
  * longer run. Cleanup never throws over the error that caused it.
  */
@@ -441,13 +443,18 @@ function removeQuietly(path: string): void {
 const pendingTemps = new Set<string>();
 let armedSignals: NodeJS.Signals[] = [];
 
+/** The signals whose default action ends the process and that a save cleans up after: a closed
+ * terminal (SIGHUP), Ctrl-C (SIGINT), Ctrl-\\ (SIGQUIT), kill and supervisors (SIGTERM). */
+const CLEANUP_SIGNALS = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM"] as const;
+
 function onSignal(signal: NodeJS.Signals): void {
   for (const tmp of pendingTemps) removeQuietly(tmp);
-  process.exit(signal === "SIGINT" ? 130 : 143);
+  // The shell's convention for a process ended by a signal: 128 + its number.
+  process.exit(128 + (osConstants.signals[signal] ?? 15));
 }
 
 /**
- * Handles SIGINT and SIGTERM (unless the program handles them itself) from the start of a save
+ * Handles the `CLEANUP_SIGNALS` (unless the program handles them itself) from the start of a save
  * until the event loop has polled for signals once more. A write is synchronous, so a signal that
  * arrives during it is only delivered in the loop's next poll phase: the handler must still be
  * there then, or the signal is lost. An immediate queued from an immediate runs in the check phase
@@ -455,7 +462,7 @@ function onSignal(signal: NodeJS.Signals): void {
  */
 function armSignalCleanup(): void {
   if (armedSignals.length > 0) return;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const signal of CLEANUP_SIGNALS) {
     if (process.listenerCount(signal) > 0) continue;
     process.on(signal, onSignal);
     armedSignals.push(signal);

@@ -49,6 +49,7 @@ describe("entry points", () => {
     expect([...external].filter((e) => e.startsWith("node:")).sort()).toEqual([
       "node:fs",
       "node:module",
+      "node:os",
       "node:path",
       "node:zlib",
     ]);

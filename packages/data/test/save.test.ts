@@ -135,7 +135,9 @@ describe("temporary files", () => {
   });
 
   for (const [signal, status] of [
+    ["SIGHUP", 129],
     ["SIGINT", 130],
+    ["SIGQUIT", 131],
     ["SIGTERM", 143],
   ] as const) {
     it(`on ${signal} during a save leaves no temp file, a whole target, and exits ${status}`, async () => {

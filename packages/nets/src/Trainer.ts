@@ -1,5 +1,5 @@
 import { checkTensor } from "@bp/layers";
-import { ShapeError, ValueError, formatShape, type Tensor, checkOptions } from "@bp/tensor";
+import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { DivergenceError, type Divergence } from "./DivergenceError.js";
 import { firstRows } from "./firstRows.js";
 import { LayerNet } from "./LayerNet.js";
@@ -7,6 +7,7 @@ import type { Net } from "./Net.js";
 import { createOptimizer, type OptimizerParams } from "./optimizers.js";
 import { batchRng, minibatchSampler, type Sampling } from "./seededTraining.js";
 import type { Optimizer } from "./Optimizer.js";
+import { checkTrainerOptions } from "./trainerOptions.js";
 
 /** A training set and a test set: inputs and their labels (int32 class indices or one-hot rows). */
 export interface TrainData {
@@ -158,7 +159,7 @@ export class Trainer {
 
   constructor(net: Net, data: TrainData, options: TrainerOptions = {}) {
     const op = "Trainer";
-    checkOptions(op, options, "options");
+    checkTrainerOptions(options, op);
     checkNet(op, net);
     checkData(op, data);
     this.net = net;

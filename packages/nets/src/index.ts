@@ -54,6 +54,7 @@ export {
   netFromDescription,
   NET_FORMAT,
   LEGACY_TWO_LAYER_FORMAT,
+  MAX_LAYERS,
   type DecodeNetOptions,
   type DecodedNet,
 } from "./saveNet.js";
@@ -73,3 +74,16 @@ export {
   type NetChoice,
   type NetSpec,
 } from "./netSpec.js";
+export {
+  netLayout,
+  hasLayout,
+  estimateMemory,
+  evaluationRows,
+  optimizerSlots,
+  layoutOutputSize,
+  formatBytes,
+  type NetLayout,
+  type MemoryRun,
+  type MemoryEstimate,
+} from "./memoryEstimate.js";
+export { checkTrainerOptions, checkOptionKeys, closestName, TRAINER_OPTION_NAMES } from "./trainerOptions.js";

@@ -1,8 +1,20 @@
 import { decodeSafetensors, encodeSafetensors, shortJson, shortText } from "@bp/data";
-import { Rng, ValueError, cpu, isFloatDType, type Backend, type Tensor, checkOptions } from "@bp/tensor";
+import {
+  BpError,
+  Rng,
+  ValueError,
+  cpu,
+  describeValue,
+  isFloatDType,
+  type Backend,
+  type Tensor,
+  checkOptions,
+} from "@bp/tensor";
 import { listNames } from "./errorText.js";
+import { estimateMemory, hasLayout, netLayout, type NetLayout } from "./memoryEstimate.js";
+import { checkOptionKeys } from "./trainerOptions.js";
 import { LayerNet } from "./LayerNet.js";
-import { buildLayers, buildLossLayer } from "./layerTypes.js";
+import { LAYER_TYPES, LOSS_LAYER_TYPES, buildLayers, buildLossLayer } from "./layerTypes.js";
 import type { Net, NetDescription } from "./Net.js";
 import { dropoutSeed } from "./seededTraining.js";
 import { TwoLayerNet, twoLayerNetFrom, type TwoLayerParams } from "./TwoLayerNet.js";
@@ -11,6 +23,10 @@ import { TwoLayerNet, twoLayerNetFrom, type TwoLayerParams } from "./TwoLayerNet
 export const NET_FORMAT = "bp.net/1";
 /** The `format` of the files `bp train --save` wrote before `NET_FORMAT` (W1 b1 W2 b2 only). */
 export const LEGACY_TWO_LAYER_FORMAT = "bp.TwoLayerNet";
+
+/** Most layers a file may declare: the book's nets have at most a few dozen, and a net is
+ * evaluated layer by layer, so a file of 100 000 Relu layers would run for minutes. */
+export const MAX_LAYERS = 1000;
 
 /** The metadata keys `encodeNet` writes itself. */
 const RESERVED = ["format", "architecture"];
@@ -56,7 +72,16 @@ export interface DecodedNet {
  */
 export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): DecodedNet {
   const op = "decodeNet";
-  checkOptions(op, options, "options");
+  if (!(bytes instanceof Uint8Array))
+    throw new ValueError(op, `bytes must be a Uint8Array (a file's contents), got ${describeValue(bytes)}`);
+  checkOptionKeys(op, options, ["backend", "name"]);
+  if (options.backend !== undefined && !isBackend(options.backend))
+    throw new ValueError(
+      op,
+      `options.backend must be a Backend object (cpu, or one made by createWasmBackend/createWorkerBackend), got ${describeValue(options.backend)}`,
+    );
+  if (options.name !== undefined && typeof options.name !== "string")
+    throw new ValueError(op, `options.name must be a string (a file name), got ${describeValue(options.name)}`);
   const file = options.name ?? "<net>";
   const { tensors, metadata } = decodeSafetensors(bytes, { name: file, backend: options.backend ?? cpu });
   const { format, architecture, ...rest } = metadata;
@@ -65,6 +90,10 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
   };
   for (const [n, t] of Object.entries(tensors)) {
     if (!isFloatDType(t.dtype)) fail(`tensor ${shortText(n)} is ${t.dtype}, expected float64 or float32`);
+    if (format === NET_FORMAT && n.startsWith("runningVar")) {
+      const i = t.data.findIndex((v) => v < 0);
+      if (i >= 0) fail(`${shortText(n)} holds ${t.data[i]} at flat index ${i}; a running variance is never negative`);
+    }
     const d = t.data;
     for (let i = 0; i < d.length; i++)
       if (!Number.isFinite(d[i]!))
@@ -85,9 +114,17 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
       `metadata format is ${shortJson(format)}, expected ${JSON.stringify(NET_FORMAT)} or ${JSON.stringify(LEGACY_TWO_LAYER_FORMAT)}`,
     );
   const description = parseDescription(architecture, fail);
+  for (const t of Object.values(tensors))
+    if (t.dtype !== description.dtype) fail(`tensors are ${t.dtype} but the architecture says ${description.dtype}`);
   const used = new Set(
     description.layers.flatMap((l) => [...Object.values(l.params ?? {}), ...Object.values(l.state ?? {})]),
   );
+  const paramNames = new Set(description.layers.flatMap((l) => Object.values(l.params ?? {})));
+  const unknownShapes = Object.keys(description.paramShapes).filter((n) => !paramNames.has(n));
+  if (unknownShapes.length > 0)
+    fail(`metadata architecture: paramShapes names ${listNames(unknownShapes)}, which no layer has as a parameter`);
+  const noShape = [...paramNames].filter((n) => !Object.hasOwn(description.paramShapes, n));
+  if (noShape.length > 0) fail(`metadata architecture: paramShapes has no shape for ${listNames(noShape)}`);
   const extra = Object.keys(tensors).filter((n) => !used.has(n));
   if (extra.length > 0)
     fail(`${tensorsNamed(extra)} ${extra.length === 1 ? "belongs" : "belong"} to no layer of the architecture`);
@@ -96,8 +133,79 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
     if (t !== undefined && (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])))
       fail(`tensor ${shortText(n)} has shape [${t.shape.join(", ")}] but the architecture says [${shape.join(", ")}]`);
   }
+  checkLayout(description, fail);
   const net = netFromDescription(description, tensors, op);
   return { net, description, metadata: rest };
+}
+
+/** JSON with every object's keys sorted (so that key order does not make two layers differ). */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_, x: unknown) =>
+    typeof x === "object" && x !== null && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
+/** Whether `b` looks like a Backend (an object with a name and the storage primitives). */
+function isBackend(b: unknown): b is Backend {
+  return (
+    typeof b === "object" &&
+    b !== null &&
+    typeof (b as Backend).name === "string" &&
+    typeof (b as { alloc?: unknown }).alloc === "function"
+  );
+}
+
+/**
+ * The layers of a file against its kind: a net of a known kind (TwoLayerNet, MultiLayerNet,
+ * MultiLayerNetExtend, SimpleConvNet) must list exactly the layers and parameter shapes its
+ * constructor builds from the stored config (`netLayout`), so that the kind printed, the config
+ * shown (and used to draw the net before training) and the layers evaluated are one net. Any
+ * layout, known kind or not, must fit together layer by layer (`estimateMemory` follows the
+ * shapes through the layers and names the first that does not fit).
+ */
+function checkLayout(d: NetDescription, fail: (message: string) => never): void {
+  let layout: NetLayout;
+  if (hasLayout(d.kind)) {
+    try {
+      layout = netLayout(d, "config");
+    } catch (e) {
+      if (!(e instanceof BpError)) throw e;
+      fail(`metadata architecture: ${e.message}`);
+    }
+    const differs = (a: unknown, b: unknown) => canonicalJson(a) !== canonicalJson(b);
+    const n = Math.max(layout.layers.length, d.layers.length);
+    for (let i = 0; i < n; i++) {
+      const want = layout.layers[i];
+      const got = d.layers[i];
+      if (differs(want, got))
+        fail(
+          `metadata architecture: kind ${d.kind} with this config has ${want === undefined ? `${layout.layers.length} layers` : `layers[${i}] = ${shortJson(want)}`}, but the layer list has ${got === undefined ? `${d.layers.length} layers` : shortJson(got)}; the kind, config and layers must describe one net`,
+        );
+    }
+    for (const [name, shape] of Object.entries(layout.paramShapes))
+      if (differs(shape, d.paramShapes[name]))
+        fail(
+          `metadata architecture: kind ${d.kind} with this config has ${shortText(name)} of shape [${shape.join(", ")}], but paramShapes says ${shortJson(d.paramShapes[name])}`,
+        );
+  } else if (d.kind === "LayerNet") {
+    const first = d.layers[0]!;
+    const w = first.type === "Affine" ? d.paramShapes[first.params?.W ?? ""] : undefined;
+    // A layer list whose input size the first layer tells (a conv net's image size it does not).
+    if (w === undefined) return;
+    layout = { layers: d.layers, paramShapes: d.paramShapes, stateShapes: {}, inputShape: [w[0] ?? 0] };
+  } else {
+    fail(
+      `metadata architecture: kind ${shortJson(d.kind)} is not one of TwoLayerNet, MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, LayerNet`,
+    );
+  }
+  try {
+    estimateMemory(layout, { dtype: d.dtype }, "layers");
+  } catch (e) {
+    if (!(e instanceof BpError)) throw e;
+    fail(`metadata architecture: ${e.message}`);
+  }
 }
 
 /** A net rebuilt from its description around the given tensors (held, not copied). */
@@ -142,14 +250,22 @@ function parseDescription(json: string | undefined, fail: (message: string) => n
   if (typeof d.kind !== "string") bad("kind must be a string");
   if (!isRecord(d.config)) bad("config must be an object");
   if (d.dtype !== "float64" && d.dtype !== "float32") bad(`dtype must be "float64" or "float32"`);
-  if (typeof d.weightDecayLambda !== "number") bad("weightDecayLambda must be a number");
+  if (typeof d.weightDecayLambda !== "number" || !(d.weightDecayLambda >= 0) || !Number.isFinite(d.weightDecayLambda))
+    bad(`weightDecayLambda must be a finite number >= 0, got ${shortJson(d.weightDecayLambda)}`);
   if (!isRecord(d.lastLayer) || typeof d.lastLayer.type !== "string") bad("lastLayer must be { type }");
+  else if (!LOSS_LAYER_TYPES.some((r) => r.type === (d.lastLayer as { type: string }).type))
+    bad(
+      `lastLayer: unknown type ${shortJson((d.lastLayer as { type: string }).type)}; supported: ${LOSS_LAYER_TYPES.map((r) => r.type).join(", ")}`,
+    );
   if (
     !isRecord(d.paramShapes) ||
     !Object.values(d.paramShapes).every((s) => Array.isArray(s) && s.every(Number.isInteger))
   )
     bad("paramShapes must map names to integer arrays");
   if (!Array.isArray(d.layers) || d.layers.length === 0) return bad("layers must be a non-empty array");
+  if (d.layers.length > MAX_LAYERS) bad(`layers lists ${d.layers.length} layers, more than the limit of ${MAX_LAYERS}`);
+  const names = new Set<string>();
+  const tensorOwners = new Map<string, string>();
   d.layers.forEach((l: unknown, i: number) => {
     if (!isRecord(l) || typeof l.name !== "string" || typeof l.type !== "string")
       bad(`layers[${i}] must have a string name and type`);
@@ -165,6 +281,25 @@ function parseDescription(json: string | undefined, fail: (message: string) => n
       )
     )
       bad(`layers[${i}].config must map names to numbers, strings or booleans`);
+    if (!LAYER_TYPES.some((r) => r.type === layer.type))
+      bad(
+        `layers[${i}]: unknown layer type ${shortJson(layer.type)}; supported: ${LAYER_TYPES.map((r) => r.type).join(", ")}`,
+      );
+    const name = layer.name as string;
+    if (names.has(name))
+      bad(`layers[${i}] is named ${shortJson(name)} like an earlier layer; layer names must be unique`);
+    names.add(name);
+    for (const t of [
+      ...Object.values((layer.params ?? {}) as Record<string, string>),
+      ...Object.values((layer.state ?? {}) as Record<string, string>),
+    ]) {
+      const owner = tensorOwners.get(t);
+      if (owner !== undefined)
+        bad(
+          `layers ${shortJson(owner)} and ${shortJson(name)} both name the tensor ${shortJson(t)}; each tensor belongs to one layer`,
+        );
+      tensorOwners.set(t, name);
+    }
   });
   return d as unknown as NetDescription;
 }

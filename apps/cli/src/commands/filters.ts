@@ -1,9 +1,10 @@
 import { readFileBytes, writeFileAtomic } from "@bp/data";
 import { Convolution } from "@bp/layers";
-import { SimpleConvNet, decodeNet, type SimpleConvNetOptions } from "@bp/nets";
+import { SimpleConvNet, decodeNet, netLayout, type SimpleConvNetOptions } from "@bp/nets";
 import { intOption, stringOption } from "../args.js";
 import type { Command } from "../command.js";
 import { UsageError } from "../errors.js";
+import { MAX_MEMORY_OPTION, checkMemory, checkModelFile, filtersEstimate, memoryLimit } from "../memory.js";
 import { type FilterPanel, renderFilterSvg } from "../filterImages.js";
 
 /** The first layer's filters (W of the net's first Convolution layer), or a UsageError. */
@@ -32,10 +33,14 @@ export const filtersCommand: Command = {
     },
     { name: "out", type: "string", arg: "FILE", description: "where to write the SVG" },
     { name: "seed", type: "string", arg: "N", description: "seed of the fresh net without --model", default: "0" },
+    MAX_MEMORY_OPTION,
   ],
   async run(ctx, values) {
     const out = stringOption(values, "out");
     if (out === undefined) throw new UsageError("filters needs --out FILE.svg");
+    if (!out.toLowerCase().endsWith(".svg"))
+      throw new UsageError(`--out writes an SVG file: give a name ending in .svg, got ${JSON.stringify(out)}`);
+    const limit = memoryLimit(values);
     const path = stringOption(values, "model");
     const panels: FilterPanel[] = [];
     if (path === undefined) {
@@ -47,9 +52,18 @@ export const filtersCommand: Command = {
     } else {
       if (values.seed !== undefined)
         throw new UsageError("--seed is for a fresh net; with --model the saved seed is used");
+      // decodeNet checks that a SimpleConvNet's config lays out exactly the stored layers, so the
+      // fresh net drawn "before training" has the trained one's geometry.
+      checkModelFile("filters", path, limit);
       const { net, description } = decodeNet(readFileBytes(path, "filters"), { name: path });
       const trained = firstFilters(net, path);
       if (description.kind === "SimpleConvNet") {
+        checkMemory(
+          "filters",
+          `drawing ${path} and the net it started from`,
+          filtersEstimate(netLayout(description), description.dtype),
+          limit,
+        );
         const fresh = new SimpleConvNet(description.config as SimpleConvNetOptions);
         const seed = String(description.config.seed ?? 0);
         panels.push({ title: `before training (seed ${seed})`, filters: firstFilters(fresh, path) });

@@ -10,6 +10,14 @@ import { bookConvCheck } from "../convNet.js";
 import { type DataSpec, loadDataset } from "../dataset.js";
 import { UsageError } from "../errors.js";
 import {
+  MAX_MEMORY_OPTION,
+  type MemoryLimit,
+  checkMemory,
+  gradcheckEstimate,
+  memoryLimit,
+  tensorBytes,
+} from "../memory.js";
+import {
   BACKEND_OPTION,
   DATA_OPTIONS,
   DTYPE_OPTION,
@@ -59,9 +67,12 @@ export const gradcheckCommand: Command = {
     },
     DTYPE_OPTION,
     BACKEND_OPTION,
+    MAX_MEMORY_OPTION,
     JSON_OPTION,
   ],
   async run(ctx, values) {
+    // The ch07 check's fixed net: the options it does not read are refused before any is parsed.
+    if (values.net === "simple-conv") refuseUnusedByConvCheck(values);
     const data = dataSpec(values);
     const spec = netSpec(values);
     const count = intOption(values, "count", 3, 1, 1000);
@@ -73,10 +84,11 @@ export const gradcheckCommand: Command = {
     const dtype = dtypeOption(values);
     const atol = numberOption(values, "atol", dtype === "float64" ? DEFAULT_ATOL : FLOAT32_ATOL, 0)!;
     const rtol = numberOption(values, "rtol", dtype === "float64" ? DEFAULT_RTOL : FLOAT32_RTOL, 0)!;
+    const limit = memoryLimit(values);
     return withBackend(backendName(values), (be) => {
       const { net, x, t, title, config } = conv
-        ? convCase(values, seed, dtype, be)
-        : dataCase(data, spec, count, seed, dtype, be);
+        ? convCase(seed, dtype, be)
+        : dataCase(data, spec, count, seed, dtype, be, limit);
       const report = checkNet(net, x, t, { atol, rtol });
       const comparisons = Object.values(report.comparisons);
       if (values.json === true) {
@@ -116,10 +128,21 @@ function dataCase(
   seed: number,
   dtype: FloatDType,
   be: Backend,
+  limit: MemoryLimit,
 ): CheckCase {
   const ds = loadDataset(data, dtype, be);
   const n = ds.xTrain.shape[0]!;
   if (count > n) throw new UsageError(`--count ${count} is more than the ${n} training rows`);
+  checkMemory(
+    "gradcheck",
+    `checking ${netTitle({ ...spec, inputSize: ds.inputSize, outputSize: ds.numClasses })} on ${count} rows`,
+    gradcheckEstimate(spec, ds.inputSize, ds.numClasses, {
+      dtype,
+      count,
+      dataBytes: tensorBytes(ds.xTrain, ds.tTrain, ds.xTest, ds.tTest),
+    }),
+    limit,
+  );
   const rows = Int32Array.from({ length: count }, (_, i) => i);
   const x = ds.xTrain.gather(rows);
   const t = ds.tTrain.gather(rows);
@@ -146,10 +169,21 @@ function dataCase(
   };
 }
 
+/** The options the ch07 check of --net simple-conv reads: it checks the book's fixed net on one
+ * random image, so data and net-shape options would be silently ignored. */
+const CONV_CHECK_OPTIONS = ["net", "seed", "atol", "rtol", "dtype", "backend", "max-memory", "json", "help"];
+
+/** Refuses, by name, every given option the ch07 check does not use. */
+function refuseUnusedByConvCheck(values: Values): void {
+  const unused = Object.keys(values).filter((k) => values[k] !== undefined && !CONV_CHECK_OPTIONS.includes(k));
+  if (unused.length > 0)
+    throw new UsageError(
+      `${unused.map((k) => `--${k}`).join(", ")} ${unused.length === 1 ? "is" : "are"} not used by gradcheck --net simple-conv (the book's ch07 check: a fixed 1x10x10 net on one random image)`,
+    );
+}
+
 /** The book's ch07 check (ch07/gradient_check.py) for --net simple-conv: one random image. */
-function convCase(values: Values, seed: number, dtype: FloatDType, be: Backend): CheckCase {
-  if (values.count !== undefined)
-    throw new UsageError("--count is not used by --net simple-conv (one image, as in the book)");
+function convCase(seed: number, dtype: FloatDType, be: Backend): CheckCase {
   const { net, x, t } = bookConvCheck(seed, dtype, be);
   return {
     net,

@@ -69,8 +69,16 @@ export const JSON_OPTION: OptionSpec = {
   description: "print one JSON object on stdout and nothing else",
 };
 
+/** The options that describe CSV files only: given with --data mnist they would do nothing. */
+const CSV_ONLY = ["scale", "label-column", "delimiter"];
+
 export function dataSpec(values: Values, fallback: DataDefaults = {}): DataSpec {
   const data = choiceOption(values, "data", ["mnist", "csv"] as const, fallback.data === "csv" ? "csv" : "mnist");
+  const csvOnly = CSV_ONLY.filter((k) => values[k] !== undefined);
+  if (data === "mnist" && csvOnly.length > 0)
+    throw new UsageError(
+      `${csvOnly.map((k) => `--${k}`).join(", ")} ${csvOnly.length === 1 ? "describes" : "describe"} CSV files and would do nothing with --data mnist; add --data csv`,
+    );
   const label = stringOption(values, "label-column") ?? fallback.labelColumn ?? "0";
   const delimiter = stringOption(values, "delimiter") ?? fallback.delimiter ?? ",";
   const sep = delimiter === "tab" ? "\t" : delimiter;

@@ -5,6 +5,8 @@ import type { Command } from "../command.js";
 import { checkRows, loadDataset, type Dataset } from "../dataset.js";
 import { convRecipe } from "../convNet.js";
 import { UsageError } from "../errors.js";
+import { divergenceHint } from "../divergenceHint.js";
+import { MAX_MEMORY_OPTION, checkMemory, memoryLimit, tensorBytes, trainEstimate } from "../memory.js";
 import { saveModel } from "../model.js";
 import { NET_OPTIONS, OPTIMIZER_OPTIONS, netSpec, optimizerOption } from "../netOptions.js";
 import { ProgressBar } from "../progress.js";
@@ -84,6 +86,7 @@ export const trainCommand: Command = {
     },
     DTYPE_OPTION,
     BACKEND_OPTION,
+    MAX_MEMORY_OPTION,
     { name: "save", type: "string", arg: "FILE", description: "save the trained model as safetensors" },
     JSON_OPTION,
     { name: "no-progress", type: "boolean", description: "no progress bar" },
@@ -109,24 +112,46 @@ export const trainCommand: Command = {
     const testSize = sizeOption("test-size");
     const evalSamples = sizeOption("eval-samples");
     const backend = backendName(values);
+    const limit = memoryLimit(values);
     const save = stringOption(values, "save");
     const json = values.json === true;
 
     // A bad --save path is reported before training, not after.
     if (save !== undefined) checkSaveTarget(save, "train --save");
     return withBackend(backend, (be) => {
-      const ds = takeRows(loadDataset(data, base.dtype, be), trainSize, testSize);
+      const full = loadDataset(data, base.dtype, be);
+      const ds = takeRows(full, trainSize, testSize);
       checkRows(ds, data, "train");
       const rowsTrain = ds.xTrain.shape[0]!;
       if (base.batch > rowsTrain)
         throw new UsageError(`--batch ${base.batch} is larger than the ${rowsTrain} training rows`);
+      // Before the net is built: refuse a run that would not fit (estimate and limit in the message).
+      const estimate = trainEstimate(spec, ds.inputSize, ds.numClasses, {
+        dtype: base.dtype,
+        batch: base.batch,
+        optimizer: base.optimizer,
+        data: {
+          rows: Math.max(rowsTrain, ds.xTest.shape[0]!),
+          bytes: tensorBytes(
+            full.xTrain,
+            full.tTrain,
+            full.xTest,
+            full.tTest,
+            ds.xTrain,
+            ds.tTrain,
+            ds.xTest,
+            ds.tTest,
+          ),
+        },
+      });
+      const title = netTitle({ ...spec, inputSize: ds.inputSize, outputSize: ds.numClasses });
+      checkMemory("train", `training ${title} with batch ${base.batch}`, estimate, limit);
       const perEpoch = iterationsPerEpoch(rowsTrain, base.batch);
       const cfg: TrainConfig = {
         ...base,
         iterations: epochs !== undefined ? epochs * perEpoch : iters,
         evalSamples,
       };
-      const title = netTitle({ ...spec, inputSize: ds.inputSize, outputSize: ds.numClasses });
       if (!json) {
         const lr = cfg.optimizer === "sgd" ? `lr ${cfg.lr}` : `${cfg.optimizer} lr ${cfg.lr}`;
         ctx.out(
@@ -161,9 +186,15 @@ export const trainCommand: Command = {
         if (!(e instanceof DivergenceError)) throw e;
         bar?.clear();
         const d = e.divergence;
+        const hint = divergenceHint({
+          spec,
+          lr: cfg.lr,
+          xTrain: ds.xTrain,
+          scale: data.data === "csv" ? data.scale : undefined,
+        });
         ctx.err(
           `${ctx.errStyle.red("bp:")} training diverged at iteration ${d.iteration} (${d.what} is ${d.value}); ` +
-            `try a smaller --lr than ${cfg.lr}${save !== undefined ? `; nothing was saved to ${save}` : ""}`,
+            `${hint}${save !== undefined ? `; nothing was saved to ${save}` : ""}`,
         );
         return 1;
       }
