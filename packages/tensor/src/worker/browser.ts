@@ -5,7 +5,6 @@ import { ThreadPoolBackend, whenReady, type WorkerBackendOptions } from "./threa
 
 export type { WorkerBackendOptions } from "./thread-pool-backend.js";
 export { ThreadPoolBackend } from "./thread-pool-backend.js";
-export { ThreadPool } from "./thread-pool.js";
 
 /**
  * The CPU backend's kernels on a pool of module Web Workers, over SharedArrayBuffer storage: same
