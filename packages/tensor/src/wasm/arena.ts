@@ -58,45 +58,51 @@ export class Arena {
 }
 
 /**
- * The one staging path of the wasm and worker backends: `task` with each of its arrays (the
- * `inputs` fields and `out`) in the arena's memory, where the wasm kernels and every thread can
- * reach them. An array that already lives there (`residentAt` >= 0: a resident tensor) is used in
- * place; the others are copied into fresh arena room (an output's room is left for the kernel to
- * fill: copy it out afterwards when `task.out !== staged.task.out`). Also reserves `scratchBytes`
- * for each of `threads` threads (`scratch`, then every `stride` bytes). Null when the arena has
- * no room: the caller then runs the TypeScript kernel on the task as it is.
+ * The one staging path of the wasm and worker backends: puts each array of `task` (its `inputs`
+ * fields and `out`) in the arena's memory, where the wasm kernels and every thread reach them. An
+ * array that already lives there (`residentAt` >= 0: a resident tensor) is used in place; each
+ * other field is replaced by a copy in fresh arena room (for `out`, room for the kernel to fill:
+ * the caller keeps the original and copies the result into it). Also reserves `scratchBytes` for
+ * each of `threads` threads (at `scratch`, then every `stride` bytes). Null, leaving the task as it
+ * was, when the arena has no room: the caller then runs the TypeScript kernel.
  */
-export function stageTask<T extends { out: TypedArray }>(
+export function stageTask(
   arena: Arena,
   inputs: readonly string[],
-  task: T,
+  task: { out: TypedArray },
   residentAt: (data: TypedArray) => number,
   scratchBytes: number,
   threads: number,
-): { task: T; scratch: number; stride: number } | null {
+): { scratch: number; stride: number } | null {
   arena.reset();
   const fields = task as unknown as Record<string, TypedArray>;
-  let offsets: Map<string, number> | null = null;
-  for (let i = 0; i <= inputs.length; i++) {
-    const field = i < inputs.length ? inputs[i]! : "out";
-    const data = fields[field]!;
+  const n = inputs.length;
+  // Room for every array not in the memory: offsets[i] for inputs[i], offsets[n] for out (-1: in place).
+  const offsets = new Array<number>(n + 1);
+  let copies = 0;
+  for (let i = 0; i <= n; i++) {
+    const data = i < n ? fields[inputs[i]!]! : task.out;
+    offsets[i] = -1;
     if (residentAt(data) >= 0) continue;
     const at = arena.reserve(data.byteLength);
     if (at < 0) return null;
-    offsets ??= new Map();
-    offsets.set(field, at);
+    offsets[i] = at;
+    copies++;
   }
   const stride = align16(scratchBytes);
   const scratch = stride === 0 ? 0 : arena.reserve(stride * threads);
   if (scratch < 0) return null;
-  if (offsets === null) return { task, scratch, stride };
+  if (copies === 0) return { scratch, stride };
   // Views only now: reserving may grow the memory, which detaches every view of an unshared one.
-  const staged = { ...fields };
-  for (const [field, at] of offsets) {
-    const data = fields[field]!;
+  for (let i = 0; i <= n; i++) {
+    const at = offsets[i]!;
+    if (at < 0) continue;
+    const data = i < n ? fields[inputs[i]!]! : task.out;
     const view = arena.view(data, at, data.length);
-    if (field !== "out") view.set(data);
-    staged[field] = view;
+    if (i < n) {
+      view.set(data);
+      fields[inputs[i]!] = view;
+    } else task.out = view;
   }
-  return { task: staged as unknown as T, scratch, stride };
+  return { scratch, stride };
 }

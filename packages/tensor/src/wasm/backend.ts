@@ -84,11 +84,14 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
     const wasm = record.wasm;
     if (wasm?.when(task, this.resident)) {
       const kernels = this.arena.kernels!;
-      const scratch = wasm.scratch?.(task, kernels) ?? 0;
-      const staged = stageTask(this.arena, record.inputs, task, this.residentAt, scratch, 1);
+      const out = task.out;
+      const staged = stageTask(this.arena, record.inputs, task, this.residentAt, wasm.scratch?.(task, kernels) ?? 0, 1);
       if (staged !== null) {
-        wasm.run(staged.task, 0, record.units(task), { kernels, scratch: staged.scratch });
-        if (staged.task.out !== task.out) task.out.set(staged.task.out);
+        wasm.run(task, 0, record.units(task), { kernels, scratch: staged.scratch });
+        if (task.out !== out) {
+          out.set(task.out);
+          task.out = out;
+        }
         return;
       }
     }

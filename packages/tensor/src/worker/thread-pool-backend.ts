@@ -162,13 +162,16 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
       const kernels = this.arena.kernels;
       const wasm = kernels !== null && record.wasm !== undefined && record.wasm.when(task, this.resident);
       const scratch = wasm ? (record.wasm!.scratch?.(task, kernels!) ?? 0) : 0;
+      const out = task.out;
       const staged = stageTask(this.arena, record.inputs, task, this.residentAt, scratch, this.threads);
       if (staged !== null) {
         this.stats.split++;
-        const { scratch: at, stride } = staged;
         const name = "op" in task ? task.op : op; // exp, add, sum rather than unary, binary, reduce
-        this.pool.run(name, { op, args: staged.task, wasm, scratch: at, stride }, !this.alwaysSplit);
-        if (staged.task.out !== task.out) task.out.set(staged.task.out);
+        this.pool.run(name, { op, args: task, wasm, ...staged }, !this.alwaysSplit);
+        if (task.out !== out) {
+          out.set(task.out);
+          task.out = out;
+        }
         return;
       }
     }
