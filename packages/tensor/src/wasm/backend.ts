@@ -135,9 +135,10 @@ export const ARENA_BYTES = 64 * 1024 * 1024;
 const PAGE = 65536;
 
 /**
- * A backend that runs matrix products in WebAssembly SIMD and everything else as `cpu` does, with
- * results identical to `cpu` bit for bit. Async because compiling a module synchronously is refused
- * on a browser's main thread; the compiled module is cached, so later calls are quick. Throws a
+ * A backend that runs the wasm kernels of the op table (matrix products and the other ops that have
+ * one) and everything else as `cpu` does, with results identical to `cpu` bit for bit. Async because
+ * compiling a module synchronously is refused on a browser's main thread; the compiled module is
+ * cached, so later calls are quick. Throws a
  * BackendError naming the missing feature where WebAssembly or its SIMD extension is unavailable.
  *
  * ```ts
