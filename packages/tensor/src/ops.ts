@@ -149,11 +149,6 @@ function writeGeometry(memory: ArrayBufferLike, scratch: number, g: WindowGeomet
   return scratch;
 }
 
-interface UnaryTask {
-  op: UnaryOp;
-  x: TypedArray;
-  out: TypedArray;
-}
 /** Two operands broadcast to the output's shape. */
 interface BroadcastTask {
   a: TypedArray;
@@ -176,56 +171,6 @@ function broadcastTask(out: AllocOut, a: TensorData, b: TensorData, outShape: Sh
 interface BinaryTask extends BroadcastTask {
   op: BinaryOp;
 }
-interface WhereTask extends BroadcastTask {
-  cond: TypedArray;
-  condShape: Shape;
-}
-interface ReduceTask {
-  op: ReduceOp;
-  x: TypedArray;
-  outer: number;
-  axisLen: number;
-  inner: number;
-  out: TypedArray;
-}
-interface ArgmaxTask {
-  x: TypedArray;
-  outer: number;
-  axisLen: number;
-  inner: number;
-  out: Int32Array;
-}
-interface MatmulTask {
-  a: FloatArray;
-  b: FloatArray;
-  out: FloatArray;
-  m: number;
-  n: number;
-  k: number;
-  transA: boolean;
-  transB: boolean;
-}
-interface TransposeTask {
-  x: TypedArray;
-  shape: Shape;
-  perm: readonly number[];
-  out: TypedArray;
-}
-interface GatherTask {
-  x: TypedArray;
-  rowSize: number;
-  indices: Int32Array;
-  out: TypedArray;
-}
-interface OneHotTask {
-  indices: Int32Array;
-  depth: number;
-  out: TypedArray;
-}
-interface CastTask {
-  x: TypedArray;
-  out: TypedArray;
-}
 interface WindowTask {
   src: TypedArray;
   g: WindowGeometry;
@@ -238,8 +183,38 @@ interface AlongTask {
   out: TypedArray;
 }
 
-function unaryRecord(): OpRecord<"unary", UnaryTask> {
+/** im2col (units: output rows) and col2im (units: [n, c] output planes): several index
+ * computations per element besides its copy, so large ones split (the book's conv layer), from
+ * 2^16 elements of col. */
+const WINDOW_SPLIT = 2 ** 17;
+
+/** im2col or col2im in wasm (assembly/window.ts): units [start, end) from the whole source, the
+ * geometry as nine int32 in the thread's scratch; `perUnit`: output elements per unit. */
+function windowWasm(
+  kernel: "im2col" | "col2im",
+  perUnit: (g: WindowGeometry) => number,
+): NonNullable<OpRecord<"im2col", WindowTask>["wasm"]> {
   return {
+    when: (t) => isFloat(t.src) && (t.src.length >= WASM_MIN_SIZE || t.out.length >= WASM_MIN_SIZE),
+    scratch: () => 36,
+    run: (t, start, end, w) => {
+      const g = writeGeometry(t.out.buffer, w.scratch, t.g);
+      w.kernels[kernel](at(t.src), g, at(t.out, start * perUnit(t.g)), start, end, f32(t.src));
+    },
+  };
+}
+
+/** A record, typed by its op and task (so that the task builder takes the op's arguments). */
+function record<K extends OpName, T extends { out: TypedArray }>(r: OpRecord<K, T>): OpRecord<K, T> {
+  return r;
+}
+
+/**
+ * Every primitive's record, in the order of the `Backend` interface. A `Backend` kernel without a
+ * record, or a record whose task does not take that kernel's arguments, is a compile error here.
+ */
+export const OPS = {
+  unary: record<"unary", { op: UnaryOp; x: TypedArray; out: TypedArray }>({
     task: (out, op, x: TensorData) => ({ op, x: x.data, out: out(x.dtype, x.data.length, false) }),
     inputs: ["x"],
     units: (t) => t.out.length,
@@ -252,11 +227,8 @@ function unaryRecord(): OpRecord<"unary", UnaryTask> {
       run: (t, start, end, w) =>
         w.kernels.unary(WASM_UNARY[t.op]!, at(t.x, start), at(t.out, start), end - start, f32(t.x)),
     },
-  };
-}
-
-function binaryRecord(): OpRecord<"binary", BinaryTask> {
-  return {
+  }),
+  binary: record<"binary", BinaryTask>({
     task: (out, op, a, b, outShape) => ({ op, ...broadcastTask(out, a, b, outShape) }),
     inputs: ["a", "b"],
     units: (t) => t.out.length,
@@ -286,11 +258,8 @@ function binaryRecord(): OpRecord<"binary", BinaryTask> {
         else k.binaryCols(op, at(t.a, start), at(t.b, r0), at(t.out, start), r1 - r0, row, f32(t.a));
       },
     },
-  };
-}
-
-function whereRecord(): OpRecord<"where", WhereTask> {
-  return {
+  }),
+  where: record<"where", BroadcastTask & { cond: TypedArray; condShape: Shape }>({
     task: (out, cond, a, b, outShape) => ({
       cond: cond.data,
       condShape: cond.shape,
@@ -323,11 +292,11 @@ function whereRecord(): OpRecord<"where", WhereTask> {
         );
       },
     },
-  };
-}
-
-function reduceRecord(): OpRecord<"reduce", ReduceTask> {
-  return {
+  }),
+  reduce: record<
+    "reduce",
+    { op: ReduceOp; x: TypedArray; outer: number; axisLen: number; inner: number; out: TypedArray }
+  >({
     task: (out, op, x, axis) => {
       const { outer, axisLen, inner } = reduceDims(x.shape, axis);
       return { op, x: x.data, outer, axisLen, inner, out: out(x.dtype, outer * inner, false) };
@@ -364,11 +333,8 @@ function reduceRecord(): OpRecord<"reduce", ReduceTask> {
         }
       },
     },
-  };
-}
-
-function argmaxRecord(): OpRecord<"argmax", ArgmaxTask> {
-  return {
+  }),
+  argmax: record<"argmax", { x: TypedArray; outer: number; axisLen: number; inner: number; out: Int32Array }>({
     task: (out, x, axis) => {
       const { outer, axisLen, inner } = reduceDims(x.shape, axis);
       return { x: x.data, outer, axisLen, inner, out: out("int32", outer * inner, false) as Int32Array };
@@ -384,11 +350,11 @@ function argmaxRecord(): OpRecord<"argmax", ArgmaxTask> {
       run: (t, start, end, w) =>
         w.kernels.argmaxRows(at(t.x, start * t.axisLen), end - start, t.axisLen, at(t.out, start), f32(t.x)),
     },
-  };
-}
-
-function matmulRecord(): OpRecord<"matmul", MatmulTask> {
-  return {
+  }),
+  matmul: record<
+    "matmul",
+    { a: FloatArray; b: FloatArray; out: FloatArray; m: number; n: number; k: number; transA: boolean; transB: boolean }
+  >({
     task: (out, a, b, transA, transB) => {
       const { m, n, k } = matmulDims(a.shape, b.shape, transA, transB);
       const o = out(a.dtype, m * n, false) as FloatArray;
@@ -423,11 +389,8 @@ function matmulRecord(): OpRecord<"matmul", MatmulTask> {
           w.scratch,
         ),
     },
-  };
-}
-
-function transposeRecord(): OpRecord<"transpose", TransposeTask> {
-  return {
+  }),
+  transpose: record<"transpose", { x: TypedArray; shape: Shape; perm: readonly number[]; out: TypedArray }>({
     task: (out, x, perm) => ({ x: x.data, shape: x.shape, perm, out: out(x.dtype, x.data.length, false) }),
     inputs: ["x"],
     units: (t) => t.out.length,
@@ -444,11 +407,8 @@ function transposeRecord(): OpRecord<"transpose", TransposeTask> {
         w.kernels.transposeBatched(at(t.x, start), batches[1] - batches[0], rows, cols, at(t.out, start), f32(t.x));
       },
     },
-  };
-}
-
-function gatherRecord(): OpRecord<"gather", GatherTask> {
-  return {
+  }),
+  gather: record<"gather", { x: TypedArray; rowSize: number; indices: Int32Array; out: TypedArray }>({
     task: (out, x, indices) => {
       const rowSize = rowSizeOf(x.shape);
       return { x: x.data, rowSize, indices, out: out(x.dtype, indices.length * rowSize, false) };
@@ -472,11 +432,8 @@ function gatherRecord(): OpRecord<"gather", GatherTask> {
           at(t.out, start * t.rowSize),
         ),
     },
-  };
-}
-
-function oneHotRecord(): OpRecord<"oneHot", OneHotTask> {
-  return {
+  }),
+  oneHot: record<"oneHot", { indices: Int32Array; depth: number; out: TypedArray }>({
     task: (out, indices, depth, dtype: FloatDType | "int32") => ({
       indices,
       depth,
@@ -488,43 +445,16 @@ function oneHotRecord(): OpRecord<"oneHot", OneHotTask> {
     // Mostly zero-filling, which the allocation already did.
     splitAt: () => NEVER,
     run: (t, start, end) => oneHotImpl(t.indices, t.depth, t.out, start, end),
-  };
-}
-
-function castRecord(): OpRecord<"cast", CastTask> {
-  return {
+  }),
+  cast: record<"cast", { x: TypedArray; out: TypedArray }>({
     task: (out, x, dtype: DType) => ({ x: x.data, out: out(dtype, x.data.length, false) }),
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: () => ELEMENT_COST,
     splitAt: () => NEVER,
     run: (t, start, end) => castImpl(t.x, t.out, start, end),
-  };
-}
-
-/** im2col (units: output rows) and col2im (units: [n, c] output planes): several index
- * computations per element besides its copy, so large ones split (the book's conv layer), from
- * 2^16 elements of col. */
-const WINDOW_SPLIT = 2 ** 17;
-
-/** im2col or col2im in wasm (assembly/window.ts): units [start, end) from the whole source, the
- * geometry as nine int32 in the thread's scratch; `perUnit`: output elements per unit. */
-function windowWasm(
-  kernel: "im2col" | "col2im",
-  perUnit: (g: WindowGeometry) => number,
-): NonNullable<OpRecord<"im2col", WindowTask>["wasm"]> {
-  return {
-    when: (t) => isFloat(t.src) && (t.src.length >= WASM_MIN_SIZE || t.out.length >= WASM_MIN_SIZE),
-    scratch: () => 36,
-    run: (t, start, end, w) => {
-      const g = writeGeometry(t.out.buffer, w.scratch, t.g);
-      w.kernels[kernel](at(t.src), g, at(t.out, start * perUnit(t.g)), start, end, f32(t.src));
-    },
-  };
-}
-
-function im2colRecord(): OpRecord<"im2col", WindowTask> {
-  return {
+  }),
+  im2col: record<"im2col", WindowTask>({
     task: (out, x, g) => ({
       src: x.data,
       g,
@@ -536,11 +466,8 @@ function im2colRecord(): OpRecord<"im2col", WindowTask> {
     splitAt: () => WINDOW_SPLIT,
     run: (t, start, end) => im2colImpl(t.src, t.g, t.out, start, end),
     wasm: windowWasm("im2col", (g) => g.c * g.filterH * g.filterW),
-  };
-}
-
-function col2imRecord(): OpRecord<"col2im", WindowTask> {
-  return {
+  }),
+  col2im: record<"col2im", WindowTask>({
     task: (out, col, g) => ({ src: col.data, g, out: out(col.dtype, g.n * g.c * g.h * g.w, false) }),
     inputs: ["src"],
     units: (t) => t.g.n * t.g.c,
@@ -549,11 +476,8 @@ function col2imRecord(): OpRecord<"col2im", WindowTask> {
     run: (t, start, end) => col2imImpl(t.src, t.g, t.out, start, end),
     // col2imImpl's order of additions (assembly/window.ts).
     wasm: windowWasm("col2im", (g) => g.h * g.w),
-  };
-}
-
-function takeAlongRecord(): OpRecord<"takeAlongLastAxis", AlongTask> {
-  return {
+  }),
+  takeAlongLastAxis: record<"takeAlongLastAxis", AlongTask>({
     task: (out, x, indices) => ({
       src: x.data,
       depth: rowOf(x.shape),
@@ -565,11 +489,8 @@ function takeAlongRecord(): OpRecord<"takeAlongLastAxis", AlongTask> {
     cost: () => 4,
     splitAt: () => NEVER,
     run: (t, start, end) => takeAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
-  };
-}
-
-function putAlongRecord(): OpRecord<"putAlongLastAxis", AlongTask> {
-  return {
+  }),
+  putAlongLastAxis: record<"putAlongLastAxis", AlongTask>({
     task: (out, values, indices, depth) => ({
       src: values.data,
       depth,
@@ -581,25 +502,7 @@ function putAlongRecord(): OpRecord<"putAlongLastAxis", AlongTask> {
     cost: (t) => Math.max(1, t.depth),
     splitAt: () => NEVER,
     run: (t, start, end) => putAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
-  };
-}
-
-/** Every primitive's record. A `Backend` kernel without one is a compile error here. */
-export const OPS = {
-  unary: unaryRecord(),
-  binary: binaryRecord(),
-  where: whereRecord(),
-  reduce: reduceRecord(),
-  argmax: argmaxRecord(),
-  matmul: matmulRecord(),
-  transpose: transposeRecord(),
-  gather: gatherRecord(),
-  oneHot: oneHotRecord(),
-  cast: castRecord(),
-  im2col: im2colRecord(),
-  col2im: col2imRecord(),
-  takeAlongLastAxis: takeAlongRecord(),
-  putAlongLastAxis: putAlongRecord(),
+  }),
 } satisfies { [K in OpName]: { task(out: AllocOut, ...args: Parameters<Backend[K]>): { out: TypedArray } } };
 
 /** The task of op K. */

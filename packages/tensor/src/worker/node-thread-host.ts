@@ -48,12 +48,13 @@ const MAIN_ONLY_FLAGS: ReadonlyMap<string, boolean> = new Map([
 ]);
 
 /**
- * The flags of `execArgv` (by default this process's) that a worker can use: loaders (`--import`,
- * `--loader`), `--conditions`, `--experimental-*` and the like stay; how the main script was given
- * (`--input-type`, `-e`, `-p` with their values), test runner, REPL and watch flags go. Node
- * refuses a worker started with `--input-type` ("can only be used with string input").
+ * The flags of `execArgv` (by default this process's) that a worker can use, or null when a worker
+ * can take them all (then it inherits them, as Node does by default): how the main script was given
+ * (`--input-type`, `-e`, `-p` with their values), test runner, REPL and watch flags go; loaders
+ * (`--import`, `--loader`), `--conditions`, `--experimental-*` and the like stay. Node refuses a
+ * worker started with `--input-type` ("can only be used with string input").
  */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] | null {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
@@ -63,7 +64,22 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
     if (takesValue === undefined && !name.startsWith("--test-")) kept.push(arg);
     else if (takesValue === true && eq < 0) i++; // its value is the next argument
   }
-  return kept;
+  return kept.length === execArgv.length ? null : kept;
+}
+
+/** A worker running `script`, given only the flags of this process it can use. An explicit
+ * `execArgv` must not hold V8 or process-wide flags (`--trace-gc`, `--max-old-space-size`), which an
+ * inherited one drops silently: those Node names in its refusal are dropped too. */
+function startWorker(script: string | URL, evalCode: boolean): Worker {
+  const execArgv = workerExecArgv();
+  if (execArgv === null) return new Worker(script, { eval: evalCode });
+  try {
+    return new Worker(script, { eval: evalCode, execArgv });
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw e;
+    const refused = new Set((e as Error).message.replace(/^[^:]*: /, "").split(", "));
+    return new Worker(script, { eval: evalCode, execArgv: execArgv.filter((a) => !refused.has(a)) });
+  }
 }
 
 /** Node: `worker_threads`, unref'd so that idle workers never keep a process alive. */
@@ -78,7 +94,7 @@ export const nodeThreadHost: ThreadHost = {
 
   spawn(onGone: (reason: string) => void): WorkerThread {
     const { script, evalCode } = workerScript();
-    const worker = new Worker(script, { eval: evalCode, execArgv: workerExecArgv() });
+    const worker = startWorker(script, evalCode);
     worker.unref();
     let failure: string | null = null;
     worker.on("error", (e: Error) => {

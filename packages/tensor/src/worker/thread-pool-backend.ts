@@ -160,7 +160,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
       this.pool.readyWorkers() > 0
     ) {
       const kernels = this.arena.kernels;
-      const wasm = kernels !== null && record.wasm !== undefined && record.wasm.when(task, this.resident);
+      const wasm = kernels !== null && record.wasm?.when(task, this.resident) === true;
       const scratch = wasm ? (record.wasm!.scratch?.(task, kernels!) ?? 0) : 0;
       const out = task.out;
       const staged = stageTask(this.arena, record.inputs, task, this.residentAt, scratch, this.threads);
