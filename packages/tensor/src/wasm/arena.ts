@@ -65,6 +65,11 @@ export class Arena {
  * the caller keeps the original and copies the result into it). Also reserves `scratchBytes` for
  * each of `threads` threads (at `scratch`, then every `stride` bytes). Null, leaving the task as it
  * was, when the arena has no room: the caller then runs the TypeScript kernel.
+ *
+ * Why stage at all rather than run the TypeScript kernel on any operand that is not resident: a
+ * scalar or a bias row (under 1 KiB, never resident) is in every training step, and its op runs
+ * 2.4-4 times as fast staged (`W1.mul(0.1)` at 784x50: 24 against 96 us of CPU; `h.add(b1)` at
+ * 100x50: 5.7 against 17).
  */
 export function stageTask(
   arena: Arena,
