@@ -4,6 +4,8 @@
 // for a MultiLayerNetExtend with BatchNorm and Dropout trained by the Trainer from one seed.
 import { Rng, cpu, rand, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { createWorkerBackend, type WorkerBackend } from "@bp/tensor/worker";
+// A test hook of @bp/tensor (not a package export): every op split between the threads.
+import { splitEveryOp } from "@bp/tensor/internals";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MultiLayerNetExtend, SGD, Trainer, TwoLayerNet } from "../src/index.js";
 
@@ -48,7 +50,7 @@ let alwaysSplit: WorkerBackend;
 
 beforeAll(async () => {
   worker = await createWorkerBackend({ threads: 2 });
-  alwaysSplit = await createWorkerBackend({ threads: 3, split: "always" });
+  alwaysSplit = splitEveryOp(await createWorkerBackend({ threads: 3 }));
 });
 
 afterAll(() => {

@@ -8,10 +8,7 @@
 // out[i] = a[i * aStride] op b[i * bStride] for i in [0, len); strides are 0 (one broadcast value)
 // or 1, in elements. Pointers are byte offsets.
 
-/** Operation codes, in this order: add, sub, mul, div. */
-const ADD = 0;
-const SUB = 1;
-const MUL = 2;
+import { ADD, MUL, SUB } from "../src/wasm/opcodes";
 
 // One class per op: two float64 lanes, four float32 lanes, and one value of each. `binaryLoop<Op>` is
 // compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the

@@ -9,14 +9,7 @@
 // float32 values is exact, and for sqrt and 1/x float64 carries more than twice float32's precision
 // plus two bits, so rounding twice never differs from rounding once. Pointers are byte offsets.
 
-/** Unary operation codes, in this order (src/wasm/backend.ts maps the op names to them). */
-const NEG = 0;
-const ABS = 1;
-const SQUARE = 2;
-const SQRT = 3;
-const RECIPROCAL = 4;
-const RELU = 5;
-const STEP = 6;
+import { ABS, NEG, RECIPROCAL, RELU, SQRT, SQUARE, STEP } from "../src/wasm/opcodes";
 
 // One class per op, its float64 (two lanes) and float32 (four lanes) forms. `unaryLoop<Op>` is
 // compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the

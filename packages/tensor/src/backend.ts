@@ -1,6 +1,7 @@
 import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
 import type { BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from "./kernels/index.js";
 import type { Shape } from "./shape.js";
+import type { ResidentHeap } from "./wasm/heap.js";
 
 /** What a backend reads of a tensor: contiguous row-major data, its shape and dtype. */
 export interface TensorData {
@@ -15,13 +16,14 @@ export interface TensorData {
  * Callers (the `Tensor` methods) have already validated shapes, dtypes and indices, so a backend
  * only computes. Each method returns fresh storage allocated by `alloc`; none modifies its inputs.
  * Everything else (mean, softmax, losses, layers, derivative rules) is composed on top of these,
- * in one place, and never lives in a backend.
+ * in one place, and never lives in a backend. Each kernel has one record in `OPS` (src/ops.ts),
+ * which the cpu, wasm and worker backends read.
  */
 export interface Backend {
   /** A short name used in messages and benchmarks, e.g. "cpu" or "worker". */
   readonly name: string;
 
-  /** Zero-filled storage for `size` elements. The worker backend hands out SharedArrayBuffer memory. */
+  /** Zero-filled storage for `size` elements (wasm and worker: in their module's memory when it has room). */
   alloc(dtype: DType, size: number): TypedArray;
 
   /** out = op(x), element-wise. */
@@ -67,4 +69,22 @@ export interface Backend {
 
   /** Releases threads or other resources; a no-op for the CPU backend. */
   dispose(): void;
+}
+
+/**
+ * A backend whose tensors live in a WebAssembly memory (the wasm and worker backends), where its
+ * kernels read and write them in place.
+ */
+export interface ResidentBackend extends Backend {
+  /** The heap of tensors in the memory (its `stats`, `capacity`), or null when there is none (all
+   * storage in ordinary memory). */
+  readonly heap: ResidentHeap | null;
+  /** Whether `data` (a tensor's storage) lives in the memory; false for ordinary memory (small
+   * storage, a full heap, storage given to `new Tensor`). */
+  isResident(data: TypedArray): boolean;
+}
+
+/** Whether `backend` keeps tensors in a WebAssembly memory (see `ResidentBackend`). */
+export function isResidentBackend(backend: Backend): backend is ResidentBackend {
+  return "heap" in backend && typeof (backend as Partial<ResidentBackend>).isResident === "function";
 }

@@ -6,7 +6,7 @@ import { DTypeError, ShapeError, ValueError } from "./errors.js";
 import { Rng, checkSeed } from "./random.js";
 import type { Shape } from "./shape.js";
 import { checkOptions, checkShape, describeValue, formatShape, sizeOf } from "./shape.js";
-import { type NestedArray, type Tensor, ownedTensor } from "./tensor.js";
+import { type NestedArray, type Tensor, allocFor, ownedTensor } from "./tensor.js";
 
 export interface CreateOptions {
   /** Element type; default float64 (or the typed array's own type for `tensor(typedArray)`). */
@@ -43,7 +43,7 @@ function filled(shape: Shape, opts: CreateOptions, fill: (data: TypedArray) => v
  */
 function allocate(op: string, backend: Backend, dtype: DType, shape: Shape): TypedArray {
   try {
-    return backend.alloc(dtype, sizeOf(shape));
+    return allocFor(op, backend, dtype, sizeOf(shape));
   } catch (e) {
     if (!(e instanceof RangeError || (e instanceof ValueError && e.op === "alloc"))) throw e;
     const why = e instanceof RangeError ? e.message : "out of memory";
@@ -82,13 +82,13 @@ export function tensor(
     if (dtype === "int32" && !(arr instanceof Int32Array)) {
       for (let i = 0; i < arr.length; i++) checkInt32("tensor", arr[i]!, `[${i}]`);
     }
-    const data = backend.alloc(dtype, arr.length);
+    const data = allocFor("tensor", backend, dtype, arr.length);
     data.set(arr);
     return ownedTensor(data, shape, dtype, backend);
   }
   const { dtype, backend } = resolve(opts);
   const shape = inferShape(values as NestedArray);
-  const data = backend.alloc(dtype, sizeOf(shape));
+  const data = allocFor("tensor", backend, dtype, sizeOf(shape));
   let pos = 0;
   const fill = (v: NestedArray, path: number[]): void => {
     if (typeof v === "number") {

@@ -1,6 +1,6 @@
 export { Tensor, type TensorOrNumber, type MatmulOptions, type NestedArray } from "./tensor.js";
 export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions, type RandomOptions } from "./create.js";
-export type { Backend, TensorData } from "./backend.js";
+export { type Backend, type TensorData, type ResidentBackend, isResidentBackend } from "./backend.js";
 export { CpuBackend, cpu } from "./cpu.js";
 export { BufferPool } from "./pool.js";
 export { Rng } from "./random.js";

@@ -130,7 +130,7 @@ export class Tensor {
   /** A tensor operand, or a number turned into a scalar of this tensor's dtype and backend. */
   private operand(op: string, other: TensorOrNumber): Tensor {
     if (typeof other === "number") {
-      const data = this.backend.alloc(this.dtype, 1);
+      const data = allocFor(op, this.backend, this.dtype, 1);
       data[0] = other;
       return this.make(data, []);
     }
@@ -519,7 +519,7 @@ export class Tensor {
   /** A copy of this tensor on another backend (the same tensor if it is already there). */
   to(backend: Backend): Tensor {
     if (backend === this.backend) return this;
-    const data = backend.alloc(this.dtype, this.size);
+    const data = allocFor("to", backend, this.dtype, this.size);
     data.set(this.data);
     return new Tensor(data, this.shape, this.dtype, backend);
   }
@@ -625,6 +625,17 @@ export function ownedTensor(data: TypedArray, shape: Shape, dtype: DType, backen
   const t = new Tensor(data, shape, dtype, backend);
   holders.set(data, 1);
   return t;
+}
+
+/** `backend.alloc(dtype, size)` for `op`: a backend that can no longer compute (a disposed worker
+ * backend) refuses to make storage, and its BackendError then names `op`. */
+export function allocFor(op: string, backend: Backend, dtype: DType, size: number): TypedArray {
+  try {
+    return backend.alloc(dtype, size);
+  } catch (e) {
+    if (e instanceof BackendError && e.op === "alloc") throw new BackendError(op, e.message.slice("alloc: ".length));
+    throw e;
+  }
 }
 
 /** `indices` (any shape) as validated flat int32 indices in [0, limit). A flat view made for the

@@ -6,6 +6,8 @@ import { type Backend, BackendError, ValueError, cpu, randn } from "../src/index
 import { chooseBackend } from "../src/backends/choose.js";
 import { BACKEND_NAMES, createBackend, type BackendName } from "../src/backends/node.js";
 import { createWorkerBackend } from "../src/worker/node.js";
+import { splitEveryOp } from "../src/worker/internals.js";
+import { ThreadPoolBackend } from "../src/worker/thread-pool-backend.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -39,7 +41,8 @@ describe("createBackend", () => {
   it("makes each named backend, and all give the same bits", async () => {
     const results: Float64Array[] = [];
     for (const name of BACKEND_NAMES) {
-      const backend = await createBackend(name, { worker: { threads: 2, split: "always" } });
+      const backend = await createBackend(name, { worker: { threads: 2 } });
+      if (backend instanceof ThreadPoolBackend) splitEveryOp(backend);
       expect(backend.name).toBe(name === "auto" ? (availableParallelism() >= 2 ? "worker" : "wasm") : name);
       const x = randn([30, 70], { seed: 3, backend });
       const w = randn([70, 20], { seed: 4, backend });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { type Backend, CpuBackend, Tensor, ValueError, randn, tensor } from "../src/index.js";
 import { createWasmBackend } from "../src/wasm/index.js";
 import { createWorkerBackend } from "../src/worker/node.js";
+import { splitEveryOp } from "../src/worker/internals.js";
 
 /** x * 2 for a 20x10 float64 x: an op result of 1600 bytes, above the pool's 1024-byte floor. */
 function opResult(x: Tensor): Tensor {
@@ -103,8 +104,9 @@ describe("Tensor.dispose", () => {
 
     // The worker backend runs unsplit ops like the wasm backend and shares its pool; a split op's
     // result is pooled the same way.
-    for (const split of ["auto", "always"] as const) {
-      const worker = await createWorkerBackend({ threads: 2, split });
+    for (const everyOp of [false, true]) {
+      const worker = await createWorkerBackend({ threads: 2 });
+      if (everyOp) splitEveryOp(worker);
       const x = opResult(input(worker));
       const w = x.matmul(x, { transposeB: true });
       const wBits = Array.from(w.data);
@@ -113,7 +115,7 @@ describe("Tensor.dispose", () => {
       w.dispose();
       expect(() => w.data).toThrow("was disposed");
       const w2 = x.matmul(x, { transposeB: true });
-      expect(w2.data.buffer, split).toBe(wBuffer);
+      expect(w2.data.buffer, `every op split: ${everyOp}`).toBe(wBuffer);
       expect(Array.from(w2.data)).toEqual(wBits);
       worker.dispose();
     }

@@ -12,6 +12,7 @@ import {
   type Tensor,
 } from "../src/index.js";
 import { type WorkerBackend, createWorkerBackend } from "../src/worker/node.js";
+import { splitEveryOp } from "../src/worker/internals.js";
 
 describe("im2col and col2im validate their arguments", () => {
   const x = zeros([2, 3, 7, 7]);
@@ -65,7 +66,7 @@ describe("im2col and col2im validate their arguments", () => {
 describe("im2col and col2im on the worker backend equal cpu bit for bit", () => {
   let worker: WorkerBackend;
   beforeAll(async () => {
-    worker = await createWorkerBackend({ threads: 3, split: "always" });
+    worker = await createWorkerBackend({ threads: 3 }).then(splitEveryOp);
   });
   afterAll(() => worker.dispose());
 
@@ -139,7 +140,7 @@ describe("takeAlongLastAxis and putAlongLastAxis validate their arguments", () =
 
 describe("takeAlongLastAxis and putAlongLastAxis on the worker backend equal cpu bit for bit", () => {
   it("split between three threads", async () => {
-    const worker = await createWorkerBackend({ threads: 3, split: "always" });
+    const worker = await createWorkerBackend({ threads: 3 }).then(splitEveryOp);
     try {
       const x = randn([5000, 4], { seed: 11 });
       const am = x.argmax(1);

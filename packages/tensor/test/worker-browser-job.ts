@@ -4,6 +4,7 @@
 import { randn } from "../src/index.js";
 import { createWorkerBackend } from "../src/worker/browser.js";
 import { trainTinyNet, type TrainingResult } from "./worker-training.js";
+import { poolOf, splitEveryOp } from "../src/worker/internals.js";
 
 export interface JobResult {
   matmul: Float64Array;
@@ -24,7 +25,7 @@ const scope = globalThis as unknown as {
 
 scope.onmessage = async () => {
   try {
-    const backend = await createWorkerBackend({ threads: 2, split: "always" });
+    const backend = await createWorkerBackend({ threads: 2 }).then(splitEveryOp);
     const a = randn([257, 129], { seed: 1, backend });
     const b = randn([129, 65], { seed: 2, backend });
     const matmul = Float64Array.from(a.matmul(b).data);
@@ -35,7 +36,7 @@ scope.onmessage = async () => {
       matmulF32,
       training,
       threads: backend.threads,
-      readyWorkers: backend.pool.readyWorkers(),
+      readyWorkers: poolOf(backend).readyWorkers(),
       wasm: backend.wasm,
       stats: { ...backend.stats },
     };

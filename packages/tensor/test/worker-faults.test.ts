@@ -3,14 +3,14 @@
 // worker stopped from outside (the backend then says it is unusable).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BackendError, randn, type Tensor } from "../src/index.js";
-import { injectFault, killWorker } from "../src/worker/faults.js";
+import { BackendError, CpuBackend, randn, tensor, zeros, type Tensor } from "../src/index.js";
+import { injectFault, killWorker, poolOf, splitEveryOp } from "../src/worker/internals.js";
 import { createWorkerBackend, type WorkerBackend } from "../src/worker/node.js";
 
 /** A worker backend with one worker, and a matmul big enough to keep that worker busy for several
- * chunks; every op is split (split: "always"), so every op involves the worker. */
+ * chunks; every op is split (splitEveryOp), so every op involves the worker. */
 async function setup(): Promise<{ backend: WorkerBackend; a: Tensor; b: Tensor; expected: Tensor }> {
-  const backend = await createWorkerBackend({ threads: 2, split: "always" });
+  const backend = await createWorkerBackend({ threads: 2 }).then(splitEveryOp);
   const a = randn([120, 90], { seed: 1 });
   const b = randn([90, 70], { seed: 2 });
   return { backend, a: a.to(backend), b: b.to(backend), expected: a.matmul(b) };
@@ -77,13 +77,36 @@ describe("faults on worker threads", () => {
     const { backend, a, b } = await setup();
     killWorker(backend, 0);
     // Let the event loop deliver the worker's 'exit' event (bounded: a second at most here).
-    for (let i = 0; i < 100 && backend.pool.readyWorkers() === 1; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(backend.pool.readyWorkers()).toBe(0);
+    for (let i = 0; i < 100 && poolOf(backend).readyWorkers() === 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(poolOf(backend).readyWorkers()).toBe(0);
     const e = thrown(() => a.matmul(b));
     expect(e.message).toMatch(
       /^matmul: worker 0 went away: the worker exited with code 1\. The worker backend is unusable now/,
     );
     backend.dispose();
+  });
+
+  it("a disposed backend makes no tensors: factories, .to() and scalar operands name the op (issue 20, item 7)", async () => {
+    const { backend, a } = await setup();
+    backend.dispose();
+    const disposed = /the worker backend was disposed; create a new one$/;
+    for (const [op, make] of [
+      ["randn", () => randn([64, 64], { backend })],
+      ["zeros", () => zeros([3], { backend })],
+      ["tensor", () => tensor([1, 2, 3], { backend })],
+      ["tensor", () => tensor(new Float32Array(4), { backend })],
+      ["to", () => randn([2, 2]).to(backend)],
+      ["add", () => a.add(1)],
+    ] as const) {
+      const e = thrown(make);
+      expect(e, op).toBeInstanceOf(BackendError);
+      expect((e as BackendError).op, op).toBe(op);
+      expect(e.message, op).toMatch(disposed);
+    }
+    // The cpu backend keeps working after dispose() by design (dispose drops its pool only).
+    const cpuBackend = new CpuBackend();
+    cpuBackend.dispose();
+    expect(randn([2, 2], { seed: 1, backend: cpuBackend }).sum().item()).toBe(randn([2, 2], { seed: 1 }).sum().item());
   });
 
   it("a disposed backend refuses ops, and its tensors stay readable", async () => {
@@ -95,16 +118,20 @@ describe("faults on worker threads", () => {
     backend.dispose(); // a second dispose is harmless
   });
 
-  it("the fault hooks are not part of the public API (they live in src/worker/faults.ts)", async () => {
+  it("the fault hooks are not part of the public API (they live in src/worker/internals.ts)", async () => {
     const backend = await createWorkerBackend({ threads: 2 });
-    expect("injectFault" in backend.pool).toBe(false);
-    expect("killWorker" in backend.pool).toBe(false);
+    expect("injectFault" in poolOf(backend)).toBe(false);
+    expect("killWorker" in poolOf(backend)).toBe(false);
     const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
       exports: Record<string, unknown>;
       publishConfig: { exports: Record<string, unknown> };
     };
-    const published = JSON.stringify([pkg.exports, pkg.publishConfig.exports]);
-    expect(published).not.toContain("faults");
+    // Test hooks (splitEveryOp, poolOf, the faults) are reachable from the sources only: the
+    // workspace's "./internals" export has the source condition alone, the published exports lack it.
+    expect(JSON.stringify(pkg.publishConfig.exports)).not.toContain("internals");
+    expect(pkg.exports["./internals"]).toEqual({ "@bp/source": "./src/worker/internals.ts" });
+    const entry = await import("../src/worker/node.js");
+    expect(Object.keys(entry).sort()).toEqual(["ThreadPoolBackend", "WorkerBackend", "createWorkerBackend"]);
     backend.dispose();
   });
 });

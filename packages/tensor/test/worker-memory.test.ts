@@ -5,10 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { randn } from "../src/index.js";
 import { createWorkerBackend } from "../src/worker/node.js";
+import { splitEveryOp } from "../src/worker/internals.js";
 
 describe("memory of dead tensors", () => {
   it("is reclaimed on the calling thread and on the workers", async () => {
-    const backend = await createWorkerBackend({ threads: 2, split: "always" });
+    const backend = await createWorkerBackend({ threads: 2 }).then(splitEveryOp);
     let x = randn([200, 400], { seed: 1, backend }); // 640 kB
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;

@@ -1,5 +1,5 @@
 // Bitwise parity of the worker backend with the cpu backend. Every backend op of the worker backend
-// is split here (split: "always", 3 threads), so each kernel runs over several ranges on several
+// is split here (every op split, 3 threads), so each kernel runs over several ranges on several
 // threads, and its output must equal the cpu backend's bit for bit: same kernel code, same inputs,
 // same order of operations per output element.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,8 @@ import {
   type FloatDType,
   type TypedArray,
 } from "../src/index.js";
-import { WorkerBackend, createWorkerBackend } from "../src/worker/node.js";
+import { WorkerBackend, type WorkerBackendOptions, createWorkerBackend } from "../src/worker/node.js";
+import { poolOf, splitEveryOp } from "../src/worker/internals.js";
 
 /** Index of the first element whose bits differ, or -1 (NaN payloads and -0 included). */
 function firstBitDifference(a: TypedArray, b: TypedArray): number {
@@ -43,7 +44,7 @@ function expectSameBits(onWorker: Tensor, onCpu: Tensor, what: string): void {
 let worker: WorkerBackend;
 
 beforeAll(async () => {
-  worker = await createWorkerBackend({ threads: 3, split: "always" });
+  worker = await createWorkerBackend({ threads: 3 }).then(splitEveryOp);
 });
 
 afterAll(() => {
@@ -56,7 +57,7 @@ describe("worker backend storage", () => {
     expect(x.data.buffer).toBeInstanceOf(ArrayBuffer);
     expect(x.relu().data.buffer).toBeInstanceOf(ArrayBuffer); // computed by the threads in shared memory, copied out
     expect(worker.threads).toBe(3);
-    expect(worker.pool.readyWorkers()).toBe(2);
+    expect(poolOf(worker).readyWorkers()).toBe(2);
     expect(worker.wasm).toBe(true); // matrix products on the wasm kernel in every thread
   });
 
@@ -79,21 +80,22 @@ describe("worker backend storage", () => {
   it("validates its options", () => {
     expect(() => new WorkerBackend({ threads: 0 })).toThrow(ValueError);
     expect(() => new WorkerBackend({ threads: 1.5 })).toThrow(/threads must be an integer in \[1, 256\], got 1.5/);
-    expect(() => new WorkerBackend({ split: "never" as "auto" })).toThrow(
-      /split must be "auto" or "always", got never/,
+    // Splitting every op is a test hook (src/worker/internals.ts), not an option.
+    expect(() => new WorkerBackend({ split: "always" } as WorkerBackendOptions)).toThrow(
+      /^WorkerBackend: unknown option "split" \(expected threads or wasm\)$/,
     );
   });
 
   it("new WorkerBackend() works at once, and its workers join while the calling thread never yields", () => {
-    const fresh = new WorkerBackend({ threads: 2, split: "always" });
+    const fresh = splitEveryOp(new WorkerBackend({ threads: 2 }));
     const x = randn([200, 200], { seed: 4 });
     const expected = x.matmul(x);
     const xf = x.to(fresh);
     const t0 = Date.now();
     // Synchronous ops, no await: workers start on their own threads (bounded at 60 s as a hang guard).
-    while (fresh.pool.readyWorkers() === 0 && Date.now() - t0 < 60_000)
+    while (poolOf(fresh).readyWorkers() === 0 && Date.now() - t0 < 60_000)
       expectSameBits(xf.matmul(xf), expected, "before start");
-    expect(fresh.pool.readyWorkers()).toBe(1);
+    expect(poolOf(fresh).readyWorkers()).toBe(1);
     // Ops before the worker was ready ran inline; only the last one can have split, if the worker
     // became ready between the loop's check and that op's own.
     const before = fresh.stats.split;
@@ -107,7 +109,7 @@ describe("worker backend storage", () => {
     const one = new WorkerBackend({ threads: 1 });
     const a = randn([30, 40], { seed: 2 });
     const b = randn([40, 20], { seed: 3 });
-    expect(one.pool.workers).toBe(0);
+    expect(poolOf(one).workers).toBe(0);
     expectSameBits(a.to(one).matmul(b.to(one)), a.matmul(b), "matmul with threads: 1");
     one.dispose();
   });
@@ -158,7 +160,7 @@ describe("matmul is bitwise identical to cpu", () => {
     const b = randn([129, 77], { seed: 12 });
     const expected = a.matmul(b);
     for (const threads of [2, 4]) {
-      const other = await createWorkerBackend({ threads, split: "always" });
+      const other = await createWorkerBackend({ threads }).then(splitEveryOp);
       expectSameBits(a.to(other).matmul(b.to(other)), expected, `${threads} threads`);
       other.dispose();
     }

@@ -32,7 +32,8 @@ function matmulTask(): { task: Task; expected: Float64Array } {
   const b = Float64Array.from({ length: k * n }, (_, i) => Math.cos(i));
   const expected = new Float64Array(m * n);
   matmulImpl(a, b, expected, m, n, k, false, false, 0, m);
-  const task: Task = { kind: "matmul", a, b, out: new Float64Array(m * n), m, n, k, transA: false, transB: false };
+  const args = { a, b, out: new Float64Array(m * n), m, n, k, transA: false, transB: false };
+  const task: Task = { op: "matmul", args, wasm: false, scratch: 0, stride: 0 };
   return { task, expected };
 }
 
@@ -44,12 +45,12 @@ describe("the calling thread takes back ranges a worker has not started", () => 
     pool.run("matmul", task);
     expect(Date.now() - t0).toBeLessThan(500); // no wait for the worker's liveness limit (750 ms)
     expect(posted.filter((m) => m.type === "task")).toHaveLength(1); // the worker was given rows 4..9
-    expect(Array.from(task.out as Float64Array)).toEqual(Array.from(expected));
+    expect(Array.from(task.args.out as Float64Array)).toEqual(Array.from(expected));
     expect(pool.stolenRanges).toBe(1);
     pool.dispose();
   });
 
-  it('without taking back (split: "always"), the same op waits for the worker and reports it stuck', () => {
+  it("without taking back (as when every op is split, for tests), the same op waits for the worker and reports it stuck", () => {
     const { pool } = stalledPool();
     const { task } = matmulTask();
     expect(() => pool.run("matmul", task, false)).toThrow(BackendError);

@@ -1,13 +1,14 @@
-// Measures where splitting an op between threads starts to pay, to set src/worker/thresholds.ts.
+// Measures where splitting an op between threads starts to pay, to set the split thresholds of src/ops.ts.
 // Run: cd packages/tensor && node --import tsx test/worker-thresholds.bench.ts
 // For each op and size: the time inline on the calling thread (a 1-thread worker backend: same
-// shared-memory allocation, no hand-off) against the time split over 2 threads (split: "always").
+// shared-memory allocation, no hand-off) against the time split over 2 threads (splitEveryOp).
 // Medians of interleaved runs; prints "split pays" ratios (inline / split; > 1 means splitting wins).
 import { randn, type Tensor } from "../src/index.js";
 import { createWorkerBackend } from "../src/worker/node.js";
+import { splitEveryOp } from "../src/worker/internals.js";
 
 const inline = await createWorkerBackend({ threads: 1 });
-const split = await createWorkerBackend({ threads: 2, split: "always" });
+const split = splitEveryOp(await createWorkerBackend({ threads: 2 }));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

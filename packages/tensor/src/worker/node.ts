@@ -5,11 +5,11 @@ import { ThreadPoolBackend, whenReady, type WorkerBackendOptions } from "./threa
 
 export type { WorkerBackendOptions } from "./thread-pool-backend.js";
 export { ThreadPoolBackend } from "./thread-pool-backend.js";
-export { ThreadPool } from "./thread-pool.js";
 
 /**
- * The CPU backend's kernels on a pool of `worker_threads`, over SharedArrayBuffer storage: same
- * results bit for bit, large matmuls and element-wise ops split between threads. Ops are
+ * The wasm backend's kernels (the cpu backend's with `{ wasm: false }`) on a pool of `worker_threads`,
+ * with tensors in one shared WebAssembly memory: same results bit for bit, large ops split between
+ * threads (each op's threshold is in its record of `OPS`). Ops are
  * synchronous. Workers are unref'd, so they never keep the process alive; `dispose()` ends them.
  *
  * ```ts

@@ -14,7 +14,7 @@ import { runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { FaultMode, WasmInit } from "./task-server.js";
 import type { ThreadHost, WorkerThread } from "./thread-host.js";
 
-/** The key of a pool's fault-injection hooks, reached only through faults.ts (tests). */
+/** The key of a pool's fault-injection hooks, reached only through internals.ts (tests). */
 export const FAULT_HOOKS: unique symbol = Symbol("bp.worker.faultHooks");
 
 /** How long the calling thread sleeps in Atomics.wait between liveness checks. */
@@ -112,7 +112,7 @@ export class ThreadPool {
    * With `steal` (the default), once this thread has done its own range it takes back, and
    * computes itself, every range whose worker has not started on it yet: a worker whose core is
    * busy with another process then costs a message instead of a wait, so splitting never makes an
-   * op much slower than running it inline. Without it (split: "always", for tests) every range
+   * op much slower than running it inline. Without it (every op split, for tests) every range
    * runs on its worker.
    */
   run(op: string, task: Task, steal = true): void {
@@ -198,7 +198,7 @@ export class ThreadPool {
     throw new BackendError(op, `${reason}. The worker backend is unusable now; create a new one.`);
   }
 
-  /** For tests (through faults.ts, which is not a package export): arms a fault in worker `slot`,
+  /** For tests (through internals.ts, which is not a package export): arms a fault in worker `slot`,
    * fired by its next kernel (see FaultMode). */
   [FAULT_HOOKS] = {
     injectFault: (slot: number, mode: FaultMode): void => {

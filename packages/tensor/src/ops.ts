@@ -1,0 +1,515 @@
+import type { Backend, TensorData } from "./backend.js";
+import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
+import { matmulDims, reduceDims } from "./kernel-dims.js";
+import {
+  argmaxImpl,
+  batchedTransposeDims,
+  binaryImpl,
+  castImpl,
+  col2imImpl,
+  gatherRowsImpl,
+  im2colImpl,
+  matmulImpl,
+  oneHotImpl,
+  putAlongImpl,
+  reduceImpl,
+  takeAlongImpl,
+  transposeImpl,
+  unaryImpl,
+  whereImpl,
+  type BinaryOp,
+  type ReduceOp,
+  type UnaryOp,
+  type WindowGeometry,
+} from "./kernels/index.js";
+import type { Shape } from "./shape.js";
+import { sizeOf } from "./shape.js";
+import type { KernelExports } from "./wasm/module.js";
+import * as code from "./wasm/opcodes.js";
+
+/** The primitive kernels of `Backend`: each has one record in `OPS`. */
+export type OpName = Exclude<keyof Backend, "name" | "alloc" | "release" | "dispose" | "firstNonFinite">;
+
+/** Storage for a task's output: `zero` when the kernel leaves elements unwritten. */
+export type AllocOut = (dtype: DType, size: number, zero: boolean) => TypedArray;
+
+/** A thread's wasm kernels over the memory where every array of the task lives, and the byte
+ * offset of the scratch bytes this thread may use (`scratch` of the record's wasm kernel). */
+export interface WasmContext {
+  kernels: KernelExports;
+  scratch: number;
+}
+
+/**
+ * One primitive, declared once; the cpu, wasm and worker backends all read it.
+ *
+ * A task is the op with its output allocated: plain data (typed arrays, shapes, numbers), so the
+ * worker backend can post it to its threads. Its work is `units` independent units (output rows or
+ * elements), any range of which the kernel can compute on its own: every output element is
+ * computed by the same code in the same order whichever thread or range computes it, so results
+ * are identical bit for bit however the units are split.
+ */
+export interface OpRecord<K extends OpName, T extends { out: TypedArray }> {
+  /** The task from the `Backend` method's arguments (validated by `Tensor`). */
+  task(out: AllocOut, ...args: Parameters<Backend[K]>): T;
+  /** The fields of the task holding input arrays (staged into a wasm memory when not resident). */
+  inputs: readonly (keyof T & string)[];
+  units(t: T): number;
+  /** Rough nanoseconds per unit on one core: with `units`, the work compared with `splitAt`, and
+   * what sizes a worker's chunks. */
+  cost(t: T): number;
+  /** Split between threads from this much work (units x cost); Infinity: never. `wasm`: the
+   * threads run the wasm kernels. */
+  splitAt(t: T, wasm: boolean): number;
+  /** The TypeScript kernel (the meaning) over units [start, end). */
+  run(t: T, start: number, end: number): void;
+  /** A wasm kernel with the same meaning, bit for bit: `when` it applies (dtype, shape, size;
+   * `resident` says whether an array already lives in the wasm memory), the `scratch` bytes a
+   * thread needs, and `run` over units [start, end) of a task whose arrays all live in the memory. */
+  wasm?: {
+    when(t: T, resident: (data: TypedArray) => boolean): boolean;
+    scratch?(t: T, kernels: KernelExports): number;
+    run(t: T, start: number, end: number, w: WasmContext): void;
+  };
+}
+
+/** Below this many elements a wasm kernel gains less than staging and the call cost. */
+const WASM_MIN_SIZE = 256;
+/** Never split: memory-bound ops, where a second thread saves less than a split's messages and
+ * wake-up (about 20-30 us) cost. */
+const NEVER = Number.POSITIVE_INFINITY;
+/** Element-wise ops that call a libm function (exp, log, tanh, pow...) per element. */
+const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | BinaryOp>([
+  "exp",
+  "log",
+  "tanh",
+  "sigmoid",
+  "pow",
+]);
+/** Element-wise cost per unit: pessimistic, as an exp or a general broadcast index costs 15-40 ns. */
+const ELEMENT_COST = 32;
+/** Transcendental element-wise ops split from 4096 elements, where a libm call per element pays
+ * for a split's messages. */
+const TRANSCENDENTAL_SPLIT = 4096 * ELEMENT_COST;
+
+const WASM_BINARY: Partial<Record<BinaryOp, number>> = { add: code.ADD, sub: code.SUB, mul: code.MUL, div: code.DIV };
+const WASM_UNARY: Partial<Record<UnaryOp, number>> = {
+  neg: code.NEG,
+  abs: code.ABS,
+  square: code.SQUARE,
+  sqrt: code.SQRT,
+  reciprocal: code.RECIPROCAL,
+  relu: code.RELU,
+  step: code.STEP,
+  sign: code.SIGN,
+};
+
+const isFloat = (a: TypedArray): boolean => a instanceof Float64Array || a instanceof Float32Array;
+const f32 = (a: TypedArray): number => (a instanceof Float32Array ? 1 : 0);
+/** The byte offset of element `i` of an array that lives in the wasm memory. */
+const at = (a: TypedArray, i = 0): number => a.byteOffset + i * a.BYTES_PER_ELEMENT;
+const rowOf = (shape: Shape): number => (shape.length === 0 ? 1 : shape[shape.length - 1]!);
+const rowSizeOf = (shape: Shape): number => (shape.length === 0 ? 1 : sizeOf(shape.slice(1)));
+
+/** b's shape is the output's with a last axis of 1 (one value per row: a keepDims reduction). */
+function isColumn(shape: Shape, outShape: Shape): boolean {
+  if (shape.length !== outShape.length || shape[shape.length - 1] !== 1) return false;
+  for (let i = 0; i < shape.length - 1; i++) if (shape[i] !== outShape[i]) return false;
+  return true;
+}
+
+/** A shape that is one row: [n] or [1, ..., 1, n]. */
+function isRow(shape: Shape): boolean {
+  for (let i = 0; i < shape.length - 1; i++) if (shape[i] !== 1) return false;
+  return true;
+}
+
+/** Which wasm binary kernel fits: both whole or a single value ("flat"), b one row under every row
+ * of a ("rows", a bias), b one value beside every row ("cols"); null: general broadcasting. */
+function binaryLayout(t: BinaryTask): "flat" | "rows" | "cols" | null {
+  const size = t.out.length;
+  const row = rowOf(t.outShape);
+  const aLen = t.a.length;
+  const bLen = t.b.length;
+  if ((aLen === size && (bLen === size || bLen === 1)) || (aLen === 1 && bLen === size)) return "flat";
+  if (aLen !== size) return null;
+  if (bLen === row && isRow(t.bShape)) return "rows";
+  if (bLen > 1 && bLen === size / row && isColumn(t.bShape, t.outShape)) return "cols";
+  return null;
+}
+
+/** Whole rows of `len` elements in the element range [start, end), or null when it cuts a row. */
+function rowsIn(start: number, end: number, len: number): [number, number] | null {
+  return start % len === 0 && end % len === 0 ? [start / len, end / len] : null;
+}
+
+/** The nine int32 of a window geometry as the wasm kernels read them, written at `scratch`. */
+function writeGeometry(memory: ArrayBufferLike, scratch: number, g: WindowGeometry): number {
+  new Int32Array(memory, scratch, 9).set([g.c, g.h, g.w, g.filterH, g.filterW, g.stride, g.pad, g.outH, g.outW]);
+  return scratch;
+}
+
+/** Two operands broadcast to the output's shape. */
+interface BroadcastTask {
+  a: TypedArray;
+  aShape: Shape;
+  b: TypedArray;
+  bShape: Shape;
+  out: TypedArray;
+  outShape: Shape;
+}
+function broadcastTask(out: AllocOut, a: TensorData, b: TensorData, outShape: Shape): BroadcastTask {
+  return {
+    a: a.data,
+    aShape: a.shape,
+    b: b.data,
+    bShape: b.shape,
+    out: out(a.dtype, sizeOf(outShape), false),
+    outShape,
+  };
+}
+interface BinaryTask extends BroadcastTask {
+  op: BinaryOp;
+}
+interface WindowTask {
+  src: TypedArray;
+  g: WindowGeometry;
+  out: TypedArray;
+}
+interface AlongTask {
+  src: TypedArray;
+  depth: number;
+  indices: Int32Array;
+  out: TypedArray;
+}
+
+/** im2col (units: output rows) and col2im (units: [n, c] output planes): several index
+ * computations per element besides its copy, so large ones split (the book's conv layer), from
+ * 2^16 elements of col. */
+const WINDOW_SPLIT = 2 ** 17;
+
+/** im2col or col2im in wasm (assembly/window.ts): units [start, end) from the whole source, the
+ * geometry as nine int32 in the thread's scratch; `perUnit`: output elements per unit. */
+function windowWasm(
+  kernel: "im2col" | "col2im",
+  perUnit: (g: WindowGeometry) => number,
+): NonNullable<OpRecord<"im2col", WindowTask>["wasm"]> {
+  return {
+    when: (t) => isFloat(t.src) && (t.src.length >= WASM_MIN_SIZE || t.out.length >= WASM_MIN_SIZE),
+    scratch: () => 36,
+    run: (t, start, end, w) => {
+      const g = writeGeometry(t.out.buffer, w.scratch, t.g);
+      w.kernels[kernel](at(t.src), g, at(t.out, start * perUnit(t.g)), start, end, f32(t.src));
+    },
+  };
+}
+
+/** A record, typed by its op and task (so that the task builder takes the op's arguments). */
+function record<K extends OpName, T extends { out: TypedArray }>(r: OpRecord<K, T>): OpRecord<K, T> {
+  return r;
+}
+
+/**
+ * Every primitive's record, in the order of the `Backend` interface. A `Backend` kernel without a
+ * record, or a record whose task does not take that kernel's arguments, is a compile error here.
+ */
+export const OPS = {
+  unary: record<"unary", { op: UnaryOp; x: TypedArray; out: TypedArray }>({
+    task: (out, op, x: TensorData) => ({ op, x: x.data, out: out(x.dtype, x.data.length, false) }),
+    inputs: ["x"],
+    units: (t) => t.out.length,
+    cost: () => ELEMENT_COST,
+    splitAt: (t) => (TRANSCENDENTAL.has(t.op) ? TRANSCENDENTAL_SPLIT : NEVER),
+    run: (t, start, end) => unaryImpl(t.op, t.x, t.out, start, end),
+    // The ops without a transcendental function (assembly/unary.ts: lane masks, no branch per element).
+    wasm: {
+      when: (t) => WASM_UNARY[t.op] !== undefined && isFloat(t.x) && t.x.length >= WASM_MIN_SIZE,
+      run: (t, start, end, w) =>
+        w.kernels.unary(WASM_UNARY[t.op]!, at(t.x, start), at(t.out, start), end - start, f32(t.x)),
+    },
+  }),
+  binary: record<"binary", BinaryTask>({
+    task: (out, op, a, b, outShape) => ({ op, ...broadcastTask(out, a, b, outShape) }),
+    inputs: ["a", "b"],
+    units: (t) => t.out.length,
+    cost: () => ELEMENT_COST,
+    splitAt: (t) => (TRANSCENDENTAL.has(t.op) ? TRANSCENDENTAL_SPLIT : NEVER),
+    run: (t, start, end) => binaryImpl(t.op, t.a, t.aShape, t.b, t.bShape, t.out, t.outShape, start, end),
+    // add, sub, mul, div of whole operands, a single value, a bias row or a keepDims column
+    // (assembly/elementwise.ts: one IEEE operation per lane).
+    wasm: {
+      when: (t) =>
+        WASM_BINARY[t.op] !== undefined && isFloat(t.a) && t.out.length >= WASM_MIN_SIZE && binaryLayout(t) !== null,
+      run: (t, start, end, w) => {
+        const op = WASM_BINARY[t.op]!;
+        const k = w.kernels;
+        const layout = binaryLayout(t)!;
+        if (layout === "flat") {
+          const sa = t.a.length === 1 ? 0 : 1;
+          const sb = t.b.length === 1 ? 0 : 1;
+          k.binary(op, at(t.a, start * sa), sa, at(t.b, start * sb), sb, at(t.out, start), end - start, f32(t.a));
+          return;
+        }
+        const row = rowOf(t.outShape);
+        const rows = rowsIn(start, end, row);
+        if (rows === null) return binaryImpl(t.op, t.a, t.aShape, t.b, t.bShape, t.out, t.outShape, start, end);
+        const [r0, r1] = rows;
+        if (layout === "rows") k.binaryRows(op, at(t.a, start), at(t.b), at(t.out, start), r1 - r0, row, f32(t.a));
+        else k.binaryCols(op, at(t.a, start), at(t.b, r0), at(t.out, start), r1 - r0, row, f32(t.a));
+      },
+    },
+  }),
+  where: record<"where", BroadcastTask & { cond: TypedArray; condShape: Shape }>({
+    task: (out, cond, a, b, outShape) => ({
+      cond: cond.data,
+      condShape: cond.shape,
+      ...broadcastTask(out, a, b, outShape),
+    }),
+    inputs: ["cond", "a", "b"],
+    units: (t) => t.out.length,
+    cost: () => ELEMENT_COST,
+    splitAt: () => NEVER,
+    run: (t, start, end) => whereImpl(t.cond, t.condShape, t.a, t.aShape, t.b, t.bShape, t.out, t.outShape, start, end),
+    // cond of the values' float dtype, each operand whole or one value (Relu's backward).
+    wasm: {
+      when: (t) =>
+        isFloat(t.a) &&
+        t.cond.constructor === t.a.constructor &&
+        t.out.length >= WASM_MIN_SIZE &&
+        [t.cond, t.a, t.b].every((d) => d.length === t.out.length || d.length === 1),
+      run: (t, start, end, w) => {
+        const s = [t.cond, t.a, t.b].map((d) => (d.length === 1 ? 0 : 1)) as [number, number, number];
+        w.kernels.where(
+          at(t.cond, start * s[0]),
+          s[0],
+          at(t.a, start * s[1]),
+          s[1],
+          at(t.b, start * s[2]),
+          s[2],
+          at(t.out, start),
+          end - start,
+          f32(t.a),
+        );
+      },
+    },
+  }),
+  reduce: record<
+    "reduce",
+    { op: ReduceOp; x: TypedArray; outer: number; axisLen: number; inner: number; out: TypedArray }
+  >({
+    task: (out, op, x, axis) => {
+      const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+      return { op, x: x.data, outer, axisLen, inner, out: out(x.dtype, outer * inner, false) };
+    },
+    inputs: ["x"],
+    units: (t) => t.out.length,
+    cost: (t) => Math.max(1, 4 * t.axisLen),
+    // Memory-bound: a split saves less than its messages cost.
+    splitAt: () => NEVER,
+    run: (t, start, end) => reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
+    // Sums along an axis that is not the last (bias gradients: float64 running sums in increasing
+    // order, rounded once, as reduceImpl), max and min along the last (max pooling).
+    wasm: {
+      when: (t) => isFloat(t.x) && t.x.length >= WASM_MIN_SIZE && (t.op === "sum") === (t.inner !== 1),
+      scratch: (t) => (t.op === "sum" ? t.inner * 8 : 0),
+      run: (t, start, end, w) => {
+        if (t.op !== "sum") {
+          w.kernels.extremeOfRows(
+            at(t.x, start * t.axisLen),
+            end - start,
+            t.axisLen,
+            at(t.out, start),
+            f32(t.x),
+            +(t.op === "min"),
+          );
+          return;
+        }
+        const blocks = rowsIn(start, end, t.inner);
+        if (blocks === null) return reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end);
+        const acc = new Float64Array(t.out.buffer, w.scratch, t.inner);
+        for (let o = blocks[0]; o < blocks[1]; o++) {
+          w.kernels.sumRows(at(t.x, o * t.axisLen * t.inner), t.axisLen, t.inner, w.scratch, f32(t.x), 1);
+          t.out.set(acc, o * t.inner); // rounds float32 once
+        }
+      },
+    },
+  }),
+  argmax: record<"argmax", { x: TypedArray; outer: number; axisLen: number; inner: number; out: Int32Array }>({
+    task: (out, x, axis) => {
+      const { outer, axisLen, inner } = reduceDims(x.shape, axis);
+      return { x: x.data, outer, axisLen, inner, out: out("int32", outer * inner, false) as Int32Array };
+    },
+    inputs: ["x"],
+    units: (t) => t.out.length,
+    cost: (t) => Math.max(1, 4 * t.axisLen),
+    splitAt: () => NEVER,
+    run: (t, start, end) => argmaxImpl(t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
+    // Along the last axis (assembly/unary.ts: two float64 or four float32 rows per vector).
+    wasm: {
+      when: (t) => t.inner === 1 && t.axisLen > 0 && isFloat(t.x) && t.x.length >= WASM_MIN_SIZE,
+      run: (t, start, end, w) =>
+        w.kernels.argmaxRows(at(t.x, start * t.axisLen), end - start, t.axisLen, at(t.out, start), f32(t.x)),
+    },
+  }),
+  matmul: record<
+    "matmul",
+    { a: FloatArray; b: FloatArray; out: FloatArray; m: number; n: number; k: number; transA: boolean; transB: boolean }
+  >({
+    task: (out, a, b, transA, transB) => {
+      const { m, n, k } = matmulDims(a.shape, b.shape, transA, transB);
+      const o = out(a.dtype, m * n, false) as FloatArray;
+      return { a: a.data as FloatArray, b: b.data as FloatArray, out: o, m, n, k, transA, transB };
+    },
+    inputs: ["a", "b"],
+    units: (t) => t.m,
+    // About 0.5 ns per multiply-add; a call repacks B once, so chunks should not be small.
+    cost: (t) => Math.max(1, Math.floor((t.n * t.k) / 2)),
+    // The wasm kernel splits from 2^23 multiply-adds (about a millisecond of one thread): smaller
+    // products, such as the book's 100x784x50, ran slower split than inline, as the second thread
+    // often starts late; a 60 000-image pass runs 1.8 times as fast split. The TypeScript kernel,
+    // four times slower, pays from 2^17.
+    splitAt: (_t, wasm) => (wasm ? 2 ** 22 : 2 ** 16),
+    run: (t, start, end) => matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end),
+    wasm: {
+      when: (t) => t.m > 0 && t.n > 0,
+      scratch: (t, kernels) => kernels.matmulScratchBytes(t.n, t.k),
+      run: (t, start, end, w) =>
+        w.kernels.matmul(
+          at(t.a),
+          at(t.b),
+          at(t.out),
+          t.m,
+          t.n,
+          t.k,
+          +t.transA,
+          +t.transB,
+          start,
+          end,
+          f32(t.a),
+          w.scratch,
+        ),
+    },
+  }),
+  transpose: record<"transpose", { x: TypedArray; shape: Shape; perm: readonly number[]; out: TypedArray }>({
+    task: (out, x, perm) => ({ x: x.data, shape: x.shape, perm, out: out(x.dtype, x.data.length, false) }),
+    inputs: ["x"],
+    units: (t) => t.out.length,
+    cost: () => ELEMENT_COST,
+    splitAt: () => NEVER,
+    run: (t, start, end) => transposeImpl(t.x, t.shape, t.perm, t.out, start, end),
+    // Batched matrix transposes, e.g. [N, H, W, C] -> [N, C, H, W] (assembly/window.ts).
+    wasm: {
+      when: (t) => isFloat(t.x) && t.x.length >= WASM_MIN_SIZE && batchedTransposeDims(t.shape, t.perm) !== null,
+      run: (t, start, end, w) => {
+        const [, rows, cols] = batchedTransposeDims(t.shape, t.perm)!;
+        const batches = rowsIn(start, end, rows * cols);
+        if (batches === null) return transposeImpl(t.x, t.shape, t.perm, t.out, start, end);
+        w.kernels.transposeBatched(at(t.x, start), batches[1] - batches[0], rows, cols, at(t.out, start), f32(t.x));
+      },
+    },
+  }),
+  gather: record<"gather", { x: TypedArray; rowSize: number; indices: Int32Array; out: TypedArray }>({
+    task: (out, x, indices) => {
+      const rowSize = rowSizeOf(x.shape);
+      return { x: x.data, rowSize, indices, out: out(x.dtype, indices.length * rowSize, false) };
+    },
+    inputs: ["x", "indices"],
+    units: (t) => t.indices.length,
+    cost: (t) => Math.max(1, 2 * t.rowSize),
+    // A split would copy a source in ordinary memory (the training set) whole to pick 100 rows.
+    splitAt: () => NEVER,
+    run: (t, start, end) => gatherRowsImpl(t.x, t.rowSize, t.indices, t.out, start, end),
+    // Bulk memory copies, for a source and result already in the memory (never staged: the source
+    // is typically the whole training set).
+    wasm: {
+      when: (t, resident) => resident(t.x) && resident(t.out),
+      run: (t, start, end, w) =>
+        w.kernels.gatherRows(
+          at(t.x),
+          t.rowSize * t.x.BYTES_PER_ELEMENT,
+          at(t.indices, start),
+          end - start,
+          at(t.out, start * t.rowSize),
+        ),
+    },
+  }),
+  oneHot: record<"oneHot", { indices: Int32Array; depth: number; out: TypedArray }>({
+    task: (out, indices, depth, dtype: FloatDType | "int32") => ({
+      indices,
+      depth,
+      out: out(dtype, indices.length * depth, true),
+    }),
+    inputs: ["indices"],
+    units: (t) => t.indices.length,
+    cost: (t) => Math.max(1, t.depth),
+    // Mostly zero-filling, which the allocation already did.
+    splitAt: () => NEVER,
+    run: (t, start, end) => oneHotImpl(t.indices, t.depth, t.out, start, end),
+  }),
+  cast: record<"cast", { x: TypedArray; out: TypedArray }>({
+    task: (out, x, dtype: DType) => ({ x: x.data, out: out(dtype, x.data.length, false) }),
+    inputs: ["x"],
+    units: (t) => t.out.length,
+    cost: () => ELEMENT_COST,
+    splitAt: () => NEVER,
+    run: (t, start, end) => castImpl(t.x, t.out, start, end),
+  }),
+  im2col: record<"im2col", WindowTask>({
+    task: (out, x, g) => ({
+      src: x.data,
+      g,
+      out: out(x.dtype, g.n * g.outH * g.outW * g.c * g.filterH * g.filterW, false),
+    }),
+    inputs: ["src"],
+    units: (t) => t.g.n * t.g.outH * t.g.outW,
+    cost: (t) => Math.max(1, 2 * t.g.c * t.g.filterH * t.g.filterW),
+    splitAt: () => WINDOW_SPLIT,
+    run: (t, start, end) => im2colImpl(t.src, t.g, t.out, start, end),
+    wasm: windowWasm("im2col", (g) => g.c * g.filterH * g.filterW),
+  }),
+  col2im: record<"col2im", WindowTask>({
+    task: (out, col, g) => ({ src: col.data, g, out: out(col.dtype, g.n * g.c * g.h * g.w, false) }),
+    inputs: ["src"],
+    units: (t) => t.g.n * t.g.c,
+    cost: (t) => Math.max(1, 2 * t.g.filterH * t.g.filterW * t.g.outH * t.g.outW),
+    splitAt: () => WINDOW_SPLIT,
+    run: (t, start, end) => col2imImpl(t.src, t.g, t.out, start, end),
+    // col2imImpl's order of additions (assembly/window.ts).
+    wasm: windowWasm("col2im", (g) => g.h * g.w),
+  }),
+  takeAlongLastAxis: record<"takeAlongLastAxis", AlongTask>({
+    task: (out, x, indices) => ({
+      src: x.data,
+      depth: rowOf(x.shape),
+      indices,
+      out: out(x.dtype, indices.length, false),
+    }),
+    inputs: ["src", "indices"],
+    units: (t) => t.indices.length,
+    cost: () => 4,
+    splitAt: () => NEVER,
+    run: (t, start, end) => takeAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
+  }),
+  putAlongLastAxis: record<"putAlongLastAxis", AlongTask>({
+    task: (out, values, indices, depth) => ({
+      src: values.data,
+      depth,
+      indices,
+      out: out(values.dtype, indices.length * depth, true),
+    }),
+    inputs: ["src", "indices"],
+    units: (t) => t.indices.length,
+    cost: (t) => Math.max(1, t.depth),
+    splitAt: () => NEVER,
+    run: (t, start, end) => putAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
+  }),
+} satisfies { [K in OpName]: { task(out: AllocOut, ...args: Parameters<Backend[K]>): { out: TypedArray } } };
+
+/** The task of op K. */
+export type TaskOf<K extends OpName> = ReturnType<(typeof OPS)[K]["task"]>;
+
+/** A record seen from code that handles every op alike (the backends, the worker threads). */
+export type AnyRecord = OpRecord<OpName, { out: TypedArray }>;
+export function recordOf(op: OpName): AnyRecord {
+  return OPS[op] as unknown as AnyRecord;
+}

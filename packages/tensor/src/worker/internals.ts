@@ -1,0 +1,29 @@
+// Hooks into the worker backend for tests and measurements. Not a package export: users cannot
+// reach these; tests import this file from the sources.
+import type { FaultMode } from "./task-server.js";
+import { INTERNALS, type ThreadPoolBackend } from "./thread-pool-backend.js";
+import { FAULT_HOOKS, type ThreadPool } from "./thread-pool.js";
+
+export type { FaultMode } from "./task-server.js";
+
+/** The backend's pool of workers (`readyWorkers()`, `workers`, `stolenRanges`). */
+export function poolOf(backend: ThreadPoolBackend): ThreadPool {
+  return backend[INTERNALS].pool;
+}
+
+/** Makes the backend split every op of two or more units between its threads, whatever its size,
+ * and never take a range back from a worker: every kernel then runs on several ranges and threads. */
+export function splitEveryOp<B extends ThreadPoolBackend>(backend: B): B {
+  backend[INTERNALS].splitEveryOp();
+  return backend;
+}
+
+/** Arms a fault in worker `slot` of the backend, fired by that worker's next kernel. */
+export function injectFault(backend: ThreadPoolBackend, slot: number, mode: FaultMode): void {
+  poolOf(backend)[FAULT_HOOKS].injectFault(slot, mode);
+}
+
+/** Stops worker `slot` from outside, as a crash would, without telling the pool. */
+export function killWorker(backend: ThreadPoolBackend, slot: number): void {
+  poolOf(backend)[FAULT_HOOKS].killWorker(slot);
+}
