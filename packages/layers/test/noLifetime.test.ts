@@ -1,24 +1,23 @@
-// What the layers dispose (Tensor.dispose), so that a training loop on a backend with a resident
-// heap (wasm) returns every temporary's storage: a cache that is the layer's own is disposed by the
-// next forward (reading it then throws "disposed"), while the inputs, the dout given to backward,
-// the parameters, the running statistics, a fixedMask and whatever a layer returns never are. A
-// layer that returns a reshape of its own result holds no other share of its storage, so disposing
-// what it returned gives the storage back: a forward/backward loop whose caller disposes the
-// results keeps the heap's bytes in use constant.
+// Layers carry no lifetime code (issue 18): like the book's `common/layers.py`, forward computes and
+// caches, backward returns dx, and nothing is disposed. Called directly (outside a net: gradient
+// checks, notebooks, tests) a layer leaves its temporaries and its earlier caches to the garbage
+// collector, so everything it was given or returned stays readable. Inside a net, the net's loops own
+// what the layers make (packages/nets/src/ownership.ts, tested in packages/nets/test/ownership.test.ts):
+// `track` lists what a call made, which is what those loops sort.
 import {
   Affine,
   BatchNormalization,
   Convolution,
   Dropout,
   type Layer,
+  MulLayer,
   Pooling,
   Relu,
   Sigmoid,
-  MulLayer,
   SoftmaxWithLoss,
   sumToShape,
 } from "@bp/layers";
-import { type Backend, CpuBackend, Rng, type Tensor, cpu, ones, randn, tensor, zeros } from "@bp/tensor";
+import { type Backend, CpuBackend, Rng, type Tensor, cpu, ones, randn, tensor, track, zeros } from "@bp/tensor";
 import { type WasmBackend, createWasmBackend } from "@bp/tensor/wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -32,11 +31,6 @@ afterAll(() => {
   wasm.dispose();
 });
 
-function expectDisposed(t: Tensor, what: string): void {
-  expect(t.isDisposed, what).toBe(true);
-  expect(() => t.data, what).toThrow("was disposed");
-}
-
 function expectAlive(tensors: Record<string, Tensor>): void {
   for (const [name, t] of Object.entries(tensors)) {
     expect(t.isDisposed, name).toBe(false);
@@ -48,99 +42,53 @@ for (const name of ["cpu", "wasm"] as const) {
   const backend = (): Backend => (name === "cpu" ? cpu : wasm);
   const r = (rng: Rng, ...shape: number[]): Tensor => randn(shape, { rng, backend: backend() });
 
-  describe(`layer caches and arguments (${name})`, () => {
-    it("Affine: its view of a 4-d input goes with the next forward; a 2-d input, W, b and dout stay", () => {
+  describe(`called directly, a layer disposes nothing (${name})`, () => {
+    it("Affine: the previous forward's view of x, x, W, b, dout and the results all stay readable", () => {
       const rng = new Rng(1);
       const [W, b] = [r(rng, 12, 5), r(rng, 5)];
       const layer = new Affine(W, b);
       const x1 = r(rng, 4, 3, 2, 2); // 12 values per row: Affine keeps a [4, 12] view of it
-      layer.forward(x1);
+      const out = layer.forward(x1);
       const view = layer.x!;
-      expect(view).not.toBe(x1);
+      expect(view.shape).toEqual([4, 12]);
       const dout = r(rng, 4, 5);
       const dx = layer.backward(dout)!;
       expect(dx.shape).toEqual([4, 3, 2, 2]);
+      const { W: dW, b: db } = layer.grads;
       const x2 = r(rng, 4, 12);
       layer.forward(x2);
-      expectDisposed(view, "the previous forward's view of x");
-      expect(layer.x).toBe(x2); // a 2-d input is held as it is ...
-      layer.forward(r(rng, 4, 12));
-      expectAlive({ x1, x2, W, b, dout, dx }); // ... and never disposed by the layer
+      layer.backward(dout);
+      expect(layer.x!.shape).toEqual([4, 12]);
+      expect(Array.from(view.data)).toEqual(Array.from(x1.data)); // the old view still reads x1
+      expectAlive({ x1, x2, W, b, dout, dx, out, view, dW, db });
     });
 
-    it("Convolution: colW and col go with the next forward; x, W, b, dout and the results stay", () => {
+    it("Convolution, Pooling, BatchNormalization, Dropout, Sigmoid, Relu: earlier caches and results stay", () => {
       const rng = new Rng(2);
-      const [W, b] = [r(rng, 3, 2, 3, 3), r(rng, 3)];
-      const layer = new Convolution(W, b);
-      const x = r(rng, 2, 2, 6, 6);
-      const out = layer.forward(x);
-      const { col, colW } = layer as { col: Tensor; colW: Tensor };
-      const dout = r(rng, 2, 3, 4, 4);
-      const dx = layer.backward(dout)!;
-      const dW = layer.grads.W;
-      expect(dW.shape).toEqual([3, 2, 3, 3]);
-      layer.forward(r(rng, 2, 2, 6, 6));
-      expectDisposed(col, "col");
-      expectDisposed(colW, "colW");
-      expectAlive({ x, W, b, out, dout, dx, dW });
-    });
-
-    it("Pooling: the input, dout and the results stay; the old argMax goes", () => {
-      const rng = new Rng(3);
-      const layer = new Pooling(2, 2, 2);
-      const x = r(rng, 2, 3, 4, 4);
-      const out = layer.forward(x);
-      const argMax = layer.argMax!;
-      const dout = r(rng, 2, 3, 2, 2);
-      const dx = layer.backward(dout)!;
-      layer.forward(r(rng, 2, 3, 4, 4));
-      expectDisposed(argMax, "argMax");
-      expectAlive({ x, out, dout, dx });
-    });
-
-    it("BatchNormalization: xc, xn and std go with the next forward (training or not); state stays itself", () => {
-      const rng = new Rng(4);
       const like = { backend: backend() };
-      const [gamma, beta] = [ones([12], like), zeros([12], like)];
-      const layer = new BatchNormalization(gamma, beta);
-      const { runningMean, runningVar } = layer.state;
-      const x = r(rng, 5, 3, 2, 2);
-      const out = layer.forward(x);
-      const caches = { xc: layer.xc!, xn: layer.xn!, std: layer.std! };
-      const dout = r(rng, 5, 3, 2, 2); // 4-d: backward reads it through a [5, 12] view
-      const dx = layer.backward(dout)!;
-      const { gamma: dgamma, beta: dbeta } = layer.grads;
-      layer.forward(r(rng, 5, 3, 2, 2));
-      for (const [key, t] of Object.entries(caches)) expectDisposed(t, key);
-      const second = { xc: layer.xc!, xn: layer.xn!, std: layer.std! };
-      const y = layer.forward(x, false);
-      for (const [key, t] of Object.entries(second)) expectDisposed(t, `${key} after a test-mode forward`);
-      expect(layer.state.runningMean).toBe(runningMean);
-      expect(layer.state.runningVar).toBe(runningVar);
-      expectAlive({ x, out, dout, dx, dgamma, dbeta, gamma, beta, runningMean, runningVar, y });
+      const cases: [Layer, number[], number[]][] = [
+        [new Convolution(r(rng, 3, 2, 3, 3), r(rng, 3)), [2, 2, 6, 6], [2, 3, 4, 4]],
+        [new Pooling(2, 2, 2), [2, 3, 4, 4], [2, 3, 2, 2]],
+        [new BatchNormalization(ones([12], like), zeros([12], like)), [5, 3, 2, 2], [5, 3, 2, 2]],
+        [new Dropout(new Rng(6)), [4, 6], [4, 6]],
+        [new Sigmoid(), [4, 6], [4, 6]],
+        [new Relu(), [4, 6], [4, 6]],
+      ];
+      for (const [layer, inShape, outShape] of cases) {
+        const x = r(rng, ...inShape);
+        const out = layer.forward(x);
+        const caches = Object.fromEntries(
+          Object.entries(layer).filter((e): e is [string, Tensor] => e[1] instanceof Object && "isDisposed" in e[1]),
+        );
+        const dout = r(rng, ...outShape);
+        const dx = layer.backward(dout)!;
+        layer.forward(r(rng, ...inShape));
+        layer.backward(r(rng, ...outShape));
+        expectAlive({ x, out, dout, dx, ...caches });
+      }
     });
 
-    it("Dropout: a mask it drew goes with the next forward; a fixedMask, x and dout stay", () => {
-      const rng = new Rng(5);
-      const layer = new Dropout(new Rng(6));
-      const x = r(rng, 4, 6);
-      const out = layer.forward(x);
-      const drawn = layer.mask!;
-      const dout = r(rng, 4, 6);
-      const dx = layer.backward(dout)!;
-      const fixed = ones([4, 6], { backend: backend() });
-      layer.fixedMask = fixed;
-      layer.forward(x);
-      expectDisposed(drawn, "the drawn mask");
-      expect(layer.mask).toBe(fixed);
-      layer.forward(x);
-      layer.fixedMask = null;
-      layer.forward(x); // draws again; the fixed mask was never the layer's
-      layer.forward(x, false);
-      expectAlive({ x, out, dout, dx, fixed });
-    });
-
-    it("Dropout: a drawn mask made the fixedMask (as a gradient check does) stays through later forwards", () => {
+    it("Dropout: a fixedMask (a drawn mask made fixed, as a gradient check does) is used and kept", () => {
       const layer = new Dropout(new Rng(11));
       const x = r(new Rng(12), 4, 6);
       layer.forward(x);
@@ -152,108 +100,66 @@ for (const name of ["cpu", "wasm"] as const) {
       expectAlive({ drawn });
       expect(Array.from(drawn.data)).toEqual(kept);
     });
-
-    it("Sigmoid and Relu: the input, dout and the results stay", () => {
-      const rng = new Rng(7);
-      for (const layer of [new Sigmoid(), new Relu()] as Layer[]) {
-        const x = r(rng, 4, 6);
-        const out = layer.forward(x);
-        const dout = r(rng, 4, 6);
-        const dx = layer.backward(dout)!;
-        layer.forward(r(rng, 4, 6));
-        expectAlive({ x, out, dout, dx });
-      }
-    });
   });
 }
 
-describe("a layer loop whose caller disposes the results keeps the heap's bytes in use constant (wasm)", () => {
-  /** Conv -> Relu -> Pool -> Affine -> Sigmoid -> BatchNorm -> Dropout, forward and backward, on
-   * float64 batches of 8 [2, 10, 10] images (col: 512 x 18 values, 73728 bytes: resident). */
-  it("steps 3 to 8 end with the same bytes in use, nothing refused", () => {
-    const rng = new Rng(8);
-    const r = (...shape: number[]): Tensor => randn(shape, { rng, backend: wasm, std: 0.3 });
-    const like = { backend: wasm };
-    const layers: Layer[] = [
-      new Convolution(r(4, 2, 3, 3), zeros([4], like)),
-      new Relu(),
-      new Pooling(2, 2, 2),
-      new Affine(r(64, 40), zeros([40], like)),
-      new Sigmoid(),
-      new BatchNormalization(ones([40], like), zeros([40], like)),
-      new Dropout(new Rng(9)),
-    ];
-    const heap = wasm.heap!;
-    const refused = heap.stats.refused;
-    const live: number[] = [];
-    let inputs: Tensor[] = [];
-    for (let step = 0; step < 8; step++) {
-      const x = r(8, 2, 10, 10);
-      // The caller's side of the contract: its own input and dout, and the results it was given.
-      const outputs: Tensor[] = [];
-      let out = x;
-      for (const layer of layers) {
-        out = layer.forward(out);
-        outputs.push(out);
-      }
-      let dout = r(8, 40);
-      const douts = [dout];
-      for (const layer of [...layers].reverse()) {
-        const next = layer.backward(dout);
-        if (next === null) break;
-        douts.push(next);
-        dout = next;
-      }
-      // Last step's layer outputs are read by the caches until this forward replaced them.
-      for (const t of inputs) t.dispose();
-      inputs = [x, ...outputs];
-      for (const t of douts) t.dispose();
-      for (const layer of layers)
-        if ("grads" in layer) for (const g of Object.values((layer as Affine).grads)) g.dispose();
-      live.push(heap.stats.liveBytes);
-    }
-    const steady = live.slice(2);
-    expect(steady).toEqual(steady.map(() => steady[0]));
-    expect(heap.stats.refused).toBe(refused);
+describe("track lists what a layer call made, for the one who runs the loop", () => {
+  it("Affine.forward on a 4-d input: its view of x (kept in x), x · W and the output, in order", () => {
+    const rng = new Rng(3);
+    const layer = new Affine(randn([12, 5], { rng }), randn([5], { rng }));
+    const x = randn([4, 3, 2, 2], { rng });
+    const { result, made } = track(() => layer.forward(x));
+    expect(made).toHaveLength(3);
+    expect(made[0]).toBe(layer.x);
+    expect(made[0]!.shape).toEqual([4, 12]);
+    expect(made[1]!.shape).toEqual([4, 5]); // x · W, a temporary
+    expect(made[2]).toBe(result);
+    expect(made).not.toContain(x);
+    for (const t of made) expect(t.isDisposed).toBe(false); // track disposes nothing itself
   });
-});
 
-describe("one-hot labels on wasm", () => {
-  it("SoftmaxWithLoss keeps no share of one-hot float labels and leaves no argmax behind", () => {
-    // 300 rows: the labels' argmax is 300 int32 = 1200 bytes, resident like the [300, 4] labels.
-    const rng = new Rng(10);
-    const classes = rng.choice(4, 300);
-    const indices = tensor(classes, { dtype: "int32", backend: wasm });
-    const t = indices.oneHot(4); // float64 [300, 4], 9600 bytes: an op's result, share-counted
-    const x = randn([300, 4], { rng, backend: wasm });
-    const layer = new SoftmaxWithLoss();
-    const heap = wasm.heap!;
-    const live: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      layer.forward(x, t);
-      layer.backward().dispose();
-      live.push(heap.stats.liveBytes);
-    }
-    expect(live.slice(1)).toEqual([live[1], live[1], live[1]]);
-    // Nobody else holds a share of t: disposing it gives its 9600 bytes back.
-    const before = heap.stats.liveBytes;
-    t.dispose();
-    expect(before - heap.stats.liveBytes).toBe(9600);
+  it("Sigmoid.backward: the temporaries of dout * (1 - out) * out, then dx", () => {
+    const layer = new Sigmoid();
+    const x = tensor([[-1, 0, 2]]);
+    const out = layer.forward(x);
+    const dout = tensor([[1, 1, 1]]);
+    const { result, made } = track(() => layer.backward(dout));
+    // -out, the scalar 1 (a number operand becomes a one-element tensor), 1 - out, dout * (1 - out), dx
+    expect(made.map((t) => t.shape)).toEqual([[1, 3], [], [1, 3], [1, 3], [1, 3]]);
+    expect(made.at(-1)).toBe(result);
+    // dx = out (1 - out) for dout = 1: sigmoid(0) = 0.5 gives 0.25.
+    expect(result.get(0, 1)).toBe(0.25);
+    expect(result.get(0, 0)).toBeCloseTo(out.get(0, 0) * (1 - out.get(0, 0)), 15);
+  });
+
+  it("nested calls: a tensor is listed by the innermost track only", () => {
+    const a = tensor([1, 2, 3]);
+    const outer = track(() => {
+      const inner = track(() => a.add(1));
+      return inner.result.mul(2);
+    });
+    expect(outer.made.map((t) => t.shape)).toEqual([[], [3]]); // the scalar 2 and the product
+    expect(outer.result.toArray()).toEqual([4, 6, 8]);
+    expect(track(() => 7).made).toEqual([]);
   });
 });
 
 describe("broadcast gradients (cpu pool)", () => {
-  it("sumToShape disposes its partial sums, never grad or the result", () => {
+  it("sumToShape returns the sum and leaves grad alone; nothing goes back to the pool", () => {
     const backend = new CpuBackend();
     const grad = randn([2, 64, 8], { seed: 1, backend });
-    const g = sumToShape(grad, [1, 8]); // sum(0) -> [64, 8] (4096 bytes, partial) -> [1, 8]
+    const g = sumToShape(grad, [1, 8]); // sum(0) -> [64, 8] -> [1, 8]
     expect(g.shape).toEqual([1, 8]);
-    expect(backend.pool.pooledBytes).toBe(4096);
+    expect(backend.pool.pooledBytes).toBe(0);
     expectAlive({ grad, g });
     expect(sumToShape(grad, [2, 64, 8])).toBe(grad); // nothing to sum: grad itself, alive
+    // g[0, j] = Σ_{a, i} grad[a, i, j]
+    let sum = 0;
+    for (let a = 0; a < 2; a++) for (let i = 0; i < 64; i++) sum += grad.get(a, i, 3);
+    expect(g.get(0, 3)).toBeCloseTo(sum, 12);
   });
 
-  it("MulLayer disposes the local gradient it summed to a broadcast input's shape", () => {
+  it("MulLayer sums the local gradient of a broadcast input to its shape", () => {
     const backend = new CpuBackend();
     const x = randn([64, 8], { seed: 2, backend });
     const y = randn([8], { seed: 3, backend });
@@ -261,15 +167,32 @@ describe("broadcast gradients (cpu pool)", () => {
     const out = layer.forward(x, y);
     const dout = randn([64, 8], { seed: 4, backend });
     const [dx, dy] = layer.backward(dout) as [Tensor, Tensor];
-    // dx = dout * y has x's shape: returned as it is. dy = Σ_rows dout * x: the [64, 8] product
-    // (4096 bytes) was disposed after its sum.
     expect(dy.shape).toEqual([8]);
-    expect(backend.pool.pooledBytes).toBe(4096);
     expectAlive({ x, y, out, dout, dx, dy });
     for (let j = 0; j < 8; j++) {
       let sum = 0;
       for (let i = 0; i < 64; i++) sum += dout.data[i * 8 + j]! * x.data[i * 8 + j]!;
       expect(dy.data[j]).toBeCloseTo(sum, 12);
     }
+  });
+});
+
+describe("SoftmaxWithLoss with one-hot labels", () => {
+  it("keeps the labels it was given, as they are", () => {
+    const rng = new Rng(10);
+    const t = tensor(rng.choice(4, 30), { dtype: "int32", backend: wasm }).oneHot(4);
+    const x = randn([30, 4], { rng, backend: wasm });
+    const layer = new SoftmaxWithLoss();
+    const loss = layer.forward(x, t);
+    const dx = layer.backward();
+    expect(layer.t).toBe(t);
+    // dx = (y - t) / N: each row sums to 0 (y and t each sum to 1).
+    for (let i = 0; i < 30; i++) {
+      let s = 0;
+      for (let j = 0; j < 4; j++) s += dx.get(i, j);
+      expect(Math.abs(s)).toBeLessThan(1e-15);
+    }
+    expect(loss).toBeGreaterThan(0);
+    expectAlive({ t, x, dx });
   });
 });
