@@ -1,5 +1,5 @@
-import { BackendError, DTypeError, ShapeError, formatShape, type Shape, type Tensor, checkOptions } from "@bp/tensor";
-import { checkTensor } from "./arguments.js";
+import { ShapeError, formatShape, type Shape, type Tensor, checkOptions } from "@bp/tensor";
+import { checkInputLike, checkSameKind, checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
@@ -27,7 +27,7 @@ export class Affine implements ParameterLayer {
   /** Whether `backward` computes `dx` (the layer contract's switch; a net turns it off on its
    * first layer). */
   computeDx: boolean;
-  /** The input as a 2-d tensor (N rows): the input itself when it is 2-d, else a reshape view. */
+  /** The input seen as a 2-d tensor of N rows (a reshape view of it, as the book's `x.reshape(N, -1)`). */
   x: Tensor | null = null;
   /** The shape the input came in, restored on `dx`. */
   originalXShape: Shape | null = null;
@@ -46,9 +46,7 @@ export class Affine implements ParameterLayer {
         `b must have shape [${W.shape[1]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`,
       );
     }
-    if (b.dtype !== W.dtype) throw new DTypeError("Affine", `W is ${W.dtype} but b is ${b.dtype}`);
-    if (b.backend !== W.backend)
-      throw new BackendError("Affine", `W lives on '${W.backend.name}' but b on '${b.backend.name}'`);
+    checkSameKind("Affine", "W", W, "b", b);
     this.W = W;
     this.b = b;
     this.computeDx = options.computeDx ?? true;
@@ -75,17 +73,7 @@ export class Affine implements ParameterLayer {
         `x has shape ${formatShape(x.shape)} but W has shape ${formatShape(this.W.shape)}: expected N rows of ${inputs} values ([N, ${inputs}] or [N, ...] with ${inputs} elements per row)`,
       );
     }
-    if (x.dtype !== this.W.dtype)
-      throw new DTypeError(
-        op,
-        `x is ${x.dtype} ${formatShape(x.shape)} but W is ${this.W.dtype}; convert one with .cast(dtype)`,
-      );
-    if (x.backend !== this.W.backend) {
-      throw new BackendError(
-        op,
-        `x lives on '${x.backend.name}' but W on '${this.W.backend.name}'; move x with .to(backend)`,
-      );
-    }
+    checkInputLike(op, x, this.W);
     this.originalXShape = x.shape;
     this.x = x.reshape([rows, inputs]);
     return this.x.matmul(this.W).add(this.b);

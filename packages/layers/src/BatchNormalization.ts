@@ -9,7 +9,7 @@ import {
   type Tensor,
   checkOptions,
 } from "@bp/tensor";
-import { checkTensor } from "./arguments.js";
+import { checkSameKind, checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer, StatefulLayer } from "./Layer.js";
@@ -76,9 +76,7 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
     ] as const) {
       if (t.rank !== 1 || t.shape[0] !== d)
         throw new ShapeError(op, `${name} must have shape [${d}] like gamma, got ${formatShape(t.shape)}`);
-      if (t.dtype !== gamma.dtype) throw new DTypeError(op, `gamma is ${gamma.dtype} but ${name} is ${t.dtype}`);
-      if (t.backend !== gamma.backend)
-        throw new BackendError(op, `gamma lives on '${gamma.backend.name}' but ${name} on '${t.backend.name}'`);
+      checkSameKind(op, "gamma", gamma, name, t);
     }
     const momentum = options.momentum ?? 0.9;
     if (!(momentum >= 0 && momentum <= 1)) throw new ValueError(op, `momentum must be in [0, 1], got ${momentum}`);

@@ -1,5 +1,5 @@
-import { BackendError, DTypeError, ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
-import { checkTensor } from "./arguments.js";
+import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { checkInputLike, checkSameKind, checkTensor } from "./arguments.js";
 import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
@@ -42,9 +42,7 @@ export class Convolution implements ParameterLayer {
         `b must have shape [${W.shape[0]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`,
       );
     }
-    if (b.dtype !== W.dtype) throw new DTypeError(op, `W is ${W.dtype} but b is ${b.dtype}`);
-    if (b.backend !== W.backend)
-      throw new BackendError(op, `W lives on '${W.backend.name}' but b on '${b.backend.name}'`);
+    checkSameKind(op, "W", W, "b", b);
     if (!Number.isInteger(stride) || stride < 1)
       throw new ValueError(op, `stride must be a positive integer, got ${stride}`);
     if (!Number.isInteger(pad) || pad < 0) throw new ValueError(op, `pad must be a non-negative integer, got ${pad}`);
@@ -76,16 +74,7 @@ export class Convolution implements ParameterLayer {
         `x has shape ${formatShape(x.shape)} but W has shape ${formatShape(this.W.shape)}: expected [N, ${C}, H, W]`,
       );
     }
-    if (x.dtype !== this.W.dtype)
-      throw new DTypeError(
-        op,
-        `x is ${x.dtype} ${formatShape(x.shape)} but W is ${this.W.dtype}; convert one with .cast(dtype)`,
-      );
-    if (x.backend !== this.W.backend)
-      throw new BackendError(
-        op,
-        `x lives on '${x.backend.name}' but W on '${this.W.backend.name}'; move x with .to(backend)`,
-      );
+    checkInputLike(op, x, this.W);
     const N = x.shape[0]!;
     const outH = (x.shape[2]! + 2 * this.pad - FH) / this.stride + 1;
     const outW = (x.shape[3]! + 2 * this.pad - FW) / this.stride + 1;

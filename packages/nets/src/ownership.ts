@@ -40,15 +40,18 @@ export class Ownership {
     keepResult: boolean,
   ): { result: T; handOff: boolean } {
     const { result, made } = track(call);
+    const previous = calls.get(layer);
+    if (made.length === 0 && previous === undefined) return { result, handOff: false };
     const held = heldTensors(layer);
     const kept: Tensor[] = [];
     let handOff = false;
     for (const t of made) {
-      if (held.has(t) || (keepResult && t === result)) kept.push(t);
+      if (held.includes(t) || (keepResult && t === result)) kept.push(t);
       else if (t === result) handOff = true;
       else t.dispose();
     }
-    for (const t of calls.get(layer) ?? []) if (!held.has(t) && t !== result && !this.given.has(t)) t.dispose();
+    if (previous !== undefined)
+      for (const t of previous) if (t !== result && !held.includes(t) && !this.given.has(t)) t.dispose();
     calls.set(layer, kept);
     return { result, handOff };
   }
@@ -67,14 +70,14 @@ export function scoped<T>(f: () => T): T {
 
 /** The tensors in an object's own enumerable fields, and one level into arrays, Maps and plain
  * records held there (where a layer keeps its caches). */
-function heldTensors(owner: object): Set<unknown> {
-  const held = new Set<unknown>();
+function heldTensors(owner: object): unknown[] {
+  const held: unknown[] = [];
   for (const value of Object.values(owner)) {
     if (typeof value !== "object" || value === null) continue;
-    held.add(value);
-    if (Array.isArray(value)) for (const v of value) held.add(v);
-    else if (value instanceof Map) for (const v of value.values()) held.add(v);
-    else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) held.add(v);
+    held.push(value);
+    if (Array.isArray(value)) held.push(...value);
+    else if (value instanceof Map) held.push(...value.values());
+    else if (Object.getPrototypeOf(value) === Object.prototype) held.push(...Object.values(value));
   }
   return held;
 }
