@@ -158,16 +158,21 @@ describe("every layer of the book in one LayerNet on wasm", () => {
 });
 
 describe("what the net's loops dispose, and what they never touch (cpu)", () => {
-  /** A layer that makes a temporary (2x), keeps its output and its input's double in an array
-   * field, and exposes the temporary only through a getter the scan does not read. */
+  /** A layer that makes two temporaries (2x, and the column sums of x), keeps its output and x + 1
+   * in an array field, and exposes the temporaries only through getters the scan does not read. */
   class Probe implements Layer {
     out: Tensor | null = null;
     kept: Tensor[] = [];
     #temporary: Tensor | null = null;
+    #small: Tensor | null = null;
     get temporary(): Tensor | null {
       return this.#temporary;
     }
+    get small(): Tensor | null {
+      return this.#small;
+    }
     forward(x: Tensor): Tensor {
+      this.#small = x.sum(0);
       this.#temporary = x.mul(2);
       this.kept = [x.add(1)];
       this.out = this.#temporary.mul(0.5);
@@ -191,14 +196,20 @@ describe("what the net's loops dispose, and what they never touch (cpu)", () => 
     return { probe, net };
   }
 
-  it("a layer's temporaries go at once; its caches (fields, one level into arrays) and output when its next forward replaces them; the input never", () => {
+  it("a layer's temporaries (from 1 KiB) go at once; its caches (fields, one level into arrays) and output when its next forward replaces them; the input never", () => {
     const { probe, net } = probeNet();
-    const x = randn([5, 4], { seed: 1 });
-    const t = tensor([0, 1, 2, 0, 1], { dtype: "int32" });
+    const x = randn([40, 4], { seed: 1 }); // 160 float64: 1280 bytes, storage a backend recycles
+    const t = tensor(
+      Array.from({ length: 40 }, (_, i) => i % 3),
+      { dtype: "int32" },
+    );
     net.loss(x, t);
     const first = { temporary: probe.temporary!, out: probe.out!, kept: probe.kept[0]! };
     expect(first.temporary.isDisposed).toBe(true);
     expect(() => first.temporary.data).toThrow("was disposed");
+    // 4 column sums (32 bytes): no backend recycles storage under 1 KiB, so it is left to the
+    // garbage collector rather than disposed.
+    expect(probe.small!.isDisposed).toBe(false);
     expect(first.out.isDisposed).toBe(false);
     expect(first.kept.isDisposed).toBe(false);
     // out = (2x) / 2 = x exactly; kept = x + 1.
