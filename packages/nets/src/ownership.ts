@@ -11,10 +11,10 @@ const RECYCLED_BYTES = 1024;
  * call made. The tensors the layer now holds in its fields (its caches: Affine's `x`, `dW`, `db`)
  * and, for a forward, its output are kept; every other tensor the call made is a temporary and is
  * disposed at once, so its storage serves the next op (one under 1 KiB, which no backend recycles,
- * is left to the garbage collector). The kept tensors of a layer's previous
- * call in the same direction are disposed when this call has replaced them; one the layer still
- * holds afterwards (a Dropout mask made its `fixedMask`) is left to the garbage collector, and so
- * is a tensor given to the net's caller (`predict`'s result).
+ * is left to the garbage collector; one the layer disposed itself stays disposed). The kept tensors
+ * of a layer's previous call in the same direction are disposed when this call has replaced them;
+ * one the layer still holds afterwards (a Dropout mask made its `fixedMask`) is left to the garbage
+ * collector, and so is a tensor given to the net's caller (`predict`'s result).
  */
 export class Ownership {
   /** The kept tensors of each layer's last forward, and of its last backward. */
@@ -54,7 +54,7 @@ export class Ownership {
     for (const t of made) {
       if (held.includes(t) || (keepResult && t === result)) kept.push(t);
       else if (t === result) handOff = true;
-      else if (t.data.byteLength >= RECYCLED_BYTES) t.dispose();
+      else if (!t.isDisposed && t.data.byteLength >= RECYCLED_BYTES) t.dispose();
     }
     if (previous !== undefined)
       for (const t of previous) if (t !== result && !held.includes(t) && !this.given.has(t)) t.dispose();

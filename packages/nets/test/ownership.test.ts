@@ -173,6 +173,7 @@ describe("what the net's loops dispose, and what they never touch (cpu)", () => 
     }
     forward(x: Tensor): Tensor {
       this.#small = x.sum(0);
+      x.mul(3).dispose(); // lifetime code of its own (as layers had before) keeps working
       this.#temporary = x.mul(2);
       this.kept = [x.add(1)];
       this.out = this.#temporary.mul(0.5);
