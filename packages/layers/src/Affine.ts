@@ -1,6 +1,6 @@
-import { BackendError, DTypeError, ShapeError, formatShape, type Shape, type Tensor, checkOptions } from "@bp/tensor";
-import { checkTensor } from "./arguments.js";
-import { fromForward, reshaped } from "./cache.js";
+import { ShapeError, formatShape, type Shape, type Tensor, checkOptions } from "@bp/tensor";
+import { checkInputLike, checkSameKind, checkTensor } from "./arguments.js";
+import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
 
@@ -27,8 +27,7 @@ export class Affine implements ParameterLayer {
   /** Whether `backward` computes `dx` (the layer contract's switch; a net turns it off on its
    * first layer). */
   computeDx: boolean;
-  /** The input as a 2-d tensor (N rows): the input itself when it is 2-d, else the layer's own
-   * reshape view of it, which the next forward disposes (reading it afterwards throws). */
+  /** The input seen as a 2-d tensor of N rows (a reshape view of it, as the book's `x.reshape(N, -1)`). */
   x: Tensor | null = null;
   /** The shape the input came in, restored on `dx`. */
   originalXShape: Shape | null = null;
@@ -47,9 +46,7 @@ export class Affine implements ParameterLayer {
         `b must have shape [${W.shape[1]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`,
       );
     }
-    if (b.dtype !== W.dtype) throw new DTypeError("Affine", `W is ${W.dtype} but b is ${b.dtype}`);
-    if (b.backend !== W.backend)
-      throw new BackendError("Affine", `W lives on '${W.backend.name}' but b on '${b.backend.name}'`);
+    checkSameKind("Affine", "W", W, "b", b);
     this.W = W;
     this.b = b;
     this.computeDx = options.computeDx ?? true;
@@ -76,26 +73,10 @@ export class Affine implements ParameterLayer {
         `x has shape ${formatShape(x.shape)} but W has shape ${formatShape(this.W.shape)}: expected N rows of ${inputs} values ([N, ${inputs}] or [N, ...] with ${inputs} elements per row)`,
       );
     }
-    if (x.dtype !== this.W.dtype)
-      throw new DTypeError(
-        op,
-        `x is ${x.dtype} ${formatShape(x.shape)} but W is ${this.W.dtype}; convert one with .cast(dtype)`,
-      );
-    if (x.backend !== this.W.backend) {
-      throw new BackendError(
-        op,
-        `x lives on '${x.backend.name}' but W on '${this.W.backend.name}'; move x with .to(backend)`,
-      );
-    }
-    // The previous forward's view of its input was this layer's own (nobody else was given it):
-    // disposing it lets that input's storage go back to the backend once its owner disposes it.
-    if (this.x !== null && this.originalXShape !== null && this.originalXShape.length !== 2) this.x.dispose();
+    checkInputLike(op, x, this.W);
     this.originalXShape = x.shape;
-    this.x = x.rank === 2 ? x : x.reshape([rows, inputs]);
-    const xW = this.x.matmul(this.W);
-    const out = xW.add(this.b);
-    xW.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
-    return out;
+    this.x = x.reshape([rows, inputs]);
+    return this.x.matmul(this.W).add(this.b);
   }
 
   backward(dout: Tensor): Tensor | null {
@@ -105,7 +86,6 @@ export class Affine implements ParameterLayer {
     this.dW = x.matmul(dout, { transposeA: true });
     this.db = dout.sum(0);
     if (!this.computeDx) return null;
-    const dx = dout.matmul(this.W, { transposeB: true });
-    return originalXShape.length === 2 ? dx : reshaped(dx, originalXShape);
+    return dout.matmul(this.W, { transposeB: true }).reshape(originalXShape);
   }
 }

@@ -9,8 +9,8 @@ import {
   type Tensor,
   checkOptions,
 } from "@bp/tensor";
-import { checkTensor } from "./arguments.js";
-import { fromForward, reshaped } from "./cache.js";
+import { checkSameKind, checkTensor } from "./arguments.js";
+import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer, StatefulLayer } from "./Layer.js";
 
@@ -48,13 +48,11 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
   /** The shape the input came in, restored on the output and `dx`. */
   inputShape: Shape | null = null;
   batchSize: number | null = null;
-  /** `x - μ` of the last training forward. The layer's own cache: the next forward disposes it. */
+  /** `x - μ` of the last training forward. */
   xc: Tensor | null = null;
-  /** The normalised input of the last training forward. The layer's own cache: the next forward
-   * disposes it. */
+  /** The normalised input of the last training forward. */
   xn: Tensor | null = null;
-  /** `sqrt(σ² + eps)` of the last training forward. The layer's own cache: the next forward
-   * disposes it. */
+  /** `sqrt(σ² + eps)` of the last training forward. */
   std: Tensor | null = null;
   dgamma: Tensor | null = null;
   dbeta: Tensor | null = null;
@@ -78,9 +76,7 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
     ] as const) {
       if (t.rank !== 1 || t.shape[0] !== d)
         throw new ShapeError(op, `${name} must have shape [${d}] like gamma, got ${formatShape(t.shape)}`);
-      if (t.dtype !== gamma.dtype) throw new DTypeError(op, `gamma is ${gamma.dtype} but ${name} is ${t.dtype}`);
-      if (t.backend !== gamma.backend)
-        throw new BackendError(op, `gamma lives on '${gamma.backend.name}' but ${name} on '${t.backend.name}'`);
+      checkSameKind(op, "gamma", gamma, name, t);
     }
     const momentum = options.momentum ?? 0.9;
     if (!(momentum >= 0 && momentum <= 1)) throw new ValueError(op, `momentum must be in [0, 1], got ${momentum}`);
@@ -120,21 +116,14 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
     if (x.backend !== this.gamma.backend)
       throw new BackendError(op, `x lives on '${x.backend.name}' but gamma on '${this.gamma.backend.name}'`);
     if (train && rows === 0) throw new ValueError(op, "cannot normalise a batch of 0 rows in training mode");
-    // The previous training forward's caches are this layer's own (nobody else was given them):
-    // replaced now, their storage serves this forward (Tensor.dispose).
-    for (const t of [this.xc, this.xn, this.std]) t?.dispose();
     this.inputShape = x.shape;
-    const x2 = x.rank === 2 ? x : x.reshape([rows, d]);
-    // Temporaries of this forward (a view of x among them: disposing it leaves x alone).
-    const temporaries: Tensor[] = x2 === x ? [] : [x2];
+    const x2 = x.reshape([rows, d]);
     let xn: Tensor;
     if (train) {
       const mu = x2.mean(0);
       const xc = x2.sub(mu);
-      const squares = xc.square();
-      const variance = squares.mean(0);
-      const shifted = variance.add(BATCH_NORM_EPS);
-      const std = shifted.sqrt();
+      const variance = xc.square().mean(0);
+      const std = variance.add(BATCH_NORM_EPS).sqrt();
       xn = xc.div(std);
       this.batchSize = rows;
       this.xc = xc;
@@ -143,32 +132,18 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
       // The running statistics are updated in place: `state` hands out these very tensors.
       this.updateRunning(this.runningMean, mu);
       this.updateRunning(this.runningVar, variance);
-      temporaries.push(mu, squares, variance, shifted);
     } else {
-      const xc = x2.sub(this.runningMean);
-      const shifted = this.runningVar.add(BATCH_NORM_EPS);
-      const std = shifted.sqrt();
-      xn = xc.div(std);
-      temporaries.push(xc, shifted, std);
+      xn = x2.sub(this.runningMean).div(this.runningVar.add(BATCH_NORM_EPS).sqrt());
       // A backward now would differentiate the training pass, not this one: make it throw.
       this.xc = this.xn = this.std = null;
       this.batchSize = null;
     }
-    const scaled = xn.mul(this.gamma);
-    const out = scaled.add(this.beta);
-    temporaries.push(scaled);
-    if (!train) temporaries.push(xn);
-    for (const t of temporaries) t.dispose();
-    return x.rank === 2 ? out : reshaped(out, x.shape);
+    return xn.mul(this.gamma).add(this.beta).reshape(x.shape);
   }
 
   /** `running = momentum · running + (1 - momentum) · batch`, in place (`assign`). */
   private updateRunning(running: Tensor, batch: Tensor): void {
-    const old = running.mul(this.momentum);
-    const fresh = batch.mul(1 - this.momentum);
-    const next = old.add(fresh);
-    running.assign(next);
-    for (const t of [old, fresh, next]) t.dispose(); // temporaries of this update
+    running.assign(running.mul(this.momentum).add(batch.mul(1 - this.momentum)));
   }
 
   /** The book's backward through the normalisation (after a training forward). */
@@ -180,53 +155,15 @@ export class BatchNormalization implements ParameterLayer, StatefulLayer {
     const std = fromForward(this.std, op, "std");
     const n = fromForward(this.batchSize, op, "batchSize");
     checkSameShape(op, dout, inputShape, "the forward input");
-    const d2 = dout.rank === 2 ? dout : dout.reshape(xc.shape);
+    const d2 = dout.reshape(xc.shape);
     this.dbeta = d2.sum(0);
-    const xnD = xn.mul(d2);
-    this.dgamma = xnD.sum(0);
-    // Temporaries of this backward, given to nobody: their storage serves the next op
-    // (Tensor.dispose). d2, when it is a view of dout, goes too (disposing it leaves dout alone).
-    const temporaries: Tensor[] = d2 === dout ? [xnD] : [xnD, d2];
-    if (!this.computeDx) {
-      for (const t of temporaries) t.dispose();
-      return null;
-    }
-    // dstd = -Σ_rows (dxn · xc) / std²
+    this.dgamma = xn.mul(d2).sum(0);
+    if (!this.computeDx) return null;
     const dxn = d2.mul(this.gamma);
-    const dxnXc = dxn.mul(xc);
-    const std2 = std.mul(std);
-    const ratio = dxnXc.div(std2);
-    const ratioSum = ratio.sum(0);
-    const dstd = ratioSum.neg();
-    // dvar = 0.5 · dstd / std
-    const halfDstd = dstd.mul(0.5);
-    const dvar = halfDstd.div(std);
-    // dxc = dxn / std + (2 / n) · xc · dvar
-    const dxnStd = dxn.div(std);
-    const xcScaled = xc.mul(2 / n);
-    const xcDvar = xcScaled.mul(dvar);
-    const dxc = dxnStd.add(xcDvar);
-    // dx = dxc - Σ_rows dxc / n
-    const dmu = dxc.sum(0);
-    const dmuMean = dmu.div(n);
-    const dx = dxc.sub(dmuMean);
-    temporaries.push(
-      dxn,
-      dxnXc,
-      std2,
-      ratio,
-      ratioSum,
-      dstd,
-      halfDstd,
-      dvar,
-      dxnStd,
-      xcScaled,
-      xcDvar,
-      dxc,
-      dmu,
-      dmuMean,
-    );
-    for (const t of temporaries) t.dispose();
-    return inputShape.length === 2 ? dx : reshaped(dx, inputShape);
+    const dstd = dxn.mul(xc).div(std.mul(std)).sum(0).neg(); // -Σ_rows (dxn · xc) / std²
+    const dvar = dstd.mul(0.5).div(std); // 0.5 · dstd / std
+    const dxc = dxn.div(std).add(xc.mul(2 / n).mul(dvar)); // dxn / std + (2 / n) · xc · dvar
+    const dx = dxc.sub(dxc.sum(0).div(n)); // dxc - Σ_rows dxc / n
+    return dx.reshape(inputShape);
   }
 }

@@ -1,6 +1,6 @@
-import { BackendError, DTypeError, ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
-import { checkTensor } from "./arguments.js";
-import { fromForward, reshaped } from "./cache.js";
+import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
+import { checkInputLike, checkSameKind, checkTensor } from "./arguments.js";
+import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { ParameterLayer } from "./Layer.js";
 
@@ -23,12 +23,10 @@ export class Convolution implements ParameterLayer {
   computeDx = true;
   /** The input of the last forward. */
   x: Tensor | null = null;
-  /** im2col of the input: [N * outH * outW, C * FH * FW]. The layer's own cache: the next forward
-   * disposes it (a `col` read from an earlier forward throws once disposed). */
+  /** im2col of the input: [N * outH * outW, C * FH * FW]. */
   col: Tensor | null = null;
-  /** W as FN rows of C * FH * FW values (the book's `col_W` is its transpose; matmul reads it
-   * transposed in place): the layer's own reshape view of W, which the next forward disposes (W
-   * itself stays). */
+  /** W as FN rows of C * FH * FW values, a view of W (the book's `col_W` is its transpose; matmul
+   * reads it transposed in place). */
   colW: Tensor | null = null;
   dW: Tensor | null = null;
   db: Tensor | null = null;
@@ -44,9 +42,7 @@ export class Convolution implements ParameterLayer {
         `b must have shape [${W.shape[0]}] to match W ${formatShape(W.shape)}, got ${formatShape(b.shape)}`,
       );
     }
-    if (b.dtype !== W.dtype) throw new DTypeError(op, `W is ${W.dtype} but b is ${b.dtype}`);
-    if (b.backend !== W.backend)
-      throw new BackendError(op, `W lives on '${W.backend.name}' but b on '${b.backend.name}'`);
+    checkSameKind(op, "W", W, "b", b);
     if (!Number.isInteger(stride) || stride < 1)
       throw new ValueError(op, `stride must be a positive integer, got ${stride}`);
     if (!Number.isInteger(pad) || pad < 0) throw new ValueError(op, `pad must be a non-negative integer, got ${pad}`);
@@ -78,39 +74,17 @@ export class Convolution implements ParameterLayer {
         `x has shape ${formatShape(x.shape)} but W has shape ${formatShape(this.W.shape)}: expected [N, ${C}, H, W]`,
       );
     }
-    if (x.dtype !== this.W.dtype)
-      throw new DTypeError(
-        op,
-        `x is ${x.dtype} ${formatShape(x.shape)} but W is ${this.W.dtype}; convert one with .cast(dtype)`,
-      );
-    if (x.backend !== this.W.backend)
-      throw new BackendError(
-        op,
-        `x lives on '${x.backend.name}' but W on '${this.W.backend.name}'; move x with .to(backend)`,
-      );
+    checkInputLike(op, x, this.W);
     const N = x.shape[0]!;
-    const col = x.im2col(FH, FW, this.stride, this.pad);
-    const colW = this.W.reshape([FN, -1]);
     const outH = (x.shape[2]! + 2 * this.pad - FH) / this.stride + 1;
     const outW = (x.shape[3]! + 2 * this.pad - FW) / this.stride + 1;
+    this.x = x;
+    this.col = x.im2col(FH, FW, this.stride, this.pad);
+    this.colW = this.W.reshape([FN, -1]);
     // The bias is added to the rows (n, oy, ox) of FN values, one row broadcast as the book does;
     // then one reordering to [N, FN, outH, outW].
-    const product = col.matmul(colW, { transposeB: true });
-    const out = product.add(this.b);
-    product.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
-    this.x = x;
-    // The previous forward's col and colW are this layer's own caches, replaced now: col's storage
-    // serves the next im2col; colW is a view, and disposing it leaves W alone (Tensor.dispose).
-    this.col?.dispose();
-    this.colW?.dispose();
-    this.col = col;
-    this.colW = colW;
-    // `out` and its view are temporaries of this line (the transpose is a copy): nobody else was
-    // given them, so their storage serves the next forward.
-    const rows = reshaped(out, [N, outH, outW, FN]);
-    const result = rows.transpose([0, 3, 1, 2]);
-    rows.dispose();
-    return result;
+    const out = this.col.matmul(this.colW, { transposeB: true }).add(this.b);
+    return out.reshape([N, outH, outW, FN]).transpose([0, 3, 1, 2]);
   }
 
   backward(dout: Tensor): Tensor | null {
@@ -122,19 +96,12 @@ export class Convolution implements ParameterLayer {
     const windows = rows / x.shape[0]!;
     const outH = (x.shape[2]! + 2 * this.pad - FH) / this.stride + 1;
     checkSameShape("Convolution.backward", dout, [x.shape[0]!, FN, outH, windows / outH], "the forward output");
-    // dout as rows (n, oy, ox) of FN values: a copy (the transpose) seen through a view, both this
-    // method's own temporaries (dout itself is never disposed here).
-    const d = reshaped(dout.transpose([0, 2, 3, 1]), [rows, FN]);
+    // dout as rows (n, oy, ox) of FN values.
+    const d = dout.transpose([0, 2, 3, 1]).reshape([rows, FN]);
     this.db = d.sum(0);
-    this.dW = reshaped(d.matmul(col, { transposeA: true }), this.W.shape);
-    if (!this.computeDx) {
-      d.dispose();
-      return null;
-    }
+    this.dW = d.matmul(col, { transposeA: true }).reshape(this.W.shape);
+    if (!this.computeDx) return null;
     const dcol = d.matmul(colW);
-    d.dispose();
-    const dx = dcol.col2im(x.shape, FH, FW, this.stride, this.pad);
-    dcol.dispose();
-    return dx;
+    return dcol.col2im(x.shape, FH, FW, this.stride, this.pad);
   }
 }

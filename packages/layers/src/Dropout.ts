@@ -22,14 +22,10 @@ export interface DropoutOptions {
 export class Dropout implements Layer {
   readonly dropoutRatio: number;
   readonly rng: Rng;
-  /** 1 where the unit is kept, 0 where it is dropped (of the last training forward). A mask the
-   * layer drew is its own cache: the next forward disposes it, unless it was made the `fixedMask`
-   * (a `fixedMask` is never disposed). */
+  /** 1 where the unit is kept, 0 where it is dropped (of the last training forward). */
   mask: Tensor | null = null;
   /** When set, training forwards use this mask (1 keep, 0 drop) instead of drawing one. */
   fixedMask: Tensor | null = null;
-  /** The mask of the last training forward when this layer drew it (not a fixedMask). */
-  private drawn: Tensor | null = null;
   computeDx = true;
 
   constructor(rng: Rng, options: DropoutOptions = {}) {
@@ -53,31 +49,18 @@ export class Dropout implements Layer {
           `x has shape ${formatShape(x.shape)} but fixedMask has shape ${formatShape(shape)}`,
         );
     }
-    // A mask this layer drew was given to nobody else: replaced now, its storage serves the next
-    // draw (Tensor.dispose). A fixedMask belongs to whoever set it and stays, even when it is the
-    // mask this layer drew (a gradient check fixes the last drawn mask that way).
-    if (this.drawn !== this.fixedMask) this.drawn?.dispose();
-    this.drawn = null;
     if (!train) {
       this.mask = null; // a backward now would use another pass's mask: make it throw
       return x.mul(1 - this.dropoutRatio);
     }
-    const mask = this.fixedMask ?? this.drawMask(x);
-    if (mask !== this.fixedMask) this.drawn = mask;
-    this.mask = mask;
-    return x.mul(mask);
+    this.mask = this.fixedMask ?? this.drawMask(x);
+    return x.mul(this.mask);
   }
 
   /** `rand(x.shape) > dropoutRatio` as x's dtype. Drawn in float64 and compared there, so float32
    * nets drop the same units as float64 ones. */
   private drawMask(x: Tensor): Tensor {
-    const draws = rand(x.shape, { rng: this.rng, backend: x.backend });
-    const kept = draws.gt(this.dropoutRatio);
-    const mask = kept.cast(x.dtype);
-    // Temporaries of this draw, given to nobody (Tensor.dispose).
-    draws.dispose();
-    kept.dispose();
-    return mask;
+    return rand(x.shape, { rng: this.rng, backend: x.backend }).gt(this.dropoutRatio).cast(x.dtype);
   }
 
   backward(dout: Tensor): Tensor | null {

@@ -1,6 +1,6 @@
 import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { checkTensor } from "./arguments.js";
-import { fromForward, reshaped } from "./cache.js";
+import { fromForward } from "./cache.js";
 import { checkSameShape } from "./gradientShape.js";
 import type { Layer } from "./Layer.js";
 
@@ -23,7 +23,7 @@ export class Pooling implements Layer {
   x: Tensor | null = null;
   /** Index (within its window, 0 ... poolH * poolW - 1) of each window's maximum, one per
    * (image, channel, oy, ox), as int32 (the output's order; the book's `arg_max` holds the same
-   * indices in (image, oy, ox, channel) order). The layer's own cache: the next forward disposes it. */
+   * indices in (image, oy, ox, channel) order). */
   argMax: Tensor | null = null;
 
   constructor(poolH: number, poolW: number, stride = 1, pad = 0) {
@@ -51,18 +51,11 @@ export class Pooling implements Layer {
     // images: its rows are the windows in the output's own order (image, channel, oy, ox), one
     // window of poolH * poolW values each, and the result needs no reordering (the book reorders
     // its (image, oy, ox, channel) rows with a transpose).
-    const planes = x.reshape([N * C, 1, H, W]);
-    const col = planes.im2col(this.poolH, this.poolW, this.stride, this.pad);
-    // A view of x made here and given to nobody: disposing it leaves x alone (its share of the
-    // storage would otherwise keep x's storage from returning when x's owner disposes it).
-    planes.dispose();
-    const argMax = col.argmax(1);
-    const out = col.max(1); // the book's np.max(col, axis=1): the value at argMax, bit for bit
-    col.dispose(); // a temporary: its storage serves the next forward (Tensor.dispose)
+    const col = x.reshape([N * C, 1, H, W]).im2col(this.poolH, this.poolW, this.stride, this.pad);
     this.x = x;
-    this.argMax?.dispose(); // the previous forward's cache, replaced now (Tensor.dispose)
-    this.argMax = argMax;
-    return reshaped(out, [N, C, outH, outW]);
+    this.argMax = col.argmax(1);
+    const out = col.max(1); // the book's np.max(col, axis=1): the value at argMax, bit for bit
+    return out.reshape([N, C, outH, outW]);
   }
 
   backward(dout: Tensor): Tensor | null {
@@ -75,11 +68,8 @@ export class Pooling implements Layer {
     if (!this.computeDx) return null;
     // The book's dmax[arange, argMax] = dout: each window's gradient at its maximum, 0 elsewhere;
     // dout's elements are already in the windows' order.
-    const flat = dout.reshape([N * C * outH * outW]);
-    const dmax = flat.putAlongLastAxis(argMax, this.poolH * this.poolW);
-    flat.dispose(); // this method's view of dout: disposing it leaves dout alone
+    const dmax = dout.reshape([N * C * outH * outW]).putAlongLastAxis(argMax, this.poolH * this.poolW);
     const dx = dmax.col2im([N * C, 1, H, W], this.poolH, this.poolW, this.stride, this.pad);
-    dmax.dispose();
-    return reshaped(dx, x.shape);
+    return dx.reshape(x.shape);
   }
 }

@@ -20,12 +20,6 @@ export class Sigmoid implements Layer {
   backward(dout: Tensor): Tensor {
     const out = fromForward(this.out, "Sigmoid.backward", "out");
     checkSameShape("Sigmoid.backward", dout, out, "the forward output");
-    const negated = out.neg();
-    const oneMinus = negated.add(1);
-    const scaled = dout.mul(oneMinus);
-    const dx = scaled.mul(out);
-    // Temporaries of this line, given to nobody: their storage serves the next op (Tensor.dispose).
-    for (const t of [negated, oneMinus, scaled]) t.dispose();
-    return dx;
+    return dout.mul(out.neg().add(1)).mul(out); // dout * (1 - out) * out
   }
 }

@@ -23,9 +23,6 @@ export class SoftmaxWithLoss implements LossLayer {
       throw new ShapeError("SoftmaxWithLoss.forward", `x must be [N, C] or [C], got ${formatShape(x.shape)}`);
     checkRows("SoftmaxWithLoss.forward", "x", x);
     this.t = t;
-    // The previous y was this layer's own cache (nobody else was given it): its storage serves the
-    // softmax below (Tensor.dispose). Reading it after the next forward is a ValueError.
-    this.y?.dispose();
     this.y = softmax(x);
     this.loss = crossEntropyError(this.y, t);
     return this.loss;
@@ -38,22 +35,10 @@ export class SoftmaxWithLoss implements LossLayer {
       throw new ValueError("SoftmaxWithLoss.backward", `dout must be a finite number (default 1), got ${String(dout)}`);
     const batchSize = y.rank === 1 ? 1 : y.shape[0]!;
     const c = y.shape[y.rank - 1]!;
-    let target: Tensor;
-    if (t.dtype === "int32") {
-      const labels = t.rank === 1 ? t : t.reshape([batchSize]);
-      const hot = labels.oneHot(c, y.dtype === "float32" ? "float32" : "float64");
-      if (labels !== t) labels.dispose();
-      target = y.rank === 2 ? hot : hot.reshape(y.shape);
-      if (target !== hot) hot.dispose();
-    } else target = t.reshape(y.shape);
-    const diff = y.sub(target);
-    const dx = diff.div(batchSize);
-    // Temporaries (Tensor.dispose): the one-hot rows, or a view of t (disposing a view leaves t alone).
-    diff.dispose();
-    target.dispose();
-    if (dout === 1) return dx;
-    const scaled = dx.mul(dout);
-    dx.dispose();
-    return scaled;
+    // int32 class indices become one-hot rows of y's dtype.
+    const target =
+      t.dtype === "int32" ? t.reshape([batchSize]).oneHot(c, y.dtype === "float32" ? "float32" : "float64") : t;
+    const dx = y.sub(target.reshape(y.shape)).div(batchSize);
+    return dout === 1 ? dx : dx.mul(dout);
   }
 }

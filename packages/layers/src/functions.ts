@@ -10,14 +10,8 @@ export function softmax(x: Tensor): Tensor {
   if (x.rank === 0) throw new ShapeError("softmax", "needs at least one axis, got a scalar");
   if (!isFloatDType(x.dtype))
     throw new DTypeError("softmax", `needs float32 or float64 scores, got ${x.dtype} ${formatShape(x.shape)}`);
-  const max = x.max(-1, true);
-  const shifted = x.sub(max);
-  const e = shifted.exp();
-  const sum = e.sum(-1, true);
-  const y = e.div(sum);
-  // Temporaries: their storage serves the next call (Tensor.dispose).
-  for (const t of [max, shifted, e, sum]) t.dispose();
-  return y;
+  const e = x.sub(x.max(-1, true)).exp();
+  return e.div(e.sum(-1, true));
 }
 
 /** The small constant the book adds inside the log, so that log(0) never happens. */
@@ -43,16 +37,9 @@ export function crossEntropyError(y: Tensor, t: Tensor): number {
   const labels = classIndices(op, t, n, c, y.shape);
   const picked = new Int32Array(n);
   for (let i = 0; i < n; i++) picked[i] = i * c + labels[i]!;
-  const flat = y2.reshape([n * c]);
-  const p = flat.gather(picked);
-  const shifted = p.add(CROSS_ENTROPY_DELTA);
-  const logs = shifted.log();
-  const total = logs.sum();
-  const loss = -total.item() / n;
-  // Temporaries and views of y (disposing a view leaves y alone; Tensor.dispose).
-  for (const t of [flat, p, shifted, logs, total]) t.dispose();
-  if (y2 !== y) y2.dispose();
-  return loss;
+  // y[i, t_i] for each row i, read from y's flat storage.
+  const p = y2.reshape([n * c]).gather(picked);
+  return -p.add(CROSS_ENTROPY_DELTA).log().sum().item() / n;
 }
 
 /**
@@ -79,14 +66,7 @@ export function classIndices(op: string, t: Tensor, n: number, c: number, yShape
       `one-hot labels t must have the shape of the scores ${formatShape(yShape)}, got ${formatShape(t.shape)} (or pass int32 class indices of shape [${n}])`,
     );
   }
-  // A view of t and the argmax result are this function's own: disposed once read, so neither keeps
-  // storage from the backend (the view's share would keep t's storage when its owner disposes it).
-  const rows = t.reshape([n, c]);
-  const classes = rows.argmax(1);
-  const indices = Int32Array.from(classes.data);
-  rows.dispose();
-  classes.dispose();
-  return indices;
+  return Int32Array.from(t.reshape([n, c]).argmax(1).data);
 }
 
 /** Refuses a batch of 0 rows (its mean loss would be 0 / 0 = NaN), naming the op and the shape. */

@@ -10,15 +10,9 @@ export type Value = number | Tensor;
  */
 export function sumToShape(grad: Tensor, shape: Shape): Tensor {
   let g = grad;
-  // Each partial sum is this function's own once the next one exists (never `grad`, never the
-  // result): its storage serves the next op (Tensor.dispose).
-  const reduce = (next: Tensor): void => {
-    if (g !== grad) g.dispose();
-    g = next;
-  };
-  while (g.rank > shape.length) reduce(g.sum(0));
+  while (g.rank > shape.length) g = g.sum(0);
   for (let axis = 0; axis < shape.length; axis++) {
-    if (shape[axis] === 1 && g.shape[axis] !== 1) reduce(g.sum(axis, true));
+    if (shape[axis] === 1 && g.shape[axis] !== 1) g = g.sum(axis, true);
   }
   if (g.shape.length !== shape.length || g.shape.some((d, i) => d !== shape[i])) {
     throw new ShapeError(
@@ -31,27 +25,16 @@ export function sumToShape(grad: Tensor, shape: Shape): Tensor {
 
 /** `grad` brought to the kind and shape of `input`: a number for a number input, a tensor of the
  * input's shape otherwise. A gradient equal to `dout` itself is copied, so that callers never get
- * back the tensor they passed in. Any other `grad` is the caller's own temporary: when it is not
- * returned, it is disposed. */
+ * back the tensor they passed in. */
 export function gradientLike(grad: Value, input: Value, dout: Value): Value {
-  if (typeof input === "number") {
-    if (typeof grad === "number") return grad;
-    const total = grad.sum();
-    const value = total.item();
-    total.dispose();
-    if (grad !== dout) grad.dispose(); // a local gradient the layer made: read, and given to nobody
-    return value;
-  }
+  if (typeof input === "number") return typeof grad === "number" ? grad : grad.sum().item();
   if (typeof grad === "number")
     throw new ShapeError(
       "gradientLike",
       `got a number gradient for a tensor input of shape ${formatShape(input.shape)}`,
     );
   const g = sumToShape(grad, input.shape);
-  if (g === dout) return g.clone();
-  // A local gradient the layer made and summed to the input's shape: only the sum is returned.
-  if (g !== grad && grad !== dout) grad.dispose();
-  return g;
+  return g === dout ? g.clone() : g;
 }
 
 export function multiply(a: Value, b: Value): Value {

@@ -14,6 +14,7 @@ import {
   cpu,
   formatShape,
   tensor,
+  track,
   type Backend,
   type FloatDType,
   type Tensor,
@@ -21,6 +22,7 @@ import {
 } from "@bp/tensor";
 import { buildLayers, buildLossLayer, describeLayer, lossLayerTypeOf } from "./layerTypes.js";
 import type { NamedTensors, Net, NetDescription, NetKind } from "./Net.js";
+import { Ownership, scoped } from "./ownership.js";
 
 export interface LayerNetOptions {
   /** λ of the weight decay: ½λΣW² is added to the loss and λW to the gradient of every layer
@@ -70,13 +72,11 @@ export class LayerNet<P extends string = string> implements Net<P> {
   readonly rng: Rng;
   private readonly paramSlots: ReadonlyMap<string, Slot>;
   private readonly stateSlots: ReadonlyMap<string, Slot>;
-  /** Outputs of the last forward pass that nobody outside the net was given: the layers' outputs
-   * between the input and the scores (held only by the layers' caches), and the scores when
-   * `loss` or `accuracy` ran the pass. The next pass disposes them (Tensor.dispose), as it replaces
-   * the caches that hold them. */
-  private passOutputs: Tensor[] = [];
-  /** The layers' own weight gradients that the last `lossAndGradient` returned with weight decay
-   * added (so nobody outside was given them): the next `lossAndGradient` disposes them. */
+  /** What the loops below own of what the layers make (their caches, temporaries, the gradients
+   * passed between them). */
+  private readonly owned = new Ownership();
+  /** The gradients with weight decay added that the last `lossAndGradient` returned (the net's
+   * own): the next `lossAndGradient` disposes them. */
   private decayedGrads: Tensor[] = [];
 
   constructor(layers: Iterable<readonly [string, Layer]>, lastLayer: LossLayer, options: LayerNetOptions = {}) {
@@ -142,23 +142,18 @@ export class LayerNet<P extends string = string> implements Net<P> {
   }
 
   /**
-   * The layers' forward pass. The previous pass's outputs that only the layers' caches hold are
-   * disposed first (a layer reading its cache after a later pass gets a ValueError, never reused
-   * data); this pass's are kept for the next. `internal`: the scores stay inside the net (loss,
-   * accuracy), so they count among them; predict() gives them to its caller and never disposes them.
+   * The layers' forward pass, each layer run under the net's ownership (see `Ownership`): a
+   * layer's temporaries are disposed at once, its caches and output when its next forward replaces
+   * them. `internal`: the scores stay inside the net (loss, accuracy); otherwise they are given to
+   * the caller (predict) and the net never disposes them.
    */
   private forwardPass(x: Tensor, train: boolean, internal: boolean): Tensor {
-    for (const t of this.passOutputs) t.dispose();
-    this.passOutputs = [];
-    const produced = new Set<Tensor>();
     let out = x;
     for (const layer of this.layers.values()) {
-      out = layer.forward(out, train);
-      produced.add(out);
+      const input = out;
+      out = this.owned.forward(layer, () => layer.forward(input, train));
     }
-    produced.delete(x);
-    if (!internal) produced.delete(out);
-    this.passOutputs = [...produced];
+    if (!internal) this.owned.give(out);
     return out;
   }
 
@@ -169,7 +164,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
     checkTensor(`${this.kind}.loss`, "t", t);
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(`${this.kind}.loss`, `x has 0 rows (shape ${formatShape(x.shape)})`);
-    return this.lastLayer.forward(this.forwardPass(x, train, true), t) + this.weightDecay();
+    const scores = this.forwardPass(x, train, true);
+    return this.owned.forward(this.lastLayer, () => this.lastLayer.forward(scores, t)) + this.weightDecay();
   }
 
   accuracy(x: Tensor, t: Tensor): number {
@@ -178,18 +174,15 @@ export class LayerNet<P extends string = string> implements Net<P> {
     checkTensor(op, "t", t);
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(op, `x has 0 rows (shape ${formatShape(x.shape)})`);
-    const y = x.rank > 2 ? this.predictClassesInBatches(x) : this.forwardPass(x, false, true).argmax(1);
-    const labels = t.dtype === "int32" ? t : t.argmax(1);
-    try {
+    return scoped(() => {
+      const y = x.rank > 2 ? this.predictClassesInBatches(x) : this.forwardPass(x, false, true).argmax(1);
+      const labels = t.dtype === "int32" ? t : t.argmax(1);
       if (labels.size !== y.size)
         throw new ShapeError(op, `${y.size} predictions but labels t have shape ${formatShape(t.shape)}`);
       let correct = 0;
       for (let i = 0; i < y.size; i++) if (y.data[i] === labels.data[i]) correct++;
       return correct / y.size;
-    } finally {
-      y.dispose();
-      if (labels !== t) labels.dispose();
-    }
+    });
   }
 
   /**
@@ -202,11 +195,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
     const classes = new Int32Array(rows);
     for (let start = 0; start < rows; start += 100) {
       const idx = Int32Array.from({ length: Math.min(100, rows - start) }, (_, i) => start + i);
-      const batch = x.gather(idx);
-      const y = this.forwardPass(batch, false, true).argmax(1);
-      classes.set(y.data, start);
-      y.dispose();
-      batch.dispose();
+      // One batch at a time: its copy of the rows and its argmax are disposed before the next.
+      scoped(() => classes.set(this.forwardPass(x.gather(idx), false, true).argmax(1).data, start));
     }
     return tensor(classes, { dtype: "int32", backend: x.backend });
   }
@@ -216,32 +206,40 @@ export class LayerNet<P extends string = string> implements Net<P> {
   }
 
   lossAndGradient(x: Tensor, t: Tensor): { loss: number; grads: NamedTensors<P> } {
+    for (const g of this.decayedGrads) g.dispose(); // the last call's, which expire now
     const loss = this.loss(x, t, true);
-    for (const g of this.decayedGrads) g.dispose();
-    this.decayedGrads = [];
-    let dout: Tensor | null = this.lastLayer.backward(1);
+    // The gradient between two layers is the loop's: disposed once the next layer has read it.
+    const last = this.owned.backward(this.lastLayer, () => this.lastLayer.backward(1));
+    let dout: Tensor | null = last.result;
+    let handOff = last.handOff;
     for (const layer of [...this.layers.values()].reverse()) {
       if (dout === null) break;
-      const next: Tensor | null = layer.backward(dout);
-      // This loop's own intermediate gradient, read by the layer and handed on by nobody: its
-      // storage serves a later op (Tensor.dispose; a layer never keeps the dout it was given).
-      if (next !== dout) dout.dispose();
-      dout = next;
+      const input: Tensor = dout;
+      const next = this.owned.backward(layer, () => layer.backward(input));
+      if (next.result === input) continue; // handed on as it is, with its owner
+      if (handOff) input.dispose();
+      dout = next.result;
+      handOff = next.handOff;
     }
+    if (dout !== null && handOff) dout.dispose(); // the first layer's dx, which nobody reads
+    const { result: grads, made } = track(() => this.layerGrads());
+    for (const g of made) if (!Object.values(grads).includes(g)) g.dispose(); // λW
+    this.decayedGrads = made.filter((g) => !g.isDisposed);
+    return { loss, grads };
+  }
+
+  /** The layers' gradients by parameter name, with λW added to each `W` under weight decay. */
+  private layerGrads(): NamedTensors<P> {
     const grads: Record<string, Tensor> = {};
     for (const [n, slot] of this.paramSlots) {
       const layer = this.layers.get(slot.layer);
       if (layer === undefined || !hasParams(layer))
         throw new ValueError(`${this.kind}.gradient`, `no layer ${slot.layer}`);
       const g = layer.grads[slot.key]!;
-      if (slot.key === "W" && this.weightDecayLambda > 0) {
-        const decay = layer.params.W!.mul(this.weightDecayLambda);
-        grads[n] = g.add(decay);
-        decay.dispose();
-        this.decayedGrads.push(g);
-      } else grads[n] = g;
+      const decay = slot.key === "W" && this.weightDecayLambda > 0;
+      grads[n] = decay ? g.add(layer.params.W!.mul(this.weightDecayLambda)) : g;
     }
-    return { loss, grads: grads as NamedTensors<P> };
+    return grads as NamedTensors<P>;
   }
 
   numericalGradient(x: Tensor, t: Tensor, options: NumericalGradientOptions = {}): NamedTensors<P> {
@@ -291,11 +289,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
     let decay = 0;
     for (const [n, slot] of this.paramSlots) {
       if (slot.key !== "W") continue;
-      const squares = (this.params[n as P] as Tensor).square();
-      const sum = squares.sum();
-      decay += 0.5 * this.weightDecayLambda * sum.item();
-      squares.dispose();
-      sum.dispose();
+      const W = this.params[n as P] as Tensor;
+      decay += 0.5 * this.weightDecayLambda * scoped(() => W.square().sum().item());
     }
     return decay;
   }

@@ -13,6 +13,18 @@ export type NamedTensors<P extends string = string> = Readonly<Record<P, Tensor>
  * optimizer that updates them in place with `tensor.assign(...)` trains the net. `state` holds the
  * untrained tensors that are saved with the parameters (BatchNormalization's running statistics,
  * `runningMean1`, `runningVar1`, ...), also the very tensors the layers use.
+ *
+ * Who owns which tensor (so that a loop can hand storage back with `Tensor.dispose` and never
+ * dispose what someone still reads):
+ * - The inputs `x` and labels `t` stay the caller's: a net never disposes them.
+ * - `predict`'s result belongs to the caller: the net never disposes it.
+ * - The gradients that `gradient` and `lossAndGradient` return belong to the net and stay valid
+ *   until its next `gradient` or `lossAndGradient` call, which may dispose them (`clone()` one to
+ *   keep it longer). A caller never disposes them.
+ * - What the layers hold (their caches) belongs to the net, which disposes it when a later pass has
+ *   replaced it; a cache read after a later pass may throw "disposed".
+ *
+ * So a training loop disposes only what it made itself (its minibatches, copies it took).
  */
 export interface Net<P extends string = string> {
   readonly params: NamedTensors<P>;
@@ -29,7 +41,8 @@ export interface Net<P extends string = string> {
   loss(x: Tensor, t: Tensor, train?: boolean): number;
   /** The fraction of rows whose highest score (predict with train = false) is the label's class. */
   accuracy(x: Tensor, t: Tensor): number;
-  /** Gradients by backpropagation, by parameter name (fresh tensors). */
+  /** Gradients by backpropagation, by parameter name: the net's own, valid until its next
+   * `gradient` or `lossAndGradient` (see above). */
   gradient(x: Tensor, t: Tensor): NamedTensors<P>;
   /** `gradient` and the loss its forward pass computed (the same number `loss(x, t)` would give). */
   lossAndGradient(x: Tensor, t: Tensor): { loss: number; grads: NamedTensors<P> };

@@ -2,7 +2,6 @@ import { checkTensor } from "@bp/layers";
 import { ShapeError, ValueError, formatShape, type Tensor } from "@bp/tensor";
 import { DivergenceError, type Divergence } from "./DivergenceError.js";
 import { firstRows } from "./firstRows.js";
-import { LayerNet } from "./LayerNet.js";
 import type { Net } from "./Net.js";
 import { createOptimizer, type OptimizerParams } from "./optimizers.js";
 import { batchRng, minibatchSampler, type Sampling } from "./seededTraining.js";
@@ -119,6 +118,9 @@ type Listener<K extends keyof TrainerEvents> = (event: TrainerEvents[K]) => void
  * (`net.lossAndGradient`), updates the parameters and checks that the loss and every parameter are
  * finite (else a `DivergenceError` naming the iteration and the value, unless
  * `continueOnDivergence`).
+ *
+ * Under the `Net` contract the gradients and the layers' caches are the net's; the Trainer disposes
+ * only what it made itself: the minibatches it drew and the rows it copied for an evaluation.
  */
 export class Trainer {
   readonly net: Net;
@@ -143,9 +145,6 @@ export class Trainer {
    * was given it, so the next step disposes it and its gather reuses the storage. */
   private ownBatch: Batch | undefined;
   private readonly drawsOwnBatches: boolean;
-  /** The previous step's gradients when the net is a LayerNet (fresh tensors from every backward,
-   * given to nobody but the optimizer, which keeps none of them): the next step disposes them. */
-  private ownGrads: Readonly<Record<string, Tensor>> | undefined;
   private readonly listeners: { [K in keyof TrainerEvents]: Listener<K>[] } = {
     iteration: [],
     epoch: [],
@@ -222,13 +221,11 @@ export class Trainer {
     // The layers' caches still point at the previous batch; the forward below replaces them.
     this.ownBatch?.xBatch.dispose();
     this.ownBatch?.tBatch.dispose();
-    if (this.ownGrads !== undefined) for (const g of Object.values(this.ownGrads)) g.dispose();
-    this.ownGrads = undefined;
     const batch = this.nextBatch();
     if (this.drawsOwnBatches) this.ownBatch = batch;
     const { xBatch, tBatch } = batch;
+    // The gradients are the net's (the Net contract): valid until its next lossAndGradient.
     const { loss: gradLoss, grads } = this.net.lossAndGradient(xBatch, tBatch);
-    if (this.net instanceof LayerNet) this.ownGrads = grads;
     const iteration = this.currentIter + 1;
     this.report(
       Number.isFinite(gradLoss)

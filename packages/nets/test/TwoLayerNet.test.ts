@@ -137,13 +137,16 @@ describe("TwoLayerNet: predict, loss, accuracy, gradients", () => {
     expect(affine1.backward(tensor([[0, 0, 0, 0]]).gather([0, 0, 0, 0]))).toBeNull();
   });
 
-  it("gradients are fresh tensors: a second call does not change the first result", () => {
+  it("gradients are the net's until its next gradient: a clone keeps the first result, the next call disposes it", () => {
     const small = new TwoLayerNet(3, 3, 2, { seed: 4, weightInitStd: 1 });
     const xs = randn([2, 3], { seed: 1 });
     const g1 = small.gradient(xs, tensor([0, 1], { dtype: "int32" }));
+    const kept = g1.W1.clone();
     const before = g1.W1.toArray();
-    small.gradient(randn([2, 3], { seed: 2 }), tensor([1, 1], { dtype: "int32" }));
-    expect(g1.W1.toArray()).toEqual(before);
+    const g2 = small.gradient(randn([2, 3], { seed: 2 }), tensor([1, 1], { dtype: "int32" }));
+    expect(kept.toArray()).toEqual(before);
+    expect(g2.W1.toArray()).not.toEqual(before);
+    expect(() => g1.W1.data).toThrow("was disposed");
   });
 });
 

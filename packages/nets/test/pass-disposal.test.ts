@@ -1,8 +1,10 @@
-// What LayerNet and the Trainer dispose (Tensor.dispose) so that a training loop reuses storage:
-// the previous step's gradients, the previous pass's internal outputs (layer caches), the softmax
-// output of the previous forward. Never the parameters, the current step's gradients, predict()'s
-// result or a custom net's gradients. Disposing changes no number: the same parameters bit for bit
-// on cpu, wasm (tensors resident in the module's memory) and worker, with or without wrappers that
+// What LayerNet and the Trainer dispose (Tensor.dispose) so that a training loop reuses storage,
+// under the Net contract (src/Net.ts): the gradients a net returns are its own, valid until its next
+// gradient or lossAndGradient (LayerNet disposes them then); the previous pass's layer caches go as
+// the next pass replaces them (src/ownership.ts); the softmax output of the previous forward too.
+// Never the parameters, the current step's gradients, predict()'s result, the caller's inputs, or
+// anything a custom net returns (the Trainer disposes only what it made). Disposing changes no
+// number: the same parameters bit for bit on cpu, wasm and worker, with or without wrappers that
 // watch the steps; and a steady loop on wasm keeps the same bytes of its heap in use.
 import { createHash } from "node:crypto";
 import type { Affine, SoftmaxWithLoss } from "@bp/layers";
@@ -67,8 +69,10 @@ function paramBits(net: Net): Record<string, number[]> {
   return Object.fromEntries(Object.entries(net.params).map(([name, p]) => [name, bits(p)]));
 }
 
-/** A Net that is not a LayerNet: every member delegates to `inner`. */
-function customNet(inner: TwoLayerNet): Net {
+/** A Net that is not a LayerNet: every member delegates to `inner`, except that lossAndGradient
+ * returns copies of the gradients, which this net keeps (a net of its own kind, with its own
+ * lifetime rules: the Trainer must leave them alone). */
+function customNet(inner: TwoLayerNet, returned: NamedTensors[]): Net {
   return {
     params: inner.params,
     state: inner.state,
@@ -80,7 +84,12 @@ function customNet(inner: TwoLayerNet): Net {
     loss: (x, t, train) => inner.loss(x, t, train),
     accuracy: (x, t) => inner.accuracy(x, t),
     gradient: (x, t) => inner.gradient(x, t),
-    lossAndGradient: (x, t) => inner.lossAndGradient(x, t),
+    lossAndGradient: (x, t) => {
+      const { loss, grads } = inner.lossAndGradient(x, t);
+      const copies = Object.fromEntries(Object.entries(grads).map(([n, g]) => [n, g.clone()]));
+      returned.push(copies);
+      return { loss, grads: copies };
+    },
     numericalGradient: (x, t, options) => inner.numericalGradient(x, t, options),
     describe: () => inner.describe(),
     to: (backend) => inner.to(backend),
@@ -89,7 +98,7 @@ function customNet(inner: TwoLayerNet): Net {
 
 describe("what a training step disposes", () => {
   for (const name of ["cpu", "wasm"] as const) {
-    it(`the previous step's gradients are disposed at the next step, the current ones and the params not (${name})`, () => {
+    it(`a LayerNet's gradients expire at its next lossAndGradient, the current ones and the params stay (${name})`, () => {
       const backend = name === "cpu" ? cpu : wasm;
       const { data, net } = setup(backend);
       const grads = watchGradients(net);
@@ -112,21 +121,18 @@ describe("what a training step disposes", () => {
     });
   }
 
-  it("a custom Net (not a LayerNet) keeps every gradient it returned", () => {
+  it("the Trainer disposes nothing a custom Net (not a LayerNet) returned, and trains it to the same bits", () => {
     const { data, net } = setup(wasm);
-    const custom = customNet(net);
     const seen: NamedTensors[] = [];
-    const inner = custom.lossAndGradient;
-    (custom as { lossAndGradient: Net["lossAndGradient"] }).lossAndGradient = (x, t) => {
-      const result = inner(x, t);
-      seen.push(result.grads);
-      return result;
-    };
-    const run = trainer(custom, data);
+    const run = trainer(customNet(net, seen), data);
     for (let i = 0; i < 3; i++) run.trainStep();
     expect(seen).toHaveLength(3);
     for (const grads of seen) for (const g of Object.values(grads)) expect(g.isDisposed).toBe(false);
     expect(Array.from(seen[0]!.b2!.data).every(Number.isFinite)).toBe(true);
+    const plain = setup(wasm);
+    const reference = trainer(plain.net, plain.data);
+    for (let i = 0; i < 3; i++) reference.trainStep();
+    expect(paramBits(net)).toEqual(paramBits(plain.net));
   });
 });
 

@@ -1,6 +1,7 @@
 // The Trainer's memory reuse (Tensor.dispose + the cpu backend's BufferPool): the minibatch it drew
-// itself and the temporaries of Affine, softmax, the loss and SGD go back to the pool, so later steps
-// take most of their storage from it; the numbers stay those of a run that reuses nothing.
+// itself, the layers' temporaries and replaced caches (disposed by LayerNet's loops) and SGD's
+// temporaries go back to the pool, so later steps take most of their storage from it; the numbers
+// stay those of a run that reuses nothing.
 import type { Affine } from "@bp/layers";
 import { CpuBackend, type Tensor } from "@bp/tensor";
 import { describe, expect, it } from "vitest";
@@ -50,7 +51,7 @@ describe("Trainer memory reuse", () => {
     expect(Array.from(a.net.params.W1!.data)).toEqual(Array.from(b.net.params.W1!.data));
   });
 
-  it("after a step the layers' caches are live tensors (only the previous batch was disposed)", () => {
+  it("after a step the layers' caches are live tensors; the previous step's go with the next forward", () => {
     const backend = new CpuBackend();
     const { x, t } = blobs(200, 64, 4, 12);
     const net = new TwoLayerNet(64, 32, 4, { seed: 5, backend });

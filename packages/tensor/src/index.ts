@@ -1,4 +1,5 @@
 export { Tensor, type TensorOrNumber, type MatmulOptions, type NestedArray } from "./tensor.js";
+export { track } from "./track.js";
 export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions, type RandomOptions } from "./create.js";
 export { type Backend, type TensorData, type ResidentBackend, isResidentBackend } from "./backend.js";
 export { CpuBackend, cpu } from "./cpu.js";

@@ -19,6 +19,7 @@ import {
 } from "./shape.js";
 import { formatTensor } from "./format.js";
 import { windowGeometry } from "./window.js";
+import { tracking } from "./track.js";
 
 export type TensorOrNumber = Tensor | number;
 
@@ -81,6 +82,7 @@ export class Tensor {
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     // Storage given from outside may be another tensor's: then neither may recycle it.
     holders.delete(data);
+    tracking.made?.push(this); // under track() (track.ts): listed as made
   }
 
   get rank(): number {

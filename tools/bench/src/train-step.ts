@@ -51,17 +51,14 @@ export function minibatches(): () => Int32Array {
 
 /**
  * One training step as bp's Trainer runs it, for the bench loops: gradient on the minibatch rows
- * `idx` of x and t, the optimizer's update, then the minibatch and the gradients disposed (nobody
- * else holds them), so their storage serves the next step (Tensor.dispose). A loop that disposed
- * nothing would fill the wasm backend's resident heap with dead tensors (collected only when the
- * program yields) and time ordinary-memory fallbacks instead.
+ * `idx` of x and t, the optimizer's update, then the minibatch disposed (the loop made it, nobody
+ * else holds it), so its storage serves the next step (Tensor.dispose). The gradients are the net's
+ * (the Net contract): its next gradient disposes them, as it does the layers' replaced caches.
  */
 export function trainingStep(net: Net, optimizer: Optimizer, x: Tensor, t: Tensor, idx: ArrayLike<number>): void {
   const xBatch = x.gather(idx);
   const tBatch = t.gather(idx);
-  const grads = net.gradient(xBatch, tBatch);
-  optimizer.update(net.params, grads);
-  for (const g of Object.values(grads)) g.dispose();
+  optimizer.update(net.params, net.gradient(xBatch, tBatch));
   xBatch.dispose();
   tBatch.dispose();
 }
