@@ -9,24 +9,10 @@ the bench's own, a warm-up, then runs until both a minimum time and a minimum co
 
 import json
 import sys
-import time
 
 import numpy as np
 
-
-def best_ms(run, min_ms, min_runs):
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < 0.3:
-        run()
-    times = []
-    spent = 0.0
-    while spent * 1000 < min_ms or len(times) < min_runs:
-        t = time.perf_counter()
-        run()
-        dt = time.perf_counter() - t
-        times.append(dt)
-        spent += dt
-    return min(times) * 1000
+from timing import run_times
 
 
 def main():
@@ -46,7 +32,7 @@ def main():
             b = rng.standard_normal((c["n"], c["k"]) if c["transposeB"] else (c["k"], c["n"])).astype(dtype)
             opa = a.T if c["transposeA"] else a
             opb = b.T if c["transposeB"] else b
-            rows.append({"case": i, "dtype": dtype, "bestMs": best_ms(lambda: opa @ opb, min_ms, 3)})
+            rows.append({"case": i, "dtype": dtype, "bestMs": run_times(lambda: opa @ opb, min_ms, 3)[0][0]})
     print(json.dumps({"numpy": np.__version__, "rows": rows}))
 
 

@@ -5,15 +5,21 @@ filters 5x5, pad 0, stride 1) -> Relu1 -> Pool1 (2x2, stride 2) -> Affine1 (4320
 -> Affine2 (100 -> 10) -> SoftmaxWithLoss, float64, weight_init_std 0.01, and Adam (lr 0.001), as
 `ch07/train_convnet.py` trains it. A step is: pick a minibatch of 100 rows, forward, backward,
 update. Prints one JSON object: {"numpy": version, "bestMs": ms, "medianMs": ms, "runs": n,
-"cpuMs": mean CPU time per timed step, "loss": first loss}. argv[1]: minimum timed milliseconds (default 3000). Run with
-OPENBLAS_NUM_THREADS=1 (the bench sets it) to measure one BLAS thread.
+"cpuMs": mean CPU time per timed step, "loss": first loss}. Run with OPENBLAS_NUM_THREADS=1 (the
+bench sets it) to measure one BLAS thread.
+
+usage: python3 simple_convnet.py [MIN_MS [float64|float32 [random|MNIST_DIR]]]
+MIN_MS: minimum timed milliseconds (default 3000). The dtype of parameters, input and gradients
+(default float64). Input: 1000 uniform [0, 1) images with random labels (default), or MNIST's first
+1000 training images / 255 with their labels.
 """
 
 import json
 import sys
-import time
 
 import numpy as np
+
+from timing import step_summary
 
 
 def out_size(size, filt, stride, pad):
@@ -80,7 +86,7 @@ class Pool:
     def backward(self, dout):
         dout = dout.transpose(0, 2, 3, 1)
         size = self.ph * self.pw
-        dmax = np.zeros((dout.size, size))
+        dmax = np.zeros((dout.size, size), dtype=dout.dtype)
         dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()
         dcol = dmax.reshape(dout.shape + (size,)).reshape(dmax.shape[0] // dout.shape[3], -1)
         return col2im(dcol, self.x.shape, self.ph, self.pw, self.stride, 0)
@@ -138,15 +144,26 @@ class Adam:
             self.m = {k: np.zeros_like(v) for k, v in params.items()}
             self.v = {k: np.zeros_like(v) for k, v in params.items()}
         self.iter += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
+        lr_t = float(self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter))
         for k in params:
             self.m[k] += (1 - self.beta1) * (grads[k] - self.m[k])
             self.v[k] += (1 - self.beta2) * (grads[k] ** 2 - self.v[k])
             params[k] -= lr_t * self.m[k] / (np.sqrt(self.v[k]) + 1e-7)
 
 
+def read_idx(path, count):
+    with open(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
+    size = int(np.prod(shape[1:]))
+    return np.frombuffer(data, dtype=np.uint8, count=count * size, offset=4 + 4 * dims).reshape([count] + shape[1:])
+
+
 def main():
     min_ms = float(sys.argv[1]) if len(sys.argv) > 1 else 3000
+    dtype = np.dtype(sys.argv[2] if len(sys.argv) > 2 else "float64")
+    source = sys.argv[3] if len(sys.argv) > 3 else "random"
     rng = np.random.default_rng(1)
     std = 0.01
     p = {
@@ -157,10 +174,15 @@ def main():
         "W3": std * rng.standard_normal((100, 10)),
         "b3": np.zeros(10),
     }
+    p = {k: v.astype(dtype) for k, v in p.items()}
     layers = [Conv(p["W1"], p["b1"]), Relu(), Pool(2, 2, 2), Affine(p["W2"], p["b2"]), Relu(), Affine(p["W3"], p["b3"])]
     last = SoftmaxWithLoss()
-    x_train = rng.random((1000, 1, 28, 28))
-    t_train = rng.integers(0, 10, 1000)
+    if source == "random":
+        x_train = rng.random((1000, 1, 28, 28)).astype(dtype)
+        t_train = rng.integers(0, 10, 1000)
+    else:
+        x_train = (read_idx(f"{source}/train-images-idx3-ubyte", 1000).reshape(1000, 1, 28, 28) / 255.0).astype(dtype)
+        t_train = read_idx(f"{source}/train-labels-idx1-ubyte", 1000).astype(np.int64)
     opt = Adam()
     losses = []
 
@@ -179,23 +201,7 @@ def main():
         }
         opt.update(p, grads)
 
-    for _ in range(3):
-        step()
-    times = []
-    spent = 0.0
-    cpu0 = time.process_time()
-    while spent * 1000 < min_ms or len(times) < 5:
-        t0 = time.perf_counter()
-        step()
-        dt = time.perf_counter() - t0
-        times.append(dt)
-        spent += dt
-    cpu_ms = (time.process_time() - cpu0) * 1000 / len(times)
-    times.sort()
-    print(json.dumps({
-        "numpy": np.__version__, "bestMs": times[0] * 1000, "medianMs": times[len(times) // 2] * 1000,
-        "runs": len(times), "cpuMs": cpu_ms, "loss": float(losses[0]),
-    }))
+    print(json.dumps({"numpy": np.__version__, **step_summary(step, min_ms), "loss": float(losses[0])}))
 
 
 main()

@@ -6,10 +6,11 @@ import { createWasmBackend } from "@bp/tensor/wasm";
 import { createWorkerBackend } from "@bp/tensor/worker";
 import { bpBackend } from "./bp-target.js";
 import type { BenchBackend } from "./target.js";
-import { tfjsCpu } from "./tfjs-target.js";
+import { tfjsCpu, tfjsWasm } from "./tfjs-target.js";
 
 export const BACKENDS: readonly BenchBackend[] = [
   tfjsCpu(),
+  tfjsWasm(),
   bpBackend({ name: "cpu", make: () => cpu, vs: "tfjs-cpu" }),
   bpBackend({ name: "wasm", make: () => createWasmBackend(), vs: "cpu" }),
   // Threads: BP_THREADS, else the machine's available parallelism (the calling thread included).

@@ -1,27 +1,37 @@
 #!/usr/bin/env node
 // The book's full training run (what `bp train` does with its defaults: TwoLayerNet 784-50-10 on
 // MNIST, 10000 SGD iterations of batch 100, lr 0.1, accuracy on the whole train and test sets after
-// every epoch) written with @tensorflow/tfjs-core on tfjs-backend-cpu, float32 (all tfjs-cpu runs).
+// every epoch) written with @tensorflow/tfjs-core on tfjs-backend-cpu or tfjs-backend-wasm (XNNPACK,
+// one thread in Node), float32 (all tfjs runs).
 // Same recipe and numbers as bp: the initial weights are TwoLayerNet's (seed 0), the minibatches
 // come from the same generator (batchRng(seed), i.e. Rng(seed + 1)), the gradients are the book's backprop.
 // Prints one JSON line: { final: { trainAccuracy, testAccuracy, loss }, seconds, iterations }.
-//   node tools/bench/dist/book-run-tfjs.js [--iters N]
+//   node tools/bench/dist/book-run-tfjs.js [--iters N] [--backend cpu|wasm]
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
 import { loadMnist } from "@bp/data";
 import { TwoLayerNet, batchRng } from "@bp/nets";
+import { openTfjs, type TfjsBackendName } from "./tfjs-target.js";
 import { tfjsSgdStep } from "./tfjs-two-layer-net.js";
 
+const USAGE = "usage: node tools/bench/dist/book-run-tfjs.js [--iters N] [--backend cpu|wasm]";
 const args = process.argv.slice(2);
-const itersAt = args.indexOf("--iters");
-const iterations = itersAt === -1 ? 10_000 : Number(args[itersAt + 1]);
-if (!Number.isInteger(iterations) || iterations < 1 || args.length !== (itersAt === -1 ? 0 : 2)) {
-  console.error("usage: node tools/bench/dist/book-run-tfjs.js [--iters N]");
+let iterations = 10_000;
+let backend: TfjsBackendName = "cpu";
+for (let i = 0; i < args.length; i += 2) {
+  const value = args[i + 1];
+  if (args[i] === "--iters" && value !== undefined) iterations = Number(value);
+  else if (args[i] === "--backend" && (value === "cpu" || value === "wasm")) backend = value;
+  else {
+    console.error(`book-run-tfjs: bad argument ${JSON.stringify(args[i])}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+if (!Number.isInteger(iterations) || iterations < 1) {
+  console.error(`book-run-tfjs: --iters needs a positive integer\n${USAGE}`);
   process.exit(2);
 }
 
-tf.env().set("IS_TEST", true); // no console banner about tfjs-node
-await tf.setBackend("cpu");
+await openTfjs(backend);
 
 const seed = 0;
 const batch = 100;

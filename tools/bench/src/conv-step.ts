@@ -1,28 +1,50 @@
 // The conv-step bench: one training step of the book's SimpleConvNet (ch07: Conv 30x5x5 -> Relu ->
-// Pool 2x2 -> Affine 4320x100 -> Relu -> Affine 100x10, float64, batch 100, Adam lr 0.001: gather
-// the minibatch, forward, backward, update) on each bp backend, measured interleaved, and the same
-// step in NumPy (numpy/simple_convnet.py, one BLAS thread) in the same run. The ratio is NumPy's
-// best time over the backend's best time: above 1, bp is faster.
+// Pool 2x2 -> Affine 4320x100 -> Relu -> Affine 100x10, batch 100, Adam lr 0.001: gather the
+// minibatch, forward, backward, update) on each bp backend, measured interleaved, then the same step
+// in NumPy (numpy/simple_convnet.py, one BLAS thread) and in PyTorch (torch/simple_convnet.py, one
+// and two threads), each in its own process, in the same run. Ratios are the peer's best time over
+// the backend's best time: above 1, bp is faster.
 //
-//   node tools/bench/dist/conv-step.js [minMs]      (after a build; or through tsx from src/)
+//   node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist]
+// --dtype: the parameters' and the input's dtype on every contender (default float64).
+// --input: 1000 uniform [0, 1) images with random labels (default), or MNIST's first 1000 training
+// images / 255 (about 81 % zeros) with their labels, the workload a user trains on.
 import { spawnSync } from "node:child_process";
+import { defaultMnistDir, loadMnist } from "@bp/data";
 import { Adam, SimpleConvNet } from "@bp/nets";
-import { Rng, cpu, rand, tensor, type Backend } from "@bp/tensor";
+import { Rng, cpu, rand, tensor, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { createWasmBackend } from "@bp/tensor/wasm";
 import { createWorkerBackend } from "@bp/tensor/worker";
 import { FULL, timeInterleaved, type Timing } from "./measure.js";
 import { numpyMissing, numpyScript, oneBlasThread } from "./numpy.js";
 import type { PreparedOp } from "./target.js";
+import { runTorch, threadsText } from "./torch.js";
 import { trainingStep } from "./train-step.js";
 
 export const CONV_STEP = { rows: 1000, batch: 100, lr: 0.001, seed: 1 } as const;
 
+export type ConvInput = "random" | "mnist";
+
+const USAGE = "usage: node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist]";
+
+/** The step's 1000 rows on `backend`: uniform random images and labels, or MNIST's first training images. */
+function convData(backend: Backend, dtype: FloatDType, input: ConvInput): { x: Tensor; t: Tensor } {
+  if (input === "mnist") {
+    const mnist = loadMnist({ flatten: false, dtype });
+    const first = Int32Array.from({ length: CONV_STEP.rows }, (_, i) => i);
+    return { x: mnist.xTrain.gather(first).to(backend), t: mnist.tTrain.gather(first).to(backend) };
+  }
+  return {
+    x: rand([CONV_STEP.rows, 1, 28, 28], { seed: 7, backend, dtype }),
+    t: tensor(Int32Array.from(new Rng(8).choice(10, CONV_STEP.rows)), { dtype: "int32" }).to(backend),
+  };
+}
+
 /** A prepared SimpleConvNet training step on `backend`: the same data, weights and minibatch
  * sequence on every backend. */
-export function convStep(backend: Backend): PreparedOp {
-  const x = rand([CONV_STEP.rows, 1, 28, 28], { seed: 7, backend });
-  const t = tensor(Int32Array.from(new Rng(8).choice(10, CONV_STEP.rows)), { dtype: "int32" }).to(backend);
-  const net = new SimpleConvNet({ seed: CONV_STEP.seed, backend });
+export function convStep(backend: Backend, dtype: FloatDType = "float64", input: ConvInput = "random"): PreparedOp {
+  const { x, t } = convData(backend, dtype, input);
+  const net = new SimpleConvNet({ seed: CONV_STEP.seed, backend, dtype });
   const optimizer = new Adam({ lr: CONV_STEP.lr });
   const batches = new Rng(4);
   return {
@@ -34,14 +56,37 @@ export function convStep(backend: Backend): PreparedOp {
   };
 }
 
-/** NumPy's best step time (and median), or null with the reason printed. */
-export function numpyConvStep(minMs: number): { version: string; timing: Timing; cpuMs: number } | null {
+/** A peer's step: its best and median times and CPU time per step. */
+export interface PeerStep {
+  label: string;
+  timing: Timing;
+  cpuMs: number;
+}
+
+interface StepJson {
+  bestMs: number;
+  medianMs: number;
+  runs: number;
+  cpuMs: number;
+}
+
+function peerStep(label: string, out: StepJson): PeerStep {
+  return { label, timing: { bestMs: out.bestMs, medianMs: out.medianMs, runs: out.runs }, cpuMs: out.cpuMs };
+}
+
+/** The scripts' last argument: "random" or the MNIST folder. */
+function inputArg(input: ConvInput): string {
+  return input === "mnist" ? defaultMnistDir() : "random";
+}
+
+/** NumPy's step (one BLAS thread), or null with the reason printed. */
+export function numpyConvStep(minMs: number, dtype: FloatDType, input: ConvInput): PeerStep | null {
   const missing = numpyMissing();
   if (missing !== null) {
     console.error(`conv-step: no NumPy row: ${missing}`);
     return null;
   }
-  const r = spawnSync("python3", [numpyScript("simple_convnet.py"), String(minMs)], {
+  const r = spawnSync("python3", [numpyScript("simple_convnet.py"), String(minMs), dtype, inputArg(input)], {
     encoding: "utf8",
     env: oneBlasThread(),
   });
@@ -49,12 +94,20 @@ export function numpyConvStep(minMs: number): { version: string; timing: Timing;
     console.error(`conv-step: no NumPy row: numpy/simple_convnet.py failed (exit status ${r.status}):\n${r.stderr}`);
     return null;
   }
-  const out = JSON.parse(r.stdout) as { numpy: string; bestMs: number; medianMs: number; runs: number; cpuMs: number };
-  return {
-    version: out.numpy,
-    timing: { bestMs: out.bestMs, medianMs: out.medianMs, runs: out.runs },
-    cpuMs: out.cpuMs,
-  };
+  const out = JSON.parse(r.stdout) as StepJson & { numpy: string };
+  return peerStep(`NumPy ${out.numpy} (1 BLAS thread)`, out);
+}
+
+/** PyTorch's step with `threads` threads, or null with the reason printed. */
+export function pytorchConvStep(
+  minMs: number,
+  dtype: FloatDType,
+  input: ConvInput,
+  threads: number,
+): (PeerStep & { blas: string }) | null {
+  const out = runTorch<StepJson>("conv-step", "simple_convnet.py", [String(minMs), dtype, inputArg(input)], threads);
+  if (out === null) return null;
+  return { ...peerStep(`PyTorch ${out.torch} (${threadsText(threads)})`, out), blas: out.blas };
 }
 
 /** Mean CPU time of `runs` runs of `op`, in milliseconds (all threads of this process: for the
@@ -67,37 +120,64 @@ export function cpuMsPerRun(op: PreparedOp, runs: number): number {
   return (used.user + used.system) / 1000 / runs;
 }
 
+function parseArgs(args: readonly string[]): { minMs: number; dtype: FloatDType; input: ConvInput } {
+  let minMs = FULL.minMs * 3;
+  let dtype: FloatDType = "float64";
+  let input: ConvInput = "random";
+  const fail = (why: string): never => {
+    console.error(`conv-step: ${why}\n${USAGE}`);
+    process.exit(2);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--dtype") {
+      const v = args[++i];
+      if (v !== "float64" && v !== "float32") fail(`--dtype needs float64 or float32, got ${JSON.stringify(v)}`);
+      dtype = v as FloatDType;
+    } else if (a === "--input") {
+      const v = args[++i];
+      if (v !== "random" && v !== "mnist") fail(`--input needs random or mnist, got ${JSON.stringify(v)}`);
+      input = v as ConvInput;
+    } else if (/^\d+$/.test(a) && Number(a) > 0) minMs = Number(a);
+    else fail(`unknown argument ${JSON.stringify(a)}`);
+  }
+  return { minMs, dtype, input };
+}
+
+function ratio(peer: PeerStep | null, ms: number, cpuMs = false): string {
+  if (peer === null) return "-";
+  return ((cpuMs ? peer.cpuMs : peer.timing.bestMs) / ms).toFixed(2);
+}
+
 async function main(): Promise<void> {
-  const minMs = Number(process.argv[2] ?? FULL.minMs * 3);
+  const { minMs, dtype, input } = parseArgs(process.argv.slice(2));
   const backends: [string, Backend][] = [
     ["cpu", cpu],
     ["wasm", await createWasmBackend()],
     ["worker", await createWorkerBackend()],
   ];
-  const ops = backends.map(([, b]) => convStep(b));
+  const ops = backends.map(([, b]) => convStep(b, dtype, input));
   const timings = timeInterleaved(ops, { ...FULL, minMs, roundMs: 500 });
   const cpuMs = ops.map((op) => cpuMsPerRun(op, 5));
-  const numpy = numpyConvStep(minMs);
+  for (const [, b] of backends) b.dispose();
+  const numpy = numpyConvStep(minMs, dtype, input);
+  const torch1 = pytorchConvStep(minMs, dtype, input, 1);
+  const torch2 = torch1 === null ? null : pytorchConvStep(minMs, dtype, input, 2);
+  const rows: [string, Timing, number][] = backends.map(([name], i) => [`bp ${name}`, timings[i]!, cpuMs[i]!]);
+  for (const peer of [numpy, torch1, torch2]) if (peer !== null) rows.push([peer.label, peer.timing, peer.cpuMs]);
   console.log(
-    "| SimpleConvNet step, batch 100, float64 | best ms | median ms | runs | NumPy / bp (best) | CPU ms/step | NumPy / bp (CPU) |",
+    `| SimpleConvNet step, batch 100, ${dtype}, ${input} input | best ms | median ms | runs | CPU ms/step | NumPy / bp (best) | NumPy / bp (CPU) | PyTorch 1 thread / bp (best) | PyTorch 2 threads / bp (best) |`,
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-  backends.forEach(([name], i) => {
-    const t = timings[i]!;
-    const ratio = numpy === null ? "-" : (numpy.timing.bestMs / t.bestMs).toFixed(2);
-    const cpuRatio = numpy === null ? "-" : (numpy.cpuMs / cpuMs[i]!).toFixed(2);
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [label, t, cpu] of rows) {
     console.log(
-      `| bp ${name} | ${t.bestMs.toFixed(1)} | ${t.medianMs.toFixed(1)} | ${t.runs} | ${ratio} | ${cpuMs[i]!.toFixed(1)} | ${cpuRatio} |`,
-    );
-  });
-  if (numpy !== null) {
-    const t = numpy.timing;
-    console.log(
-      `| NumPy ${numpy.version} (1 BLAS thread) | ${t.bestMs.toFixed(1)} | ${t.medianMs.toFixed(1)} | ${t.runs} | 1.00 | ${numpy.cpuMs.toFixed(1)} | 1.00 |`,
+      `| ${label} | ${t.bestMs.toFixed(1)} | ${t.medianMs.toFixed(1)} | ${t.runs} | ${cpu.toFixed(1)} | ${ratio(numpy, t.bestMs)} | ${ratio(numpy, cpu, true)} | ${ratio(torch1, t.bestMs)} | ${ratio(torch2, t.bestMs)} |`,
     );
   }
-  console.log("CPU ms/step counts every thread of the process (the worker backend's threads summed).");
-  for (const [, b] of backends) b.dispose();
+  console.log(
+    "CPU ms/step counts every thread of the process (the worker backend's threads summed). Ratios: the peer's time / the row's (above 1, the row is faster).",
+  );
+  if (torch1 !== null) console.log(`PyTorch's BLAS: ${torch1.blas} (tools/bench/torch/simple_convnet.py).`);
 }
 
 await main();

@@ -10,8 +10,9 @@ import { MATMUL_CASES, matmulFlops } from "./cases.js";
 import { TRAIN_STEP_SHAPE, trainStepFlops } from "./train-step.js";
 import { multiLayerStepFlops, multiLayerStepShape } from "./multilayer.js";
 import { FULL, QUICK, timeInterleaved } from "./measure.js";
-import { NUMPY, markdownTable, withRatios, type Row } from "./report.js";
-import { numpyMatmul } from "./numpy.js";
+import { NUMPY, PYTORCH, markdownTable, withRatios, type Row } from "./report.js";
+import { matmulCasesJson, numpyMatmul } from "./numpy.js";
+import { runTorch } from "./torch.js";
 import type { BenchTarget, PreparedOp } from "./target.js";
 import type { DType } from "@bp/tensor";
 
@@ -63,6 +64,7 @@ function benchSection(
       vs: x.vs,
       ratio: null,
       ofNumpy: null,
+      ofPytorch: null,
     });
   });
 }
@@ -82,23 +84,40 @@ for (const useBatchnorm of [false, true]) {
 }
 for (const o of opened) o.target.close();
 
+/** Matmul rows of a peer measured in its own process (best times per case and dtype). */
+function addPeerRows(backend: string, peerRows: readonly { case: number; dtype: DType; bestMs: number }[]): void {
+  for (const r of peerRows) {
+    const c = matmulCases[r.case]!;
+    rows.push({
+      bench: "matmul",
+      shape: c.shape,
+      dtype: r.dtype,
+      backend,
+      gflops: matmulFlops(c) / (r.bestMs * 1e6),
+      vs: null,
+      ratio: null,
+      ofNumpy: null,
+      ofPytorch: null,
+    });
+  }
+}
+
 // NumPy (OpenBLAS, one thread) in its own process, after the others: each matmul row then says what
 // share of it it reaches.
 console.error("bench: numpy matmul, one BLAS thread");
 const numpy = numpyMatmul(matmulCases, timing.minMs);
-for (const r of numpy?.rows ?? []) {
-  const c = matmulCases[r.case]!;
-  rows.push({
-    bench: "matmul",
-    shape: c.shape,
-    dtype: r.dtype,
-    backend: NUMPY,
-    gflops: matmulFlops(c) / (r.bestMs * 1e6),
-    vs: null,
-    ratio: null,
-    ofNumpy: null,
-  });
-}
+addPeerRows(NUMPY, numpy?.rows ?? []);
+
+// PyTorch (one thread) in its own process too: torch.matmul on the same shapes.
+console.error("bench: pytorch matmul, one thread");
+const pytorch = runTorch<{ rows: { case: number; dtype: DType; bestMs: number }[] }>(
+  "bench",
+  "matmul.py",
+  [String(timing.minMs)],
+  1,
+  matmulCasesJson(matmulCases),
+);
+addPeerRows(PYTORCH, pytorch?.rows ?? []);
 
 // Each shape's rows together (the NumPy rows were measured last).
 const groups = [...new Set(rows.map((r) => `${r.bench}|${r.shape}`))];
@@ -117,6 +136,10 @@ if (json) {
       numpy === null
         ? "No NumPy rows (see the line printed on stderr)."
         : `${NUMPY}: NumPy ${numpy.version} \`a @ b\` with OPENBLAS_NUM_THREADS=1 (tools/bench/numpy/matmul.py, its own process, run after the others, same timing rule); "of NumPy" = this row's GFLOPS / NumPy's for the same shape and dtype.`,
+      pytorch === null
+        ? "No PyTorch rows (see the line printed on stderr)."
+        : `${PYTORCH}: PyTorch ${pytorch.torch} \`a @ b\` with torch.set_num_threads(1) (tools/bench/torch/matmul.py, its own process, after NumPy, same timing rule), BLAS: ${pytorch.blas}; "of PyTorch" = this row's GFLOPS / PyTorch's.`,
+      `tfjs-wasm: @tensorflow/tfjs-backend-wasm (XNNPACK, WebAssembly SIMD, one thread in Node), float32 only, compared with tfjs-cpu.`,
       `train step: one SGD step of TwoLayerNet (gather a minibatch, forward, backward, update), the same recipe and numbers on every backend; its GFLOPS count only the step's matrix products (${(trainStepFlops() / 1e6).toFixed(1)} M flops), so its ratios are ratios of step times.`,
       `multilayer step: one Adam step (lr 0.001, batch 100, float64) of MultiLayerNet 784-100x4-10 (tools/bench/src/multilayer.ts), without and with BatchNorm; GFLOPS count its matrix products (${(multiLayerStepFlops() / 1e6).toFixed(1)} M flops), so ratios are ratios of step times; bp backends only.`,
       `Machine: Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores${quick ? "; --quick run (short timings, largest shapes left out)" : ""}.`,

@@ -10,6 +10,12 @@ function mnistImagesFile(): string {
   return join(defaultMnistDir(), "train-images-idx3-ubyte");
 }
 
+/** The cases as the matmul scripts read them on stdin: MNIST cases carry the training-images file,
+ * which the script reads itself. */
+export function matmulCasesJson(cases: readonly MatmulCase[]): string {
+  return JSON.stringify(cases.map((c) => (c.mnistA ? { ...c, mnist: mnistImagesFile() } : c)));
+}
+
 /** The environment for one BLAS thread (OpenBLAS, and the other BLAS NumPy may be built with). */
 export function oneBlasThread(): NodeJS.ProcessEnv {
   return { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
@@ -45,8 +51,7 @@ export function numpyMatmul(
     return null;
   }
   const r = spawnSync("python3", [numpyScript("matmul.py"), String(minMs)], {
-    // MNIST cases: the script reads the same training images itself.
-    input: JSON.stringify(cases.map((c) => (c.mnistA ? { ...c, mnist: mnistImagesFile() } : c))),
+    input: matmulCasesJson(cases),
     encoding: "utf8",
     env: oneBlasThread(),
     maxBuffer: 1 << 24,

@@ -14,10 +14,15 @@ export interface Row {
   ratio: number | null;
   /** gflops / the NumPy row's gflops for the same bench, shape and dtype, or null. */
   ofNumpy: number | null;
+  /** gflops / the PyTorch (1 thread) row's gflops for the same bench, shape and dtype, or null. */
+  ofPytorch: number | null;
 }
 
 /** The backend name of NumPy rows (OpenBLAS on one thread). */
 export const NUMPY = "numpy (1 thread)";
+
+/** The backend name of PyTorch rows (its BLAS on one thread). */
+export const PYTORCH = "pytorch (1 thread)";
 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
@@ -34,14 +39,16 @@ export function withRatios(rows: readonly Row[]): Row[] {
       const base = find(r.vs, r.bench, r.shape, r.dtype) ?? find(r.vs, r.bench, r.shape, "float32");
       if (base !== undefined) ratio = round(r.gflops / base.gflops, 3);
     }
-    const numpy = r.backend === NUMPY ? undefined : find(NUMPY, r.bench, r.shape, r.dtype);
-    const ofNumpy = numpy === undefined ? null : round(r.gflops / numpy.gflops, 3);
-    return { ...r, gflops: round(r.gflops, 3), ratio, ofNumpy };
+    const share = (peer: string): number | null => {
+      const base = r.backend === peer ? undefined : find(peer, r.bench, r.shape, r.dtype);
+      return base === undefined ? null : round(r.gflops / base.gflops, 3);
+    };
+    return { ...r, gflops: round(r.gflops, 3), ratio, ofNumpy: share(NUMPY), ofPytorch: share(PYTORCH) };
   });
 }
 
 export function markdownTable(rows: readonly Row[]): string {
-  const header = ["bench", "shape", "dtype", "backend", "GFLOPS", "vs", "ratio", "of NumPy"];
+  const header = ["bench", "shape", "dtype", "backend", "GFLOPS", "vs", "ratio", "of NumPy", "of PyTorch"];
   // A vs backend without this dtype was compared through its float32 row: say so.
   const hasRow = (backend: string, shape: string, dtype: DType): boolean =>
     rows.some((r) => r.backend === backend && r.shape === shape && r.dtype === dtype);
@@ -54,6 +61,7 @@ export function markdownTable(rows: readonly Row[]): string {
     r.vs === null || r.ratio === null ? "" : hasRow(r.vs, r.shape, r.dtype) ? r.vs : `${r.vs} (float32)`,
     r.ratio === null ? "" : `${r.ratio.toFixed(2)}x`,
     r.ofNumpy === null ? "" : `${(100 * r.ofNumpy).toFixed(0)} %`,
+    r.ofPytorch === null ? "" : `${(100 * r.ofPytorch).toFixed(0)} %`,
   ]);
   const align = header.map((_, i): Align => (i === 4 || i >= 6 ? "right" : "left"));
   return formatTable(header, lines, { align, markdown: true }).join("\n");

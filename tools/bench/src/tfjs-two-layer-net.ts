@@ -1,7 +1,7 @@
 // The book's TwoLayerNet training step written with @tensorflow/tfjs-core ops, shared by the
 // train-step bench and the full book run: forward (Affine1, Relu1, Affine2, SoftmaxWithLoss), the
 // book's hand-derived backward pass (as TwoLayerNet's layers compute it; the first layer's input
-// gradient is not needed), then SGD, in float32 on tfjs-backend-cpu.
+// gradient is not needed), then SGD, in float32 on the active tfjs backend (cpu or wasm).
 import * as tf from "@tensorflow/tfjs-core";
 
 export interface TfjsParams {
