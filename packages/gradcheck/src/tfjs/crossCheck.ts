@@ -20,7 +20,9 @@ export interface TfLayersOption {
   tfLayers?: readonly TfLayerRow[];
 }
 
+/** Options of `crossCheckLayer`: the layer run (`dout`, labels `t`), tolerances and `tfLayers`. */
 export type CrossCheckOptions = LayerRunOptions & ToleranceOptions & TfLayersOption;
+/** Options of `crossCheckNet`: tolerances and `tfLayers`. */
 export type CrossCheckNetOptions = ToleranceOptions & TfLayersOption;
 
 /**
