@@ -20,7 +20,14 @@ import {
   type Tensor,
   checkOptions,
 } from "@bp/tensor";
-import { buildLayers, buildLossLayer, describeLayer, lossLayerTypeOf } from "./layerTypes.js";
+import {
+  buildLayers,
+  buildLossLayer,
+  describeLayer,
+  layerTable,
+  lossLayerTypeOf,
+  type LayerType,
+} from "./layerTypes.js";
 import type { NamedTensors, Net, NetDescription, NetKind } from "./Net.js";
 import { Ownership, scoped } from "./ownership.js";
 
@@ -39,6 +46,9 @@ export interface LayerNetOptions {
   backend?: Backend;
   /** The generator of the layers that draw random numbers (Dropout), handed on by `to`. */
   rng?: Rng;
+  /** Rows of the layer table for layers of your own (see `LayerType`), kept by the net for
+   * `describe()`, `to()` and `encodeNet`; a row may not reuse a built-in type's name or class. */
+  layerTypes?: readonly LayerType[];
 }
 
 /** Where a net parameter (or state tensor) lives: its layer and the layer's own name for it. */
@@ -70,6 +80,10 @@ export class LayerNet<P extends string = string> implements Net<P> {
   readonly config: Readonly<Record<string, unknown>>;
   /** The generator the net's Dropout layers draw from (shared by a copy made with `to`). */
   readonly rng: Rng;
+  /** The rows of `options.layerTypes` (your own layer types; empty for bp's layers only). */
+  readonly layerTypes: readonly LayerType[];
+  /** The layer table of `describe()` and `to()`: `LAYER_TYPES` and `layerTypes`. */
+  private readonly layerTable: readonly LayerType[];
   private readonly paramSlots: ReadonlyMap<string, Slot>;
   private readonly stateSlots: ReadonlyMap<string, Slot>;
   /** What the loops below own of what the layers make (their caches, temporaries, the gradients
@@ -97,6 +111,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
     this.kind = kind;
     this.config = Object.freeze({ ...(options.config ?? {}) });
     this.rng = options.rng ?? new Rng(0);
+    this.layerTable = layerTable(options.layerTypes, kind);
+    this.layerTypes = Object.freeze([...(options.layerTypes ?? [])]);
 
     const params: Record<string, Tensor> = {};
     const state: Record<string, Tensor> = {};
@@ -259,7 +275,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
       dtype: this.dtype,
       weightDecayLambda: this.weightDecayLambda,
       layers: [...this.layers].map(([name, layer]) =>
-        describeLayer(name, layer, paramNames.get(name), stateNames.get(name)),
+        describeLayer(name, layer, paramNames.get(name), stateNames.get(name), this.layerTable),
       ),
       lastLayer: { type: lossLayerTypeOf(this.lastLayer) },
       paramShapes: Object.fromEntries(Object.entries<Tensor>(this.params).map(([n, p]) => [n, [...p.shape]])),
@@ -272,7 +288,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
   to(backend: Backend): LayerNet<P> {
     const d = this.describe();
     const tensors = copyTensors({ ...this.params, ...this.state }, backend);
-    return new LayerNet<P>(buildLayers(d, tensors, this.rng, `${this.kind}.to`), buildLossLayer(d.lastLayer.type), {
+    const layers = buildLayers(d, tensors, this.rng, `${this.kind}.to`, this.layerTable);
+    return new LayerNet<P>(layers, buildLossLayer(d.lastLayer.type), {
       weightDecayLambda: this.weightDecayLambda,
       firstLayerDx: this.firstLayerDx,
       kind: this.kind,
@@ -280,6 +297,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
       dtype: this.dtype,
       backend,
       rng: this.rng,
+      layerTypes: this.layerTypes,
     });
   }
 

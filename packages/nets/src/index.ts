@@ -16,6 +16,7 @@ export {
   buildLayers,
   layerTypeOf,
   layerTypeNamed,
+  layerTable,
   type LayerType,
   type LayerBuildContext,
 } from "./layerTypes.js";

@@ -14,7 +14,14 @@ import { listNames } from "./errorText.js";
 import { estimateMemory, hasLayout, netLayout, type NetLayout } from "./memoryEstimate.js";
 import { checkOptionKeys } from "./trainerOptions.js";
 import { LayerNet } from "./LayerNet.js";
-import { LAYER_TYPES, LOSS_LAYER_TYPES, buildLayers, buildLossLayer } from "./layerTypes.js";
+import {
+  LAYER_TYPES,
+  LOSS_LAYER_TYPES,
+  buildLayers,
+  buildLossLayer,
+  layerTable,
+  type LayerType,
+} from "./layerTypes.js";
 import type { Net, NetDescription } from "./Net.js";
 import { dropoutSeed } from "./seededTraining.js";
 import { TwoLayerNet, twoLayerNetFrom, type TwoLayerParams } from "./TwoLayerNet.js";
@@ -54,6 +61,9 @@ export interface DecodeNetOptions {
   backend?: Backend;
   /** File name for error messages. */
   name?: string;
+  /** Rows of the layer table for layer types of your own that the file names (see `LayerType`;
+   * the same rows the saved net was built with). The loaded net keeps them. */
+  layerTypes?: readonly LayerType[];
 }
 
 /** A decoded net and the extra metadata saved with it. */
@@ -65,8 +75,8 @@ export interface DecodedNet {
 }
 
 /**
- * A net from `encodeNet` bytes, rebuilt through the layer table (`LAYER_TYPES`) around the stored
- * tensors; also reads the files of the older `bp.TwoLayerNet` format (W1 b1 W2 b2). A TwoLayerNet
+ * A net from `encodeNet` bytes, rebuilt through the layer table (`LAYER_TYPES` and the rows of
+ * `options.layerTypes`, whose `build` checks its own layers' config) around the stored tensors; also reads the files of the older `bp.TwoLayerNet` format (W1 b1 W2 b2). A TwoLayerNet
  * comes back as a `TwoLayerNet`; other nets as a `LayerNet` with their description (`kind`,
  * `config`). Dropout layers draw from a fresh `Rng(dropoutSeed(config.seed))`.
  */
@@ -74,7 +84,8 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
   const op = "decodeNet";
   if (!(bytes instanceof Uint8Array))
     throw new ValueError(op, `bytes must be a Uint8Array (a file's contents), got ${describeValue(bytes)}`);
-  checkOptionKeys(op, options, ["backend", "name"]);
+  checkOptionKeys(op, options, ["backend", "name", "layerTypes"]);
+  const table = layerTable(options.layerTypes, op);
   if (options.backend !== undefined && !isBackend(options.backend))
     throw new ValueError(
       op,
@@ -113,7 +124,7 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
     fail(
       `metadata format is ${shortJson(format)}, expected ${JSON.stringify(NET_FORMAT)} or ${JSON.stringify(LEGACY_TWO_LAYER_FORMAT)}`,
     );
-  const description = parseDescription(architecture, fail);
+  const description = parseDescription(architecture, fail, table);
   for (const t of Object.values(tensors))
     if (t.dtype !== description.dtype) fail(`tensors are ${t.dtype} but the architecture says ${description.dtype}`);
   const used = new Set(
@@ -134,7 +145,14 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
       fail(`tensor ${shortText(n)} has shape [${t.shape.join(", ")}] but the architecture says [${shape.join(", ")}]`);
   }
   checkLayout(description, fail);
-  const net = netFromDescription(description, tensors, op);
+  let net: LayerNet;
+  try {
+    net = netFromDescription(description, tensors, op, options.layerTypes);
+  } catch (e) {
+    if (!(e instanceof BpError)) throw e;
+    const message = e.message.startsWith(`${op}: `) ? e.message.slice(op.length + 2) : e.message;
+    return fail(`metadata architecture: ${message}`);
+  }
   return { net, description, metadata: rest };
 }
 
@@ -194,7 +212,11 @@ function checkLayout(d: NetDescription, fail: (message: string) => never): void 
     const w = first.type === "Affine" ? d.paramShapes[first.params?.W ?? ""] : undefined;
     // A layer list whose input size the first layer tells (a conv net's image size it does not).
     if (w === undefined) return;
-    layout = { layers: d.layers, paramShapes: d.paramShapes, stateShapes: {}, inputShape: [w[0] ?? 0] };
+    // Shapes are followed up to the first layer of a type of your own (what it does to a shape
+    // only its row's layer knows); that layer and those after it are checked when they run.
+    const own = d.layers.findIndex((l) => !LAYER_TYPES.some((r) => r.type === l.type));
+    const layers = own < 0 ? d.layers : d.layers.slice(0, own);
+    layout = { layers, paramShapes: d.paramShapes, stateShapes: {}, inputShape: [w[0] ?? 0] };
   } else {
     fail(
       `metadata architecture: kind ${shortJson(d.kind)} is not one of TwoLayerNet, MultiLayerNet, MultiLayerNetExtend, SimpleConvNet, LayerNet`,
@@ -208,24 +230,28 @@ function checkLayout(d: NetDescription, fail: (message: string) => never): void 
   }
 }
 
-/** A net rebuilt from its description around the given tensors (held, not copied). */
+/** A net rebuilt from its description around the given tensors (held, not copied); `layerTypes`:
+ * rows of your own layer types that the description names (kept by the net). */
 export function netFromDescription(
   description: NetDescription,
   tensors: Readonly<Record<string, Tensor>>,
   op = "netFromDescription",
+  layerTypes?: readonly LayerType[],
 ): LayerNet {
   if (description.kind === "TwoLayerNet")
     return twoLayerNetFrom(tensors as unknown as TwoLayerParams, description.config);
   const seed = typeof description.config.seed === "number" ? description.config.seed : 0;
   const rng = new Rng(dropoutSeed(seed));
   const first = Object.values(tensors)[0];
-  return new LayerNet(buildLayers(description, tensors, rng, op), buildLossLayer(description.lastLayer.type, op), {
+  const layers = buildLayers(description, tensors, rng, op, layerTable(layerTypes, op));
+  return new LayerNet(layers, buildLossLayer(description.lastLayer.type, op), {
     weightDecayLambda: description.weightDecayLambda,
     kind: description.kind,
     config: description.config,
     dtype: description.dtype,
     backend: first?.backend ?? cpu,
     rng,
+    layerTypes,
   });
 }
 
@@ -237,7 +263,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const isStringMap = (v: unknown): boolean => isRecord(v) && Object.values(v).every((s) => typeof s === "string");
 
 /** The architecture JSON of a file, checked field by field (it comes from a file, so from anyone). */
-function parseDescription(json: string | undefined, fail: (message: string) => never): NetDescription {
+function parseDescription(
+  json: string | undefined,
+  fail: (message: string) => never,
+  table: readonly LayerType[],
+): NetDescription {
   if (json === undefined) return fail("metadata has no architecture");
   let d: unknown;
   try {
@@ -281,9 +311,9 @@ function parseDescription(json: string | undefined, fail: (message: string) => n
       )
     )
       bad(`layers[${i}].config must map names to numbers, strings or booleans`);
-    if (!LAYER_TYPES.some((r) => r.type === layer.type))
+    if (!table.some((r) => r.type === layer.type))
       bad(
-        `layers[${i}]: unknown layer type ${shortJson(layer.type)}; supported: ${LAYER_TYPES.map((r) => r.type).join(", ")}`,
+        `layers[${i}]: unknown layer type ${shortJson(layer.type)}; supported: ${table.map((r) => r.type).join(", ")}; a layer type of your own loads with its row: decodeNet(bytes, { layerTypes: [row] })`,
       );
     const name = layer.name as string;
     if (names.has(name))

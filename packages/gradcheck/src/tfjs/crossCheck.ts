@@ -12,15 +12,25 @@ import {
 import { settle } from "../GradCheckError.js";
 import { layerName, runLayer, type CheckableLayer, type LayerRunOptions } from "../layerGradients.js";
 import { loadTfjs, type Tfjs } from "./loadTfjs.js";
-import { layerInTf, softmaxWithLossInTf, toTf, type TfTensor } from "./tfjsGraph.js";
+import { layerInTf, softmaxWithLossInTf, tfLayerTable, toTf, type TfLayerRow, type TfTensor } from "./tfjsGraph.js";
 
-export type CrossCheckOptions = LayerRunOptions & ToleranceOptions;
+/** Rows of the tfjs translation table for layers of your own (see `TfLayerRow`). */
+export interface TfLayersOption {
+  /** One row per layer class of your own that the check meets (bp's layers are in `TF_LAYERS`). */
+  tfLayers?: readonly TfLayerRow[];
+}
+
+/** Options of `crossCheckLayer`: the layer run (`dout`, labels `t`), tolerances and `tfLayers`. */
+export type CrossCheckOptions = LayerRunOptions & ToleranceOptions & TfLayersOption;
+/** Options of `crossCheckNet`: tolerances and `tfLayers`. */
+export type CrossCheckNetOptions = ToleranceOptions & TfLayersOption;
 
 /**
  * A layer against TensorFlow.js: the same inputs and parameters in float32 through the same
  * computation built from tfjs ops, tfjs's gradients (`tf.grads`) of `sum(out * dout)` (or of the
  * loss), and a report comparing the output (`out`, or `loss` for a loss layer) and every gradient
- * (`x`, `y`, `W`, `b`) with tfjs's. Default tolerances: atol 1e-5, rtol 1e-3 (float32).
+ * (`x`, `y`, `W`, `b`) with tfjs's. Default tolerances: atol 1e-5, rtol 1e-3 (float32). A layer
+ * of your own is translated by its row in `options.tfLayers`.
  */
 export async function crossCheckLayer(
   layer: CheckableLayer,
@@ -31,6 +41,7 @@ export async function crossCheckLayer(
   const tf = await loadTfjs();
   const tol = tolerances(options);
   const title = `crossCheckLayer(${layerName(layer)})`;
+  const table = tfLayerTable(options.tfLayers, title);
   const xs = inputs instanceof Tensor ? [inputs] : [...inputs];
   const run = runLayer(title, layer, xs, options);
   const t = options.t;
@@ -48,7 +59,7 @@ export async function crossCheckLayer(
     const forward = (vars: TfTensor[], withDelta: boolean): TfTensor => {
       const lookup = (v: Tensor): TfTensor => vars[wrt.indexOf(v)] ?? constants.get(v)!;
       if (t !== undefined) return softmaxWithLossInTf(tf, lookup(xs[0]!), t, withDelta);
-      return layerInTf(tf, title, layer, xs.map(lookup), lookup);
+      return layerInTf(tf, title, layer, xs.map(lookup), lookup, true, table);
     };
     const base = wrt.map((v) => constants.get(v)!);
     out = forward(base, true).dataSync().slice();
@@ -77,23 +88,27 @@ export async function crossCheckLayer(
  * weight decay included) and the gradient of every parameter (`W1`, `b1`, ...) from
  * `net.gradient` against `tf.grads` of the loss. `out` and `loss` are taken as at test time
  * (`train = false`, BatchNorm's running statistics); the gradients as in training (batch
- * statistics, and each Dropout layer's mask from the net's own forward pass).
+ * statistics, and each Dropout layer's mask from the net's own forward pass). Layers of your own
+ * are translated by their rows in `options.tfLayers`.
  */
 export async function crossCheckNet(
   net: Net,
   x: Tensor,
   t: Tensor,
-  options: ToleranceOptions = {},
+  options: CrossCheckNetOptions = {},
 ): Promise<CheckReport> {
   checkOptions("crossCheckNet", options, "options");
   const tf = await loadTfjs();
   const tol = tolerances(options);
   const title = "crossCheckNet";
+  const table = tfLayerTable(options.tfLayers, title);
   if (!(net.lastLayer instanceof SoftmaxWithLoss))
     throw new BpError(title, `the last layer must be SoftmaxWithLoss, got ${layerName(net.lastLayer)}`);
   const names = Object.keys(net.params);
   const params = names.map((n) => net.params[n]!);
-  const lambda = net.describe().weightDecayLambda;
+  // A LayerNet says its λ itself (describe() would need a layer-table row for each layer of your own).
+  const own = (net as { weightDecayLambda?: unknown }).weightDecayLambda;
+  const lambda = typeof own === "number" ? own : net.describe().weightDecayLambda;
   const weights = [...net.layers.values()].flatMap((l) => (hasParams(l) && l.params.W ? [l.params.W] : []));
   const lookup =
     (vars: TfTensor[], key: string) =>
@@ -108,7 +123,7 @@ export async function crossCheckNet(
     };
   const predict = (tfX: TfTensor, vars: TfTensor[], train: boolean): TfTensor => {
     let h = tfX;
-    for (const [key, layer] of net.layers) h = layerInTf(tf, title, layer, [h], lookup(vars, key), train);
+    for (const [key, layer] of net.layers) h = layerInTf(tf, title, layer, [h], lookup(vars, key), train, table);
     return h;
   };
   const lossOf = (scores: TfTensor, vars: TfTensor[], withDelta: boolean): TfTensor => {

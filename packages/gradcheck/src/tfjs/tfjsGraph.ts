@@ -11,7 +11,7 @@ import {
   Relu,
   Sigmoid,
 } from "@bp/layers";
-import { BpError, type Tensor } from "@bp/tensor";
+import { BpError, ValueError, type Tensor } from "@bp/tensor";
 import type { Tensor as TfTensor } from "@tensorflow/tfjs-core";
 import type { Tfjs } from "./loadTfjs.js";
 
@@ -32,10 +32,24 @@ export interface TfLayerContext {
   train: boolean;
 }
 
-/** One row of the translation table: a bp layer class and the same forward pass in tfjs ops. */
-export interface TfLayerRow {
-  readonly layerClass: abstract new (...args: never[]) => object;
-  forward(tf: Tfjs, layer: never, inputs: TfTensor[], ctx: TfLayerContext): TfTensor;
+/**
+ * One row of the translation table: a bp layer class and the same forward pass in tfjs ops (tfjs
+ * differentiates it, so a row never writes a backward). bp's own rows are `TF_LAYERS`; a layer of
+ * your own gets a row passed where it is needed, never registered globally:
+ * `crossCheckLayer(layer, x, { tfLayers: [row] })`, `crossCheckNet(net, x, t, { tfLayers: [row] })`.
+ *
+ * ```ts
+ * const tanhTfRow: TfLayerRow<Tanh> = { layerClass: Tanh, forward: (tf, _layer, [x]) => tf.tanh(x!) };
+ * ```
+ */
+export interface TfLayerRow<L extends object = object> {
+  /** The layer's class (one row per class: layers are found by `instanceof`). */
+  readonly layerClass: abstract new (
+    ...args: never[]
+  ) => L;
+  /** The layer's forward pass on `inputs` (one per input of `layer.forward`); parameters through
+   * `ctx.param(layer.W, "W")`, so that tfjs differentiates with respect to them. */
+  forward(tf: Tfjs, layer: L, inputs: TfTensor[], ctx: TfLayerContext): TfTensor;
 }
 
 const row = <L extends object>(r: {
@@ -110,9 +124,47 @@ export const TF_LAYERS: readonly TfLayerRow[] = [
 ];
 
 /**
- * The same computation as `layer.forward(..., train)` written with tfjs ops, found in `TF_LAYERS`.
- * `param` maps each bp parameter tensor the layer holds to the tfjs tensor standing for it. A
- * Dropout layer in training uses the mask of its last bp forward pass.
+ * The translation table with the caller's own rows: `TF_LAYERS` and `extra`, each extra row checked
+ * (a layer class and a `forward` function). A row may not take a class a built-in row (or an
+ * earlier row) translates, nor a class those extend: one layer, one translation. `where` names the
+ * option in errors.
+ */
+export function tfLayerTable(
+  extra: readonly TfLayerRow[] | undefined,
+  op: string,
+  where = "options.tfLayers",
+): readonly TfLayerRow[] {
+  if (extra === undefined || extra.length === 0) return TF_LAYERS;
+  if (!Array.isArray(extra)) throw new ValueError(op, `${where} must be an array of tfjs rows { layerClass, forward }`);
+  const table: TfLayerRow[] = [...TF_LAYERS];
+  extra.forEach((r: unknown, i) => {
+    const at = `${where}[${i}]`;
+    const row = r as Partial<TfLayerRow> | null;
+    if (typeof row !== "object" || row === null || typeof row.layerClass !== "function")
+      throw new ValueError(
+        op,
+        `${at} must be a tfjs row { layerClass, forward } with the layer's class, got ${String(r)}`,
+      );
+    if (typeof row.forward !== "function")
+      throw new ValueError(op, `${at} (${row.layerClass.name}) needs a forward(tf, layer, inputs, ctx) function`);
+    const cls = row.layerClass;
+    for (const other of table)
+      if (other.layerClass === cls || other.layerClass.prototype instanceof cls)
+        throw new ValueError(
+          op,
+          `${at} translates ${cls.name}, which the ${TF_LAYERS.includes(other) ? "built-in " : ""}row of ${other.layerClass.name} already translates; a layer class has one row`,
+        );
+    table.push(row as TfLayerRow);
+  });
+  return table;
+}
+
+/**
+ * The same computation as `layer.forward(..., train)` written with tfjs ops, found in `table`
+ * (`TF_LAYERS`, or `tfLayerTable(yourRows)`; a row of your own is looked up first, so a class
+ * extending a built-in one finds its own). `param` maps each bp parameter tensor the layer holds
+ * to the tfjs tensor standing for it. A Dropout layer in training uses the mask of its last bp
+ * forward pass.
  */
 export function layerInTf(
   tf: Tfjs,
@@ -121,13 +173,15 @@ export function layerInTf(
   inputs: TfTensor[],
   param: (p: Tensor, name: string) => TfTensor,
   train = true,
+  table: readonly TfLayerRow[] = TF_LAYERS,
 ): TfTensor {
-  const found = TF_LAYERS.find((r) => layer instanceof r.layerClass);
+  const own = table.slice(TF_LAYERS.length);
+  const found = own.find((r) => layer instanceof r.layerClass) ?? TF_LAYERS.find((r) => layer instanceof r.layerClass);
   if (found === undefined) {
-    const supported = TF_LAYERS.map((r) => r.layerClass.name).join(", ");
+    const supported = table.map((r) => r.layerClass.name).join(", ");
     throw new BpError(
       op,
-      `no TensorFlow.js translation for ${layer.constructor?.name ?? "this layer"}; supported: ${supported} (and SoftmaxWithLoss as a net's last layer)`,
+      `no TensorFlow.js translation for ${layer.constructor?.name ?? "this layer"}; supported: ${supported} (and SoftmaxWithLoss as a net's last layer); a layer of your own is translated by its row, passed in the option tfLayers: [{ layerClass, forward }]`,
     );
   }
   return found.forward(tf, layer as never, inputs, { param, train });
