@@ -9,6 +9,7 @@ import type { AppContext, View, ViewFactory } from "./views/view.js";
 
 const TITLES: Record<ViewName, string> = {
   graph: "Graph",
+  netgraph: "Net graph",
   layers: "Layers",
   train: "Train",
   predict: "Predict",
@@ -17,6 +18,7 @@ const TITLES: Record<ViewName, string> = {
 
 const LOADERS: Record<ViewName, () => Promise<ViewFactory>> = {
   graph: () => import("./views/graph.js").then((m) => m.createGraphView),
+  netgraph: () => import("./views/net-graph.js").then((m) => m.createNetGraphView),
   layers: () => import("./views/layers.js").then((m) => m.createLayersView),
   train: () => import("./views/train.js").then((m) => m.createTrainView),
   predict: () => import("./views/predict.js").then((m) => m.createPredictView),

@@ -1,27 +1,12 @@
 // End-to-end tests of the computational graph's figure as the book draws it (figures 5-15 to
 // 5-17): every text on its own horizontal run, nothing overlapping or clipped at any input, and
 // no sideways page scroll on a phone. Drives the production build in Chromium (see harness.ts).
-import type { Browser, Page } from "playwright-core";
-import type { PreviewServer } from "vite";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { checkBuilt, launch, openPage, screenshot, startPreview } from "./harness.js";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { openPage, screenshot } from "./harness.js";
+import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
-let server: PreviewServer | undefined;
-let url = "";
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  checkBuilt();
-  ({ server, url } = await startPreview(true));
-  browser = await launch();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+const app = servedApp();
 
 /** Pairs of the figure's texts and node circles whose boxes intersect, and texts outside the
  * figure's viewBox, in figure units. */
@@ -73,7 +58,7 @@ function overlaps(page: Page): Promise<string[]> {
 
 describe("the apples-and-oranges figure", () => {
   test("names, forward values above, red backward arrows and values below, the local rule at each node", async () => {
-    const { page, errors } = await openPage(browser!, `${url}`, { viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await openPage(app.browser, `${app.url}`, DESKTOP);
     await page.click("#graph-run-all");
     // Each run carries its value's name, its forward value and d price / d value (the book's
     // numbers: 110.00000000000001 = 1.1 × 100, 3.3000000000000003 = 1.1 × 3).
@@ -125,8 +110,8 @@ describe("the apples-and-oranges figure", () => {
       "apple=110.00000000000001&appleNum=3.3000000000000003&orange=0.1&orangeNum=0.2&tax=1.1",
     ];
     for (const q of inputs) {
-      for (const options of [{ viewport: { width: 1280, height: 800 } }, PHONE]) {
-        const { page, errors } = await openPage(browser!, `${url}?${q}`, options);
+      for (const options of [DESKTOP, PHONE]) {
+        const { page, errors } = await openPage(app.browser, `${app.url}?${q}`, options);
         await page.click("#graph-run-all");
         expect({ q, problems: await overlaps(page) }).toEqual({ q, problems: [] });
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(options.viewport.width);
@@ -143,6 +128,6 @@ describe("the apples-and-oranges figure", () => {
         await page.context().close();
       }
     }
-    await screenshot((await openPage(browser!, url, PHONE)).page, "phone-graph-figure");
+    await screenshot((await openPage(app.browser, app.url, PHONE)).page, "phone-graph-figure");
   });
 });
