@@ -14,6 +14,7 @@ const TITLES: Record<ViewName, string> = {
   train: "Train",
   predict: "Predict",
   gradcheck: "Gradient check",
+  playground: "Playground",
 };
 
 const LOADERS: Record<ViewName, () => Promise<ViewFactory>> = {
@@ -23,6 +24,7 @@ const LOADERS: Record<ViewName, () => Promise<ViewFactory>> = {
   train: () => import("./views/train.js").then((m) => m.createTrainView),
   predict: () => import("./views/predict.js").then((m) => m.createPredictView),
   gradcheck: () => import("./views/gradcheck.js").then((m) => m.createGradCheckView),
+  playground: () => import("./views/playground.js").then((m) => m.createPlaygroundView),
 };
 
 const isolated = globalThis.crossOriginIsolated === true;
