@@ -41,13 +41,32 @@ export class InsideProbe {
     if (this.recent.length > WINDOW) this.recent.shift();
   }
 
-  snapshot(iteration: number, image: number, xTest: Tensor, tTest: Tensor): InsideMessage {
+  /** The mean minibatch accuracy of the last (up to) 50 steps. */
+  get batchAccuracy(): number | null {
+    return this.recent.length === 0 ? null : this.recent.reduce((s, v) => s + v, 0) / this.recent.length;
+  }
+
+  /** Accuracy of the net as it is now on the first (up to) `rows` test rows. */
+  subsetAccuracy(xTest: Tensor, tTest: Tensor, rows: number): number {
+    this.refresh();
+    const n = Math.min(rows, xTest.shape[0]!);
+    const x = tensor(Float64Array.from(xTest.data.subarray(0, n * 784)), { shape: [n, 784] });
+    const t = tensor(Int32Array.from(tTest.data.subarray(0, n)), { shape: [n] });
+    return this.copy.accuracy(x, t);
+  }
+
+  /** The copy takes the training net's parameters and BatchNorm state. */
+  private refresh(): void {
     for (const [source, target] of [
       [this.net.params, this.copy.params],
       [(this.net as LayerNet).state ?? {}, this.copy.state],
     ] as const) {
       for (const [k, v] of Object.entries(source)) (target as Record<string, Tensor>)[k]!.data.set(v.data);
     }
+  }
+
+  snapshot(iteration: number, image: number, xTest: Tensor, tTest: Tensor): InsideMessage {
+    this.refresh();
     const count = xTest.shape[0]!;
     const at = Math.max(0, Math.min(image, count - 1));
     const rowOf = (i: number) => Float64Array.from(xTest.data.subarray(i * 784, (i + 1) * 784));
@@ -76,7 +95,7 @@ export class InsideProbe {
         grads.push(matrix(`dW${k}`, a.dW), matrix(`db${k}`, a.db));
       }
     }
-    const batchAccuracy = this.recent.length === 0 ? null : this.recent.reduce((s, v) => s + v, 0) / this.recent.length;
+    const batchAccuracy = this.batchAccuracy;
     return {
       type: "inside",
       iteration,

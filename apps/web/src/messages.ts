@@ -106,6 +106,9 @@ export type WorkerMessage =
       config: TrainConfig;
     }
   | InsideMessage
+  /** Accuracy on the first (up to) 500 test rows, measured every `curveEvery` iterations (not for
+   * SimpleConvNet), and the mean minibatch accuracy of the last 50 steps. */
+  | { type: "curve"; iteration: number; testAccuracy: number; batchAccuracy: number | null }
   | { type: "diverged"; iteration: number; message: string }
   | { type: "gradcheck"; rows: GradCheckRow[]; seconds: number; passed: boolean }
   /** `about`: what failed, so that only the view that asked shows it. */

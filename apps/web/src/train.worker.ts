@@ -28,6 +28,8 @@ const post = (m: WorkerMessage, transfer: Transferable[] = []): void => scope.po
 
 /** How long one slice of iterations may run before the worker looks at its messages again. */
 const SLICE_MS = 30;
+/** Test rows of the chart's accuracy curve. */
+const CURVE_ROWS = 500;
 /** How often the hidden units' images are sent. */
 const WEIGHTS_MS = 250;
 
@@ -248,9 +250,16 @@ async function start(config: TrainConfig, paused: boolean): Promise<void> {
     lastWeights: 0,
     probe: NETS[config.net].images ? null : new InsideProbe(net),
   };
-  trainer.on("iteration", ({ loss }) => {
+  // The chart's accuracy curve: about 10 points per epoch (at least every 10 iterations).
+  const curveEvery = Math.max(10, Math.floor(trainer.iterPerEpoch / 10));
+  trainer.on("iteration", ({ loss, iteration }) => {
     r.pending.push(loss);
     r.probe?.afterStep();
+    if (r.probe !== null && iteration % curveEvery === 0) {
+      flushLosses(r);
+      const testAccuracy = r.probe.subsetAccuracy(r.data.xTest, r.data.tTest, CURVE_ROWS);
+      post({ type: "curve", iteration, testAccuracy, batchAccuracy: r.probe.batchAccuracy });
+    }
   });
   trainer.on("epoch", (row) => {
     flushLosses(r);

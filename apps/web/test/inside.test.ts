@@ -32,7 +32,7 @@ const inside = async (page: Page): Promise<Inside> =>
 /** The Train view's run in Node (the worker's Trainer set-up): TwoLayerNet seed 0, SGD lr 0.1,
  * minibatches of 100 from the first 1000 images; the softmax of test image `image` after it, and
  * the last step's dW2 (first values). */
-function nodeRun(image: number): { probs: number[]; dW2: number[] } {
+function nodeRun(image: number): { probs: number[]; dW2: number[]; curve: [number, number][] } {
   const all = loadMnist({});
   const net = new TwoLayerNet(784, 50, 10, { seed: 0 });
   const data = {
@@ -50,12 +50,16 @@ function nodeRun(image: number): { probs: number[]; dW2: number[] } {
     sampling: "choice",
   });
   let dW2: number[] = [];
+  const curve: [number, number][] = [];
   for (let i = 0; i < RUN.iterations; i++) {
     trainer.trainStep();
+    // The chart's curve: every max(10, iterations per epoch / 10) = 10 iterations, accuracy on
+    // the first min(500, testSize) = 100 test images.
+    if ((i + 1) % 10 === 0) curve.push([i + 1, net.accuracy(data.xTest, data.tTest)]);
     dW2 = Array.from((net.layers.get("Affine2") as unknown as { dW: { data: Float64Array } }).dW.data.subarray(0, 3));
   }
   const x = tensor(all.xTest.data.slice(image * 784, (image + 1) * 784), { shape: [1, 784] });
-  return { probs: Array.from(softmax(net.predict(x)).data), dW2 };
+  return { probs: Array.from(softmax(net.predict(x)).data), dW2, curve };
 }
 
 describe("inside the net while it trains", () => {
@@ -107,6 +111,22 @@ describe("inside the net while it trains", () => {
     const ref3 = nodeRun(3);
     for (let c = 0; c < 10; c++) expect(three.probs[c]).toBeCloseTo(ref3.probs[c]!, 12);
     await page.locator("#inside").screenshot({ path: "/tmp/web-shots/inside-desktop.png" });
+    // The chart's accuracy curve: a point every 10 iterations, the test-subset accuracy of Node's
+    // run at the same iterations.
+    const curve = JSON.parse((await page.getAttribute("#train-chart", "data-curve")) ?? "[]") as [
+      number,
+      number,
+      number,
+    ][];
+    expect(curve.map(([it, acc]) => [it, acc])).toEqual(ref.curve);
+    expect(curve.every(([, , b]) => b > 0 && b <= 1)).toBe(true);
+    await page.check("#chart-log");
+    expect(await page.getAttribute("#train-chart", "data-loss-scale")).toBe("log");
+    expect(await page.locator("#train-chart canvas").count()).toBe(1);
+    await page.locator("#train-chart").screenshot({ path: "/tmp/web-shots/chart-log-desktop.png" });
+    await page.uncheck("#chart-log");
+    expect(await page.getAttribute("#train-chart", "data-loss-scale")).toBe("linear");
+    await page.locator("#train-chart").screenshot({ path: "/tmp/web-shots/chart-desktop.png" });
     expect(errors).toEqual([]);
     await page.context().close();
   });
