@@ -2,10 +2,11 @@
 // their built dist (not the "@bp/source" condition the tests use), so `vite build` checks that
 // the published worker backend bundles: its browser entry starts its threads with
 // `new Worker(new URL("./browser-worker.js", import.meta.url), { type: "module" })`.
-import { copyFileSync, createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { defineConfig, type Connect, type Plugin } from "vite";
 
 /** COOP + COEP make the page cross-origin isolated, which SharedArrayBuffer needs. */
@@ -27,9 +28,22 @@ function mnistDir(): string {
   return join(dirname(pkg), "data");
 }
 
+/** Each file gzipped once per server (55 MB of IDX become about 11 MB on the wire). */
+const gzipped = new Map<string, Buffer>();
+function gzipOf(name: string): Buffer {
+  let gz = gzipped.get(name);
+  if (gz === undefined) {
+    gz = gzipSync(readFileSync(join(mnistDir(), name)), { level: 6 });
+    gzipped.set(name, gz);
+  }
+  return gz;
+}
+
 /**
- * Serves the MNIST files under /mnist/<name> in dev and preview (straight from node_modules) and
- * copies them into <outDir>/mnist at build, so the data never enters the repository.
+ * Serves the MNIST files under /mnist/<name> in dev and preview (straight from node_modules), and
+ * gzipped under /mnist/<name>.gz (plain application/gzip bytes, no Content-Encoding: the page
+ * decodes them with DecompressionStream); copies both into <outDir>/mnist at build, so the data
+ * never enters the repository.
  */
 function mnistData(): Plugin {
   let outDir = "dist";
@@ -38,10 +52,18 @@ function mnistData(): Plugin {
     (req, res: ServerResponse, next) => {
       const m = /^\/mnist\/([^/?#]+)(?:[?#].*)?$/.exec(req.url ?? "");
       if (m === null) return next();
-      const name = decodeURIComponent(m[1]!);
+      const requested = decodeURIComponent(m[1]!);
+      const gz = requested.endsWith(".gz");
+      const name = gz ? requested.slice(0, -3) : requested;
       if (!MNIST_FILES.includes(name)) {
         res.statusCode = 404;
         res.end(`no MNIST file named ${name}; expected one of ${MNIST_FILES.join(", ")}`);
+        return;
+      }
+      if (gz) {
+        const body = gzipOf(name);
+        res.writeHead(200, { ...headers, "Content-Type": "application/gzip", "Content-Length": body.length });
+        res.end(body);
         return;
       }
       const file = join(mnistDir(), name);
@@ -67,7 +89,10 @@ function mnistData(): Plugin {
       const dest = join(outDir, "mnist");
       if (!existsSync(outDir)) return;
       mkdirSync(dest, { recursive: true });
-      for (const name of MNIST_FILES) copyFileSync(join(mnistDir(), name), join(dest, name));
+      for (const name of MNIST_FILES) {
+        copyFileSync(join(mnistDir(), name), join(dest, name));
+        writeFileSync(join(dest, `${name}.gz`), gzipOf(name));
+      }
     },
   };
 }

@@ -9,6 +9,7 @@ export interface GraphInput {
   label: string;
   /** Its default value (the book's). */
   value: number;
+  /** Where its edge starts on the figure (the edge runs right along y, then up into its node). */
   x: number;
   y: number;
 }
@@ -29,6 +30,9 @@ export interface GraphSpec {
   id: string;
   title: string;
   inputs: GraphInput[];
+  /** Width and height of the figure (its viewBox). */
+  width: number;
+  height: number;
   /** In forward order; the last one is the output (price). */
   nodes: GraphNode[];
 }
@@ -37,31 +41,35 @@ export const GRAPHS: GraphSpec[] = [
   {
     id: "fruits",
     title: "Apples and oranges (figures 5-16 and 5-17)",
+    width: 1000,
+    height: 540,
     inputs: [
-      { id: "apple", label: "apple", value: 100, x: 20, y: 40 },
-      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 130 },
-      { id: "orange", label: "orange", value: 150, x: 20, y: 210 },
-      { id: "orangeNum", label: "orange count", value: 3, x: 20, y: 300 },
-      { id: "tax", label: "tax", value: 1.1, x: 20, y: 380 },
+      { id: "apple", label: "apple", value: 100, x: 20, y: 90 },
+      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 190 },
+      { id: "orange", label: "orange", value: 150, x: 20, y: 300 },
+      { id: "orangeNum", label: "orange count", value: 3, x: 20, y: 400 },
+      { id: "tax", label: "tax", value: 1.1, x: 20, y: 490 },
     ],
     nodes: [
-      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 270, y: 85 },
-      { id: "mulOrange", op: "mul", a: "orange", b: "orangeNum", label: "orange price", x: 270, y: 255 },
-      { id: "add", op: "add", a: "mulApple", b: "mulOrange", label: "apple + orange price", x: 480, y: 170 },
-      { id: "mulTax", op: "mul", a: "add", b: "tax", label: "price", x: 660, y: 250 },
+      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 300, y: 90 },
+      { id: "mulOrange", op: "mul", a: "orange", b: "orangeNum", label: "orange price", x: 300, y: 300 },
+      { id: "add", op: "add", a: "mulApple", b: "mulOrange", label: "apple + orange price", x: 540, y: 90 },
+      { id: "mulTax", op: "mul", a: "add", b: "tax", label: "price", x: 780, y: 90 },
     ],
   },
   {
     id: "apples",
     title: "Two apples (figures 5-14 and 5-15)",
+    width: 780,
+    height: 350,
     inputs: [
-      { id: "apple", label: "apple", value: 100, x: 20, y: 60 },
-      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 200 },
-      { id: "tax", label: "tax", value: 1.1, x: 20, y: 330 },
+      { id: "apple", label: "apple", value: 100, x: 20, y: 90 },
+      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 190 },
+      { id: "tax", label: "tax", value: 1.1, x: 20, y: 300 },
     ],
     nodes: [
-      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 300, y: 130 },
-      { id: "mulTax", op: "mul", a: "mulApple", b: "tax", label: "price", x: 600, y: 230 },
+      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 300, y: 90 },
+      { id: "mulTax", op: "mul", a: "mulApple", b: "tax", label: "price", x: 560, y: 90 },
     ],
   },
 ];

@@ -1,24 +1,48 @@
-// The Train view's live chart (uPlot): minibatch loss at every iteration and, once per epoch, the
-// epoch's mean loss and the train and test accuracies, against epochs. uPlot draws at the
-// device's pixel ratio, so lines and text stay sharp at DPR 2-3.
+// The Train view's live chart (uPlot, sharp at any pixel ratio): minibatch loss at every iteration;
+// per epoch the mean loss and train/test accuracies; a test-subset accuracy curve about ten times
+// per epoch and the running minibatch accuracy; the loss on a linear or log axis.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { EpochRow } from "./messages.js";
 
 const FONT = "13px system-ui, sans-serif";
 const LABEL_FONT = "600 13px system-ui, sans-serif";
-
 export class LossChart {
-  private readonly plot: uPlot;
   private readonly xs: number[] = [];
   private readonly loss: (number | null)[] = [];
   private readonly epochLoss: (number | null)[] = [];
   private readonly trainAcc: (number | null)[] = [];
   private readonly testAcc: (number | null)[] = [];
+  private readonly curveTest: (number | null)[] = [];
+  private readonly curveBatch: (number | null)[] = [];
+  /** Points of the accuracy curve so far: [iteration, test subset accuracy, minibatch accuracy]. */
+  readonly curve: [number, number, number | null][] = [];
   private perEpoch = 600;
   private pending = false;
-
+  private plot: uPlot;
+  private log = false;
   constructor(private readonly container: HTMLElement) {
+    this.plot = this.build();
+    addEventListener("resize", () => this.plot.setSize({ width: this.width(), height: 300 }));
+  }
+
+  /** Loss on a log scale (shows how far a diverging loss grew). */
+  setLogScale(on: boolean): void {
+    if (on === this.log) return;
+    this.log = on;
+    this.plot.destroy();
+    this.plot = this.build();
+  }
+
+  /** Linear: 0 to 2.5 or 1.5 × the first loss (higher ones run off the top); log: every loss. */
+  private lossRange(min: number, max: number): uPlot.Range.MinMax {
+    if (this.log)
+      return uPlot.rangeLog(Number.isFinite(min) && min > 0 ? min : 0.01, Number.isFinite(max) ? max : 10, 10, true);
+    const first = this.loss.find((l) => l !== null);
+    return [0, Math.max(2.5, (first ?? 0) * 1.5)];
+  }
+
+  private build(): uPlot {
     const opts: uPlot.Options = {
       width: this.width(),
       height: 300,
@@ -27,12 +51,19 @@ export class LossChart {
       legend: { live: false },
       scales: {
         x: { time: false },
-        loss: { range: (_u, _min, max) => [0, Math.max(2.5, Number.isFinite(max) ? max : 0)] },
+        loss: { distr: this.log ? 3 : 1, range: (_u, min, max) => this.lossRange(min, max) },
         acc: { range: [0, 1] },
       },
       axes: [
         { label: "epoch", font: FONT, labelFont: LABEL_FONT, size: 40, labelSize: 24 },
-        { scale: "loss", label: "cross-entropy loss", font: FONT, labelFont: LABEL_FONT, size: 48, labelSize: 24 },
+        {
+          scale: "loss",
+          label: this.log ? "cross-entropy loss (log)" : "cross-entropy loss",
+          font: FONT,
+          labelFont: LABEL_FONT,
+          size: 48,
+          labelSize: 24,
+        },
         {
           scale: "acc",
           side: 1,
@@ -78,10 +109,27 @@ export class LossChart {
           spanGaps: true,
           points: { show: true, size: 7 },
         },
+        {
+          label: "test accuracy, first 500 (every N iterations)",
+          scale: "acc",
+          stroke: "#c77700",
+          width: 1.5,
+          spanGaps: true,
+          points: { show: true, size: 4 },
+        },
+        {
+          label: "minibatch accuracy (last 50)",
+          scale: "acc",
+          stroke: "#1b6e2a",
+          width: 1,
+          dash: [2, 3],
+          spanGaps: true,
+          points: { show: false },
+        },
       ],
     };
-    this.plot = new uPlot(opts, this.data(), container);
-    addEventListener("resize", () => this.plot.setSize({ width: this.width(), height: 300 }));
+    this.container.dataset.lossScale = this.log ? "log" : "linear";
+    return new uPlot(opts, this.data(), this.container);
   }
 
   private width(): number {
@@ -89,12 +137,15 @@ export class LossChart {
   }
 
   private data(): uPlot.AlignedData {
-    return [this.xs, this.loss, this.epochLoss, this.trainAcc, this.testAcc] as uPlot.AlignedData;
+    const { xs, loss, epochLoss, trainAcc, testAcc, curveTest, curveBatch } = this;
+    return [xs, loss, epochLoss, trainAcc, testAcc, curveTest, curveBatch] as uPlot.AlignedData;
   }
 
   reset(iterationsPerEpoch: number): void {
     this.perEpoch = iterationsPerEpoch;
-    for (const a of [this.xs, this.loss, this.epochLoss, this.trainAcc, this.testAcc]) a.length = 0;
+    for (const a of [this.xs, this.loss, this.epochLoss, this.trainAcc, this.testAcc, this.curveTest, this.curveBatch])
+      a.length = 0;
+    this.curve.length = 0;
     this.redraw();
   }
 
@@ -105,15 +156,32 @@ export class LossChart {
       this.epochLoss.push(null);
       this.trainAcc.push(null);
       this.testAcc.push(null);
+      this.curveTest.push(null);
+      this.curveBatch.push(null);
     }
     this.redraw();
   }
 
-  addEpoch(row: EpochRow): void {
-    const x = row.iteration / this.perEpoch;
+  /** The index of iteration `iteration` among the losses so far, or -1. */
+  private indexOf(iteration: number): number {
+    const x = iteration / this.perEpoch;
     let i = this.xs.length - 1;
     while (i >= 0 && this.xs[i]! > x) i--;
-    if (i < 0 || this.xs[i] !== x) return;
+    return i >= 0 && this.xs[i] === x ? i : -1;
+  }
+
+  addCurve(iteration: number, testAccuracy: number, batchAccuracy: number | null): void {
+    this.curve.push([iteration, testAccuracy, batchAccuracy]);
+    const i = this.indexOf(iteration);
+    if (i < 0) return;
+    this.curveTest[i] = testAccuracy;
+    this.curveBatch[i] = batchAccuracy;
+    this.redraw();
+  }
+
+  addEpoch(row: EpochRow): void {
+    const i = this.indexOf(row.iteration);
+    if (i < 0) return;
     this.epochLoss[i] = row.loss;
     this.trainAcc[i] = row.trainAccuracy;
     this.testAcc[i] = row.testAccuracy;

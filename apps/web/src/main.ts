@@ -9,18 +9,22 @@ import type { AppContext, View, ViewFactory } from "./views/view.js";
 
 const TITLES: Record<ViewName, string> = {
   graph: "Graph",
+  netgraph: "Net graph",
   layers: "Layers",
   train: "Train",
   predict: "Predict",
   gradcheck: "Gradient check",
+  playground: "Playground",
 };
 
 const LOADERS: Record<ViewName, () => Promise<ViewFactory>> = {
   graph: () => import("./views/graph.js").then((m) => m.createGraphView),
+  netgraph: () => import("./views/net-graph.js").then((m) => m.createNetGraphView),
   layers: () => import("./views/layers.js").then((m) => m.createLayersView),
   train: () => import("./views/train.js").then((m) => m.createTrainView),
   predict: () => import("./views/predict.js").then((m) => m.createPredictView),
   gradcheck: () => import("./views/gradcheck.js").then((m) => m.createGradCheckView),
+  playground: () => import("./views/playground.js").then((m) => m.createPlaygroundView),
 };
 
 const isolated = globalThis.crossOriginIsolated === true;

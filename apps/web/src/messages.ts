@@ -55,6 +55,8 @@ export type PageMessage =
   | { type: "stop" }
   /** Drop the run (its results stay on the page only). */
   | { type: "reset" }
+  /** Which test image the "inside the net" readout follows (index into the run's test rows). */
+  | { type: "probe"; image: number }
   | GradCheckRequest;
 
 export type RunState = "loading" | "running" | "paused" | "finished" | "stopped" | "diverged";
@@ -103,7 +105,39 @@ export type WorkerMessage =
       w2: number[];
       config: TrainConfig;
     }
+  | InsideMessage
+  /** Accuracy on the first (up to) 500 test rows, measured every `curveEvery` iterations (not for
+   * SimpleConvNet), and the mean minibatch accuracy of the last 50 steps. */
+  | { type: "curve"; iteration: number; testAccuracy: number; batchAccuracy: number | null }
   | { type: "diverged"; iteration: number; message: string }
   | { type: "gradcheck"; rows: GradCheckRow[]; seconds: number; passed: boolean }
   /** `about`: what failed, so that only the view that asked shows it. */
   | { type: "error"; about: "train" | "gradcheck"; message: string };
+
+/** A matrix of values copied out of the net (row-major). */
+export interface Matrix {
+  name: string;
+  rows: number;
+  cols: number;
+  values: Float64Array;
+}
+
+/** Inside the net while it trains (inside-probe.ts): one test image through every layer, the last
+ * step's gradients, a grid of test predictions and the running minibatch accuracy. */
+export interface InsideMessage {
+  type: "inside";
+  iteration: number;
+  image: number;
+  label: number;
+  pixels: Float64Array;
+  /** Each layer's output for the image (1 × units), in order; a Relu's output > 0 is its mask. */
+  layers: Matrix[];
+  /** Softmax of the scores. */
+  probs: number[];
+  /** Each Affine's dW and db from the last step's backward (before weight decay). */
+  grads: Matrix[];
+  /** Test images from `image` on: true label and the two top guesses with probabilities. */
+  grid: { index: number; label: number; pixels: Float64Array; top: [number, number][] }[];
+  /** Mean accuracy of the last (up to 50) minibatches, from SoftmaxWithLoss's y and t. */
+  batchAccuracy: number | null;
+}

@@ -13,6 +13,7 @@ import { DivergenceError, encodeNet, firstRows, NETS, Trainer, type Net } from "
 import { cpu, tensor, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { createBackend } from "@bp/tensor/backends";
 import type { BackendName, GradCheckRequest, PageMessage, RunState, TrainConfig, WorkerMessage } from "./messages.js";
+import { InsideProbe } from "./inside-probe.js";
 import { fetchIdx, MNIST_FILES } from "./mnist-files.js";
 import { buildNet, netTitle } from "./net-factory.js";
 
@@ -27,6 +28,8 @@ const post = (m: WorkerMessage, transfer: Transferable[] = []): void => scope.po
 
 /** How long one slice of iterations may run before the worker looks at its messages again. */
 const SLICE_MS = 30;
+/** Test rows of the chart's accuracy curve. */
+const CURVE_ROWS = 500;
 /** How often the hidden units' images are sent. */
 const WEIGHTS_MS = 250;
 
@@ -79,7 +82,12 @@ interface Run {
   pendingFirst: number;
   trainMs: number;
   lastWeights: number;
+  /** Inside the net (not for SimpleConvNet, whose layers take images). */
+  probe: InsideProbe | null;
 }
+
+/** The test image the inside readout follows (the page's "probe" message). */
+let probeImage = 0;
 
 let run: Run | null = null;
 let runToken = 0;
@@ -98,6 +106,7 @@ function flushLosses(r: Run): void {
 
 function postWeights(r: Run): void {
   r.lastWeights = performance.now();
+  postInside(r);
   const W1 = r.net.params.W1!;
   const iteration = r.trainer.currentIter;
   if (W1.rank === 2) {
@@ -111,6 +120,21 @@ function postWeights(r: Run): void {
   for (let f = 0; f < filters; f++)
     for (let p = 0; p < side * side; p++) w1[p * filters + f] = W1.data[f * side * side + p]!;
   post({ type: "weights", iteration, hidden: filters, side, w1 }, [w1.buffer]);
+}
+
+function postInside(r: Run): void {
+  if (r.probe === null) return;
+  const m = r.probe.snapshot(r.trainer.currentIter, probeImage, r.data.xTest, r.data.tTest);
+  const buffers = [
+    m.pixels,
+    ...m.layers.map((l) => l.values),
+    ...m.grads.map((g) => g.values),
+    ...m.grid.map((g) => g.pixels),
+  ];
+  post(
+    m,
+    buffers.map((b) => b.buffer),
+  );
 }
 
 /** The run's rows of the data (the first trainSize and testSize), as images [N, 1, 28, 28] for
@@ -224,9 +248,18 @@ async function start(config: TrainConfig, paused: boolean): Promise<void> {
     pendingFirst: 1,
     trainMs: 0,
     lastWeights: 0,
+    probe: NETS[config.net].images ? null : new InsideProbe(net),
   };
-  trainer.on("iteration", ({ loss }) => {
+  // The chart's accuracy curve: about 10 points per epoch (at least every 10 iterations).
+  const curveEvery = Math.max(10, Math.floor(trainer.iterPerEpoch / 10));
+  trainer.on("iteration", ({ loss, iteration }) => {
     r.pending.push(loss);
+    r.probe?.afterStep();
+    if (r.probe !== null && iteration % curveEvery === 0) {
+      flushLosses(r);
+      const testAccuracy = r.probe.subsetAccuracy(r.data.xTest, r.data.tTest, CURVE_ROWS);
+      post({ type: "curve", iteration, testAccuracy, batchAccuracy: r.probe.batchAccuracy });
+    }
   });
   trainer.on("epoch", (row) => {
     flushLosses(r);
@@ -304,6 +337,10 @@ function handle(m: PageMessage): Promise<void> | void {
       return;
     case "stop":
       if (r?.state === "running" || r?.state === "paused") finish(r, "stopped");
+      return;
+    case "probe":
+      probeImage = m.image;
+      if (r !== null) postInside(r);
       return;
     case "reset":
       runToken++;

@@ -2,7 +2,7 @@
 // the graph's inputs and a training configuration. Only values that differ from their defaults are
 // written, so links stay short.
 
-export const VIEWS = ["graph", "layers", "train", "predict", "gradcheck"] as const;
+export const VIEWS = ["graph", "netgraph", "layers", "train", "predict", "gradcheck", "playground"] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export function isView(v: string | null): v is ViewName {

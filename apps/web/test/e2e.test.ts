@@ -50,10 +50,12 @@ describe("the shell", () => {
     expect(await page.locator("footer").count()).toBe(1);
     expect(await page.locator("nav[aria-label=Views] a").allTextContents()).toEqual([
       "Graph",
+      "Net graph",
       "Layers",
       "Train",
       "Predict",
       "Gradient check",
+      "Playground",
     ]);
     expect(await page.getAttribute("#nav-graph", "aria-current")).toBe("page");
     // Diagnostics are in a closed <details>, and the page has exactly one status region and no
@@ -150,7 +152,7 @@ describe("computational graph", () => {
 
 describe("on a 390×844 phone", () => {
   test("no view scrolls sideways and every control is at least 44 px", async () => {
-    for (const view of ["graph", "layers", "train", "predict", "gradcheck"]) {
+    for (const view of ["graph", "netgraph", "layers", "train", "predict", "gradcheck", "playground"]) {
       const { page } = await openPage(browser!, `${url}?view=${view}`, {
         viewport: { width: 390, height: 844 },
         deviceScaleFactor: 3,

@@ -3,11 +3,9 @@
 // values (d price / d value) below them in red, as in figures 5-16 and 5-17.
 import { h, s } from "../dom.js";
 import { exact, GRAPHS, GraphRun, graphById, type GraphSpec } from "../graph-model.js";
+import { drawGraphFigure } from "./graph-figure.js";
 import { param, setParams } from "../url-state.js";
 import type { View, ViewFactory } from "./view.js";
-
-const NODE_R = 24;
-const INPUT_LABEL_W = 110;
 
 export const createGraphView: ViewFactory = (ctx) => {
   let spec: GraphSpec = graphById(param("graph"));
@@ -64,7 +62,7 @@ export const createGraphView: ViewFactory = (ctx) => {
       h(
         "figcaption",
         { id: "graph-figure-title" },
-        "Forward values above each edge (black), backward values d price / d value below it (red).",
+        "Each value's name and forward value above its edge (black); the backward arrow and d price / d value below it (red). Above each node its local rule: a product sends dout times the other input back to each input (d·b to a, d·a to b), a sum sends dout back unchanged.",
         h(
           "span",
           { class: "narrow-only" },
@@ -72,7 +70,8 @@ export const createGraphView: ViewFactory = (ctx) => {
         ),
       ),
     ),
-    table,
+    // The table scrolls in its own box on a narrow screen, never the page.
+    h("div", { class: "scroll-x", tabindex: 0, role: "group", "aria-labelledby": "graph-table-caption" }, table),
     h("h3", {}, "What each step did"),
     log,
   );
@@ -167,72 +166,8 @@ export const createGraphView: ViewFactory = (ctx) => {
     log.replaceChildren(...run.log.map((r) => h("li", { class: r.phase }, r.text)));
   }
 
-  function sourcePoint(id: string): { x: number; y: number } {
-    const input = spec.inputs.find((i) => i.id === id);
-    if (input !== undefined) return { x: input.x + INPUT_LABEL_W, y: input.y };
-    const node = spec.nodes.find((nd) => nd.id === id)!;
-    return { x: node.x + NODE_R, y: node.y };
-  }
-
-  function edge(id: string, from: { x: number; y: number }, to: { x: number; y: number }): SVGGElement {
-    const mx = (from.x + to.x) / 2;
-    const my = (from.y + to.y) / 2;
-    return s(
-      "g",
-      { class: "edge" },
-      s("line", { x1: from.x, y1: from.y, x2: to.x, y2: to.y, "marker-end": "url(#arrow)" }),
-      s(
-        "text",
-        { x: mx, y: my - 8, class: "fwd", id: `fwd-${id}`, "text-anchor": "middle" },
-        exact(run.forward.get(id)),
-      ),
-      s(
-        "text",
-        { x: mx, y: my + 20, class: "bwd", id: `bwd-${id}`, "text-anchor": "middle" },
-        exact(run.backward.get(id)),
-      ),
-    );
-  }
-
   function drawSvg(): void {
-    const parts: SVGElement[] = [
-      s(
-        "defs",
-        {},
-        s(
-          "marker",
-          { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto" },
-          s("path", { d: "M0,0 L10,5 L0,10 z" }),
-        ),
-      ),
-    ];
-    for (const input of spec.inputs) {
-      parts.push(s("text", { x: input.x, y: input.y + 5, class: "input-label" }, input.label));
-    }
-    const current = run.log.at(-1)?.node.id;
-    for (const node of spec.nodes) {
-      for (const src of [node.a, node.b]) {
-        const from = sourcePoint(src);
-        const dx = node.x - from.x;
-        const dy = node.y - from.y;
-        const len = Math.hypot(dx, dy);
-        parts.push(edge(src, from, { x: node.x - (dx / len) * NODE_R, y: node.y - (dy / len) * NODE_R }));
-      }
-    }
-    const out = run.output;
-    parts.push(edge(out.id, sourcePoint(out.id), { x: 890, y: out.y }));
-    parts.push(s("text", { x: 890, y: out.y + 40, class: "input-label", "text-anchor": "end" }, out.label));
-    for (const node of spec.nodes) {
-      parts.push(
-        s(
-          "g",
-          { class: node.id === current ? "node current" : "node", id: `node-${node.id}` },
-          s("circle", { cx: node.x, cy: node.y, r: NODE_R }),
-          s("text", { x: node.x, y: node.y + 7, "text-anchor": "middle" }, node.op === "mul" ? "×" : "+"),
-        ),
-      );
-    }
-    svg.replaceChildren(...parts);
+    drawGraphFigure(svg, spec, run);
   }
 
   function drawTable(): void {
@@ -280,6 +215,7 @@ export const createGraphView: ViewFactory = (ctx) => {
       buildInputs();
       goTo(run.position);
     },
+    // (drawGraphFigure measures texts: a figure drawn while hidden is fitted again on show.)
   };
   return view;
 };

@@ -6,46 +6,8 @@ import { tensor, type Tensor } from "@bp/tensor";
 import { h } from "../dom.js";
 import { parseMatrix, type Matrix } from "../matrix-text.js";
 import { param, setParams } from "../url-state.js";
+import { LAYERS, type LayerName } from "./layer-rules.js";
 import type { ViewFactory } from "./view.js";
-
-type LayerName = "Relu" | "Sigmoid" | "Affine" | "SoftmaxWithLoss";
-
-interface LayerInfo {
-  forward: string;
-  backward: string;
-  /** The inputs it needs besides x, with default text. */
-  inputs: { id: string; label: string; value: string }[];
-}
-
-const LAYERS: Record<LayerName, LayerInfo> = {
-  Relu: {
-    forward: "out = x where x > 0, else 0.",
-    backward:
-      "dx = dout where x was > 0, else 0: the gradient flows through unchanged where the input was positive and is stopped where it was not (the layer keeps that mask from forward).",
-    inputs: [{ id: "dout", label: "dout (same shape as x)", value: "1, 1; 1, 1" }],
-  },
-  Sigmoid: {
-    forward: "out = 1 / (1 + exp(−x)).",
-    backward: "dx = dout × out × (1 − out): the derivative needs only the forward output, which the layer keeps.",
-    inputs: [{ id: "dout", label: "dout (same shape as x)", value: "1, 1; 1, 1" }],
-  },
-  Affine: {
-    forward: "out = x · W + b (b added to every row).",
-    backward:
-      "dx = dout · Wᵀ, dW = xᵀ · dout, db = dout summed over the rows: each input's gradient is the output gradient sent back through the same weights.",
-    inputs: [
-      { id: "W", label: "W (columns of x × outputs)", value: "0.1, 0.2, 0.3; 0.4, 0.5, 0.6" },
-      { id: "b", label: "b (one row, one value per output)", value: "0.1, 0.2, 0.3" },
-      { id: "dout", label: "dout (rows of x × outputs)", value: "1, 0, 0; 0, 1, 0" },
-    ],
-  },
-  SoftmaxWithLoss: {
-    forward: "y = softmax(x) in each row; loss = the mean over rows of −log y[label].",
-    backward:
-      "dx = (y − t) / N with t the one-hot labels and N the rows: the prediction minus the truth, the neat result of pairing softmax with cross-entropy.",
-    inputs: [{ id: "t", label: "t (one class index per row)", value: "0; 1" }],
-  },
-};
 
 const NAMES = Object.keys(LAYERS) as LayerName[];
 const DEFAULT_X = "1, -0.5; -2, 3";
@@ -71,6 +33,15 @@ function matrixTable(id: string, title: string, t: { shape: readonly number[]; d
       ),
     ),
   );
+}
+
+const shapeOf = (t: { shape: readonly number[] }): string => ` (${t.shape.join("×")})`;
+
+/** A value forward kept for backward (copied now: the layer may replace it). */
+function keptTable(name: string, t: { shape: readonly number[]; data: ArrayLike<number> }): HTMLElement {
+  const copy = { shape: [...t.shape], data: Array.from(t.data) };
+  const id = `layer-kept-${name.split(":")[0]}`;
+  return matrixTable(id, `kept for backward: ${name}${shapeOf(copy)}`, copy);
 }
 
 export const createLayersView: ViewFactory = () => {
@@ -172,10 +143,17 @@ export const createLayersView: ViewFactory = () => {
       case "Sigmoid": {
         const layer = name === "Relu" ? new Relu() : new Sigmoid();
         const out = layer.forward(x);
+        // What forward keeps for backward, read before backward runs: Relu's mask (its output,
+        // nonzero where x > 0), Sigmoid's output.
+        const kept =
+          layer instanceof Relu
+            ? keptTable("mask: 1 where x > 0, else 0", { shape: out.shape, data: out.data.map((v) => (v > 0 ? 1 : 0)) })
+            : keptTable("out", layer.out!);
         const dx = layer.backward(toTensor(o.dout!));
         return [
-          matrixTable("layer-out", `${name}.forward(x)`, out),
-          matrixTable("layer-dx", `${name}.backward(dout) = dx`, dx),
+          matrixTable("layer-out", `${name}.forward(x)${shapeOf(out)}`, out),
+          kept,
+          matrixTable("layer-dx", `${name}.backward(dout) = dx${shapeOf(dx)}`, dx),
         ];
       }
       case "Affine": {
@@ -183,9 +161,11 @@ export const createLayersView: ViewFactory = () => {
         const b = tensor(o.b!.data);
         const layer = new Affine(W, b);
         const out = layer.forward(x);
+        const kept = keptTable("x", layer.x!);
         const dx = layer.backward(toTensor(o.dout!))!;
         return [
-          matrixTable("layer-out", "Affine.forward(x) = x · W + b", out),
+          matrixTable("layer-out", `Affine.forward(x) = x · W + b${shapeOf(out)}`, out),
+          kept,
           matrixTable("layer-dx", "dx = dout · Wᵀ", dx),
           matrixTable("layer-dW", "dW = xᵀ · dout", layer.dW!),
           matrixTable("layer-db", "db = dout summed over rows", layer.db!),
@@ -195,10 +175,12 @@ export const createLayersView: ViewFactory = () => {
         const layer = new SoftmaxWithLoss();
         const t = tensor(Int32Array.from(o.t!.data), { dtype: "int32" });
         const loss = layer.forward(x, t);
+        const kept = [keptTable("y", layer.y!), keptTable("t", layer.t!)];
         const dx = layer.backward(1);
         return [
-          matrixTable("layer-out", "y = softmax(x)", layer.y!),
+          matrixTable("layer-out", `y = softmax(x)${shapeOf(layer.y!)}`, layer.y!),
           h("p", { id: "layer-loss" }, `loss = ${loss}`),
+          ...kept,
           matrixTable("layer-dx", "backward(1) = dx = (y − t) / N", dx),
         ];
       }

@@ -39,6 +39,11 @@ export function createTrainReadouts(): TrainReadouts {
     "aria-label": "Chart of the loss and the accuracies against epochs; the numbers are in the table below it",
   });
   const chartSummary = h("p", { id: "chart-summary", class: "hint" }, "No run yet.");
+  const logBox = h("input", {
+    id: "chart-log",
+    type: "checkbox",
+    onchange: () => chart?.setLogScale(logBox.checked),
+  });
   const epochBody = h("tbody");
   const columns = ["epoch", "iteration", "mean minibatch loss", "train accuracy", "test accuracy"];
   const epochTable = h(
@@ -57,7 +62,7 @@ export function createTrainReadouts(): TrainReadouts {
   const weightsCaption = h("figcaption", {}, WEIGHTS_CAPTION);
   const weightsTitle = h("h3", {}, "What the hidden units look at");
   const chartCaption =
-    "Thin blue line: the loss of each minibatch (noisy). Dark line with dots: the mean loss over each epoch. Green and orange: accuracy on the training and test images (all of them, or the first N set above) after each epoch (right axis). ";
+    "Thin blue line: the loss of each minibatch (noisy). Dark line with dots: the mean loss over each epoch. Green and orange with big dots: accuracy on the training and test images (all of them, or the first N set above) after each epoch (right axis). Thin orange with small dots: accuracy on the first 500 test images about ten times per epoch; dotted green: the mean accuracy of the last 50 minibatches. On the linear axis a loss above 2.5 (or 1.5 times the first loss) runs off the top: tick the log scale to see how far a diverging loss grew. ";
 
   let chart: LossChart | null = null;
   let runConfig: TrainConfig | null = null;
@@ -121,6 +126,7 @@ export function createTrainReadouts(): TrainReadouts {
       statusText,
       message,
       result,
+      h("label", { class: "field check" }, logBox, "Loss on a log scale"),
       h("figure", {}, chartBox, h("figcaption", {}, chartCaption, chartSummary)),
       h("div", { class: "scroll-x" }, epochTable),
       weightsTitle,
@@ -162,6 +168,10 @@ export function createTrainReadouts(): TrainReadouts {
           break;
         case "epoch":
           addEpochRow(m.row);
+          break;
+        case "curve":
+          chart?.addCurve(m.iteration, m.testAccuracy, m.batchAccuracy);
+          chartBox.dataset.curve = JSON.stringify(chart?.curve ?? []);
           break;
         case "weights":
           showWeights(m);

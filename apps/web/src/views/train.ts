@@ -8,6 +8,7 @@ import { modelFromBytes } from "../model-store.js";
 import { configFromParams, configToParams } from "../train-config.js";
 import { params, setParams } from "../url-state.js";
 import { createTrainForm } from "./train-form.js";
+import { createTrainInside } from "./train-inside.js";
 import { createTrainReadouts } from "./train-readouts.js";
 import type { ViewFactory } from "./view.js";
 
@@ -24,6 +25,7 @@ const STATE_WORDS: Record<RunState | "idle", string> = {
 export const createTrainView: ViewFactory = (ctx) => {
   const form = createTrainForm(ctx, configFromParams(params(), ctx.backends), onFormInput, () => start(false));
   const readouts = createTrainReadouts();
+  const inside = createTrainInside((m) => ctx.worker.send(m));
   let state: RunState | "idle" = "idle";
 
   const button = (id: string, label: string, onclick: () => void, primary = false) =>
@@ -51,6 +53,7 @@ export const createTrainView: ViewFactory = (ctx) => {
     form.element,
     h("div", { class: "buttons" }, startButton, pauseButton, resumeButton, stepButton, stopButton, resetButton),
     ...readouts.elements,
+    inside.element,
   );
 
   function onFormInput(): void {
@@ -89,6 +92,9 @@ export const createTrainView: ViewFactory = (ctx) => {
     if (m.type === "gradcheck" || (m.type === "error" && m.about !== "train")) return;
     readouts.show(m);
     switch (m.type) {
+      case "inside":
+        inside.show(m);
+        break;
       case "ready":
         element.dataset.source = m.source;
         break;
