@@ -65,9 +65,13 @@ function scalbn(x: number, n: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // exp (e_exp.c)
+//
+// exp, log, expm1 and tanh are the hot ones (softmax, sigmoid, cross-entropy), written so that V8
+// keeps every double unboxed: fdlibm's tests on the high word of |x| are comparisons of |x| with
+// the double whose high word is the bound (the high word of |x| is >= H exactly when |x| >= [H, 0]),
+// 2^k comes from a table, no double is kept in a module-level variable, and no rarely taken call
+// receives or returns a double (V8 would allocate a heap number for it on every element).
 
-const EXP_O_THRESHOLD = 709.782712893384; // 0x40862E42 FEFA39EF
-const EXP_U_THRESHOLD = -745.1332191019411; // 0xC0874910 D52D3051
 const LN2_HI = 0.6931471803691238; // 0x3FE62E42 FEE00000
 const LN2_LO = 1.9082149292705877e-10; // 0x3DEA39EF 35793C76
 const INV_LN2 = Math.LOG2E; // 0x3FF71547 652B82FE
@@ -76,63 +80,52 @@ const P2 = -0.0027777777777015593; // 0xBF66C16C 16BEBD93
 const P3 = 0.00006613756321437934; // 0x3F11566A AF25DE2C
 const P4 = -0.0000016533902205465252; // 0xBEBBBD41 C5D26BF1
 const P5 = 4.1381367970572385e-8; // 0x3E663769 72BEA4D0
+const EXP_O_THRESHOLD = 709.782712893384; // 0x40862E42 FEFA39EF
+const EXP_U_THRESHOLD = -745.1332191019411; // 0xC0874910 D52D3051
 const TWO_M1000 = 9.332636185032189e-302; // 2^-1000
 const TWO_1023 = 8.98846567431158e307; // 2^1023
 
-// The reduction shared by exp and expm1: x = k·ln2 + (redHi - redLo) with |redHi - redLo| <= 0.5 ln2.
-let redHi = 0;
-let redLo = 0;
+/** |x| at which fdlibm's exp, expm1 and tanh change path (the doubles [high word, 0]). */
+const HALF_LN2_UP = fromWords(0x3fd62e43, 0); // |x| > 0.5 ln2: high word > 0x3FD62E42
+const THREE_HALF_LN2 = fromWords(0x3ff0a2b2, 0); // |x| < 1.5 ln2
+const EXP_BIG = fromWords(0x40862e42, 0); // |x| >= 709.78...
+const TWO_M28 = fromWords(0x3e300000, 0); // 2^-28
 
-/** k for |x| > 0.5 ln2 (hx: the high word of |x|), setting redHi and redLo. */
-function reduceLn2(x: number, hx: number, negative: boolean): number {
-  // k = +-1 below 1.5 ln2, else k = round(x/ln2) by C's truncating conversion
-  const k = hx < 0x3ff0a2b2 ? (negative ? -1 : 1) : (INV_LN2 * x + (negative ? -0.5 : 0.5)) | 0;
-  redHi = x - k * LN2_HI; // exact
-  redLo = k * LN2_LO;
-  return k;
+/** POW2[k + 1022] = 2^k for k in [-1022, 1023]. */
+const POW2 = new Float64Array(2046);
+for (let k = -1022; k <= 1023; k++) POW2[k + 1022] = twoPow(k);
+
+/** k with x = k·ln2 + r, |r| <= 0.5 ln2, for |x| = ax > 0.5 ln2: +-1 below 1.5 ln2, else x/ln2
+ * rounded by C's truncating conversion. Then x - k·LN2_HI is exact and r = hi - lo. */
+function multipleOfLn2(x: number, ax: number): number {
+  return ax < THREE_HALF_LN2 ? (x < 0 ? -1 : 1) : (INV_LN2 * x + (x < 0 ? -0.5 : 0.5)) | 0;
 }
 
 /** e^x, as V8 11.3's fdlibm port (which returns Math.E for x = 1). */
 export function exp(x: number): number {
-  f64[0] = x;
-  let hx = i32[HI]!;
-  const xsb = hx >>> 31; // sign bit of x
-  hx &= 0x7fffffff; // high word of |x|
-
-  if (hx >= 0x40862e42) {
-    // |x| >= 709.78...
-    if (hx >= 0x7ff00000) {
-      if (((hx & 0xfffff) | i32[LO]!) !== 0) return x + x; // NaN
-      return xsb === 0 ? x : 0; // exp(+-inf) = {inf, 0}
-    }
-    if (x > EXP_O_THRESHOLD) return Number.POSITIVE_INFINITY;
-    if (x < EXP_U_THRESHOLD) return 0;
+  const ax = Math.abs(x);
+  if (ax < HALF_LN2_UP) {
+    if (ax < TWO_M28) return 1 + x;
+    const t = x * x;
+    const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    return 1 - ((x * c) / (c - 2.0) - x);
   }
-
-  let hi = 0;
-  let lo = 0;
-  let k = 0;
-  if (hx > 0x3fd62e42) {
-    // |x| > 0.5 ln2
-    if (x === 1) return Math.E; // V8's special case: the formula below is one ulp off here
-    k = reduceLn2(x, hx, xsb !== 0);
-    hi = redHi;
-    lo = redLo;
-    x = hi - lo;
-  } else if (hx < 0x3e300000) {
-    // |x| < 2^-28
-    return 1 + x;
+  if (!(ax < EXP_BIG)) {
+    if (x !== x) return x;
+    if (x > EXP_O_THRESHOLD) return Number.POSITIVE_INFINITY; // and exp(+Infinity)
+    if (x < EXP_U_THRESHOLD) return 0; // and exp(-Infinity)
+  } else if (x === 1) {
+    return Math.E; // V8's special case: the formula is one ulp off here
   }
-
-  const t = x * x;
-  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-  if (k === 0) return 1 - ((x * c) / (c - 2.0) - x);
-  const y = 1 - (lo - (x * c) / (2.0 - c) - hi);
-  if (k >= -1021) {
-    if (k === 1024) return y * 2.0 * TWO_1023;
-    return y * fromWords(0x3ff00000 + (k << 20), 0);
-  }
-  return y * fromWords(0x3ff00000 + ((k + 1000) << 20), 0) * TWO_M1000;
+  const k = multipleOfLn2(x, ax);
+  const hi = x - k * LN2_HI;
+  const lo = k * LN2_LO;
+  const r = hi - lo;
+  const t = r * r;
+  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  const y = 1 - (lo - (r * c) / (2.0 - c) - hi);
+  if (k < -1021) return y * POW2[k + 1000 + 1022]! * TWO_M1000;
+  return k === 1024 ? y * 2.0 * TWO_1023 : y * POW2[k + 1022]!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,51 +139,72 @@ const LG4 = 0.22222198432149784; // 0x3FCC71C5 1D8E78AF
 const LG5 = 0.1818357216161805; // 0x3FC74664 96CB03DE
 const LG6 = 0.15313837699209373; // 0x3FC39A09 D078C69F
 const LG7 = 0.14798198605116586; // 0x3FC2F112 DF3E5244
+const MIN_NORMAL = 2.2250738585072014e-308; // 2^-1022
+
+/** The argument and result of the functions named *Slot: a typed-array slot, so that no double is
+ * boxed when V8 does not inline them. */
+const slot = new Float64Array(1);
 
 /** The natural logarithm. */
 export function log(x: number): number {
+  slot[0] = x;
+  logSlot();
+  return slot[0]!;
+}
+
+/** slot[0] = log(slot[0]). */
+function logSlot(): void {
+  let x = slot[0]!;
+  let k = 0;
+  if (!(x >= MIN_NORMAL && x < Number.POSITIVE_INFINITY)) {
+    if (!(x > 0)) {
+      slot[0] = x === 0 ? Number.NEGATIVE_INFINITY : Number.NaN; // log(+-0), log(negative), NaN
+      return;
+    }
+    if (x === Number.POSITIVE_INFINITY) {
+      slot[0] = x;
+      return;
+    }
+    k = -54;
+    x *= TWO54; // subnormal: scale up
+  }
   f64[0] = x;
   let hx = i32[HI]!;
-  const lx = i32[LO]!;
-
-  let k = 0;
-  if (hx < 0x00100000) {
-    // x < 2^-1022
-    if (((hx & 0x7fffffff) | lx) === 0) return Number.NEGATIVE_INFINITY; // log(+-0)
-    if (hx < 0) return Number.NaN; // log(negative)
-    k -= 54;
-    x *= TWO54; // subnormal: scale up
-    f64[0] = x;
-    hx = i32[HI]!;
-  }
-  if (hx >= 0x7ff00000) return x + x;
   k += (hx >> 20) - 1023;
   hx &= 0x000fffff;
   const i = (hx + 0x95f64) & 0x100000;
-  x = withHighWord(x, hx | (i ^ 0x3ff00000)); // normalize x or x/2
+  i32[HI] = hx | (i ^ 0x3ff00000); // normalize x or x/2
   k += i >> 20;
-  const f = x - 1.0;
+  const f = f64[0]! - 1.0;
   const dk = k;
   if ((0x000fffff & (2 + hx)) < 3) {
     // -2^-20 <= f < 2^-20
-    if (f === 0) return k === 0 ? 0 : dk * LN2_HI + dk * LN2_LO;
+    if (f === 0) {
+      slot[0] = dk * LN2_HI + dk * LN2_LO; // +0 for k = 0
+      return;
+    }
     const R = f * f * (0.5 - 0.3333333333333333 * f);
-    if (k === 0) return f - R;
-    return dk * LN2_HI - (R - dk * LN2_LO - f);
+    slot[0] = k === 0 ? f - R : dk * LN2_HI - (R - dk * LN2_LO - f);
+    return;
   }
   const s = f / (2.0 + f);
   const z = s * s;
   const w = z * z;
-  const t1 = w * (LG2 + w * (LG4 + w * LG6));
-  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-  const R = t2 + t1;
+  const R = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6));
   if (((hx - 0x6147a) | (0x6b851 - hx)) > 0) {
     const hfsq = 0.5 * f * f;
-    if (k === 0) return f - (hfsq - s * (hfsq + R));
-    return dk * LN2_HI - (hfsq - (s * (hfsq + R) + dk * LN2_LO) - f);
+    if (k === 0) {
+      slot[0] = f - (hfsq - s * (hfsq + R));
+      return;
+    }
+    slot[0] = dk * LN2_HI - (hfsq - (s * (hfsq + R) + dk * LN2_LO) - f);
+    return;
   }
-  if (k === 0) return f - s * (f - R);
-  return dk * LN2_HI - (s * (f - R) - dk * LN2_LO - f);
+  if (k === 0) {
+    slot[0] = f - s * (f - R);
+    return;
+  }
+  slot[0] = dk * LN2_HI - (s * (f - R) - dk * LN2_LO - f);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,9 +288,8 @@ const PIO2_3T = 8.4784276603689e-32; // 0x397B839A 252049C1
 const TWO24 = 16777216;
 const TWON24 = 1 / TWO24;
 
-// Results of remPio2 (x - n·π/2 = remHead + remTail) and the scratch arrays of kernelRemPio2.
-let remHead = 0;
-let remTail = 0;
+// Results of remPio2 (x - n·π/2 = rem[0] + rem[1]) and the scratch arrays of kernelRemPio2.
+const rem = new Float64Array(2);
 const tx = new Float64Array(3);
 const rf = new Float64Array(20);
 const rq = new Float64Array(20);
@@ -285,7 +298,7 @@ const riq = new Int32Array(20);
 
 /**
  * Payne-Hanek reduction (k_rem_pio2.c with prec = 2, jk = 4): the last three bits of n with
- * x·2^e0 - n·π/2 = remHead + remTail, x given in `nx` 24-bit pieces in `tx`.
+ * x·2^e0 - n·π/2 = rem[0] + rem[1], x given in `nx` 24-bit pieces in `tx`.
  */
 function kernelRemPio2(e0: number, nx: number): number {
   const jk = 4;
@@ -417,14 +430,14 @@ function kernelRemPio2(e0: number, nx: number): number {
   // compress fq[] into head and tail
   fw = 0.0;
   for (let i = jz; i >= 0; i--) fw += rfq[i]!;
-  remHead = ih === 0 ? fw : -fw;
+  rem[0] = ih === 0 ? fw : -fw;
   fw = rfq[0]! - fw;
   for (let i = 1; i <= jz; i++) fw += rfq[i]!;
-  remTail = ih === 0 ? fw : -fw;
+  rem[1] = ih === 0 ? fw : -fw;
   return n & 7;
 }
 
-/** n with x - n·π/2 = remHead + remTail, |remHead| <= π/4 (e_rem_pio2.c); x finite, |x| > π/4. */
+/** n with x - n·π/2 = rem[0] + rem[1], |rem[0]| <= π/4 (e_rem_pio2.c); x finite, |x| > π/4. */
 function remPio2(x: number): number {
   f64[0] = x;
   const hx = i32[HI]!;
@@ -435,24 +448,24 @@ function remPio2(x: number): number {
     if (hx > 0) {
       let z = x - PIO2_1;
       if (ix !== 0x3ff921fb) {
-        remHead = z - PIO2_1T;
-        remTail = z - remHead - PIO2_1T;
+        rem[0] = z - PIO2_1T;
+        rem[1] = z - rem[0]! - PIO2_1T;
       } else {
         // near π/2: 33+33+53 bits of π
         z -= PIO2_2;
-        remHead = z - PIO2_2T;
-        remTail = z - remHead - PIO2_2T;
+        rem[0] = z - PIO2_2T;
+        rem[1] = z - rem[0]! - PIO2_2T;
       }
       return 1;
     }
     let z = x + PIO2_1;
     if (ix !== 0x3ff921fb) {
-      remHead = z + PIO2_1T;
-      remTail = z - remHead + PIO2_1T;
+      rem[0] = z + PIO2_1T;
+      rem[1] = z - rem[0]! + PIO2_1T;
     } else {
       z += PIO2_2;
-      remHead = z + PIO2_2T;
-      remTail = z - remHead + PIO2_2T;
+      rem[0] = z + PIO2_2T;
+      rem[1] = z - rem[0]! + PIO2_2T;
     }
     return -1;
   }
@@ -465,33 +478,33 @@ function remPio2(x: number): number {
     let r = t - fn * PIO2_1;
     let w = fn * PIO2_1T; // first round, good to 85 bits
     if (n < 32 && ix !== NPIO2_HW[n - 1]) {
-      remHead = r - w; // quick check: no cancellation
+      rem[0] = r - w; // quick check: no cancellation
     } else {
       const j = ix >> 20;
-      remHead = r - w;
-      let i = j - ((highWord(remHead) >> 20) & 0x7ff);
+      rem[0] = r - w;
+      let i = j - ((highWord(rem[0]!) >> 20) & 0x7ff);
       if (i > 16) {
         // second iteration, good to 118 bits
         let tt = r;
         w = fn * PIO2_2;
         r = tt - w;
         w = fn * PIO2_2T - (tt - r - w);
-        remHead = r - w;
-        i = j - ((highWord(remHead) >> 20) & 0x7ff);
+        rem[0] = r - w;
+        i = j - ((highWord(rem[0]!) >> 20) & 0x7ff);
         if (i > 49) {
           // third iteration, 151 bits: covers every case
           tt = r;
           w = fn * PIO2_3;
           r = tt - w;
           w = fn * PIO2_3T - (tt - r - w);
-          remHead = r - w;
+          rem[0] = r - w;
         }
       }
     }
-    remTail = r - remHead - w;
+    rem[1] = r - rem[0]! - w;
     if (hx < 0) {
-      remHead = -remHead;
-      remTail = -remTail;
+      rem[0] = -rem[0]!;
+      rem[1] = -rem[1]!;
       return -n;
     }
     return n;
@@ -509,8 +522,8 @@ function remPio2(x: number): number {
   while (tx[nx - 1] === 0) nx--; // skip zero terms
   const n = kernelRemPio2(e0, nx);
   if (hx < 0) {
-    remHead = -remHead;
-    remTail = -remTail;
+    rem[0] = -rem[0]!;
+    rem[1] = -rem[1]!;
     return -n;
   }
   return n;
@@ -523,13 +536,13 @@ export function sin(x: number): number {
   if (ix >= 0x7ff00000) return x - x; // NaN for Inf and NaN
   switch (remPio2(x) & 3) {
     case 0:
-      return kernelSin(remHead, remTail, 1);
+      return kernelSin(rem[0]!, rem[1]!, 1);
     case 1:
-      return kernelCos(remHead, remTail);
+      return kernelCos(rem[0]!, rem[1]!);
     case 2:
-      return -kernelSin(remHead, remTail, 1);
+      return -kernelSin(rem[0]!, rem[1]!, 1);
     default:
-      return -kernelCos(remHead, remTail);
+      return -kernelCos(rem[0]!, rem[1]!);
   }
 }
 
@@ -540,13 +553,13 @@ export function cos(x: number): number {
   if (ix >= 0x7ff00000) return x - x;
   switch (remPio2(x) & 3) {
     case 0:
-      return kernelCos(remHead, remTail);
+      return kernelCos(rem[0]!, rem[1]!);
     case 1:
-      return -kernelSin(remHead, remTail, 1);
+      return -kernelSin(rem[0]!, rem[1]!, 1);
     case 2:
-      return -kernelCos(remHead, remTail);
+      return -kernelCos(rem[0]!, rem[1]!);
     default:
-      return kernelSin(remHead, remTail, 1);
+      return kernelSin(rem[0]!, rem[1]!, 1);
   }
 }
 
@@ -559,98 +572,84 @@ const Q2 = 0.0015873015872548146; // 0x3F5A01A0 19FE5585
 const Q3 = -0.0000793650757867488; // 0xBF14CE19 9EAADBB7
 const Q4 = 0.000004008217827329362; // 0x3ED0CFCA 86E65239
 const Q5 = -2.0109921818362437e-7; // 0xBE8AFDB7 6E09C32D
+const EXPM1_BIG = fromWords(0x4043687a, 0); // |x| >= 56·ln2
+const TWO_M54 = fromWords(0x3c900000, 0); // 2^-54
 
-/** e^x - 1, accurate near 0. */
-export function expm1(x: number): number {
-  f64[0] = x;
-  let hx = i32[HI]!;
-  const negative = hx < 0;
-  hx &= 0x7fffffff;
-
-  if (hx >= 0x4043687a) {
-    // |x| >= 56·ln2
-    if (hx >= 0x40862e42) {
-      // |x| >= 709.78...
-      if (hx >= 0x7ff00000) {
-        if (((hx & 0xfffff) | i32[LO]!) !== 0) return x + x; // NaN
-        return negative ? -1.0 : x; // expm1(+-inf) = {inf, -1}
-      }
-      if (x > EXP_O_THRESHOLD) return Number.POSITIVE_INFINITY;
+/** slot[0] = expm1(slot[0]). */
+function expm1Slot(): void {
+  let x = slot[0]!;
+  const ax = Math.abs(x);
+  if (!(ax < EXPM1_BIG)) {
+    if (x !== x) return; // NaN
+    if (x < 0) {
+      slot[0] = -1.0; // x < -56·ln2, and expm1(-Infinity)
+      return;
     }
-    if (negative) return -1.0; // x < -56·ln2
+    if (x > EXP_O_THRESHOLD) {
+      slot[0] = Number.POSITIVE_INFINITY;
+      return;
+    }
   }
-
   let k = 0;
   let c = 0;
-  if (hx > 0x3fd62e42) {
-    // |x| > 0.5 ln2
-    k = reduceLn2(x, hx, negative);
-    const hi = redHi;
-    const lo = redLo;
+  if (!(ax < HALF_LN2_UP)) {
+    k = multipleOfLn2(x, ax);
+    const hi = x - k * LN2_HI; // exact
+    const lo = k * LN2_LO;
     x = hi - lo;
     c = hi - x - lo;
-  } else if (hx < 0x3c900000) {
-    return x; // |x| < 2^-54
+  } else if (ax < TWO_M54) {
+    return; // expm1(x) = x
   }
-
   // x is now in the primary range
   const hfx = 0.5 * x;
   const hxs = x * hfx;
   const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
-  let t = 3.0 - r1 * hfx;
+  const t = 3.0 - r1 * hfx;
   let e = hxs * ((r1 - t) / (6.0 - x * t));
-  if (k === 0) return x - (x * e - hxs); // c is 0
-  const twopk = fromWords(0x3ff00000 + (k << 20), 0);
+  if (k === 0) {
+    slot[0] = x - (x * e - hxs); // c is 0
+    return;
+  }
   e = x * (e - c) - c;
   e -= hxs;
-  if (k === -1) return 0.5 * (x - e) - 0.5;
-  if (k === 1) {
-    if (x < -0.25) return -2.0 * (e - (x + 0.5));
-    return 1 + 2.0 * (x - e);
-  }
-  if (k <= -2 || k > 56) {
-    // exp(x) - 1 suffices
-    let y = 1 - (e - x);
-    if (k === 1024) y = y * 2.0 * TWO_1023;
-    else y = y * twopk;
-    return y - 1;
-  }
-  if (k < 20) {
-    t = fromWords(0x3ff00000 - (0x200000 >> k), 0); // 1 - 2^-k
-    return (t - (e - x)) * twopk;
-  }
-  t = fromWords((0x3ff - k) << 20, 0); // 2^-k
-  let y = x - (e + t);
-  y += 1;
-  return y * twopk;
+  let y: number;
+  if (k === -1) y = 0.5 * (x - e) - 0.5;
+  else if (k === 1) y = x < -0.25 ? -2.0 * (e - (x + 0.5)) : 1 + 2.0 * (x - e);
+  else if (k <= -2 || k > 56) y = (k === 1024 ? (1 - (e - x)) * 2.0 * TWO_1023 : (1 - (e - x)) * POW2[k + 1022]!) - 1;
+  else if (k < 20)
+    y = (1 - POW2[1022 - k]! - (e - x)) * POW2[k + 1022]!; // 1 - 2^-k is exact
+  else y = (x - (e + POW2[1022 - k]!) + 1) * POW2[k + 1022]!;
+  slot[0] = y;
+}
+
+/** e^x - 1, accurate near 0. */
+export function expm1(x: number): number {
+  slot[0] = x;
+  expm1Slot();
+  return slot[0]!;
 }
 
 /** The hyperbolic tangent. */
 export function tanh(x: number): number {
-  const jx = highWord(x);
-  const ix = jx & 0x7fffffff;
-
-  if (ix >= 0x7ff00000) {
-    // Inf or NaN
-    return jx >= 0 ? 1 / x + 1 : 1 / x - 1; // tanh(+-inf) = +-1, tanh(NaN) = NaN
-  }
-
-  let z: number;
-  if (ix < 0x40360000) {
-    // |x| < 22
-    if (ix < 0x3e300000) return x; // |x| < 2^-28: tanh(x) = x
-    if (ix >= 0x3ff00000) {
-      // |x| >= 1
-      const t = expm1(2 * Math.abs(x));
-      z = 1 - 2 / (t + 2);
+  const ax = Math.abs(x);
+  if (ax < 22) {
+    if (ax < TWO_M28) return x; // tanh(x) = x, and keeps -0
+    let z: number;
+    if (ax >= 1) {
+      slot[0] = 2 * ax;
+      expm1Slot();
+      z = 1 - 2 / (slot[0]! + 2);
     } else {
-      const t = expm1(-2 * Math.abs(x));
+      slot[0] = -2 * ax;
+      expm1Slot();
+      const t = slot[0]!;
       z = -t / (t + 2);
     }
-  } else {
-    z = 1; // |x| >= 22: 1 - tiny rounds to 1
+    return x < 0 ? -z : z;
   }
-  return jx >= 0 ? z : -z;
+  if (x !== x) return x;
+  return x < 0 ? -1 : 1; // |x| >= 22, and tanh(+-Infinity) = +-1
 }
 
 // ---------------------------------------------------------------------------------------------
