@@ -6,6 +6,7 @@
 // subnormals, infinities, NaNs). Edge cases are written out with the values ECMAScript specifies.
 import { describe, expect, it } from "vitest";
 import { cos, exp, expm1, log, pow, sin, tanh } from "../src/kernels/libm.js";
+import { DIGESTS, libmDigests } from "./libm-digests.js";
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -258,6 +259,10 @@ describe("libm: bit for bit equal to Node 20's Math (V8 11.3 fdlibm)", () => {
       expect({ x, y, same: sameBits(pow(x, y), x ** y) }).toEqual({ x, y, same: true });
     }
     compared += cases1.length + cases2.length;
+  });
+
+  it("randn, softmax, sigmoid, tanh, log and pow: the SHA-256 digests libm.browser.ts checks in Chromium", async () => {
+    expect(await libmDigests()).toEqual(DIGESTS);
   });
 
   it(`counts what it compared (at least 10 million inputs)`, () => {
