@@ -63,6 +63,14 @@ function scalbn(x: number, n: number): number {
   return x * twoPow(n + 54) * 5.551115123125783e-17; // the first product is exact; 2^-54 rounds once
 }
 
+/**
+ * The arguments and result of the functions named *Slot (slot[0], and slot[1] for pow's exponent).
+ * Each exported function but exp is a three-line wrapper that V8 inlines into any loop; the work is a call
+ * that takes and returns no double, so V8 never allocates a heap number for one, whatever it
+ * inlines (a kernel's loop over a million elements would otherwise allocate a million).
+ */
+const slot = new Float64Array(2);
+
 // ---------------------------------------------------------------------------------------------
 // exp (e_exp.c)
 //
@@ -101,7 +109,8 @@ function multipleOfLn2(x: number, ax: number): number {
   return ax < THREE_HALF_LN2 ? (x < 0 ? -1 : 1) : (INV_LN2 * x + (x < 0 ? -0.5 : 0.5)) | 0;
 }
 
-/** e^x, as V8 11.3's fdlibm port (which returns Math.E for x = 1). */
+/** e^x, as V8 11.3's fdlibm port (which returns Math.E for x = 1). Small enough for V8 to inline
+ * whole into a kernel's loop, which measured faster than the slot's call. */
 export function exp(x: number): number {
   const ax = Math.abs(x);
   if (ax < HALF_LN2_UP) {
@@ -140,10 +149,6 @@ const LG5 = 0.1818357216161805; // 0x3FC74664 96CB03DE
 const LG6 = 0.15313837699209373; // 0x3FC39A09 D078C69F
 const LG7 = 0.14798198605116586; // 0x3FC2F112 DF3E5244
 const MIN_NORMAL = 2.2250738585072014e-308; // 2^-1022
-
-/** The argument and result of the functions named *Slot: a typed-array slot, so that no double is
- * boxed when V8 does not inline them. */
-const slot = new Float64Array(1);
 
 /** The natural logarithm. */
 export function log(x: number): number {
@@ -437,8 +442,9 @@ function kernelRemPio2(e0: number, nx: number): number {
   return n & 7;
 }
 
-/** n with x - n·π/2 = rem[0] + rem[1], |rem[0]| <= π/4 (e_rem_pio2.c); x finite, |x| > π/4. */
-function remPio2(x: number): number {
+/** n with x - n·π/2 = rem[0] + rem[1], |rem[0]| <= π/4 (e_rem_pio2.c), x = slot[0] finite, |x| > π/4. */
+function remPio2(): number {
+  const x = slot[0]!;
   f64[0] = x;
   const hx = i32[HI]!;
   const ix = hx & 0x7fffffff;
@@ -531,10 +537,21 @@ function remPio2(x: number): number {
 
 /** The sine, for every double (exact reduction of large arguments). */
 export function sin(x: number): number {
+  slot[0] = x;
+  sinSlot();
+  return slot[0]!;
+}
+
+function sinSlot(): void {
+  slot[0] = sinOf(slot[0]!);
+}
+
+/** sin(x) for x = slot[0] (remPio2 reads it there). */
+function sinOf(x: number): number {
   const ix = highWord(x) & 0x7fffffff;
   if (ix <= 0x3fe921fb) return kernelSin(x, 0, 0); // |x| <= π/4
   if (ix >= 0x7ff00000) return x - x; // NaN for Inf and NaN
-  switch (remPio2(x) & 3) {
+  switch (remPio2() & 3) {
     case 0:
       return kernelSin(rem[0]!, rem[1]!, 1);
     case 1:
@@ -548,10 +565,21 @@ export function sin(x: number): number {
 
 /** The cosine, for every double (exact reduction of large arguments). */
 export function cos(x: number): number {
+  slot[0] = x;
+  cosSlot();
+  return slot[0]!;
+}
+
+function cosSlot(): void {
+  slot[0] = cosOf(slot[0]!);
+}
+
+/** cos(x) for x = slot[0] (remPio2 reads it there). */
+function cosOf(x: number): number {
   const ix = highWord(x) & 0x7fffffff;
   if (ix <= 0x3fe921fb) return kernelCos(x, 0); // |x| <= π/4
   if (ix >= 0x7ff00000) return x - x;
-  switch (remPio2(x) & 3) {
+  switch (remPio2() & 3) {
     case 0:
       return kernelCos(rem[0]!, rem[1]!);
     case 1:
@@ -632,6 +660,16 @@ export function expm1(x: number): number {
 
 /** The hyperbolic tangent. */
 export function tanh(x: number): number {
+  slot[0] = x;
+  tanhSlot();
+  return slot[0]!;
+}
+
+function tanhSlot(): void {
+  slot[0] = tanhOf(slot[0]!);
+}
+
+function tanhOf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 22) {
     if (ax < TWO_M28) return x; // tanh(x) = x, and keeps -0
@@ -680,6 +718,16 @@ const IVLN2_L = 1.9259629911266175e-8; // 0x3E54AE0B F85DDF44
 
 /** x ** y as ECMAScript defines it (`1 ** Infinity` is NaN), computed as V8 11.3 does. */
 export function pow(x: number, y: number): number {
+  slot[0] = x;
+  slot[1] = y;
+  powSlot();
+  return slot[0]!;
+}
+
+/** slot[0] = slot[0] ** slot[1]. */
+function powSlot(): void {
+  const x = slot[0]!;
+  const y = slot[1]!;
   f64[0] = x;
   const hx = i32[HI]!;
   const lx = i32[LO]!;
@@ -689,9 +737,14 @@ export function pow(x: number, y: number): number {
   let ix = hx & 0x7fffffff;
   const iy = hy & 0x7fffffff;
 
-  if ((iy | ly) === 0) return 1; // x ** 0 = 1, even for NaN
+  if ((iy | ly) === 0) {
+    slot[0] = 1; // x ** 0 = 1, even for NaN
+
+    return;
+  }
   if (ix > 0x7ff00000 || (ix === 0x7ff00000 && lx !== 0) || iy > 0x7ff00000 || (iy === 0x7ff00000 && ly !== 0)) {
-    return x + y; // NaN
+    slot[0] = x + y; // NaN
+    return;
   }
 
   // yisint: 0 when y is not an integer, 1 for an odd integer, 2 for an even one (only for x < 0)
@@ -714,13 +767,29 @@ export function pow(x: number, y: number): number {
   if (ly === 0) {
     if (iy === 0x7ff00000) {
       // y is +-Infinity
-      if (((ix - 0x3ff00000) | lx) === 0) return y - y; // (+-1) ** (+-Infinity) is NaN
-      if (ix >= 0x3ff00000) return hy >= 0 ? y : 0; // (|x| > 1) ** +-Infinity = Infinity, 0
-      return hy < 0 ? -y : 0; // (|x| < 1) ** -+Infinity = Infinity, 0
+      if (((ix - 0x3ff00000) | lx) === 0) {
+        slot[0] = y - y; // (+-1) ** (+-Infinity) is NaN
+        return;
+      }
+      if (ix >= 0x3ff00000) {
+        slot[0] = hy >= 0 ? y : 0; // (|x| > 1) ** +-Infinity = Infinity, 0
+        return;
+      }
+      slot[0] = hy < 0 ? -y : 0; // (|x| < 1) ** -+Infinity = Infinity, 0
+      return;
     }
-    if (iy === 0x3ff00000) return hy < 0 ? 1 / x : x; // y is +-1
-    if (hy === 0x40000000) return x * x; // y is 2
-    if (hy === 0x3fe00000 && hx >= 0) return Math.sqrt(x); // y is 0.5, x >= +0
+    if (iy === 0x3ff00000) {
+      slot[0] = hy < 0 ? 1 / x : x; // y is +-1
+      return;
+    }
+    if (hy === 0x40000000) {
+      slot[0] = x * x; // y is 2
+      return;
+    }
+    if (hy === 0x3fe00000 && hx >= 0) {
+      slot[0] = Math.sqrt(x); // y is 0.5, x >= +0
+      return;
+    }
   }
 
   let ax = Math.abs(x);
@@ -733,11 +802,15 @@ export function pow(x: number, y: number): number {
         z = Number.NaN; // (-1) ** non-integer
       else if (yisint === 1) z = -z; // (x < 0) ** odd = -(|x| ** odd)
     }
-    return z;
+    slot[0] = z;
+    return;
   }
 
   let n = (hx >> 31) + 1; // 0 for x < 0, 1 otherwise
-  if ((n | yisint) === 0) return Number.NaN; // (x < 0) ** non-integer
+  if ((n | yisint) === 0) {
+    slot[0] = Number.NaN; // (x < 0) ** non-integer
+    return;
+  }
 
   const s = (n | (yisint - 1)) === 0 ? -1 : 1; // sign of the result: -1 for (negative) ** odd
 
@@ -747,13 +820,25 @@ export function pow(x: number, y: number): number {
     // |y| > 2^31
     if (iy > 0x43f00000) {
       // |y| > 2^64: must over- or underflow
-      if (ix <= 0x3fefffff) return hy < 0 ? HUGE * HUGE : TINY * TINY;
-      if (ix >= 0x3ff00000) return hy > 0 ? HUGE * HUGE : TINY * TINY;
+      if (ix <= 0x3fefffff) {
+        slot[0] = hy < 0 ? HUGE * HUGE : TINY * TINY;
+        return;
+      }
+      if (ix >= 0x3ff00000) {
+        slot[0] = hy > 0 ? HUGE * HUGE : TINY * TINY;
+        return;
+      }
     }
     // over- or underflow unless x is close to one
-    if (ix < 0x3fefffff) return hy < 0 ? s * HUGE * HUGE : s * TINY * TINY;
-    if (ix > 0x3ff00000) return hy > 0 ? s * HUGE * HUGE : s * TINY * TINY;
-    // |1 - x| <= 2^-20: log(x) by x - x^2/2 + x^3/3 - x^4/4
+    if (ix < 0x3fefffff) {
+      slot[0] = hy < 0 ? s * HUGE * HUGE : s * TINY * TINY;
+      return;
+    }
+    if (ix > 0x3ff00000) {
+      slot[0] = hy > 0 ? s * HUGE * HUGE : s * TINY * TINY;
+      // |1 - x| <= 2^-20: log(x) by x - x^2/2 + x^3/3 - x^4/4
+      return;
+    }
     const t = ax - 1;
     const w = t * t * (0.5 - t * (0.3333333333333333 - t * 0.25));
     const u = IVLN2_H * t; // IVLN2_H has 21 significant bits
@@ -825,12 +910,24 @@ export function pow(x: number, y: number): number {
   let i = i32[LO]!;
   if (j >= 0x40900000) {
     // z >= 1024
-    if (((j - 0x40900000) | i) !== 0) return s * HUGE * HUGE; // overflow
-    if (pL + OVT > z - pH) return s * HUGE * HUGE;
+    if (((j - 0x40900000) | i) !== 0) {
+      slot[0] = s * HUGE * HUGE; // overflow
+      return;
+    }
+    if (pL + OVT > z - pH) {
+      slot[0] = s * HUGE * HUGE;
+      return;
+    }
   } else if ((j & 0x7fffffff) >= 0x4090cc00) {
     // z <= -1075
-    if (((j - 0xc090cc00) | i) !== 0) return s * TINY * TINY; // underflow
-    if (pL <= z - pH) return s * TINY * TINY;
+    if (((j - 0xc090cc00) | i) !== 0) {
+      slot[0] = s * TINY * TINY; // underflow
+      return;
+    }
+    if (pL <= z - pH) {
+      slot[0] = s * TINY * TINY;
+      return;
+    }
   }
 
   // 2 ** (p_h + p_l)
@@ -859,5 +956,6 @@ export function pow(x: number, y: number): number {
   if (j >> 20 <= 0)
     z = scalbn(z, n); // subnormal result
   else z = withHighWord(z, j);
-  return s * z;
+  slot[0] = s * z;
+  return;
 }
