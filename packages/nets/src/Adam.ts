@@ -1,4 +1,5 @@
 import { type Tensor, checkOptions } from "@bp/tensor";
+import { pow } from "@bp/tensor/kernels";
 import { rootStep } from "./AdaGrad.js";
 import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
@@ -36,7 +37,7 @@ export class Adam implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     this.iter += 1;
-    const lrT = (this.lr * Math.sqrt(1 - this.beta2 ** this.iter)) / (1 - this.beta1 ** this.iter);
+    const lrT = (this.lr * Math.sqrt(1 - pow(this.beta2, this.iter))) / (1 - pow(this.beta1, this.iter));
     for (const [key, p] of Object.entries(params)) {
       const g = gradOf("Adam.update", grads, key);
       const m0 = slot(this.m, key, p);

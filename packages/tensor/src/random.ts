@@ -1,4 +1,5 @@
 import { ValueError } from "./errors.js";
+import { cos, log, sin } from "./kernels/libm.js";
 
 /**
  * A seeded random number generator: xoshiro128** (Blackman and Vigna, 2018) on four 32-bit words,
@@ -8,11 +9,9 @@ import { ValueError } from "./errors.js";
  *
  * - `uniform()`: a double in [0, 1) built from 53 random bits (two outputs).
  * - `normal()`: standard normal by the Box-Muller transform; each pair of uniforms yields two
- *   normals, the second kept for the next call. It calls `Math.log`, `Math.cos` and `Math.sin`,
- *   which the language leaves to each engine: the same seed gives the same normals on every
- *   backend and operating system under one engine version (V8's fdlibm ports), but two engine
- *   versions may differ in the last bit (measured: Node 20 and Chromium 156 differ for exp, log
- *   and pow).
+ *   normals, the second kept for the next call. Its log, sin and cos are bp's own (kernels/libm.ts,
+ *   fdlibm's algorithms in plain arithmetic), not the engine's `Math.*`, which engines compute
+ *   differently in the last bit: so normals too are the same bits on every engine.
  * - `int(n)`: an integer in [0, n) by rejection sampling (no modulo bias).
  */
 export class Rng {
@@ -72,10 +71,10 @@ export class Rng {
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
+    const r = Math.sqrt(-2 * log(u));
     const theta = 2 * Math.PI * v;
-    this.spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
+    this.spare = r * sin(theta);
+    return r * cos(theta);
   }
 
   /** An integer in [0, n). */

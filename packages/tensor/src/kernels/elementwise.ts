@@ -1,4 +1,5 @@
 import type { TypedArray } from "../dtype.js";
+import { exp, log, pow, tanh } from "./libm.js";
 
 /** Element-wise unary ops, by name. `step` is 1 where x > 0 else 0 (the ReLU derivative mask). */
 export type UnaryOp =
@@ -77,10 +78,10 @@ export function unaryImpl(op: UnaryOp, x: TypedArray, out: TypedArray, start: nu
       for (; i < end; i++) out[i] = -x[i]!;
       return;
     case "exp":
-      for (; i < end; i++) out[i] = Math.exp(x[i]!);
+      for (; i < end; i++) out[i] = exp(x[i]!);
       return;
     case "log":
-      for (; i < end; i++) out[i] = Math.log(x[i]!);
+      for (; i < end; i++) out[i] = log(x[i]!);
       return;
     case "sqrt":
       for (; i < end; i++) out[i] = Math.sqrt(x[i]!);
@@ -107,10 +108,10 @@ export function unaryImpl(op: UnaryOp, x: TypedArray, out: TypedArray, start: nu
       for (; i < end; i++) out[i] = x[i]! > 0 ? 1 : 0;
       return;
     case "sigmoid":
-      for (; i < end; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
+      for (; i < end; i++) out[i] = 1 / (1 + exp(-x[i]!));
       return;
     case "tanh":
-      for (; i < end; i++) out[i] = Math.tanh(x[i]!);
+      for (; i < end; i++) out[i] = tanh(x[i]!);
       return;
     case "sign":
       for (; i < end; i++) {
@@ -151,7 +152,7 @@ export function stridedBinaryLoop(
       for (let i = 0; i < len; i++) out[o + i] = a[ao + i * as]! / b[bo + i * bs]!;
       return;
     case "pow":
-      for (let i = 0; i < len; i++) out[o + i] = a[ao + i * as]! ** b[bo + i * bs]!;
+      for (let i = 0; i < len; i++) out[o + i] = pow(a[ao + i * as]!, b[bo + i * bs]!);
       return;
     case "maximum":
       for (let i = 0; i < len; i++) {
