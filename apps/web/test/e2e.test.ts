@@ -402,9 +402,11 @@ describe("training", () => {
     await page.fill("#batch", "100");
     // Chapter 6: MultiLayerNetExtend with BatchNorm and Dropout, trained with Adam.
     await page.selectOption("#net", "multi-extend");
-    await page.fill("#lr", "0.01");
     await page.fill("#hidden", "40, 40");
     await page.selectOption("#optimizer", "adam");
+    // (Choosing Adam suggests its book default, 0.001; this run uses 0.01.)
+    expect(await page.inputValue("#lr")).toBe("0.001");
+    await page.fill("#lr", "0.01");
     await page.check("#batchnorm");
     await page.fill("#dropout", "0.2");
     await page.fill("#iterations", "60");

@@ -9,6 +9,7 @@ import { modelFromBytes } from "../model-store.js";
 import { chooseRun, outcomeOf, type RunRecord, saveRun } from "../run-store.js";
 import { configFromParams, configToParams } from "../train-config.js";
 import { params, setParams } from "../url-state.js";
+import { createEditNote } from "./train-edits.js";
 import { createTrainForm } from "./train-form.js";
 import { createTrainInside } from "./train-inside.js";
 import { createTrainReadouts } from "./train-readouts.js";
@@ -30,6 +31,7 @@ export const createTrainView: ViewFactory = (ctx) => {
   const readouts = createTrainReadouts();
   const inside = createTrainInside((m) => ctx.worker.send(m));
   const runs = createTrainRuns(ctx);
+  const editNote = createEditNote(ctx);
   let state: RunState | "idle" = "idle";
   let running: TrainConfig | null = null;
   let curve: RunRecord["curve"] = [];
@@ -58,14 +60,18 @@ export const createTrainView: ViewFactory = (ctx) => {
     ),
     form.element,
     h("div", { class: "buttons" }, startButton, pauseButton, resumeButton, stepButton, stopButton, resetButton),
+    editNote.element,
     ...readouts.elements,
     runs.element,
     inside.element,
   );
 
+  /** While a run is under way the URL keeps describing it, and the note says what was not applied. */
   function onFormInput(): void {
     const next = form.read();
-    if (next !== null) setParams(configToParams(next, ctx.backends));
+    const underWay = state === "loading" || state === "running" || state === "paused";
+    editNote.update(underWay ? running : null, next);
+    if (next !== null && !underWay) setParams(configToParams(next, ctx.backends));
   }
 
   function setButtons(): void {
@@ -91,6 +97,7 @@ export const createTrainView: ViewFactory = (ctx) => {
     readouts.reset(config);
     running = config;
     curve = [];
+    editNote.update(null, null);
     state = "loading";
     setButtons();
     ctx.worker.send({ type: "start", config, paused });
@@ -113,6 +120,7 @@ export const createTrainView: ViewFactory = (ctx) => {
       case "state":
         state = m.state;
         setButtons();
+        onFormInput();
         if (m.state === "paused") ctx.announce(`Paused at iteration ${m.iteration}.`);
         break;
       case "result":
@@ -166,7 +174,7 @@ export const createTrainView: ViewFactory = (ctx) => {
   return {
     element,
     show() {
-      if (state === "loading" || state === "running") return;
+      if (state === "loading" || state === "running" || state === "paused") return;
       form.fill(configFromParams(params(), ctx.backends));
     },
   };
