@@ -3,6 +3,7 @@
 import { detectBackends } from "./backends.js";
 import { byId, h } from "./dom.js";
 import { ModelStore } from "./model-store.js";
+import { restoreChosenRun } from "./run-store.js";
 import { TrainClient } from "./train-client.js";
 import { isView, onParamsChange, param, params, setParams, VIEWS, type ViewName } from "./url-state.js";
 import type { AppContext, View, ViewFactory } from "./views/view.js";
@@ -149,4 +150,5 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: "paint", buffered: true });
 
+void restoreChosenRun(ctx.model).catch(() => undefined);
 void showView(currentName());

@@ -82,3 +82,33 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+export interface GradCheckRowText {
+  name: string | null;
+  mean: number;
+  max: number;
+  rel: number;
+  result: string | null | undefined;
+}
+
+/** Clicks "Run the check" in the Gradient check view, waits for the end and reads the table. */
+export async function runGradCheck(page: Page, timeout = 90_000): Promise<GradCheckRowText[]> {
+  await page.click("#gradcheck-run");
+  await page.waitForFunction(
+    () =>
+      ["passed", "failed", "error"].includes(
+        document.querySelector<HTMLElement>("section[aria-labelledby=gradcheck-title]")?.dataset.state ?? "",
+      ),
+    undefined,
+    { timeout },
+  );
+  return page.locator("#gradcheck-table tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => ({
+      name: tr.getAttribute("data-param"),
+      mean: Number(tr.querySelector(".mean")?.textContent),
+      max: Number(tr.querySelectorAll("td")[2]?.textContent),
+      rel: Number(tr.querySelector(".rel")?.textContent),
+      result: tr.querySelector("td:last-child")?.textContent,
+    })),
+  );
+}

@@ -1,13 +1,12 @@
 // End-to-end test of "inside the net while it trains" in the Train view: the worker's readout of
 // one test image through every layer, the last step's gradients, the grid of test predictions and
 // the running minibatch accuracy, against the same run in Node.
-import { loadMnist } from "@bp/data";
 import { softmax } from "@bp/layers";
-import { firstRows, Trainer, TwoLayerNet } from "@bp/nets";
 import { tensor } from "@bp/tensor";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { openPage } from "./harness.js";
+import { nodeTrainer } from "./node-run.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -33,22 +32,7 @@ const inside = async (page: Page): Promise<Inside> =>
  * minibatches of 100 from the first 1000 images; the softmax of test image `image` after it, and
  * the last step's dW2 (first values). */
 function nodeRun(image: number): { probs: number[]; dW2: number[]; curve: [number, number][] } {
-  const all = loadMnist({});
-  const net = new TwoLayerNet(784, 50, 10, { seed: 0 });
-  const data = {
-    xTrain: firstRows(all.xTrain, RUN.trainSize),
-    tTrain: firstRows(all.tTrain, RUN.trainSize),
-    xTest: firstRows(all.xTest, RUN.testSize),
-    tTest: firstRows(all.tTest, RUN.testSize),
-  };
-  const trainer = new Trainer(net, data, {
-    miniBatchSize: 100,
-    iterations: RUN.iterations,
-    optimizer: "sgd",
-    optimizerParams: { lr: 0.1 },
-    seed: 0,
-    sampling: "choice",
-  });
+  const { all, data, net, trainer } = nodeTrainer(RUN, 0);
   let dW2: number[] = [];
   const curve: [number, number][] = [];
   for (let i = 0; i < RUN.iterations; i++) {

@@ -12,6 +12,7 @@ import {
   takes,
   withoutUnusedSettings,
 } from "../train-config.js";
+import { lrWarning, SUGGESTED_LR } from "../learning-rate.js";
 import { createPickers } from "./train-pickers.js";
 import type { AppContext } from "./view.js";
 
@@ -41,6 +42,7 @@ export function createTrainForm(
   /** Fields shown only for the nets that take their setting. */
   const bySetting: { el: HTMLElement; setting: Parameters<typeof takes>[1] }[] = [];
   let threadsLabel: HTMLElement | null = null;
+  const lrWarningOut = h("span", { class: "field-warning", id: "lr-warning" });
   const fieldEls = TEXT_FIELDS.map((f) => {
     const input = h("input", {
       id: f.name,
@@ -49,7 +51,7 @@ export function createTrainForm(
       inputmode: f.name === "hidden" || f.name === "init" ? "text" : "decimal",
       autocomplete: "off",
       value: formatField(f, config),
-      "aria-describedby": `${f.name}-hint ${f.name}-error`,
+      "aria-describedby": `${f.name}-hint ${f.name}-error${f.name === "lr" ? " lr-warning" : ""}`,
       oninput: () => onInput(),
     });
     const error = h("span", { class: "field-error", id: `${f.name}-error` });
@@ -57,11 +59,20 @@ export function createTrainForm(
     errors.set(f.name, error);
     const hint = h("span", { class: "hint", id: `${f.name}-hint` }, f.hint);
     const label = h("label", { class: "field" }, f.label, input, hint, error);
+    if (f.name === "lr") label.append(lrWarningOut);
     if (f.setting !== undefined) bySetting.push({ el: label, setting: f.setting });
     if (f.name === "threads") threadsLabel = label;
     return label;
   });
   const { netSelect, optimizerSelect, dtypeSelect, backendSelect, backendHint } = createPickers(ctx, config, onInput);
+  // A new optimizer brings its own suggested learning rate (the book's default for it).
+  optimizerSelect.addEventListener("change", () => {
+    if (!isOptimizer(optimizerSelect.value)) return;
+    const lr = SUGGESTED_LR[optimizerSelect.value];
+    inputs.get("lr")!.value = String(lr);
+    onInput();
+    ctx.announce(`Learning rate set to ${lr}, the book's default for this optimizer.`);
+  });
   const batchnormBox = h("input", { id: "batchnorm", type: "checkbox", onchange: () => onInput() });
   batchnormBox.checked = config.batchnorm;
   const batchnormLabel = h("label", { class: "field inline" }, batchnormBox, "BatchNorm before each activation");
@@ -143,6 +154,8 @@ export function createTrainForm(
       errors.get(name)!.textContent = error;
       input.setAttribute("aria-invalid", String(error !== ""));
     }
+    lrWarningOut.textContent =
+      parsed.errors.lr === undefined ? lrWarning(parsed.config.optimizer, parsed.config.lr) : "";
     if (Object.keys(parsed.errors).length > 0) return null;
     config = withoutUnusedSettings(parsed.config);
     return config;

@@ -108,7 +108,7 @@ export function createTrainReadouts(): TrainReadouts {
   function showResult(m: Extract<WorkerMessage, { type: "result" }>): void {
     const f = m.final;
     if (f.iteration % perEpoch !== 0) addEpochRow(f);
-    result.textContent = `${m.state === "finished" ? "Finished" : "Stopped"} after ${f.iteration} iterations (${m.seconds.toFixed(1)} s of training): train accuracy ${fmt(f.trainAccuracy)}, test accuracy ${fmt(f.testAccuracy)}. The Predict view now uses this net; download it there.`;
+    result.textContent = `${m.state === "finished" ? "Finished" : "Stopped"} after ${f.iteration} iterations (${m.seconds.toFixed(1)} s of training): train accuracy ${fmt(f.trainAccuracy)}, test accuracy ${fmt(f.testAccuracy)}. The run is kept under Runs below; a run that learned is the one the Predict view uses.`;
     const json = { state: m.state, final: f, seconds: m.seconds, w2: m.w2, losses, config: m.config };
     result.dataset.json = JSON.stringify(json);
   }

@@ -3,13 +3,17 @@
 // a number. The settings form is train-form.ts, the drawing train-readouts.ts; this file holds the
 // run's state and the buttons that change it.
 import { h } from "../dom.js";
-import type { RunState, WorkerMessage } from "../messages.js";
+import type { RunState, TrainConfig, WorkerMessage } from "../messages.js";
+import { netTitle } from "../net-factory.js";
 import { modelFromBytes } from "../model-store.js";
+import { chooseRun, outcomeOf, type RunRecord, saveRun } from "../run-store.js";
 import { configFromParams, configToParams } from "../train-config.js";
 import { params, setParams } from "../url-state.js";
+import { createEditNote } from "./train-edits.js";
 import { createTrainForm } from "./train-form.js";
 import { createTrainInside } from "./train-inside.js";
 import { createTrainReadouts } from "./train-readouts.js";
+import { createTrainRuns } from "./train-runs.js";
 import type { ViewFactory } from "./view.js";
 
 const STATE_WORDS: Record<RunState | "idle", string> = {
@@ -26,7 +30,11 @@ export const createTrainView: ViewFactory = (ctx) => {
   const form = createTrainForm(ctx, configFromParams(params(), ctx.backends), onFormInput, () => start(false));
   const readouts = createTrainReadouts();
   const inside = createTrainInside((m) => ctx.worker.send(m));
+  const runs = createTrainRuns(ctx);
+  const editNote = createEditNote(ctx);
   let state: RunState | "idle" = "idle";
+  let running: TrainConfig | null = null;
+  let curve: RunRecord["curve"] = [];
 
   const button = (id: string, label: string, onclick: () => void, primary = false) =>
     h("button", { type: "button", id, class: primary ? "primary" : undefined, onclick }, label);
@@ -52,13 +60,18 @@ export const createTrainView: ViewFactory = (ctx) => {
     ),
     form.element,
     h("div", { class: "buttons" }, startButton, pauseButton, resumeButton, stepButton, stopButton, resetButton),
+    editNote.element,
     ...readouts.elements,
+    runs.element,
     inside.element,
   );
 
+  /** While a run is under way the URL keeps describing it, and the note says what was not applied. */
   function onFormInput(): void {
     const next = form.read();
-    if (next !== null) setParams(configToParams(next, ctx.backends));
+    const underWay = state === "loading" || state === "running" || state === "paused";
+    editNote.update(underWay ? running : null, next);
+    if (next !== null && !underWay) setParams(configToParams(next, ctx.backends));
   }
 
   function setButtons(): void {
@@ -82,6 +95,9 @@ export const createTrainView: ViewFactory = (ctx) => {
     }
     setParams(configToParams(config, ctx.backends));
     readouts.reset(config);
+    running = config;
+    curve = [];
+    editNote.update(null, null);
     state = "loading";
     setButtons();
     ctx.worker.send({ type: "start", config, paused });
@@ -95,23 +111,24 @@ export const createTrainView: ViewFactory = (ctx) => {
       case "inside":
         inside.show(m);
         break;
+      case "curve":
+        curve.push([m.iteration, m.testAccuracy, m.batchAccuracy]);
+        break;
       case "ready":
         element.dataset.source = m.source;
         break;
       case "state":
         state = m.state;
         setButtons();
+        onFormInput();
         if (m.state === "paused") ctx.announce(`Paused at iteration ${m.iteration}.`);
         break;
-      case "result": {
-        const f = m.final;
-        const about = `trained here: ${f.iteration} iterations, ${m.config.optimizer} lr ${m.config.lr}, seed ${m.config.seed}`;
-        ctx.model.set(modelFromBytes(m.model, about));
-        ctx.announce(`Training ${m.state}: test accuracy ${f.testAccuracy.toFixed(4)}.`);
+      case "result":
+        void keepResult(m);
         break;
-      }
       case "diverged":
         ctx.announce(m.message);
+        if (running !== null) void keep(running, { outcome: "diverged", note: m.message }, null, null);
         break;
       case "error":
         state = "idle";
@@ -121,12 +138,43 @@ export const createTrainView: ViewFactory = (ctx) => {
     }
   });
 
+  /** Keeps a run; a good one becomes the net Predict uses. */
+  async function keep(
+    config: TrainConfig,
+    how: Pick<RunRecord, "outcome" | "note">,
+    final: RunRecord["final"],
+    model: Uint8Array | null,
+  ): Promise<RunRecord> {
+    const title = `${netTitle(config)}, ${config.optimizer} lr ${config.lr}, ${readouts.losses.length} iterations, seed ${config.seed}`;
+    const run = await saveRun({ title, ...how, config, losses: [...readouts.losses], curve, final, model });
+    element.dataset.runs = String(run.id);
+    await runs.refresh();
+    return run;
+  }
+
+  async function keepResult(m: Extract<WorkerMessage, { type: "result" }>): Promise<void> {
+    const f = m.final;
+    const how = outcomeOf(m.state, f);
+    const model = modelFromBytes(m.model, "");
+    const run = await keep(m.config, how, f, m.model);
+    if (how.outcome === "failed") {
+      ctx.announce(`${run.title} learned nothing; it is kept, and Predict keeps its net.`);
+      return;
+    }
+    model.source = `${run.title} (${how.note})`;
+    await chooseRun(run.id);
+    ctx.model.set(model);
+    await runs.refresh();
+    ctx.announce(`Training ${m.state}: test accuracy ${f.testAccuracy.toFixed(4)}.`);
+  }
+
   setButtons();
   form.read();
+  void runs.refresh();
   return {
     element,
     show() {
-      if (state === "loading" || state === "running") return;
+      if (state === "loading" || state === "running" || state === "paused") return;
       form.fill(configFromParams(params(), ctx.backends));
     },
   };
