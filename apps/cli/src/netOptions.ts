@@ -1,6 +1,6 @@
 import { checkedNumber, choiceOption, numberOption, stringOption, type OptionSpec, type Values } from "./args.js";
 import {
-  DEFAULT_LR as BOOK_LR,
+  RUN_LR,
   NETS,
   NET_NAMES,
   OPTIMIZER_NAMES,
@@ -33,12 +33,8 @@ export interface NetSpec extends NetChoice {
   dropout: number | undefined;
 }
 
-/**
- * The learning rate `bp` uses for each optimizer when --lr is not given: the book's defaults
- * (common/optimizer.py), except SGD's 0.1 of ch05/train_neuralnet.py, so that `bp train` stays the
- * book's run (the book's SGD class itself defaults to 0.01).
- */
-export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = { ...BOOK_LR, sgd: 0.1 };
+/** The learning rate `bp` uses for each optimizer when --lr is not given (`RUN_LR` of @bp/nets). */
+export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = RUN_LR;
 
 /** --optimizer and --lr, shared by `bp train` and its help. */
 export const OPTIMIZER_OPTIONS: OptionSpec[] = [

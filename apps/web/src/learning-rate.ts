@@ -1,10 +1,9 @@
 // The learning rate the Train view suggests for each optimizer, and a warning for rates that will
-// not learn. The suggestions are `bp train`'s defaults (apps/cli netOptions.ts): the book's
-// common/optimizer.py defaults (`DEFAULT_LR` of @bp/nets: SGD 0.01, Adam 0.001, the others 0.01),
-// except SGD's 0.1 of ch05/train_neuralnet.py, the run this page starts with.
-import { DEFAULT_LR, OPTIMIZER_CLASS_NAMES, type OptimizerName } from "@bp/nets";
+// not learn. The suggestions are `bp train`'s defaults: `RUN_LR` of @bp/nets (the book's
+// common/optimizer.py defaults, except SGD's 0.1 of ch05/train_neuralnet.py).
+import { OPTIMIZER_CLASS_NAMES, type OptimizerName, RUN_LR } from "@bp/nets";
 
-export const SUGGESTED_LR: Readonly<Record<OptimizerName, number>> = { ...DEFAULT_LR, sgd: 0.1 };
+export const SUGGESTED_LR: Readonly<Record<OptimizerName, number>> = RUN_LR;
 
 /** Optimizers that scale each weight's step by its own gradient history, so that a step is about
  * `lr` in size whatever the gradient: weights of size 0.01 cannot take steps of 0.1 or more. */

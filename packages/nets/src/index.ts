@@ -32,6 +32,7 @@ export {
   OPTIMIZER_NAMES,
   OPTIMIZER_CLASS_NAMES,
   DEFAULT_LR,
+  RUN_LR,
   type OptimizerName,
   type OptimizerParams,
 } from "./optimizers.js";

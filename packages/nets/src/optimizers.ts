@@ -38,6 +38,13 @@ const byName = <T>(f: (row: (typeof OPTIMIZERS)[OptimizerName]) => T) =>
 /** The book's default learning rate of each optimizer (`common/optimizer.py`). */
 export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = byName((row) => row.lr);
 
+/**
+ * The learning rate bp's apps start a run with (`bp train --optimizer NAME` without `--lr`, the web
+ * app's suggestion): the book's defaults (`DEFAULT_LR`), except SGD's 0.1 of
+ * `ch05/train_neuralnet.py`, so that the default run is the book's (its SGD class defaults to 0.01).
+ */
+export const RUN_LR: Readonly<Record<OptimizerName, number>> = { ...DEFAULT_LR, sgd: 0.1 };
+
 /** The book's class name of each optimizer ("SGD", "AdaGrad", ...). */
 export const OPTIMIZER_CLASS_NAMES: Readonly<Record<OptimizerName, string>> = byName((row) => row.className);
 
