@@ -59,30 +59,60 @@ let failed = 0;
   else failed++;
 }
 
+// Deno's kernel (2.9.6) can publish a cell's output after it reported the cell done (status idle),
+// and nbclient stops reading at idle, so that output is lost (README.md). A cell whose code writes
+// (console.*, Deno.jupyter.display, show*) and that came back with no output at all lost it: such a
+// notebook is executed again, said so in a `retry` line, up to ATTEMPTS times in all. Only that is
+// retried; an error output, a failed nbconvert or a wrong value fails at once.
+const ATTEMPTS = 3;
+const WRITES = /\bconsole\.\w+\(|\bDeno\.jupyter\.display\(|\bshow\w*\(/;
+
+/** The indexes of the code cells that write but came back without any output. */
+function cellsThatLostOutput(nb) {
+  return nb.cells.flatMap((c, i) => {
+    if (c.cell_type !== "code") return [];
+    const code = Array.isArray(c.source) ? c.source.join("") : c.source;
+    if (/\bfunction show\w*\(/.test(code)) return []; // the first cell: defines show*, calls nothing
+    return WRITES.test(code) && (c.outputs ?? []).length === 0 ? [i] : [];
+  });
+}
+
 for (const name of names) {
   const source = join(notebooksDir, name);
   const target = outDir ? join(outDir, name) : source;
-  const t0 = Date.now();
-  const r = spawnSync(
-    JUPYTER,
-    [
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.timeout=600",
-      "--ExecutePreprocessor.kernel_name=deno",
-      ...(outDir ? ["--output-dir", outDir] : ["--inplace"]),
-      source,
-    ],
-    {
-      cwd: notebooksDir,
-      encoding: "utf8",
-      env: { ...process.env, JUPYTER_PATH: jupyterPath(), NO_COLOR: "1" },
-      maxBuffer: 1 << 26,
-    },
-  );
-  const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+  let r;
+  let seconds;
+  let nb;
+  for (let attempt = 1; ; attempt++) {
+    const t0 = Date.now();
+    r = spawnSync(
+      JUPYTER,
+      [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.timeout=600",
+        "--ExecutePreprocessor.kernel_name=deno",
+        ...(outDir ? ["--output-dir", outDir] : ["--inplace"]),
+        source,
+      ],
+      {
+        cwd: notebooksDir,
+        encoding: "utf8",
+        env: { ...process.env, JUPYTER_PATH: jupyterPath(), NO_COLOR: "1" },
+        maxBuffer: 1 << 26,
+      },
+    );
+    seconds = ((Date.now() - t0) / 1000).toFixed(0);
+    if (r.status !== 0) break;
+    nb = JSON.parse(readFileSync(target, "utf8"));
+    const lost = cellsThatLostOutput(nb);
+    if (lost.length === 0 || attempt === ATTEMPTS) break;
+    console.log(
+      `retry ${name}: cells ${lost.join(", ")} came back without their output after ${seconds} s (Deno's kernel sent it after reporting the cell done); executing again (attempt ${attempt + 1} of ${ATTEMPTS})`,
+    );
+  }
   if (r.status !== 0) {
     console.log(
       `FAIL ${name}: nbconvert exited with ${r.status ?? r.signal} after ${seconds} s\n${(r.stderr ?? "").trim()}`,
@@ -92,7 +122,7 @@ for (const name of names) {
   }
   console.log(`ok   ${name}: executed in ${seconds} s -> ${relative(root, target)}`);
   passed++;
-  for (const c of checkNotebook(name, JSON.parse(readFileSync(target, "utf8")))) {
+  for (const c of checkNotebook(name, nb)) {
     console.log(`${c.ok ? "ok  " : "FAIL"} ${name}: ${c.what}${c.ok ? "" : ` (${c.detail})`}`);
     if (c.ok) passed++;
     else failed++;
