@@ -60,20 +60,23 @@ let failed = 0;
 }
 
 // Deno's kernel (2.9.6) can publish a cell's output after it reported the cell done (status idle),
-// and nbclient stops reading at idle, so that output is lost (README.md). A cell whose code writes
-// (console.*, Deno.jupyter.display, show*) and that came back with no output at all lost it: such a
-// notebook is executed again, said so in a `retry` line, up to ATTEMPTS times in all. Only that is
-// retried; an error output, a failed nbconvert or a wrong value fails at once.
+// and nbclient stops reading at idle, so that output is lost (README.md). A code cell that writes
+// with console.* but came back without a stream output, or that displays (Deno.jupyter.display,
+// the notebooks' show*) but came back without display data, lost it: such a notebook is executed
+// again, said so in a `retry` line, up to ATTEMPTS executions in all. Only that is retried; an
+// error output, a failed nbconvert or a wrong value fails at once.
 const ATTEMPTS = 3;
-const WRITES = /\bconsole\.\w+\(|\bDeno\.jupyter\.display\(|\bshow\w*\(/;
 
-/** The indexes of the code cells that write but came back without any output. */
+/** The indexes of the code cells that wrote or displayed something that did not come back. */
 function cellsThatLostOutput(nb) {
   return nb.cells.flatMap((c, i) => {
     if (c.cell_type !== "code") return [];
     const code = Array.isArray(c.source) ? c.source.join("") : c.source;
-    if (/\bfunction show\w*\(/.test(code)) return []; // the first cell: defines show*, calls nothing
-    return WRITES.test(code) && (c.outputs ?? []).length === 0 ? [i] : [];
+    const kinds = new Set((c.outputs ?? []).map((o) => o.output_type));
+    const logs = /\bconsole\.\w+\(/.test(code);
+    // The first cell defines show* (and calls nothing); every other call of it displays a figure.
+    const displays = !/\bfunction show\w*\(/.test(code) && /\bDeno\.jupyter\.display\(|\bshow\w*\(/.test(code);
+    return (logs && !kinds.has("stream")) || (displays && !kinds.has("display_data")) ? [i] : [];
   });
 }
 
