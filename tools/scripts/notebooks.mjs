@@ -61,8 +61,8 @@ let failed = 0;
 
 // Deno's kernel (2.9.6) can publish a cell's output after it reported the cell done (status idle),
 // and nbclient stops reading at idle, so that output is lost (README.md). A code cell that writes
-// with console.* but came back without a stream output, or that displays (Deno.jupyter.display,
-// the notebooks' show*) but came back without display data, lost it: such a notebook is executed
+// with console.* but came back without a stream output, or with fewer figures than it has calls of
+// Deno.jupyter.display and the notebooks' show*, lost output: such a notebook is executed
 // again, said so in a `retry` line, up to ATTEMPTS executions in all. Only that is retried; an
 // error output, a failed nbconvert or a wrong value fails at once.
 const ATTEMPTS = 3;
@@ -72,11 +72,15 @@ function cellsThatLostOutput(nb) {
   return nb.cells.flatMap((c, i) => {
     if (c.cell_type !== "code") return [];
     const code = Array.isArray(c.source) ? c.source.join("") : c.source;
-    const kinds = new Set((c.outputs ?? []).map((o) => o.output_type));
+    const streams = (c.outputs ?? []).filter((o) => o.output_type === "stream").length;
+    const figures = (c.outputs ?? []).filter((o) => o.output_type === "display_data").length;
     const logs = /\bconsole\.\w+\(/.test(code);
-    // The first cell defines show* (and calls nothing); every other call of it displays a figure.
-    const displays = !/\bfunction show\w*\(/.test(code) && /\bDeno\.jupyter\.display\(|\bshow\w*\(/.test(code);
-    return (logs && !kinds.has("stream")) || (displays && !kinds.has("display_data")) ? [i] : [];
+    // The first cell defines show* (and calls nothing); every other call of it displays a figure
+    // (none is conditional), so a cell shows at least as many figures as it has calls.
+    const calls = /\bfunction show\w*\(/.test(code)
+      ? 0
+      : (code.match(/\bDeno\.jupyter\.display\(|\bshow\w*\(/g) ?? []).length;
+    return (logs && streams === 0) || figures < calls ? [i] : [];
   });
 }
 
