@@ -59,30 +59,67 @@ let failed = 0;
   else failed++;
 }
 
+// Deno's kernel (2.9.6) can publish a cell's output after it reported the cell done (status idle),
+// and nbclient stops reading at idle, so that output is lost (README.md). A code cell that writes
+// with console.* but came back without a stream output, or with fewer figures than it has calls of
+// Deno.jupyter.display and the notebooks' show*, lost output: such a notebook is executed
+// again, said so in a `retry` line, up to ATTEMPTS executions in all. Only that is retried; an
+// error output, a failed nbconvert or a wrong value fails at once.
+const ATTEMPTS = 3;
+
+/** The indexes of the code cells that wrote or displayed something that did not come back. */
+function cellsThatLostOutput(nb) {
+  return nb.cells.flatMap((c, i) => {
+    if (c.cell_type !== "code") return [];
+    const code = Array.isArray(c.source) ? c.source.join("") : c.source;
+    const streams = (c.outputs ?? []).filter((o) => o.output_type === "stream").length;
+    const figures = (c.outputs ?? []).filter((o) => o.output_type === "display_data").length;
+    const logs = /\bconsole\.\w+\(/.test(code);
+    // The first cell defines show* (and calls nothing); every other call of it displays a figure
+    // (none is conditional), so a cell shows at least as many figures as it has calls.
+    const calls = /\bfunction show\w*\(/.test(code)
+      ? 0
+      : (code.match(/\bDeno\.jupyter\.display\(|\bshow\w*\(/g) ?? []).length;
+    return (logs && streams === 0) || figures < calls ? [i] : [];
+  });
+}
+
 for (const name of names) {
   const source = join(notebooksDir, name);
   const target = outDir ? join(outDir, name) : source;
-  const t0 = Date.now();
-  const r = spawnSync(
-    JUPYTER,
-    [
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.timeout=600",
-      "--ExecutePreprocessor.kernel_name=deno",
-      ...(outDir ? ["--output-dir", outDir] : ["--inplace"]),
-      source,
-    ],
-    {
-      cwd: notebooksDir,
-      encoding: "utf8",
-      env: { ...process.env, JUPYTER_PATH: jupyterPath(), NO_COLOR: "1" },
-      maxBuffer: 1 << 26,
-    },
-  );
-  const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+  let r;
+  let seconds;
+  let nb;
+  for (let attempt = 1; ; attempt++) {
+    const t0 = Date.now();
+    r = spawnSync(
+      JUPYTER,
+      [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.timeout=600",
+        "--ExecutePreprocessor.kernel_name=deno",
+        ...(outDir ? ["--output-dir", outDir] : ["--inplace"]),
+        source,
+      ],
+      {
+        cwd: notebooksDir,
+        encoding: "utf8",
+        env: { ...process.env, JUPYTER_PATH: jupyterPath(), NO_COLOR: "1" },
+        maxBuffer: 1 << 26,
+      },
+    );
+    seconds = ((Date.now() - t0) / 1000).toFixed(0);
+    if (r.status !== 0) break;
+    nb = JSON.parse(readFileSync(target, "utf8"));
+    const lost = cellsThatLostOutput(nb);
+    if (lost.length === 0 || attempt === ATTEMPTS) break;
+    console.log(
+      `retry ${name}: cells ${lost.join(", ")} came back without their output after ${seconds} s (Deno's kernel sent it after reporting the cell done); executing again (attempt ${attempt + 1} of ${ATTEMPTS})`,
+    );
+  }
   if (r.status !== 0) {
     console.log(
       `FAIL ${name}: nbconvert exited with ${r.status ?? r.signal} after ${seconds} s\n${(r.stderr ?? "").trim()}`,
@@ -92,7 +129,7 @@ for (const name of names) {
   }
   console.log(`ok   ${name}: executed in ${seconds} s -> ${relative(root, target)}`);
   passed++;
-  for (const c of checkNotebook(name, JSON.parse(readFileSync(target, "utf8")))) {
+  for (const c of checkNotebook(name, nb)) {
     console.log(`${c.ok ? "ok  " : "FAIL"} ${name}: ${c.what}${c.ok ? "" : ` (${c.detail})`}`);
     if (c.ok) passed++;
     else failed++;
