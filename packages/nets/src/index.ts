@@ -88,4 +88,4 @@ export {
   type MemoryRun,
   type MemoryEstimate,
 } from "./memoryEstimate.js";
-export { checkTrainerOptions, checkOptionKeys, closestName, TRAINER_OPTION_NAMES } from "./trainerOptions.js";
+export { checkTrainerOptions, TRAINER_OPTION_NAMES } from "./trainerOptions.js";

@@ -12,7 +12,6 @@ import {
 } from "@bp/tensor";
 import { listNames } from "./errorText.js";
 import { estimateMemory, hasLayout, netLayout, type NetLayout } from "./memoryEstimate.js";
-import { checkOptionKeys } from "./trainerOptions.js";
 import { LayerNet } from "./LayerNet.js";
 import {
   LAYER_TYPES,
@@ -84,7 +83,7 @@ export function decodeNet(bytes: Uint8Array, options: DecodeNetOptions = {}): De
   const op = "decodeNet";
   if (!(bytes instanceof Uint8Array))
     throw new ValueError(op, `bytes must be a Uint8Array (a file's contents), got ${describeValue(bytes)}`);
-  checkOptionKeys(op, options, ["backend", "name", "layerTypes"]);
+  checkOptions(op, options, "options", ["backend", "name", "layerTypes"]);
   const table = layerTable(options.layerTypes, op);
   if (options.backend !== undefined && !isBackend(options.backend))
     throw new ValueError(

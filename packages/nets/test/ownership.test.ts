@@ -1,6 +1,6 @@
 // The net owns what its layers make (issue 18): layers carry no lifetime code, and LayerNet's forward
 // and backward loops run each call under `track` (src/ownership.ts). A layer written by a user with no
-// lifetime code at all (the book-style Tanh below) trains on the wasm backend with the heap's bytes in
+// lifetime code at all (the book-style Tanh of tanhLayer.ts) trains on the wasm backend with the heap's bytes in
 // use flat from step to step; every layer of the book in one net does too; what the loops dispose and
 // what they never touch is checked one rule at a time.
 import {
@@ -19,6 +19,7 @@ import { type WasmBackend, createWasmBackend } from "@bp/tensor/wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LayerNet, MultiLayerNetExtend, Trainer, TwoLayerNet } from "../src/index.js";
 import { blobs } from "./syntheticData.js";
+import { Tanh } from "./tanhLayer.js";
 
 let wasm: WasmBackend;
 
@@ -29,21 +30,6 @@ beforeAll(async () => {
 afterAll(() => {
   wasm.dispose();
 });
-
-/** tanh as a user writes it from the book's Sigmoid: the output cached, dx = dout · (1 − out²). */
-class Tanh implements Layer {
-  out: Tensor | null = null;
-
-  forward(x: Tensor): Tensor {
-    this.out = x.tanh();
-    return this.out;
-  }
-
-  backward(dout: Tensor): Tensor {
-    const out = this.out!;
-    return dout.mul(out.square().neg().add(1));
-  }
-}
 
 /** Affine1 -> Tanh1 -> Affine2 -> SoftmaxWithLoss, 16-40-3, weights of std 0.3 from `seed`. */
 function tanhNet(backend: Backend, seed: number): LayerNet {

@@ -6,18 +6,7 @@ import { decodeSafetensors, encodeSafetensors } from "@bp/data";
 import { Affine, Relu, SoftmaxWithLoss, type Layer } from "@bp/layers";
 import { CpuBackend, Rng, ValueError, randn, tensor, zeros, type FloatDType, type Tensor } from "@bp/tensor";
 import { LAYER_TYPES, LayerNet, MultiLayerNet, SGD, decodeNet, encodeNet, layerTable, type LayerType } from "@bp/nets";
-
-/** tanh, backward dout * (1 - out²). */
-class Tanh implements Layer {
-  out: Tensor | null = null;
-  forward(x: Tensor): Tensor {
-    this.out = x.tanh();
-    return this.out;
-  }
-  backward(dout: Tensor): Tensor {
-    return dout.mul(this.out!.square().neg().add(1));
-  }
-}
+import { Tanh } from "./tanhLayer.js";
 
 /** out = x * factor, a setting stored in the file (so its row checks it). */
 class Scale implements Layer {

@@ -64,11 +64,55 @@ export function describeValue(x: unknown): string {
 /**
  * Throws a ValueError unless `value` is an options object or undefined (a parameter default `= {}`
  * does not apply to null, which would otherwise fail later as a TypeError reading a property).
+ * With `known`, a key that is not one of them is refused too, by name, with the known name it
+ * probably meant (`{ epoch: 3 }`: "unknown option epoch (did you mean epochs?); expected one of ...").
  */
-export function checkOptions(op: string, value: unknown, name = "options"): void {
-  if (value === undefined || (typeof value === "object" && value !== null && !Array.isArray(value))) return;
-  const got = value === null ? "null" : Array.isArray(value) ? "an array" : describeValue(value);
-  throw new ValueError(op, `${name} must be an object (or left out), got ${got}`);
+export function checkOptions(op: string, value: unknown, name = "options", known?: readonly string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const got = value === null ? "null" : Array.isArray(value) ? "an array" : describeValue(value);
+    throw new ValueError(op, `${name} must be an object (or left out), got ${got}`);
+  }
+  if (known === undefined) return;
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const guess = closestName(key, known);
+    const shown = key.length > 40 ? `${key.slice(0, 40)}...` : key;
+    throw new ValueError(
+      op,
+      `unknown ${name === "options" ? "option" : `${name} key`} ${shown}${guess === undefined ? "" : ` (did you mean ${guess}?)`}; expected one of ${known.join(", ")}`,
+    );
+  }
+}
+
+/** Edit distance (insertions, deletions, substitutions) between two short names. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The known name closest to `name` (case-insensitive edit distance at most a third of it, or a
+ * prefix either way), or undefined. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = distance(lower, k.toLowerCase());
+    const prefix = k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase());
+    const score = prefix ? Math.min(d, 1) : d;
+    if (score < bestDistance && (prefix || d <= Math.max(1, Math.floor(k.length / 3)))) {
+      best = k;
+      bestDistance = score;
+    }
+  }
+  return best;
 }
 
 /** NumPy broadcasting: align from the right; each pair of dims must match or one must be 1. */

@@ -82,7 +82,7 @@ describe("worker backend storage", () => {
     expect(() => new WorkerBackend({ threads: 1.5 })).toThrow(/threads must be an integer in \[1, 256\], got 1.5/);
     // Splitting every op is a test hook (src/worker/internals.ts), not an option.
     expect(() => new WorkerBackend({ split: "always" } as WorkerBackendOptions)).toThrow(
-      /^WorkerBackend: unknown option "split" \(expected threads or wasm\)$/,
+      /^WorkerBackend: unknown option split; expected one of threads, wasm$/,
     );
   });
 

@@ -88,11 +88,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
 
   constructor(options: WorkerBackendOptions, host: ThreadHost) {
     super();
-    checkOptions("WorkerBackend", options, "options");
-    for (const key of Object.keys(options ?? {})) {
-      if (key !== "threads" && key !== "wasm")
-        throw new ValueError("WorkerBackend", `unknown option ${JSON.stringify(key)} (expected threads or wasm)`);
-    }
+    checkOptions("WorkerBackend", options, "options", ["threads", "wasm"]);
     host.check();
     const threads = options.threads ?? host.defaultThreads();
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
