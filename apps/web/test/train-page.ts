@@ -9,11 +9,16 @@ export const TRAIN = "section[aria-labelledby=train-title]";
 /** Screenshots for the notes (not committed). */
 export const SHOTS = process.env.BP_SHOTS ?? "/work/shots";
 
+/** The viewport (1280×800 or 390×844, as the user sees it) with `selector`'s top at the top, or
+ * the whole page without one. */
 export async function shot(page: Page, name: string, selector?: string): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   const path = join(SHOTS, `${name}.png`);
   if (selector === undefined) await page.screenshot({ path, fullPage: true });
-  else await page.locator(selector).screenshot({ path });
+  else {
+    await page.locator(selector).evaluate((el) => el.scrollIntoView({ block: "start" }));
+    await page.screenshot({ path });
+  }
   return path;
 }
 

@@ -126,7 +126,7 @@ export function createTrainReadouts(): TrainReadouts {
       statusText,
       message,
       result,
-      h("label", { class: "field check" }, logBox, "Loss on a log scale"),
+      h("label", { class: "field inline" }, logBox, "Loss on a log scale"),
       h("figure", {}, chartBox, h("figcaption", {}, chartCaption, chartSummary)),
       h("div", { class: "scroll-x" }, epochTable),
       weightsTitle,

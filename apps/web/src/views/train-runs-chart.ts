@@ -83,10 +83,8 @@ export function createRunsOverlay(): RunsOverlay {
   const key = h(
     "p",
     { class: "runs-key" },
-    h("span", { class: "runs-line", "aria-hidden": "true" }),
-    OVERLAY_WORDS.legendTest,
-    h("span", { class: "runs-line dashed", "aria-hidden": "true" }),
-    OVERLAY_WORDS.legendTrain,
+    h("span", {}, h("span", { class: "runs-line", "aria-hidden": "true" }), OVERLAY_WORDS.legendTest),
+    h("span", {}, h("span", { class: "runs-line dashed", "aria-hidden": "true" }), OVERLAY_WORDS.legendTrain),
   );
   const accFigure = h("figure", {}, accBox, key, legend, h("figcaption", { class: "hint" }, OVERLAY_WORDS.accCaption));
   const lossFigure = h("figure", {}, lossBox, h("figcaption", { class: "hint" }, OVERLAY_WORDS.lossCaption));
