@@ -110,7 +110,7 @@ export class LossChart {
           points: { show: true, size: 7 },
         },
         {
-          label: "test accuracy on a subset, every N iterations",
+          label: "test subset accuracy",
           scale: "acc",
           stroke: "#c77700",
           width: 1.5,

@@ -60,16 +60,16 @@ describe("the accuracy curve's settings", () => {
   }, 120_000);
 
   test("auto: max(10, iterations per epoch / 10); a subset larger than the run's test set uses all of it", async () => {
-    const query = "view=train&backend=cpu&iterations=30&trainSize=1000&testSize=50&curveRows=2000";
+    const query = "view=train&backend=cpu&iterations=200&trainSize=1000&testSize=300&curveRows=2000";
     const { page, errors } = await openPage(app.browser, `${app.url}?${query}`, PHONE);
     expect(await page.inputValue("#curveEvery")).toBe("auto");
     await runToEnd(page);
     // 1000 images in minibatches of 100: 10 iterations per epoch, so auto is every 10.
     expect(await page.textContent("#train-status")).toContain(
-      "Test accuracy curve: every 10 iterations on the first 50 test images.",
+      "Test accuracy curve: every 10 iterations on the first 300 test images.",
     );
     expect((await curveOf(page)).map(([i, acc]) => [i, acc])).toEqual(
-      nodeCurve({ iterations: 30, trainSize: 1000, testSize: 50 }, 10, 50),
+      nodeCurve({ iterations: 200, trainSize: 1000, testSize: 300 }, 10, 300),
     );
     expect(await pageWidth(page)).toBe(390);
     await shot(page, "train-curve-phone", "#train-chart");

@@ -121,7 +121,6 @@ describe("renaming, deleting and comparing runs", () => {
     expect(await page.textContent(`${row(1)} .run-question`)).toBe(
       "Delete baseline: SGD 0.1 and its net? This cannot be undone.",
     );
-    await shot(page, "runs-delete-desktop", "#runs");
     await page.click(`${row(1)} .run-keep`);
     await page.waitForSelector(`${row(1)} .run-title`);
     expect(await titles(page)).toEqual(["baseline: SGD 0.1", "faster: SGD 0.3"]);
@@ -135,6 +134,7 @@ describe("renaming, deleting and comparing runs", () => {
     expect(await page.textContent(`${row(2)} .run-question`)).toContain(
       "Predict uses this run's net: after deleting, Predict has no net until you pick another run or load a file.",
     );
+    await shot(page, "runs-delete-desktop", "#runs");
     await page.click(`${row(2)} .run-delete-yes`);
     await page.waitForFunction(() => document.querySelectorAll("#runs-list li[data-run]").length === 0);
     await page.waitForFunction(
