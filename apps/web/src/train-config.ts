@@ -79,8 +79,7 @@ const INIT_NAMES = ["he", "relu", "xavier", "sigmoid"] as const;
 /** The words of the accuracy-curve settings (in one place, for the string catalogue). */
 const CURVE_WORDS = {
   everyLabel: "Accuracy every",
-  everyHint:
-    "iterations between two points of the test accuracy curve, or auto (about ten per epoch); not for SimpleConvNet",
+  everyHint: "iterations between two points of the test accuracy curve, or auto (about ten per epoch)",
   everyEmpty: "Accuracy every is empty: enter a whole number of iterations from 1 to 1000000, such as 50, or auto.",
   everyBad: (t: string) =>
     `Accuracy every: "${t}" is neither a whole number of iterations from 1 to 1000000 nor auto; enter, for example, 50 or auto.`,
@@ -216,9 +215,16 @@ export function takes(config: Pick<TrainConfig, "net">, setting: NetSetting | un
   return setting === undefined || NETS[config.net].settings.includes(setting);
 }
 
+/** Whether the run draws the accuracy curve (every net but SimpleConvNet, whose layers take images). */
+export const drawsCurve = (config: Pick<TrainConfig, "net">): boolean => !NETS[config.net].images;
+
 /** The configuration with the settings its net does not take at their "none" values. */
 export function withoutUnusedSettings(config: TrainConfig): TrainConfig {
   const out = { ...config };
+  if (!drawsCurve(out)) {
+    out.curveEvery = DEFAULT_CONFIG.curveEvery;
+    out.curveRows = DEFAULT_CONFIG.curveRows;
+  }
   if (!takes(out, "batchnorm")) out.batchnorm = false;
   if (!takes(out, "dropout")) out.dropout = 0;
   if (!takes(out, "weightDecay")) out.weightDecay = 0;
@@ -238,7 +244,7 @@ export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfi
     .join(" or ");
   if (row.hiddenLayers === "one" && config.hidden.length !== 1)
     out.hidden = `Hidden units: ${row.className} has one hidden layer; enter one size, or choose ${many} for ${config.hidden.length} layers.`;
-  if (typeof config.curveEvery === "number" && config.curveEvery > config.iterations)
+  if (drawsCurve(config) && typeof config.curveEvery === "number" && config.curveEvery > config.iterations)
     out.curveEvery = CURVE_WORDS.everyTooFew(config.curveEvery, config.iterations);
   if (typeof config.init !== "number" && !row.settings.includes("initByName"))
     out.init = `Weight init: ${row.className} takes a number (the book's 0.01); "${config.init}" needs ${many}.`;

@@ -117,4 +117,26 @@ describe("the accuracy curve's settings", () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  test("SimpleConvNet draws no curve: its fields are hidden, ignored and left out of the URL", async () => {
+    const { page, errors } = await openPage(
+      app.browser,
+      `${app.url}?view=train&backend=cpu&net=simple-conv&hidden=100&curveEvery=7&curveRows=90`,
+      DESKTOP,
+    );
+    expect(await page.isHidden("#curveEvery")).toBe(true);
+    expect(await page.isHidden("#curveRows")).toBe(true);
+    await page.selectOption("#net", "two-layer");
+    expect(await page.isVisible("#curveEvery")).toBe(true);
+    // The link's 7 was for a net that draws no curve: the field holds the default.
+    expect(await page.inputValue("#curveEvery")).toBe("auto");
+    expect(await errorOf(page, "curveEvery", "abc")).toContain('"abc" is neither a whole number');
+    // Back to SimpleConvNet: the bad text no longer blocks anything (the link takes the net).
+    await page.selectOption("#net", "simple-conv");
+    expect(await page.textContent("#curveEvery-error")).toBe("");
+    expect(await param(page, "net")).toBe("simple-conv");
+    expect(await param(page, "curveEvery")).toBeNull();
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });
