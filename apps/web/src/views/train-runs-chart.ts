@@ -4,6 +4,7 @@
 // (training) accuracy dashed.
 import uPlot from "uplot";
 import { h } from "../dom.js";
+import { cssDash } from "../loss-chart.js";
 import type { RunRecord } from "../run-store.js";
 
 /** The words of the overlay (in one place, for the string catalogue). */
@@ -146,7 +147,7 @@ export function createRunsOverlay(): RunsOverlay {
                 label: `${r.title} ${OVERLAY_WORDS.train}`,
                 stroke: colourOf(r),
                 width: 1.5,
-                dash: [5, 4],
+                dash: cssDash(5, 4),
                 spanGaps: true,
                 points: { show: false },
               },
