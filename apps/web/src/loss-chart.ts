@@ -1,11 +1,15 @@
 // The Train view's live chart (uPlot, sharp at any pixel ratio): minibatch loss at every iteration;
-// per epoch the mean loss and train/test accuracies; a test-subset accuracy curve about ten times
-// per epoch and the running minibatch accuracy; the loss on a linear or log axis.
+// per epoch the mean loss and train/test accuracies; a test-subset accuracy curve every N iterations
+// (the Accuracy every setting; auto: about ten times per epoch) and the running minibatch accuracy; the loss on a linear or log axis.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { EpochRow } from "./messages.js";
 
 const FONT = "13px system-ui, sans-serif";
+
+/** A dash pattern in CSS pixels (uPlot draws `dash` in canvas pixels: at 3 device pixels per CSS
+ * pixel an unscaled dash looks dotted). */
+export const cssDash = (...lengths: number[]): number[] => lengths.map((l) => l * uPlot.pxRatio);
 const LABEL_FONT = "600 13px system-ui, sans-serif";
 export class LossChart {
   private readonly xs: number[] = [];
@@ -105,12 +109,12 @@ export class LossChart {
           scale: "acc",
           stroke: "#c77700",
           width: 2,
-          dash: [6, 4],
+          dash: cssDash(6, 4),
           spanGaps: true,
           points: { show: true, size: 7 },
         },
         {
-          label: "test accuracy, first 500 (every N iterations)",
+          label: "test subset accuracy",
           scale: "acc",
           stroke: "#c77700",
           width: 1.5,
@@ -122,7 +126,7 @@ export class LossChart {
           scale: "acc",
           stroke: "#1b6e2a",
           width: 1,
-          dash: [2, 3],
+          dash: cssDash(2, 3),
           spanGaps: true,
           points: { show: false },
         },
