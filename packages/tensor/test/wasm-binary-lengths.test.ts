@@ -1,7 +1,8 @@
 // The float64 loops of assembly/elementwise.ts take four values per pass for each stride case (both
 // operands whole, b one value, a one value) and leave the last zero to three values to a two-lane
 // and a one-value loop. Every remainder, in whole operands and in rows of a bias broadcast and of a
-// keepDims column, must give the cpu backend's bits.
+// keepDims column, must give the cpu backend's bits. So must assembly/unary.ts's `where` for Relu's
+// backward (dout where the mask is set, else 0), which also takes four values per pass.
 import { beforeAll, describe, expect, it } from "vitest";
 import { cpu, tensor, type BinaryOp, type Tensor } from "../src/index.js";
 import { createWasmBackend, type WasmBackend } from "../src/wasm/index.js";
@@ -46,6 +47,17 @@ describe("wasm float64 binary ops at every remainder of four", () => {
         expect(same(op, [rows, len], [len], len), `${op} [${rows}, ${len}] + row`).toBeNull();
         expect(same(op, [rows, len], [rows, 1], len), `${op} [${rows}, ${len}] + column`).toBeNull();
       }
+    }
+  });
+
+  it("where(mask, 0) as Relu's backward takes it, lengths 256 to 263, any mask value", () => {
+    // The mask holds 1, 0, -0 and NaN (NaN != 0, so it selects dout, as cpu's !== does).
+    const marks = [1, 0, -0, Number.NaN, 0, 1, 1, 0, 0.5];
+    for (let n = 256; n < 264; n++) {
+      const dv = sampleValues(n, n, -3, 3);
+      const mv = dv.map((_, i) => marks[(i * 7 + n) % marks.length]!);
+      const run = (backend: typeof cpu) => tensor(dv, { backend }).where(tensor(mv, { backend }), 0).data;
+      expect(firstDifference(run(wasm), run(cpu)), `n=${n}`).toBeNull();
     }
   });
 });
