@@ -421,7 +421,8 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
   let s6 = pair ? v128.load(c, 96) : f64x2.splat(0);
   const end = st + ((<usize>kept) << 2);
   if (P === 32) {
-    // B read in place: the groups are adjacent, so every load is one address plus a constant.
+    // Groups 32 bytes apart (B read in place, or packed panels one step long): every load is one
+    // address plus a constant.
     for (; st < end; st += 4) {
       const q = bp + <usize>load<u32>(st);
       const x = v128.load64_splat(av);
