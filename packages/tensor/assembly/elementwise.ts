@@ -97,6 +97,33 @@ function binaryLoop<Op>(op: Op, a: usize, aStride: i32, b: usize, bStride: i32, 
       out += 4;
     }
   } else {
+    // Four values per pass, with the strides' cases decided once (not per vector); then the loop
+    // below takes the last three.
+    if (aStride === 1 && bStride === 1) {
+      for (; i + 4 <= len; i += 4) {
+        v128.store(out, op.v64(v128.load(a), v128.load(b)));
+        v128.store(out, op.v64(v128.load(a, 16), v128.load(b, 16)), 16);
+        a += 32;
+        b += 32;
+        out += 32;
+      }
+    } else if (aStride === 1) {
+      const y = v128.load64_splat(b);
+      for (; i + 4 <= len; i += 4) {
+        v128.store(out, op.v64(v128.load(a), y));
+        v128.store(out, op.v64(v128.load(a, 16), y), 16);
+        a += 32;
+        out += 32;
+      }
+    } else if (bStride === 1) {
+      const x = v128.load64_splat(a);
+      for (; i + 4 <= len; i += 4) {
+        v128.store(out, op.v64(x, v128.load(b)));
+        v128.store(out, op.v64(x, v128.load(b, 16)), 16);
+        b += 32;
+        out += 32;
+      }
+    }
     const as = <usize>(aStride << 3);
     const bs = <usize>(bStride << 3);
     for (; i + 2 <= len; i += 2) {

@@ -25,6 +25,8 @@
 // segments and no globals that matter, so one compiled module serves every thread over one shared
 // memory, each thread with its own scratch area.
 
+import { firstNonFinite } from "./reduce";
+
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
 /** Columns of the register tile (and of a packed B panel): two f64x2 vectors. */
@@ -148,7 +150,7 @@ function matmulOf<T>(
         const src = acc + ((<usize>(i * ncp)) << 3);
         const dst = out + ((<usize>((ic + i) * n + jc)) << alignof<T>());
         if (sizeof<T>() === 8) {
-          memory.copy(dst, src, (<usize>nc) << 3);
+          copyRow(dst, src, nc);
           continue;
         }
         for (let j = 0; j < nc; j++) {
@@ -418,19 +420,36 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
   let s5 = v128.load(c, 80);
   let s6 = pair ? v128.load(c, 96) : f64x2.splat(0);
   const end = st + ((<usize>kept) << 2);
-  for (; st < end; st += 4) {
-    const q0 = bp + <usize>load<u32>(st);
-    const q1 = q0 + P;
-    const q2 = q1 + P;
-    const x = v128.load64_splat(av);
-    s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q0)));
-    s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q0, 16)));
-    s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q1)));
-    s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q1, 16)));
-    s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
-    s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
-    if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q2 + P)));
-    av += 8;
+  if (P === 32) {
+    // Groups 32 bytes apart (B read in place, or packed panels one step long): every load is one
+    // address plus a constant.
+    for (; st < end; st += 4) {
+      const q = bp + <usize>load<u32>(st);
+      const x = v128.load64_splat(av);
+      s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q)));
+      s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q, 48)));
+      s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q, 64)));
+      s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q, 80)));
+      if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q, 96)));
+      av += 8;
+    }
+  } else {
+    for (; st < end; st += 4) {
+      const q0 = bp + <usize>load<u32>(st);
+      const q1 = q0 + P;
+      const q2 = q1 + P;
+      const x = v128.load64_splat(av);
+      s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q0)));
+      s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q0, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q1)));
+      s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q1, 16)));
+      s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
+      s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
+      if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q2 + P)));
+      av += 8;
+    }
   }
   v128.store(c, s0);
   v128.store(c, s1, 16);
@@ -457,17 +476,21 @@ function rowKernel1(av: usize, st: usize, kept: i32, bp: usize, c: usize): void 
   v128.store(c, s1, 16);
 }
 
-/** Whether all `len` float64 values at p are finite (x - x is 0 for finite x, NaN otherwise). */
+/**
+ * Copies `len` float64 values from src to dst (disjoint) with SIMD loads and stores: a row of the
+ * output is short (the book's 50 columns are 400 bytes), and memory.copy is a call out of the
+ * module that costs more than that copy.
+ */
+function copyRow(dst: usize, src: usize, len: i32): void {
+  const end = src + ((<usize>(len & ~1)) << 3);
+  for (; src < end; src += 16, dst += 16) v128.store(dst, v128.load(src));
+  if (len & 1) store<f64>(dst, load<f64>(src));
+}
+
+/** Whether all `len` float64 values at p are finite (reduce.ts's scan: four independent sums, where
+ * one sum would make the scan a chain of dependent additions as long as B). */
 function allFinite(p: usize, len: i32): bool {
-  let bad = f64x2.splat(0);
-  const end = p + ((<usize>(len & ~1)) << 3);
-  for (; p < end; p += 16) {
-    const v = v128.load(p);
-    bad = f64x2.add(bad, f64x2.sub(v, v));
-  }
-  let tail = 0.0;
-  if (len & 1) tail = load<f64>(p) - load<f64>(p);
-  return f64x2.extract_lane(bad, 0) === 0 && f64x2.extract_lane(bad, 1) === 0 && tail === 0;
+  return firstNonFinite(p, len, false) < 0;
 }
 
 /**

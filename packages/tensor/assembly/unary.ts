@@ -138,6 +138,18 @@ function whereT<T>(cond: usize, cs: i32, a: usize, as: i32, b: usize, bs: i32, o
   const aStep = <usize>as * 16;
   const bStep = <usize>bs * 16;
   let i = 0;
+  if (size === 8 && cs === 1 && as === 1 && bs === 0) {
+    // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once.
+    const zero = f64x2.splat(0);
+    const y = v128.load64_splat(b);
+    for (; i + 4 <= len; i += 4) {
+      v128.store(out, v128.bitselect(v128.load(a), y, f64x2.ne(v128.load(cond), zero)));
+      v128.store(out, v128.bitselect(v128.load(a, 16), y, f64x2.ne(v128.load(cond, 16), zero)), 16);
+      cond += 32;
+      a += 32;
+      out += 32;
+    }
+  }
   for (; i + step <= len; i += step) {
     const c = lanes<T>(cond, cs);
     const mask = size === 4 ? f32x4.ne(c, f32x4.splat(0)) : f64x2.ne(c, f64x2.splat(0));
