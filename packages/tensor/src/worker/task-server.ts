@@ -1,6 +1,6 @@
 import { CLAIM, ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED } from "./control-block.js";
 import { instantiateKernels } from "../wasm/module.js";
-import { runTask, unitWork, type Task, type ThreadKernels } from "./task.js";
+import { runTask, taskGrain, unitWork, type Task, type ThreadKernels } from "./task.js";
 
 /** The backend's shared wasm memory, and the compiled kernels when WebAssembly SIMD works (null:
  * the TypeScript kernels run on views of the memory). */
@@ -79,7 +79,8 @@ export class TaskServer {
     if (c.compareExchange(this.slot, CLAIM, seq, -seq) !== seq) return;
     c.bump(this.slot, PROGRESS);
     try {
-      const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task)));
+      const grain = taskGrain(task);
+      const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task) / grain)) * grain;
       for (let s = start; s < end; s += step) {
         if (this.armed !== null && this.fire() === "exited") return;
         runTask(task, s, Math.min(end, s + step), this.wasm);

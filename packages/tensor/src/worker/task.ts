@@ -40,6 +40,11 @@ export function taskUnits(task: Task): number {
   return recordOf(task.op).units(task.args);
 }
 
+/** Units that every range's bounds are multiples of (see OpRecord.grain). */
+export function taskGrain(task: Task): number {
+  return recordOf(task.op).grain?.(task.args) ?? 1;
+}
+
 /** Cost of one unit in rough nanoseconds on one core, used to cut a worker's range into chunks of
  * similar duration (see CHUNK_WORK), not to decide whether to split. */
 export function unitWork(task: Task): number {

@@ -10,7 +10,7 @@ import {
   STATUS_FAILED,
   STATUS_OK,
 } from "./control-block.js";
-import { runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
+import { runTask, taskGrain, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { FaultMode, WasmInit } from "./task-server.js";
 import type { ThreadHost, WorkerThread } from "./thread-host.js";
 
@@ -107,7 +107,8 @@ export class ThreadPool {
 
   /**
    * Runs `task` over all its units, split into contiguous ranges between this thread and the ready
-   * workers. Results are those of one `runTask` over the whole range, bit for bit.
+   * workers, each a whole number of the task's grain (the last takes the rest). Results are those
+   * of one `runTask` over the whole range, bit for bit.
    *
    * With `steal` (the default), once this thread has done its own range it takes back, and
    * computes itself, every range whose worker has not started on it yet: a worker whose core is
@@ -118,12 +119,14 @@ export class ThreadPool {
   run(op: string, task: Task, steal = true): void {
     this.check(op);
     const units = taskUnits(task);
+    const grain = taskGrain(task);
+    const grains = Math.ceil(units / grain);
     const slots: number[] = [];
-    for (let slot = 0; slot < this.workers && slots.length + 1 < units; slot++) {
+    for (let slot = 0; slot < this.workers && slots.length + 1 < grains; slot++) {
       if (this.control.load(slot, READY) === 1) slots.push(slot);
     }
     const parts = slots.length + 1;
-    const bound = (i: number): number => Math.floor((i * units) / parts);
+    const bound = (i: number): number => (i === parts ? units : Math.floor((i * grains) / parts) * grain);
     const seq = ++this.seq;
     for (let i = 0; i < slots.length; i++) {
       this.control.store(slots[i]!, CLAIM, seq);
