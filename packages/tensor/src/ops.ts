@@ -65,6 +65,9 @@ export interface OpRecord<K extends OpName, T extends { out: TypedArray }> {
    * whole blocks (a matrix of a batched transpose, a row of a bias), a range cutting a block would
    * fall back to the TypeScript kernel. Any split gives the same bits; this only keeps it fast. */
   grain?(t: T): number;
+  /** The fewest units worth a chunk of their own in a split (default: about 65 us of work): more
+   * for a kernel that does set-up work per call. */
+  minChunk?(t: T): number;
   /** The TypeScript kernel (the meaning) over units [start, end). */
   run(t: T, start: number, end: number): void;
   /** A wasm kernel with the same meaning, bit for bit: `when` it applies (dtype, shape, size;
@@ -386,6 +389,9 @@ export const OPS = {
     // often starts late; a 60 000-image pass runs 1.8 times as fast split. The TypeScript kernel,
     // four times slower, pays from 2^17.
     splitAt: (_t, wasm) => (wasm ? 2 ** 22 : 2 ** 16),
+    // A call packs all of B, about the work of two rows: chunks of 32 rows or more keep that under
+    // 7 %.
+    minChunk: () => 32,
     run: (t, start, end) => matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end),
     wasm: {
       when: (t) => t.m > 0 && t.n > 0,
