@@ -532,6 +532,19 @@ export const OPS = {
     cost: (t) => Math.max(1, 2 * t.depth),
     splitAt: () => memorySplit(2),
     run: (t, start, end) => putAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
+    // Float rows (pooling's backward; assembly/along.ts).
+    wasm: {
+      when: (t) => isFloat(t.src) && t.out.length >= WASM_MIN_SIZE,
+      run: (t, start, end, w) =>
+        w.kernels.putAlongRows(
+          at(t.src, start),
+          at(t.indices, start),
+          end - start,
+          t.depth,
+          at(t.out, start * t.depth),
+          f32(t.src),
+        ),
+    },
   }),
 } satisfies { [K in OpName]: { task(out: AllocOut, ...args: Parameters<Backend[K]>): { out: TypedArray } } };
 

@@ -207,6 +207,18 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       ["im2col", [3, 2, 12, 12], (x) => x.im2col(3, 3, 1, 1)],
       ["col2im", [432, 18], (x) => x.col2im([3, 2, 12, 12], 3, 3, 1, 1)],
       ["transpose", [4, 31, 17], (x) => x.transpose([0, 2, 1])],
+      [
+        "putAlongLastAxis",
+        [3001],
+        (x) =>
+          x.putAlongLastAxis(
+            tensor(
+              Array.from({ length: 3001 }, (_, r) => r % 4),
+              { dtype: "int32" },
+            ).to(x.backend),
+            4,
+          ),
+      ],
     ];
     for (const [name, shape, op] of ops) {
       const first = op(tensor(values(size(shape), 2), { shape, backend: wasm }));
