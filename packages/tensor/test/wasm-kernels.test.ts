@@ -146,6 +146,8 @@ describe("wasm backend element-wise, window and layout kernels", () => {
         [[1, 4, 5, 6], 4, 3, 1, 3], // windows wider than the image's overlap
         [[2, 3, 9, 9], 2, 2, 3, 1], // disjoint windows with gaps and padding
         [[2, 2, 10, 12], 2, 4, 4, 2], // disjoint, four-wide (a float32 vector per window row)
+        [[2, 2, 10, 9], 3, 2, 3, 1], // disjoint, two-wide (8 bytes of float32 per window row), padding
+        [[2, 3, 7, 9], 1, 1, 2, 0], // disjoint, one-wide (8 bytes of float64 per window row)
         [[8, 6, 40, 37], 3, 3, 1, 1], // several staging chunks, starting inside a row of windows
         [[2, 8, 60, 60], 2, 2, 2, 0],
       ];
