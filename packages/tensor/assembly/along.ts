@@ -12,16 +12,19 @@ export function putAlongRows(values: usize, indices: usize, rows: i32, depth: i3
   else putAlongT<f64>(values, indices, rows, depth, out);
 }
 
+/** Rows zeroed at a time before their values are stored. */
+const BLOCK = 64;
+
 function putAlongT<T>(values: usize, indices: usize, rows: i32, depth: i32, out: usize): void {
   const size = sizeof<T>();
   const rowBytes = <usize>depth * size;
-  const zero = i64x2.splat(0);
-  for (let r = 0; r < rows; r++) {
-    // The row zeroed 16 bytes at a time while in cache, then its one value stored.
-    const o = out + <usize>r * rowBytes;
-    let z: usize = 0;
-    for (; z + 16 <= rowBytes; z += 16) v128.store(o + z, zero);
-    for (; z < rowBytes; z += size) store<T>(o + z, <T>0);
-    store<T>(o + <usize>load<i32>(indices + ((<usize>r) << 2)) * size, load<T>(values + <usize>r * size));
+  // Blocks of BLOCK rows: zeroed, then their values stored while the block is in cache.
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = min(rows, r0 + BLOCK);
+    memory.fill(out + <usize>r0 * rowBytes, 0, <usize>(r1 - r0) * rowBytes);
+    for (let r = r0; r < r1; r++) {
+      const at = out + <usize>r * rowBytes + <usize>load<i32>(indices + ((<usize>r) << 2)) * size;
+      store<T>(at, load<T>(values + <usize>r * size));
+    }
   }
 }
