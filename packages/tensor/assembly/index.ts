@@ -6,3 +6,4 @@ export { argmaxRows, extremeOfRows, unary, where } from "./unary";
 export { col2im, im2col, transposeBatched } from "./window";
 export { firstNonFinite, sumRows } from "./reduce";
 export { gatherRows, zero } from "./copy";
+export { putAlongRows } from "./along";

@@ -65,6 +65,9 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
           let d = o0 + <usize>(a - ox0) * rowBytes + <usize>((ch * fh + ky) * fw) * size;
           if (spanBytes === 16) {
             for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) v128.store(d, v128.load(s));
+          } else if (spanBytes === 8) {
+            // Two float32 (2x2 pooling): one 8-byte copy.
+            for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) store<u64>(d, load<u64>(s));
           } else {
             for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) copyBytes(d, s, spanBytes);
           }
@@ -169,7 +172,8 @@ function col2imT<T>(col: usize, g: usize, out: usize, start: i32, end: i32): voi
  * col2imT when windows do not overlap (stride >= both filter sizes, as in 2x2 pooling with stride 2):
  * every output element receives at most one value, `0 + v` (so -0 becomes +0, as the book's `+=`
  * into zeros gives), and the output is written row by row. A window row of 16 bytes (two float64 or
- * four float32 values) that lies inside the image is one vector add.
+ * four float32 values) or 8 bytes (two float32) that lies inside the image is one vector add of
+ * lanes that each compute the same IEEE `0 + v`.
  */
 function col2imDisjoint<T>(
   col: usize,
@@ -191,9 +195,11 @@ function col2imDisjoint<T>(
   const windows = outH * outW;
   const colStep = <usize>rowLen * size;
   const outStep = <usize>stride * size;
-  // Windows whose columns all fall inside the image: ox in [a, b); with 16-byte window rows they are
-  // one vector add each.
-  const a = <usize>fw * size === 16 ? min(outW, ceilDiv(pad, stride)) : outW;
+  // Windows whose columns all fall inside the image: ox in [a, b); with 16- or 8-byte window rows
+  // they are one vector add each.
+  const spanBytes = <usize>fw * size;
+  const pairs32 = spanBytes === 8 && size === 4;
+  const a = spanBytes === 16 || pairs32 ? min(outW, ceilDiv(pad, stride)) : outW;
   const b = max(a, min(outW, floorDiv(w - fw + pad, stride) + 1));
   for (let p = start; p < end; p++) {
     const n = p / c;
@@ -209,6 +215,11 @@ function col2imDisjoint<T>(
           if (ox === a) {
             let s = s0 + <usize>a * colStep;
             let o = o0 + <usize>a * outStep;
+            if (pairs32) {
+              for (; ox < b; ox++, s += colStep, o += outStep) {
+                v128.store64_lane(o, f32x4.add(f32x4.splat(0), v128.load64_zero(s)), 0);
+              }
+            }
             for (; ox < b; ox++, s += colStep, o += outStep) {
               const v = v128.load(s);
               v128.store(o, size === 8 ? f64x2.add(f64x2.splat(0), v) : f32x4.add(f32x4.splat(0), v));

@@ -61,6 +61,13 @@ export interface OpRecord<K extends OpName, T extends { out: TypedArray }> {
   /** Split between threads from this much work (units x cost); Infinity: never. `wasm`: the
    * threads run the wasm kernels. */
   splitAt(t: T, wasm: boolean): number;
+  /** Units that a split's ranges are whole multiples of (default 1): where the wasm kernel works on
+   * whole blocks (a matrix of a batched transpose, a row of a bias), a range cutting a block would
+   * fall back to the TypeScript kernel. Any split gives the same bits; this only keeps it fast. */
+  grain?(t: T): number;
+  /** The fewest units worth a chunk of their own in a split (default: about 65 us of work): more
+   * for a kernel that does set-up work per call. */
+  minChunk?(t: T): number;
   /** The TypeScript kernel (the meaning) over units [start, end). */
   run(t: T, start: number, end: number): void;
   /** A wasm kernel with the same meaning, bit for bit: `when` it applies (dtype, shape, size;
@@ -73,11 +80,20 @@ export interface OpRecord<K extends OpName, T extends { out: TypedArray }> {
   };
 }
 
+/** Element-wise cost per unit: pessimistic, as an exp or a general broadcast index costs 15-40 ns. */
+const ELEMENT_COST = 32;
 /** Below this many elements a wasm kernel gains less than staging and the call cost. */
 const WASM_MIN_SIZE = 256;
-/** Never split: memory-bound ops, where a second thread saves less than a split's messages and
- * wake-up (about 20-30 us) cost. */
+/** Never split: ops whose work is too small, or whose operands live where not every thread reads
+ * them. */
 const NEVER = Number.POSITIVE_INFINITY;
+/** The split threshold of a memory-bound op (copies, element-wise arithmetic, window maxima) whose
+ * record costs `perElement` per element of its output: from 2^17 elements (1 MiB of float64). A
+ * split's message and wake-up cost 30-150 us, and two cores move such arrays 1.3 to 1.9 times as
+ * fast as one (measured on 432 000 and 1 728 000 float64: add 1.3-1.5, relu 1.2-1.3, transpose 1.9,
+ * argmax 1.7-1.9). */
+const memorySplit = (perElement: number): number => 2 ** 17 * perElement;
+const MEMORY_SPLIT = memorySplit(ELEMENT_COST);
 /** Element-wise ops that call a libm function (exp, log, tanh, pow...) per element. */
 const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | BinaryOp>([
   "exp",
@@ -86,8 +102,6 @@ const TRANSCENDENTAL: ReadonlySet<UnaryOp | BinaryOp> = new Set<UnaryOp | Binary
   "sigmoid",
   "pow",
 ]);
-/** Element-wise cost per unit: pessimistic, as an exp or a general broadcast index costs 15-40 ns. */
-const ELEMENT_COST = 32;
 /** Transcendental element-wise ops split from 4096 elements, where a libm call per element pays
  * for a split's messages. */
 const TRANSCENDENTAL_SPLIT = 4096 * ELEMENT_COST;
@@ -219,7 +233,7 @@ export const OPS = {
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: () => ELEMENT_COST,
-    splitAt: (t) => (TRANSCENDENTAL.has(t.op) ? TRANSCENDENTAL_SPLIT : NEVER),
+    splitAt: (t) => (TRANSCENDENTAL.has(t.op) ? TRANSCENDENTAL_SPLIT : MEMORY_SPLIT),
     run: (t, start, end) => unaryImpl(t.op, t.x, t.out, start, end),
     // The ops without a transcendental function (assembly/unary.ts: lane masks, no branch per element).
     wasm: {
@@ -233,7 +247,12 @@ export const OPS = {
     inputs: ["a", "b"],
     units: (t) => t.out.length,
     cost: () => ELEMENT_COST,
-    splitAt: (t) => (TRANSCENDENTAL.has(t.op) ? TRANSCENDENTAL_SPLIT : NEVER),
+    splitAt: (t) => (TRANSCENDENTAL.has(t.op) ? TRANSCENDENTAL_SPLIT : MEMORY_SPLIT),
+    // A bias row or a keepDims column: whole rows, as the wasm kernels take them.
+    grain: (t) => {
+      const layout = binaryLayout(t);
+      return layout === "rows" || layout === "cols" ? rowOf(t.outShape) : 1;
+    },
     run: (t, start, end) => binaryImpl(t.op, t.a, t.aShape, t.b, t.bShape, t.out, t.outShape, start, end),
     // add, sub, mul, div of whole operands, a single value, a bias row or a keepDims column
     // (assembly/elementwise.ts: one IEEE operation per lane).
@@ -268,7 +287,7 @@ export const OPS = {
     inputs: ["cond", "a", "b"],
     units: (t) => t.out.length,
     cost: () => ELEMENT_COST,
-    splitAt: () => NEVER,
+    splitAt: () => MEMORY_SPLIT,
     run: (t, start, end) => whereImpl(t.cond, t.condShape, t.a, t.aShape, t.b, t.bShape, t.out, t.outShape, start, end),
     // cond of the values' float dtype, each operand whole or one value (Relu's backward).
     wasm: {
@@ -304,8 +323,9 @@ export const OPS = {
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: (t) => Math.max(1, 4 * t.axisLen),
-    // Memory-bound: a split saves less than its messages cost.
-    splitAt: () => NEVER,
+    // Maxima of rows (pooling) split; a sum along a middle axis does not (the wasm kernel sums
+    // whole blocks of `inner` columns: a bias gradient is one block).
+    splitAt: (t) => (t.inner === 1 ? memorySplit(4) : NEVER),
     run: (t, start, end) => reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
     // Sums along an axis that is not the last (bias gradients: float64 running sums in increasing
     // order, rounded once, as reduceImpl), max and min along the last (max pooling).
@@ -342,7 +362,7 @@ export const OPS = {
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: (t) => Math.max(1, 4 * t.axisLen),
-    splitAt: () => NEVER,
+    splitAt: () => memorySplit(4),
     run: (t, start, end) => argmaxImpl(t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
     // Along the last axis (assembly/unary.ts: two float64 or four float32 rows per vector).
     wasm: {
@@ -369,6 +389,9 @@ export const OPS = {
     // often starts late; a 60 000-image pass runs 1.8 times as fast split. The TypeScript kernel,
     // four times slower, pays from 2^17.
     splitAt: (_t, wasm) => (wasm ? 2 ** 22 : 2 ** 16),
+    // A call packs all of B, about the work of two rows: chunks of 32 rows or more keep that under
+    // 7 %.
+    minChunk: () => 32,
     run: (t, start, end) => matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end),
     wasm: {
       when: (t) => t.m > 0 && t.n > 0,
@@ -395,7 +418,12 @@ export const OPS = {
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: () => ELEMENT_COST,
-    splitAt: () => NEVER,
+    splitAt: () => MEMORY_SPLIT,
+    // Whole matrices of a batched transpose, as the wasm kernel takes them.
+    grain: (t) => {
+      const dims = batchedTransposeDims(t.shape, t.perm);
+      return dims === null ? 1 : dims[1] * dims[2];
+    },
     run: (t, start, end) => transposeImpl(t.x, t.shape, t.perm, t.out, start, end),
     // Batched matrix transposes, e.g. [N, H, W, C] -> [N, C, H, W] (assembly/window.ts).
     wasm: {
@@ -491,17 +519,32 @@ export const OPS = {
     run: (t, start, end) => takeAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
   }),
   putAlongLastAxis: record<"putAlongLastAxis", AlongTask>({
+    // The kernel zero-fills its own rows: the output needs no zeroed allocation.
     task: (out, values, indices, depth) => ({
       src: values.data,
       depth,
       indices,
-      out: out(values.dtype, indices.length * depth, true),
+      out: out(values.dtype, indices.length * depth, false),
     }),
     inputs: ["src", "indices"],
     units: (t) => t.indices.length,
-    cost: (t) => Math.max(1, t.depth),
-    splitAt: () => NEVER,
+    // A row is zero-filled and one value stored (pooling's backward: 4 values per row).
+    cost: (t) => Math.max(1, 2 * t.depth),
+    splitAt: () => memorySplit(2),
     run: (t, start, end) => putAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
+    // Float rows (pooling's backward; assembly/along.ts).
+    wasm: {
+      when: (t) => isFloat(t.src) && t.out.length >= WASM_MIN_SIZE,
+      run: (t, start, end, w) =>
+        w.kernels.putAlongRows(
+          at(t.src, start),
+          at(t.indices, start),
+          end - start,
+          t.depth,
+          at(t.out, start * t.depth),
+          f32(t.src),
+        ),
+    },
   }),
 } satisfies { [K in OpName]: { task(out: AllocOut, ...args: Parameters<Backend[K]>): { out: TypedArray } } };
 

@@ -146,6 +146,8 @@ describe("wasm backend element-wise, window and layout kernels", () => {
         [[1, 4, 5, 6], 4, 3, 1, 3], // windows wider than the image's overlap
         [[2, 3, 9, 9], 2, 2, 3, 1], // disjoint windows with gaps and padding
         [[2, 2, 10, 12], 2, 4, 4, 2], // disjoint, four-wide (a float32 vector per window row)
+        [[2, 2, 10, 9], 3, 2, 3, 1], // disjoint, two-wide (8 bytes of float32 per window row), padding
+        [[2, 3, 7, 9], 1, 1, 2, 0], // disjoint, one-wide (8 bytes of float64 per window row)
         [[8, 6, 40, 37], 3, 3, 1, 1], // several staging chunks, starting inside a row of windows
         [[2, 8, 60, 60], 2, 2, 2, 0],
       ];
@@ -207,6 +209,18 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       ["im2col", [3, 2, 12, 12], (x) => x.im2col(3, 3, 1, 1)],
       ["col2im", [432, 18], (x) => x.col2im([3, 2, 12, 12], 3, 3, 1, 1)],
       ["transpose", [4, 31, 17], (x) => x.transpose([0, 2, 1])],
+      [
+        "putAlongLastAxis",
+        [3001],
+        (x) =>
+          x.putAlongLastAxis(
+            tensor(
+              Array.from({ length: 3001 }, (_, r) => r % 4),
+              { dtype: "int32" },
+            ).to(x.backend),
+            4,
+          ),
+      ],
     ];
     for (const [name, shape, op] of ops) {
       const first = op(tensor(values(size(shape), 2), { shape, backend: wasm }));

@@ -5,10 +5,13 @@
 // and two threads), each in its own process, in the same run. Ratios are the peer's best time over
 // the backend's best time: above 1, bp is faster.
 //
-//   node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist]
+//   node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist] [--profile]
 // --dtype: the parameters' and the input's dtype on every contender (default float64).
 // --input: 1000 uniform [0, 1) images with random labels (default), or MNIST's first 1000 training
 // images / 255 (about 81 % zeros) with their labels, the workload a user trains on.
+// --profile: instead of the comparison, each bp backend's time per step by primitive op and shape
+// (wall time of the backend's exec, the ops split between threads counted), and what is left of the
+// step outside the ops (the Tensor methods' validation, allocation, disposal).
 import { spawnSync } from "node:child_process";
 import { defaultMnistDir, loadMnist } from "@bp/data";
 import { Adam, SimpleConvNet } from "@bp/nets";
@@ -25,7 +28,8 @@ export const CONV_STEP = { rows: 1000, batch: 100, lr: 0.001, seed: 1 } as const
 
 export type ConvInput = "random" | "mnist";
 
-const USAGE = "usage: node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist]";
+const USAGE =
+  "usage: node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist] [--profile]";
 
 /** The step's 1000 rows on `backend`: uniform random images and labels, or MNIST's first training images. */
 function convData(backend: Backend, dtype: FloatDType, input: ConvInput): { x: Tensor; t: Tensor } {
@@ -120,10 +124,16 @@ export function cpuMsPerRun(op: PreparedOp, runs: number): number {
   return (used.user + used.system) / 1000 / runs;
 }
 
-function parseArgs(args: readonly string[]): { minMs: number; dtype: FloatDType; input: ConvInput } {
+function parseArgs(args: readonly string[]): {
+  minMs: number;
+  dtype: FloatDType;
+  input: ConvInput;
+  profile: boolean;
+} {
   let minMs = FULL.minMs * 3;
   let dtype: FloatDType = "float64";
   let input: ConvInput = "random";
+  let profile = false;
   const fail = (why: string): never => {
     console.error(`conv-step: ${why}\n${USAGE}`);
     process.exit(2);
@@ -138,10 +148,69 @@ function parseArgs(args: readonly string[]): { minMs: number; dtype: FloatDType;
       const v = args[++i];
       if (v !== "random" && v !== "mnist") fail(`--input needs random or mnist, got ${JSON.stringify(v)}`);
       input = v as ConvInput;
-    } else if (/^\d+$/.test(a) && Number(a) > 0) minMs = Number(a);
+    } else if (a === "--profile") profile = true;
+    else if (/^\d+$/.test(a) && Number(a) > 0) minMs = Number(a);
     else fail(`unknown argument ${JSON.stringify(a)}`);
   }
-  return { minMs, dtype, input };
+  return { minMs, dtype, input, profile };
+}
+
+/** What names one op of the step: the primitive, its element-wise or reduction op, and its shapes. */
+function opKey(op: string, t: Record<string, unknown>): string {
+  const len = (a: unknown): number => (a as { length: number }).length;
+  const g = t.g as { n: number; c: number; h: number; w: number; filterH: number; filterW: number } | undefined;
+  switch (op) {
+    case "matmul":
+      return `matmul m${t.m} n${t.n} k${t.k}${t.transA ? " Aᵀ" : ""}${t.transB ? " Bᵀ" : ""}`;
+    case "im2col":
+    case "col2im":
+      return `${op} [${g!.n},${g!.c},${g!.h},${g!.w}] ${g!.filterH}x${g!.filterW}`;
+    case "reduce":
+    case "argmax":
+      return `${"op" in t ? t.op : op} ${t.outer}x${t.axisLen}x${t.inner}`;
+    case "transpose":
+      return `transpose [${(t.shape as number[]).join(",")}] (${(t.perm as number[]).join(",")})`;
+    default:
+      return `${"op" in t ? t.op : op} ${len(t.out)}`;
+  }
+}
+
+/** Runs `steps` steps of `op` on `backend` after a warm-up, timing each primitive by opKey; prints a
+ * table, slowest first, and the step's time outside the ops. */
+function profileSteps(name: string, backend: Backend, op: PreparedOp, steps: number): void {
+  const exec = (backend as unknown as { exec: (o: string, t: Record<string, unknown>) => void }).exec;
+  const stats = (backend as unknown as { stats?: { split: number } }).stats;
+  const rows = new Map<string, { ms: number; calls: number; split: number }>();
+  (backend as unknown as { exec: unknown }).exec = function (this: unknown, o: string, t: Record<string, unknown>) {
+    const key = opKey(o, t);
+    const split0 = stats?.split ?? 0;
+    const t0 = performance.now();
+    exec.call(this, o, t);
+    const row = rows.get(key) ?? { ms: 0, calls: 0, split: 0 };
+    row.ms += performance.now() - t0;
+    row.calls++;
+    row.split += (stats?.split ?? 0) - split0;
+    rows.set(key, row);
+  };
+  for (let i = 0; i < 5; i++) op.run();
+  rows.clear();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) op.run();
+  const wall = (performance.now() - t0) / steps;
+  const cpuUsed = process.cpuUsage(cpu0);
+  const cpuMs = (cpuUsed.user + cpuUsed.system) / 1000 / steps;
+  let inOps = 0;
+  console.log(`\n| bp ${name}: op (per step) | calls | split | ms | % of step |`);
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const [key, r] of [...rows].sort((a, b) => b[1].ms - a[1].ms)) {
+    inOps += r.ms / steps;
+    console.log(
+      `| ${key} | ${r.calls / steps} | ${r.split / steps} | ${(r.ms / steps).toFixed(2)} | ${((100 * r.ms) / steps / wall).toFixed(1)} |`,
+    );
+  }
+  console.log(`| outside the ops | | | ${(wall - inOps).toFixed(2)} | ${((100 * (wall - inOps)) / wall).toFixed(1)} |`);
+  console.log(`| step (mean of ${steps}) | | | ${wall.toFixed(2)} | CPU ${cpuMs.toFixed(1)} ms/step |`);
 }
 
 function ratio(peer: PeerStep | null, ms: number, cpuMs = false): string {
@@ -150,7 +219,17 @@ function ratio(peer: PeerStep | null, ms: number, cpuMs = false): string {
 }
 
 async function main(): Promise<void> {
-  const { minMs, dtype, input } = parseArgs(process.argv.slice(2));
+  const { minMs, dtype, input, profile } = parseArgs(process.argv.slice(2));
+  if (profile) {
+    for (const [name, b] of [
+      ["wasm", await createWasmBackend()],
+      ["worker", await createWorkerBackend()],
+    ] as const) {
+      profileSteps(name, b, convStep(b, dtype, input), 40);
+      b.dispose();
+    }
+    return;
+  }
   const backends: [string, Backend][] = [
     ["cpu", cpu],
     ["wasm", await createWasmBackend()],

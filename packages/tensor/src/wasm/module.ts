@@ -127,6 +127,8 @@ export interface KernelExports {
   firstNonFinite(x: number, len: number, f32: number): number;
   /** out[r] (int32) = index of the maximum of row r (rows of `len` values; first NaN wins). */
   argmaxRows(x: number, rows: number, len: number, out: number, f32: number): void;
+  /** Rows [0, rows) of `depth` values at out: zeros, but out[r * depth + idx[r]] (int32) = values[r]. */
+  putAlongRows(values: number, idx: number, rows: number, depth: number, out: number, f32: number): void;
 }
 
 /** An instance of the kernels over `memory` (a new instance per thread, one memory for all). */

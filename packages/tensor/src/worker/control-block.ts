@@ -1,6 +1,7 @@
 /**
  * The shared memory through which the calling thread and its workers coordinate, one slot per
- * worker. Messages carry the work (typed arrays over SharedArrayBuffer); this block carries what the
+ * worker, and the chunk counter of the op being split (NEXT: the next chunk to compute, taken by
+ * whichever thread is free; see ThreadPool.run). Messages carry the work (typed arrays over SharedArrayBuffer); this block carries what the
  * calling thread must be able to see while it blocks in `Atomics.wait` and cannot receive messages:
  * readiness, completion, progress (the liveness signal) and the text of a failure.
  *
@@ -31,6 +32,8 @@ export const STATUS_EXITED = 2;
 export class ControlBlock {
   readonly words: Int32Array;
   private readonly text: Uint8Array;
+  /** The one word after the slots' text areas: the op's next chunk. */
+  private readonly next: Int32Array;
 
   constructor(
     readonly buffer: SharedArrayBuffer,
@@ -38,10 +41,21 @@ export class ControlBlock {
   ) {
     this.words = new Int32Array(buffer, 0, slots * WORDS_PER_SLOT);
     this.text = new Uint8Array(buffer, slots * WORDS_PER_SLOT * 4, slots * TEXT_BYTES);
+    this.next = new Int32Array(buffer, slots * (WORDS_PER_SLOT * 4 + TEXT_BYTES), 1);
   }
 
   static create(slots: number): ControlBlock {
-    return new ControlBlock(new SharedArrayBuffer(slots * (WORDS_PER_SLOT * 4 + TEXT_BYTES)), slots);
+    return new ControlBlock(new SharedArrayBuffer(slots * (WORDS_PER_SLOT * 4 + TEXT_BYTES) + 4), slots);
+  }
+
+  /** Sets the op's next chunk (0 before a split op is posted; the chunk count to stop handing out). */
+  setNextChunk(value: number): void {
+    Atomics.store(this.next, 0, value);
+  }
+
+  /** Takes the op's next chunk: its index (the chunk count or more: none left). */
+  takeChunk(): number {
+    return Atomics.add(this.next, 0, 1);
   }
 
   index(slot: number, field: number): number {

@@ -11,7 +11,7 @@ export function poolOf(backend: ThreadPoolBackend): ThreadPool {
   return backend[INTERNALS].pool;
 }
 
-/** Makes the backend split every op of two or more units between its threads, whatever its size,
+/** Makes the backend split every op of two or more units (grains) between its threads, whatever its size,
  * and never take a range back from a worker: every kernel then runs on several ranges and threads. */
 export function splitEveryOp<B extends ThreadPoolBackend>(backend: B): B {
   backend[INTERNALS].splitEveryOp();

@@ -1,6 +1,6 @@
 import { CLAIM, ControlBlock, DONE, PROGRESS, READY, STATUS, STATUS_EXITED, STATUS_FAILED } from "./control-block.js";
 import { instantiateKernels } from "../wasm/module.js";
-import { runTask, unitWork, type Task, type ThreadKernels } from "./task.js";
+import { chunkStart, runTask, taskGrain, taskUnits, unitWork, type Task, type ThreadKernels } from "./task.js";
 
 /** The backend's shared wasm memory, and the compiled kernels when WebAssembly SIMD works (null:
  * the TypeScript kernels run on views of the memory). */
@@ -12,7 +12,7 @@ export interface WasmInit {
 /** Messages from the calling thread to a worker. */
 export type ToWorker =
   | { type: "init"; control: SharedArrayBuffer; slots: number; slot: number; wasm: WasmInit }
-  | { type: "task"; seq: number; task: Task; start: number; end: number }
+  | { type: "task"; seq: number; task: Task; chunks: number }
   | { type: "fault"; mode: FaultMode };
 
 /**
@@ -28,8 +28,10 @@ export type FaultMode = "throw" | "exit" | "hang";
 export const CHUNK_WORK = 1 << 26;
 
 /**
- * The worker's side of the protocol, independent of worker_threads or Web Workers: runs each task's
- * kernel over the range it was given, in chunks, bumping PROGRESS after each; then publishes DONE.
+ * The worker's side of the protocol, independent of worker_threads or Web Workers: takes the task's
+ * chunks one by one from the shared counter (as the calling thread and the other workers do) and
+ * runs the kernel over each, in pieces of at most CHUNK_WORK, bumping PROGRESS after each piece;
+ * then publishes DONE.
  * A kernel that throws is reported through STATUS and the failure text, and the worker stays usable.
  */
 export class TaskServer {
@@ -57,7 +59,7 @@ export class TaskServer {
         this.armed = msg.mode;
         return;
       case "task":
-        this.run(msg.seq, msg.task, msg.start, msg.end);
+        this.run(msg.seq, msg.task, msg.chunks);
         return;
     }
   }
@@ -71,19 +73,24 @@ export class TaskServer {
     c.signal(this.slot, DONE, -1);
   }
 
-  private run(seq: number, task: Task, start: number, end: number): void {
+  private run(seq: number, task: Task, chunks: number): void {
     const c = this.control;
     if (c === null) throw new Error("worker got a task before its init message");
-    // The calling thread takes the range back if it finished its own before this worker started
-    // (the other core was busy): then there is nothing to do here, and nobody waits for DONE.
+    // The calling thread cancels this worker's part if it ran out of chunks before this worker
+    // started (the other core was busy): then there is nothing to do here, and nobody waits for DONE.
     if (c.compareExchange(this.slot, CLAIM, seq, -seq) !== seq) return;
     c.bump(this.slot, PROGRESS);
     try {
-      const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task)));
-      for (let s = start; s < end; s += step) {
-        if (this.armed !== null && this.fire() === "exited") return;
-        runTask(task, s, Math.min(end, s + step), this.wasm);
-        c.bump(this.slot, PROGRESS);
+      if (this.armed !== null && this.fire() === "exited") return;
+      const units = taskUnits(task);
+      const grain = taskGrain(task);
+      const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task) / grain)) * grain;
+      for (let i = c.takeChunk(); i < chunks; i = c.takeChunk()) {
+        const end = chunkStart(units, grain, chunks, i + 1);
+        for (let s = chunkStart(units, grain, chunks, i); s < end; s += step) {
+          runTask(task, s, Math.min(end, s + step), this.wasm);
+          c.bump(this.slot, PROGRESS);
+        }
       }
     } catch (e) {
       c.writeText(this.slot, describeError(e));

@@ -40,6 +40,40 @@ export function taskUnits(task: Task): number {
   return recordOf(task.op).units(task.args);
 }
 
+/** Units that every range's bounds are multiples of (see OpRecord.grain). */
+export function taskGrain(task: Task): number {
+  return recordOf(task.op).grain?.(task.args) ?? 1;
+}
+
+/** Chunks no smaller than this much work (the records' rough nanoseconds) unless the record says
+ * otherwise: a chunk costs a kernel call and two atomic operations. */
+const MIN_CHUNK_WORK = 2 ** 16;
+
+/**
+ * How many chunks a split of `grains` grains between `parts` threads is cut into: 4 or 2 per
+ * thread when every chunk still holds the record's `minChunk` units (by default MIN_CHUNK_WORK of
+ * work), else one per thread. More chunks than threads let a thread that starts late or runs
+ * slower take fewer.
+ */
+export function chunkCount(task: Task, parts: number, grains: number): number {
+  const record = recordOf(task.op);
+  const grain = taskGrain(task);
+  const least = record.minChunk?.(task.args) ?? Math.ceil(MIN_CHUNK_WORK / Math.max(1, unitWork(task)));
+  for (const perThread of [4, 2]) {
+    const chunks = parts * perThread;
+    if (chunks <= grains && Math.floor(grains / chunks) * grain >= least) return chunks;
+  }
+  return Math.min(parts, grains);
+}
+
+/**
+ * Bounds of chunk `i` of `chunks` over `units` units: whole grains, the last chunk taking the rest.
+ * Every thread computes the same bounds from the same numbers.
+ */
+export function chunkStart(units: number, grain: number, chunks: number, i: number): number {
+  return i >= chunks ? units : Math.floor((i * Math.ceil(units / grain)) / chunks) * grain;
+}
+
 /** Cost of one unit in rough nanoseconds on one core, used to cut a worker's range into chunks of
  * similar duration (see CHUNK_WORK), not to decide whether to split. */
 export function unitWork(task: Task): number {

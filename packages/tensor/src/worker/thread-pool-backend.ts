@@ -151,7 +151,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
     const record = recordOf(op);
     const units = record.units(task);
     if (
-      units > 1 &&
+      units > (record.grain?.(task) ?? 1) &&
       (this.alwaysSplit || units * record.cost(task) >= record.splitAt(task, this.wasm)) &&
       this.pool.readyWorkers() > 0
     ) {
@@ -198,7 +198,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
     data.buffer === this.arena.memory.buffer ? data.byteOffset : -1;
 
   /** For tests and measurements (internals.ts): the thread pool, and a switch that splits every op
-   * with two units or more, whatever its size, with no range taken back by the calling thread. */
+   * of two grains (units) or more, whatever its size, with no range taken back by the calling thread. */
   get [INTERNALS](): { pool: ThreadPool; splitEveryOp(): void } {
     return {
       pool: this.pool,

@@ -10,7 +10,7 @@ import {
   STATUS_FAILED,
   STATUS_OK,
 } from "./control-block.js";
-import { runTask, taskUnits, type Task, type ThreadKernels } from "./task.js";
+import { chunkCount, chunkStart, runTask, taskGrain, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import type { FaultMode, WasmInit } from "./task-server.js";
 import type { ThreadHost, WorkerThread } from "./thread-host.js";
 
@@ -30,9 +30,12 @@ const LIVENESS_MS = 750;
 const LIVENESS_SLICES = 10;
 
 /**
- * A fixed set of workers driven synchronously from the calling thread: `run` hands each ready
- * worker a contiguous range of a task, runs the first range itself with the same kernel, and blocks
- * with Atomics.wait until all are done. Messages carry the work; the shared ControlBlock carries
+ * A fixed set of workers driven synchronously from the calling thread: `run` cuts a task into
+ * chunks (contiguous ranges of its units), posts it to each ready worker, and every thread, the
+ * calling one included, takes chunks from a shared counter and runs the same kernel on them until
+ * none is left; the calling thread then blocks with Atomics.wait until the workers are done. A
+ * thread that starts late or runs slower (its core shared with another process, a sparse block of
+ * the other's rows) simply takes fewer chunks. Messages carry the work; the shared ControlBlock carries
  * completion, progress and failures, which the blocked calling thread can read.
  *
  * Failure handling:
@@ -48,7 +51,7 @@ export class ThreadPool {
   /** Why each worker went away, as reported by its 'exit'/'error' event (null while alive). */
   private readonly gone: (string | null)[];
   private seq = 0;
-  /** Ranges the calling thread took back from a worker that had not started on them (diagnostics). */
+  /** Ops a worker never started on because the calling thread ran out of chunks first (diagnostics). */
   stolenRanges = 0;
   private broken: string | null = null;
   private disposed = false;
@@ -106,47 +109,57 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `task` over all its units, split into contiguous ranges between this thread and the ready
-   * workers. Results are those of one `runTask` over the whole range, bit for bit.
+   * Runs `task` over all its units, cut into chunks of whole grains of the task (the last takes the
+   * rest), which this thread and the ready workers take from a shared counter. Every chunk runs the
+   * same kernel on the same inputs, so results are those of one `runTask` over the whole range, bit
+   * for bit, whoever computes which chunk.
    *
-   * With `steal` (the default), once this thread has done its own range it takes back, and
-   * computes itself, every range whose worker has not started on it yet: a worker whose core is
-   * busy with another process then costs a message instead of a wait, so splitting never makes an
-   * op much slower than running it inline. Without it (every op split, for tests) every range
-   * runs on its worker.
+   * With `steal` (the default) this thread takes chunks until none is left, then cancels the part
+   * of every worker that has not started yet: a worker whose core is busy with another process
+   * then costs a message instead of a wait, so splitting never makes an op much slower than running
+   * it inline. Without it (every op split, for tests) this thread computes one chunk and leaves the
+   * others to the workers.
    */
   run(op: string, task: Task, steal = true): void {
     this.check(op);
     const units = taskUnits(task);
+    const grain = taskGrain(task);
+    const grains = Math.ceil(units / grain);
     const slots: number[] = [];
-    for (let slot = 0; slot < this.workers && slots.length + 1 < units; slot++) {
+    for (let slot = 0; slot < this.workers && slots.length + 1 < grains; slot++) {
       if (this.control.load(slot, READY) === 1) slots.push(slot);
     }
-    const parts = slots.length + 1;
-    const bound = (i: number): number => Math.floor((i * units) / parts);
+    const chunks = chunkCount(task, slots.length + 1, grains);
     const seq = ++this.seq;
-    for (let i = 0; i < slots.length; i++) {
-      this.control.store(slots[i]!, CLAIM, seq);
-      this.threads[slots[i]!]!.post({ type: "task", seq, task, start: bound(i + 1), end: bound(i + 2) });
+    // No worker touches the counter before it claims this op (below), and every worker of the
+    // previous op was done before it returned.
+    this.control.setNextChunk(0);
+    for (const slot of slots) {
+      this.control.store(slot, CLAIM, seq);
+      this.threads[slot]!.post({ type: "task", seq, task, chunks });
     }
     let ownError: unknown = null;
-    // For each slot: true once this thread holds its range (taken back), else its worker does.
+    // For each slot: true once this thread cancelled its part (its worker never started).
     const taken = new Array<boolean>(slots.length).fill(false);
-    try {
-      runTask(task, 0, bound(1), this.ownKernels);
-      for (let i = 0; i < slots.length; i++) {
-        if (!steal || this.control.compareExchange(slots[i]!, CLAIM, seq, -seq) !== seq) continue;
-        taken[i] = true;
-        this.stolenRanges++;
-        runTask(task, bound(i + 1), bound(i + 2), this.ownKernels);
-      }
-    } catch (e) {
-      ownError = e;
-      // Take back the ranges no worker has started, so none starts later; wait for the others
-      // (this thread must not return while a worker may still write).
+    const cancelUnstarted = (): void => {
       for (let i = 0; i < slots.length; i++) {
         if (!taken[i] && this.control.compareExchange(slots[i]!, CLAIM, seq, -seq) === seq) taken[i] = true;
       }
+    };
+    try {
+      for (let i = this.control.takeChunk(); i < chunks; i = steal ? this.control.takeChunk() : chunks) {
+        runTask(task, chunkStart(units, grain, chunks, i), chunkStart(units, grain, chunks, i + 1), this.ownKernels);
+      }
+      if (steal) {
+        cancelUnstarted();
+        this.stolenRanges += taken.filter((t) => t).length;
+      }
+    } catch (e) {
+      ownError = e;
+      // Hand out no more chunks and cancel the workers that have not started; wait for the others
+      // (this thread must not return while a worker may still write).
+      this.control.setNextChunk(chunks);
+      cancelUnstarted();
     }
     const waitFor = slots.filter((_, i) => !taken[i]);
     const failures: string[] = [];
