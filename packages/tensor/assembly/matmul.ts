@@ -24,6 +24,11 @@
 // All addresses are byte offsets in linear memory chosen by the caller: the module has no data
 // segments and no globals that matter, so one compiled module serves every thread over one shared
 // memory, each thread with its own scratch area.
+//
+// float32 operands are multiplied and summed in float32 by assembly/matmul32.ts (its scratch:
+// matmul32ScratchBytes).
+
+import { matmul32 } from "./matmul32";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -72,7 +77,7 @@ export function matmul(
   f32: bool,
   scratch: usize,
 ): void {
-  if (f32) matmulOf<f32>(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
+  if (f32) matmul32(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
   else matmulOf<f64>(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
 }
 

@@ -307,8 +307,8 @@ export const OPS = {
     // Memory-bound: a split saves less than its messages cost.
     splitAt: () => NEVER,
     run: (t, start, end) => reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
-    // Sums along an axis that is not the last (bias gradients: float64 running sums in increasing
-    // order, rounded once, as reduceImpl), max and min along the last (max pooling).
+    // Sums along an axis that is not the last (bias gradients: running sums in increasing order, in
+    // x's float type, as reduceImpl), max and min along the last (max pooling).
     wasm: {
       when: (t) => isFloat(t.x) && t.x.length >= WASM_MIN_SIZE && (t.op === "sum") === (t.inner !== 1),
       scratch: (t) => (t.op === "sum" ? t.inner * 8 : 0),
@@ -326,10 +326,13 @@ export const OPS = {
         }
         const blocks = rowsIn(start, end, t.inner);
         if (blocks === null) return reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end);
-        const acc = new Float64Array(t.out.buffer, w.scratch, t.inner);
+        const acc =
+          t.x instanceof Float32Array
+            ? new Float32Array(t.out.buffer, w.scratch, t.inner)
+            : new Float64Array(t.out.buffer, w.scratch, t.inner);
         for (let o = blocks[0]; o < blocks[1]; o++) {
           w.kernels.sumRows(at(t.x, o * t.axisLen * t.inner), t.axisLen, t.inner, w.scratch, f32(t.x), 1);
-          t.out.set(acc, o * t.inner); // rounds float32 once
+          t.out.set(acc, o * t.inner);
         }
       },
     },
@@ -372,7 +375,8 @@ export const OPS = {
     run: (t, start, end) => matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end),
     wasm: {
       when: (t) => t.m > 0 && t.n > 0,
-      scratch: (t, kernels) => kernels.matmulScratchBytes(t.n, t.k),
+      scratch: (t, kernels) =>
+        t.a instanceof Float32Array ? kernels.matmul32ScratchBytes(t.n, t.k) : kernels.matmulScratchBytes(t.n, t.k),
       run: (t, start, end, w) =>
         w.kernels.matmul(
           at(t.a),

@@ -1,4 +1,5 @@
 import type { FloatArray } from "../dtype.js";
+import { matmul32Impl } from "./matmul32.js";
 
 // Cache-blocked, register-tiled matrix product (the GotoBLAS/BLIS loop nest, in plain TypeScript).
 //
@@ -64,6 +65,11 @@ export function matmulImpl(
   rowStart: number,
   rowEnd: number,
 ): void {
+  // float32 operands are multiplied and summed in float32 (matmul32.ts).
+  if (a instanceof Float32Array) {
+    matmul32Impl(a, b as Float32Array, out as Float32Array, m, n, k, transA, transB, rowStart, rowEnd);
+    return;
+  }
   if (rowEnd <= rowStart || n === 0) return;
   if (k === 0) {
     out.fill(0, rowStart * n, rowEnd * n);
