@@ -165,7 +165,7 @@ describe("float32 matmul: float32 products and sums, same bits on cpu, wasm and 
     const a = 1 + 2 ** -12;
     const want = 3 + 3 * 2 ** -11;
     expect(want).toBe(3.00146484375);
-    expect(Math.fround(3 * a * a)).toBe(3.0014650821685791015625); // the float64-then-round value
+    expect(Math.fround(a * a + a * a + a * a)).toBe(want + 2 ** -22); // the float64-then-round value
     expectSameOnEveryBackend((b) => on(b, [a, a, a], [1, 3]).matmul(on(b, [a, a, a], [3, 1])), [want], "1x3 @ 3x1");
     // The order is increasing k: 2^24 + 1 + 1 loses both ones (each add is a tie, rounded to the even
     // 2^24), 1 + 1 + 2^24 keeps them (2 + 2^24 is a float32).
