@@ -14,7 +14,7 @@ import { matmul32Impl } from "./matmul32.js";
 //
 // Every packed panel and the accumulators are Float64Array scratch, whatever the operands' dtype, so
 // the micro-kernel only ever sees one array type and V8 keeps it monomorphic. float32 operands are
-// widened exactly when packed, sums are formed in float64 and rounded to float32 once, on store.
+// multiplied and summed in float32 by matmul32Impl (matmul32.ts), with the same loop nest.
 //
 // Summation order: each output element is the float64 sum `((0 + a0*b0) + a1*b1) + ...` taken in
 // increasing p. The k blocking does not change that (a tile's sums are carried over from one k
