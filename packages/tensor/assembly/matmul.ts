@@ -2,15 +2,14 @@
 //
 // Same loop nest as the TypeScript kernel (GotoBLAS/BLIS: jc strips of NC columns, ic blocks of MC
 // rows, pc blocks of at most KC along k, then MR x NR register tiles), and the same promise: every
-// output element is the float64 sum ((0 + a0*b0) + a1*b1) + ... in increasing p, rounded once to
-// float32 on store for float32 operands. Each tile's sums are carried from one k block to the next
+// output element is the float64 sum ((0 + a0*b0) + a1*b1) + ... in increasing p (float64 operands;
+// float32 ones go to assembly/matmul32.ts). Each tile's sums are carried from one k block to the next
 // through a float64 scratch block, which is exact, so the blocking changes nothing.
 //
 // SIMD runs across output columns: an f64x2 lane holds one output element's running sum, and each
 // step does one f64x2.mul and one f64x2.add per lane pair. Products and sums are separate IEEE
 // operations (WebAssembly SIMD has no fused multiply-add; relaxed SIMD is not enabled), so each lane
-// computes exactly what the scalar kernel computes. float32 operands are widened to float64 exactly
-// when packed.
+// computes exactly what the scalar kernel computes.
 //
 // Zeros in A are skipped when that pays and is exact. When every packed B value of a strip is finite
 // and at most half of a block's A values are nonzero (MNIST images are about 81 % zeros; ReLU
@@ -24,6 +23,11 @@
 // All addresses are byte offsets in linear memory chosen by the caller: the module has no data
 // segments and no globals that matter, so one compiled module serves every thread over one shared
 // memory, each thread with its own scratch area.
+//
+// float32 operands are multiplied and summed in float32 by assembly/matmul32.ts (its scratch:
+// matmul32ScratchBytes); the generic code below is instantiated for float64 only.
+
+import { matmul32 } from "./matmul32";
 
 import { firstNonFinite } from "./reduce";
 
@@ -58,7 +62,8 @@ export function matmulScratchBytes(n: i32, k: i32): i32 {
 /**
  * out = op(A) @ op(B) for output rows [rowStart, rowEnd); op(A) is m x k, op(B) is k x n, out is
  * m x n row-major. transA: A is stored k x m; transB: B is stored n x k. f32: the operands and out are
- * float32 (else float64). scratch: matmulScratchBytes(n, k) bytes owned by the calling thread.
+ * float32 (else float64). scratch: matmulScratchBytes(n, k) bytes (f32: matmul32ScratchBytes) owned
+ * by the calling thread.
  */
 export function matmul(
   a: usize,
@@ -74,7 +79,7 @@ export function matmul(
   f32: bool,
   scratch: usize,
 ): void {
-  if (f32) matmulOf<f32>(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
+  if (f32) matmul32(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
   else matmulOf<f64>(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
 }
 

@@ -327,8 +327,8 @@ export const OPS = {
     // whole blocks of `inner` columns: a bias gradient is one block).
     splitAt: (t) => (t.inner === 1 ? memorySplit(4) : NEVER),
     run: (t, start, end) => reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
-    // Sums along an axis that is not the last (bias gradients: float64 running sums in increasing
-    // order, rounded once, as reduceImpl), max and min along the last (max pooling).
+    // Sums along an axis that is not the last (bias gradients: running sums in increasing order, in
+    // x's float type, as reduceImpl), max and min along the last (max pooling).
     wasm: {
       when: (t) => isFloat(t.x) && t.x.length >= WASM_MIN_SIZE && (t.op === "sum") === (t.inner !== 1),
       scratch: (t) => (t.op === "sum" ? t.inner * 8 : 0),
@@ -346,10 +346,13 @@ export const OPS = {
         }
         const blocks = rowsIn(start, end, t.inner);
         if (blocks === null) return reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end);
-        const acc = new Float64Array(t.out.buffer, w.scratch, t.inner);
+        const acc =
+          t.x instanceof Float32Array
+            ? new Float32Array(t.out.buffer, w.scratch, t.inner)
+            : new Float64Array(t.out.buffer, w.scratch, t.inner);
         for (let o = blocks[0]; o < blocks[1]; o++) {
           w.kernels.sumRows(at(t.x, o * t.axisLen * t.inner), t.axisLen, t.inner, w.scratch, f32(t.x), 1);
-          t.out.set(acc, o * t.inner); // rounds float32 once
+          t.out.set(acc, o * t.inner);
         }
       },
     },
@@ -384,8 +387,8 @@ export const OPS = {
     units: (t) => t.m,
     // About 0.5 ns per multiply-add; a call repacks B once, so chunks should not be small.
     cost: (t) => Math.max(1, Math.floor((t.n * t.k) / 2)),
-    // The wasm kernel splits from 2^21 multiply-adds (2^20 at the cost above): the book's 100x784x50 (x@W1) and 784x100x50 (dW1) products are
-    // just over that, and since a split op is cut into chunks that every thread, the calling one
+    // The wasm kernel splits from 2^21 multiply-adds (2^20 at the cost above): the book's
+    // 100x784x50 (x@W1) and 784x100x50 (dW1) products are just over that, and since a split op is cut into chunks that every thread, the calling one
     // included, takes from a shared counter (a late thread just takes fewer), they run faster split:
     // 772 -> 672 us per TwoLayerNet step at the minimum of 12 interleaved rounds (1.15x; median
     // 1.05x at load 2). Before that chunking, 2^22 was the threshold, as a late second thread made
@@ -397,7 +400,8 @@ export const OPS = {
     run: (t, start, end) => matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end),
     wasm: {
       when: (t) => t.m > 0 && t.n > 0,
-      scratch: (t, kernels) => kernels.matmulScratchBytes(t.n, t.k),
+      scratch: (t, kernels) =>
+        t.a instanceof Float32Array ? kernels.matmul32ScratchBytes(t.n, t.k) : kernels.matmulScratchBytes(t.n, t.k),
       run: (t, start, end, w) =>
         w.kernels.matmul(
           at(t.a),

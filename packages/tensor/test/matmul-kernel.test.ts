@@ -145,15 +145,16 @@ describe("matmulImpl", () => {
     expect(firstDifference(whole(Float64Array, big.a, big.b, 150, 120, 400, false, true), first)).toBeNull();
   });
 
-  it("hand-derived: 1x3 @ 3x1 and a float32 result rounded once", () => {
+  it("hand-derived: 1x3 @ 3x1, and float32 products summed in float32", () => {
     // [1, 2, 3] . [4, 5, 6] = 4 + 10 + 18 = 32
     const out = new Float64Array(1);
     matmulImpl(new Float64Array([1, 2, 3]), new Float64Array([4, 5, 6]), out, 1, 1, 3, false, false, 0, 1);
     expect(out[0]).toBe(32);
-    // float32: 2^24 * 1 + 1 * 1 + 1 * 1 summed in float64 is 16777218 exactly; rounding each partial
-    // sum to float32 would lose both ones (16777217 rounds to 16777216).
+    // float32: (2^24 * 1 + 1 * 1) + 1 * 1 in float32 arithmetic: 2^24 + 1 = 16777217 is halfway
+    // between the float32 neighbours 2^24 and 2^24 + 2 and rounds to the even one, 2^24, and so does
+    // the second add: 16777216 (float64 sums rounded once would give 16777218).
     const o32 = new Float32Array(1);
     matmulImpl(new Float32Array([16777216, 1, 1]), new Float32Array([1, 1, 1]), o32, 1, 1, 3, false, false, 0, 1);
-    expect(o32[0]).toBe(16777218);
+    expect(o32[0]).toBe(16777216);
   });
 });

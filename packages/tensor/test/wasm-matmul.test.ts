@@ -202,11 +202,14 @@ describe("wasm backend matmul", () => {
     }
   });
 
-  it("float32: products summed in float64 and rounded once, as cpu", () => {
-    // 2^24 + 1 + 1 = 16777218 exactly in float64; rounding each partial sum to float32 would give 2^24.
+  it("float32: products summed in float32 in increasing k, as cpu", () => {
+    // (2^24 + 1) + 1 in float32: each add gives 16777217, halfway between 2^24 and 2^24 + 2, which
+    // rounds to the even 2^24. In the other order (1 + 1) + 2^24 = 16777218 is exact.
     const x = tensor([16777216, 1, 1], { dtype: "float32", shape: [1, 3], backend: wasm });
     const y = tensor([1, 1, 1], { dtype: "float32", shape: [3, 1], backend: wasm });
-    expect(x.matmul(y).get(0, 0)).toBe(16777218);
+    expect(x.matmul(y).get(0, 0)).toBe(16777216);
+    const x2 = tensor([1, 1, 16777216], { dtype: "float32", shape: [1, 3], backend: wasm });
+    expect(x2.matmul(y).get(0, 0)).toBe(16777218);
   });
 });
 

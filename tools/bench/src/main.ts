@@ -10,7 +10,7 @@ import { MATMUL_CASES, matmulFlops } from "./cases.js";
 import { TRAIN_STEP_SHAPE, trainStepFlops } from "./train-step.js";
 import { multiLayerStepFlops, multiLayerStepShape } from "./multilayer.js";
 import { FULL, QUICK, timeInterleaved } from "./measure.js";
-import { NUMPY, PYTORCH, markdownTable, withRatios, type Row } from "./report.js";
+import { NUMPY, PYTORCH, dtypeRatioTable, markdownTable, withRatios, type Row } from "./report.js";
 import { matmulCasesJson, numpyMatmul } from "./numpy.js";
 import { runTorch } from "./torch.js";
 import type { BenchTarget, PreparedOp } from "./target.js";
@@ -128,11 +128,14 @@ if (json) {
   const cpu = cpus();
   console.log(markdownTable(result));
   console.log();
+  console.log(dtypeRatioTable(result));
+  console.log();
   console.log(
     [
       `GFLOPS = 2*m*n*k / fastest run. Each shape's contenders ran interleaved in one process (${timing.minRuns}+ runs and ${timing.minMs} ms or more each, after warm-up);`,
       `ratio = this row's GFLOPS / the "vs" backend's GFLOPS for the same shape and dtype, measured in the same run.`,
       `tfjs-backend-cpu runs float32 only, so float64 rows are compared against tfjs float32 at the same shape.`,
+      `f32/f64 = a backend's float32 GFLOPS / its float64 GFLOPS at the same shape, same run (float32 multiplies and sums in float32).`,
       numpy === null
         ? "No NumPy rows (see the line printed on stderr)."
         : `${NUMPY}: NumPy ${numpy.version} \`a @ b\` with OPENBLAS_NUM_THREADS=1 (tools/bench/numpy/matmul.py, its own process, run after the others, same timing rule); "of NumPy" = this row's GFLOPS / NumPy's for the same shape and dtype.`,

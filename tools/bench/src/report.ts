@@ -66,3 +66,28 @@ export function markdownTable(rows: readonly Row[]): string {
   const align = header.map((_, i): Align => (i === 4 || i >= 6 ? "right" : "left"));
   return formatTable(header, lines, { align, markdown: true }).join("\n");
 }
+
+/**
+ * float32 speed over float64 speed (GFLOPS ratio, same run) per matmul shape, one column per backend
+ * that ran both dtypes: what float32 arithmetic (f32x4 lanes in wasm) gains at each shape.
+ */
+export function dtypeRatioTable(rows: readonly Row[]): string {
+  const matmul = rows.filter((r) => r.bench === "matmul");
+  const gflops = (backend: string, shape: string, dtype: DType): number | undefined =>
+    matmul.find((r) => r.backend === backend && r.shape === shape && r.dtype === dtype)?.gflops;
+  const shapes = [...new Set(matmul.map((r) => r.shape))];
+  const backends = [...new Set(matmul.map((r) => r.backend))].filter((b) =>
+    shapes.some((s) => gflops(b, s, "float32") !== undefined && gflops(b, s, "float64") !== undefined),
+  );
+  const lines = shapes.map((shape) => [
+    shape,
+    ...backends.map((b) => {
+      const f32 = gflops(b, shape, "float32");
+      const f64 = gflops(b, shape, "float64");
+      return f32 === undefined || f64 === undefined ? "" : `${(f32 / f64).toFixed(2)}x`;
+    }),
+  ]);
+  const header = ["matmul shape", ...backends.map((b) => `${b} f32/f64`)];
+  const align = header.map((_, i): Align => (i === 0 ? "left" : "right"));
+  return formatTable(header, lines, { align, markdown: true }).join("\n");
+}

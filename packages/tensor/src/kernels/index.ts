@@ -4,6 +4,7 @@
 export * from "./elementwise.js";
 export * from "./reduce.js";
 export * from "./matmul.js";
+export * from "./matmul32.js";
 export * from "./layout.js";
 export * from "./im2col.js";
 export * from "./alongAxis.js";

@@ -1,4 +1,5 @@
 import type { FloatArray } from "../dtype.js";
+import { matmul32Impl } from "./matmul32.js";
 
 // Cache-blocked, register-tiled matrix product (the GotoBLAS/BLIS loop nest, in plain TypeScript).
 //
@@ -13,7 +14,7 @@ import type { FloatArray } from "../dtype.js";
 //
 // Every packed panel and the accumulators are Float64Array scratch, whatever the operands' dtype, so
 // the micro-kernel only ever sees one array type and V8 keeps it monomorphic. float32 operands are
-// widened exactly when packed, sums are formed in float64 and rounded to float32 once, on store.
+// multiplied and summed in float32 by matmul32Impl (matmul32.ts), with the same loop nest.
 //
 // Summation order: each output element is the float64 sum `((0 + a0*b0) + a1*b1) + ...` taken in
 // increasing p. The k blocking does not change that (a tile's sums are carried over from one k
@@ -64,6 +65,11 @@ export function matmulImpl(
   rowStart: number,
   rowEnd: number,
 ): void {
+  // float32 operands are multiplied and summed in float32 (matmul32.ts).
+  if (a instanceof Float32Array) {
+    matmul32Impl(a, b as Float32Array, out as Float32Array, m, n, k, transA, transB, rowStart, rowEnd);
+    return;
+  }
   if (rowEnd <= rowStart || n === 0) return;
   if (k === 0) {
     out.fill(0, rowStart * n, rowEnd * n);

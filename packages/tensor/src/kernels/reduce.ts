@@ -2,14 +2,19 @@ import type { TypedArray } from "../dtype.js";
 
 export type ReduceOp = "sum" | "max" | "min";
 
-/** Float64 running values of one output row segment (module level: no garbage per call). */
+/** Running values of one output row segment (module level: no garbage per call): float64 for
+ * float64 and int32 values, float32 for float32 values. */
 let rowScratch = new Float64Array(0);
+let rowScratch32 = new Float32Array(0);
 
 /**
  * Reduces the middle axis of x viewed as [outer, axisLen, inner] into out viewed as [outer, inner],
- * for output elements [start, end). Each output element is accumulated in float64 in axis order
- * (and rounded to out's type once), so the result does not depend on how [start, end) ranges are
- * split between threads. max/min: a NaN anywhere gives NaN; on ties the first value is kept.
+ * for output elements [start, end). Each output element is accumulated in axis order, starting from
+ * +0 for a sum, so the result does not depend on how [start, end) ranges are split between threads.
+ * Sums of float32 values are float32 sums: every partial sum is rounded to float32
+ * (`s = fround(s + x[k])`, which is WebAssembly's f32.add: the float64 sum of two float32 values
+ * rounded to float32 is their float32 sum); float64 and int32 values are summed in float64.
+ * max/min: a NaN anywhere gives NaN; on ties the first value is kept.
  */
 export function reduceImpl(
   op: ReduceOp,
@@ -29,16 +34,15 @@ export function reduceImpl(
     return;
   }
   // inner > 1: accumulate whole rows so reads of x stay sequential. The running values live in a
-  // float64 scratch row (reused between calls), so float32 sums are rounded once, as in the
-  // inner === 1 path.
+  // scratch row (reused between calls) of x's float type: a Float32Array rounds every partial sum of
+  // float32 values to float32 when it is stored, as the inner === 1 path does.
   const init = op === "sum" ? 0 : op === "max" ? -Infinity : Infinity;
   let pos = start;
   while (pos < end) {
     const o = Math.floor(pos / inner);
     const j0 = pos - o * inner;
     const len = Math.min(inner - j0, end - pos);
-    if (rowScratch.length < len) rowScratch = new Float64Array(Math.max(len, 2 * rowScratch.length));
-    const acc = rowScratch;
+    const acc = scratchRow(x instanceof Float32Array, len);
     acc.fill(init, 0, len);
     for (let k = 0; k < axisLen; k++) {
       const xBase = (o * axisLen + k) * inner + j0;
@@ -67,10 +71,24 @@ export function reduceImpl(
   }
 }
 
+/** The scratch row of at least `len` values, float32 or float64. */
+function scratchRow(float32: boolean, len: number): Float32Array | Float64Array {
+  if (float32) {
+    if (rowScratch32.length < len) rowScratch32 = new Float32Array(Math.max(len, 2 * rowScratch32.length));
+    return rowScratch32;
+  }
+  if (rowScratch.length < len) rowScratch = new Float64Array(Math.max(len, 2 * rowScratch.length));
+  return rowScratch;
+}
+
 function reduceRun(op: ReduceOp, x: TypedArray, base: number, len: number): number {
   switch (op) {
     case "sum": {
       let s = 0;
+      if (x instanceof Float32Array) {
+        for (let k = 0; k < len; k++) s = Math.fround(s + x[base + k]!);
+        return s;
+      }
       for (let k = 0; k < len; k++) s += x[base + k]!;
       return s;
     }

@@ -79,6 +79,8 @@ export interface KernelExports {
     scratch: number,
   ): void;
   matmulScratchBytes(n: number, k: number): number;
+  /** Scratch bytes of `matmul` with float32 operands (assembly/matmul32.ts). */
+  matmul32ScratchBytes(n: number, k: number): number;
   /** out[i] = a[i * aStride] op b[i * bStride], strides 0 or 1; op: 0 add, 1 sub, 2 mul, 3 div. */
   binary(
     op: number,
@@ -115,7 +117,8 @@ export interface KernelExports {
   col2im(col: number, g: number, out: number, start: number, end: number, f32: number): void;
   /** out[b, c, r] = x[b, r, c] for `batches` rows x cols matrices. */
   transposeBatched(x: number, batches: number, rows: number, cols: number, out: number, f32: number): void;
-  /** acc[j] (float64) += x[r * inner + j] over `rows` rows (acc zeroed first with init = 1). */
+  /** acc[j] += x[r * inner + j] over `rows` rows (acc zeroed first with init = 1); acc holds x's
+   * float type (f32: float32 sums). */
   sumRows(x: number, rows: number, inner: number, acc: number, f32: number, init: number): void;
   /** out[r] = max (min with min = 1) of row r of `len` values; NaN if the row has one. */
   extremeOfRows(x: number, rows: number, len: number, out: number, f32: number, min: number): void;

@@ -548,11 +548,14 @@ export function runConformanceSuite(
         expectTensor(x.min(-2, true), hand([[1, -2, -6]], [1, 3]), "int32");
       });
 
-      it("float32 sums are accumulated in float64 and rounded once", () => {
-        // 2^24 + 1 + 1 in float64 is 16777218, exactly a float32. Rounding after every add would
-        // give 2^24 twice (16777217 rounds to even, 16777216).
+      it("float32 sums are float32: every partial sum is rounded to float32", () => {
+        // (2^24 + 1) + 1 summed in float32: 2^24 + 1 = 16777217 lies halfway between the float32
+        // neighbours 2^24 and 2^24 + 2 and rounds to the even significand, 2^24; so does the second
+        // add. The result is 16777216 (summing in float64 and rounding once would give 16777218).
         const x = on([16777216, 1, 1], "float32");
-        expectTensor(x.sum(), hand(16777218, []), "float32");
+        expectTensor(x.sum(), hand(16777216, []), "float32");
+        // Added the other way round the ones survive: (0 + 1 + 1) + 2^24 = 16777218, exact.
+        expectTensor(on([1, 1, 16777216], "float32").sum(), hand(16777218, []), "float32");
         const col = on(
           [
             [16777216, 0],
@@ -561,7 +564,7 @@ export function runConformanceSuite(
           ],
           "float32",
         );
-        expectTensor(col.sum(0), hand([16777218, 0], [2]), "float32");
+        expectTensor(col.sum(0), hand([16777216, 0], [2]), "float32");
       });
     });
 

@@ -1,9 +1,10 @@
 // A plain float64 reference for the ops of @bp/tensor: straightforward loops over JavaScript
 // numbers, sharing no code with src/kernels. It defines what each op means:
 // - NumPy broadcasting, computed by mapping every output multi-index back to each operand;
-// - sums taken in increasing index order in float64 (the order the kernels promise), so the kernels
-//   can be compared with it exactly;
-// - results stored in the tensor's dtype: float32 rounds once (Math.fround), int32 converts like a
+// - sums taken in increasing index order (the order the kernels promise), so the kernels can be
+//   compared with it exactly: in float64 for float64 and int32, and for float32 in float32, every
+//   product and every partial sum rounded with Math.fround (as NumPy, PyTorch and tfjs sum float32);
+// - results stored in the tensor's dtype: float32 rounds (Math.fround), int32 converts like a
 //   store into an Int32Array (ToInt32: truncation toward zero, wrapping modulo 2^32).
 import type { BinaryOp, DType, ReduceOp, UnaryOp } from "../../src/index.js";
 
@@ -185,10 +186,10 @@ function lanes(x: Ref, axis: number): { outShape: number[]; lanes: number[][] } 
   return { outShape, lanes: result };
 }
 
-function reduceLane(op: ReduceOp, lane: readonly number[]): number {
+function reduceLane(op: ReduceOp, lane: readonly number[], dtype: DType): number {
   if (op === "sum") {
     let s = 0;
-    for (const v of lane) s += v;
+    for (const v of lane) s = dtype === "float32" ? Math.fround(s + v) : s + v;
     return s;
   }
   // NumPy's max/min: a fold of maximum/minimum (a NaN anywhere gives NaN; on ties the earlier
@@ -201,13 +202,13 @@ function reduceLane(op: ReduceOp, lane: readonly number[]): number {
 /** sum/max/min over all elements (axis null) or along one axis. */
 export function reduceRef(op: ReduceOp, x: Ref, axis: number | null, keepDims = false, dtype: DType = "float64"): Ref {
   if (axis === null) {
-    const v = store(dtype, reduceLane(op, x.data));
+    const v = store(dtype, reduceLane(op, x.data, dtype));
     return { data: [v], shape: keepDims ? x.shape.map(() => 1) : [] };
   }
   const ax = normalizeAxis(axis, x.shape.length);
   const { outShape, lanes: ls } = lanes(x, ax);
   return {
-    data: ls.map((lane) => store(dtype, reduceLane(op, lane))),
+    data: ls.map((lane) => store(dtype, reduceLane(op, lane, dtype))),
     shape: keepDims ? x.shape.map((d, i) => (i === ax ? 1 : d)) : outShape,
   };
 }
@@ -234,8 +235,9 @@ export function argmaxRef(x: Ref, axis: number, keepDims = false): Ref {
 }
 
 /**
- * op(A) @ op(B) for 2-d A and B, each output element summed in float64 in increasing k, then
- * stored in dtype. A transposed operand is read in place (A^T[i][p] = A[p][i]).
+ * op(A) @ op(B) for 2-d A and B, each output element summed in increasing k: in float64, or for
+ * float32 in float32 (s = fround(s + fround(a * b)) per step). A transposed operand is read in place
+ * (A^T[i][p] = A[p][i]).
  */
 export function matmulRef(a: Ref, b: Ref, transA = false, transB = false, dtype: DType = "float64"): Ref {
   const [a0, a1] = a.shape as [number, number];
@@ -249,7 +251,8 @@ export function matmulRef(a: Ref, b: Ref, transA = false, transB = false, dtype:
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < k; p++) s += at(i, p) * bt(p, j);
+      if (dtype === "float32") for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(at(i, p) * bt(p, j)));
+      else for (let p = 0; p < k; p++) s += at(i, p) * bt(p, j);
       data.push(store(dtype, s));
     }
   }

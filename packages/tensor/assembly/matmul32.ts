@@ -1,0 +1,650 @@
+// The float32 matrix product of src/kernels/matmul32.ts in WebAssembly SIMD, with the same meaning bit
+// for bit: every output element is the float32 running sum
+//
+//   s = +0;  for p = 0, 1, ..., k-1:  s = f32(s + f32(a[i][p] * b[p][j]))
+//
+// in increasing p, each product and each sum rounded to float32 (f32x4.mul then f32x4.add: separate
+// IEEE operations, no fused multiply-add; relaxed SIMD is not enabled). This is float32 arithmetic as
+// NumPy, PyTorch and tfjs do it (their order of additions differs; this one is fixed and documented).
+//
+// Same loop nest as assembly/matmul.ts (GotoBLAS/BLIS: jc strips of NC columns, ic blocks of MC rows,
+// pc blocks of at most KC along k, then register tiles), with f32x4 lanes across output columns: an
+// MR x NR = 4 x 8 tile holds 8 running f32x4 sums (two vectors per row), so one step does 8 mul and
+// 8 add instructions for 32 multiply-adds, twice the float64 kernel's 16. A last panel of at most 4
+// columns uses a 4 x 4 tile (no work on padding beyond the next multiple of 4). Each tile's sums are
+// carried from one k block to the next through a float32 scratch block: the running sum *is* a
+// float32 value, so storing it is exact and the blocking changes nothing.
+//
+// Zeros in A are skipped when that pays and is exact, as in the float64 kernel: when every packed B
+// value of a strip is finite and at most half of a block's A values are nonzero, each output row is
+// summed over its nonzero A values only, still in increasing p. A zero A value times a finite B value
+// is +0 or -0 (exact in float32 too), and adding +0 or -0 to a float32 running sum that starts at +0
+// leaves it unchanged (round-to-nearest gives -0 only for (-0) + (-0)). Where B holds an Inf or NaN
+// nothing is skipped.
+//
+// All addresses are byte offsets in linear memory chosen by the caller (no data segments, no globals
+// that matter): one compiled module serves every thread over one shared memory.
+
+import { firstNonFinite } from "./reduce";
+
+/** Rows of the register tile (and of a packed A panel). */
+const MR: i32 = 4;
+/** Columns of the register tile (and of a packed B panel): two f32x4 vectors. A last panel of at
+ * most 4 columns is 4 wide. */
+const NR: i32 = 8;
+/** Upper bound of the k block; the actual block is k split into equal parts (depends on k only). */
+const KC: i32 = 256;
+/** Rows per block of A (a multiple of MR). */
+const MC: i32 = 64;
+/** Columns per strip of B (a multiple of NR). */
+const NC: i32 = 240;
+/** Sparse rows are used when at most this share of a block's A values is nonzero. */
+const SPARSE_MAX = 0.5;
+
+function roundUp(x: i32, to: i32): i32 {
+  return ((x + to - 1) / to) * to;
+}
+
+function kBlock(k: i32): i32 {
+  if (k <= 0) return 1;
+  const blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / blocks;
+}
+
+/** Bytes of scratch `matmul32` needs for a product with these n and k. */
+export function matmul32ScratchBytes(n: i32, k: i32): i32 {
+  const ncMax = roundUp(min(NC, n), 4);
+  const kc = kBlock(k);
+  // A panels (or sparse A values, with 4 values of slack), B strip, sums, per row a count, its steps
+  // (and slack), then the table of compress4.
+  return ((MC * kc + 4 + k * ncMax + MC * ncMax + MC + MC * kc + 4) << 2) + COMPRESS_TABLE_BYTES;
+}
+
+/**
+ * out = op(A) @ op(B) for output rows [rowStart, rowEnd), all float32; op(A) is m x k, op(B) is k x n,
+ * out is m x n row-major. transA: A is stored k x m; transB: B is stored n x k. scratch:
+ * matmul32ScratchBytes(n, k) bytes owned by the calling thread.
+ */
+export function matmul32(
+  a: usize,
+  b: usize,
+  out: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: bool,
+  transB: bool,
+  rowStart: i32,
+  rowEnd: i32,
+  scratch: usize,
+): void {
+  if (rowEnd <= rowStart || n === 0) return;
+  if (k === 0) {
+    memory.fill(out + ((<usize>(rowStart * n)) << 2), 0, (<usize>((rowEnd - rowStart) * n)) << 2);
+    return;
+  }
+  const kc = kBlock(k);
+  const ncMax = roundUp(min(NC, n), 4);
+  const aPanels = scratch;
+  const bPanels = aPanels + ((<usize>(MC * kc + 4)) << 2);
+  const acc = bPanels + ((<usize>(k * ncMax)) << 2);
+  const counts = acc + ((<usize>(MC * ncMax)) << 2);
+  const steps = counts + ((<usize>MC) << 2);
+  const table = steps + ((<usize>(MC * kc + 4)) << 2);
+  writeCompressTable(table);
+
+  // A B that is not transposed is read in place by the sparse path (its rows are what the sparse
+  // kernels step through) and packed only if a dense block needs it. Its kept steps are stored as
+  // byte offsets p * n * 4 with p < kc, which must not overflow; the sparse kernels read a strip's
+  // last group of 4 columns whole, up to 3 values past a row (into padding lanes of the sums, never
+  // stored), so the last row must have 3 values of memory after it.
+  const direct =
+    !transB &&
+    <i64>n * <i64>(kc << 2) <= <i64>i32.MAX_VALUE &&
+    <u64>b + ((<u64>k * <u64>n + 3) << 2) <= (<u64>memory.size()) << 16;
+  const directFinite = direct && allFinite(b, k * n);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const ncp = roundUp(nc, 4);
+    let packed = !direct;
+    const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
+    const stepBytes = direct ? n << 2 : NR << 2;
+    for (let ic = rowStart; ic < rowEnd; ic += MC) {
+      const mc = min(MC, rowEnd - ic);
+      const mcp = roundUp(mc, MR);
+      memory.fill(acc, 0, (<usize>(mcp * ncp)) << 2);
+      for (let pc = 0; pc < k; pc += kc) {
+        const kb = min(kc, k - pc);
+        const bBlock = bPanels + ((<usize>(pc * ncp)) << 2);
+        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table)) {
+          if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 2), 4, 0, ncp, acc);
+          else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 2, 1, ncp, acc);
+          continue;
+        }
+        if (!packed) {
+          packB(b, n, k, transB, jc, nc, kc, bPanels);
+          packed = true;
+        }
+        packA(a, m, k, transA, ic, mc, pc, kb, aPanels);
+        const ldc = (<usize>ncp) << 2;
+        let jr = 0;
+        for (; jr + NR <= ncp; jr += NR) {
+          const bp = bBlock + ((<usize>(jr * kb)) << 2);
+          for (let ir = 0; ir < mcp; ir += MR) {
+            tile4x8(aPanels + ((<usize>(ir * kb)) << 2), bp, kb, acc + ((<usize>(ir * ncp + jr)) << 2), ldc);
+          }
+        }
+        if (jr < ncp) {
+          const bp = bBlock + ((<usize>(jr * kb)) << 2);
+          for (let ir = 0; ir < mcp; ir += MR) {
+            tile4x4(aPanels + ((<usize>(ir * kb)) << 2), bp, kb, acc + ((<usize>(ir * ncp + jr)) << 2), ldc);
+          }
+        }
+      }
+      for (let i = 0; i < mc; i++) {
+        memory.copy(out + ((<usize>((ic + i) * n + jc)) << 2), acc + ((<usize>(i * ncp)) << 2), (<usize>nc) << 2);
+      }
+    }
+  }
+}
+
+/**
+ * c[r][0..8) = f32(c[r][j] + f32(a[p][r] * b[p][j])) for p < kb in order, for the 4 x 8 tile at c
+ * (rows ldc bytes apart), with the 8 running f32x4 sums in locals. a: 4 values per step, b: 8.
+ */
+function tile4x8(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void {
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  let s00 = v128.load(c);
+  let s01 = v128.load(c, 16);
+  let s10 = v128.load(c1);
+  let s11 = v128.load(c1, 16);
+  let s20 = v128.load(c2);
+  let s21 = v128.load(c2, 16);
+  let s30 = v128.load(c3);
+  let s31 = v128.load(c3, 16);
+  for (let p = 0; p < kb; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a0 = v128.load32_splat(ap);
+    s00 = f32x4.add(s00, f32x4.mul(a0, b0));
+    s01 = f32x4.add(s01, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(ap, 4);
+    s10 = f32x4.add(s10, f32x4.mul(a1, b0));
+    s11 = f32x4.add(s11, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(ap, 8);
+    s20 = f32x4.add(s20, f32x4.mul(a2, b0));
+    s21 = f32x4.add(s21, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(ap, 12);
+    s30 = f32x4.add(s30, f32x4.mul(a3, b0));
+    s31 = f32x4.add(s31, f32x4.mul(a3, b1));
+    ap += 16;
+    bp += 32;
+  }
+  v128.store(c, s00);
+  v128.store(c, s01, 16);
+  v128.store(c1, s10);
+  v128.store(c1, s11, 16);
+  v128.store(c2, s20);
+  v128.store(c2, s21, 16);
+  v128.store(c3, s30);
+  v128.store(c3, s31, 16);
+}
+
+/** tile4x8 for a last panel of 4 columns (b: 4 values per step). */
+function tile4x4(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void {
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  let s0 = v128.load(c);
+  let s1 = v128.load(c1);
+  let s2 = v128.load(c2);
+  let s3 = v128.load(c3);
+  for (let p = 0; p < kb; p++) {
+    const b0 = v128.load(bp);
+    s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(ap), b0));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(ap, 4), b0));
+    s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap, 8), b0));
+    s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(ap, 12), b0));
+    ap += 16;
+    bp += 16;
+  }
+  v128.store(c, s0);
+  v128.store(c1, s1);
+  v128.store(c2, s2);
+  v128.store(c3, s3);
+}
+
+/**
+ * Packs a panel of `width` lanes at o: kb steps of `width` float32 values, element (lane, p) read at
+ * src[first + lane * laneStride + p * stepStride]; lanes past `lanes` are zero. Returns its end.
+ */
+function packPanel(
+  src: usize,
+  first: i32,
+  laneStride: i32,
+  stepStride: i32,
+  lanes: i32,
+  width: i32,
+  kb: i32,
+  o: usize,
+): usize {
+  if (lanes === 4 && width === 4) {
+    const s1 = first + laneStride;
+    const s2 = s1 + laneStride;
+    const s3 = s2 + laneStride;
+    if (laneStride === 1) {
+      // The panel's 4 values at each step are contiguous: one vector copy per step.
+      for (let p = 0; p < kb; p++) {
+        v128.store(o, v128.load(src + ((<usize>(first + p * stepStride)) << 2)));
+        o += 16;
+      }
+      return o;
+    }
+    let p = 0;
+    if (stepStride === 1) {
+      // Each lane's steps are contiguous (rows of a row-major A): 4 x 4 blocks, transposed in
+      // registers, so that a step's 4 lanes are stored as one vector.
+      for (; p + 4 <= kb; p += 4) {
+        const x0 = v128.load(src + ((<usize>(first + p)) << 2));
+        const x1 = v128.load(src + ((<usize>(s1 + p)) << 2));
+        const x2 = v128.load(src + ((<usize>(s2 + p)) << 2));
+        const x3 = v128.load(src + ((<usize>(s3 + p)) << 2));
+        const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+        v128.store(o, v128.shuffle<i64>(t0, t2, 0, 2));
+        v128.store(o, v128.shuffle<i64>(t0, t2, 1, 3), 16);
+        v128.store(o, v128.shuffle<i64>(t1, t3, 0, 2), 32);
+        v128.store(o, v128.shuffle<i64>(t1, t3, 1, 3), 48);
+        o += 64;
+      }
+    }
+    for (; p < kb; p++) {
+      const q = p * stepStride;
+      store<f32>(o, load<f32>(src + ((<usize>(first + q)) << 2)));
+      store<f32>(o, load<f32>(src + ((<usize>(s1 + q)) << 2)), 4);
+      store<f32>(o, load<f32>(src + ((<usize>(s2 + q)) << 2)), 8);
+      store<f32>(o, load<f32>(src + ((<usize>(s3 + q)) << 2)), 12);
+      o += 16;
+    }
+    return o;
+  }
+  if (lanes === 8 && laneStride === 1) {
+    for (let p = 0; p < kb; p++) {
+      const q = src + ((<usize>(first + p * stepStride)) << 2);
+      v128.store(o, v128.load(q));
+      v128.store(o, v128.load(q, 16), 16);
+      o += 32;
+    }
+    return o;
+  }
+  for (let p = 0; p < kb; p++) {
+    for (let lane = 0; lane < width; lane++) {
+      store<f32>(o, lane < lanes ? load<f32>(src + ((<usize>(first + lane * laneStride + p * stepStride)) << 2)) : 0);
+      o += 4;
+    }
+  }
+  return o;
+}
+
+/** Packs rows [ic, ic+mc) x columns [pc, pc+kb) of op(A) into panels of MR rows at w. */
+function packA(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32, kb: i32, w: usize): void {
+  const rowStride = transA ? 1 : k;
+  const colStride = transA ? m : 1;
+  let o = w;
+  for (let ir = 0; ir < mc; ir += MR) {
+    o = packPanel(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), 4, kb, o);
+  }
+}
+
+/**
+ * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows (at pc * ncp
+ * values), panels of NR columns (each kb steps of NR values) and a last panel of 4 when the columns
+ * rounded up to 4 leave 4. Returns whether every packed value is finite.
+ */
+function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
+  const ncp = roundUp(nc, 4);
+  const rowStride = transB ? 1 : n;
+  const colStride = transB ? k : 1;
+  for (let pc = 0; pc < k; pc += kc) {
+    const kb = min(kc, k - pc);
+    let o = w + ((<usize>(pc * ncp)) << 2);
+    for (let jr = 0; jr < ncp; jr += NR) {
+      const width = min(NR, ncp - jr);
+      o = packPanel(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(width, nc - jr), width, kb, o);
+    }
+  }
+  return allFinite(w, k * ncp);
+}
+
+/** Whether all `len` float32 values at p are finite. */
+function allFinite(p: usize, len: i32): bool {
+  return firstNonFinite(p, len, true) < 0;
+}
+
+/**
+ * Packs rows [ic, ic+mc) x steps [pc, pc+kb) of op(A) keeping only the nonzero values: row r's values
+ * at w + r*kb*4, their steps p (as byte offsets p * stepBytes: B's rows read in place, or an 8-wide
+ * packed panel's steps) at steps + r*kb*4, its count at counts + 4r. Returns false (the caller packs densely) when more than SPARSE_MAX of the
+ * values are nonzero, giving up as soon as the rows so far are too dense (one row of slack).
+ */
+function packRows(
+  a: usize,
+  m: i32,
+  k: i32,
+  transA: bool,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  w: usize,
+  counts: usize,
+  steps: usize,
+  stepBytes: i32,
+  table: usize,
+): bool {
+  if (transA) return packRowsTransposed(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes, table);
+  const perRow = SPARSE_MAX * <f64>kb;
+  let limit = <f64>kb;
+  let total = 0;
+  for (let r = 0; r < mc; r++) {
+    const first = (ic + r) * k + pc;
+    const o = w + ((<usize>(r * kb)) << 2);
+    const st = steps + ((<usize>(r * kb)) << 2);
+    // Four zeros (long runs of them in images) are passed over with one branch; otherwise each value
+    // is written at the next free slot, which advances only past nonzeros (no branch per value).
+    let kept = 0;
+    let p = 0;
+    // Sixteen values at a time: sixteen zeros (an image's blank rows) are passed over with one
+    // branch; otherwise each group of four is compressed to its nonzero values without a branch.
+    const zero = f32x4.splat(0);
+    const stepsOf4 = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(stepBytes));
+    for (; p + 16 <= kb; p += 16) {
+      const q = a + ((<usize>(first + p)) << 2);
+      const v0 = v128.load(q);
+      const v1 = v128.load(q, 16);
+      const v2 = v128.load(q, 32);
+      const v3 = v128.load(q, 48);
+      const n0 = f32x4.ne(v0, zero);
+      const n1 = f32x4.ne(v1, zero);
+      const n2 = f32x4.ne(v2, zero);
+      const n3 = f32x4.ne(v3, zero);
+      if (!v128.any_true(v128.or(v128.or(n0, n1), v128.or(n2, n3)))) continue;
+      kept = compress4(o, st, kept, v0, n0, p * stepBytes, stepsOf4, table);
+      kept = compress4(o, st, kept, v1, n1, (p + 4) * stepBytes, stepsOf4, table);
+      kept = compress4(o, st, kept, v2, n2, (p + 8) * stepBytes, stepsOf4, table);
+      kept = compress4(o, st, kept, v3, n3, (p + 12) * stepBytes, stepsOf4, table);
+    }
+    for (; p + 4 <= kb; p += 4) {
+      const v = v128.load(a + ((<usize>(first + p)) << 2));
+      kept = compress4(o, st, kept, v, f32x4.ne(v, zero), p * stepBytes, stepsOf4, table);
+    }
+    for (; p < kb; p++) kept = keep(o, st, kept, load<f32>(a + ((<usize>(first + p)) << 2)), p * stepBytes);
+    store<i32>(counts + ((<usize>r) << 2), kept);
+    total += kept;
+    limit += perRow;
+    if (<f64>total > limit) return false;
+  }
+  return true;
+}
+
+/**
+ * packRows for a transposed A (stored k x m), where a row's values are m apart. Four steps at a time:
+ * a 4 x 4 block (4 steps of 4 rows, four contiguous loads) is skipped with one branch when all zero,
+ * else transposed in registers so that each row's 4 values (in increasing p) are appended to its list
+ * with compress4. Remaining steps one at a time. Every list stays in increasing p.
+ */
+function packRowsTransposed(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  w: usize,
+  counts: usize,
+  steps: usize,
+  stepBytes: i32,
+  table: usize,
+): bool {
+  memory.fill(counts, 0, (<usize>mc) << 2);
+  const zero = f32x4.splat(0);
+  const stepsOf4 = i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(stepBytes));
+  const rowBytes = (<usize>m) << 2;
+  let total = 0;
+  let p = 0;
+  for (; p + 4 <= kb; p += 4) {
+    const row = a + ((<usize>((pc + p) * m + ic)) << 2);
+    const off = p * stepBytes;
+    let r = 0;
+    for (; r + 4 <= mc; r += 4) {
+      const q = row + ((<usize>r) << 2);
+      const x0 = v128.load(q);
+      const x1 = v128.load(q + rowBytes);
+      const x2 = v128.load(q + 2 * rowBytes);
+      const x3 = v128.load(q + 3 * rowBytes);
+      const any = v128.or(
+        v128.or(f32x4.ne(x0, zero), f32x4.ne(x1, zero)),
+        v128.or(f32x4.ne(x2, zero), f32x4.ne(x3, zero)),
+      );
+      if (!v128.any_true(any)) continue;
+      // xi lane j = A value of row r + j at step p + i; yj lane i = the same (a 4 x 4 transpose).
+      const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+      total += appendFour(w, steps, counts, kb, r, v128.shuffle<i64>(t0, t2, 0, 2), off, stepsOf4, table);
+      total += appendFour(w, steps, counts, kb, r + 1, v128.shuffle<i64>(t0, t2, 1, 3), off, stepsOf4, table);
+      total += appendFour(w, steps, counts, kb, r + 2, v128.shuffle<i64>(t1, t3, 0, 2), off, stepsOf4, table);
+      total += appendFour(w, steps, counts, kb, r + 3, v128.shuffle<i64>(t1, t3, 1, 3), off, stepsOf4, table);
+    }
+    for (; r < mc; r++) {
+      for (let i = 0; i < 4; i++) {
+        const v = load<f32>(row + <usize>i * rowBytes + ((<usize>r) << 2));
+        total += keepInRow(w, counts, steps, kb, r, v, <u32>(off + i * stepBytes));
+      }
+    }
+    // As in packRows: give up early when too dense, with one step of slack per row.
+    if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 4) + <f64>mc) return false;
+  }
+  for (; p < kb; p++) {
+    const row = a + ((<usize>((pc + p) * m + ic)) << 2);
+    const off = <u32>(p * stepBytes);
+    for (let r = 0; r < mc; r++) total += keepInRow(w, counts, steps, kb, r, load<f32>(row + ((<usize>r) << 2)), off);
+  }
+  return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
+}
+
+/** compress4 of the four values v (steps off + stepsOf4) onto row r's list (values at w + r*kb*4,
+ * steps at steps + r*kb*4, count at counts + 4r); returns how many were kept. */
+function appendFour(
+  w: usize,
+  steps: usize,
+  counts: usize,
+  kb: i32,
+  r: i32,
+  v: v128,
+  off: i32,
+  stepsOf4: v128,
+  table: usize,
+): i32 {
+  const cp = counts + ((<usize>r) << 2);
+  const list = (<usize>(r * kb)) << 2;
+  const c = load<i32>(cp);
+  const next = compress4(w + list, steps + list, c, v, f32x4.ne(v, f32x4.splat(0)), off, stepsOf4, table);
+  store<i32>(cp, next);
+  return next - c;
+}
+
+/** Writes v and its step offset at slot `kept` of a sparse row; returns the next free slot. */
+function keep(o: usize, st: usize, kept: i32, v: f32, offset: i32): i32 {
+  store<f32>(o + ((<usize>kept) << 2), v);
+  store<u32>(st + ((<usize>kept) << 2), <u32>offset);
+  return kept + <i32>(v !== 0);
+}
+
+/** Bytes of compress4's table: a 16-byte swizzle per 4-bit mask. */
+const COMPRESS_TABLE_BYTES = 256;
+
+/**
+ * Writes compress4's table at t: for each 4-bit mask, the i8x16.swizzle that moves the 4-byte lanes
+ * whose bit is set to the front, in lane order (the other bytes 0x80: zero). Written on every call
+ * (64 stores), since the module keeps no data segment.
+ */
+function writeCompressTable(t: usize): void {
+  for (let mask = 0; mask < 16; mask++) {
+    let out = 0;
+    for (let lane = 0; lane < 4; lane++) {
+      let word: u32 = 0x80808080;
+      if (out < 4 && (mask >> lane) & 1) {
+        const b = <u32>(lane << 2);
+        word = b | ((b + 1) << 8) | ((b + 2) << 16) | ((b + 3) << 24);
+        store<u32>(t + ((<usize>((mask << 2) + out)) << 2), word);
+        out++;
+      }
+    }
+    for (; out < 4; out++) store<u32>(t + ((<usize>((mask << 2) + out)) << 2), 0x80808080);
+  }
+}
+
+/**
+ * keep() for the four values of v at once (nz: f32x4.ne(v, 0)), at steps offset + stepsOf4: the
+ * nonzero values and their offsets are moved to the front of a vector with one swizzle each and
+ * stored whole at slot `kept` (the up to 3 slots past the new count are overwritten later, or are
+ * the region's slack); returns kept + the number of nonzero values. No branch per value.
+ */
+function compress4(o: usize, st: usize, kept: i32, v: v128, nz: v128, offset: i32, stepsOf4: v128, t: usize): i32 {
+  const mask = i32x4.bitmask(nz);
+  const shuffle = v128.load(t + ((<usize>mask) << 4));
+  v128.store(o + ((<usize>kept) << 2), i8x16.swizzle(v, shuffle));
+  v128.store(st + ((<usize>kept) << 2), i8x16.swizzle(i32x4.add(i32x4.splat(offset), stepsOf4), shuffle));
+  return kept + <i32>popcnt<u32>(mask);
+}
+
+/** keep() for row r of a block whose counts live in memory; returns 1 if v was kept, else 0. */
+function keepInRow(w: usize, counts: usize, steps: usize, kb: i32, r: i32, v: f32, offset: u32): i32 {
+  const cp = counts + ((<usize>r) << 2);
+  const c = load<i32>(cp);
+  store<f32>(w + ((<usize>(r * kb + c)) << 2), v);
+  store<u32>(steps + ((<usize>(r * kb + c)) << 2), offset);
+  const nonzero = <i32>(v !== 0);
+  store<i32>(cp, c + nonzero);
+  return nonzero;
+}
+
+/**
+ * acc rows += their sparse A rows times one k block of B, columns [0, ncp) in groups of 8 and a last
+ * one of 4: column j's group starts at b + j * colBytes, and a kept step's row at the stored offset
+ * (packed 8-wide panels: colBytes = kb * 4, offsets p * 32, halved (`narrow` = 1) for a last panel 4
+ * wide; B read in place: colBytes = 4, offsets p * n * 4). Column groups outermost (up to 28 columns,
+ * seven running vectors, at a time), so their rows of B stay in L1 while every A row passes over
+ * them. A last group of 4 always joins the pass before it: a pass over one vector would wait on its
+ * single sum every step.
+ */
+function sparseRows(
+  w: usize,
+  counts: usize,
+  steps: usize,
+  mc: i32,
+  kb: i32,
+  b: usize,
+  colBytes: usize,
+  narrow: u32,
+  ncp: i32,
+  acc: usize,
+): void {
+  const group = colBytes << 3; // from one group of 8 columns to the next
+  for (let j = 0; j < ncp; ) {
+    const rest = ncp - j;
+    // Widths 28 (3 groups and the last 4), 24, 20, 16, 12, 8 or 4 (ncp is a multiple of 4).
+    const width = rest >= 32 ? 24 : rest;
+    const bj = b + <usize>j * colBytes;
+    for (let r = 0; r < mc; r++) {
+      const kept = load<i32>(counts + ((<usize>r) << 2));
+      if (kept === 0) continue;
+      const av = w + ((<usize>(r * kb)) << 2);
+      const st = steps + ((<usize>(r * kb)) << 2);
+      const c = acc + ((<usize>(r * ncp + j)) << 2);
+      if (width === 24) sparseRun<Three, NoTail>(av, st, kept, bj, group, narrow, c);
+      else if (width === 28) sparseRun<Three, Tail>(av, st, kept, bj, group, narrow, c);
+      else if (width === 20) sparseRun<Two, Tail>(av, st, kept, bj, group, narrow, c);
+      else if (width === 16) sparseRun<Two, NoTail>(av, st, kept, bj, group, narrow, c);
+      else if (width === 12) sparseRun<One, Tail>(av, st, kept, bj, group, narrow, c);
+      else if (width === 8) sparseRun<One, NoTail>(av, st, kept, bj, group, narrow, c);
+      else sparse4(av, st, kept, bj, narrow, c);
+    }
+    j += width;
+  }
+}
+
+/** The number of groups of 8 columns of a sparseRun, as a type argument (a compile-time choice). */
+type One = u8;
+type Two = u16;
+type Three = u32;
+/** Whether a sparseRun also does a last group of 4 columns, as a type argument. */
+type Tail = bool;
+type NoTail = u8;
+
+/**
+ * c[0..8G) += av[t] * (G groups of 8 columns at bp, bp+P, bp+2P, row steps[t]) over kept steps t;
+ * with Tail also c[8G..8G+4) from the group of 4 at bp+G*P (its offset shifted right by `narrow`).
+ */
+function sparseRun<G, T>(av: usize, st: usize, kept: i32, bp: usize, P: usize, narrow: u32, c: usize): void {
+  const g = sizeof<G>() === 4 ? 3 : sizeof<G>();
+  const tail = isBoolean<T>();
+  let s0 = v128.load(c);
+  let s1 = v128.load(c, 16);
+  let s2 = g >= 2 ? v128.load(c, 32) : f32x4.splat(0);
+  let s3 = g >= 2 ? v128.load(c, 48) : f32x4.splat(0);
+  let s4 = g >= 3 ? v128.load(c, 64) : f32x4.splat(0);
+  let s5 = g >= 3 ? v128.load(c, 80) : f32x4.splat(0);
+  const ct = c + ((<usize>g) << 5);
+  const bt = bp + <usize>g * P;
+  let s6 = tail ? v128.load(ct) : f32x4.splat(0);
+  const end = st + ((<usize>kept) << 2);
+  for (; st < end; st += 4) {
+    const off = <usize>load<u32>(st);
+    const q0 = bp + off;
+    const x = v128.load32_splat(av);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(q0)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(q0, 16)));
+    if (g >= 2) {
+      const q1 = q0 + P;
+      s2 = f32x4.add(s2, f32x4.mul(x, v128.load(q1)));
+      s3 = f32x4.add(s3, f32x4.mul(x, v128.load(q1, 16)));
+    }
+    if (g >= 3) {
+      const q2 = q0 + P + P;
+      s4 = f32x4.add(s4, f32x4.mul(x, v128.load(q2)));
+      s5 = f32x4.add(s5, f32x4.mul(x, v128.load(q2, 16)));
+    }
+    if (tail) s6 = f32x4.add(s6, f32x4.mul(x, v128.load(bt + (off >> narrow))));
+    av += 4;
+  }
+  v128.store(c, s0);
+  v128.store(c, s1, 16);
+  if (g >= 2) {
+    v128.store(c, s2, 32);
+    v128.store(c, s3, 48);
+  }
+  if (g >= 3) {
+    v128.store(c, s4, 64);
+    v128.store(c, s5, 80);
+  }
+  if (tail) v128.store(ct, s6);
+}
+
+/** sparseRun for 4 columns alone (narrow = 1: a packed panel 4 wide, whose steps are 16 bytes
+ * apart, half the stored offset). */
+function sparse4(av: usize, st: usize, kept: i32, bp: usize, narrow: u32, c: usize): void {
+  let s0 = v128.load(c);
+  const end = st + ((<usize>kept) << 2);
+  for (; st < end; st += 4) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(av), v128.load(bp + <usize>(load<u32>(st) >> narrow))));
+    av += 4;
+  }
+  v128.store(c, s0);
+}
