@@ -833,7 +833,7 @@ describe("layers and gradient check", () => {
 
   test("the book's gradient check on the first 3 images passes for every parameter", async () => {
     const { page, errors } = await openPage(browser!, `${url}?view=gradcheck&hidden=10`);
-    expect(await page.textContent("#gradcheck-net")).toContain("TwoLayerNet 784-10-10, float64, seed 0: 7960 weights");
+    expect(await page.textContent("#gradcheck-net")).toContain("TwoLayerNet 784-10-10, float64, seed 0: 7,960 weights");
     const rows = await runGradCheck(page);
     expect(rows.map((r) => [r.name, r.result])).toEqual([
       ["W1", "pass"],
