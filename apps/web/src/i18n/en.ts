@@ -231,6 +231,12 @@ export const en = {
   "pad.sees": "What the net sees",
   "model.notMnist":
     "{file}: this {kind} does not map a 28×28 MNIST image to 10 class scores (a test image gave {shape}); was it trained on other data?",
+  "lr.adaptiveTooLarge":
+    "{name} moves every weight by about the learning rate at each step, so {lr} (weights start near 0.01) throws them far off and the net will probably not learn; the book's default is {suggested}.",
+  "lr.tooLarge":
+    "{name} with learning rate {lr} overshoots: the loss will probably grow or stay at chance; the book's default is {suggested}.",
+  "lr.tooSmall":
+    "{name} with learning rate {lr} moves the weights so little that a few thousand iterations will barely change the loss; the book's default is {suggested}.",
   "gal.title": "Test images",
   "gal.wrongOnly": "Misclassified only",
   "gal.prev": "Previous",

@@ -224,6 +224,12 @@ export const ja: Catalogue = {
   "pad.sees": "ネットワークに見えているもの",
   "model.notMnist":
     "{file}: この {kind} は 28×28 の MNIST 画像を10クラスのスコアに写しません（テスト画像で {shape}）。別のデータで学習したものではありませんか？",
+  "lr.adaptiveTooLarge":
+    "{name} は各ステップですべての重みをおよそ学習率の大きさだけ動かすので、{lr} では（重みの初期値は 0.01 程度）大きく外れてしまい、おそらく学習しません。本書の既定値は {suggested} です。",
+  "lr.tooLarge":
+    "{name} で学習率 {lr} は大きすぎます。損失はおそらく増えるか、当てずっぽうと同じ程度にとどまります。本書の既定値は {suggested} です。",
+  "lr.tooSmall":
+    "{name} で学習率 {lr} では重みがほとんど動かず、数千回繰り返しても損失はほとんど変わりません。本書の既定値は {suggested} です。",
   "gal.title": "テスト画像",
   "gal.wrongOnly": "誤認識した画像のみ",
   "gal.prev": "前へ",

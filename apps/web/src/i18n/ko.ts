@@ -222,6 +222,12 @@ export const ko: Catalogue = {
   "pad.sees": "신경망이 보는 것",
   "model.notMnist":
     "{file}: 이 {kind}은(는) 28×28 MNIST 이미지를 10개 클래스의 점수로 바꾸지 않습니다 (시험 이미지에서 {shape}). 다른 데이터로 학습한 것은 아닌가요?",
+  "lr.adaptiveTooLarge":
+    "{name}은(는) 단계마다 모든 가중치를 대략 학습률만큼 움직이므로, {lr}이면(가중치 초깃값은 0.01 정도) 너무 멀리 벗어나 아마 학습하지 못합니다. 책의 기본값은 {suggested}입니다.",
+  "lr.tooLarge":
+    "{name}에 학습률 {lr}은(는) 너무 큽니다. 손실이 커지거나 무작위로 찍는 수준에 머물 것입니다. 책의 기본값은 {suggested}입니다.",
+  "lr.tooSmall":
+    "{name}에 학습률 {lr}이면 가중치가 거의 움직이지 않아 수천 번 반복해도 손실이 거의 바뀌지 않습니다. 책의 기본값은 {suggested}입니다.",
   "gal.title": "시험 이미지",
   "gal.wrongOnly": "잘못 분류한 것만",
   "gal.prev": "이전",

@@ -218,6 +218,10 @@ export const zhHans: Catalogue = {
   "pad.sees": "网络看到的",
   "model.notMnist":
     "{file}：这个 {kind} 不能把 28×28 的 MNIST 图像映射为 10 个类别的得分（测试图像得到 {shape}）；它是不是用其他数据训练的？",
+  "lr.adaptiveTooLarge":
+    "{name} 每一步都把每个权重移动大约学习率那么多，所以 {lr}（权重初始值约为 0.01）会让它们偏离太远，网络很可能学不会；书中的默认值是 {suggested}。",
+  "lr.tooLarge": "{name} 的学习率 {lr} 太大：损失很可能会增大，或停留在随机猜测的水平；书中的默认值是 {suggested}。",
+  "lr.tooSmall": "{name} 的学习率 {lr} 让权重几乎不动，迭代几千次损失也几乎不变；书中的默认值是 {suggested}。",
   "gal.title": "测试图像",
   "gal.wrongOnly": "只看识别错误的",
   "gal.prev": "上一页",
