@@ -1,6 +1,6 @@
 // The Train view's live chart (uPlot, sharp at any pixel ratio): minibatch loss at every iteration;
-// per epoch the mean loss and train/test accuracies; a test-subset accuracy curve about ten times
-// per epoch and the running minibatch accuracy; the loss on a linear or log axis.
+// per epoch the mean loss and train/test accuracies; a test-subset accuracy curve every N iterations
+// (the Accuracy every setting; auto: about ten times per epoch) and the running minibatch accuracy; the loss on a linear or log axis.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { EpochRow } from "./messages.js";
@@ -110,7 +110,7 @@ export class LossChart {
           points: { show: true, size: 7 },
         },
         {
-          label: "test accuracy, first 500 (every N iterations)",
+          label: "test accuracy on a subset, every N iterations",
           scale: "acc",
           stroke: "#c77700",
           width: 1.5,

@@ -36,6 +36,10 @@ export interface TrainConfig {
   trainSize: number;
   /** Measure the accuracies on the first N of the 10 000 test images. */
   testSize: number;
+  /** The chart's accuracy curve: every N iterations, or "auto" (max(10, iterations per epoch / 10)). */
+  curveEvery: number | "auto";
+  /** ... on the first N of the run's test images (all of them when it has fewer). */
+  curveRows: number;
 }
 
 export interface GradCheckRequest {
@@ -85,6 +89,9 @@ export type WorkerMessage =
       iterationsPerEpoch: number;
       /** "TwoLayerNet 784-50-10". */
       net: string;
+      /** The accuracy curve: every `curveEvery` iterations on `curveRows` test images (0: none). */
+      curveEvery: number;
+      curveRows: number;
     }
   | { type: "state"; state: RunState; iteration: number }
   /** Minibatch losses since the last message (iterations are consecutive from `first`). */
@@ -106,7 +113,7 @@ export type WorkerMessage =
       config: TrainConfig;
     }
   | InsideMessage
-  /** Accuracy on the first (up to) 500 test rows, measured every `curveEvery` iterations (not for
+  /** Accuracy on the first `curveRows` test rows, measured every `curveEvery` iterations (not for
    * SimpleConvNet), and the mean minibatch accuracy of the last 50 steps. */
   | { type: "curve"; iteration: number; testAccuracy: number; batchAccuracy: number | null }
   | { type: "diverged"; iteration: number; message: string }

@@ -14,6 +14,8 @@ export interface Model {
   bytes: Uint8Array;
   /** Where it came from, in words ("trained here: 1200 iterations"). */
   source: string;
+  /** The kept run (run-store.ts) it is the net of, if any. */
+  runId?: number;
 }
 
 type Listener = (m: Model | null) => void;

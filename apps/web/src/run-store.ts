@@ -64,6 +64,39 @@ export const chosenRunId = (): Promise<number | undefined> =>
 
 export const chooseRun = (id: number): Promise<unknown> => request(META, "readwrite", (s) => s.put(id, "predict"));
 
+/** The longest name a run may be given. */
+export const MAX_RUN_NAME = 200;
+
+/** Gives run `id` a new title (the name the list, the overlay and Predict show); refuses an empty
+ * or overlong name with a RangeError that says what to enter. */
+export async function renameRun(id: number, title: string): Promise<RunRecord> {
+  const name = title.trim();
+  if (name === "") throw new RangeError(RUN_STORE_WORDS.emptyName);
+  if (name.length > MAX_RUN_NAME) throw new RangeError(RUN_STORE_WORDS.longName(name.length));
+  const run = await request<RunRecord | undefined>(RUNS, "readonly", (s) => s.get(id));
+  if (run === undefined) throw new RangeError(RUN_STORE_WORDS.noRun(id));
+  const renamed = { ...run, title: name };
+  await request(RUNS, "readwrite", (s) => s.put(renamed));
+  return renamed;
+}
+
+/** Deletes run `id` (and its net); when Predict had picked it, Predict's pick is forgotten.
+ * Returns whether it was Predict's pick. */
+export async function deleteRun(id: number): Promise<boolean> {
+  const wasChosen = (await chosenRunId()) === id;
+  await request(RUNS, "readwrite", (s) => s.delete(id));
+  if (wasChosen) await request(META, "readwrite", (s) => s.delete("predict"));
+  return wasChosen;
+}
+
+/** The messages of renameRun (in one place, for the string catalogue). */
+export const RUN_STORE_WORDS = {
+  emptyName: "A run needs a name: type at least one character, or press Cancel to keep the old one.",
+  longName: (n: number) =>
+    `That name is ${n} characters long; a run's name may have at most ${MAX_RUN_NAME}. Shorten it, or press Cancel.`,
+  noRun: (id: number) => `There is no run ${id} any more (deleted in another tab?); reload the page.`,
+};
+
 /** A run that reached the end or was stopped is good when its test accuracy beats guessing by a
  * margin (10 classes: 0.1 by chance); only good runs take over Predict without being picked. */
 export function outcomeOf(state: "finished" | "stopped", final: EpochRow): { outcome: RunOutcome; note: string } {
@@ -80,5 +113,5 @@ export async function restoreChosenRun(store: ModelStore): Promise<void> {
   const id = await chosenRunId();
   if (id === undefined || store.current !== null) return;
   const run = (await listRuns()).find((r) => r.id === id);
-  if (run?.model) store.set(modelFromBytes(run.model, `${run.title} (${run.note})`));
+  if (run?.model) store.set({ ...modelFromBytes(run.model, `${run.title} (${run.note})`), runId: run.id });
 }

@@ -1,8 +1,8 @@
 // The 10 000 MNIST test images in the page (for browsing and for a model's test accuracy), loaded
-// once through the same Cache Storage as the training worker, and a model's predictions on all of
+// once (its four chunks) through the same Cache Storage as the training worker, and a model's predictions on all of
 // them, computed in chunks so that the page keeps drawing.
 import { classify, takesImages, type Model } from "./model-store.js";
-import { fetchIdx } from "./mnist-files.js";
+import { fetchRows } from "./mnist-files.js";
 
 export interface TestSet {
   images: Uint8Array;
@@ -13,13 +13,14 @@ export interface TestSet {
 let loading: Promise<TestSet> | null = null;
 
 export function loadTestSet(): Promise<TestSet> {
-  loading ??= Promise.all([fetchIdx("testImages", location.href), fetchIdx("testLabels", location.href)]).then(
-    ([img, lab]) => ({
-      images: img.idx.array.data as Uint8Array,
-      labels: lab.idx.array.data as Uint8Array,
-      count: img.idx.array.shape[0]!,
-    }),
-  );
+  loading ??= Promise.all([
+    fetchRows("testImages", 10_000, location.href),
+    fetchRows("testLabels", 10_000, location.href),
+  ]).then(([img, lab]) => ({
+    images: img.idx.array.data as Uint8Array,
+    labels: lab.idx.array.data as Uint8Array,
+    count: img.idx.array.shape[0]!,
+  }));
   loading.catch(() => {
     loading = null;
   });

@@ -28,7 +28,17 @@ interface FieldBase<K extends keyof TrainConfig> {
 export type TextField = { [K in keyof TrainConfig]: FieldBase<K> }[keyof TrainConfig];
 
 function numberField<
-  K extends "iterations" | "batch" | "lr" | "seed" | "threads" | "dropout" | "weightDecay" | "trainSize" | "testSize",
+  K extends
+    | "iterations"
+    | "batch"
+    | "lr"
+    | "seed"
+    | "threads"
+    | "dropout"
+    | "weightDecay"
+    | "trainSize"
+    | "testSize"
+    | "curveRows",
 >(
   name: K,
   label: string,
@@ -65,6 +75,20 @@ function numberField<
 }
 
 const INIT_NAMES = ["he", "relu", "xavier", "sigmoid"] as const;
+
+/** The words of the accuracy-curve settings (in one place, for the string catalogue). */
+const CURVE_WORDS = {
+  everyLabel: "Accuracy every",
+  everyHint:
+    "iterations between two points of the test accuracy curve, or auto (about ten per epoch); not for SimpleConvNet",
+  everyEmpty: "Accuracy every is empty: enter a whole number of iterations from 1 to 1000000, such as 50, or auto.",
+  everyBad: (t: string) =>
+    `Accuracy every: "${t}" is neither a whole number of iterations from 1 to 1000000 nor auto; enter, for example, 50 or auto.`,
+  everyTooFew: (every: number, iterations: number) =>
+    `Accuracy every: ${every} is more than the run's ${iterations} iterations, so the curve would have no point; enter at most ${iterations}, or auto.`,
+  rowsLabel: "Accuracy subset",
+  rowsHint: "test images the curve is measured on (the first N of the run's; all of them when it has fewer)",
+};
 
 export const TEXT_FIELDS: TextField[] = [
   numberField(
@@ -128,6 +152,21 @@ export const TEXT_FIELDS: TextField[] = [
     "5000",
   ),
   numberField("testSize", "Test images", "the first N of 10 000, for the accuracies", "int", 1, 10_000, "1000"),
+  {
+    name: "curveEvery",
+    label: CURVE_WORDS.everyLabel,
+    hint: CURVE_WORDS.everyHint,
+    format: (v) => String(v),
+    parse(text) {
+      const t = text.trim().toLowerCase();
+      if (t === "auto") return { value: "auto" };
+      const v = Number(t);
+      if (t === "") return { error: CURVE_WORDS.everyEmpty };
+      if (!Number.isInteger(v) || v < 1 || v > 1_000_000) return { error: CURVE_WORDS.everyBad(text.trim()) };
+      return { value: v };
+    },
+  },
+  numberField("curveRows", CURVE_WORDS.rowsLabel, CURVE_WORDS.rowsHint, "int", 1, 10_000, "500"),
 ];
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -147,6 +186,8 @@ export const DEFAULT_CONFIG: TrainConfig = {
   threads: 2,
   trainSize: 60_000,
   testSize: 10_000,
+  curveEvery: "auto",
+  curveRows: 500,
 };
 
 /** Chapter 7's recipe (ch07/train_convnet.py: Adam, lr 0.001, 100 hidden units, init std 0.01)
@@ -197,6 +238,8 @@ export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfi
     .join(" or ");
   if (row.hiddenLayers === "one" && config.hidden.length !== 1)
     out.hidden = `Hidden units: ${row.className} has one hidden layer; enter one size, or choose ${many} for ${config.hidden.length} layers.`;
+  if (typeof config.curveEvery === "number" && config.curveEvery > config.iterations)
+    out.curveEvery = CURVE_WORDS.everyTooFew(config.curveEvery, config.iterations);
   if (typeof config.init !== "number" && !row.settings.includes("initByName"))
     out.init = `Weight init: ${row.className} takes a number (the book's 0.01); "${config.init}" needs ${many}.`;
   return out;

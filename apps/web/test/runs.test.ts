@@ -62,7 +62,7 @@ describe("kept runs", () => {
     await page.check('#runs-list li[data-run="1"] .run-compare');
     await page.check('#runs-list li[data-run="2"] .run-compare');
     expect(JSON.parse((await page.getAttribute("#runs-chart", "data-series")) ?? "[]")).toEqual(titles);
-    expect(await page.locator("#runs-chart .u-series").count()).toBe(2);
+    expect(await page.locator("#runs-legend li").count()).toBe(2);
     expect(await page.textContent("#runs-hint")).toBe("2 runs compared.");
     await page.screenshot({ path: "/tmp/web-shots/runs-desktop.png", fullPage: true });
 
@@ -108,7 +108,7 @@ describe("kept runs", () => {
     await runKept(page, 2);
     await page.check('#runs-list li[data-run="1"] .run-compare');
     await page.check('#runs-list li[data-run="2"] .run-compare');
-    expect(await page.locator("#runs-chart .u-series").count()).toBe(2);
+    expect(await page.locator("#runs-legend li").count()).toBe(2);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
     await page.locator("#runs").screenshot({ path: "/tmp/web-shots/runs-phone.png" });
     expect(errors).toEqual([]);

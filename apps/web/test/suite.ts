@@ -29,3 +29,17 @@ export function servedApp(): Served {
   });
   return served;
 }
+
+/** A second `vite preview` of the build without the config file: a plain static server (no
+ * COOP/COEP, dist/mnist as static files, .gz labelled Content-Encoding: gzip). */
+export function servedPlain(): { url: string } {
+  const served = { url: "" };
+  let server: PreviewServer | undefined;
+  beforeAll(async () => {
+    ({ server, url: served.url } = await startPreview(false));
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return served;
+}

@@ -48,7 +48,7 @@ export function createTrainForm(
       id: f.name,
       name: f.name,
       type: "text",
-      inputmode: f.name === "hidden" || f.name === "init" ? "text" : "decimal",
+      inputmode: f.name === "hidden" || f.name === "init" || f.name === "curveEvery" ? "text" : "decimal",
       autocomplete: "off",
       value: formatField(f, config),
       "aria-describedby": `${f.name}-hint ${f.name}-error${f.name === "lr" ? " lr-warning" : ""}`,

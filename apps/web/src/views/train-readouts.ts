@@ -62,7 +62,7 @@ export function createTrainReadouts(): TrainReadouts {
   const weightsCaption = h("figcaption", {}, WEIGHTS_CAPTION);
   const weightsTitle = h("h3", {}, "What the hidden units look at");
   const chartCaption =
-    "Thin blue line: the loss of each minibatch (noisy). Dark line with dots: the mean loss over each epoch. Green and orange with big dots: accuracy on the training and test images (all of them, or the first N set above) after each epoch (right axis). Thin orange with small dots: accuracy on the first 500 test images about ten times per epoch; dotted green: the mean accuracy of the last 50 minibatches. On the linear axis a loss above 2.5 (or 1.5 times the first loss) runs off the top: tick the log scale to see how far a diverging loss grew. ";
+    "Thin blue line: the loss of each minibatch (noisy). Dark line with dots: the mean loss over each epoch. Green and orange with big dots: accuracy on the training and test images (all of them, or the first N set above) after each epoch (right axis). Thin orange with small dots: accuracy on the first N test images (Accuracy subset) every N iterations (Accuracy every; auto: about ten times per epoch); dotted green: the mean accuracy of the last 50 minibatches. On the linear axis a loss above 2.5 (or 1.5 times the first loss) runs off the top: tick the log scale to see how far a diverging loss grew. ";
 
   let chart: LossChart | null = null;
   let runConfig: TrainConfig | null = null;
@@ -126,7 +126,7 @@ export function createTrainReadouts(): TrainReadouts {
       statusText,
       message,
       result,
-      h("label", { class: "field check" }, logBox, "Loss on a log scale"),
+      h("label", { class: "field inline" }, logBox, "Loss on a log scale"),
       h("figure", {}, chartBox, h("figcaption", {}, chartCaption, chartSummary)),
       h("div", { class: "scroll-x" }, epochTable),
       weightsTitle,
@@ -158,7 +158,7 @@ export function createTrainReadouts(): TrainReadouts {
         case "ready":
           perEpoch = m.iterationsPerEpoch;
           chart?.reset(perEpoch);
-          statusText.textContent = `${m.net}: ${m.trainSize} training images, ${m.testSize} test images; ${m.backend} backend, ${m.threads} thread(s); data ready in ${m.loadSeconds.toFixed(1)} s (${sources[m.source]}). 1 epoch = ${perEpoch} iterations.`;
+          statusText.textContent = `${m.net}: ${m.trainSize} training images, ${m.testSize} test images; ${m.backend} backend, ${m.threads} thread(s); data ready in ${m.loadSeconds.toFixed(1)} s (${sources[m.source]}). 1 epoch = ${perEpoch} iterations.${m.curveEvery > 0 ? ` Test accuracy curve: every ${m.curveEvery} iterations on the first ${m.curveRows} test images.` : ""}`;
           break;
         case "progress":
           losses.push(...m.losses);

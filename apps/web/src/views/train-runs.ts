@@ -1,85 +1,134 @@
-// The Train view's kept runs (run-store.ts): one row per run with its outcome, a box to overlay
-// its loss on the comparison chart, and a button to make its net the one Predict uses. A diverged
-// or failed run is kept and marked, and takes over Predict only when picked here.
-import uPlot from "uplot";
+// The Train view's kept runs (run-store.ts): one row per run with its outcome, a box to overlay it
+// on the comparison charts (train-runs-chart.ts), a button to make its net the one Predict uses,
+// and Rename and Delete. A diverged or failed run is kept and marked, and takes over Predict only
+// when picked here; deleting the run Predict uses leaves Predict without a net until another is
+// picked or loaded (it never silently falls back to some other run).
 import { h } from "../dom.js";
 import { modelFromBytes } from "../model-store.js";
-import { chooseRun, chosenRunId, listRuns, type RunRecord } from "../run-store.js";
+import { chooseRun, chosenRunId, deleteRun, listRuns, renameRun, type RunRecord } from "../run-store.js";
+import { colourOf, createRunsOverlay } from "./train-runs-chart.js";
 import type { AppContext } from "./view.js";
 
-const COLOURS = ["#1554b0", "#c2410c", "#1b6e2a", "#7e22ce", "#b91c1c", "#0e7490"];
-const POINTS = 200;
-
-/** The mean loss over buckets of iterations (at most POINTS of them) for `runs`, aligned on x. */
-function overlayData(runs: RunRecord[]): uPlot.AlignedData {
-  const longest = Math.max(1, ...runs.map((r) => r.losses.length));
-  const size = Math.ceil(longest / POINTS);
-  const xs = Array.from({ length: Math.ceil(longest / size) }, (_, b) => Math.min(longest, (b + 1) * size));
-  const ys = runs.map((r) =>
-    xs.map((_, b) => {
-      const part = r.losses.slice(b * size, (b + 1) * size).filter((l) => Number.isFinite(l));
-      return part.length === 0 ? null : part.reduce((s, l) => s + l, 0) / part.length;
-    }),
-  );
-  return [xs, ...ys] as uPlot.AlignedData;
-}
+/** The words of the runs list (in one place, for the string catalogue). */
+export const RUNS_WORDS = {
+  title: "Runs (kept in this browser)",
+  intro:
+    "Every run is kept with its settings, losses, accuracy curve and net. A run that diverged or learned nothing is marked and does not replace the net Predict uses unless you pick it. Tick runs to compare them; rename or delete them here.",
+  none: "No runs yet: each run you finish, stop or lose is kept here.",
+  tickMore: "Tick two or more runs to compare their accuracies and losses.",
+  compared: (n: number) => `${n} runs compared.`,
+  compare: (title: string) => `Compare ${title}`,
+  use: "Use in Predict",
+  used: "Used by Predict",
+  rename: "Rename",
+  renameLabel: (title: string) => `New name for ${title}`,
+  save: "Save",
+  cancel: "Cancel",
+  delete: "Delete",
+  deleteQuestion: (title: string) => `Delete ${title} and its net? This cannot be undone.`,
+  deleteChosen:
+    " Predict uses this run's net: after deleting, Predict has no net until you pick another run or load a file.",
+  deleteYes: "Delete run",
+  deleteNo: "Keep",
+  nowUses: (title: string) => `Predict now uses ${title}.`,
+  renamed: (title: string) => `Renamed to ${title}.`,
+  deleted: (title: string) => `${title} deleted.`,
+  deletedChosen: (title: string) => `${title} deleted; Predict has no net now: pick another run or load a file.`,
+};
 
 export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refresh(): Promise<void> } {
   const list = h("ul", { id: "runs-list", class: "runs" });
-  const chartBox = h("div", {
-    id: "runs-chart",
-    class: "chart",
-    role: "img",
-    "aria-label": "The ticked runs' losses on one chart",
-  });
+  const overlay = createRunsOverlay();
   const hint = h("p", { id: "runs-hint", class: "hint" });
   const compared = new Set<number>();
   let runs: RunRecord[] = [];
-  let plot: uPlot | null = null;
 
   function draw(): void {
     const shown = runs.filter((r) => compared.has(r.id));
-    chartBox.dataset.series = JSON.stringify(shown.map((r) => r.title));
-    plot?.destroy();
-    plot = null;
-    hint.textContent =
-      shown.length < 2 ? "Tick two or more runs to compare their losses." : `${shown.length} runs compared.`;
-    if (shown.length === 0) return;
-    plot = new uPlot(
-      {
-        width: Math.max(280, Math.min(900, chartBox.clientWidth || 600)),
-        height: 240,
-        legend: { live: false },
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.min(Math.max(2.5, max), 10)] } },
-        axes: [{ label: "iteration" }, { label: "mean minibatch loss", size: 48 }],
-        series: [
-          { label: "iteration" },
-          ...shown.map((r, i) => ({
-            label: `Run ${r.id}`,
-            stroke: COLOURS[i % COLOURS.length]!,
-            width: 2,
-            spanGaps: true,
-          })),
-        ],
-      },
-      overlayData(shown),
-      chartBox,
-    );
+    hint.textContent = shown.length < 2 ? RUNS_WORDS.tickMore : RUNS_WORDS.compared(shown.length);
+    overlay.draw(shown);
   }
 
   async function use(run: RunRecord): Promise<void> {
     if (run.model === null) return;
-    ctx.model.set(modelFromBytes(run.model, `${run.title} (${run.note})`));
+    ctx.model.set({ ...modelFromBytes(run.model, `${run.title} (${run.note})`), runId: run.id });
     await chooseRun(run.id);
     await refresh();
-    ctx.announce(`Predict now uses ${run.title}.`);
+    ctx.announce(RUNS_WORDS.nowUses(run.title));
+  }
+
+  /** The row's title becomes a name field with Save and Cancel (Enter saves, Escape cancels). */
+  function startRename(run: RunRecord, li: HTMLElement): void {
+    const input = h("input", {
+      type: "text",
+      class: "run-name",
+      value: run.title,
+      "aria-label": RUNS_WORDS.renameLabel(run.title),
+      "aria-describedby": `run-${run.id}-name-error`,
+    });
+    const error = h("span", { class: "field-error", id: `run-${run.id}-name-error` });
+    const save = async (): Promise<void> => {
+      try {
+        const renamed = await renameRun(run.id, input.value);
+        if (ctx.model.current?.runId === run.id) {
+          ctx.model.set({ ...ctx.model.current, source: `${renamed.title} (${renamed.note})` });
+        }
+        await refresh();
+        ctx.announce(RUNS_WORDS.renamed(renamed.title));
+      } catch (e) {
+        error.textContent = e instanceof Error ? e.message : String(e);
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+      }
+    };
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") void save();
+      if (e.key === "Escape") void refresh();
+    });
+    const form = h(
+      "div",
+      { class: "run-edit" },
+      input,
+      h("button", { type: "button", class: "run-save primary", onclick: () => void save() }, RUNS_WORDS.save),
+      h("button", { type: "button", class: "run-cancel", onclick: () => void refresh() }, RUNS_WORDS.cancel),
+      error,
+    );
+    li.replaceChildren(form);
+    input.focus();
+    input.select();
+  }
+
+  /** The row asks first; Delete run deletes, Keep puts the row back. */
+  function askDelete(run: RunRecord, li: HTMLElement, chosen: boolean): void {
+    const remove = async (): Promise<void> => {
+      const wasChosen = await deleteRun(run.id);
+      compared.delete(run.id);
+      if (ctx.model.current?.runId === run.id) ctx.model.set(null);
+      await refresh();
+      ctx.announce(wasChosen ? RUNS_WORDS.deletedChosen(run.title) : RUNS_WORDS.deleted(run.title));
+    };
+    const keep = h("button", { type: "button", class: "run-keep", onclick: () => void refresh() }, RUNS_WORDS.deleteNo);
+    li.replaceChildren(
+      h(
+        "div",
+        { class: "run-edit", role: "group" },
+        h("p", { class: "run-question" }, RUNS_WORDS.deleteQuestion(run.title), chosen ? RUNS_WORDS.deleteChosen : ""),
+        h(
+          "button",
+          { type: "button", class: "run-delete-yes danger", onclick: () => void remove() },
+          RUNS_WORDS.deleteYes,
+        ),
+        keep,
+      ),
+    );
+    keep.focus();
   }
 
   function row(run: RunRecord, chosen: number | undefined): HTMLElement {
     const box = h("input", {
       type: "checkbox",
       class: "run-compare",
-      "aria-label": `Compare ${run.title}`,
+      "aria-label": RUNS_WORDS.compare(run.title),
       onchange: () => {
         if (box.checked) compared.add(run.id);
         else compared.delete(run.id);
@@ -91,39 +140,52 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
     const useButton = h(
       "button",
       { type: "button", class: "run-use", onclick: () => void use(run) },
-      isChosen ? "Used by Predict" : "Use in Predict",
+      isChosen ? RUNS_WORDS.used : RUNS_WORDS.use,
     );
     useButton.disabled = run.model === null || isChosen;
     const bad = run.outcome === "diverged" || run.outcome === "failed";
-    return h(
+    const li: HTMLElement = h(
       "li",
       { "data-run": String(run.id), "data-outcome": run.outcome, class: bad ? "run bad" : "run" },
-      h("label", { class: "check" }, box, h("span", { class: "run-title" }, run.title)),
+      h(
+        "label",
+        { class: "check" },
+        box,
+        h("span", { class: "run-swatch", style: `background:${colourOf(run)}`, "aria-hidden": "true" }),
+        h("span", { class: "run-title" }, run.title),
+      ),
       h("span", { class: "run-note" }, `${bad ? `⚠ ${run.outcome}: ` : ""}${run.note}`),
-      useButton,
+      h(
+        "span",
+        { class: "run-buttons" },
+        useButton,
+        h("button", { type: "button", class: "run-rename", onclick: () => startRename(run, li) }, RUNS_WORDS.rename),
+        h(
+          "button",
+          { type: "button", class: "run-delete", onclick: () => askDelete(run, li, isChosen) },
+          RUNS_WORDS.delete,
+        ),
+      ),
     );
+    return li;
   }
 
   async function refresh(): Promise<void> {
     runs = await listRuns();
     const chosen = await chosenRunId();
     list.replaceChildren(...runs.map((r) => row(r, chosen)));
-    if (runs.length === 0) list.append(h("li", {}, "No runs yet: each run you finish, stop or lose is kept here."));
+    if (runs.length === 0) list.append(h("li", {}, RUNS_WORDS.none));
     draw();
   }
 
   const element = h(
     "section",
     { id: "runs", "aria-labelledby": "runs-title" },
-    h("h3", { id: "runs-title" }, "Runs (kept in this browser)"),
-    h(
-      "p",
-      { class: "hint" },
-      "Every run is kept with its settings, losses and net. A run that diverged or learned nothing is marked and does not replace the net Predict uses unless you pick it.",
-    ),
+    h("h3", { id: "runs-title" }, RUNS_WORDS.title),
+    h("p", { class: "hint" }, RUNS_WORDS.intro),
     list,
     hint,
-    h("figure", {}, chartBox),
+    ...overlay.elements,
   );
   return { element, refresh };
 }

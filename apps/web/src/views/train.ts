@@ -162,6 +162,7 @@ export const createTrainView: ViewFactory = (ctx) => {
       return;
     }
     model.source = `${run.title} (${how.note})`;
+    model.runId = run.id;
     await chooseRun(run.id);
     ctx.model.set(model);
     await runs.refresh();
