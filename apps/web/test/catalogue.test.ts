@@ -13,6 +13,7 @@ const SAME_IN_EVERY_LANGUAGE = new Set<MessageKey>([
   "rule.Sigmoid.forward",
   "diag.backend",
   "predict.info",
+  "common.colon",
 ]);
 /** The Chinese translation keeps the English words epoch and mini-batch. */
 const SAME_IN: Partial<Record<(typeof LANGS)[number], MessageKey[]>> = { "zh-Hans": ["chart.colEpoch"] };

@@ -145,6 +145,54 @@ describe("choosing the language", () => {
   });
 });
 
+describe("the Train view in another language", () => {
+  test("a switch mid-run keeps the run and its settings; the worker then speaks the new language", async () => {
+    const query = "?view=train&lang=ko&backend=cpu&iterations=400&trainSize=1000&testSize=200&batch=50";
+    const { page, errors } = await openPage(app.browser, url(query), DESKTOP);
+    expect(await page.textContent("#train-title")).toBe("학습");
+    expect(await page.textContent("#start")).toBe("시작");
+    await page.click("#start");
+    await page.waitForFunction(() => (document.getElementById("train-loss")?.textContent ?? "-") !== "-", undefined, {
+      timeout: 60_000,
+    });
+    await page.selectOption("#lang", "ja");
+    expect(await page.textContent("#start")).toBe("開始");
+    expect(await page.textContent("#config legend")).toBe("設定");
+    // The run goes on to its end, with the settings it started with.
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>("section[aria-labelledby=train-title]")?.dataset.state === "finished",
+      undefined,
+      { timeout: 120_000 },
+    );
+    const result = JSON.parse((await page.getAttribute("#train-result", "data-json")) ?? "null") as {
+      final: { iteration: number };
+    };
+    expect(result.final.iteration).toBe(400);
+    expect(await page.inputValue("#iterations")).toBe("400");
+    expect(new URL(page.url()).searchParams.get("iterations")).toBe("400");
+    expect(await page.textContent("#train-state")).toBe("完了");
+    expect(await page.textContent("#train-result")).toMatch(/^400 イテレーションで完了（学習時間 [\d.]+ 秒）: /);
+    expect(await page.textContent("#train-status")).toContain("訓練データ 1,000 枚、テストデータ 200 枚。cpu バックエンド");
+    // (The run is kept, then the list is drawn again.)
+    await page.waitForFunction(() => document.querySelector("#runs-list .run-use")?.textContent === "推論で使用中");
+    // A run that overflows: the worker's message is in Japanese, with JavaScript's numbers.
+    await page.fill("#lr", "1e300");
+    await page.fill("#iterations", "5");
+    await page.click("#start");
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>("section[aria-labelledby=train-title]")?.dataset.state === "diverged",
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await page.textContent("#train-message")).toMatch(
+      /がイテレーション [12] で (NaN|-?Infinity) になりました。更新が大きくなりすぎて数値があふれたため、学習を止めました。学習率を小さくしてください（現在 1e\+300。/,
+    );
+    expect(await pageWidth(page)).toBe(1280);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 240_000);
+});
+
 function url(query: string): string {
   return `${app.url}${query}`;
 }

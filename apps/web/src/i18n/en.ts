@@ -51,6 +51,7 @@ export const en = {
   "step.backward": "Step backward",
   "step.ready": "Ready: {total} steps, {n} forward then {n} backward.",
   "step.of": "Step {pos} of {total}: {text}",
+  "common.colon": ": {text}",
   "common.percent": "{p} %",
 
   // ---- Graph (views/graph.ts, graph-model.ts) ----
@@ -404,6 +405,16 @@ export const en = {
   "worker.diverged":
     "{subject}: the updates grew so large that the numbers overflowed, so training stopped. Try a smaller learning rate (it is {lr}; the book uses 0.1 for SGD, 0.001 for Adam){init}, then start again.",
   "worker.divergedInit": " or a smaller weight init std (it is {init}; the book uses 0.01)",
+  "worker.failed": "The training worker failed: {error}",
+  "worker.notLoaded": "its script could not be loaded",
+  "mnist.fetchFailed": "fetch {href} failed: {error}",
+  "mnist.httpFailed": "fetch {href} failed: HTTP {status} {statusText} (expected {what})",
+  "mnist.noGunzip":
+    "{href} is gzipped and this browser cannot gunzip (it has no DecompressionStream): use a browser from 2023 or later",
+  "mnist.gunzipFailed": "gunzip {href} failed: {error} (expected {what})",
+  "mnist.manifest": "the MNIST chunk manifest",
+  "mnist.chunk": "the gzipped IDX chunk {name}",
+  "mnist.notListed": "the MNIST chunk manifest lists no {name}",
   "runs.title": "Runs (kept in this browser)",
   "runs.intro":
     "Every run is kept with its settings, losses, accuracy curve and net. A run that diverged or learned nothing is marked and does not replace the net Predict uses unless you pick it. Tick runs to compare them; rename or delete them here.",
@@ -429,6 +440,7 @@ export const en = {
   "runs.deletedChosen": "{title} deleted; Predict has no net now: pick another run or load a file.",
   "runs.diverged": "diverged",
   "runs.failed": "failed",
+  "runs.titled": "Run {id}: {title}",
   "runs.emptyName": "A run needs a name: type at least one character, or press Cancel to keep the old one.",
   "runs.longName":
     "That name is {n} characters long; a run's name may have at most {max}. Shorten it, or press Cancel.",

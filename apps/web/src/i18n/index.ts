@@ -115,6 +115,13 @@ export function tx(key: MessageKey, params?: LiveParams): Text {
   });
 }
 
+/** A text node drawn by `render` now and again after every change of language. */
+export function liveText(render: () => string): Text {
+  return follow(document.createTextNode(""), (n) => {
+    n.data = render();
+  });
+}
+
 /** Text with `code` spans as DOM nodes. */
 export function richNodes(text: string): Node[] {
   return text

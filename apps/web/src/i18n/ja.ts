@@ -50,6 +50,7 @@ export const ja: Catalogue = {
   "step.backward": "逆伝播を1ステップ",
   "step.ready": "準備完了: 全 {total} ステップ（順伝播 {n}、続いて逆伝播 {n}）。",
   "step.of": "ステップ {pos}/{total}: {text}",
+  "common.colon": ": {text}",
   "common.percent": "{p}%",
 
   "graph.title": "計算グラフ",
@@ -396,6 +397,16 @@ export const ja: Catalogue = {
   "worker.diverged":
     "{subject}。更新が大きくなりすぎて数値があふれたため、学習を止めました。学習率を小さくしてください（現在 {lr}。本書は SGD で 0.1、Adam で 0.001）{init}。それからもう一度開始してください。",
   "worker.divergedInit": "。あるいは重みの初期値の標準偏差を小さくしてください（現在 {init}。本書は 0.01）",
+  "worker.failed": "学習用 Worker が失敗しました: {error}",
+  "worker.notLoaded": "スクリプトを読み込めませんでした",
+  "mnist.fetchFailed": "{href} の取得に失敗しました: {error}",
+  "mnist.httpFailed": "{href} の取得に失敗しました: HTTP {status} {statusText}（期待したもの: {what}）",
+  "mnist.noGunzip":
+    "{href} は gzip 圧縮されていますが、このブラウザは展開できません（DecompressionStream がありません）。2023年以降のブラウザを使ってください",
+  "mnist.gunzipFailed": "{href} の展開に失敗しました: {error}（期待したもの: {what}）",
+  "mnist.manifest": "MNIST のチャンク一覧",
+  "mnist.chunk": "gzip 圧縮された IDX チャンク {name}",
+  "mnist.notListed": "MNIST のチャンク一覧に {name} がありません",
   "runs.title": "学習の記録（このブラウザに保存）",
   "runs.intro":
     "学習はすべて、設定、損失、認識精度の曲線、ネットワークとともに保存されます。発散したか何も学習しなかったものには印が付き、選ばない限り「推論」のネットワークを置き換えません。チェックを入れて比較し、ここで名前の変更や削除ができます。",
@@ -422,6 +433,7 @@ export const ja: Catalogue = {
     "{title} を削除しました。「推論」にはネットワークがありません。別の記録を選ぶかファイルを読み込んでください。",
   "runs.diverged": "発散",
   "runs.failed": "失敗",
+  "runs.titled": "学習 {id}: {title}",
   "runs.emptyName": "名前が必要です。1文字以上入力するか、キャンセルで元の名前に戻してください。",
   "runs.longName": "その名前は {n} 文字です。名前は最大 {max} 文字までです。短くするか、キャンセルしてください。",
   "runs.noRun": "記録 {id} はもうありません（別のタブで削除しましたか？）。ページを再読み込みしてください。",

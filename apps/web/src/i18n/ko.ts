@@ -49,6 +49,7 @@ export const ko: Catalogue = {
   "step.backward": "역전파 한 단계",
   "step.ready": "준비 완료: 모두 {total}단계 (순전파 {n}단계, 이어서 역전파 {n}단계).",
   "step.of": "{total}단계 중 {pos}단계: {text}",
+  "common.colon": ": {text}",
   "common.percent": "{p}%",
 
   "graph.title": "계산 그래프",
@@ -392,6 +393,16 @@ export const ko: Catalogue = {
   "worker.diverged":
     "{subject}. 갱신이 너무 커져 숫자가 넘쳤기 때문에 학습을 멈췄습니다. 학습률을 줄여 보세요 (지금 {lr}, 책은 SGD에서 0.1, Adam에서 0.001){init}. 그런 다음 다시 시작하세요.",
   "worker.divergedInit": ". 또는 가중치 초깃값의 표준편차를 줄여 보세요 (지금 {init}, 책은 0.01)",
+  "worker.failed": "학습용 Worker가 실패했습니다: {error}",
+  "worker.notLoaded": "스크립트를 불러오지 못했습니다",
+  "mnist.fetchFailed": "{href}을(를) 가져오지 못했습니다: {error}",
+  "mnist.httpFailed": "{href}을(를) 가져오지 못했습니다: HTTP {status} {statusText} (기대한 것: {what})",
+  "mnist.noGunzip":
+    "{href}은(는) gzip으로 압축되어 있는데 이 브라우저는 풀 수 없습니다 (DecompressionStream 없음). 2023년 이후의 브라우저를 쓰세요",
+  "mnist.gunzipFailed": "{href}의 압축을 풀지 못했습니다: {error} (기대한 것: {what})",
+  "mnist.manifest": "MNIST 조각 목록",
+  "mnist.chunk": "gzip으로 압축된 IDX 조각 {name}",
+  "mnist.notListed": "MNIST 조각 목록에 {name}이(가) 없습니다",
   "runs.title": "학습 기록 (이 브라우저에 보관)",
   "runs.intro":
     "모든 학습은 설정, 손실, 정확도 곡선, 신경망과 함께 보관됩니다. 발산했거나 아무것도 학습하지 못한 것은 표시되며, 직접 고르지 않는 한 '추론'의 신경망을 바꾸지 않습니다. 체크해서 비교하고, 여기서 이름을 바꾸거나 지울 수 있습니다.",
@@ -418,6 +429,7 @@ export const ko: Catalogue = {
     "{title}을(를) 삭제했습니다. '추론'에 신경망이 없습니다. 다른 기록을 고르거나 파일을 불러오세요.",
   "runs.diverged": "발산",
   "runs.failed": "실패",
+  "runs.titled": "학습 {id}: {title}",
   "runs.emptyName": "이름이 필요합니다. 한 글자 이상 입력하거나, 취소를 눌러 원래 이름을 유지하세요.",
   "runs.longName": "그 이름은 {n}자입니다. 이름은 최대 {max}자까지입니다. 줄이거나 취소를 누르세요.",
   "runs.noRun": "기록 {id}이(가) 더는 없습니다 (다른 탭에서 삭제했나요?). 페이지를 새로 고치세요.",

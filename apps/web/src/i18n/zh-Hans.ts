@@ -48,6 +48,7 @@ export const zhHans: Catalogue = {
   "step.backward": "反向传播一步",
   "step.ready": "准备就绪：共 {total} 步（正向传播 {n} 步，然后反向传播 {n} 步）。",
   "step.of": "第 {pos}/{total} 步：{text}",
+  "common.colon": "：{text}",
   "common.percent": "{p}%",
 
   "graph.title": "计算图",
@@ -382,6 +383,16 @@ export const zhHans: Catalogue = {
   "worker.diverged":
     "{subject}：更新变得太大，数值溢出，所以学习停止了。请试试更小的学习率（现在是 {lr}；书中 SGD 用 0.1，Adam 用 0.001）{init}，然后重新开始。",
   "worker.divergedInit": "，或更小的权重初始值标准差（现在是 {init}；书中用 0.01）",
+  "worker.failed": "学习用 Worker 失败了：{error}",
+  "worker.notLoaded": "无法加载它的脚本",
+  "mnist.fetchFailed": "获取 {href} 失败：{error}",
+  "mnist.httpFailed": "获取 {href} 失败：HTTP {status} {statusText}（期望的是{what}）",
+  "mnist.noGunzip":
+    "{href} 是 gzip 压缩的，而这个浏览器无法解压（没有 DecompressionStream）：请使用 2023 年以后的浏览器",
+  "mnist.gunzipFailed": "解压 {href} 失败：{error}（期望的是{what}）",
+  "mnist.manifest": "MNIST 数据块清单",
+  "mnist.chunk": "gzip 压缩的 IDX 数据块 {name}",
+  "mnist.notListed": "MNIST 数据块清单中没有 {name}",
   "runs.title": "学习记录（保存在本浏览器中）",
   "runs.intro":
     "每次学习都会连同设置、损失、识别精度曲线和网络一起保存。发散或什么也没学到的学习会被标出，除非你选择它，否则不会替换“推理”使用的网络。勾选可以比较；也可以在这里重命名或删除。",
@@ -406,6 +417,7 @@ export const zhHans: Catalogue = {
   "runs.deletedChosen": "已删除 {title}；“推理”现在没有网络：请选择其他记录或加载文件。",
   "runs.diverged": "发散",
   "runs.failed": "失败",
+  "runs.titled": "学习 {id}：{title}",
   "runs.emptyName": "记录需要名称：至少输入一个字符，或按“取消”保留原来的名称。",
   "runs.longName": "这个名称有 {n} 个字符；名称最多 {max} 个字符。请缩短，或按“取消”。",
   "runs.noRun": "记录 {id} 已不存在（在其他标签页中删除了？）；请重新加载页面。",
