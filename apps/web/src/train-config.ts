@@ -61,8 +61,10 @@ function numberField<
         : open
           ? "field.rangeFromOpen"
           : "field.rangeFrom";
-  // (Read when a message is made, so that it is in the language of the moment.)
-  const expected = () => t("field.expected", { range: t(rangeKey, { min, max }), example });
+  // (Read when a message is made, so that it is in the language of the moment. The bounds as the
+  // field takes them, 10000 rather than 10,000: strings, not grouped for the language.)
+  const bounds = { min: String(min), max: String(max) };
+  const expected = () => t("field.expected", { range: t(rangeKey, bounds), example });
   return {
     name,
     label,
@@ -222,8 +224,8 @@ export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfi
   if (typeof config.curveEvery === "number" && config.curveEvery > config.iterations)
     out.curveEvery = t("field.curveTooFew", {
       label: t("field.curveEvery"),
-      every: config.curveEvery,
-      iterations: config.iterations,
+      every: String(config.curveEvery),
+      iterations: String(config.iterations),
     });
   if (typeof config.init !== "number" && !row.settings.includes("initByName"))
     out.init = t("field.initNumber", { label: t("field.init"), net, init: config.init, many });

@@ -172,7 +172,9 @@ describe("the Train view in another language", () => {
     expect(new URL(page.url()).searchParams.get("iterations")).toBe("400");
     expect(await page.textContent("#train-state")).toBe("完了");
     expect(await page.textContent("#train-result")).toMatch(/^400 イテレーションで完了（学習時間 [\d.]+ 秒）: /);
-    expect(await page.textContent("#train-status")).toContain("訓練データ 1,000 枚、テストデータ 200 枚。cpu バックエンド");
+    expect(await page.textContent("#train-status")).toContain(
+      "訓練データ 1,000 枚、テストデータ 200 枚。cpu バックエンド",
+    );
     // (The run is kept, then the list is drawn again.)
     await page.waitForFunction(() => document.querySelector("#runs-list .run-use")?.textContent === "推論で使用中");
     // A run that overflows: the worker's message is in Japanese, with JavaScript's numbers.

@@ -39,7 +39,15 @@ export function readPlaygroundConfig(c: PlaygroundControls): PlaygroundConfig {
     const v = Number(el.value);
     const ok = el.value.trim() !== "" && Number.isFinite(v) && v >= min && v <= max && (!int || Number.isInteger(v));
     el.setAttribute("aria-invalid", String(!ok));
-    if (!ok) throw new Error(t(int ? "pg.badInteger" : "pg.badNumber", { name: t(name), min, max, value: el.value }));
+    if (!ok)
+      throw new Error(
+        t(int ? "pg.badInteger" : "pg.badNumber", {
+          name: t(name),
+          min: String(min),
+          max: String(max),
+          value: el.value,
+        }),
+      );
     return v;
   };
   const hidden = c.hidden.value.split(",").map((s) => Number(s.trim()));
