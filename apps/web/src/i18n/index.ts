@@ -64,15 +64,20 @@ export function lang(): Lang {
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
-/** A number for prose in the current language (grouping and decimal signs as it writes them). */
-export function num(n: number, options?: Intl.NumberFormatOptions): string {
-  const id = `${current}|${JSON.stringify(options ?? {})}`;
+/** A number for prose in `language` (grouping and decimal signs as it writes them). */
+function formatNumber(language: Lang, n: number, options?: Intl.NumberFormatOptions): string {
+  const id = `${language}|${JSON.stringify(options ?? {})}`;
   let f = numberFormats.get(id);
   if (f === undefined) {
-    f = new Intl.NumberFormat(current, options);
+    f = new Intl.NumberFormat(language, options);
     numberFormats.set(id, f);
   }
   return f.format(n);
+}
+
+/** A number for prose in the current language. */
+export function num(n: number, options?: Intl.NumberFormatOptions): string {
+  return formatNumber(current, n, options);
 }
 
 export type Params = Record<string, string | number>;
@@ -83,7 +88,7 @@ export function translate(language: Lang, key: MessageKey, params: Params = {}):
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = params[name];
     if (v === undefined) return whole;
-    return typeof v === "number" ? num(v) : v;
+    return typeof v === "number" ? formatNumber(language, v) : v;
   });
 }
 
