@@ -7,6 +7,10 @@ import { t } from "./i18n/index.js";
 import type { EpochRow } from "./messages.js";
 
 const FONT = "13px system-ui, sans-serif";
+
+/** A dash pattern in CSS pixels (uPlot draws `dash` in canvas pixels: at 3 device pixels per CSS
+ * pixel an unscaled dash looks dotted). */
+export const cssDash = (...lengths: number[]): number[] => lengths.map((l) => l * uPlot.pxRatio);
 const LABEL_FONT = "600 13px system-ui, sans-serif";
 export class LossChart {
   private readonly xs: number[] = [];
@@ -112,7 +116,7 @@ export class LossChart {
           scale: "acc",
           stroke: "#c77700",
           width: 2,
-          dash: [6, 4],
+          dash: cssDash(6, 4),
           spanGaps: true,
           points: { show: true, size: 7 },
         },
@@ -129,7 +133,7 @@ export class LossChart {
           scale: "acc",
           stroke: "#1b6e2a",
           width: 1,
-          dash: [2, 3],
+          dash: cssDash(2, 3),
           spanGaps: true,
           points: { show: false },
         },

@@ -198,9 +198,16 @@ export function takes(config: Pick<TrainConfig, "net">, setting: NetSetting | un
   return setting === undefined || NETS[config.net].settings.includes(setting);
 }
 
+/** Whether the run draws the accuracy curve (every net but SimpleConvNet, whose layers take images). */
+export const drawsCurve = (config: Pick<TrainConfig, "net">): boolean => !NETS[config.net].images;
+
 /** The configuration with the settings its net does not take at their "none" values. */
 export function withoutUnusedSettings(config: TrainConfig): TrainConfig {
   const out = { ...config };
+  if (!drawsCurve(out)) {
+    out.curveEvery = DEFAULT_CONFIG.curveEvery;
+    out.curveRows = DEFAULT_CONFIG.curveRows;
+  }
   if (!takes(out, "batchnorm")) out.batchnorm = false;
   if (!takes(out, "dropout")) out.dropout = 0;
   if (!takes(out, "weightDecay")) out.weightDecay = 0;
@@ -221,7 +228,7 @@ export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfi
   const net = row.className;
   if (row.hiddenLayers === "one" && config.hidden.length !== 1)
     out.hidden = t("field.oneHidden", { label: t("field.hidden"), net, many, n: config.hidden.length });
-  if (typeof config.curveEvery === "number" && config.curveEvery > config.iterations)
+  if (drawsCurve(config) && typeof config.curveEvery === "number" && config.curveEvery > config.iterations)
     out.curveEvery = t("field.curveTooFew", {
       label: t("field.curveEvery"),
       every: String(config.curveEvery),

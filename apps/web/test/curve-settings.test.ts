@@ -60,16 +60,16 @@ describe("the accuracy curve's settings", () => {
   }, 120_000);
 
   test("auto: max(10, iterations per epoch / 10); a subset larger than the run's test set uses all of it", async () => {
-    const query = "view=train&backend=cpu&iterations=30&trainSize=1000&testSize=50&curveRows=2000";
+    const query = "view=train&backend=cpu&iterations=200&trainSize=1000&testSize=300&curveRows=2000";
     const { page, errors } = await openPage(app.browser, `${app.url}?${query}`, PHONE);
     expect(await page.inputValue("#curveEvery")).toBe("auto");
     await runToEnd(page);
     // 1000 images in minibatches of 100: 10 iterations per epoch, so auto is every 10.
     expect(await page.textContent("#train-status")).toContain(
-      "Test accuracy curve: every 10 iterations on the first 50 test images.",
+      "Test accuracy curve: every 10 iterations on the first 300 test images.",
     );
     expect((await curveOf(page)).map(([i, acc]) => [i, acc])).toEqual(
-      nodeCurve({ iterations: 30, trainSize: 1000, testSize: 50 }, 10, 50),
+      nodeCurve({ iterations: 200, trainSize: 1000, testSize: 300 }, 10, 300),
     );
     expect(await pageWidth(page)).toBe(390);
     await shot(page, "train-curve-phone", "#train-chart");
@@ -114,6 +114,28 @@ describe("the accuracy curve's settings", () => {
     await page.fill("#curveRows", "250");
     expect(await param(page, "curveEvery")).toBeNull();
     expect(await param(page, "curveRows")).toBe("250");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("SimpleConvNet draws no curve: its fields are hidden, ignored and left out of the URL", async () => {
+    const { page, errors } = await openPage(
+      app.browser,
+      `${app.url}?view=train&backend=cpu&net=simple-conv&hidden=100&curveEvery=7&curveRows=90`,
+      DESKTOP,
+    );
+    expect(await page.isHidden("#curveEvery")).toBe(true);
+    expect(await page.isHidden("#curveRows")).toBe(true);
+    await page.selectOption("#net", "two-layer");
+    expect(await page.isVisible("#curveEvery")).toBe(true);
+    // The link's 7 was for a net that draws no curve: the field holds the default.
+    expect(await page.inputValue("#curveEvery")).toBe("auto");
+    expect(await errorOf(page, "curveEvery", "abc")).toContain('"abc" is neither a whole number');
+    // Back to SimpleConvNet: the bad text no longer blocks anything (the link takes the net).
+    await page.selectOption("#net", "simple-conv");
+    expect(await page.textContent("#curveEvery-error")).toBe("");
+    expect(await param(page, "net")).toBe("simple-conv");
+    expect(await param(page, "curveEvery")).toBeNull();
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -4,6 +4,7 @@
 // Content-Length and compared with the chunks' sizes in the manifest and on disk.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { distDir } from "./harness.js";
 import { nodeTrainer } from "./node-run.js";
@@ -76,6 +77,25 @@ const sum = (m: Map<string, number>) => [...m.values()].reduce((s, b) => s + b, 
 const KB = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 describe("MNIST in chunks", () => {
+  test("each chunk is an IDX file of its rows; together they are the whole file's bytes", () => {
+    for (const [name, file] of Object.entries(manifest.files)) {
+      const whole = readFileSync(join(distDir, "mnist", name));
+      const header = 4 + 4 * whole[3]!;
+      const rowBytes = (whole.length - header) / file.count;
+      const bodies = file.chunks.map((c) => {
+        const idx = gunzipSync(readFileSync(join(distDir, "mnist", "chunks", c.name)));
+        // The same magic number and dimensions, with the chunk's row count.
+        expect(idx.readUInt32BE(0)).toBe(whole.readUInt32BE(0));
+        expect(idx.readUInt32BE(4)).toBe(c.count);
+        expect(idx.subarray(8, header)).toEqual(whole.subarray(8, header));
+        expect(idx.length).toBe(header + c.count * rowBytes);
+        return idx.subarray(header);
+      });
+      expect(file.chunks.map((c) => c.first)).toEqual(file.chunks.map((_, i) => i * manifest.chunkRows));
+      expect(Buffer.concat(bodies).equals(whole.subarray(header))).toBe(true);
+    }
+  });
+
   test("1000 training and 500 test images: one chunk of each file (about 0.8 MB), the numbers of Node's run", async () => {
     const want = expectedChunks(1000, 500);
     expect([...want.keys()].sort()).toEqual([

@@ -104,6 +104,11 @@ describe("renaming, deleting and comparing runs", () => {
       (sel) => document.querySelector(sel)?.textContent === "faster: SGD 0.3",
       `${row(2)} .run-title`,
     );
+    // The focus comes back to the row's Rename button.
+    await page.waitForFunction(
+      (sel) => document.activeElement === document.querySelector(sel),
+      `${row(2)} .run-rename`,
+    );
     // Predict uses run 2 (the last good run) and shows its new name.
     await page.click("#nav-predict");
     await page.waitForFunction(() =>
@@ -121,9 +126,12 @@ describe("renaming, deleting and comparing runs", () => {
     expect(await page.textContent(`${row(1)} .run-question`)).toBe(
       "Delete baseline: SGD 0.1 and its net? This cannot be undone.",
     );
-    await shot(page, "runs-delete-desktop", "#runs");
     await page.click(`${row(1)} .run-keep`);
     await page.waitForSelector(`${row(1)} .run-title`);
+    await page.waitForFunction(
+      (sel) => document.activeElement === document.querySelector(sel),
+      `${row(1)} .run-delete`,
+    );
     expect(await titles(page)).toEqual(["baseline: SGD 0.1", "faster: SGD 0.3"]);
     await page.click(`${row(1)} .run-delete`);
     await page.click(`${row(1)} .run-delete-yes`);
@@ -135,6 +143,7 @@ describe("renaming, deleting and comparing runs", () => {
     expect(await page.textContent(`${row(2)} .run-question`)).toContain(
       "Predict uses this run's net: after deleting, Predict has no net until you pick another run or load a file.",
     );
+    await shot(page, "runs-delete-desktop", "#runs");
     await page.click(`${row(2)} .run-delete-yes`);
     await page.waitForFunction(() => document.querySelectorAll("#runs-list li[data-run]").length === 0);
     await page.waitForFunction(

@@ -321,8 +321,7 @@ export const en = {
   "field.testSize": "Test images",
   "field.testSizeHint": "the first N of 10 000, for the accuracies",
   "field.curveEvery": "Accuracy every",
-  "field.curveEveryHint":
-    "iterations between two points of the test accuracy curve, or auto (about ten per epoch); not for SimpleConvNet",
+  "field.curveEveryHint": "iterations between two points of the test accuracy curve, or auto (about ten per epoch)",
   "field.curveRows": "Accuracy subset",
   "field.curveRowsHint":
     "test images the curve is measured on (the first N of the run's; all of them when it has fewer)",
@@ -374,7 +373,7 @@ export const en = {
   "chart.axisAccuracy": "accuracy",
   "chart.minibatchLoss": "minibatch loss",
   "chart.epochLoss": "epoch mean loss",
-  "chart.curve": "test accuracy on a subset, every N iterations",
+  "chart.curve": "test subset accuracy",
   "chart.batchAccuracy": "minibatch accuracy (last 50)",
   "weights.title": "What the hidden units look at",
   "weights.titleConv": "What Conv1's filters look for",

@@ -315,7 +315,7 @@ export const ja: Catalogue = {
   "field.testSizeHint": "10 000 枚のうち最初の N 枚（認識精度の計算用）",
   "field.curveEvery": "認識精度の測定間隔",
   "field.curveEveryHint":
-    "テストデータの認識精度の曲線の点と点の間のイテレーション数、または auto（1エポックに約10回）。SimpleConvNet では使いません",
+    "テストデータの認識精度の曲線の点と点の間のイテレーション数、または auto（1エポックに約10回）",
   "field.curveRows": "認識精度の測定枚数",
   "field.curveRowsHint": "曲線を測るテスト画像の枚数（この学習のテストデータの最初の N 枚。それより少なければ全部）",
   "field.rangeInt": "{min}〜{max} の整数",
@@ -367,7 +367,7 @@ export const ja: Catalogue = {
   "chart.axisAccuracy": "認識精度",
   "chart.minibatchLoss": "ミニバッチの損失",
   "chart.epochLoss": "エポックの損失の平均",
-  "chart.curve": "テストデータの一部での認識精度（N イテレーションごと）",
+  "chart.curve": "テストデータの一部での認識精度",
   "chart.batchAccuracy": "ミニバッチの認識精度（直近50）",
   "weights.title": "隠れユニットが見ているもの",
   "weights.titleConv": "Conv1 のフィルターが探しているもの",

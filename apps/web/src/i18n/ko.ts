@@ -310,8 +310,7 @@ export const ko: Catalogue = {
   "field.testSize": "시험 이미지 수",
   "field.testSizeHint": "10 000장 중 처음 N장, 정확도 계산용",
   "field.curveEvery": "정확도 측정 간격",
-  "field.curveEveryHint":
-    "시험 정확도 곡선의 두 점 사이의 반복 수, 또는 auto (에폭당 약 10번). SimpleConvNet에는 쓰지 않음",
+  "field.curveEveryHint": "시험 정확도 곡선의 두 점 사이의 반복 수, 또는 auto (에폭당 약 10번)",
   "field.curveRows": "정확도 측정 이미지 수",
   "field.curveRowsHint": "곡선을 잴 시험 이미지 수 (이 학습의 시험 데이터 중 처음 N장, 더 적으면 전부)",
   "field.rangeInt": "{min}~{max} 사이의 정수",
@@ -363,7 +362,7 @@ export const ko: Catalogue = {
   "chart.axisAccuracy": "정확도",
   "chart.minibatchLoss": "미니배치 손실",
   "chart.epochLoss": "에폭 손실 평균",
-  "chart.curve": "시험 데이터 일부의 정확도 (반복 N회마다)",
+  "chart.curve": "시험 데이터 일부의 정확도",
   "chart.batchAccuracy": "미니배치 정확도 (최근 50개)",
   "weights.title": "은닉 유닛이 보는 것",
   "weights.titleConv": "Conv1의 필터가 찾는 것",

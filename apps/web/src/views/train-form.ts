@@ -6,6 +6,7 @@ import { fill as fillText, onLang, t, tx } from "../i18n/index.js";
 import type { TrainConfig } from "../messages.js";
 import {
   CONV_RECIPE,
+  drawsCurve,
   isOptimizer,
   NET_CHOICES,
   parseTexts,
@@ -27,6 +28,8 @@ export interface TrainForm {
   firstInvalid(): HTMLInputElement | undefined;
 }
 
+const CURVE_FIELDS: (keyof TrainConfig)[] = ["curveEvery", "curveRows"];
+
 const formatField = (f: (typeof TEXT_FIELDS)[number], config: TrainConfig) =>
   (f.format as (v: unknown) => string)(config[f.name]);
 
@@ -43,6 +46,8 @@ export function createTrainForm(
   /** Fields shown only for the nets that take their setting. */
   const bySetting: { el: HTMLElement; setting: Parameters<typeof takes>[1] }[] = [];
   let threadsLabel: HTMLElement | null = null;
+  /** The accuracy curve's fields (not for SimpleConvNet, whose run draws no curve). */
+  const curveLabels: HTMLElement[] = [];
   const lrWarningOut = h("span", { class: "field-warning", id: "lr-warning" });
   const fieldEls = TEXT_FIELDS.map((f) => {
     const input = h("input", {
@@ -63,6 +68,7 @@ export function createTrainForm(
     if (f.name === "lr") label.append(lrWarningOut);
     if (f.setting !== undefined) bySetting.push({ el: label, setting: f.setting });
     if (f.name === "threads") threadsLabel = label;
+    if (CURVE_FIELDS.includes(f.name)) curveLabels.push(label);
     return label;
   });
   const { netSelect, optimizerSelect, dtypeSelect, backendSelect, backendHint } = createPickers(ctx, config, onInput);
@@ -138,6 +144,10 @@ export function createTrainForm(
       batchnorm: batchnormBox.checked,
     });
     const parsed = parseTexts(texts, base);
+    const curve = drawsCurve(base);
+    for (const el of curveLabels) el.hidden = !curve;
+    // A net without the curve ignores its fields (withoutUnusedSettings sets their defaults).
+    if (!curve) for (const name of CURVE_FIELDS) delete parsed.errors[name];
     for (const { el, setting } of bySetting) el.hidden = !takes(base, setting);
     convNote.hidden = base.net !== "simple-conv";
     // Threads only matter to the worker backend ("auto" picks wasm where it works, else cpu).

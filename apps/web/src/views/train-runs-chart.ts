@@ -5,6 +5,7 @@
 import uPlot from "uplot";
 import { h } from "../dom.js";
 import { attr, t, tx } from "../i18n/index.js";
+import { cssDash } from "../loss-chart.js";
 import type { RunRecord } from "../run-store.js";
 
 export const COLOURS = ["#1554b0", "#c2410c", "#1b6e2a", "#7e22ce", "#b91c1c", "#0e7490"];
@@ -135,7 +136,7 @@ export function createRunsOverlay(): RunsOverlay {
                 label: `${r.title} ${t("overlay.train")}`,
                 stroke: colourOf(r),
                 width: 1.5,
-                dash: [5, 4],
+                dash: cssDash(5, 4),
                 spanGaps: true,
                 points: { show: false },
               },

@@ -23,7 +23,8 @@ export const RUNS_WORDS = {
 };
 
 export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refresh(): Promise<void> } {
-  const list = h("ul", { id: "runs-list", class: "runs" });
+  // Focusable by script only: where the focus goes when the row that had it is deleted.
+  const list = h("ul", { id: "runs-list", class: "runs", tabindex: "-1", "aria-labelledby": "runs-title" });
   const overlay = createRunsOverlay();
   const hint = h("p", { id: "runs-hint", class: "hint" });
   const compared = new Set<number>();
@@ -33,6 +34,12 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
     const shown = runs.filter((r) => compared.has(r.id));
     hint.textContent = shown.length < 2 ? t("runs.tickMore") : RUNS_WORDS.compared(shown.length);
     overlay.draw(shown);
+  }
+
+  /** Redraws the list, then puts the focus back on run `id`'s `button` (keyboard users stay put). */
+  async function refreshFocus(id: number, button: string): Promise<void> {
+    await refresh();
+    list.querySelector<HTMLElement>(`li[data-run="${id}"] ${button}`)?.focus();
   }
 
   async function use(run: RunRecord): Promise<void> {
@@ -59,7 +66,7 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
         if (ctx.model.current?.runId === run.id) {
           ctx.model.set({ ...ctx.model.current, source: `${renamed.title} (${renamed.note})` });
         }
-        await refresh();
+        await refreshFocus(run.id, ".run-rename");
         ctx.announce(RUNS_WORDS.renamed(renamed.title));
       } catch (e) {
         error.textContent = e instanceof Error ? e.message : String(e);
@@ -69,14 +76,18 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
     };
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter") void save();
-      if (e.key === "Escape") void refresh();
+      if (e.key === "Escape") void refreshFocus(run.id, ".run-rename");
     });
     const form = h(
       "div",
       { class: "run-edit" },
       input,
       h("button", { type: "button", class: "run-save primary", onclick: () => void save() }, t("runs.save")),
-      h("button", { type: "button", class: "run-cancel", onclick: () => void refresh() }, t("runs.cancel")),
+      h(
+        "button",
+        { type: "button", class: "run-cancel", onclick: () => void refreshFocus(run.id, ".run-rename") },
+        t("runs.cancel"),
+      ),
       error,
     );
     li.replaceChildren(form);
@@ -91,9 +102,14 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
       compared.delete(run.id);
       if (ctx.model.current?.runId === run.id) ctx.model.set(null);
       await refresh();
+      list.focus();
       ctx.announce(wasChosen ? RUNS_WORDS.deletedChosen(run.title) : RUNS_WORDS.deleted(run.title));
     };
-    const keep = h("button", { type: "button", class: "run-keep", onclick: () => void refresh() }, t("runs.deleteNo"));
+    const keep = h(
+      "button",
+      { type: "button", class: "run-keep", onclick: () => void refreshFocus(run.id, ".run-delete") },
+      t("runs.deleteNo"),
+    );
     li.replaceChildren(
       h(
         "div",
