@@ -571,7 +571,10 @@ describe("predict", () => {
       expect(m![1]).not.toBe(m![2]);
     }
     const wrong = Math.round((1 - uninterrupted!.final.testAccuracy) * 10_000);
-    expect(await page.textContent("#gallery-info")).toBe(`Showing 1-24 of ${wrong} misclassified test images.`);
+    // (A count in prose is grouped as English writes it: 1,300.)
+    expect(await page.textContent("#gallery-info")).toBe(
+      `Showing 1-24 of ${wrong.toLocaleString("en")} misclassified test images.`,
+    );
     await page.locator("#gallery button").nth(2).click();
     expect(await page.textContent("#chosen-text")).toContain("(wrong)");
   });
