@@ -42,6 +42,12 @@ describe("every view in every language", () => {
         await page.click(`#nav-${view}`);
         await viewDrawn(page, view);
         expect(await pageWidth(page), `${view} in ${lang}`).toBe(390);
+        // The stepped graphs at their widest: every value and gradient shown.
+        const runAll = view === "graph" ? "#graph-run-all" : view === "netgraph" ? "#net-run-all" : null;
+        if (runAll !== null) {
+          await page.click(runAll);
+          expect(await pageWidth(page), `${view} run through in ${lang}`).toBe(390);
+        }
         expect(new URL(page.url()).searchParams.get("lang")).toBe(lang);
       }
       expect(errors).toEqual([]);
