@@ -218,11 +218,23 @@ describe("screenshots", () => {
         await page.screenshot({ path: join(SHOTS, `graph-${lang}-${device}.png`), fullPage: true });
         await page.click("#nav-train");
         await viewDrawn(page, "train");
+        // A short run, so that the chart, the table, the W1 images and the runs list have something.
+        await page.fill("#iterations", "200");
+        await page.fill("#trainSize", "1000");
+        await page.fill("#testSize", "500");
+        await page.click("#start");
+        await page.waitForFunction(
+          () =>
+            document.querySelector<HTMLElement>("section[aria-labelledby=train-title]")?.dataset.state === "finished",
+          undefined,
+          { timeout: 60_000 },
+        );
+        await page.waitForFunction(() => document.querySelector("#runs-list .run-use") !== null);
         await page.screenshot({ path: join(SHOTS, `train-${lang}-${device}.png`), fullPage: true });
         expect(await pageWidth(page)).toBe(options.viewport.width);
         expect(errors).toEqual([]);
         await page.context().close();
       }
     }
-  }, 120_000);
+  }, 240_000);
 });
