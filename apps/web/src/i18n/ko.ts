@@ -54,7 +54,7 @@ export const ko: Catalogue = {
 
   "graph.title": "계산 그래프",
   "graph.intro":
-    "책의 장보기 예(5.4절)로 오차역전파법을 따라갑니다. 각 노드는 @bp/layers의 진짜 `MulLayer` 또는 `AddLayer`입니다. 노드를 차례로 순전파한 뒤, d지불 금액/d지불 금액 = 1에서 시작해 역전파합니다. 각 노드는 받은 미분에 국소적 미분을 곱해 앞으로 전달합니다. 값은 JavaScript float64 계산 결과 그대로입니다.",
+    "책의 장보기 예(5.4절)로 오차역전파법을 따라갑니다. 각 노드는 @bp/layers의 진짜 `MulLayer` 또는 `AddLayer`입니다. 노드를 차례로 순전파한 뒤, d지불 금액/d지불 금액 = 1에서 시작해 역전파합니다. 각 노드는 받은 미분에 국소적 미분을 곱해 앞쪽 노드로 전달합니다. 값은 JavaScript float64 계산 결과 그대로입니다.",
   "graph.choice": "그래프",
   "graph.inputs": "입력",
   "graph.caption":

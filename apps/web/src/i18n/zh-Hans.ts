@@ -53,7 +53,7 @@ export const zhHans: Catalogue = {
 
   "graph.title": "计算图",
   "graph.intro":
-    "用书中购物的例子（5.4节）观察误差反向传播法。每个节点都是 @bp/layers 中真正的 `MulLayer` 或 `AddLayer`。先依次对各节点进行正向传播，再从 d支付金额/d支付金额 = 1 开始反向传播：每个节点把收到的导数乘以局部导数后继续传下去。数值是 JavaScript float64 的精确计算结果。",
+    "用书中购物的例子（5.4节）观察误差反向传播法。每个节点都是 @bp/layers 中真正的 `MulLayer` 或 `AddLayer`。先依次对各节点进行正向传播，再从 d支付金额/d支付金额 = 1 开始反向传播：每个节点把收到的导数乘以局部导数后传给前面的节点。数值是 JavaScript float64 的精确计算结果。",
   "graph.choice": "计算图",
   "graph.inputs": "输入",
   "graph.caption":
