@@ -2,15 +2,36 @@
 // the chosen one with the library's createBackend; this only decides what the form offers.
 import { BACKEND_NAMES, type BackendName } from "@bp/tensor/backends";
 import { missingWasmFeature } from "@bp/tensor/wasm";
+import { type MessageKey, type Params, t } from "./i18n/index.js";
 
 export interface BackendChoice {
   /** What the select offers; only names the worker can build are enabled. */
   name: BackendName;
   available: boolean;
-  /** One sentence: what it is, or why it cannot be used here. */
-  reason: string;
-  /** A few words for a disabled option. */
-  short: string;
+  /** One sentence: what it is, or why it cannot be used here (in the page's language). */
+  readonly reason: string;
+  /** A few words for a disabled option (in the page's language). */
+  readonly short: string;
+}
+
+/** A choice whose texts are read in the language of the moment. */
+function choice(
+  name: BackendName,
+  available: boolean,
+  reason: MessageKey,
+  params: Params = {},
+  short?: MessageKey,
+): BackendChoice {
+  return {
+    name,
+    available,
+    get reason() {
+      return t(reason, params);
+    },
+    get short() {
+      return short === undefined ? "" : t(short);
+    },
+  };
 }
 
 export interface Backends {
@@ -24,42 +45,17 @@ export function detectBackends(isolated: boolean): Backends {
   const shared = typeof SharedArrayBuffer !== "undefined";
   const wasmMissing = missingWasmFeature();
   const byName: Record<BackendName, BackendChoice> = {
-    cpu: {
-      name: "cpu",
-      available: true,
-      short: "",
-      reason: "pure TypeScript in the training Worker; always available",
-    },
+    cpu: choice("cpu", true, "backend.cpu"),
     wasm:
       wasmMissing === null
-        ? {
-            name: "wasm",
-            available: true,
-            short: "",
-            reason: "matrix products in WebAssembly SIMD; the same numbers as cpu, bit for bit",
-          }
-        : { name: "wasm", available: false, short: "no WebAssembly SIMD", reason: `unavailable: ${wasmMissing}` },
+        ? choice("wasm", true, "backend.wasm")
+        : // (the library's reason, in English: it names the missing WebAssembly feature)
+          choice("wasm", false, "backend.wasmMissing", { why: wasmMissing }, "backend.wasmShort"),
     worker:
       isolated && shared
-        ? {
-            name: "worker",
-            available: true,
-            short: "",
-            reason: "splits matrix products between Workers over shared memory; the same numbers as cpu, bit for bit",
-          }
-        : {
-            name: "worker",
-            available: false,
-            short: "page not cross-origin isolated",
-            reason:
-              "unavailable: needs SharedArrayBuffer, which needs a cross-origin isolated page (headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)",
-          },
-    auto: {
-      name: "auto",
-      available: true,
-      short: "",
-      reason: `the library's choice of the fastest backend that works here (${wasmMissing === null ? "wasm" : "cpu"} in this browser); the same numbers whichever it picks`,
-    },
+        ? choice("worker", true, "backend.worker")
+        : choice("worker", false, "backend.workerMissing", {}, "backend.workerShort"),
+    auto: choice("auto", true, "backend.auto", { pick: wasmMissing === null ? "wasm" : "cpu" }),
   };
   // In the library's order (`BACKEND_NAMES`, what `bp train --backend` lists).
   const choices = BACKEND_NAMES.map((name) => byName[name]);

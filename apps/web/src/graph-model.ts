@@ -3,10 +3,12 @@
 // first every node's forward in order, then every node's backward in reverse order, starting from
 // d(price)/d(price) = 1. The view draws whatever this state holds.
 import { AddLayer, MulLayer } from "@bp/layers";
+import { type MessageKey, t } from "./i18n/index.js";
 
 export interface GraphInput {
   id: string;
-  label: string;
+  /** Its name on the figure (a message key: "apple count" in the page's language). */
+  label: MessageKey;
   /** Its default value (the book's). */
   value: number;
   /** Where its edge starts on the figure (the edge runs right along y, then up into its node). */
@@ -20,15 +22,15 @@ export interface GraphNode {
   /** Ids of the two inputs (a graph input or another node). */
   a: string;
   b: string;
-  /** What the node's output is called on the figure ("apple price"). */
-  label: string;
+  /** What the node's output is called on the figure ("apple price"; a message key). */
+  label: MessageKey;
   x: number;
   y: number;
 }
 
 export interface GraphSpec {
   id: string;
-  title: string;
+  title: MessageKey;
   inputs: GraphInput[];
   /** Width and height of the figure (its viewBox). */
   width: number;
@@ -40,36 +42,36 @@ export interface GraphSpec {
 export const GRAPHS: GraphSpec[] = [
   {
     id: "fruits",
-    title: "Apples and oranges (figures 5-16 and 5-17)",
+    title: "graph.fruits",
     width: 1000,
     height: 540,
     inputs: [
-      { id: "apple", label: "apple", value: 100, x: 20, y: 90 },
-      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 190 },
-      { id: "orange", label: "orange", value: 150, x: 20, y: 300 },
-      { id: "orangeNum", label: "orange count", value: 3, x: 20, y: 400 },
-      { id: "tax", label: "tax", value: 1.1, x: 20, y: 490 },
+      { id: "apple", label: "graph.apple", value: 100, x: 20, y: 90 },
+      { id: "appleNum", label: "graph.appleNum", value: 2, x: 20, y: 190 },
+      { id: "orange", label: "graph.orange", value: 150, x: 20, y: 300 },
+      { id: "orangeNum", label: "graph.orangeNum", value: 3, x: 20, y: 400 },
+      { id: "tax", label: "graph.tax", value: 1.1, x: 20, y: 490 },
     ],
     nodes: [
-      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 300, y: 90 },
-      { id: "mulOrange", op: "mul", a: "orange", b: "orangeNum", label: "orange price", x: 300, y: 300 },
-      { id: "add", op: "add", a: "mulApple", b: "mulOrange", label: "apple + orange price", x: 540, y: 90 },
-      { id: "mulTax", op: "mul", a: "add", b: "tax", label: "price", x: 780, y: 90 },
+      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "graph.applePrice", x: 300, y: 90 },
+      { id: "mulOrange", op: "mul", a: "orange", b: "orangeNum", label: "graph.orangePrice", x: 300, y: 300 },
+      { id: "add", op: "add", a: "mulApple", b: "mulOrange", label: "graph.sumPrice", x: 540, y: 90 },
+      { id: "mulTax", op: "mul", a: "add", b: "tax", label: "graph.price", x: 780, y: 90 },
     ],
   },
   {
     id: "apples",
-    title: "Two apples (figures 5-14 and 5-15)",
+    title: "graph.apples",
     width: 780,
     height: 350,
     inputs: [
-      { id: "apple", label: "apple", value: 100, x: 20, y: 90 },
-      { id: "appleNum", label: "apple count", value: 2, x: 20, y: 190 },
-      { id: "tax", label: "tax", value: 1.1, x: 20, y: 300 },
+      { id: "apple", label: "graph.apple", value: 100, x: 20, y: 90 },
+      { id: "appleNum", label: "graph.appleNum", value: 2, x: 20, y: 190 },
+      { id: "tax", label: "graph.tax", value: 1.1, x: 20, y: 300 },
     ],
     nodes: [
-      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "apple price", x: 300, y: 90 },
-      { id: "mulTax", op: "mul", a: "mulApple", b: "tax", label: "price", x: 560, y: 90 },
+      { id: "mulApple", op: "mul", a: "apple", b: "appleNum", label: "graph.applePrice", x: 300, y: 90 },
+      { id: "mulTax", op: "mul", a: "mulApple", b: "tax", label: "graph.price", x: 560, y: 90 },
     ],
   },
 ];
@@ -125,9 +127,10 @@ export class GraphRun {
     return record;
   }
 
-  /** The figure's name for the value flowing out of an input or node. */
+  /** The figure's name for the value flowing out of an input or node, in the page's language. */
   labelOf(id: string): string {
-    return (this.spec.inputs.find((i) => i.id === id) ?? this.spec.nodes.find((n) => n.id === id))?.label ?? id;
+    const key = (this.spec.inputs.find((i) => i.id === id) ?? this.spec.nodes.find((n) => n.id === id))?.label;
+    return key === undefined ? id : t(key);
   }
 
   runAll(): void {
@@ -147,7 +150,7 @@ export class GraphRun {
     return {
       phase: "forward",
       node,
-      text: `${layerName(node)}.forward(${a}, ${b}) = ${a} ${sign} ${b} = ${out} (${node.label})`,
+      text: `${layerName(node)}.forward(${a}, ${b}) = ${a} ${sign} ${b} = ${out} (${t(node.label)})`,
     };
   }
 
@@ -164,10 +167,9 @@ export class GraphRun {
     const a = this.forward.get(node.a)!;
     const b = this.forward.get(node.b)!;
     const [la, lb] = [this.labelOf(node.a), this.labelOf(node.b)];
-    const rule =
-      node.op === "mul"
-        ? `a product's inputs swap: d(${la}) = dout × ${b} = ${da}, d(${lb}) = dout × ${a} = ${db}`
-        : `a sum passes dout on unchanged: d(${la}) = ${da}, d(${lb}) = ${db}`;
+    // Exact values as JavaScript prints them (strings: not regrouped for the language).
+    const values = { la, lb, a: exact(a), b: exact(b), da: exact(da), db: exact(db) };
+    const rule = t(node.op === "mul" ? "graph.ruleMul" : "graph.ruleAdd", values);
     return { phase: "backward", node, text: `${layerName(node)}.backward(dout = ${dout}): ${rule}` };
   }
 }

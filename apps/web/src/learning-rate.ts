@@ -2,6 +2,7 @@
 // not learn. The suggestions are `bp train`'s defaults: `RUN_LR` of @bp/nets (the book's
 // common/optimizer.py defaults, except SGD's 0.1 of ch05/train_neuralnet.py).
 import { OPTIMIZER_CLASS_NAMES, type OptimizerName, RUN_LR } from "@bp/nets";
+import { t } from "./i18n/index.js";
 
 export const SUGGESTED_LR: Readonly<Record<OptimizerName, number>> = RUN_LR;
 
@@ -18,11 +19,9 @@ export function lrWarning(optimizer: OptimizerName, lr: number): string {
   // SGD 10 → 0.094, SGD 1e-4 → 0.103, SGD 1e-6 → 0.095; Momentum 1 → 0.328.
   const tooLarge = ADAPTIVE.has(optimizer) ? lr > 0.1 : optimizer === "sgd" ? lr >= 10 : lr > 1;
   const tooSmall = ADAPTIVE.has(optimizer) ? lr < 1e-6 : lr <= 1e-4;
-  if (tooLarge)
-    return ADAPTIVE.has(optimizer)
-      ? `${name} moves every weight by about the learning rate at each step, so ${lr} (weights start near 0.01) throws them far off and the net will probably not learn; the book's default is ${suggested}.`
-      : `${name} with learning rate ${lr} overshoots: the loss will probably grow or stay at chance; the book's default is ${suggested}.`;
-  if (tooSmall)
-    return `${name} with learning rate ${lr} moves the weights so little that a few thousand iterations will barely change the loss; the book's default is ${suggested}.`;
+  // The rates as JavaScript writes them (1e-7, 0.001): strings, not regrouped for the language.
+  const params = { name, lr: String(lr), suggested: String(suggested) };
+  if (tooLarge) return t(ADAPTIVE.has(optimizer) ? "lr.adaptiveTooLarge" : "lr.tooLarge", params);
+  if (tooSmall) return t("lr.tooSmall", params);
   return "";
 }

@@ -3,6 +3,7 @@
 // (the Accuracy every setting; auto: about ten times per epoch) and the running minibatch accuracy; the loss on a linear or log axis.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { t } from "./i18n/index.js";
 import type { EpochRow } from "./messages.js";
 
 const FONT = "13px system-ui, sans-serif";
@@ -28,6 +29,12 @@ export class LossChart {
   constructor(private readonly container: HTMLElement) {
     this.plot = this.build();
     addEventListener("resize", () => this.plot.setSize({ width: this.width(), height: 300 }));
+  }
+
+  /** Draws the chart again with its labels in the page's language. */
+  relabel(): void {
+    this.plot.destroy();
+    this.plot = this.build();
   }
 
   /** Loss on a log scale (shows how far a diverging loss grew). */
@@ -59,10 +66,10 @@ export class LossChart {
         acc: { range: [0, 1] },
       },
       axes: [
-        { label: "epoch", font: FONT, labelFont: LABEL_FONT, size: 40, labelSize: 24 },
+        { label: t("chart.colEpoch"), font: FONT, labelFont: LABEL_FONT, size: 40, labelSize: 24 },
         {
           scale: "loss",
-          label: this.log ? "cross-entropy loss (log)" : "cross-entropy loss",
+          label: t(this.log ? "chart.axisLossLog" : "chart.axisLoss"),
           font: FONT,
           labelFont: LABEL_FONT,
           size: 48,
@@ -71,7 +78,7 @@ export class LossChart {
         {
           scale: "acc",
           side: 1,
-          label: "accuracy",
+          label: t("chart.axisAccuracy"),
           font: FONT,
           labelFont: LABEL_FONT,
           size: 48,
@@ -80,16 +87,16 @@ export class LossChart {
         },
       ],
       series: [
-        { label: "epoch" },
+        { label: t("chart.colEpoch") },
         {
-          label: "minibatch loss",
+          label: t("chart.minibatchLoss"),
           scale: "loss",
           stroke: "rgba(21, 84, 176, 0.55)",
           width: 1,
           points: { show: false },
         },
         {
-          label: "epoch mean loss",
+          label: t("chart.epochLoss"),
           scale: "loss",
           stroke: "#0b2e66",
           width: 2.5,
@@ -97,7 +104,7 @@ export class LossChart {
           points: { show: true, size: 7 },
         },
         {
-          label: "train accuracy",
+          label: t("chart.colTrain"),
           scale: "acc",
           stroke: "#1b6e2a",
           width: 2,
@@ -105,7 +112,7 @@ export class LossChart {
           points: { show: true, size: 7 },
         },
         {
-          label: "test accuracy",
+          label: t("chart.colTest"),
           scale: "acc",
           stroke: "#c77700",
           width: 2,
@@ -114,7 +121,7 @@ export class LossChart {
           points: { show: true, size: 7 },
         },
         {
-          label: "test subset accuracy",
+          label: t("chart.curve"),
           scale: "acc",
           stroke: "#c77700",
           width: 1.5,
@@ -122,7 +129,7 @@ export class LossChart {
           points: { show: true, size: 4 },
         },
         {
-          label: "minibatch accuracy (last 50)",
+          label: t("chart.batchAccuracy"),
           scale: "acc",
           stroke: "#1b6e2a",
           width: 1,

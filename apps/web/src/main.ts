@@ -5,18 +5,49 @@ import { byId, h } from "./dom.js";
 import { ModelStore } from "./model-store.js";
 import { restoreChosenRun } from "./run-store.js";
 import { TrainClient } from "./train-client.js";
-import { isView, onParamsChange, param, params, setParams, VIEWS, type ViewName } from "./url-state.js";
+import {
+  attr,
+  browserLang,
+  chooseLang,
+  fill,
+  isLang,
+  LANG_NAMES,
+  LANGS,
+  lang,
+  type MessageKey,
+  onLang,
+  rememberedLang,
+  rememberLang,
+  setLang,
+  t,
+  tx,
+} from "./i18n/index.js";
+import { isView, LANG_PARAM, onParamsChange, param, params, setParams, VIEWS, type ViewName } from "./url-state.js";
 import type { AppContext, View, ViewFactory } from "./views/view.js";
 
-const TITLES: Record<ViewName, string> = {
-  graph: "Graph",
-  netgraph: "Net graph",
-  layers: "Layers",
-  train: "Train",
-  predict: "Predict",
-  gradcheck: "Gradient check",
-  playground: "Playground",
-};
+const titleKey = (v: ViewName): MessageKey => `view.${v}`;
+
+// ---- language: before any view draws ----
+
+/** `?lang=`, else the remembered choice, else the browser's languages. */
+const langFromPage = () => chooseLang(param(LANG_PARAM), rememberedLang(), navigator.languages);
+setLang(langFromPage());
+for (const el of document.querySelectorAll<HTMLElement>("[data-i18n]")) fill(el, el.dataset.i18n as MessageKey);
+const langSelect = byId<HTMLSelectElement>("lang");
+langSelect.replaceChildren(...LANGS.map((l) => h("option", { value: l, lang: l }, LANG_NAMES[l])));
+langSelect.value = lang();
+langSelect.addEventListener("change", () => {
+  const chosen = langSelect.value;
+  if (!isLang(chosen)) return;
+  rememberLang(chosen);
+  // Written to the URL only when it differs from what the browser asks for (links stay short).
+  setParams({ [LANG_PARAM]: chosen === browserLang(navigator.languages) ? null : chosen });
+  setLang(chosen);
+});
+onLang(() => {
+  langSelect.value = lang();
+  if (currentView !== null) document.title = t("app.docTitle", { view: t(titleKey(currentView)) });
+});
 
 const LOADERS: Record<ViewName, () => Promise<ViewFactory>> = {
   graph: () => import("./views/graph.js").then((m) => m.createGraphView),
@@ -45,11 +76,11 @@ const ctx: AppContext = {
 
 // ---- view switcher ----
 
-const nav = byId<HTMLElement>("views");
+const nav = attr(byId<HTMLElement>("views"), "aria-label", "app.views");
 const main = byId<HTMLElement>("main");
 const links = new Map<ViewName, HTMLAnchorElement>();
 for (const v of VIEWS) {
-  const a = h("a", { href: `?view=${v}`, id: `nav-${v}`, "data-view": v }, TITLES[v]);
+  const a = h("a", { href: `?view=${v}`, id: `nav-${v}`, "data-view": v }, tx(titleKey(v)));
   a.addEventListener("click", (e) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
@@ -90,7 +121,7 @@ async function showView(name: ViewName): Promise<void> {
     }
   }
   currentView = name;
-  document.title = `${TITLES[name]} · bp: see backpropagation`;
+  document.title = t("app.docTitle", { view: t(titleKey(name)) });
   document.body.dataset.view = name;
   updateLinks();
   let view = views.get(name);
@@ -109,7 +140,11 @@ async function showView(name: ViewName): Promise<void> {
   document.body.dataset.ready = name;
 }
 
-onParamsChange(() => void showView(currentName()));
+onParamsChange(() => {
+  const wanted = langFromPage();
+  if (wanted !== lang()) setLang(wanted);
+  void showView(currentName());
+});
 addEventListener("bp:params", updateLinks);
 
 // ---- diagnostics (collapsed; nothing here is a live region) ----
@@ -135,18 +170,22 @@ const tick = (now: number): void => {
 };
 requestAnimationFrame(tick);
 
-byId<HTMLSpanElement>("diag-isolated").textContent = isolated
-  ? "yes (SharedArrayBuffer available)"
-  : "no: the server did not send Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, so the worker backend is disabled";
+fill(byId<HTMLSpanElement>("diag-isolated"), isolated ? "diag.isolatedYes" : "diag.isolatedNo");
 byId<HTMLUListElement>("diag-backends").replaceChildren(
   ...ctx.backends.choices.map((c) =>
-    h("li", {}, h("strong", {}, c.name), `: ${c.available ? "available" : "unavailable"}, ${c.reason}`),
+    h(
+      "li",
+      {},
+      h("strong", {}, c.name),
+      tx("diag.backend", () => ({ state: t(c.available ? "diag.available" : "diag.unavailable"), reason: c.reason })),
+    ),
   ),
 );
 const paintOut = byId<HTMLSpanElement>("diag-paint");
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    if (e.name === "first-contentful-paint") paintOut.textContent = `${e.startTime.toFixed(0)} ms after navigation`;
+    if (e.name === "first-contentful-paint")
+      paintOut.replaceChildren(tx("diag.paintMs", { ms: Math.round(e.startTime) }));
   }
 }).observe({ type: "paint", buffered: true });
 

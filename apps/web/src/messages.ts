@@ -2,6 +2,7 @@
 import type { EpochRow, NetName, OptimizerName } from "@bp/nets";
 import type { FloatDType } from "@bp/tensor";
 import type { BackendName } from "@bp/tensor/backends";
+import type { Lang } from "./i18n/index.js";
 
 export type { EpochRow };
 
@@ -59,6 +60,9 @@ export type PageMessage =
   | { type: "stop" }
   /** Drop the run (its results stay on the page only). */
   | { type: "reset" }
+  /** The page's language, for the worker's status lines and messages (sent before a request
+   * whenever it changed). */
+  | { type: "lang"; lang: Lang }
   /** Which test image the "inside the net" readout follows (index into the run's test rows). */
   | { type: "probe"; image: number }
   | GradCheckRequest;

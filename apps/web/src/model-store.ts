@@ -4,6 +4,7 @@
 import { softmax } from "@bp/layers";
 import { decodeNet, type Net, type NetDescription } from "@bp/nets";
 import { tensor } from "@bp/tensor";
+import { t } from "./i18n/index.js";
 
 export interface Model {
   net: Net;
@@ -45,9 +46,7 @@ export function modelFromBytes(bytes: Uint8Array, source: string, fileName = "<m
     shape = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }
   if (shape !== "[1, 10]") {
-    throw new Error(
-      `${fileName}: this ${description.kind} does not map a 28×28 MNIST image to 10 class scores (a test image gave ${shape}); was it trained on other data?`,
-    );
+    throw new Error(t("model.notMnist", { file: fileName, kind: description.kind, shape }));
   }
   return model;
 }

@@ -1,6 +1,7 @@
 // Every run the Train view ends (finished, stopped, diverged or failed) kept in IndexedDB: its
 // settings, minibatch losses, accuracy curve and, when it has one, the net as `encodeNet` bytes.
 // The id of the run that Predict uses is kept there too, so a reload keeps the trained nets.
+import { t } from "./i18n/index.js";
 import type { EpochRow, TrainConfig } from "./messages.js";
 import { type ModelStore, modelFromBytes } from "./model-store.js";
 
@@ -52,7 +53,7 @@ async function request<T>(store: string, mode: IDBTransactionMode, op: (s: IDBOb
 /** Keeps a run; gives it the next id (and "Run <id>" at the start of its title). */
 export async function saveRun(run: Omit<RunRecord, "id">): Promise<RunRecord> {
   const id = await request<number>(RUNS, "readwrite", (s) => s.add(run));
-  const kept = { ...run, id, title: `Run ${id}: ${run.title}` };
+  const kept = { ...run, id, title: t("runs.titled", { id: String(id), title: run.title }) };
   await request(RUNS, "readwrite", (s) => s.put(kept));
   return kept;
 }
@@ -89,12 +90,13 @@ export async function deleteRun(id: number): Promise<boolean> {
   return wasChosen;
 }
 
-/** The messages of renameRun (in one place, for the string catalogue). */
+/** The messages of renameRun, in the page's language. */
 export const RUN_STORE_WORDS = {
-  emptyName: "A run needs a name: type at least one character, or press Cancel to keep the old one.",
-  longName: (n: number) =>
-    `That name is ${n} characters long; a run's name may have at most ${MAX_RUN_NAME}. Shorten it, or press Cancel.`,
-  noRun: (id: number) => `There is no run ${id} any more (deleted in another tab?); reload the page.`,
+  get emptyName() {
+    return t("runs.emptyName");
+  },
+  longName: (n: number) => t("runs.longName", { n, max: MAX_RUN_NAME }),
+  noRun: (id: number) => t("runs.noRun", { id: String(id) }),
 };
 
 /** A run that reached the end or was stopped is good when its test accuracy beats guessing by a
@@ -103,9 +105,9 @@ export function outcomeOf(state: "finished" | "stopped", final: EpochRow): { out
   if (!Number.isFinite(final.testAccuracy) || final.testAccuracy < 0.2)
     return {
       outcome: "failed",
-      note: `learned nothing (test accuracy ${final.testAccuracy.toFixed(4)}, about chance)`,
+      note: t("runs.noteFailed", { accuracy: final.testAccuracy.toFixed(4) }),
     };
-  return { outcome: state, note: `test accuracy ${final.testAccuracy.toFixed(4)}` };
+  return { outcome: state, note: t("runs.note", { accuracy: final.testAccuracy.toFixed(4) }) };
 }
 
 /** At page load: the net of the run picked for Predict, if one is kept. */

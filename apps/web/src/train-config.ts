@@ -10,14 +10,16 @@ import {
   type OptimizerName,
 } from "@bp/nets";
 import type { Backends } from "./backends.js";
+import { type MessageKey, t } from "./i18n/index.js";
 import type { TrainConfig } from "./messages.js";
 
 type Parsed<T> = { value: T } | { error: string };
 
 interface FieldBase<K extends keyof TrainConfig> {
   name: K;
-  label: string;
-  hint: string;
+  /** Message keys of the field's label and hint (i18n/en.ts). */
+  label: MessageKey;
+  hint: MessageKey;
   /** Shown only for the nets that take this setting (`NETS[net].settings`). */
   setting?: NetSetting | undefined;
   parse(text: string): Parsed<TrainConfig[K]>;
@@ -41,34 +43,44 @@ function numberField<
     | "curveRows",
 >(
   name: K,
-  label: string,
-  hint: string,
   kind: "int" | "float",
   min: number,
   max: number,
   example: string,
   options: { exclusiveMin?: boolean; setting?: NetSetting } = {},
 ): FieldBase<K> {
-  const range =
+  const label = `field.${name}` as const;
+  const open = max === Number.POSITIVE_INFINITY;
+  const rangeKey: MessageKey =
     kind === "int"
-      ? `a whole number from ${min} to ${max}`
-      : `a number ${options.exclusiveMin === true ? "greater than" : "from"} ${min}${max === Number.POSITIVE_INFINITY ? "" : `${options.exclusiveMin === true ? " and at most" : " to"} ${max}`}`;
-  const expected = `enter ${range}, such as ${example}`;
+      ? "field.rangeInt"
+      : options.exclusiveMin === true
+        ? open
+          ? "field.rangeAboveOpen"
+          : "field.rangeAbove"
+        : open
+          ? "field.rangeFromOpen"
+          : "field.rangeFrom";
+  // (Read when a message is made, so that it is in the language of the moment. The bounds as the
+  // field takes them, 10000 rather than 10,000: strings, not grouped for the language.)
+  const bounds = { min: String(min), max: String(max) };
+  const expected = () => t("field.expected", { range: t(rangeKey, bounds), example });
   return {
     name,
     label,
-    hint,
+    hint: `field.${name}Hint`,
     setting: options.setting,
     format: (v) => String(v),
     parse(text) {
-      const t = text.trim();
-      const v = Number(t);
-      if (t === "") return { error: `${label} is empty: ${expected}.` };
-      if (!Number.isFinite(v)) return { error: `${label}: "${text}" is not a number; ${expected}.` };
-      if (kind === "int" && !Number.isInteger(v))
-        return { error: `${label}: ${t} is not a whole number; ${expected}.` };
-      if (v < min || (options.exclusiveMin === true && v === min) || v > max)
-        return { error: `${label}: ${t} is out of range; ${expected}.` };
+      const trimmed = text.trim();
+      const v = Number(trimmed);
+      const say = (key: MessageKey) => ({
+        error: t(key, { label: t(label), text: key === "field.notNumber" ? text : trimmed, expected: expected() }),
+      });
+      if (trimmed === "") return say("field.empty");
+      if (!Number.isFinite(v)) return say("field.notNumber");
+      if (kind === "int" && !Number.isInteger(v)) return say("field.notWhole");
+      if (v < min || (options.exclusiveMin === true && v === min) || v > max) return say("field.outOfRange");
       return { value: v as TrainConfig[K] };
     },
   };
@@ -76,96 +88,63 @@ function numberField<
 
 const INIT_NAMES = ["he", "relu", "xavier", "sigmoid"] as const;
 
-/** The words of the accuracy-curve settings (in one place, for the string catalogue). */
-const CURVE_WORDS = {
-  everyLabel: "Accuracy every",
-  everyHint: "iterations between two points of the test accuracy curve, or auto (about ten per epoch)",
-  everyEmpty: "Accuracy every is empty: enter a whole number of iterations from 1 to 1000000, such as 50, or auto.",
-  everyBad: (t: string) =>
-    `Accuracy every: "${t}" is neither a whole number of iterations from 1 to 1000000 nor auto; enter, for example, 50 or auto.`,
-  everyTooFew: (every: number, iterations: number) =>
-    `Accuracy every: ${every} is more than the run's ${iterations} iterations, so the curve would have no point; enter at most ${iterations}, or auto.`,
-  rowsLabel: "Accuracy subset",
-  rowsHint: "test images the curve is measured on (the first N of the run's; all of them when it has fewer)",
-};
-
 export const TEXT_FIELDS: TextField[] = [
-  numberField(
-    "iterations",
-    "Iterations",
-    "minibatch updates (1 epoch = training images ÷ batch size: 600 for all 60 000 in 100s)",
-    "int",
-    1,
-    1_000_000,
-    "1200",
-  ),
-  numberField("batch", "Batch size", "images per update", "int", 1, 60_000, "100"),
-  numberField("lr", "Learning rate", "step size (book: 0.1 for SGD)", "float", 0, Number.POSITIVE_INFINITY, "0.1", {
-    exclusiveMin: true,
-  }),
+  numberField("iterations", "int", 1, 1_000_000, "1200"),
+  numberField("batch", "int", 1, 60_000, "100"),
+  numberField("lr", "float", 0, Number.POSITIVE_INFINITY, "0.1", { exclusiveMin: true }),
   {
     name: "hidden",
-    label: "Hidden units",
-    hint: "per hidden layer, e.g. 50 or 100, 100",
+    label: "field.hidden",
+    hint: "field.hiddenHint",
     format: (v) => v.join(","),
     parse(text) {
       const parts = text.split(",").map((p) => p.trim());
       const sizes = parts.map(Number);
-      const expected = "enter sizes from 1 to 2000 separated by commas, such as 50 or 100, 100";
-      if (text.trim() === "") return { error: `Hidden units is empty: ${expected}.` };
+      const label = t("field.hidden");
+      const expected = t("field.hiddenExpected");
+      if (text.trim() === "") return { error: t("field.empty", { label, expected }) };
       if (sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 2000))
-        return { error: `Hidden units: "${text}" is not a list of whole numbers from 1 to 2000; ${expected}.` };
-      if (sizes.length > 8)
-        return { error: `Hidden units: ${sizes.length} layers is too many for this page; enter at most 8 sizes.` };
+        return { error: t("field.hiddenBad", { label, text, expected }) };
+      if (sizes.length > 8) return { error: t("field.hiddenTooMany", { label, n: sizes.length }) };
       return { value: sizes };
     },
   },
   {
     name: "init",
-    label: "Weight init",
-    hint: "a std (book: 0.01), or he / xavier",
+    label: "field.init",
+    hint: "field.initHint",
     format: (v) => String(v),
     parse(text) {
-      const t = text.trim().toLowerCase();
-      if ((INIT_NAMES as readonly string[]).includes(t)) return { value: t as (typeof INIT_NAMES)[number] };
-      const v = Number(t);
-      if (t !== "" && Number.isFinite(v) && v > 0 && v <= 100) return { value: v };
-      return {
-        error: `Weight init: "${text}" is neither a number greater than 0 (at most 100) nor one of ${INIT_NAMES.join(", ")}; enter, for example, 0.01 or he.`,
-      };
+      const name = text.trim().toLowerCase();
+      if ((INIT_NAMES as readonly string[]).includes(name)) return { value: name as (typeof INIT_NAMES)[number] };
+      const v = Number(name);
+      if (name !== "" && Number.isFinite(v) && v > 0 && v <= 100) return { value: v };
+      return { error: t("field.initBad", { label: t("field.init"), text, names: INIT_NAMES.join(", ") }) };
     },
   },
-  numberField("seed", "Seed", "same seed, same run", "int", 0, 2 ** 31 - 1, "0"),
-  numberField("dropout", "Dropout ratio", "0 = no Dropout layers", "float", 0, 0.95, "0.5", { setting: "dropout" }),
-  numberField("weightDecay", "Weight decay λ", "0 = none (book: 0.1 in 6.4)", "float", 0, 10, "0.1", {
-    setting: "weightDecay",
-  }),
-  numberField("threads", "Threads", "for the worker backend", "int", 1, 16, "2"),
-  numberField(
-    "trainSize",
-    "Training images",
-    "the first N of 60 000 (fewer = faster epochs)",
-    "int",
-    1,
-    60_000,
-    "5000",
-  ),
-  numberField("testSize", "Test images", "the first N of 10 000, for the accuracies", "int", 1, 10_000, "1000"),
+  numberField("seed", "int", 0, 2 ** 31 - 1, "0"),
+  numberField("dropout", "float", 0, 0.95, "0.5", { setting: "dropout" }),
+  numberField("weightDecay", "float", 0, 10, "0.1", { setting: "weightDecay" }),
+  numberField("threads", "int", 1, 16, "2"),
+  numberField("trainSize", "int", 1, 60_000, "5000"),
+  numberField("testSize", "int", 1, 10_000, "1000"),
   {
     name: "curveEvery",
-    label: CURVE_WORDS.everyLabel,
-    hint: CURVE_WORDS.everyHint,
+    label: "field.curveEvery",
+    hint: "field.curveEveryHint",
     format: (v) => String(v),
     parse(text) {
-      const t = text.trim().toLowerCase();
-      if (t === "auto") return { value: "auto" };
-      const v = Number(t);
-      if (t === "") return { error: CURVE_WORDS.everyEmpty };
-      if (!Number.isInteger(v) || v < 1 || v > 1_000_000) return { error: CURVE_WORDS.everyBad(text.trim()) };
+      const word = text.trim().toLowerCase();
+      if (word === "auto") return { value: "auto" };
+      const v = Number(word);
+      const label = t("field.curveEvery");
+      if (word === "") return { error: t("field.curveEmpty", { label }) };
+      if (!Number.isInteger(v) || v < 1 || v > 1_000_000)
+        return { error: t("field.curveBad", { label, text: text.trim() }) };
       return { value: v };
     },
   },
-  numberField("curveRows", CURVE_WORDS.rowsLabel, CURVE_WORDS.rowsHint, "int", 1, 10_000, "500"),
+  numberField("curveRows", "int", 1, 10_000, "500"),
 ];
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -204,10 +183,14 @@ export const CONV_RECIPE: Partial<TrainConfig> = {
   iterations: 50,
 };
 
-/** The nets the form offers: every row of `NETS`, by the names `bp train --net` takes. */
-export const NET_CHOICES: { value: NetName; label: string }[] = NET_NAMES.map((n) => ({
+/** The nets the form offers: every row of `NETS`, by the names `bp train --net` takes (the label
+ * in the page's language when read). */
+export const NET_CHOICES: { value: NetName; readonly label: string }[] = NET_NAMES.map((n) => ({
   value: n,
-  label: `${NETS[n].className} (chapter ${NETS[n].chapter}${NETS[n].images ? "; slow in a browser" : ""})`,
+  get label() {
+    const row = NETS[n];
+    return t(row.images ? "train.netChoiceSlow" : "train.netChoice", { name: row.className, chapter: row.chapter });
+  },
 }));
 
 /** Whether the configuration's net takes a setting (the form shows its field only then). */
@@ -241,13 +224,18 @@ export function crossCheck(config: TrainConfig): Partial<Record<keyof TrainConfi
   const row = NETS[config.net];
   const many = NET_NAMES.filter((n) => NETS[n].hiddenLayers === "list")
     .map((n) => NETS[n].className)
-    .join(" or ");
+    .join(t("field.or"));
+  const net = row.className;
   if (row.hiddenLayers === "one" && config.hidden.length !== 1)
-    out.hidden = `Hidden units: ${row.className} has one hidden layer; enter one size, or choose ${many} for ${config.hidden.length} layers.`;
+    out.hidden = t("field.oneHidden", { label: t("field.hidden"), net, many, n: config.hidden.length });
   if (drawsCurve(config) && typeof config.curveEvery === "number" && config.curveEvery > config.iterations)
-    out.curveEvery = CURVE_WORDS.everyTooFew(config.curveEvery, config.iterations);
+    out.curveEvery = t("field.curveTooFew", {
+      label: t("field.curveEvery"),
+      every: String(config.curveEvery),
+      iterations: String(config.iterations),
+    });
   if (typeof config.init !== "number" && !row.settings.includes("initByName"))
-    out.init = `Weight init: ${row.className} takes a number (the book's 0.01); "${config.init}" needs ${many}.`;
+    out.init = t("field.initNumber", { label: t("field.init"), net, init: config.init, many });
   return out;
 }
 

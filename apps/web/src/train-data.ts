@@ -5,16 +5,16 @@ import { mnistFromIdx, type MnistData } from "@bp/data";
 import { firstRows, NETS } from "@bp/nets";
 import type { Backend, FloatDType, Tensor } from "@bp/tensor";
 import { createBackend } from "@bp/tensor/backends";
+import { t } from "./i18n/index.js";
 import type { BackendName, TrainConfig } from "./messages.js";
 import { fetchMnist, fetchRows, type Source } from "./mnist-files.js";
 import { post, scope } from "./train-scope.js";
 
-/** The worker's status lines while loading (in one place, for the string catalogue). */
+/** The worker's status lines while loading, in the page's language. */
 export const DATA_WORDS = {
-  fetching: (train: number, test: number) =>
-    `fetching MNIST: the chunks that hold the first ${train} training and ${test} test images (gzipped; kept in the browser's cache after the first time)`,
-  starting: (backend: string) => `starting the ${backend} backend`,
-  converting: (dtype: string) => `converting MNIST to ${dtype} tensors`,
+  fetching: (train: number, test: number) => t("worker.fetching", { train, test }),
+  starting: (backend: string) => t("worker.starting", { backend }),
+  converting: (dtype: string) => t("worker.converting", { dtype }),
 };
 
 let backendKey: string | null = null;

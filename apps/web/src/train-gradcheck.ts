@@ -2,6 +2,7 @@
 // (@bp/gradcheck's checkNet) of the Train view's net on the first few training images, on cpu.
 import { checkNet } from "@bp/gradcheck";
 import { cpu, tensor } from "@bp/tensor";
+import { t as tr } from "./i18n/index.js";
 import type { GradCheckRequest } from "./messages.js";
 import { buildNet, netTitle } from "./net-factory.js";
 import { firstTrainRows } from "./train-data.js";
@@ -13,7 +14,7 @@ export async function gradCheck(req: GradCheckRequest): Promise<void> {
   // check neither builds the whole set nor touches the data and backend a training run is using.
   const n = req.samples;
   const { pixels, labels } = await firstTrainRows(n);
-  post({ type: "status", text: `gradient check of ${netTitle(req.config)} on ${n} images` });
+  post({ type: "status", text: tr("worker.gradcheck", { net: netTitle(req.config), n }) });
   const x = tensor(
     Float64Array.from(pixels, (v) => v / 255),
     { shape: [n, 784], dtype: req.config.dtype },

@@ -1,6 +1,7 @@
 // What a training run sends the page besides its state: the losses since the last message, the
 // hidden units' weights (or Conv1's filters) as images, the inside-the-net readout, and the words
 // for a run whose loss or weights stopped being finite.
+import { t } from "./i18n/index.js";
 import type { MnistData } from "@bp/data";
 import type { DivergenceError, Net, Trainer } from "@bp/nets";
 import type { TrainConfig } from "./messages.js";
@@ -66,15 +67,10 @@ export function postInside(r: Posting, probeImage: number): void {
 /** What happened and what to try, for a run the Trainer stopped with a DivergenceError. */
 export function divergedMessage(config: TrainConfig, e: DivergenceError): string {
   const { iteration, what, kind, value } = e.divergence;
-  const subject = kind === "parameter" ? `The parameter ${what}` : `The ${what}`;
+  // Values as JavaScript writes them (NaN, Infinity, 1e+300): strings, not regrouped.
+  const at = { what, value: String(value), iteration: String(iteration) };
+  const subject = t(kind === "parameter" ? "worker.divergedParam" : "worker.divergedLoss", at);
   const { lr, init } = config;
-  return (
-    `${subject} became ${value} at iteration ${iteration}: the updates grew so large that the numbers overflowed, ` +
-    "so training stopped. " +
-    `Try a smaller learning rate (it is ${lr}; the book uses 0.1 for SGD, 0.001 for Adam)` +
-    (typeof init === "number" && init > 0.1
-      ? ` or a smaller weight init std (it is ${init}; the book uses 0.01)`
-      : "") +
-    ", then start again."
-  );
+  const initHint = typeof init === "number" && init > 0.1 ? t("worker.divergedInit", { init: String(init) }) : "";
+  return t("worker.diverged", { subject, lr: String(lr), init: initHint });
 }

@@ -9,6 +9,9 @@ export function isView(v: string | null): v is ViewName {
   return v !== null && (VIEWS as readonly string[]).includes(v);
 }
 
+/** The page's language (`?lang=ko`): i18n/index.ts says which exist and which is the default. */
+export const LANG_PARAM = "lang";
+
 type Listener = () => void;
 const listeners = new Set<Listener>();
 

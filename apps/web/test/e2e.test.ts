@@ -571,7 +571,10 @@ describe("predict", () => {
       expect(m![1]).not.toBe(m![2]);
     }
     const wrong = Math.round((1 - uninterrupted!.final.testAccuracy) * 10_000);
-    expect(await page.textContent("#gallery-info")).toBe(`Showing 1-24 of ${wrong} misclassified test images.`);
+    // (A count in prose is grouped as English writes it: 1,300.)
+    expect(await page.textContent("#gallery-info")).toBe(
+      `Showing 1-24 of ${wrong.toLocaleString("en")} misclassified test images.`,
+    );
     await page.locator("#gallery button").nth(2).click();
     expect(await page.textContent("#chosen-text")).toContain("(wrong)");
   });
@@ -833,7 +836,7 @@ describe("layers and gradient check", () => {
 
   test("the book's gradient check on the first 3 images passes for every parameter", async () => {
     const { page, errors } = await openPage(browser!, `${url}?view=gradcheck&hidden=10`);
-    expect(await page.textContent("#gradcheck-net")).toContain("TwoLayerNet 784-10-10, float64, seed 0: 7960 weights");
+    expect(await page.textContent("#gradcheck-net")).toContain("TwoLayerNet 784-10-10, float64, seed 0: 7,960 weights");
     const rows = await runGradCheck(page);
     expect(rows.map((r) => [r.name, r.result])).toEqual([
       ["W1", "pass"],

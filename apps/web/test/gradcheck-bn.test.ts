@@ -15,7 +15,7 @@ describe("gradient check of a BatchNorm net", () => {
     );
     // 784×10 + 10 + 10×10 + 10 Affine weights and biases, and gamma1, beta1 of 10 each.
     expect(await page.textContent("#gradcheck-net")).toContain(
-      "MultiLayerNetExtend 784-10-10 (ReLU, std 0.01 init, BatchNorm), float64, seed 0: 7980 weights, so 15960 loss evaluations",
+      "MultiLayerNetExtend 784-10-10 (ReLU, std 0.01 init, BatchNorm), float64, seed 0: 7,980 weights, so 15,960 loss evaluations",
     );
     // With BatchNorm the check takes 10 images (on 3, W1's numerical gradient is off by 2.6e-2:
     // measured in Node with checkNet, h = 1e-4; with 10 images 9.0e-8).

@@ -130,4 +130,18 @@ describe("the apples-and-oranges figure", () => {
     }
     await screenshot((await openPage(app.browser, app.url, PHONE)).page, "phone-graph-figure");
   });
+
+  test("in Korean, Japanese and Chinese the names fit their runs too (no overlap, no clipping, no sideways scroll)", async () => {
+    for (const lang of ["ko", "ja", "zh-Hans"]) {
+      for (const options of [DESKTOP, PHONE]) {
+        const q = `lang=${lang}&apple=1e300&orange=123456.789&tax=110.00000000000001`;
+        const { page, errors } = await openPage(app.browser, `${app.url}?${q}`, options);
+        await page.click("#graph-run-all");
+        expect({ q, problems: await overlaps(page) }).toEqual({ q, problems: [] });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(options.viewport.width);
+        expect(errors).toEqual([]);
+        await page.context().close();
+      }
+    }
+  });
 });

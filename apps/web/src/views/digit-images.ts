@@ -1,5 +1,6 @@
 // Drawing helpers of the Predict view: a 28×28 digit on a canvas and the ten class probabilities.
 import { h } from "../dom.js";
+import { t } from "../i18n/index.js";
 import { SIDE } from "../preprocess.js";
 
 /** Draws 784 values in [0, 1] (or bytes 0..255) on a 28×28 canvas, white on black. */
@@ -27,7 +28,7 @@ export function renderBars(list: HTMLUListElement, probs: ArrayLike<number>, tru
         h("span", {}, String(c)),
         h("span", { class: "visually-hidden" }, ": "),
         h("span", { class: "bar", "aria-hidden": "true", style: `width: ${(probs[c]! * 100).toFixed(1)}%` }),
-        h("span", {}, `${(probs[c]! * 100).toFixed(1)} %`),
+        h("span", {}, t("common.percent", { p: (probs[c]! * 100).toFixed(1) })),
       ),
     ),
   );

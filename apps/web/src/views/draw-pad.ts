@@ -2,6 +2,7 @@
 // events) or the keyboard (a cursor on the 28×28 grid that arrow keys move and Space/Enter paint),
 // what the net sees (the drawing preprocessed like MNIST) and what it says.
 import { h } from "../dom.js";
+import { attr, fill, onLang, t, tx } from "../i18n/index.js";
 import { classify } from "../model-store.js";
 import { SIDE, toMnist } from "../preprocess.js";
 import { drawDigit, renderBars } from "./digit-images.js";
@@ -33,25 +34,16 @@ export function createDrawPad(ctx: AppContext): DrawPad {
     height: PAD,
     tabindex: 0,
     role: "application",
-    "aria-roledescription": "drawing pad",
-    "aria-label": "Drawing pad, 28 by 28 cells: draw one digit",
     "aria-describedby": "pad-help",
   });
+  attr(pad, "aria-roledescription", "pad.role");
+  attr(pad, "aria-label", "pad.label");
   const padCursor = h("div", { class: "pad-cursor", "aria-hidden": "true" });
-  const padHelp = h(
-    "p",
-    { id: "pad-help", class: "hint" },
-    "Draw with a mouse, pen or finger. With the keyboard: focus the pad, move its cursor with the arrow keys, paint with Space or Enter (Shift + arrow paints as it moves), clear with Delete. Or put a test image on the pad with the button under the chosen test image.",
-  );
-  const input28 = h("canvas", {
-    id: "pad-input",
-    class: "digit28",
-    role: "img",
-    "aria-label": "Your drawing as the net sees it: 28×28 pixels",
-  });
-  const drawBars = h("ul", { id: "draw-bars", class: "bars", "aria-label": "Class probabilities of your drawing" });
-  const drawPrediction = h("p", { id: "draw-prediction" }, "Draw a digit in the black square.");
-  const clearButton = h("button", { type: "button", id: "clear-pad", onclick: () => clear() }, "Clear");
+  const padHelp = fill(h("p", { id: "pad-help", class: "hint" }), "pad.help");
+  const input28 = attr(h("canvas", { id: "pad-input", class: "digit28", role: "img" }), "aria-label", "pad.input");
+  const drawBars = attr(h("ul", { id: "draw-bars", class: "bars" }), "aria-label", "pad.bars");
+  const drawPrediction = h("p", { id: "draw-prediction" }, t("pad.empty"));
+  const clearButton = h("button", { type: "button", id: "clear-pad", onclick: () => clear() }, tx("pad.clear"));
   const padCtx = pad.getContext("2d", { willReadFrequently: true })!;
 
   function clear(): void {
@@ -108,13 +100,13 @@ export function createDrawPad(ctx: AppContext): DrawPad {
       cursor.col = Math.min(SIDE - 1, Math.max(0, cursor.col + move[1]));
       placeCursor();
       if (e.shiftKey) stroke(from, cellCentre(), false);
-      said = `${e.shiftKey ? "Painted to" : "Cursor at"} row ${cursor.row + 1}, column ${cursor.col + 1}.`;
+      said = t(e.shiftKey ? "pad.paintedTo" : "pad.cursorAt", { row: cursor.row + 1, col: cursor.col + 1 });
     } else if (e.key === " " || e.key === "Enter") {
       stroke(cellCentre(), cellCentre(), false);
-      said = `Painted row ${cursor.row + 1}, column ${cursor.col + 1}.`;
+      said = t("pad.painted", { row: cursor.row + 1, col: cursor.col + 1 });
     } else if (e.key === "Delete" || e.key === "Backspace") {
       clear();
-      said = "Pad cleared.";
+      said = t("pad.cleared");
     } else return;
     e.preventDefault();
     const prediction = drawPrediction.dataset.class === undefined ? "" : ` ${drawPrediction.textContent}`;
@@ -149,36 +141,42 @@ export function createDrawPad(ctx: AppContext): DrawPad {
     drawDigit(input28, x ?? new Float64Array(784), 255);
     const model = ctx.model.current;
     if (x === null) {
-      drawPrediction.textContent = "Draw a digit in the black square.";
+      drawPrediction.textContent = t("pad.empty");
       delete drawPrediction.dataset.class;
       drawBars.replaceChildren();
       return;
     }
     if (model === null) {
-      drawPrediction.textContent = "No model yet: train one in the Train view, or load a file above.";
+      drawPrediction.textContent = t("pad.noModel");
       return;
     }
     const { classes, probs } = classify(model, x, 1);
     const c = classes[0]!;
-    drawPrediction.textContent = `The net says ${c} (${(probs[c]! * 100).toFixed(1)} %).`;
+    drawPrediction.textContent = t("pad.says", { c: String(c), p: (probs[c]! * 100).toFixed(1) });
     drawPrediction.dataset.class = String(c);
     renderBars(drawBars, probs);
   }
 
-  const like =
-    "Like MNIST: the drawing's bounding box scaled to 20×20, its centre of mass moved to the centre of 28×28.";
+  onLang(update);
   return {
     padColumn: h(
       "div",
       {},
-      h("h3", {}, "Draw a digit"),
+      h("h3", {}, tx("pad.draw")),
       h("div", { class: "pad-wrap" }, pad, padCursor),
       // The prediction right under the pad, so that it is on screen while drawing on a phone.
       drawPrediction,
       h("div", { class: "buttons" }, clearButton),
       padHelp,
     ),
-    inputColumn: h("div", {}, h("h3", {}, "What the net sees"), input28, h("p", { class: "hint" }, like), drawBars),
+    inputColumn: h(
+      "div",
+      {},
+      h("h3", {}, tx("pad.sees")),
+      input28,
+      h("p", { class: "hint" }, tx("pad.like")),
+      drawBars,
+    ),
     clear,
     put(image) {
       padCtx.imageSmoothingEnabled = true;

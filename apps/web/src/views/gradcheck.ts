@@ -2,6 +2,7 @@
 // Worker: backprop's gradients against central differences of the loss, on the first training
 // images, one row per parameter.
 import { h } from "../dom.js";
+import { fill, onLang, t, tx } from "../i18n/index.js";
 import type { GradCheckRow, TrainConfig, WorkerMessage } from "../messages.js";
 import { netTitle } from "../net-factory.js";
 import { configFromParams } from "../train-config.js";
@@ -19,7 +20,7 @@ export const createGradCheckView: ViewFactory = (ctx) => {
   const runButton = h(
     "button",
     { type: "button", id: "gradcheck-run", class: "primary", onclick: () => run() },
-    "Run the check",
+    tx("gc.run"),
   );
   const status = h("p", { id: "gradcheck-status" });
   const message = h("p", { id: "gradcheck-message", class: "message" });
@@ -29,12 +30,8 @@ export const createGradCheckView: ViewFactory = (ctx) => {
   const element = h(
     "section",
     { "aria-labelledby": "gradcheck-title", class: "view" },
-    h("h2", { id: "gradcheck-title" }, "Gradient check"),
-    h(
-      "p",
-      {},
-      "Backpropagation is fast but easy to get wrong; the numerical gradient, (L(w + h) − L(w − h)) / 2h for every weight with h = 1e-4, is slow but simple. The book's check compares the two on the first 3 training images: the mean differences should be tiny. Expect about 1e-10 to 1e-7 here, and relative errors near 1e-6: the loss is −log(y + 1e-7), and that 1e-7 is in the numerical gradient but not in the backward rule y − t. A wrong rule gives errors of 1e-3 or more. The net is the one set in the Train view (without Dropout).",
-    ),
+    h("h2", { id: "gradcheck-title" }, tx("gc.title")),
+    fill(h("p"), "gc.intro"),
     netText,
     h("div", { class: "buttons" }, runButton),
     status,
@@ -45,6 +42,8 @@ export const createGradCheckView: ViewFactory = (ctx) => {
 
   let config = checkConfig(configFromParams(params(), ctx.backends));
   let running = false;
+  /** The last check's result, drawn again in a new language. */
+  let lastResult: Extract<WorkerMessage, { type: "gradcheck" }> | null = null;
   /** The first 3 images, as the book; 10 with BatchNorm (measured, MultiLayerNetExtend 784-10-10
    * seed 0: on 3 images W1's central difference is off by up to 2.6e-2, since normalising three
    * nearly equal values is far from linear over ±h; on 10 it agrees to 9.0e-8). */
@@ -54,14 +53,17 @@ export const createGradCheckView: ViewFactory = (ctx) => {
     config = checkConfig(configFromParams(params(), ctx.backends));
     runButton.disabled = running || config.net === "simple-conv";
     if (config.net === "simple-conv") {
-      netText.textContent = `${netTitle(config)} has about ${Math.round((30 * 25 + 30 + 4320 * config.hidden[0]! + config.hidden[0]! + config.hidden[0]! * 10 + 10) / 1000)} thousand weights: checking each numerically (two forward passes of a convolution per weight) would take hours in a page. Choose TwoLayerNet, MultiLayerNet or MultiLayerNetExtend in the Train view to check them here.`;
+      const h1 = config.hidden[0]!;
+      const k = Math.round((30 * 25 + 30 + 4320 * h1 + h1 + h1 * 10 + 10) / 1000);
+      netText.textContent = t("gc.conv", { net: netTitle(config), k });
       return;
     }
     // Affine weights and biases, and each BatchNorm's gamma and beta.
     const bn = config.batchnorm ? 2 * config.hidden.reduce((a, b) => a + b, 0) : 0;
     const weights =
       bn + [784, ...config.hidden, 10].reduce((sum, n, i, all) => (i === 0 ? 0 : sum + all[i - 1]! * n + n), 0);
-    netText.textContent = `${netTitle(config)}, ${config.dtype}, seed ${config.seed}: ${weights} weights, so ${2 * weights} loss evaluations on the first ${samples()} training images.${config.batchnorm ? " (10 rather than the book's 3: with BatchNorm, W1's numerical gradient on 3 nearly equal images is off by up to 0.03, because normalising them is far from linear over ±h.)" : ""}`;
+    const what = { net: netTitle(config), dtype: config.dtype, seed: String(config.seed), weights, evals: 2 * weights };
+    netText.textContent = t("gc.net", { ...what, n: samples() }) + (config.batchnorm ? t("gc.bnSamples") : "");
   }
 
   function run(): void {
@@ -70,7 +72,7 @@ export const createGradCheckView: ViewFactory = (ctx) => {
     runButton.disabled = true;
     message.textContent = "";
     bnNote.hidden = true;
-    status.textContent = "Running in the worker (a few seconds per 10 000 weights)…";
+    status.textContent = t("gc.running");
     element.dataset.state = "running";
     ctx.worker.send({ type: "gradcheck", config, samples: samples() });
   }
@@ -86,32 +88,26 @@ export const createGradCheckView: ViewFactory = (ctx) => {
     bnNote.textContent =
       biases.length === 0
         ? ""
-        : `${biases.map((r) => r.name).join(", ")}: a relative error near 1 is expected here. Each of these biases is added just before a BatchNorm layer, which subtracts the minibatch mean: adding b to every row moves the mean by b too, so the bias cancels and the loss does not depend on it. Its true gradient is 0, and both numbers are round-off (the largest |backprop − numerical| is ${Math.max(...biases.map((r) => r.maxAbsDiff)).toExponential(1)}); two round-off values differ by about their own size, so their relative error is about 1. The absolute differences are what count, and they pass.`;
+        : t("gc.bnNote", {
+            names: biases.map((r) => r.name).join(", "),
+            max: Math.max(...biases.map((r) => r.maxAbsDiff)).toExponential(1),
+          });
   }
 
   function render(rows: GradCheckRow[]): void {
     explainBatchNorm(rows);
     const fmt = (v: number) => v.toExponential(3);
     table.replaceChildren(
-      h(
-        "caption",
-        {},
-        "Backprop against numerical gradients, per parameter (pass: every element within 1e-5 + 1e-3 × |numerical|)",
-      ),
+      h("caption", {}, t("gc.caption")),
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          ...[
-            "parameter",
-            "shape",
-            "mean |diff| (the book's figure)",
-            "max |diff|",
-            "max relative error",
-            "result",
-          ].map((t) => h("th", { scope: "col" }, t)),
+          ...(["gc.colParam", "gc.colShape", "gc.colMean", "gc.colMax", "gc.colRel", "gc.colResult"] as const).map(
+            (key) => h("th", { scope: "col" }, t(key)),
+          ),
         ),
       ),
       h(
@@ -129,8 +125,8 @@ export const createGradCheckView: ViewFactory = (ctx) => {
             h(
               "td",
               { class: r.passed ? "pass" : "fail" },
-              r.passed ? "pass" : `fail (${r.failures} elements)`,
-              beforeBatchNorm(r.name) ? " (a bias before BatchNorm: see below)" : "",
+              r.passed ? t("gc.pass") : t("gc.fail", { n: r.failures }),
+              beforeBatchNorm(r.name) ? t("gc.bnBias") : "",
             ),
           ),
         ),
@@ -150,13 +146,21 @@ export const createGradCheckView: ViewFactory = (ctx) => {
     if (m.type === "gradcheck") {
       running = false;
       runButton.disabled = false;
+      lastResult = m;
       render(m.rows);
-      status.textContent = `${m.passed ? "Every parameter passed" : "Some parameters failed"} (${m.seconds.toFixed(1)} s).`;
+      status.textContent = t(m.passed ? "gc.passed" : "gc.failed", { s: m.seconds.toFixed(1) });
       element.dataset.state = m.passed ? "passed" : "failed";
       ctx.announce(status.textContent);
     }
   });
 
   describe();
+  onLang(() => {
+    describe();
+    if (lastResult !== null && !running) {
+      render(lastResult.rows);
+      status.textContent = t(lastResult.passed ? "gc.passed" : "gc.failed", { s: lastResult.seconds.toFixed(1) });
+    }
+  });
   return { element, show: describe };
 };

@@ -6,6 +6,7 @@
 // so no number overlaps another or a node at any input.
 import { s } from "../dom.js";
 import { exact, type GraphNode, type GraphRun, type GraphSpec } from "../graph-model.js";
+import { t } from "../i18n/index.js";
 
 export const NODE_R = 24;
 /** Gap between a run's texts and its ends. */
@@ -31,7 +32,7 @@ function runsOf(spec: GraphSpec): Run[] {
     return { x: node.x + NODE_R, y: node.y };
   };
   const nameOf = (id: string): string =>
-    (spec.inputs.find((i) => i.id === id) ?? spec.nodes.find((n) => n.id === id))!.label;
+    t((spec.inputs.find((i) => i.id === id) ?? spec.nodes.find((n) => n.id === id))!.label);
   for (const node of spec.nodes) {
     for (const src of [node.a, node.b]) {
       const from = start(src);
@@ -40,7 +41,7 @@ function runsOf(spec: GraphSpec): Run[] {
     }
   }
   const out = spec.nodes.at(-1)!;
-  runs.push({ id: out.id, x1: out.x + NODE_R, x2: spec.width - 20, y: out.y, to: null, name: out.label });
+  runs.push({ id: out.id, x1: out.x + NODE_R, x2: spec.width - 20, y: out.y, to: null, name: t(out.label) });
   return runs;
 }
 

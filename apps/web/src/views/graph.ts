@@ -3,6 +3,7 @@
 // values (d price / d value) below them in red, as in figures 5-16 and 5-17.
 import { h, s } from "../dom.js";
 import { exact, GRAPHS, GraphRun, graphById, type GraphSpec } from "../graph-model.js";
+import { fill, onLang, t, tx } from "../i18n/index.js";
 import { drawGraphFigure } from "./graph-figure.js";
 import { param, setParams } from "../url-state.js";
 import type { View, ViewFactory } from "./view.js";
@@ -14,18 +15,22 @@ export const createGraphView: ViewFactory = (ctx) => {
   const graphSelect = h(
     "select",
     { id: "graph-choice", onchange: () => chooseGraph(graphSelect.value) },
-    ...GRAPHS.map((g) => h("option", { value: g.id }, g.title)),
+    ...GRAPHS.map((g) => h("option", { value: g.id }, tx(g.title))),
   );
   const inputsBox = h("div", { class: "fields" });
   const inputMessage = h("p", { class: "field-error", id: "graph-input-error" });
-  const stepButton = h("button", { type: "button", id: "graph-step", onclick: () => advance(1) }, "Step");
-  const backButton = h("button", { type: "button", id: "graph-back", onclick: () => goTo(run.position - 1) }, "Back");
+  const stepButton = h("button", { type: "button", id: "graph-step", onclick: () => advance(1) }, tx("step.step"));
+  const backButton = h(
+    "button",
+    { type: "button", id: "graph-back", onclick: () => goTo(run.position - 1) },
+    tx("step.back"),
+  );
   const allButton = h(
     "button",
     { type: "button", id: "graph-run-all", onclick: () => goTo(run.totalSteps) },
-    "Run all",
+    tx("step.runAll"),
   );
-  const resetButton = h("button", { type: "button", id: "graph-reset", onclick: () => goTo(0) }, "Reset");
+  const resetButton = h("button", { type: "button", id: "graph-reset", onclick: () => goTo(0) }, tx("step.reset"));
   const stepStatus = h("p", { id: "graph-status", class: "step-status" });
   const svg = s("svg", {
     id: "graph-svg",
@@ -40,18 +45,10 @@ export const createGraphView: ViewFactory = (ctx) => {
   const element = h(
     "section",
     { "aria-labelledby": "graph-title", class: "view" },
-    h("h2", { id: "graph-title" }, "Computational graph"),
-    h(
-      "p",
-      {},
-      "Backpropagation on the book's shopping example (section 5.4). Each circle is a real ",
-      h("code", {}, "MulLayer"),
-      " or ",
-      h("code", {}, "AddLayer"),
-      " from @bp/layers. Step forward through the nodes, then backward from d price / d price = 1: each node multiplies the gradient it receives by its local derivative. Values are JavaScript's exact float64 results.",
-    ),
-    h("label", { class: "field" }, "Graph", graphSelect),
-    h("fieldset", {}, h("legend", {}, "Inputs"), inputsBox, inputMessage),
+    h("h2", { id: "graph-title" }, tx("graph.title")),
+    fill(h("p"), "graph.intro"),
+    h("label", { class: "field" }, tx("graph.choice"), graphSelect),
+    h("fieldset", {}, h("legend", {}, tx("graph.inputs")), inputsBox, inputMessage),
     h("div", { class: "buttons" }, stepButton, backButton, allButton, resetButton),
     stepStatus,
     h(
@@ -62,17 +59,13 @@ export const createGraphView: ViewFactory = (ctx) => {
       h(
         "figcaption",
         { id: "graph-figure-title" },
-        "Each value's name and forward value above its edge (black); the backward arrow and d price / d value below it (red). Above each node its local rule: a product sends dout times the other input back to each input (d·b to a, d·a to b), a sum sends dout back unchanged.",
-        h(
-          "span",
-          { class: "narrow-only" },
-          " The figure is wider than this screen: swipe it sideways to see the rest.",
-        ),
+        tx("graph.caption"),
+        fill(h("span", { class: "narrow-only" }), "graph.narrow"),
       ),
     ),
     // The table scrolls in its own box on a narrow screen, never the page.
     h("div", { class: "scroll-x", tabindex: 0, role: "group", "aria-labelledby": "graph-table-caption" }, table),
-    h("h3", {}, "What each step did"),
+    h("h3", {}, tx("graph.log")),
     log,
   );
 
@@ -85,7 +78,7 @@ export const createGraphView: ViewFactory = (ctx) => {
       const ok = el.value.trim() !== "" && Number.isFinite(v);
       el.setAttribute("aria-invalid", String(!ok));
       if (ok) values[input.id] = v;
-      else problems.push(`${input.label} must be a number, got "${el.value}"`);
+      else problems.push(t("graph.notNumber", { name: t(input.label), value: el.value }));
     }
     inputMessage.textContent = problems.join("; ");
     return problems.length === 0 ? values : null;
@@ -99,7 +92,7 @@ export const createGraphView: ViewFactory = (ctx) => {
         return h(
           "label",
           { class: "field" },
-          input.label,
+          tx(input.label),
           h("input", {
             id: `graph-in-${input.id}`,
             type: "text",
@@ -155,11 +148,11 @@ export const createGraphView: ViewFactory = (ctx) => {
     stepButton.disabled = run.done;
     backButton.disabled = pos === 0;
     allButton.disabled = run.done;
-    stepButton.textContent = pos < n ? "Step forward" : "Step backward";
+    stepButton.textContent = t(pos < n ? "step.forward" : "step.backward");
     stepStatus.textContent =
       pos === 0
-        ? `Ready: ${run.totalSteps} steps, ${n} forward then ${n} backward.`
-        : `Step ${pos} of ${run.totalSteps}: ${run.log.at(-1)!.text}`;
+        ? t("step.ready", { total: run.totalSteps, n })
+        : t("step.of", { pos, total: run.totalSteps, text: run.log.at(-1)!.text });
     element.dataset.position = String(pos);
     drawSvg();
     drawTable();
@@ -173,16 +166,16 @@ export const createGraphView: ViewFactory = (ctx) => {
   function drawTable(): void {
     const ids = [...spec.inputs.map((i) => i.id), ...spec.nodes.map((nd) => nd.id)];
     table.replaceChildren(
-      h("caption", { id: "graph-table-caption" }, "Every value of the graph and its gradient (the figure as a table)"),
+      h("caption", { id: "graph-table-caption" }, t("graph.tableCaption")),
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          h("th", { scope: "col" }, "value"),
-          h("th", { scope: "col" }, "forward"),
-          h("th", { scope: "col" }, "d price / d value"),
+          h("th", { scope: "col" }, t("graph.colValue")),
+          h("th", { scope: "col" }, t("graph.colForward")),
+          h("th", { scope: "col" }, t("graph.colBackward")),
         ),
       ),
       h(
@@ -204,6 +197,8 @@ export const createGraphView: ViewFactory = (ctx) => {
   graphSelect.value = spec.id;
   buildInputs();
   goTo(0);
+  // The log's texts are written when a step runs: replay the steps in the new language.
+  onLang(() => goTo(run.position));
   const view: View = {
     element,
     show() {

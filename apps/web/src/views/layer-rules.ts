@@ -1,41 +1,39 @@
 // What each layer of the Layers view does, in words: forward, backward, and the inputs it takes
-// besides x (with the view's default text).
+// besides x (with the view's default text). The words are message keys (i18n/en.ts).
+import type { MessageKey } from "../i18n/index.js";
 
 export type LayerName = "Relu" | "Sigmoid" | "Affine" | "SoftmaxWithLoss";
 
 interface LayerInfo {
-  forward: string;
-  backward: string;
+  forward: MessageKey;
+  backward: MessageKey;
   /** The inputs it needs besides x, with default text. */
-  inputs: { id: string; label: string; value: string }[];
+  inputs: { id: string; label: MessageKey; value: string }[];
 }
 
 export const LAYERS: Record<LayerName, LayerInfo> = {
   Relu: {
-    forward: "out = x where x > 0, else 0.",
-    backward:
-      "dx = dout where x was > 0, else 0: the gradient flows through unchanged where the input was positive and is stopped where it was not (the layer keeps that mask from forward).",
-    inputs: [{ id: "dout", label: "dout (same shape as x)", value: "1, 1; 1, 1" }],
+    forward: "rule.Relu.forward",
+    backward: "rule.Relu.backward",
+    inputs: [{ id: "dout", label: "layers.doutSame", value: "1, 1; 1, 1" }],
   },
   Sigmoid: {
-    forward: "out = 1 / (1 + exp(−x)).",
-    backward: "dx = dout × out × (1 − out): the derivative needs only the forward output, which the layer keeps.",
-    inputs: [{ id: "dout", label: "dout (same shape as x)", value: "1, 1; 1, 1" }],
+    forward: "rule.Sigmoid.forward",
+    backward: "rule.Sigmoid.backward",
+    inputs: [{ id: "dout", label: "layers.doutSame", value: "1, 1; 1, 1" }],
   },
   Affine: {
-    forward: "out = x · W + b (b added to every row).",
-    backward:
-      "dx = dout · Wᵀ, dW = xᵀ · dout, db = dout summed over the rows: each input's gradient is the output gradient sent back through the same weights.",
+    forward: "rule.Affine.forward",
+    backward: "rule.Affine.backward",
     inputs: [
-      { id: "W", label: "W (columns of x × outputs)", value: "0.1, 0.2, 0.3; 0.4, 0.5, 0.6" },
-      { id: "b", label: "b (one row, one value per output)", value: "0.1, 0.2, 0.3" },
-      { id: "dout", label: "dout (rows of x × outputs)", value: "1, 0, 0; 0, 1, 0" },
+      { id: "W", label: "layers.W", value: "0.1, 0.2, 0.3; 0.4, 0.5, 0.6" },
+      { id: "b", label: "layers.b", value: "0.1, 0.2, 0.3" },
+      { id: "dout", label: "layers.doutAffine", value: "1, 0, 0; 0, 1, 0" },
     ],
   },
   SoftmaxWithLoss: {
-    forward: "y = softmax(x) in each row; loss = the mean over rows of −log y[label].",
-    backward:
-      "dx = (y − t) / N with t the one-hot labels and N the rows: the prediction minus the truth, the neat result of pairing softmax with cross-entropy.",
-    inputs: [{ id: "t", label: "t (one class index per row)", value: "0; 1" }],
+    forward: "rule.SoftmaxWithLoss.forward",
+    backward: "rule.SoftmaxWithLoss.backward",
+    inputs: [{ id: "t", label: "layers.t", value: "0; 1" }],
   },
 };

@@ -4,6 +4,7 @@
 import { Affine, Relu, Sigmoid, SoftmaxWithLoss } from "@bp/layers";
 import { tensor, type Tensor } from "@bp/tensor";
 import { h } from "../dom.js";
+import { fill, onLang, t, tx } from "../i18n/index.js";
 import { parseMatrix, type Matrix } from "../matrix-text.js";
 import { param, setParams } from "../url-state.js";
 import { LAYERS, type LayerName } from "./layer-rules.js";
@@ -35,13 +36,18 @@ function matrixTable(id: string, title: string, t: { shape: readonly number[]; d
   );
 }
 
-const shapeOf = (t: { shape: readonly number[] }): string => ` (${t.shape.join("×")})`;
+const shapeText = (m: { shape: readonly number[] }): string => m.shape.join("×");
+const shapeOf = (m: { shape: readonly number[] }): string => ` (${shapeText(m)})`;
 
-/** A value forward kept for backward (copied now: the layer may replace it). */
-function keptTable(name: string, t: { shape: readonly number[]; data: ArrayLike<number> }): HTMLElement {
-  const copy = { shape: [...t.shape], data: Array.from(t.data) };
-  const id = `layer-kept-${name.split(":")[0]}`;
-  return matrixTable(id, `kept for backward: ${name}${shapeOf(copy)}`, copy);
+/** A value forward kept for backward (copied now: the layer may replace it); `id` is its name in
+ * the layer (mask, out, x, y, t), `name` what the page calls it. */
+function keptTable(
+  id: string,
+  m: { shape: readonly number[]; data: ArrayLike<number> },
+  name: string = id,
+): HTMLElement {
+  const copy = { shape: [...m.shape], data: Array.from(m.data) };
+  return matrixTable(`layer-kept-${id}`, t("layers.kept", { name, shape: shapeText(copy) }), copy);
 }
 
 export const createLayersView: ViewFactory = () => {
@@ -65,17 +71,13 @@ export const createLayersView: ViewFactory = () => {
   const element = h(
     "section",
     { "aria-labelledby": "layers-title", class: "view" },
-    h("h2", { id: "layers-title" }, "Layers"),
-    h(
-      "p",
-      {},
-      "Each layer of chapter 5 does two things: forward computes its output and keeps what backward will need; backward takes the gradient of the loss with respect to that output (dout) and returns the gradient with respect to its input (dx). Edit the numbers: rows separated by ; and values by commas.",
-    ),
+    h("h2", { id: "layers-title" }, tx("layers.title")),
+    fill(h("p"), "layers.intro"),
     h(
       "div",
       { class: "fields wide" },
-      h("label", { class: "field" }, "Layer", layerSelect),
-      h("label", { class: "field" }, "x (rows; values)", xInput),
+      h("label", { class: "field" }, tx("layers.layer"), layerSelect),
+      h("label", { class: "field" }, tx("layers.x"), xInput),
     ),
     extra,
     error,
@@ -91,7 +93,7 @@ export const createLayersView: ViewFactory = () => {
         h(
           "label",
           { class: "field" },
-          i.label,
+          tx(i.label),
           h("input", {
             id: `layer-${i.id}`,
             type: "text",
@@ -116,8 +118,8 @@ export const createLayersView: ViewFactory = () => {
     const name = layerSelect.value as LayerName;
     const info = LAYERS[name];
     rules.replaceChildren(
-      h("p", {}, h("strong", {}, "Forward: "), info.forward),
-      h("p", {}, h("strong", {}, "Backward: "), info.backward),
+      h("p", {}, h("strong", {}, t("layers.forward")), t(info.forward)),
+      h("p", {}, h("strong", {}, t("layers.backward")), t(info.backward)),
     );
     const x = read("x", "x");
     const others = Object.fromEntries(info.inputs.map((i) => [i.id, read(i.id, i.id)]));
@@ -147,7 +149,7 @@ export const createLayersView: ViewFactory = () => {
         // nonzero where x > 0), Sigmoid's output.
         const kept =
           layer instanceof Relu
-            ? keptTable("mask: 1 where x > 0, else 0", { shape: out.shape, data: out.data.map((v) => (v > 0 ? 1 : 0)) })
+            ? keptTable("mask", { shape: out.shape, data: out.data.map((v) => (v > 0 ? 1 : 0)) }, t("layers.mask"))
             : keptTable("out", layer.out!);
         const dx = layer.backward(toTensor(o.dout!));
         return [
@@ -168,7 +170,7 @@ export const createLayersView: ViewFactory = () => {
           kept,
           matrixTable("layer-dx", "dx = dout · Wᵀ", dx),
           matrixTable("layer-dW", "dW = xᵀ · dout", layer.dW!),
-          matrixTable("layer-db", "db = dout summed over rows", layer.db!),
+          matrixTable("layer-db", t("layers.db"), layer.db!),
         ];
       }
       case "SoftmaxWithLoss": {
@@ -190,5 +192,6 @@ export const createLayersView: ViewFactory = () => {
   const fromUrl = param("layer");
   layerSelect.value = NAMES.includes(fromUrl as LayerName) ? (fromUrl as string) : "Relu";
   onLayer();
+  onLang(compute);
   return { element };
 };

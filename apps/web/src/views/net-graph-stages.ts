@@ -4,6 +4,7 @@
 import { h } from "../dom.js";
 import { drawMatrix, drawTiles } from "../heatmap.js";
 import { INPUT, type NetGraphRun, type Snapshot } from "../net-graph-model.js";
+import { t } from "../i18n/index.js";
 import { drawWeights } from "../weight-images.js";
 
 /** Pixels on the page per value of a matrix heat map (per pixel for 28×28 tiles). */
@@ -68,21 +69,13 @@ export function netGraphStages(run: NetGraphRun, current: string | null): HTMLEl
   const dW1map = (c: HTMLCanvasElement, s: Snapshot) => drawWeights(c, s.data, s.cols);
   const y = run.fwd.get("y");
   return [
-    tensorStage(
-      run,
-      "x",
-      "x",
-      `${N}×${INPUT}`,
-      digits,
-      TILE_SCALE,
-      run.done ? "not computed: the net's Affine1 skips dx (computeDx off), since nothing uses it" : undefined,
-    ),
+    tensorStage(run, "x", "x", `${N}×${INPUT}`, digits, TILE_SCALE, run.done ? t("net.noDx") : undefined),
     arrow(),
     layerStage(
       "Affine1",
       current === "Affine1",
-      "keeps x for backward; a1 = x · W1 + b1",
-      map("dW1", "dW1 (each hidden unit's 784 weights as 28×28)", dW1, dW1map, 1),
+      t("net.affine1Keeps"),
+      map("dW1", t("net.dW1"), dW1, dW1map, 1),
       map("db1", "db1", run.kept.get("db1"), matrix, CELL),
     ),
     arrow(),
@@ -91,10 +84,10 @@ export function netGraphStages(run: NetGraphRun, current: string | null): HTMLEl
     layerStage(
       "Relu1",
       current === "Relu1",
-      "keeps its mask (where a1 > 0) for backward; z1 = max(0, a1), dL/da1 = dL/dz1 where the mask is set, else 0",
+      t("net.relu1Keeps"),
       map(
         "mask",
-        "mask",
+        t("net.mask"),
         run.kept.get("mask"),
         (c, s) =>
           drawMatrix(
@@ -113,19 +106,23 @@ export function netGraphStages(run: NetGraphRun, current: string | null): HTMLEl
     layerStage(
       "Affine2",
       current === "Affine2",
-      "keeps z1 for backward; a2 = z1 · W2 + b2",
+      t("net.affine2Keeps"),
       map("dW2", "dW2", run.kept.get("dW2"), matrix, CELL),
       map("db2", "db2", run.kept.get("db2"), matrix, CELL),
     ),
     arrow(),
-    tensorStage(run, "a2", "a2 (scores)", `${N}×10`, matrix, CELL * 2),
+    tensorStage(run, "a2", t("net.scores"), `${N}×10`, matrix, CELL * 2),
     arrow(),
     layerStage(
       "SoftmaxWithLoss",
       current === "SoftmaxWithLoss",
-      "keeps y = softmax(a2) and the labels t; dL/da2 = (y − t) / N",
-      map("y", "y (0 white … 1 red)", y, (c, s) => drawMatrix(c, s.data, s.rows, s.cols, 1), CELL * 2),
-      h("p", { class: "loss", id: "net-loss" }, run.loss === null ? "loss: –" : `loss L = ${run.loss}`),
+      t("net.softmaxKeeps"),
+      map("y", t("net.y"), y, (c, s) => drawMatrix(c, s.data, s.rows, s.cols, 1), CELL * 2),
+      h(
+        "p",
+        { class: "loss", id: "net-loss" },
+        run.loss === null ? t("net.lossNone") : t("net.loss", { loss: String(run.loss) }),
+      ),
     ),
   ];
 }

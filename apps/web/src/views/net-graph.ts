@@ -2,6 +2,7 @@
 // MNIST test images (from image `from`), forward then backward, every tensor drawn as a heat map
 // (net-graph-stages.ts). Settings live in the URL (?view=netgraph&netn=4&netfrom=0&netseed=0).
 import { h } from "../dom.js";
+import { fill, type MessageKey, onLang, t, tx } from "../i18n/index.js";
 import { INPUT, NET_STEPS, NetGraphRun } from "../net-graph-model.js";
 import { loadTestSet, type TestSet } from "../test-set.js";
 import { param, setParams } from "../url-state.js";
@@ -10,17 +11,8 @@ import type { ViewFactory } from "./view.js";
 
 const HIDDEN = 50;
 
-/** What each step does, in the book's words. */
-const STEP_TEXT = [
-  "Affine1.forward: a1 = x · W1 + b1, (N×784)·(784×50) + 50 → N×50; Affine1 keeps x.",
-  "Relu1.forward: z1 = max(0, a1); Relu1 keeps the mask of where a1 > 0.",
-  "Affine2.forward: a2 = z1 · W2 + b2, (N×50)·(50×10) + 10 → N×10; Affine2 keeps z1.",
-  "SoftmaxWithLoss.forward: y = softmax(a2), L = the mean cross-entropy of y and the labels t.",
-  "SoftmaxWithLoss.backward(1): dL/da2 = (y − t) / N.",
-  "Affine2.backward: dW2 = z1ᵀ · dL/da2, db2 = the column sums of dL/da2, dL/dz1 = dL/da2 · W2ᵀ.",
-  "Relu1.backward: dL/da1 = dL/dz1 where the mask is set, 0 elsewhere.",
-  "Affine1.backward: dW1 = xᵀ · dL/da1, db1 = the column sums of dL/da1, dL/dx = dL/da1 · W1ᵀ.",
-];
+/** What each step does, in the book's words (net.step1 … net.step8). */
+const stepText = (pos: number): string => t(`net.step${pos}` as MessageKey);
 
 function intParam(name: string, fallback: number, min: number, max: number): number {
   const v = Number(param(name) ?? fallback);
@@ -56,34 +48,34 @@ export const createNetGraphView: ViewFactory = (ctx) => {
   const stepButton = h(
     "button",
     { type: "button", id: "net-step", class: "primary", onclick: () => goTo(position() + 1, true) },
-    "Step",
+    tx("step.step"),
   );
-  const backButton = h("button", { type: "button", id: "net-back", onclick: () => goTo(position() - 1) }, "Back");
+  const backButton = h(
+    "button",
+    { type: "button", id: "net-back", onclick: () => goTo(position() - 1) },
+    tx("step.back"),
+  );
   const allButton = h(
     "button",
     { type: "button", id: "net-run-all", onclick: () => goTo(NET_STEPS.length) },
-    "Run all",
+    tx("step.runAll"),
   );
-  const resetButton = h("button", { type: "button", id: "net-reset", onclick: () => goTo(0) }, "Reset");
-  const status = h("p", { id: "net-status", class: "step-status" }, "Loading the MNIST test images…");
+  const resetButton = h("button", { type: "button", id: "net-reset", onclick: () => goTo(0) }, tx("step.reset"));
+  const status = h("p", { id: "net-status", class: "step-status" }, t("net.loading"));
   const labels = h("p", { id: "net-labels" });
   const flow = h("div", { id: "net-flow", class: "net-flow" });
 
   const element = h(
     "section",
     { "aria-labelledby": "netgraph-title", class: "view" },
-    h("h2", { id: "netgraph-title" }, "TwoLayerNet's graph"),
-    h(
-      "p",
-      {},
-      "The layers of a real TwoLayerNet (784-50-10, its initial weights from the seed) on a minibatch of MNIST test images, stepped like the apples graph: Affine1 → Relu1 → Affine2 → SoftmaxWithLoss, then backward from dL/dL = 1 to dW1, db1, dW2 and db2. Every tensor is a heat map, one row per image (red positive, blue negative, white 0, each map scaled by its largest |value|): its forward value above, the gradient of the loss with respect to it below.",
-    ),
+    h("h2", { id: "netgraph-title" }, tx("net.title")),
+    fill(h("p"), "net.intro"),
     h(
       "div",
       { class: "fields" },
-      h("label", { class: "field" }, "Images N (1 to 8)", nInput),
-      h("label", { class: "field" }, "From test image", fromInput),
-      h("label", { class: "field" }, "Seed of W1, W2", seedInput),
+      h("label", { class: "field" }, tx("net.n"), nInput),
+      h("label", { class: "field" }, tx("net.from"), fromInput),
+      h("label", { class: "field" }, tx("net.seed"), seedInput),
     ),
     h("div", { class: "buttons" }, stepButton, backButton, allButton, resetButton),
     status,
@@ -116,25 +108,25 @@ export const createNetGraphView: ViewFactory = (ctx) => {
     const from = intParam("netfrom", 0, 0, testSet.count - n);
     const images = new Float64Array(n * INPUT);
     for (let i = 0; i < n * INPUT; i++) images[i] = testSet.images[from * INPUT + i]! / 255;
-    const t = Array.from(testSet.labels.subarray(from, from + n));
-    run = new NetGraphRun({ hidden: HIDDEN, seed: intParam("netseed", 0, 0, 2 ** 31), images, labels: t });
+    const labelsT = Array.from(testSet.labels.subarray(from, from + n));
+    run = new NetGraphRun({ hidden: HIDDEN, seed: intParam("netseed", 0, 0, 2 ** 31), images, labels: labelsT });
     const goal = Math.max(0, Math.min(target, NET_STEPS.length));
     while (run.position < goal) run.step();
-    render(t);
+    render(labelsT);
     if (announce) ctx.announce(status.textContent ?? "");
   }
 
-  function render(t: number[]): void {
+  function render(labelsT: number[]): void {
     const pos = position();
     stepButton.disabled = run!.done;
     allButton.disabled = run!.done;
     backButton.disabled = pos === 0;
-    stepButton.textContent = pos < 4 ? "Step forward" : "Step backward";
+    stepButton.textContent = t(pos < 4 ? "step.forward" : "step.backward");
     status.textContent =
       pos === 0
-        ? `Ready: ${NET_STEPS.length} steps, 4 forward then 4 backward.`
-        : `Step ${pos} of ${NET_STEPS.length}: ${STEP_TEXT[pos - 1]}`;
-    labels.textContent = `Labels t of the ${t.length} images: ${t.join(", ")}`;
+        ? t("step.ready", { total: NET_STEPS.length, n: 4 })
+        : t("step.of", { pos, total: NET_STEPS.length, text: stepText(pos) });
+    labels.textContent = t("net.labels", { n: labelsT.length, list: labelsT.join(", ") });
     const current = pos === 0 ? null : NET_STEPS[pos - 1]!.layer;
     flow.replaceChildren(...netGraphStages(run!, current));
     element.dataset.position = String(pos);
@@ -156,8 +148,9 @@ export const createNetGraphView: ViewFactory = (ctx) => {
       goTo(0);
     })
     .catch((e: unknown) => {
-      status.textContent = `Could not load the MNIST test images: ${e instanceof Error ? e.message : String(e)}`;
+      status.textContent = t("net.loadFailed", { error: e instanceof Error ? e.message : String(e) });
     });
+  onLang(() => goTo(position()));
   return {
     element,
     show() {

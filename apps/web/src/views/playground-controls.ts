@@ -2,10 +2,11 @@
 // error naming the setting when one is out of range).
 import { OPTIMIZER_CLASS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from "@bp/nets";
 import { h } from "../dom.js";
+import { type MessageKey, t, tx } from "../i18n/index.js";
 import type { PlaygroundConfig } from "../playground-model.js";
 import { DATASETS, type DatasetName } from "../toy-data.js";
 
-const select = (id: string, options: readonly string[], value: string, labels?: (o: string) => string) => {
+const select = (id: string, options: readonly string[], value: string, labels?: (o: string) => string | Text) => {
   const el = h("select", { id }, ...options.map((o) => h("option", { value: o }, labels?.(o) ?? o)));
   el.value = value;
   return el;
@@ -15,7 +16,7 @@ const input = (id: string, value: string | number, attrs: Record<string, string 
 
 export function playgroundControls() {
   return {
-    dataset: select("pg-dataset", DATASETS, "circles"),
+    dataset: select("pg-dataset", DATASETS, "circles", (o) => tx(`pg.${o as DatasetName}`)),
     noise: input("pg-noise", 0.1),
     trainRatio: input("pg-train", 0.5),
     hidden: input("pg-hidden", "8,8"),
@@ -34,34 +35,40 @@ export function playgroundControls() {
 export type PlaygroundControls = ReturnType<typeof playgroundControls>;
 
 export function readPlaygroundConfig(c: PlaygroundControls): PlaygroundConfig {
-  const num = (el: HTMLInputElement, name: string, min: number, max: number, int = false): number => {
+  const num = (el: HTMLInputElement, name: MessageKey, min: number, max: number, int = false): number => {
     const v = Number(el.value);
     const ok = el.value.trim() !== "" && Number.isFinite(v) && v >= min && v <= max && (!int || Number.isInteger(v));
     el.setAttribute("aria-invalid", String(!ok));
     if (!ok)
-      throw new Error(`${name} must be ${int ? "an integer" : "a number"} from ${min} to ${max}, got "${el.value}"`);
+      throw new Error(
+        t(int ? "pg.badInteger" : "pg.badNumber", {
+          name: t(name),
+          min: String(min),
+          max: String(max),
+          value: el.value,
+        }),
+      );
     return v;
   };
   const hidden = c.hidden.value.split(",").map((s) => Number(s.trim()));
   const hiddenOk =
     hidden.length >= 1 && hidden.length <= 6 && hidden.every((n) => Number.isInteger(n) && n >= 1 && n <= 16);
   c.hidden.setAttribute("aria-invalid", String(!hiddenOk));
-  if (!hiddenOk)
-    throw new Error(`Hidden sizes must be 1 to 6 integers from 1 to 16, separated by commas, got "${c.hidden.value}"`);
+  if (!hiddenOk) throw new Error(t("pg.badHidden", { value: c.hidden.value }));
   const init = c.init.value;
   return {
     dataset: c.dataset.value as DatasetName,
-    noise: num(c.noise, "Noise", 0, 0.5),
-    trainRatio: num(c.trainRatio, "Train share", 0.1, 0.9),
+    noise: num(c.noise, "pg.noise", 0, 0.5),
+    trainRatio: num(c.trainRatio, "pg.trainShare", 0.1, 0.9),
     points: 400,
     hidden,
     activation: c.activation.value as "relu" | "sigmoid",
     init: init === "he" || init === "xavier" ? init : Number(init),
     optimizer: c.optimizer.value as OptimizerName,
-    lr: num(c.lr, "Learning rate", 1e-6, 10),
-    batch: num(c.batch, "Batch", 1, 400, true),
-    weightDecay: num(c.weightDecay, "Weight decay", 0, 1),
-    dropout: num(c.dropout, "Dropout ratio", 0, 0.9),
+    lr: num(c.lr, "pg.lr", 1e-6, 10),
+    batch: num(c.batch, "pg.batch", 1, 400, true),
+    weightDecay: num(c.weightDecay, "pg.decay", 0, 1),
+    dropout: num(c.dropout, "pg.dropout", 0, 0.9),
     batchnorm: c.batchnorm.checked,
     seed: 0,
   };

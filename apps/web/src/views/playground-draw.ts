@@ -2,6 +2,7 @@
 // train points (white ring) and test points (black ring) on top, and each hidden neuron's output
 // over the same square as a small heat map.
 import { h } from "../dom.js";
+import { lang, t } from "../i18n/index.js";
 import { drawMatrix } from "../heatmap.js";
 import { GRID } from "../playground-model.js";
 import type { ToyData } from "../toy-data.js";
@@ -47,7 +48,8 @@ export function drawBoundary(canvas: HTMLCanvasElement, p1: Float64Array, data: 
 /** One row per hidden layer, one small image per neuron (the canvases are reused while the net's
  * shape stays the same). */
 export function drawNeurons(box: HTMLElement, neurons: Float64Array[][]): void {
-  const shape = neurons.map((l) => l.length).join(",");
+  // (Built again for another shape or language.)
+  const shape = `${neurons.map((l) => l.length).join(",")} ${lang()}`;
   if (box.dataset.shape !== shape) {
     box.dataset.shape = shape;
     box.replaceChildren(
@@ -55,9 +57,9 @@ export function drawNeurons(box: HTMLElement, neurons: Float64Array[][]): void {
         h(
           "div",
           { class: "neuron-layer", "data-layer": l + 1 },
-          h("span", {}, `hidden layer ${l + 1}`),
+          h("span", {}, t("pg.hiddenLayer", { l: l + 1 })),
           ...layer.map((_, u) =>
-            h("canvas", { class: "heat-canvas neuron", title: `layer ${l + 1}, neuron ${u + 1}` }),
+            h("canvas", { class: "heat-canvas neuron", title: t("pg.neuron", { l: l + 1, u: u + 1 }) }),
           ),
         ),
       ),

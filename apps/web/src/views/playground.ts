@@ -6,6 +6,7 @@
 // time training.
 import { DEFAULT_LR, type OptimizerName } from "@bp/nets";
 import { h } from "../dom.js";
+import { attr, fill, type MessageKey, onLang, t, tx } from "../i18n/index.js";
 import { Playground, type PlaygroundConfig } from "../playground-model.js";
 import { playgroundControls, readPlaygroundConfig } from "./playground-controls.js";
 import { drawBoundary, drawNeurons } from "./playground-draw.js";
@@ -15,40 +16,47 @@ const FRAME_BUDGET_MS = 25;
 
 export const createPlaygroundView: ViewFactory = (ctx) => {
   const c = playgroundControls();
-  const playButton = h("button", { type: "button", id: "pg-play", class: "primary", onclick: () => toggle() }, "Play");
-  const stepButton = h("button", { type: "button", id: "pg-step", onclick: () => stepOnce() }, "Step an epoch");
-  const resetButton = h("button", { type: "button", id: "pg-reset", onclick: () => reset() }, "Reset");
+  const playButton = h(
+    "button",
+    { type: "button", id: "pg-play", class: "primary", onclick: () => toggle() },
+    t("pg.play"),
+  );
+  const stepButton = h("button", { type: "button", id: "pg-step", onclick: () => stepOnce() }, tx("pg.stepEpoch"));
+  const resetButton = h("button", { type: "button", id: "pg-reset", onclick: () => reset() }, tx("step.reset"));
   const message = h("p", { id: "pg-message", class: "message" });
   const stats = h("p", { id: "pg-stats", class: "step-status" });
-  const boundary = h("canvas", { id: "pg-boundary", role: "img", "aria-label": "decision boundary and data points" });
+  const boundary = attr(h("canvas", { id: "pg-boundary", role: "img" }), "aria-label", "pg.boundary");
   const neurons = h("div", { id: "pg-neurons", class: "neurons" });
-  const label = (text: string, el: HTMLElement) => h("label", { class: "field" }, text, el);
+  const label = (key: MessageKey, el: HTMLElement) => h("label", { class: "field" }, tx(key), el);
+  const ranged = (key: MessageKey, min: number, max: number, el: HTMLElement) =>
+    h(
+      "label",
+      { class: "field" },
+      tx("pg.range", () => ({ name: t(key), min, max })),
+      el,
+    );
 
   const element = h(
     "section",
     { "aria-labelledby": "playground-title", class: "view" },
-    h("h2", { id: "playground-title" }, "Playground"),
-    h(
-      "p",
-      {},
-      "A small net learns to separate two classes of points in the plane (orange 0, blue 1; train points ringed white, test points black). The background is the net's P(blue) at each place; under it, what each hidden neuron outputs over the same square. The net is a real MultiLayerNet (MultiLayerNetExtend with BatchNorm or Dropout) of @bp/nets with 2 inputs and 2 classes, trained in minibatches by the chosen optimizer. Changing a setting starts again.",
-    ),
+    h("h2", { id: "playground-title" }, tx("pg.title")),
+    fill(h("p"), "pg.intro"),
     h(
       "div",
       { class: "fields" },
-      label("Data", c.dataset),
-      label("Noise (0 to 0.5)", c.noise),
-      label("Train share (0.1 to 0.9)", c.trainRatio),
-      label("Hidden sizes", c.hidden),
-      label("Activation", c.activation),
-      label("Init", c.init),
-      label("Optimizer", c.optimizer),
-      label("Learning rate", c.lr),
-      label("Batch", c.batch),
-      label("Weight decay λ", c.weightDecay),
-      label("Dropout ratio", c.dropout),
+      label("pg.data", c.dataset),
+      ranged("pg.noise", 0, 0.5, c.noise),
+      ranged("pg.trainShare", 0.1, 0.9, c.trainRatio),
+      label("pg.hidden", c.hidden),
+      label("pg.activation", c.activation),
+      label("pg.init", c.init),
+      label("pg.optimizer", c.optimizer),
+      label("pg.lr", c.lr),
+      label("pg.batch", c.batch),
+      label("pg.decayLabel", c.weightDecay),
+      label("pg.dropout", c.dropout),
       h("label", { class: "field check" }, c.batchnorm, "BatchNorm"),
-      h("label", { class: "field check" }, c.showTest, "Show test points"),
+      h("label", { class: "field check" }, c.showTest, tx("pg.showTest")),
     ),
     h("div", { class: "buttons" }, playButton, stepButton, resetButton),
     message,
@@ -83,13 +91,21 @@ export const createPlaygroundView: ViewFactory = (ctx) => {
     drawNeurons(neurons, outs);
     const e = pg.evaluate();
     const ms = pg.epoch === 0 ? 0 : pg.trainMs / pg.epoch;
-    stats.textContent = `Epoch ${pg.epoch} · ${ms.toFixed(2)} ms per epoch · ${epochsPerSecond} epochs/s · loss train ${e.trainLoss.toFixed(4)}, test ${e.testLoss.toFixed(4)} · accuracy train ${(e.trainAccuracy * 100).toFixed(1)} %, test ${(e.testAccuracy * 100).toFixed(1)} %`;
+    stats.textContent = t("pg.stats", {
+      epoch: pg.epoch,
+      ms: ms.toFixed(2),
+      eps: epochsPerSecond,
+      trainLoss: e.trainLoss.toFixed(4),
+      testLoss: e.testLoss.toFixed(4),
+      trainAcc: (e.trainAccuracy * 100).toFixed(1),
+      testAcc: (e.testAccuracy * 100).toFixed(1),
+    });
     element.dataset.json = JSON.stringify({ epoch: pg.epoch, msPerEpoch: ms, epochsPerSecond, ...e });
   }
 
   function fail(e: unknown): void {
     pause();
-    message.textContent = `Training stopped: ${e instanceof Error ? e.message : String(e)}. Try a smaller learning rate.`;
+    message.textContent = t("pg.stopped", { error: e instanceof Error ? e.message : String(e) });
   }
 
   function frame(now: number): void {
@@ -119,17 +135,17 @@ export const createPlaygroundView: ViewFactory = (ctx) => {
     if (pg === null) reset();
     if (pg === null) return;
     playing = true;
-    playButton.textContent = "Pause";
+    playButton.textContent = t("pg.pause");
     element.dataset.state = "playing";
     secondStart = performance.now();
     epochsAtSecond = pg.epoch;
-    ctx.announce("Training");
+    ctx.announce(t("pg.training"));
     requestAnimationFrame(frame);
   }
 
   function pause(): void {
     playing = false;
-    playButton.textContent = "Play";
+    playButton.textContent = t("pg.play");
     element.dataset.state = "paused";
   }
 
@@ -151,5 +167,17 @@ export const createPlaygroundView: ViewFactory = (ctx) => {
   });
   for (const el of Object.values(c)) el.addEventListener("change", () => (el === c.showTest ? draw() : reset()));
   reset();
+  // A new language: the texts drawn from the state, and the settings' error (the net keeps training).
+  onLang(() => {
+    playButton.textContent = t(playing ? "pg.pause" : "pg.play");
+    if (message.textContent !== "" && pg === null) {
+      try {
+        readPlaygroundConfig(c);
+      } catch (e) {
+        message.textContent = e instanceof Error ? e.message : String(e);
+      }
+    }
+    draw();
+  });
   return { element, hide: pause };
 };

@@ -2,6 +2,7 @@
 // draw and on the 10 000 test images; download the net or load one. The pad is draw-pad.ts, the
 // test images test-gallery.ts; this file holds the model and what follows when it changes.
 import { h } from "../dom.js";
+import { onLang, t, tx } from "../i18n/index.js";
 import { describeModel, modelFromBytes, type Model } from "../model-store.js";
 import { loadTestSet, predictAll, type TestSet } from "../test-set.js";
 import { createDrawPad } from "./draw-pad.js";
@@ -13,35 +14,37 @@ export const createPredictView: ViewFactory = (ctx) => {
   const download = h(
     "a",
     { id: "download-model", class: "button", download: "bp-mnist.safetensors" },
-    "Download model (.safetensors)",
+    tx("predict.download"),
   );
   const fileInput = h("input", { id: "load-model", type: "file", accept: ".safetensors,application/octet-stream" });
   const modelMessage = h("p", { id: "model-message", class: "message" });
   const accuracyOut = h("p", { id: "test-accuracy" });
   let downloadUrl: string | null = null;
+  /** The last measured test accuracy (drawn again in another language). */
+  let lastAccuracy: { correct: number; n: number } | null = null;
+  function describeAccuracy(): void {
+    if (lastAccuracy === null) return;
+    const { correct, n } = lastAccuracy;
+    accuracyOut.textContent = t("predict.accuracy", { accuracy: (correct / n).toFixed(4), correct, n });
+  }
   let testSet: TestSet | null = null;
 
   const pad = createDrawPad(ctx);
   const toPadButton = h(
     "button",
     { type: "button", id: "chosen-to-pad", onclick: () => chosenToPad() },
-    "Put this test image on the pad",
+    tx("predict.toPad"),
   );
   const gallery = createTestGallery(ctx, toPadButton);
 
   const element = h(
     "section",
     { "aria-labelledby": "predict-title", class: "view" },
-    h("h2", { id: "predict-title" }, "Predict"),
-    h("h3", {}, "The model"),
+    h("h2", { id: "predict-title" }, tx("predict.title")),
+    h("h3", {}, tx("predict.model")),
     modelInfo,
     accuracyOut,
-    h(
-      "div",
-      { class: "buttons" },
-      download,
-      h("label", { class: "field" }, "Load a model file (from this page or bp train --save)", fileInput),
-    ),
+    h("div", { class: "buttons" }, download, h("label", { class: "field" }, tx("predict.load"), fileInput)),
     modelMessage,
     h("div", { class: "predict-grid" }, pad.padColumn, pad.inputColumn),
     ...gallery.elements,
@@ -50,27 +53,28 @@ export const createPredictView: ViewFactory = (ctx) => {
   /** The chosen test image, scaled up onto the pad (then preprocessed like any drawing). */
   function chosenToPad(): void {
     pad.put(gallery.chosenImage);
-    ctx.announce(`Test image #${gallery.chosen} is on the pad. ${pad.prediction()}`);
+    ctx.announce(t("predict.onPad", { i: String(gallery.chosen), prediction: pad.prediction() }));
   }
 
   function showModel(model: Model | null): void {
     gallery.forgetPredictions();
     delete accuracyOut.dataset.accuracy;
+    lastAccuracy = null;
     if (downloadUrl !== null) URL.revokeObjectURL(downloadUrl);
     downloadUrl = null;
     if (model === null) {
-      modelInfo.textContent = "No model yet: train one in the Train view, or load a file.";
+      modelInfo.textContent = t("predict.noModel");
       download.removeAttribute("href");
       download.setAttribute("aria-disabled", "true");
       accuracyOut.textContent = "";
     } else {
-      modelInfo.textContent = `${describeModel(model)}, ${model.source}.`;
+      modelInfo.textContent = t("predict.info", { model: describeModel(model), source: model.source });
       downloadUrl = URL.createObjectURL(
         new Blob([model.bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }),
       );
       download.href = downloadUrl;
       download.removeAttribute("aria-disabled");
-      accuracyOut.textContent = "Test accuracy: measuring on the 10 000 test images…";
+      accuracyOut.textContent = t("predict.measuring");
     }
     pad.update();
     void evaluate();
@@ -81,13 +85,14 @@ export const createPredictView: ViewFactory = (ctx) => {
     try {
       testSet ??= await loadTestSet();
     } catch (e) {
-      gallery.fail(`The test images could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      gallery.fail(t("predict.noTestSet", { error: e instanceof Error ? e.message : String(e) }));
       return;
     }
     if (model === null) return gallery.render(testSet, null);
     const p = await predictAll(model, testSet);
     if (ctx.model.current !== model) return;
-    accuracyOut.textContent = `Test accuracy: ${(p.correct / testSet.count).toFixed(4)} (${p.correct} of ${testSet.count} test images).`;
+    lastAccuracy = { correct: p.correct, n: testSet.count };
+    describeAccuracy();
     accuracyOut.dataset.accuracy = String(p.correct / testSet.count);
     gallery.render(testSet, p);
   }
@@ -97,16 +102,25 @@ export const createPredictView: ViewFactory = (ctx) => {
     if (file === undefined) return;
     modelMessage.textContent = "";
     try {
-      const model = modelFromBytes(new Uint8Array(await file.arrayBuffer()), `loaded from ${file.name}`, file.name);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const model = modelFromBytes(bytes, t("predict.loadedFrom", { file: file.name }), file.name);
       ctx.model.set(model);
-      ctx.announce(`Loaded ${file.name}: ${describeModel(model)}.`);
+      ctx.announce(t("predict.loaded", { file: file.name, model: describeModel(model) }));
     } catch (e) {
-      modelMessage.textContent = `${file.name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
+      const error = e instanceof Error ? e.message : String(e);
+      modelMessage.textContent = t("predict.loadFailed", { file: file.name, error });
     }
   });
 
   ctx.model.on(showModel);
   pad.clear();
   showModel(ctx.model.current);
+  // A new language: the model's lines again (the pad and the gallery follow on their own).
+  onLang(() => {
+    const model = ctx.model.current;
+    if (model === null) modelInfo.textContent = t("predict.noModel");
+    else modelInfo.textContent = t("predict.info", { model: describeModel(model), source: model.source });
+    describeAccuracy();
+  });
   return { element };
 };

@@ -1,6 +1,7 @@
 // The Predict view's test images: a page of the 10 000 MNIST test images (or only those the net
 // gets wrong), and the chosen one with the net's class probabilities.
 import { h } from "../dom.js";
+import { attr, onLang, t, tx } from "../i18n/index.js";
 import { classify } from "../model-store.js";
 import { testImage, type Predictions, type TestSet } from "../test-set.js";
 import { drawDigit, renderBars } from "./digit-images.js";
@@ -37,21 +38,16 @@ export function createTestGallery(ctx: AppContext, toPad: HTMLButtonElement): Te
     },
   });
   const gallery = h("ul", { id: "gallery", class: "gallery" });
-  const prevButton = h("button", { type: "button", id: "gallery-prev", onclick: () => turn(-1) }, "Previous");
-  const nextButton = h("button", { type: "button", id: "gallery-next", onclick: () => turn(1) }, "Next");
+  const prevButton = h("button", { type: "button", id: "gallery-prev", onclick: () => turn(-1) }, tx("gal.prev"));
+  const nextButton = h("button", { type: "button", id: "gallery-next", onclick: () => turn(1) }, tx("gal.next"));
   const galleryInfo = h("p", { id: "gallery-info", class: "hint" });
-  const chosenImage = h("canvas", {
-    class: "digit28",
-    role: "img",
-    id: "chosen-image",
-    "aria-label": "The chosen test image",
-  });
+  const chosenImage = attr(
+    h("canvas", { class: "digit28", role: "img", id: "chosen-image" }),
+    "aria-label",
+    "gal.chosenImage",
+  );
   const chosenText = h("p", { id: "chosen-text" });
-  const chosenBars = h("ul", {
-    id: "chosen-bars",
-    class: "bars",
-    "aria-label": "Class probabilities of the chosen test image",
-  });
+  const chosenBars = attr(h("ul", { id: "chosen-bars", class: "bars" }), "aria-label", "gal.chosenBars");
 
   function shown(): number[] {
     if (testSet === null) return [];
@@ -71,7 +67,10 @@ export function createTestGallery(ctx: AppContext, toPad: HTMLButtonElement): Te
     drawDigit(canvas, set.images.subarray(i * 784, (i + 1) * 784));
     const label = set.labels[i]!;
     const pred = predictions?.predicted[i];
-    const text = pred === undefined ? `#${i}: label ${label}` : `#${i}: label ${label}, predicted ${pred}`;
+    const text =
+      pred === undefined
+        ? t("gal.item", { i: String(i), label: String(label) })
+        : t("gal.itemPredicted", { i: String(i), label: String(label), pred: String(pred) });
     const attrs = { type: "button", "aria-pressed": String(i === chosen), "data-index": i, "aria-label": text };
     const wrong = pred !== undefined && pred !== label ? "wrong" : undefined;
     const caption = h("span", { class: wrong }, pred === undefined ? `${label}` : `${label} → ${pred}`);
@@ -80,7 +79,7 @@ export function createTestGallery(ctx: AppContext, toPad: HTMLButtonElement): Te
 
   function renderGallery(): void {
     if (testSet === null) {
-      galleryInfo.textContent = "Loading the test images…";
+      galleryInfo.textContent = t("gal.loading");
       return;
     }
     const set = testSet;
@@ -88,8 +87,12 @@ export function createTestGallery(ctx: AppContext, toPad: HTMLButtonElement): Te
     const items = list.slice(pageStart, pageStart + PAGE);
     galleryInfo.textContent =
       misclassifiedBox.checked && predictions === null
-        ? "Misclassified needs a model: showing all test images."
-        : `Showing ${list.length === 0 ? 0 : pageStart + 1}-${pageStart + items.length} of ${list.length}${misclassifiedBox.checked ? " misclassified" : ""} test images.`;
+        ? t("gal.needsModel")
+        : t(misclassifiedBox.checked ? "gal.showingWrong" : "gal.showing", {
+            from: list.length === 0 ? 0 : pageStart + 1,
+            to: pageStart + items.length,
+            n: list.length,
+          });
     prevButton.disabled = pageStart === 0;
     nextButton.disabled = pageStart + PAGE >= list.length;
     gallery.replaceChildren(...items.map((i) => item(set, i)));
@@ -110,19 +113,24 @@ export function createTestGallery(ctx: AppContext, toPad: HTMLButtonElement): Te
     drawDigit(chosenImage, testSet.images.subarray(chosen * 784, (chosen + 1) * 784));
     const model = ctx.model.current;
     if (model === null) {
-      chosenText.textContent = `Test image #${chosen}: label ${label}.`;
+      chosenText.textContent = t("gal.chosen", { i: String(chosen), label: String(label) });
       chosenBars.replaceChildren();
       return;
     }
     const { classes, probs } = classify(model, testImage(testSet, chosen), 1);
-    chosenText.textContent = `Test image #${chosen}: label ${label}, the net says ${classes[0]} (${classes[0] === label ? "right" : "wrong"}).`;
+    chosenText.textContent = t(classes[0] === label ? "gal.right" : "gal.wrong", {
+      i: String(chosen),
+      label: String(label),
+      c: String(classes[0]),
+    });
     renderBars(chosenBars, probs, label);
   }
 
+  onLang(renderGallery);
   return {
     elements: [
-      h("h3", {}, "Test images"),
-      h("label", { class: "field inline" }, misclassifiedBox, "Misclassified only"),
+      h("h3", {}, tx("gal.title")),
+      h("label", { class: "field inline" }, misclassifiedBox, tx("gal.wrongOnly")),
       galleryInfo,
       h("div", { class: "buttons" }, prevButton, nextButton),
       gallery,

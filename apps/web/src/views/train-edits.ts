@@ -2,6 +2,7 @@
 // library's Trainer fixed them when it was made. So the page says so, next to the buttons, and
 // keeps the URL describing the run that is running; Start (or Reset) begins a new run with them.
 import { h } from "../dom.js";
+import { t } from "../i18n/index.js";
 import type { TrainConfig } from "../messages.js";
 import { configToParams } from "../train-config.js";
 import type { AppContext } from "./view.js";
@@ -28,10 +29,7 @@ export function createEditNote(ctx: AppContext): {
     update(run, form) {
       const changes = run === null || form === null ? [] : settingChanges(ctx, run, form);
       element.hidden = changes.length === 0;
-      element.textContent =
-        changes.length === 0
-          ? ""
-          : `Not applied to the run under way: ${changes.join(", ")}. A run keeps the settings it started with, and so does the link; Start or Reset begins a new run with the edited ones.`;
+      element.textContent = changes.length === 0 ? "" : t("train.notApplied", { changes: changes.join(", ") });
       element.dataset.changes = JSON.stringify(changes);
     },
   };

@@ -2,6 +2,7 @@
 // backend pickers, and the chapter 7 note. It keeps the last valid configuration and shows only
 // the fields that the chosen net takes (`NETS` of @bp/nets).
 import { h } from "../dom.js";
+import { fill as fillText, onLang, t, tx } from "../i18n/index.js";
 import type { TrainConfig } from "../messages.js";
 import {
   CONV_RECIPE,
@@ -62,8 +63,8 @@ export function createTrainForm(
     const error = h("span", { class: "field-error", id: `${f.name}-error` });
     inputs.set(f.name, input);
     errors.set(f.name, error);
-    const hint = h("span", { class: "hint", id: `${f.name}-hint` }, f.hint);
-    const label = h("label", { class: "field" }, f.label, input, hint, error);
+    const hint = h("span", { class: "hint", id: `${f.name}-hint` }, tx(f.hint));
+    const label = h("label", { class: "field" }, tx(f.label), input, hint, error);
     if (f.name === "lr") label.append(lrWarningOut);
     if (f.setting !== undefined) bySetting.push({ el: label, setting: f.setting });
     if (f.name === "threads") threadsLabel = label;
@@ -77,11 +78,11 @@ export function createTrainForm(
     const lr = SUGGESTED_LR[optimizerSelect.value];
     inputs.get("lr")!.value = String(lr);
     onInput();
-    ctx.announce(`Learning rate set to ${lr}, the book's default for this optimizer.`);
+    ctx.announce(t("train.lrSet", { lr: String(lr) }));
   });
   const batchnormBox = h("input", { id: "batchnorm", type: "checkbox", onchange: () => onInput() });
   batchnormBox.checked = config.batchnorm;
-  const batchnormLabel = h("label", { class: "field inline" }, batchnormBox, "BatchNorm before each activation");
+  const batchnormLabel = h("label", { class: "field inline" }, batchnormBox, tx("train.batchnorm"));
   bySetting.push({ el: batchnormLabel, setting: "batchnorm" });
 
   /** Fills the form with chapter 7's recipe on a subset (CONV_RECIPE). */
@@ -92,22 +93,14 @@ export function createTrainForm(
     optimizerSelect.value = recipe.optimizer;
     onInput();
     ctx.announce(
-      `Chapter 7's recipe: Adam, learning rate ${recipe.lr}, the first ${recipe.trainSize} training images, ${recipe.iterations} iterations (1 epoch).`,
+      t("train.recipeSaid", { lr: String(recipe.lr), train: recipe.trainSize, iterations: recipe.iterations }),
     );
   }
   const convNote = h(
     "div",
     { id: "conv-note", class: "note" },
-    h(
-      "p",
-      {},
-      "SimpleConvNet is slow in a browser: 30 convolution filters over every image, forward and backward, are far more work than TwoLayerNet, so one epoch of all 60 000 images takes several minutes (the book trains it for 20 epochs in NumPy). The book's recipe is Adam with learning rate 0.001; on the first 5000 images, one epoch (50 minibatches) took 19-23 s on the wasm backend when this page was tested, reaching a test accuracy of about 0.78 on the first 1000 test images.",
-    ),
-    h(
-      "button",
-      { type: "button", id: "conv-recipe", onclick: () => useConvRecipe() },
-      "Use chapter 7's recipe on 5000 images",
-    ),
+    fillText(h("p"), "train.convNote"),
+    h("button", { type: "button", id: "conv-recipe", onclick: () => useConvRecipe() }, tx("train.convRecipe")),
   );
   const element = h(
     "form",
@@ -122,19 +115,19 @@ export function createTrainForm(
     h(
       "fieldset",
       {},
-      h("legend", {}, "Settings"),
+      h("legend", {}, tx("train.settings")),
       h(
         "div",
         { class: "fields" },
-        h("label", { class: "field" }, "Net", netSelect),
-        h("label", { class: "field" }, "Optimizer", optimizerSelect),
+        h("label", { class: "field" }, tx("train.net"), netSelect),
+        h("label", { class: "field" }, tx("train.optimizer"), optimizerSelect),
         ...fieldEls,
         h("label", { class: "field" }, "dtype", dtypeSelect),
-        h("label", { class: "field" }, "Backend", backendSelect),
+        h("label", { class: "field" }, tx("train.backend"), backendSelect),
         batchnormLabel,
       ),
       convNote,
-      h("details", {}, h("summary", {}, "About the backends"), backendHint),
+      h("details", {}, h("summary", {}, tx("train.aboutBackends")), backendHint),
     ),
   );
 
@@ -182,6 +175,8 @@ export function createTrainForm(
     read();
   }
 
+  // A new language: the field messages again (the values stay as they are).
+  onLang(() => void read());
   return {
     element,
     get config() {

@@ -3,6 +3,7 @@
 // last step's dW and db as heat maps, a grid of test images with the net's two top guesses, and
 // the running minibatch accuracy, all from the worker's "inside" messages (inside-probe.ts).
 import { h } from "../dom.js";
+import { onLang, t, tx } from "../i18n/index.js";
 import { drawMatrix } from "../heatmap.js";
 import type { InsideMessage, Matrix, PageMessage } from "../messages.js";
 import { drawWeights } from "../weight-images.js";
@@ -17,7 +18,7 @@ function heat(m: Matrix, mask = false): HTMLElement {
   if (m.rows === 784) drawWeights(canvas, m.values, m.cols);
   else drawMatrix(canvas, values, m.rows, m.cols, mask ? 1 : undefined);
   canvas.style.width = `${m.rows === 784 ? canvas.width : canvas.width * CELL}px`;
-  const label = mask ? `${m.name} mask (output > 0)` : `${m.name} (${m.rows}×${m.cols})`;
+  const label = mask ? t("inside.mask", { name: m.name }) : `${m.name} (${m.rows}×${m.cols})`;
   return h("div", { class: "heat", "data-name": mask ? `${m.name}-mask` : m.name }, h("span", {}, label), canvas);
 }
 
@@ -40,11 +41,7 @@ export function createTrainInside(send: (m: PageMessage) => void): TrainInside {
     },
   });
   const digit = h("canvas", { id: "inside-digit", class: "digit28", "aria-hidden": "true" });
-  const about = h(
-    "p",
-    { id: "inside-about" },
-    "Start a run (TwoLayerNet, MultiLayerNet or MultiLayerNetExtend) to look inside.",
-  );
+  const about = h("p", { id: "inside-about" }, t("inside.start"));
   const bars = h("ul", { id: "inside-probs", class: "bars" });
   const layers = h("div", { id: "inside-layers", class: "net-flow" });
   const grads = h("div", { id: "inside-grads", class: "net-flow" });
@@ -53,26 +50,34 @@ export function createTrainInside(send: (m: PageMessage) => void): TrainInside {
   const element = h(
     "details",
     { id: "inside", class: "inside", open: true },
-    h("summary", {}, "Inside the net while it trains"),
-    h("label", { class: "field" }, "Test image", imageInput),
+    h("summary", {}, tx("inside.summary")),
+    h("label", { class: "field" }, tx("inside.image"), imageInput),
     h("div", { class: "inside-probe" }, digit, bars),
     about,
-    h("h4", {}, "Every layer's output for this image"),
+    h("h4", {}, tx("inside.layers")),
     layers,
-    h("h4", {}, "The last step's gradients (backprop, before weight decay)"),
+    h("h4", {}, tx("inside.grads")),
     grads,
-    h("h4", {}, "Test images from this one on: the net's two top guesses"),
+    h("h4", {}, tx("inside.grid")),
     accuracy,
     grid,
   );
 
-  return {
+  let last: InsideMessage | null = null;
+  const view = {
     element,
-    show(m) {
+    show(m: InsideMessage) {
+      last = m;
       drawDigit(digit, m.pixels, 255);
       renderBars(bars, m.probs, m.label);
       const best = m.probs.indexOf(Math.max(...m.probs));
-      about.textContent = `Iteration ${m.iteration}: test image ${m.image} (a ${m.label}) is read as ${best} with ${(m.probs[best]! * 100).toFixed(1)} %.`;
+      about.textContent = t("inside.about", {
+        iteration: String(m.iteration),
+        image: String(m.image),
+        label: String(m.label),
+        best: String(best),
+        p: (m.probs[best]! * 100).toFixed(1),
+      });
       layers.replaceChildren(
         ...m.layers.flatMap((l) =>
           /^(Relu|Activation_function)\d+$/.test(l.name) ? [heat(l), heat(l, true)] : [heat(l)],
@@ -81,8 +86,8 @@ export function createTrainInside(send: (m: PageMessage) => void): TrainInside {
       grads.replaceChildren(...m.grads.map((g) => heat(g)));
       accuracy.textContent =
         m.batchAccuracy === null
-          ? "Minibatch accuracy: no step yet."
-          : `Minibatch accuracy, mean of the last 50 steps: ${(m.batchAccuracy * 100).toFixed(1)} %`;
+          ? t("inside.noStep")
+          : t("inside.batchAccuracy", { p: (m.batchAccuracy * 100).toFixed(1) });
       grid.replaceChildren(
         ...m.grid.map((g) => {
           const c = h("canvas", { class: "digit28 small", "aria-hidden": "true" });
@@ -93,9 +98,17 @@ export function createTrainInside(send: (m: PageMessage) => void): TrainInside {
             "li",
             { class: right ? "right" : "wrong", "data-index": g.index },
             c,
-            h("span", {}, `${first![0]} ${(first![1] * 100).toFixed(0)} %`),
-            h("span", { class: "second" }, `${second![0]} ${(second![1] * 100).toFixed(0)} %`),
-            h("span", { class: "visually-hidden" }, right ? " (right)" : ` (wrong: it is a ${g.label})`),
+            h("span", {}, `${first![0]} ${t("common.percent", { p: (first![1] * 100).toFixed(0) })}`),
+            h(
+              "span",
+              { class: "second" },
+              `${second![0]} ${t("common.percent", { p: (second![1] * 100).toFixed(0) })}`,
+            ),
+            h(
+              "span",
+              { class: "visually-hidden" },
+              right ? t("inside.right") : t("inside.wrong", { label: String(g.label) }),
+            ),
           );
         }),
       );
@@ -112,4 +125,10 @@ export function createTrainInside(send: (m: PageMessage) => void): TrainInside {
       });
     },
   };
+  // A new language: the last readout drawn again.
+  onLang(() => {
+    if (last !== null) view.show(last);
+    else about.textContent = t("inside.start");
+  });
+  return view;
 }

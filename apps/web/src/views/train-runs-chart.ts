@@ -4,24 +4,9 @@
 // (training) accuracy dashed.
 import uPlot from "uplot";
 import { h } from "../dom.js";
+import { attr, t, tx } from "../i18n/index.js";
 import { cssDash } from "../loss-chart.js";
 import type { RunRecord } from "../run-store.js";
-
-/** The words of the overlay (in one place, for the string catalogue). */
-export const OVERLAY_WORDS = {
-  lossLabel: "The ticked runs' minibatch losses on one chart",
-  accLabel: "The ticked runs' accuracy curves on one chart: test subset solid, minibatch (training) dashed",
-  iteration: "iteration",
-  meanLoss: "mean minibatch loss",
-  accuracy: "accuracy",
-  test: "test",
-  train: "train (minibatch)",
-  legendTest: "solid: test accuracy",
-  legendTrain: "dashed: training (minibatch) accuracy",
-  accCaption:
-    "Accuracy while training. Solid: the accuracy on each run's test subset, measured as its Accuracy every and Accuracy subset settings said. Dashed: the mean accuracy of its last 50 minibatches of training images. SimpleConvNet runs have no curve.",
-  lossCaption: "Mean minibatch loss over buckets of iterations (at most 200 points per run).",
-};
 
 export const COLOURS = ["#1554b0", "#c2410c", "#1b6e2a", "#7e22ce", "#b91c1c", "#0e7490"];
 /** A run's colour, by its id. */
@@ -78,17 +63,21 @@ export interface RunsOverlay {
 }
 
 export function createRunsOverlay(): RunsOverlay {
-  const lossBox = h("div", { id: "runs-chart", class: "chart", role: "img", "aria-label": OVERLAY_WORDS.lossLabel });
-  const accBox = h("div", { id: "runs-acc-chart", class: "chart", role: "img", "aria-label": OVERLAY_WORDS.accLabel });
+  const lossBox = attr(h("div", { id: "runs-chart", class: "chart", role: "img" }), "aria-label", "overlay.lossLabel");
+  const accBox = attr(
+    h("div", { id: "runs-acc-chart", class: "chart", role: "img" }),
+    "aria-label",
+    "overlay.accLabel",
+  );
   const legend = h("ul", { id: "runs-legend", class: "runs-legend" });
   const key = h(
     "p",
     { class: "runs-key" },
-    h("span", {}, h("span", { class: "runs-line", "aria-hidden": "true" }), OVERLAY_WORDS.legendTest),
-    h("span", {}, h("span", { class: "runs-line dashed", "aria-hidden": "true" }), OVERLAY_WORDS.legendTrain),
+    h("span", {}, h("span", { class: "runs-line", "aria-hidden": "true" }), tx("overlay.legendTest")),
+    h("span", {}, h("span", { class: "runs-line dashed", "aria-hidden": "true" }), tx("overlay.legendTrain")),
   );
-  const accFigure = h("figure", {}, accBox, key, legend, h("figcaption", { class: "hint" }, OVERLAY_WORDS.accCaption));
-  const lossFigure = h("figure", {}, lossBox, h("figcaption", { class: "hint" }, OVERLAY_WORDS.lossCaption));
+  const accFigure = h("figure", {}, accBox, key, legend, h("figcaption", { class: "hint" }, tx("overlay.accCaption")));
+  const lossFigure = h("figure", {}, lossBox, h("figcaption", { class: "hint" }, tx("overlay.lossCaption")));
   let plots: uPlot[] = [];
   const width = (box: HTMLElement) =>
     Math.max(280, Math.min(900, box.clientWidth || box.parentElement?.clientWidth || 600));
@@ -96,7 +85,7 @@ export function createRunsOverlay(): RunsOverlay {
   function draw(shown: RunRecord[]): void {
     lossBox.dataset.series = JSON.stringify(shown.map((r) => r.title));
     accBox.dataset.series = JSON.stringify(
-      shown.flatMap((r) => [`${r.title} ${OVERLAY_WORDS.test}`, `${r.title} ${OVERLAY_WORDS.train}`]),
+      shown.flatMap((r) => [`${r.title} ${t("overlay.test")}`, `${r.title} ${t("overlay.train")}`]),
     );
     for (const p of plots) p.destroy();
     plots = [];
@@ -112,11 +101,11 @@ export function createRunsOverlay(): RunsOverlay {
           legend: { show: false },
           scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.min(Math.max(2.5, max), 10)] } },
           axes: [
-            { ...axis, label: OVERLAY_WORDS.iteration },
-            { ...axis, label: OVERLAY_WORDS.meanLoss, size: 48 },
+            { ...axis, label: t("overlay.iteration") },
+            { ...axis, label: t("overlay.meanLoss"), size: 48 },
           ],
           series: [
-            { label: OVERLAY_WORDS.iteration },
+            { label: t("overlay.iteration") },
             ...shown.map((r) => ({ label: r.title, stroke: colourOf(r), width: 2, spanGaps: true })),
           ],
         },
@@ -130,21 +119,21 @@ export function createRunsOverlay(): RunsOverlay {
           legend: { show: false },
           scales: { x: { time: false }, y: { range: [0, 1] } },
           axes: [
-            { ...axis, label: OVERLAY_WORDS.iteration },
-            { ...axis, label: OVERLAY_WORDS.accuracy, size: 48 },
+            { ...axis, label: t("overlay.iteration") },
+            { ...axis, label: t("overlay.accuracy"), size: 48 },
           ],
           series: [
-            { label: OVERLAY_WORDS.iteration },
+            { label: t("overlay.iteration") },
             ...shown.flatMap((r) => [
               {
-                label: `${r.title} ${OVERLAY_WORDS.test}`,
+                label: `${r.title} ${t("overlay.test")}`,
                 stroke: colourOf(r),
                 width: 2,
                 spanGaps: true,
                 points: { show: true, size: 4 },
               },
               {
-                label: `${r.title} ${OVERLAY_WORDS.train}`,
+                label: `${r.title} ${t("overlay.train")}`,
                 stroke: colourOf(r),
                 width: 1.5,
                 dash: cssDash(5, 4),

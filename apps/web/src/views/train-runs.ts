@@ -4,36 +4,22 @@
 // when picked here; deleting the run Predict uses leaves Predict without a net until another is
 // picked or loaded (it never silently falls back to some other run).
 import { h } from "../dom.js";
+import { onLang, t } from "../i18n/index.js";
 import { modelFromBytes } from "../model-store.js";
 import { chooseRun, chosenRunId, deleteRun, listRuns, renameRun, type RunRecord } from "../run-store.js";
 import { colourOf, createRunsOverlay } from "./train-runs-chart.js";
 import type { AppContext } from "./view.js";
 
-/** The words of the runs list (in one place, for the string catalogue). */
+/** The words of the runs list, in the page's language. */
 export const RUNS_WORDS = {
-  title: "Runs (kept in this browser)",
-  intro:
-    "Every run is kept with its settings, losses, accuracy curve and net. A run that diverged or learned nothing is marked and does not replace the net Predict uses unless you pick it. Tick runs to compare them; rename or delete them here.",
-  none: "No runs yet: each run you finish, stop or lose is kept here.",
-  tickMore: "Tick two or more runs to compare their accuracies and losses.",
-  compared: (n: number) => `${n} runs compared.`,
-  compare: (title: string) => `Compare ${title}`,
-  use: "Use in Predict",
-  used: "Used by Predict",
-  rename: "Rename",
-  renameLabel: (title: string) => `New name for ${title}`,
-  save: "Save",
-  cancel: "Cancel",
-  delete: "Delete",
-  deleteQuestion: (title: string) => `Delete ${title} and its net? This cannot be undone.`,
-  deleteChosen:
-    " Predict uses this run's net: after deleting, Predict has no net until you pick another run or load a file.",
-  deleteYes: "Delete run",
-  deleteNo: "Keep",
-  nowUses: (title: string) => `Predict now uses ${title}.`,
-  renamed: (title: string) => `Renamed to ${title}.`,
-  deleted: (title: string) => `${title} deleted.`,
-  deletedChosen: (title: string) => `${title} deleted; Predict has no net now: pick another run or load a file.`,
+  compared: (n: number) => t("runs.compared", { n }),
+  compare: (title: string) => t("runs.compare", { title }),
+  renameLabel: (title: string) => t("runs.renameLabel", { title }),
+  deleteQuestion: (title: string) => t("runs.deleteQuestion", { title }),
+  nowUses: (title: string) => t("runs.nowUses", { title }),
+  renamed: (title: string) => t("runs.renamed", { title }),
+  deleted: (title: string) => t("runs.deleted", { title }),
+  deletedChosen: (title: string) => t("runs.deletedChosen", { title }),
 };
 
 export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refresh(): Promise<void> } {
@@ -46,7 +32,7 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
 
   function draw(): void {
     const shown = runs.filter((r) => compared.has(r.id));
-    hint.textContent = shown.length < 2 ? RUNS_WORDS.tickMore : RUNS_WORDS.compared(shown.length);
+    hint.textContent = shown.length < 2 ? t("runs.tickMore") : RUNS_WORDS.compared(shown.length);
     overlay.draw(shown);
   }
 
@@ -96,11 +82,11 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
       "div",
       { class: "run-edit" },
       input,
-      h("button", { type: "button", class: "run-save primary", onclick: () => void save() }, RUNS_WORDS.save),
+      h("button", { type: "button", class: "run-save primary", onclick: () => void save() }, t("runs.save")),
       h(
         "button",
         { type: "button", class: "run-cancel", onclick: () => void refreshFocus(run.id, ".run-rename") },
-        RUNS_WORDS.cancel,
+        t("runs.cancel"),
       ),
       error,
     );
@@ -122,17 +108,17 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
     const keep = h(
       "button",
       { type: "button", class: "run-keep", onclick: () => void refreshFocus(run.id, ".run-delete") },
-      RUNS_WORDS.deleteNo,
+      t("runs.deleteNo"),
     );
     li.replaceChildren(
       h(
         "div",
         { class: "run-edit", role: "group" },
-        h("p", { class: "run-question" }, RUNS_WORDS.deleteQuestion(run.title), chosen ? RUNS_WORDS.deleteChosen : ""),
+        h("p", { class: "run-question" }, RUNS_WORDS.deleteQuestion(run.title), chosen ? t("runs.deleteChosen") : ""),
         h(
           "button",
           { type: "button", class: "run-delete-yes danger", onclick: () => void remove() },
-          RUNS_WORDS.deleteYes,
+          t("runs.deleteYes"),
         ),
         keep,
       ),
@@ -156,7 +142,7 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
     const useButton = h(
       "button",
       { type: "button", class: "run-use", onclick: () => void use(run) },
-      isChosen ? RUNS_WORDS.used : RUNS_WORDS.use,
+      isChosen ? t("runs.used") : t("runs.use"),
     );
     useButton.disabled = run.model === null || isChosen;
     const bad = run.outcome === "diverged" || run.outcome === "failed";
@@ -170,16 +156,20 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
         h("span", { class: "run-swatch", style: `background:${colourOf(run)}`, "aria-hidden": "true" }),
         h("span", { class: "run-title" }, run.title),
       ),
-      h("span", { class: "run-note" }, `${bad ? `⚠ ${run.outcome}: ` : ""}${run.note}`),
+      h(
+        "span",
+        { class: "run-note" },
+        `${bad ? `⚠ ${t(run.outcome === "diverged" ? "runs.diverged" : "runs.failed")}: ` : ""}${run.note}`,
+      ),
       h(
         "span",
         { class: "run-buttons" },
         useButton,
-        h("button", { type: "button", class: "run-rename", onclick: () => startRename(run, li) }, RUNS_WORDS.rename),
+        h("button", { type: "button", class: "run-rename", onclick: () => startRename(run, li) }, t("runs.rename")),
         h(
           "button",
           { type: "button", class: "run-delete", onclick: () => askDelete(run, li, isChosen) },
-          RUNS_WORDS.delete,
+          t("runs.delete"),
         ),
       ),
     );
@@ -190,15 +180,23 @@ export function createTrainRuns(ctx: AppContext): { element: HTMLElement; refres
     runs = await listRuns();
     const chosen = await chosenRunId();
     list.replaceChildren(...runs.map((r) => row(r, chosen)));
-    if (runs.length === 0) list.append(h("li", {}, RUNS_WORDS.none));
+    if (runs.length === 0) list.append(h("li", {}, t("runs.none")));
     draw();
   }
 
+  const title = h("h3", { id: "runs-title" }, t("runs.title"));
+  const intro = h("p", { class: "hint" }, t("runs.intro"));
+  // A new language: the list again (a rename or delete under way is dropped, as Cancel would).
+  onLang(() => {
+    title.textContent = t("runs.title");
+    intro.textContent = t("runs.intro");
+    void refresh();
+  });
   const element = h(
     "section",
     { id: "runs", "aria-labelledby": "runs-title" },
-    h("h3", { id: "runs-title" }, RUNS_WORDS.title),
-    h("p", { class: "hint" }, RUNS_WORDS.intro),
+    title,
+    intro,
     list,
     hint,
     ...overlay.elements,

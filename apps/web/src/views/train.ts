@@ -3,6 +3,7 @@
 // a number. The settings form is train-form.ts, the drawing train-readouts.ts; this file holds the
 // run's state and the buttons that change it.
 import { h } from "../dom.js";
+import { fill, type MessageKey, onLang, t, tx } from "../i18n/index.js";
 import type { RunState, TrainConfig, WorkerMessage } from "../messages.js";
 import { netTitle } from "../net-factory.js";
 import { modelFromBytes } from "../model-store.js";
@@ -16,15 +17,8 @@ import { createTrainReadouts } from "./train-readouts.js";
 import { createTrainRuns } from "./train-runs.js";
 import type { ViewFactory } from "./view.js";
 
-const STATE_WORDS: Record<RunState | "idle", string> = {
-  idle: "not started",
-  loading: "loading MNIST",
-  running: "training",
-  paused: "paused",
-  finished: "finished",
-  stopped: "stopped (results kept)",
-  diverged: "stopped: the loss is not a number",
-};
+/** The run's state in words (state.idle … state.diverged). */
+const stateWords = (state: RunState | "idle"): string => t(`state.${state}` as MessageKey);
 
 export const createTrainView: ViewFactory = (ctx) => {
   const form = createTrainForm(ctx, configFromParams(params(), ctx.backends), onFormInput, () => start(false));
@@ -36,28 +30,20 @@ export const createTrainView: ViewFactory = (ctx) => {
   let running: TrainConfig | null = null;
   let curve: RunRecord["curve"] = [];
 
-  const button = (id: string, label: string, onclick: () => void, primary = false) =>
-    h("button", { type: "button", id, class: primary ? "primary" : undefined, onclick }, label);
-  const startButton = button("start", "Start", () => start(false), true);
-  const pauseButton = button("pause", "Pause", () => ctx.worker.send({ type: "pause" }));
-  const resumeButton = button("resume", "Resume", () => ctx.worker.send({ type: "resume" }));
-  const stepButton = button("step", "Step", () => ctx.worker.send({ type: "step", count: 1 }));
-  const stopButton = button("stop", "Stop", () => ctx.worker.send({ type: "stop" }));
-  const resetButton = button("reset", "Reset", () => start(true));
+  const button = (id: string, label: MessageKey, onclick: () => void, primary = false) =>
+    h("button", { type: "button", id, class: primary ? "primary" : undefined, onclick }, tx(label));
+  const startButton = button("start", "train.start", () => start(false), true);
+  const pauseButton = button("pause", "train.pause", () => ctx.worker.send({ type: "pause" }));
+  const resumeButton = button("resume", "train.resume", () => ctx.worker.send({ type: "resume" }));
+  const stepButton = button("step", "train.step", () => ctx.worker.send({ type: "step", count: 1 }));
+  const stopButton = button("stop", "train.stop", () => ctx.worker.send({ type: "stop" }));
+  const resetButton = button("reset", "train.reset", () => start(true));
 
   const element = h(
     "section",
     { "aria-labelledby": "train-title", class: "view" },
-    h("h2", { id: "train-title" }, "Train"),
-    h(
-      "p",
-      {},
-      "The book's TwoLayerNet (Affine1 → Relu1 → Affine2 → SoftmaxWithLoss), chapter 6's MultiLayerNet and MultiLayerNetExtend (BatchNorm, Dropout), or chapter 7's SimpleConvNet learns MNIST by backpropagation in a Web Worker, trained by the library's Trainer. The same settings and seed give the numbers of ",
-      h("code", {}, "bp train"),
-      " (the nets have the same names as its ",
-      h("code", {}, "--net"),
-      ").",
-    ),
+    h("h2", { id: "train-title" }, tx("train.title")),
+    fill(h("p"), "train.intro"),
     form.element,
     h("div", { class: "buttons" }, startButton, pauseButton, resumeButton, stepButton, stopButton, resetButton),
     editNote.element,
@@ -83,13 +69,13 @@ export const createTrainView: ViewFactory = (ctx) => {
     stopButton.disabled = state !== "running" && state !== "paused";
     resetButton.disabled = busy;
     element.dataset.state = state;
-    readouts.state.textContent = STATE_WORDS[state];
+    readouts.state.textContent = stateWords(state);
   }
 
   function start(paused: boolean): void {
     const config = form.read();
     if (config === null) {
-      readouts.message.textContent = "Fix the settings marked above, then start again.";
+      readouts.message.textContent = t("train.fixSettings");
       form.firstInvalid()?.focus();
       return;
     }
@@ -101,7 +87,7 @@ export const createTrainView: ViewFactory = (ctx) => {
     state = "loading";
     setButtons();
     ctx.worker.send({ type: "start", config, paused });
-    ctx.announce(paused ? "Reset: a new net at iteration 0, paused." : "Training started.");
+    ctx.announce(t(paused ? "train.resetSaid" : "train.startedSaid"));
   }
 
   ctx.worker.on((m: WorkerMessage) => {
@@ -121,7 +107,7 @@ export const createTrainView: ViewFactory = (ctx) => {
         state = m.state;
         setButtons();
         onFormInput();
-        if (m.state === "paused") ctx.announce(`Paused at iteration ${m.iteration}.`);
+        if (m.state === "paused") ctx.announce(t("train.pausedAt", { iteration: m.iteration }));
         break;
       case "result":
         void keepResult(m);
@@ -133,7 +119,7 @@ export const createTrainView: ViewFactory = (ctx) => {
       case "error":
         state = "idle";
         setButtons();
-        ctx.announce(`Training failed: ${m.message}`);
+        ctx.announce(t("train.failed", { error: m.message }));
         break;
     }
   });
@@ -145,7 +131,13 @@ export const createTrainView: ViewFactory = (ctx) => {
     final: RunRecord["final"],
     model: Uint8Array | null,
   ): Promise<RunRecord> {
-    const title = `${netTitle(config)}, ${config.optimizer} lr ${config.lr}, ${readouts.losses.length} iterations, seed ${config.seed}`;
+    const title = t("train.runTitle", {
+      net: netTitle(config),
+      optimizer: config.optimizer,
+      lr: String(config.lr),
+      iterations: readouts.losses.length,
+      seed: String(config.seed),
+    });
     const run = await saveRun({ title, ...how, config, losses: [...readouts.losses], curve, final, model });
     element.dataset.runs = String(run.id);
     await runs.refresh();
@@ -158,7 +150,7 @@ export const createTrainView: ViewFactory = (ctx) => {
     const model = modelFromBytes(m.model, "");
     const run = await keep(m.config, how, f, m.model);
     if (how.outcome === "failed") {
-      ctx.announce(`${run.title} learned nothing; it is kept, and Predict keeps its net.`);
+      ctx.announce(t("train.learnedNothing", { title: run.title }));
       return;
     }
     model.source = `${run.title} (${how.note})`;
@@ -166,12 +158,16 @@ export const createTrainView: ViewFactory = (ctx) => {
     await chooseRun(run.id);
     ctx.model.set(model);
     await runs.refresh();
-    ctx.announce(`Training ${m.state}: test accuracy ${f.testAccuracy.toFixed(4)}.`);
+    ctx.announce(
+      t(m.state === "finished" ? "train.doneFinished" : "train.doneStopped", { accuracy: f.testAccuracy.toFixed(4) }),
+    );
   }
 
   setButtons();
   form.read();
   void runs.refresh();
+  // A new language: the state in words (the form, readouts, runs and inside follow on their own).
+  onLang(setButtons);
   return {
     element,
     show() {
