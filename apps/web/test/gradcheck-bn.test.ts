@@ -1,7 +1,7 @@
 // End-to-end test of the gradient check on a BatchNorm net: the bias before BatchNorm1 shows a
 // relative error near 1 (its true gradient is 0, so both numbers are round-off) and the page says why.
 import { describe, expect, test } from "vitest";
-import { openPage, runGradCheck } from "./harness.js";
+import { openPage, runGradCheck, shotPath } from "./harness.js";
 import { PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -37,7 +37,7 @@ describe("gradient check of a BatchNorm net", () => {
     expect(note).toMatch(/^b1: a relative error near 1 is expected here\. /);
     expect(note).toContain("Its true gradient is 0, and both numbers are round-off");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
-    await page.screenshot({ path: "/tmp/web-shots/gradcheck-bn-phone.png", fullPage: true });
+    await page.screenshot({ path: shotPath("gradcheck-bn-phone.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -3,7 +3,7 @@
 // no sideways page scroll on a phone. Drives the production build in Chromium (see harness.ts).
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage, screenshot } from "./harness.js";
+import { openPage, screenshot, shotPath } from "./harness.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -95,7 +95,7 @@ describe("the apples-and-oranges figure", () => {
     ]);
     expect(await page.locator("#graph-svg text.op").allTextContents()).toEqual(["×", "×", "+", "×"]);
     expect(await overlaps(page)).toEqual([]);
-    await page.screenshot({ path: "/tmp/web-shots/graph-desktop.png", fullPage: true });
+    await page.screenshot({ path: shotPath("graph-desktop.png"), fullPage: true });
     // Before the backward pass there are no red arrows.
     await page.click("#graph-reset");
     expect(await page.locator("#graph-svg path.bwd-arrow").count()).toBe(0);
@@ -120,10 +120,10 @@ describe("the apples-and-oranges figure", () => {
           // 2.2000000000000005e+302 (node -e gives the same).
           expect(await page.textContent("#fwd-mulApple")).toBe("2e+300");
           expect(await page.textContent("#fwd-mulTax")).toBe("2.2000000000000005e+302");
-          await page.screenshot({ path: "/tmp/web-shots/graph-phone-1e300.png", fullPage: true });
+          await page.screenshot({ path: shotPath("graph-phone-1e300.png"), fullPage: true });
         }
         if (q === inputs[1] && options !== PHONE)
-          await page.screenshot({ path: "/tmp/web-shots/graph-desktop-long.png", fullPage: true });
+          await page.screenshot({ path: shotPath("graph-desktop-long.png"), fullPage: true });
         expect(errors).toEqual([]);
         await page.context().close();
       }

@@ -11,6 +11,14 @@ export const appDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const distDir = join(appDir, "dist");
 /** Screenshots and other artifacts of the e2e run (git-ignored). */
 export const reportsDir = join(appDir, "reports");
+/** Where the tests' screenshots go: $BP_SHOTS, else apps/web/reports/shots (git-ignored). */
+export const shotsDir = process.env.BP_SHOTS ?? join(reportsDir, "shots");
+
+/** The path of screenshot `file` in shotsDir, the directory made. */
+export function shotPath(file: string): string {
+  mkdirSync(shotsDir, { recursive: true });
+  return join(shotsDir, file);
+}
 
 export function checkBuilt(): void {
   if (!existsSync(join(distDir, "index.html")) || !existsSync(join(distDir, "mnist", "train-images-idx3-ubyte"))) {

@@ -2,16 +2,15 @@
 // production build: every view opens in each with no console error and no sideways scroll on a
 // phone; `?lang=`, the picker, the remembered choice and the browser's language pick it; a
 // switch redraws the view in place (a stepped graph keeps its step, a playing net keeps training).
-// Screenshots of the graph and train views in ko, ja and zh-Hans go to /work/shots (or $BP_SHOTS).
+// Screenshots of the graph and train views in ko, ja and zh-Hans go to apps/web/reports/shots (or $BP_SHOTS).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage } from "./harness.js";
+import { openPage, shotsDir as SHOTS } from "./harness.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
-const SHOTS = process.env.BP_SHOTS ?? "/work/shots";
 
 const VIEWS = ["graph", "netgraph", "layers", "train", "predict", "gradcheck", "playground"] as const;
 const LANGS = ["en", "ko", "ja", "zh-Hans"] as const;

@@ -5,7 +5,7 @@ import { softmax } from "@bp/layers";
 import { tensor } from "@bp/tensor";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage } from "./harness.js";
+import { openPage, shotPath } from "./harness.js";
 import { nodeTrainer } from "./node-run.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
@@ -94,7 +94,7 @@ describe("inside the net while it trains", () => {
     expect(three.label).toBe(0);
     const ref3 = nodeRun(3);
     for (let c = 0; c < 10; c++) expect(three.probs[c]).toBeCloseTo(ref3.probs[c]!, 12);
-    await page.locator("#inside").screenshot({ path: "/tmp/web-shots/inside-desktop.png" });
+    await page.locator("#inside").screenshot({ path: shotPath("inside-desktop.png") });
     // The chart's accuracy curve: a point every 10 iterations, the test-subset accuracy of Node's
     // run at the same iterations.
     const curve = JSON.parse((await page.getAttribute("#train-chart", "data-curve")) ?? "[]") as [
@@ -107,10 +107,10 @@ describe("inside the net while it trains", () => {
     await page.check("#chart-log");
     expect(await page.getAttribute("#train-chart", "data-loss-scale")).toBe("log");
     expect(await page.locator("#train-chart canvas").count()).toBe(1);
-    await page.locator("#train-chart").screenshot({ path: "/tmp/web-shots/chart-log-desktop.png" });
+    await page.locator("#train-chart").screenshot({ path: shotPath("chart-log-desktop.png") });
     await page.uncheck("#chart-log");
     expect(await page.getAttribute("#train-chart", "data-loss-scale")).toBe("linear");
-    await page.locator("#train-chart").screenshot({ path: "/tmp/web-shots/chart-desktop.png" });
+    await page.locator("#train-chart").screenshot({ path: shotPath("chart-desktop.png") });
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -136,7 +136,7 @@ describe("inside the net while it trains", () => {
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
     await page.click("#stop");
-    await page.screenshot({ path: "/tmp/web-shots/inside-phone.png", fullPage: true });
+    await page.screenshot({ path: shotPath("inside-phone.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });

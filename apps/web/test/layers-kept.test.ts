@@ -2,7 +2,7 @@
 // its backward, read from the real layer between the two calls, with its shape.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage } from "./harness.js";
+import { openPage, shotPath } from "./harness.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -27,12 +27,12 @@ describe("the Layers view shows what forward keeps for backward", () => {
     await page.selectOption("#layer-choice", "SoftmaxWithLoss");
     expect(await page.textContent("#layer-kept-y-title")).toBe("kept for backward: y (2×2)");
     expect(await cells(page, "layer-kept-t")).toEqual(["0", "1"]);
-    await page.screenshot({ path: "/tmp/web-shots/layers-kept-desktop.png", fullPage: true });
+    await page.screenshot({ path: shotPath("layers-kept-desktop.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
     const phone = await openPage(app.browser, `${app.url}?view=layers&layer=Affine`, PHONE);
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
-    await phone.page.screenshot({ path: "/tmp/web-shots/layers-kept-phone.png", fullPage: true });
+    await phone.page.screenshot({ path: shotPath("layers-kept-phone.png"), fullPage: true });
     await phone.page.context().close();
   });
 });

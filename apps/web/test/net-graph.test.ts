@@ -6,7 +6,7 @@ import { createNet, firstRows } from "@bp/nets";
 import { tensor } from "@bp/tensor";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage } from "./harness.js";
+import { openPage, shotPath } from "./harness.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -83,7 +83,7 @@ describe("TwoLayerNet's graph", () => {
     expect((await shown(page)).loss).toBeCloseTo(ref.loss!, 14);
     expect(await page.textContent("#net-loss")).toBe(`loss L = ${(await shown(page)).loss}`);
     expect(await page.getAttribute("#bwd-a2", "data-empty")).toBe("true");
-    await page.screenshot({ path: "/tmp/web-shots/netgraph-forward-desktop.png", fullPage: true });
+    await page.screenshot({ path: shotPath("netgraph-forward-desktop.png"), fullPage: true });
     await stepTo(page, 5);
     expect(await page.textContent("#bwd-a2 span")).toBe("dL/da2 (scores) (4×10)");
     await stepTo(page, 6);
@@ -96,7 +96,7 @@ describe("TwoLayerNet's graph", () => {
     expect(await page.textContent("#dW1 span")).toBe("dW1 (each hidden unit's 784 weights as 28×28) (784×50)");
     // TwoLayerNet's first layer skips dx (nothing uses it), and the view says so.
     expect(await page.textContent("#bwd-x .pending")).toContain("computeDx off");
-    await page.screenshot({ path: "/tmp/web-shots/netgraph-desktop.png", fullPage: true });
+    await page.screenshot({ path: shotPath("netgraph-desktop.png"), fullPage: true });
     expect(await pageWidth(page)).toBe(1280);
     // Other images and another seed, from the URL.
     await page.fill("#net-n", "3");
@@ -123,7 +123,7 @@ describe("TwoLayerNet's graph", () => {
     );
     expect(await pageWidth(page)).toBe(390);
     expectClose(await shown(page), reference(8, 0, 0));
-    await page.screenshot({ path: "/tmp/web-shots/netgraph-phone.png", fullPage: true });
+    await page.screenshot({ path: shotPath("netgraph-phone.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -3,7 +3,7 @@
 // page does not scroll sideways on a phone.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage } from "./harness.js";
+import { openPage, shotPath } from "./harness.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -62,7 +62,7 @@ describe("the playground", () => {
     console.log(
       `playground 2-8-8-2, 200 train points, batch 10: ${after.msPerEpoch.toFixed(2)} ms per epoch, ${after.epochsPerSecond} epochs/s in the last second`,
     );
-    await page.screenshot({ path: "/tmp/web-shots/playground-desktop.png", fullPage: true });
+    await page.screenshot({ path: shotPath("playground-desktop.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -101,7 +101,7 @@ describe("the playground", () => {
     await page.waitForSelector("#pg-boundary");
     await playUntil(page, 50);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
-    await page.screenshot({ path: "/tmp/web-shots/playground-phone.png", fullPage: true });
+    await page.screenshot({ path: shotPath("playground-phone.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.context().close();
   });

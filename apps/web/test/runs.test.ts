@@ -3,7 +3,7 @@
 // takes the chosen net's place.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage } from "./harness.js";
+import { openPage, shotPath } from "./harness.js";
 import { nodeTrainer } from "./node-run.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
@@ -64,7 +64,7 @@ describe("kept runs", () => {
     expect(JSON.parse((await page.getAttribute("#runs-chart", "data-series")) ?? "[]")).toEqual(titles);
     expect(await page.locator("#runs-legend li").count()).toBe(2);
     expect(await page.textContent("#runs-hint")).toBe("2 runs compared.");
-    await page.screenshot({ path: "/tmp/web-shots/runs-desktop.png", fullPage: true });
+    await page.screenshot({ path: shotPath("runs-desktop.png"), fullPage: true });
 
     const second = await predictAccuracy(page);
     expect(second.info).toContain("Run 2: TwoLayerNet");
@@ -110,7 +110,7 @@ describe("kept runs", () => {
     await page.check('#runs-list li[data-run="2"] .run-compare');
     expect(await page.locator("#runs-legend li").count()).toBe(2);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
-    await page.locator("#runs").screenshot({ path: "/tmp/web-shots/runs-phone.png" });
+    await page.locator("#runs").screenshot({ path: shotPath("runs-phone.png") });
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -4,7 +4,7 @@
 // rates that will not learn are warned about.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage } from "./harness.js";
+import { openPage, shotPath } from "./harness.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -41,7 +41,7 @@ describe("editing settings while a run is under way", () => {
     const query = new URL(page.url()).searchParams;
     expect(query.get("lr")).toBeNull();
     expect(query.get("seed")).toBeNull();
-    await page.screenshot({ path: "/tmp/web-shots/edit-paused-desktop.png", fullPage: true });
+    await page.screenshot({ path: shotPath("edit-paused-desktop.png"), fullPage: true });
     // Another view and back keeps the edit and the note (the form is not refilled from the URL).
     await page.click("#nav-layers");
     await page.click("#nav-train");
@@ -93,7 +93,7 @@ describe("editing settings while a run is under way", () => {
     // A warning does not stop a run (the user may want to see it fail).
     expect(await page.getAttribute("#lr", "aria-invalid")).toBe("false");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
-    await page.locator("#config").screenshot({ path: "/tmp/web-shots/lr-warning-phone.png" });
+    await page.locator("#config").screenshot({ path: shotPath("lr-warning-phone.png") });
     expect(errors).toEqual([]);
     await page.context().close();
   });

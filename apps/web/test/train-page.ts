@@ -3,11 +3,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import { shotsDir } from "./harness.js";
 
 export const TRAIN = "section[aria-labelledby=train-title]";
 
-/** Screenshots for the notes (not committed). */
-export const SHOTS = process.env.BP_SHOTS ?? "/work/shots";
+/** Screenshots for the notes (not committed): apps/web/reports/shots, or $BP_SHOTS. */
+export const SHOTS = shotsDir;
 
 /** The viewport (1280×800 or 390×844, as the user sees it) with `selector`'s top at the top, or
  * the whole page without one. */
