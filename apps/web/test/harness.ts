@@ -21,9 +21,9 @@ export function shotPath(file: string): string {
 }
 
 export function checkBuilt(): void {
-  if (!existsSync(join(distDir, "index.html")) || !existsSync(join(distDir, "mnist", "train-images-idx3-ubyte"))) {
+  if (!existsSync(join(distDir, "index.html")) || !existsSync(join(distDir, "mnist", "chunks", "manifest.json"))) {
     throw new Error(
-      `${distDir} is missing or incomplete (no index.html or mnist/ files): build the app first with ` +
+      `${distDir} is missing or incomplete (no index.html or mnist/chunks/): build the app first with ` +
         "`pnpm --filter @bp/web build` (turbo runs it before this test task)",
     );
   }
