@@ -115,6 +115,37 @@ function matmulOf<T>(
   // (Its kept steps are stored as i32 byte offsets p * n * 8 with p < kc, which must not overflow.)
   const direct = !transB && sizeof<T>() === 8 && <i64>n * <i64>(kc << 3) <= <i64>i32.MAX_VALUE;
   const directFinite = direct && allFinite(b, k * n);
+  // One block of rows and several k blocks (a k-reduction such as a convolution's weight gradient):
+  // the k blocks go outermost and B is packed one block at a time, kc rows that stay in cache
+  // while every row block passes over them, instead of all k rows of B at once (57600 x 28 values,
+  // 12.9 MB, for a convolution's weight gradient). The sums of all the rows are then carried in the
+  // scratch room the whole packed B would take. Each output element still sums in increasing p.
+  if (k > kc && roundUp(rowEnd - rowStart, MR) <= MC) {
+    // Such a B with short rows is not packed into panels for the dense tiles either: each block's rows
+    // are copied whole (a tile then steps through rows of ncp values, a few cache lines a step).
+    const bInPlace = direct && n <= IN_PLACE_MAX;
+    kOuter<T>(
+      a,
+      b,
+      out,
+      m,
+      n,
+      k,
+      transA,
+      transB,
+      rowStart,
+      rowEnd,
+      kc,
+      aPanels,
+      bPanels,
+      counts,
+      steps,
+      direct,
+      directFinite,
+      bInPlace,
+    );
+    return;
+  }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
@@ -141,9 +172,11 @@ function matmulOf<T>(
         for (let jr = 0; jr < ncp; jr += NR) {
           const bp = bBlock + ((<usize>(jr * kb)) << 3);
           for (let ir = 0; ir < mcp; ir += MR) {
-            microKernel(
+            microKernel<Packed>(
               aPanels + ((<usize>(ir * kb)) << 3),
+              0,
               bp,
+              0,
               kb,
               acc + ((<usize>(ir * ncp + jr)) << 3),
               (<usize>ncp) << 3,
@@ -151,26 +184,168 @@ function matmulOf<T>(
           }
         }
       }
-      for (let i = 0; i < mc; i++) {
-        const src = acc + ((<usize>(i * ncp)) << 3);
-        const dst = out + ((<usize>((ic + i) * n + jc)) << alignof<T>());
-        if (sizeof<T>() === 8) {
-          copyRow(dst, src, nc);
-          continue;
-        }
-        for (let j = 0; j < nc; j++) {
-          store<T>(dst + ((<usize>j) << alignof<T>()), <T>load<f64>(src + ((<usize>j) << 3)));
-        }
-      }
+      copyOut<T>(acc, ncp, out + ((<usize>(ic * n + jc)) << alignof<T>()), n, nc, mc);
     }
   }
 }
 
+/** Copies `rows` rows of nc sums (ncp apart at acc) to out (rows n values apart). */
+function copyOut<T>(acc: usize, ncp: i32, out: usize, n: i32, nc: i32, rows: i32): void {
+  for (let i = 0; i < rows; i++) {
+    const src = acc + ((<usize>(i * ncp)) << 3);
+    const dst = out + ((<usize>(i * n)) << alignof<T>());
+    if (sizeof<T>() === 8) {
+      copyRow(dst, src, nc);
+      continue;
+    }
+    for (let j = 0; j < nc; j++) {
+      store<T>(dst + ((<usize>j) << alignof<T>()), <T>load<f64>(src + ((<usize>j) << 3)));
+    }
+  }
+}
+
+/** matmulOf's loop nest for few rows: jc strips, then pc blocks (B packed per block), then ic blocks. */
+function kOuter<T>(
+  a: usize,
+  b: usize,
+  out: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: bool,
+  transB: bool,
+  rowStart: i32,
+  rowEnd: i32,
+  kc: i32,
+  aPanels: usize,
+  bPanels: usize,
+  counts: usize,
+  steps: usize,
+  direct: bool,
+  directFinite: bool,
+  bInPlace: bool,
+): void {
+  const ncMax = roundUp(min(NC, n), NR);
+  const acc = bPanels + ((<usize>(kc * ncMax)) << 3);
+  const stepBytes = direct ? n << 3 : NR << 3;
+  const rows = rowEnd - rowStart;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const ncp = roundUp(nc, NR);
+    memory.fill(acc, 0, (<usize>(roundUp(rows, MR) * ncp)) << 3);
+    for (let pc = 0; pc < k; pc += kc) {
+      const kb = min(kc, k - pc);
+      let packed = !direct;
+      const bFinite = direct ? directFinite : packBlock<T>(b, n, k, transB, jc, nc, pc, kb, bPanels);
+      for (let ic = rowStart; ic < rowEnd; ic += MC) {
+        const mc = min(MC, rowEnd - ic);
+        const accI = acc + ((<usize>((ic - rowStart) * ncp)) << 3);
+        if (bFinite && packRows<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+          if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, accI);
+          else sparseRows(aPanels, counts, steps, mc, kb, bPanels, (<usize>kb) << 5, ncp, ncp, accI);
+          continue;
+        }
+        if (!packed && !bInPlace) {
+          packBlock<T>(b, n, k, transB, jc, nc, pc, kb, bPanels);
+          packed = true;
+        }
+        denseTiles<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, b, n, bInPlace, jc, nc, bPanels, bPanels, accI);
+      }
+    }
+    copyOut<T>(acc, ncp, out + ((<usize>(rowStart * n + jc)) << alignof<T>()), n, nc, rows);
+  }
+}
+
+/** Operands with rows (transposed A: steps; B: steps) of at most this many values are multiplied in
+ * place by the dense tiles rather than packed. */
+const IN_PLACE_MAX: i32 = 64;
+
 /**
- * c[r][0..NR) += sum over p < kb of a[p][r] * b[p][0..NR) for the MR x NR tile at c (rows ldc bytes
- * apart), with the 8 running f64x2 sums in locals. a: MR values per step, b: NR values per step.
+ * acc (rows ncp values apart) += op(A) rows [ic, ic+mc) x steps [pc, pc+kb) times op(B) steps
+ * [pc, pc+kb) x columns [jc, jc+nc), in MR x NR tiles. A transposed A with short rows is read in
+ * place (MR adjacent values of a row of A a step) except a last panel of fewer than MR rows; other
+ * panels are packed at aPanels (lanes past the last row zero). B: bInPlace, its kb rows copied to rows of ncp values at
+ * spare (a panel's step is NR adjacent values of a row); else the packed block at bBlock (panels of
+ * kb steps).
  */
-function microKernel(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void {
+function denseTiles<T>(
+  a: usize,
+  m: i32,
+  k: i32,
+  transA: bool,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  aPanels: usize,
+  b: usize,
+  n: i32,
+  bInPlace: bool,
+  jc: i32,
+  nc: i32,
+  bBlock: usize,
+  spare: usize,
+  acc: usize,
+): void {
+  const ncp = roundUp(nc, NR);
+  const mcp = roundUp(mc, MR);
+  const aInPlace = sizeof<T>() === 8 && transA && m <= IN_PLACE_MAX;
+  // A panel of fewer rows is read in place too unless this is the last block: its lanes past the last
+  // row read the start of the next row of A (garbage, but in bounds as m >= MR), and only feed sums
+  // of padding rows, which are never copied out.
+  const full = aInPlace ? (pc + kb < k && m >= MR ? mcp : mc & ~(MR - 1)) : 0;
+  if (full < mc) {
+    const rowStride = transA ? 1 : k;
+    const colStride = transA ? m : 1;
+    let o = aPanels;
+    for (let ir = full; ir < mc; ir += MR) {
+      o = packPanel<T>(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
+    }
+  }
+  const aStep: usize = (<usize>m) << 3;
+  const aBase = a + ((<usize>(pc * m + ic)) << 3);
+  const ldb = (<usize>ncp) << 3;
+  if (bInPlace) {
+    // B's kb rows copied with SIMD to rows ncp values long: every tile load 16-byte aligned (rows of
+    // 25 float64 values are not), the padding columns zero.
+    let src = b + ((<usize>(pc * n + jc)) << 3);
+    let dst = spare;
+    for (let p = 0; p < kb; p++) {
+      copyRow(dst, src, nc);
+      for (let j = nc; j < ncp; j++) store<f64>(dst + ((<usize>j) << 3), 0.0);
+      src += (<usize>n) << 3;
+      dst += ldb;
+    }
+  }
+  for (let jr = 0; jr < ncp; jr += NR) {
+    const bp = bInPlace ? spare + ((<usize>jr) << 3) : bBlock + ((<usize>(jr * kb)) << 3);
+    const bStep: usize = bInPlace ? ldb : NR << 3;
+    for (let ir = 0; ir < mcp; ir += MR) {
+      const c = acc + ((<usize>(ir * ncp + jr)) << 3);
+      const ldc = (<usize>ncp) << 3;
+      if (ir < full) microKernel<Strided>(aBase + ((<usize>ir) << 3), aStep, bp, bStep, kb, c, ldc);
+      else microKernel<Strided>(aPanels + ((<usize>((ir - full) * kb)) << 3), MR << 3, bp, bStep, kb, c, ldc);
+    }
+  }
+}
+
+/** Packs rows [ic, ic+mc) x columns [pc, pc+kb) of op(A) into panels of MR rows at w. */
+function packA<T>(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32, kb: i32, w: usize): void {
+  const rowStride = transA ? 1 : k;
+  const colStride = transA ? m : 1;
+  let o = w;
+  for (let ir = 0; ir < mc; ir += MR) {
+    o = packPanel<T>(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
+  }
+}
+
+/**
+ * c[r][0..NR) += sum over p < kb of a_r[p] * b[p][0..NR) for the MR x NR tile at c (rows ldc bytes
+ * apart), with the 8 running f64x2 sums in locals. S = Packed: a holds MR values per step, b NR
+ * values per step (packed panels; constant steps, a little faster than a register's); S = Strided:
+ * step p's MR values of A at ap + p*aStep, its NR values of B at bp + p*bStep.
+ */
+function microKernel<S>(ap: usize, aStep: usize, bp: usize, bStep: usize, kb: i32, c: usize, ldc: usize): void {
   const c1 = c + ldc;
   const c2 = c1 + ldc;
   const c3 = c2 + ldc;
@@ -197,8 +372,13 @@ function microKernel(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void 
     const a3 = v128.load64_splat(ap, 24);
     s30 = f64x2.add(s30, f64x2.mul(a3, b0));
     s31 = f64x2.add(s31, f64x2.mul(a3, b1));
-    ap += <usize>(MR << 3);
-    bp += <usize>(NR << 3);
+    if (sizeof<S>() === sizeof<Packed>()) {
+      ap += <usize>(MR << 3);
+      bp += <usize>(NR << 3);
+    } else {
+      ap += aStep;
+      bp += bStep;
+    }
   }
   v128.store(c, s00);
   v128.store(c, s01, 16);
@@ -209,6 +389,10 @@ function microKernel(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void 
   v128.store(c3, s30);
   v128.store(c3, s31, 16);
 }
+
+/** microKernel's operands: both packed, or either read with steps given in bytes. */
+type Packed = u8;
+type Strided = u16;
 
 /** Element i of a T array at `base`, widened to float64 (exact for float32). */
 function at<T>(base: usize, i: i32): f64 {
@@ -244,33 +428,30 @@ function packPanel<T>(src: usize, first: i32, laneStride: i32, stepStride: i32, 
   return o;
 }
 
-/** Packs rows [ic, ic+mc) x columns [pc, pc+kb) of op(A) into panels of MR rows at w. */
-function packA<T>(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32, kb: i32, w: usize): void {
-  const rowStride = transA ? 1 : k;
-  const colStride = transA ? m : 1;
-  let o = w;
-  for (let ir = 0; ir < mc; ir += MR) {
-    o = packPanel<T>(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
-  }
-}
-
 /**
  * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows, panels of NR
  * columns (each panel kb steps of NR values).
  */
 function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
   const ncp = roundUp(nc, NR);
+  let finite = true;
+  for (let pc = 0; pc < k; pc += kc) {
+    finite = packBlock<T>(b, n, k, transB, jc, nc, pc, min(kc, k - pc), w + ((<usize>(pc * ncp)) << 3)) && finite;
+  }
+  return finite;
+}
+
+/** Packs rows [pc, pc+kb) x columns [jc, jc+nc) of op(B) at w as panels of NR columns (each kb steps
+ * of NR values); returns whether every packed value is finite (the padding lanes are 0). */
+function packBlock<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc: i32, kb: i32, w: usize): bool {
+  const ncp = roundUp(nc, NR);
   const rowStride = transB ? 1 : n;
   const colStride = transB ? k : 1;
-  for (let pc = 0; pc < k; pc += kc) {
-    const kb = min(kc, k - pc);
-    let o = w + ((<usize>(pc * ncp)) << 3);
-    for (let jr = 0; jr < ncp; jr += NR) {
-      o = packPanel<T>(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
-    }
+  let o = w;
+  for (let jr = 0; jr < ncp; jr += NR) {
+    o = packPanel<T>(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
   }
-  // Every packed value finite? (The padding lanes are 0.)
-  return allFinite(w, k * ncp);
+  return allFinite(w, kb * ncp);
 }
 
 /** Sparse rows are used when at most this share of a block's A values is nonzero. */
