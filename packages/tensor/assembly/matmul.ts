@@ -25,7 +25,7 @@
 // memory, each thread with its own scratch area.
 //
 // float32 operands are multiplied and summed in float32 by assembly/matmul32.ts (its scratch:
-// matmul32ScratchBytes); the generic code below is instantiated for float64 only.
+// matmul32ScratchBytes); everything below is float64 only.
 
 import { matmul32 } from "./matmul32";
 
@@ -80,10 +80,10 @@ export function matmul(
   scratch: usize,
 ): void {
   if (f32) matmul32(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
-  else matmulOf<f64>(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
+  else matmulOf(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, scratch);
 }
 
-function matmulOf<T>(
+function matmulOf(
   a: usize,
   b: usize,
   out: usize,
@@ -98,7 +98,7 @@ function matmulOf<T>(
 ): void {
   if (rowEnd <= rowStart || n === 0) return;
   if (k === 0) {
-    memory.fill(out + ((<usize>(rowStart * n)) << alignof<T>()), 0, (<usize>((rowEnd - rowStart) * n)) << alignof<T>());
+    memory.fill(out + ((<usize>(rowStart * n)) << 3), 0, (<usize>((rowEnd - rowStart) * n)) << 3);
     return;
   }
   const kc = kBlock(k);
@@ -113,7 +113,7 @@ function matmulOf<T>(
   // A float64 B that is not transposed is read in place by the sparse path (its rows are what the
   // sparse kernels step through); it is packed only if a dense block needs it.
   // (Its kept steps are stored as i32 byte offsets p * n * 8 with p < kc, which must not overflow.)
-  const direct = !transB && sizeof<T>() === 8 && <i64>n * <i64>(kc << 3) <= <i64>i32.MAX_VALUE;
+  const direct = !transB && <i64>n * <i64>(kc << 3) <= <i64>i32.MAX_VALUE;
   const directFinite = direct && allFinite(b, k * n);
   // One block of rows and several k blocks (a k-reduction such as a convolution's weight gradient):
   // the k blocks go outermost and B is packed one block at a time, kc rows that stay in cache
@@ -124,7 +124,7 @@ function matmulOf<T>(
     // Such a B with short rows is not packed into panels for the dense tiles either: each block's rows
     // are copied whole (a tile then steps through rows of ncp values, a few cache lines a step).
     const bInPlace = direct && n <= IN_PLACE_MAX;
-    kOuter<T>(
+    kOuter(
       a,
       b,
       out,
@@ -150,7 +150,7 @@ function matmulOf<T>(
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
     let packed = !direct;
-    const bFinite = direct ? directFinite : packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
+    const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 3 : NR << 3;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
@@ -159,16 +159,16 @@ function matmulOf<T>(
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
-        if (bFinite && packRows<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, acc);
           else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 5, ncp, ncp, acc);
           continue;
         }
         if (!packed) {
-          packB<T>(b, n, k, transB, jc, nc, kc, bPanels);
+          packB(b, n, k, transB, jc, nc, kc, bPanels);
           packed = true;
         }
-        packA<T>(a, m, k, transA, ic, mc, pc, kb, aPanels);
+        packA(a, m, k, transA, ic, mc, pc, kb, aPanels);
         for (let jr = 0; jr < ncp; jr += NR) {
           const bp = bBlock + ((<usize>(jr * kb)) << 3);
           for (let ir = 0; ir < mcp; ir += MR) {
@@ -184,28 +184,22 @@ function matmulOf<T>(
           }
         }
       }
-      copyOut<T>(acc, ncp, out + ((<usize>(ic * n + jc)) << alignof<T>()), n, nc, mc);
+      copyOut(acc, ncp, out + ((<usize>(ic * n + jc)) << 3), n, nc, mc);
     }
   }
 }
 
 /** Copies `rows` rows of nc sums (ncp apart at acc) to out (rows n values apart). */
-function copyOut<T>(acc: usize, ncp: i32, out: usize, n: i32, nc: i32, rows: i32): void {
+function copyOut(acc: usize, ncp: i32, out: usize, n: i32, nc: i32, rows: i32): void {
   for (let i = 0; i < rows; i++) {
     const src = acc + ((<usize>(i * ncp)) << 3);
-    const dst = out + ((<usize>(i * n)) << alignof<T>());
-    if (sizeof<T>() === 8) {
-      copyRow(dst, src, nc);
-      continue;
-    }
-    for (let j = 0; j < nc; j++) {
-      store<T>(dst + ((<usize>j) << alignof<T>()), <T>load<f64>(src + ((<usize>j) << 3)));
-    }
+    const dst = out + ((<usize>(i * n)) << 3);
+    copyRow(dst, src, nc);
   }
 }
 
 /** matmulOf's loop nest for few rows: jc strips, then pc blocks (B packed per block), then ic blocks. */
-function kOuter<T>(
+function kOuter(
   a: usize,
   b: usize,
   out: usize,
@@ -236,23 +230,23 @@ function kOuter<T>(
     for (let pc = 0; pc < k; pc += kc) {
       const kb = min(kc, k - pc);
       let packed = !direct;
-      const bFinite = direct ? directFinite : packBlock<T>(b, n, k, transB, jc, nc, pc, kb, bPanels);
+      const bFinite = direct ? directFinite : packBlock(b, n, k, transB, jc, nc, pc, kb, bPanels);
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         const accI = acc + ((<usize>((ic - rowStart) * ncp)) << 3);
-        if (bFinite && packRows<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, accI);
           else sparseRows(aPanels, counts, steps, mc, kb, bPanels, (<usize>kb) << 5, ncp, ncp, accI);
           continue;
         }
         if (!packed && !bInPlace) {
-          packBlock<T>(b, n, k, transB, jc, nc, pc, kb, bPanels);
+          packBlock(b, n, k, transB, jc, nc, pc, kb, bPanels);
           packed = true;
         }
-        denseTiles<T>(a, m, k, transA, ic, mc, pc, kb, aPanels, b, n, bInPlace, jc, nc, bPanels, bPanels, accI);
+        denseTiles(a, m, k, transA, ic, mc, pc, kb, aPanels, b, n, bInPlace, jc, nc, bPanels, bPanels, accI);
       }
     }
-    copyOut<T>(acc, ncp, out + ((<usize>(rowStart * n + jc)) << alignof<T>()), n, nc, rows);
+    copyOut(acc, ncp, out + ((<usize>(rowStart * n + jc)) << 3), n, nc, rows);
   }
 }
 
@@ -268,7 +262,7 @@ const IN_PLACE_MAX: i32 = 64;
  * spare (a panel's step is NR adjacent values of a row); else the packed block at bBlock (panels of
  * kb steps).
  */
-function denseTiles<T>(
+function denseTiles(
   a: usize,
   m: i32,
   k: i32,
@@ -289,7 +283,7 @@ function denseTiles<T>(
 ): void {
   const ncp = roundUp(nc, NR);
   const mcp = roundUp(mc, MR);
-  const aInPlace = sizeof<T>() === 8 && transA && m <= IN_PLACE_MAX;
+  const aInPlace = transA && m <= IN_PLACE_MAX;
   // A panel of fewer rows is read in place too unless this is the last block: its lanes past the last
   // row read the start of the next row of A (garbage, but in bounds as m >= MR), and only feed sums
   // of padding rows, which are never copied out.
@@ -299,7 +293,7 @@ function denseTiles<T>(
     const colStride = transA ? m : 1;
     let o = aPanels;
     for (let ir = full; ir < mc; ir += MR) {
-      o = packPanel<T>(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
+      o = packPanel(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
     }
   }
   const aStep: usize = (<usize>m) << 3;
@@ -330,12 +324,12 @@ function denseTiles<T>(
 }
 
 /** Packs rows [ic, ic+mc) x columns [pc, pc+kb) of op(A) into panels of MR rows at w. */
-function packA<T>(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32, kb: i32, w: usize): void {
+function packA(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32, kb: i32, w: usize): void {
   const rowStride = transA ? 1 : k;
   const colStride = transA ? m : 1;
   let o = w;
   for (let ir = 0; ir < mc; ir += MR) {
-    o = packPanel<T>(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
+    o = packPanel(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), kb, o);
   }
 }
 
@@ -394,9 +388,9 @@ function microKernel<S>(ap: usize, aStep: usize, bp: usize, bStep: usize, kb: i3
 type Packed = u8;
 type Strided = u16;
 
-/** Element i of a T array at `base`, widened to float64 (exact for float32). */
-function at<T>(base: usize, i: i32): f64 {
-  return <f64>load<T>(base + ((<usize>i) << alignof<T>()));
+/** Element i of the float64 array at `base`. */
+function at(base: usize, i: i32): f64 {
+  return load<f64>(base + ((<usize>i) << 3));
 }
 
 /**
@@ -404,24 +398,24 @@ function at<T>(base: usize, i: i32): f64 {
  * 4 float64 values, element (lane, p) read at src[first + lane * laneStride + p * stepStride]. Lanes
  * past `lanes` are zero, so the micro-kernel never needs an edge case. Returns the end of the panel.
  */
-function packPanel<T>(src: usize, first: i32, laneStride: i32, stepStride: i32, lanes: i32, kb: i32, o: usize): usize {
+function packPanel(src: usize, first: i32, laneStride: i32, stepStride: i32, lanes: i32, kb: i32, o: usize): usize {
   if (lanes === 4) {
     const s1 = first + laneStride;
     const s2 = s1 + laneStride;
     const s3 = s2 + laneStride;
     for (let p = 0; p < kb; p++) {
       const q = p * stepStride;
-      store<f64>(o, at<T>(src, first + q));
-      store<f64>(o, at<T>(src, s1 + q), 8);
-      store<f64>(o, at<T>(src, s2 + q), 16);
-      store<f64>(o, at<T>(src, s3 + q), 24);
+      store<f64>(o, at(src, first + q));
+      store<f64>(o, at(src, s1 + q), 8);
+      store<f64>(o, at(src, s2 + q), 16);
+      store<f64>(o, at(src, s3 + q), 24);
       o += 32;
     }
     return o;
   }
   for (let p = 0; p < kb; p++) {
     for (let lane = 0; lane < 4; lane++) {
-      store<f64>(o, lane < lanes ? at<T>(src, first + lane * laneStride + p * stepStride) : 0.0);
+      store<f64>(o, lane < lanes ? at(src, first + lane * laneStride + p * stepStride) : 0.0);
       o += 8;
     }
   }
@@ -432,24 +426,24 @@ function packPanel<T>(src: usize, first: i32, laneStride: i32, stepStride: i32, 
  * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows, panels of NR
  * columns (each panel kb steps of NR values).
  */
-function packB<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
+function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
   const ncp = roundUp(nc, NR);
   let finite = true;
   for (let pc = 0; pc < k; pc += kc) {
-    finite = packBlock<T>(b, n, k, transB, jc, nc, pc, min(kc, k - pc), w + ((<usize>(pc * ncp)) << 3)) && finite;
+    finite = packBlock(b, n, k, transB, jc, nc, pc, min(kc, k - pc), w + ((<usize>(pc * ncp)) << 3)) && finite;
   }
   return finite;
 }
 
 /** Packs rows [pc, pc+kb) x columns [jc, jc+nc) of op(B) at w as panels of NR columns (each kb steps
  * of NR values); returns whether every packed value is finite (the padding lanes are 0). */
-function packBlock<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc: i32, kb: i32, w: usize): bool {
+function packBlock(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc: i32, kb: i32, w: usize): bool {
   const ncp = roundUp(nc, NR);
   const rowStride = transB ? 1 : n;
   const colStride = transB ? k : 1;
   let o = w;
   for (let jr = 0; jr < ncp; jr += NR) {
-    o = packPanel<T>(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
+    o = packPanel(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
   }
   return allFinite(w, kb * ncp);
 }
@@ -465,7 +459,7 @@ const SPARSE_MAX = 0.5;
  * its product is +0 or -0, and adding either to a running sum changes nothing, as the sum starts at
  * +0 and round-to-nearest never makes it -0.
  */
-function packRows<T>(
+function packRows(
   a: usize,
   m: i32,
   k: i32,
@@ -479,7 +473,7 @@ function packRows<T>(
   steps: usize,
   stepBytes: i32,
 ): bool {
-  if (transA) return packRowsTransposed<T>(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes);
+  if (transA) return packRowsTransposed(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes);
   // Gives up as soon as the rows so far are too dense (with one row of slack), so a dense A costs
   // little more than a row or two of this packing before the dense path packs it.
   const perRow = SPARSE_MAX * <f64>kb;
@@ -495,18 +489,18 @@ function packRows<T>(
     let kept = 0;
     let p = 0;
     for (; p + 4 <= kb; p += 4) {
-      const q = a + ((<usize>(first + p)) << alignof<T>());
-      if (fourZeros<T>(q)) continue;
-      const v0 = <f64>load<T>(q);
-      const v1 = <f64>load<T>(q, sizeof<T>());
-      const v2 = <f64>load<T>(q, 2 * sizeof<T>());
-      const v3 = <f64>load<T>(q, 3 * sizeof<T>());
+      const q = a + ((<usize>(first + p)) << 3);
+      if (fourZeros(q)) continue;
+      const v0 = load<f64>(q);
+      const v1 = load<f64>(q, 8);
+      const v2 = load<f64>(q, 16);
+      const v3 = load<f64>(q, 24);
       kept = keep(o, st, kept, v0, p * stepBytes);
       kept = keep(o, st, kept, v1, (p + 1) * stepBytes);
       kept = keep(o, st, kept, v2, (p + 2) * stepBytes);
       kept = keep(o, st, kept, v3, (p + 3) * stepBytes);
     }
-    for (; p < kb; p++) kept = keep(o, st, kept, at<T>(a, first + p), p * stepBytes);
+    for (; p < kb; p++) kept = keep(o, st, kept, at(a, first + p), p * stepBytes);
     store<i32>(counts + ((<usize>r) << 2), kept);
     total += kept;
     limit += perRow;
@@ -519,7 +513,7 @@ function packRows<T>(
  * packRows for a transposed A (stored k x m): reads A in its stored order, one contiguous run of
  * mc values per step p, and appends each nonzero to its row's list, so each list is in increasing p.
  */
-function packRowsTransposed<T>(
+function packRowsTransposed(
   a: usize,
   m: i32,
   ic: i32,
@@ -534,24 +528,24 @@ function packRowsTransposed<T>(
   memory.fill(counts, 0, (<usize>mc) << 2);
   let total = 0;
   for (let p = 0; p < kb; p++) {
-    const row = a + ((<usize>((pc + p) * m + ic)) << alignof<T>());
+    const row = a + ((<usize>((pc + p) * m + ic)) << 3);
     const off = <u32>(p * stepBytes);
     // As in packRows: four zeros at once with one branch, else branch-free per value.
     let r = 0;
     for (; r + 4 <= mc; r += 4) {
-      const q = row + ((<usize>r) << alignof<T>());
-      if (fourZeros<T>(q)) continue;
-      const v0 = <f64>load<T>(q);
-      const v1 = <f64>load<T>(q, sizeof<T>());
-      const v2 = <f64>load<T>(q, 2 * sizeof<T>());
-      const v3 = <f64>load<T>(q, 3 * sizeof<T>());
+      const q = row + ((<usize>r) << 3);
+      if (fourZeros(q)) continue;
+      const v0 = load<f64>(q);
+      const v1 = load<f64>(q, 8);
+      const v2 = load<f64>(q, 16);
+      const v3 = load<f64>(q, 24);
       total += keepInRow(w, counts, steps, kb, r, v0, off);
       total += keepInRow(w, counts, steps, kb, r + 1, v1, off);
       total += keepInRow(w, counts, steps, kb, r + 2, v2, off);
       total += keepInRow(w, counts, steps, kb, r + 3, v3, off);
     }
     for (; r < mc; r++) {
-      total += keepInRow(w, counts, steps, kb, r, <f64>load<T>(row + ((<usize>r) << alignof<T>())), off);
+      total += keepInRow(w, counts, steps, kb, r, load<f64>(row + ((<usize>r) << 3)), off);
     }
     // As in packRows: give up early when too dense, with one step of slack.
     if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 1) + <f64>mc) return false;
@@ -559,13 +553,10 @@ function packRowsTransposed<T>(
   return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
 }
 
-/** Whether the four T values at q are all +0 or -0 (NaN is not zero), with two SIMD compares. */
-function fourZeros<T>(q: usize): bool {
-  if (sizeof<T>() === 8) {
-    const zero = f64x2.splat(0);
-    return !v128.any_true(v128.or(f64x2.ne(v128.load(q), zero), f64x2.ne(v128.load(q, 16), zero)));
-  }
-  return !v128.any_true(f32x4.ne(v128.load(q), f32x4.splat(0)));
+/** Whether the four float64 values at q are all +0 or -0 (NaN is not zero), with two SIMD compares. */
+function fourZeros(q: usize): bool {
+  const zero = f64x2.splat(0);
+  return !v128.any_true(v128.or(f64x2.ne(v128.load(q), zero), f64x2.ne(v128.load(q, 16), zero)));
 }
 
 /** Writes v and its B offset at slot `kept` of a sparse row (values at o, offsets at st); returns
