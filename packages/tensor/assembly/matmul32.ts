@@ -328,8 +328,9 @@ function allFinite(p: usize, len: i32): bool {
 /**
  * Packs rows [ic, ic+mc) x steps [pc, pc+kb) of op(A) keeping only the nonzero values: row r's values
  * at w + r*kb*4, their steps p (as byte offsets p * stepBytes: B's rows read in place, or an 8-wide
- * packed panel's steps) at steps + r*kb*4, its count at counts + 4r. Returns false (the caller packs densely) when more than SPARSE_MAX of the
- * values are nonzero, giving up as soon as the rows so far are too dense (one row of slack).
+ * packed panel's steps) at steps + r*kb*4, its count at counts + 4r. Returns false (the caller
+ * packs densely) when more than SPARSE_MAX of the values are nonzero, giving up as soon as the rows
+ * so far are too dense (one row of slack).
  */
 function packRows(
   a: usize,
@@ -354,8 +355,6 @@ function packRows(
     const first = (ic + r) * k + pc;
     const o = w + ((<usize>(r * kb)) << 2);
     const st = steps + ((<usize>(r * kb)) << 2);
-    // Four zeros (long runs of them in images) are passed over with one branch; otherwise each value
-    // is written at the next free slot, which advances only past nonzeros (no branch per value).
     let kept = 0;
     let p = 0;
     // Sixteen values at a time: sixteen zeros (an image's blank rows) are passed over with one
