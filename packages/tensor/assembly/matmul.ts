@@ -29,28 +29,17 @@
 
 import { matmul32 } from "./matmul32";
 
+import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
 /** Columns of the register tile (and of a packed B panel): two f64x2 vectors. */
 const NR: i32 = 4;
-/** Upper bound of the k block; the actual block is k split into equal parts (depends on k only). */
-const KC: i32 = 256;
 /** Rows per block of A (a multiple of MR). */
 const MC: i32 = 64;
 /** Columns per strip of B (a multiple of NR). */
 const NC: i32 = 240;
-
-function roundUp(x: i32, to: i32): i32 {
-  return ((x + to - 1) / to) * to;
-}
-
-function kBlock(k: i32): i32 {
-  if (k <= 0) return 1;
-  const blocks = (k + KC - 1) / KC;
-  return (k + blocks - 1) / blocks;
-}
 
 /** Bytes of scratch `matmul` needs for a product with these n and k (packed panels and sums). */
 export function matmulScratchBytes(n: i32, k: i32): i32 {

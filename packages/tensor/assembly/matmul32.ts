@@ -25,6 +25,7 @@
 // All addresses are byte offsets in linear memory chosen by the caller (no data segments, no globals
 // that matter): one compiled module serves every thread over one shared memory.
 
+import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
 
 /** Rows of the register tile (and of a packed A panel). */
@@ -32,24 +33,12 @@ const MR: i32 = 4;
 /** Columns of the register tile (and of a packed B panel): two f32x4 vectors. A last panel of at
  * most 4 columns is 4 wide. */
 const NR: i32 = 8;
-/** Upper bound of the k block; the actual block is k split into equal parts (depends on k only). */
-const KC: i32 = 256;
 /** Rows per block of A (a multiple of MR). */
 const MC: i32 = 64;
 /** Columns per strip of B (a multiple of NR). */
 const NC: i32 = 240;
 /** Sparse rows are used when at most this share of a block's A values is nonzero. */
 const SPARSE_MAX = 0.5;
-
-function roundUp(x: i32, to: i32): i32 {
-  return ((x + to - 1) / to) * to;
-}
-
-function kBlock(k: i32): i32 {
-  if (k <= 0) return 1;
-  const blocks = (k + KC - 1) / KC;
-  return (k + blocks - 1) / blocks;
-}
 
 /** Bytes of scratch `matmul32` needs for a product with these n and k. */
 export function matmul32ScratchBytes(n: i32, k: i32): i32 {
