@@ -1,6 +1,6 @@
 // End-to-end tests of the PRODUCTION BUILD: `vite preview` serves apps/web/dist (turbo builds it
 // before the test task) with the COOP/COEP headers, and real Chromium drives every view. A
-// screenshot of each view is written to apps/web/reports/ (git-ignored) as a test artifact.
+// screenshot of each view is written to apps/web/reports/shots/ (git-ignored) as a test artifact.
 import { loadMnist } from "@bp/data";
 import { softmax } from "@bp/layers";
 import { decodeNet, firstRows, SimpleConvNet, Trainer, TwoLayerNet } from "@bp/nets";

@@ -85,8 +85,7 @@ export async function openPage(
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(reportsDir, { recursive: true });
-  const path = join(reportsDir, `${name}.png`);
+  const path = shotPath(`${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
 }

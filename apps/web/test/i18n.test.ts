@@ -3,11 +3,9 @@
 // phone; `?lang=`, the picker, the remembered choice and the browser's language pick it; a
 // switch redraws the view in place (a stepped graph keeps its step, a playing net keeps training).
 // Screenshots of the graph and train views in ko, ja and zh-Hans go to apps/web/reports/shots (or $BP_SHOTS).
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { openPage, shotsDir as SHOTS } from "./harness.js";
+import { openPage, screenshot } from "./harness.js";
 import { DESKTOP, PHONE, servedApp } from "./suite.js";
 
 const app = servedApp();
@@ -206,7 +204,6 @@ function url(query: string): string {
 
 describe("screenshots", () => {
   test("the graph and train views in ko, ja and zh-Hans, desktop and phone", async () => {
-    mkdirSync(SHOTS, { recursive: true });
     for (const lang of ["ko", "ja", "zh-Hans"] as const) {
       for (const [device, options] of [
         ["desktop", DESKTOP],
@@ -214,7 +211,7 @@ describe("screenshots", () => {
       ] as const) {
         const { page, errors } = await openPage(app.browser, url(`?lang=${lang}`), options);
         for (let i = 0; i < 6; i++) await page.click("#graph-step");
-        await page.screenshot({ path: join(SHOTS, `graph-${lang}-${device}.png`), fullPage: true });
+        await screenshot(page, `graph-${lang}-${device}`);
         await page.click("#nav-train");
         await viewDrawn(page, "train");
         // A short run, so that the chart, the table, the W1 images and the runs list have something.
@@ -229,7 +226,7 @@ describe("screenshots", () => {
           { timeout: 60_000 },
         );
         await page.waitForFunction(() => document.querySelector("#runs-list .run-use") !== null);
-        await page.screenshot({ path: join(SHOTS, `train-${lang}-${device}.png`), fullPage: true });
+        await screenshot(page, `train-${lang}-${device}`);
         expect(await pageWidth(page)).toBe(options.viewport.width);
         expect(errors).toEqual([]);
         await page.context().close();

@@ -1,20 +1,14 @@
 // Helpers of the tests that drive the Train view (mnist-chunks, curve-settings, runs-edit): wait
-// for a run's state and read its result, and where screenshots for the notes go.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+// for a run's state and read its result, and screenshot it.
 import type { Page } from "playwright-core";
-import { shotsDir } from "./harness.js";
+import { shotPath } from "./harness.js";
 
 export const TRAIN = "section[aria-labelledby=train-title]";
-
-/** Screenshots for the notes (not committed): apps/web/reports/shots, or $BP_SHOTS. */
-export const SHOTS = shotsDir;
 
 /** The viewport (1280×800 or 390×844, as the user sees it) with `selector`'s top at the top, or
  * the whole page without one. */
 export async function shot(page: Page, name: string, selector?: string): Promise<string> {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.png`);
+  const path = shotPath(`${name}.png`);
   if (selector === undefined) await page.screenshot({ path, fullPage: true });
   else {
     await page.locator(selector).evaluate((el) => el.scrollIntoView({ block: "start" }));
