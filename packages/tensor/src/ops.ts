@@ -388,11 +388,12 @@ export const OPS = {
     // About 0.5 ns per multiply-add; a call repacks B once, so chunks should not be small.
     cost: (t) => Math.max(1, Math.floor((t.n * t.k) / 2)),
     // The wasm kernel splits from 2^21 multiply-adds (2^20 at the cost above): the book's
-    // 100x784x50 (x@W1) and 784x100x50 (dW1) products are just over that, and since a split op is cut into chunks that every thread, the calling one
-    // included, takes from a shared counter (a late thread just takes fewer), they run faster split:
-    // 772 -> 672 us per TwoLayerNet step at the minimum of 12 interleaved rounds (1.15x; median
-    // 1.05x at load 2). Before that chunking, 2^22 was the threshold, as a late second thread made
-    // the caller wait. The TypeScript kernel, four times slower, pays from 2^17.
+    // 100x784x50 (x@W1) and 784x100x50 (dW1) products are just over that, and since a split op is
+    // cut into chunks that every thread, the calling one included, takes from a shared counter (a
+    // late thread just takes fewer), they run faster split: 772 -> 672 us per TwoLayerNet step at
+    // the minimum of 12 interleaved rounds (1.15x; median 1.05x at load 2). Before that chunking,
+    // 2^22 was the threshold, as a late second thread made the caller wait. The TypeScript kernel,
+    // four times slower, pays from 2^17.
     splitAt: (_t, wasm) => (wasm ? 2 ** 20 : 2 ** 16),
     // A call packs all of B, about the work of two rows: chunks of 32 rows or more keep that under
     // 7 %.
