@@ -199,6 +199,27 @@ describe("wasm backend element-wise, window and layout kernels", () => {
     });
   }
 
+  // The blocking of the layout and window kernels (assembly/window.ts): transposes in 4x4 blocks
+  // over 32x32 tiles, whose last block in a row or column overlaps its neighbour.
+  for (const dtype of DTYPES) {
+    it(`${dtype}: batched transposes of every size mod 4 and around the 32x32 tile`, () => {
+      // Below a block (the scalar path), each remainder mod 4, around one and two tiles; three
+      // matrices, so that even the small ones take the wasm path (256 elements and up).
+      const sides = [1, 3, 4, 5, 6, 7, 8, 9, 31, 32, 33, 35, 63, 66];
+      for (const rows of sides) {
+        for (const cols of sides) {
+          same(`transpose [3, ${rows}, ${cols}]`, dtype, [[3, rows, cols]], (x) => x.transpose([0, 2, 1]), rows + cols);
+        }
+      }
+      same("transpose [130, 67] 2-d", dtype, [[130, 67]], (x) => x.transpose([1, 0]));
+    });
+
+    it(`${dtype}: the conv layer's transposes at SimpleConvNet's shapes`, () => {
+      same("[100,24,24,30] (0,3,1,2)", dtype, [[100, 24, 24, 30]], (x) => x.transpose([0, 3, 1, 2]));
+      same("[100,30,24,24] (0,2,3,1)", dtype, [[100, 30, 24, 24]], (x) => x.transpose([0, 2, 3, 1]));
+    });
+  }
+
   it("results written into reused storage (a disposed tensor's, not zeroed) overwrite every element", () => {
     const ops: [string, number[], (x: Tensor) => Tensor][] = [
       ["relu", [3001], (x) => x.relu()],

@@ -1,0 +1,184 @@
+// The memory-bound ops of a SimpleConvNet step (batch 100, MNIST shapes) on their own: each op's
+// best time over interleaved runs, its bytes moved (read + written) per second, and how it compares
+// with a copy of the same bytes (`neg` over a tensor as large as the op's output, which reads and
+// writes one stream each: the streaming speed the op could reach).
+//
+//   node tools/bench/dist/layout-ops.js [--dtype float64|float32] [--backend wasm,cpu] [--only NAME,...]
+import { Rng, cpu, rand, tensor, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
+import { createWasmBackend } from "@bp/tensor/wasm";
+import { timeInterleaved, type TimingOptions } from "./measure.js";
+import type { PreparedOp } from "./target.js";
+
+const OPTIONS: TimingOptions = { warmupMs: 100, minMs: Number(process.env.BENCH_MS ?? 400), minRuns: 5, roundMs: 50 };
+
+interface Case {
+  name: string;
+  /** Elements read and written (all operands). */
+  elements: { read: number; written: number };
+  /** Builds the op's inputs and returns its run; the result is disposed after each run. */
+  prepare(backend: Backend, dtype: FloatDType): () => Tensor;
+}
+
+const N = 100;
+const C = 30;
+const OH = 24;
+
+function cases(): Case[] {
+  const conv = N * OH * OH * C; // 1 728 000
+  const pooled = conv / 4; // 432 000
+  const imgs = N * 28 * 28;
+  return [
+    {
+      name: "transpose [100,24,24,30] (0,3,1,2)",
+      elements: { read: conv, written: conv },
+      prepare: (b, d) => {
+        const x = rand([N, OH, OH, C], { seed: 1, backend: b, dtype: d });
+        return () => x.transpose([0, 3, 1, 2]);
+      },
+    },
+    {
+      name: "transpose [100,30,24,24] (0,2,3,1)",
+      elements: { read: conv, written: conv },
+      prepare: (b, d) => {
+        const x = rand([N, C, OH, OH], { seed: 2, backend: b, dtype: d });
+        return () => x.transpose([0, 2, 3, 1]);
+      },
+    },
+    {
+      name: "im2col [3000,1,24,24] 2x2 s2",
+      elements: { read: conv, written: conv },
+      prepare: (b, d) => {
+        const x = rand([N * C, 1, OH, OH], { seed: 3, backend: b, dtype: d });
+        return () => x.im2col(2, 2, 2, 0);
+      },
+    },
+    {
+      name: "col2im [3000,1,24,24] 2x2 s2",
+      elements: { read: conv, written: conv },
+      prepare: (b, d) => {
+        const col = rand([pooled, 4], { seed: 4, backend: b, dtype: d });
+        return () => col.col2im([N * C, 1, OH, OH], 2, 2, 2, 0);
+      },
+    },
+    {
+      name: "argmax 432000x4",
+      elements: { read: conv, written: pooled / 2 },
+      prepare: (b, d) => {
+        const x = rand([pooled, 4], { seed: 5, backend: b, dtype: d });
+        return () => x.argmax(1);
+      },
+    },
+    {
+      name: "max 432000x4",
+      elements: { read: conv, written: pooled },
+      prepare: (b, d) => {
+        const x = rand([pooled, 4], { seed: 6, backend: b, dtype: d });
+        return () => x.max(1);
+      },
+    },
+    {
+      name: "putAlongLastAxis 432000 -> x4",
+      elements: { read: pooled * 1.5, written: conv },
+      prepare: (b, d) => {
+        const v = rand([pooled], { seed: 7, backend: b, dtype: d });
+        const idx = tensor(Int32Array.from(new Rng(9).choice(4, pooled)), { dtype: "int32" }).to(b);
+        return () => v.putAlongLastAxis(idx, 4);
+      },
+    },
+    {
+      name: "where 1728000 (relu backward)",
+      elements: { read: 2 * conv, written: conv },
+      prepare: (b, d) => {
+        const dout = rand([conv], { seed: 8, backend: b, dtype: d });
+        const mask = rand([conv], { seed: 9, backend: b, dtype: d }).sub(0.5).relu();
+        return () => dout.where(mask, 0);
+      },
+    },
+    {
+      name: "relu 1728000",
+      elements: { read: conv, written: conv },
+      prepare: (b, d) => {
+        const x = rand([conv], { seed: 10, backend: b, dtype: d }).sub(0.5);
+        return () => x.relu();
+      },
+    },
+    {
+      name: "add [57600,30] + [30] (conv bias)",
+      elements: { read: conv, written: conv },
+      prepare: (b, d) => {
+        const x = rand([N * OH * OH, C], { seed: 11, backend: b, dtype: d });
+        const bias = rand([C], { seed: 12, backend: b, dtype: d });
+        return () => x.add(bias);
+      },
+    },
+    {
+      name: "im2col [100,1,28,28] 5x5",
+      elements: { read: imgs, written: N * OH * OH * 25 },
+      prepare: (b, d) => {
+        const x = rand([N, 1, 28, 28], { seed: 13, backend: b, dtype: d });
+        return () => x.im2col(5, 5, 1, 0);
+      },
+    },
+  ];
+}
+
+/** A copy of `elements` elements: neg, one read stream and one write stream. */
+function copyOf(backend: Backend, dtype: FloatDType, elements: number): () => Tensor {
+  const x = rand([elements], { seed: 99, backend, dtype });
+  return () => x.neg();
+}
+
+function prepared(run: () => Tensor): PreparedOp {
+  return {
+    run() {
+      run().dispose();
+    },
+    dispose() {},
+  };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const dtypes = (flag("--dtype") ?? "float64,float32").split(",") as FloatDType[];
+  const backends = (flag("--backend") ?? "wasm,cpu").split(",");
+  const only = flag("--only")?.split(",");
+  const bs: [string, Backend][] = [];
+  for (const name of backends) {
+    if (name === "wasm") bs.push(["wasm", await createWasmBackend()]);
+    else if (name === "cpu") bs.push(["cpu", cpu]);
+    else throw new Error(`layout-ops: unknown backend ${name} (wasm, cpu)`);
+  }
+  const rows: string[][] = [["backend", "dtype", "op", "ms", "GB/s", "copy ms", "x copy"]];
+  for (const [bname, backend] of bs) {
+    for (const dtype of dtypes) {
+      const size = dtype === "float64" ? 8 : 4;
+      for (const c of cases()) {
+        if (only !== undefined && !only.some((o) => c.name.startsWith(o))) continue;
+        const bytes = (c.elements.read + c.elements.written) * size;
+        const copyElements = Math.round((c.elements.read + c.elements.written) / 2);
+        const [op, copy] = timeInterleaved(
+          [prepared(c.prepare(backend, dtype)), prepared(copyOf(backend, dtype, copyElements))],
+          OPTIONS,
+        );
+        rows.push([
+          bname,
+          dtype,
+          c.name,
+          op!.bestMs.toFixed(3),
+          (bytes / op!.bestMs / 1e6).toFixed(1),
+          copy!.bestMs.toFixed(3),
+          (op!.bestMs / copy!.bestMs).toFixed(2),
+        ]);
+      }
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows)
+    console.log(r.map((v, i) => (i === 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  "));
+}
+
+await main();
