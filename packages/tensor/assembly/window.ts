@@ -41,12 +41,32 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
   // Windows whose columns all fall inside the image: ox in [oxLo, oxHi).
   const oxLo = min(outW, ceilDiv(pad, stride));
   const oxHi = max(oxLo, min(outW, floorDiv(w - fw + pad, stride) + 1));
+  if (c === 1 && fh === 2 && fw === 2 && stride === 2 && pad === 0 && w === 2 * outW && h === 2 * outH) {
+    // 2x2 pooling over whole planes: window row q (all images' rows in order) reads lines 2q and
+    // 2q + 1 of x, which follow each other in memory.
+    const lineBytes = <usize>w * size;
+    let q = start / outW;
+    let ox0 = start - q * outW;
+    for (let r = start; r < end; q++, ox0 = 0) {
+      const count = min(outW - ox0, end - r);
+      pairedRows(
+        x + <usize>q * 2 * lineBytes + <usize>ox0 * 2 * size,
+        out + <usize>(r - start) * rowBytes,
+        count,
+        lineBytes,
+        spanBytes,
+      );
+      r += count;
+    }
+    return;
+  }
+  // Where row `start` is, carried from run to run (no division per run).
+  let n = start / windows;
+  let oy = (start - n * windows) / outW;
+  let ox0 = start - n * windows - oy * outW;
   let r = start;
   while (r < end) {
     // One run of windows of one window row (image n, row oy), from column ox0 up to ox1.
-    const n = r / windows;
-    const oy = (r - n * windows) / outW;
-    const ox0 = r - n * windows - oy * outW;
     const ox1 = min(outW, ox0 + (end - r));
     const y0 = oy * stride - pad;
     const rowsInside = y0 >= 0 && y0 + fh <= h;
@@ -56,36 +76,141 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
     for (let ox = ox0; ox < a; ox++)
       im2colEdge<T>(x, n, c, h, w, fh, fw, y0, ox * stride - pad, o0 + <usize>(ox - ox0) * rowBytes);
     if (a < b) {
-      // Windows inside the image, column by column of the window: the same window row of
-      // consecutive windows is `stride` values further on in x and one col row further on in out.
-      const srcStep = <usize>stride * size;
-      for (let ch = 0; ch < c; ch++) {
-        for (let ky = 0; ky < fh; ky++) {
-          let s = x + <usize>((n * c + ch) * plane + (y0 + ky) * w + a * stride - pad) * size;
-          let d = o0 + <usize>(a - ox0) * rowBytes + <usize>((ch * fh + ky) * fw) * size;
-          if (spanBytes === 16) {
-            for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) v128.store(d, v128.load(s));
-          } else if (spanBytes === 8) {
-            // Two float32 (2x2 pooling): one 8-byte copy.
-            for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) store<u64>(d, load<u64>(s));
-          } else {
-            for (let ox = a; ox < b; ox++, s += srcStep, d += rowBytes) copyBytes(d, s, spanBytes);
-          }
-        }
-      }
+      // Windows inside the image, one after another (out is written in order).
+      const s0 = x + <usize>(n * c * plane + y0 * w + a * stride - pad) * size;
+      const d = o0 + <usize>(a - ox0) * rowBytes;
+      if (c === 1 && fh === 2 && stride === fw && (spanBytes === 16 || spanBytes === 8))
+        pairedRows(s0, d, b - a, w * size, spanBytes);
+      else if (spanBytes === 16)
+        insideWindows<Span16>(
+          changetype<Span16>(0),
+          s0,
+          d,
+          b - a,
+          c,
+          fh,
+          stride * size,
+          plane * size,
+          w * size,
+          spanBytes,
+        );
+      else if (spanBytes === 8)
+        insideWindows<Span8>(
+          changetype<Span8>(0),
+          s0,
+          d,
+          b - a,
+          c,
+          fh,
+          stride * size,
+          plane * size,
+          w * size,
+          spanBytes,
+        );
+      else
+        insideWindows<SpanAny>(
+          changetype<SpanAny>(0),
+          s0,
+          d,
+          b - a,
+          c,
+          fh,
+          stride * size,
+          plane * size,
+          w * size,
+          spanBytes,
+        );
     }
     for (let ox = b; ox < ox1; ox++)
       im2colEdge<T>(x, n, c, h, w, fh, fw, y0, ox * stride - pad, o0 + <usize>(ox - ox0) * rowBytes);
     r += ox1 - ox0;
+    ox0 = 0;
+    if (++oy === outH) {
+      oy = 0;
+      n++;
+    }
   }
 }
 
-/** Copies `bytes` bytes (a window row: a few values) from src to dst, 16 at a time. */
-function copyBytes(dst: usize, src: usize, bytes: usize): void {
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, v128.load(src + i));
-  for (; i + 8 <= bytes; i += 8) store<u64>(dst + i, load<u64>(src + i));
-  for (; i < bytes; i += 4) store<u32>(dst + i, load<u32>(src + i));
+// How a window row of `bytes` bytes is copied: one vector, one 8-byte word, or any length of at
+// least 4 bytes (vectors, the last one ending at the span's end and overlapping the one before, so
+// that every length is a few whole-vector copies). insideWindows<Span> is compiled once for each.
+class Span16 {
+  copy(dst: usize, src: usize, _bytes: usize): void {
+    v128.store(dst, v128.load(src));
+  }
+}
+class Span8 {
+  copy(dst: usize, src: usize, _bytes: usize): void {
+    store<u64>(dst, load<u64>(src));
+  }
+}
+class SpanAny {
+  copy(dst: usize, src: usize, bytes: usize): void {
+    if (bytes >= 16) {
+      for (let i: usize = 0; i + 16 < bytes; i += 16) v128.store(dst + i, v128.load(src + i));
+      v128.store(dst + bytes - 16, v128.load(src + bytes - 16));
+    } else if (bytes >= 8) {
+      store<u64>(dst, load<u64>(src));
+      store<u64>(dst + bytes - 8, load<u64>(src + bytes - 8));
+    } else {
+      store<u32>(dst, load<u32>(src));
+      store<u32>(dst + bytes - 4, load<u32>(src + bytes - 4));
+    }
+  }
+}
+
+/**
+ * insideWindows for one channel, two window rows and windows that touch (stride = fw: 2x2 pooling):
+ * window i is x's span i of one line, then of the next line (`lineBytes` on). Spans of 16 bytes
+ * (two float64, four float32) are one vector each; spans of 8 bytes (two float32) go two windows at
+ * a time, their two lines' 16 bytes regrouped by 64-bit lane shuffles.
+ */
+function pairedRows(x: usize, out: usize, count: i32, lineBytes: usize, spanBytes: usize): void {
+  let i = 0;
+  if (spanBytes === 16) {
+    for (; i < count; i++, x += 16, out += 32) {
+      v128.store(out, v128.load(x));
+      v128.store(out, v128.load(x + lineBytes), 16);
+    }
+    return;
+  }
+  for (; i + 2 <= count; i += 2, x += 16, out += 32) {
+    const top = v128.load(x);
+    const bottom = v128.load(x + lineBytes);
+    v128.store(out, i64x2.shuffle(top, bottom, 0, 2));
+    v128.store(out, i64x2.shuffle(top, bottom, 1, 3), 16);
+  }
+  if (i < count) {
+    store<u64>(out, load<u64>(x));
+    store<u64>(out + 8, load<u64>(x + lineBytes));
+  }
+}
+
+/**
+ * `count` windows inside the image, the first at x (its top left value) and written from out on:
+ * each window is c * fh window rows of `spanBytes`, rows `lineBytes` apart and channels `planeBytes`
+ * apart in x; the next window starts `stepBytes` further on in x.
+ */
+function insideWindows<Span>(
+  span: Span,
+  x: usize,
+  out: usize,
+  count: i32,
+  c: i32,
+  fh: i32,
+  stepBytes: usize,
+  planeBytes: usize,
+  lineBytes: usize,
+  spanBytes: usize,
+): void {
+  for (let i = 0; i < count; i++, x += stepBytes) {
+    let sc = x;
+    for (let ch = 0; ch < c; ch++, sc += planeBytes) {
+      let s = sc;
+      for (let ky = 0; ky < fh; ky++, s += lineBytes, out += spanBytes) span.copy(out, s, spanBytes);
+    }
+  }
 }
 
 /** One window (top left at y0, x0) that may reach into the padding, whose positions read 0. */
@@ -136,6 +261,16 @@ function col2imT<T>(col: usize, g: usize, out: usize, start: i32, end: i32): voi
   const plane = h * w;
   const rowLen = c * fh * fw;
   const windows = outH * outW;
+  if (c === 1 && fh === 2 && fw === 2 && stride === 2 && pad === 0 && w === 2 * outW && h === 2 * outH) {
+    // 2x2 pooling over whole planes: window row q (all images' rows in order) fills lines 2q and
+    // 2q + 1 of out, every element of them.
+    const lineBytes = <usize>w * size;
+    const first = <usize>start * outH;
+    for (let q: usize = 0; q < <usize>(end - start) * outH; q++) {
+      pairedLines<T>(col + (first + q) * <usize>outW * 4 * size, out + q * 2 * lineBytes, outW, lineBytes);
+    }
+    return;
+  }
   memory.fill(out, 0, <usize>(end - start) * plane * size);
   if (stride >= fh && stride >= fw) {
     col2imDisjoint<T>(col, c, h, w, fh, fw, stride, pad, outH, outW, out, start, end);
@@ -235,6 +370,36 @@ function col2imDisjoint<T>(
         }
       }
     }
+  }
+}
+
+/**
+ * col2imDisjoint for one channel of 2x2 windows with stride 2 and no padding: `count` windows of
+ * col (4 values each, from col on) into two lines of out (`lineBytes` apart), each value as `0 + v`.
+ * float64: a window's two rows are one vector each; float32: two windows' four rows are two vectors,
+ * regrouped into the two lines by 64-bit lane shuffles.
+ */
+function pairedLines<T>(col: usize, out: usize, count: i32, lineBytes: usize): void {
+  let i = 0;
+  if (sizeof<T>() === 8) {
+    const zero = f64x2.splat(0);
+    for (; i < count; i++, col += 32, out += 16) {
+      v128.store(out, f64x2.add(zero, v128.load(col)));
+      v128.store(out + lineBytes, f64x2.add(zero, v128.load(col, 16)));
+    }
+    return;
+  }
+  const zero = f32x4.splat(0);
+  for (; i + 2 <= count; i += 2, col += 32, out += 16) {
+    const first = v128.load(col);
+    const second = v128.load(col, 16);
+    v128.store(out, f32x4.add(zero, i64x2.shuffle(first, second, 0, 2)));
+    v128.store(out + lineBytes, f32x4.add(zero, i64x2.shuffle(first, second, 1, 3)));
+  }
+  if (i < count) {
+    const last = f32x4.add(zero, v128.load(col));
+    v128.store64_lane(out, last, 0);
+    v128.store64_lane(out + lineBytes, last, 1);
   }
 }
 

@@ -214,6 +214,29 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       same("transpose [130, 67] 2-d", dtype, [[130, 67]], (x) => x.transpose([1, 0]));
     });
 
+    it(`${dtype}: im2col and col2im of one-channel planes (Pooling's 2x2 path) and of 5x5 windows`, () => {
+      // Pooling runs im2col on [N * C, 1, H, W]; odd window counts per row (3, 5) leave a float32
+      // window without a pair, and row ranges that start inside a window row come from staging
+      // chunks (the large shapes) and the worker's splits.
+      const cases: [number[], number, number, number, number][] = [
+        [[5, 1, 6, 10], 2, 2, 2, 0],
+        [[7, 1, 2, 2], 2, 2, 2, 0],
+        [[3, 1, 14, 6], 2, 2, 2, 0],
+        [[3000, 1, 24, 24], 2, 2, 2, 0], // SimpleConvNet's pooling
+        [[4, 1, 12, 12], 2, 2, 2, 1], // padded: the general path
+        [[100, 1, 28, 28], 5, 5, 1, 0], // SimpleConvNet's conv
+        [[3, 1, 11, 13], 3, 5, 1, 0], // spans of 5 values: 40 or 20 bytes
+        [[3, 2, 11, 13], 3, 3, 2, 1], // spans of 3 values: 24 or 12 bytes
+        [[3, 1, 9, 9], 1, 1, 1, 0], // spans of one value: 8 or 4 bytes
+      ];
+      for (const [shape, fh, fw, stride, pad] of cases) {
+        const label = `${shape} ${fh}x${fw} s${stride} p${pad}`;
+        same(`im2col ${label}`, dtype, [shape], (x) => x.im2col(fh, fw, stride, pad), 5);
+        const rows = tensor(new Array<number>(size(shape)).fill(0), { shape }).im2col(fh, fw, stride, pad).shape[0]!;
+        same(`col2im ${label}`, dtype, [[rows, shape[1]! * fh * fw]], (c) => c.col2im(shape, fh, fw, stride, pad), 11);
+      }
+    });
+
     it(`${dtype}: the conv layer's transposes at SimpleConvNet's shapes`, () => {
       same("[100,24,24,30] (0,3,1,2)", dtype, [[100, 24, 24, 30]], (x) => x.transpose([0, 3, 1, 2]));
       same("[100,30,24,24] (0,2,3,1)", dtype, [[100, 30, 24, 24]], (x) => x.transpose([0, 2, 3, 1]));
