@@ -81,45 +81,7 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
       const d = o0 + <usize>(a - ox0) * rowBytes;
       if (c === 1 && fh === 2 && stride === fw && (spanBytes === 16 || spanBytes === 8))
         pairedRows(s0, d, b - a, w * size, spanBytes);
-      else if (spanBytes === 16)
-        insideWindows<Span16>(
-          changetype<Span16>(0),
-          s0,
-          d,
-          b - a,
-          c,
-          fh,
-          stride * size,
-          plane * size,
-          w * size,
-          spanBytes,
-        );
-      else if (spanBytes === 8)
-        insideWindows<Span8>(
-          changetype<Span8>(0),
-          s0,
-          d,
-          b - a,
-          c,
-          fh,
-          stride * size,
-          plane * size,
-          w * size,
-          spanBytes,
-        );
-      else
-        insideWindows<SpanAny>(
-          changetype<SpanAny>(0),
-          s0,
-          d,
-          b - a,
-          c,
-          fh,
-          stride * size,
-          plane * size,
-          w * size,
-          spanBytes,
-        );
+      else insideWindows(s0, d, b - a, c, fh, stride * size, plane * size, w * size, spanBytes);
     }
     for (let ox = b; ox < ox1; ox++)
       im2colEdge<T>(x, n, c, h, w, fh, fw, y0, ox * stride - pad, o0 + <usize>(ox - ox0) * rowBytes);
@@ -128,34 +90,6 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
     if (++oy === outH) {
       oy = 0;
       n++;
-    }
-  }
-}
-
-// How a window row of `bytes` bytes is copied: one vector, one 8-byte word, or any length of at
-// least 4 bytes (vectors, the last one ending at the span's end and overlapping the one before, so
-// that every length is a few whole-vector copies). insideWindows<Span> is compiled once for each.
-class Span16 {
-  copy(dst: usize, src: usize, _bytes: usize): void {
-    v128.store(dst, v128.load(src));
-  }
-}
-class Span8 {
-  copy(dst: usize, src: usize, _bytes: usize): void {
-    store<u64>(dst, load<u64>(src));
-  }
-}
-class SpanAny {
-  copy(dst: usize, src: usize, bytes: usize): void {
-    if (bytes >= 16) {
-      for (let i: usize = 0; i + 16 < bytes; i += 16) v128.store(dst + i, v128.load(src + i));
-      v128.store(dst + bytes - 16, v128.load(src + bytes - 16));
-    } else if (bytes >= 8) {
-      store<u64>(dst, load<u64>(src));
-      store<u64>(dst + bytes - 8, load<u64>(src + bytes - 8));
-    } else {
-      store<u32>(dst, load<u32>(src));
-      store<u32>(dst + bytes - 4, load<u32>(src + bytes - 4));
     }
   }
 }
@@ -189,11 +123,12 @@ function pairedRows(x: usize, out: usize, count: i32, lineBytes: usize, spanByte
 
 /**
  * `count` windows inside the image, the first at x (its top left value) and written from out on:
- * each window is c * fh window rows of `spanBytes`, rows `lineBytes` apart and channels `planeBytes`
- * apart in x; the next window starts `stepBytes` further on in x.
+ * each window is c * fh window rows of `spanBytes` (at least 4), rows `lineBytes` apart and channels
+ * `planeBytes` apart in x; the next window starts `stepBytes` further on in x. A window row is
+ * copied 16 bytes at a time, the last 16 (or 8, or 4) ending at its end and overlapping the copy
+ * before them, so that every length is a few whole-vector copies.
  */
-function insideWindows<Span>(
-  span: Span,
+function insideWindows(
   x: usize,
   out: usize,
   count: i32,
@@ -208,7 +143,18 @@ function insideWindows<Span>(
     let sc = x;
     for (let ch = 0; ch < c; ch++, sc += planeBytes) {
       let s = sc;
-      for (let ky = 0; ky < fh; ky++, s += lineBytes, out += spanBytes) span.copy(out, s, spanBytes);
+      for (let ky = 0; ky < fh; ky++, s += lineBytes, out += spanBytes) {
+        if (spanBytes >= 16) {
+          for (let k: usize = 0; k + 16 < spanBytes; k += 16) v128.store(out + k, v128.load(s + k));
+          v128.store(out + spanBytes - 16, v128.load(s + spanBytes - 16));
+        } else if (spanBytes >= 8) {
+          store<u64>(out, load<u64>(s));
+          store<u64>(out + spanBytes - 8, load<u64>(s + spanBytes - 8));
+        } else {
+          store<u32>(out, load<u32>(s));
+          store<u32>(out + spanBytes - 4, load<u32>(s + spanBytes - 4));
+        }
+      }
     }
   }
 }
