@@ -198,6 +198,13 @@ export function where(
 export function argmaxRows(x: usize, rows: i32, len: i32, out: usize, f32: bool): void {
   const rowBytes = (<usize>len) << (f32 ? 2 : 3);
   let r = 0;
+  if (len === 4) {
+    // Rows of four (2x2 pooling windows): rows loaded whole and regrouped by lane shuffles.
+    const k = changetype<Argmax4>(0);
+    r = f32 ? rowsOf4x32<Argmax4>(k, x, rows, out) : rowsOf4x64<Argmax4>(k, x, rows, out);
+    x += <usize>r * rowBytes;
+    out += (<usize>r) << 2;
+  }
   if (f32) {
     for (; r + 4 <= rows; r += 4) {
       let best = lanes32x4(x, rowBytes, 0);
@@ -243,23 +250,137 @@ export function argmaxRows(x: usize, rows: i32, len: i32, out: usize, f32: bool)
   }
   // The last rows, one at a time.
   for (; r < rows; r++) {
-    let best: f64 = f32 ? <f64>load<f32>(x) : load<f64>(x);
-    let bestK: i32 = 0;
-    if (best === best) {
-      for (let k = 1; k < len; k++) {
-        const v: f64 = f32 ? <f64>load<f32>(x + ((<usize>k) << 2)) : load<f64>(x + ((<usize>k) << 3));
-        if (v > best) {
-          best = v;
-          bestK = k;
-        } else if (v !== v) {
-          bestK = k;
-          break;
-        }
-      }
-    }
-    store<i32>(out, bestK);
+    store<i32>(out, argmaxOf(x, len, f32));
     x += rowBytes;
     out += 4;
+  }
+}
+
+/** The argmax of one row of `len` values at x, element by element (argmaxImpl's loop). */
+function argmaxOf(x: usize, len: i32, f32: bool): i32 {
+  let best: f64 = f32 ? <f64>load<f32>(x) : load<f64>(x);
+  let bestK: i32 = 0;
+  if (best === best) {
+    for (let k = 1; k < len; k++) {
+      const v: f64 = f32 ? <f64>load<f32>(x + ((<usize>k) << 2)) : load<f64>(x + ((<usize>k) << 3));
+      if (v > best) {
+        best = v;
+        bestK = k;
+      } else if (v !== v) {
+        bestK = k;
+        break;
+      }
+    }
+  }
+  return bestK;
+}
+
+/**
+ * Rows of four float64 values (2x2 pooling windows), two rows at a time: loaded whole and regrouped
+ * by 64-bit lane shuffles into v0..v3 (element k of both rows), then given to the kernel with a mask
+ * of the lanes that hold a NaN. Returns the rows done (all but an odd last one).
+ */
+function rowsOf4x64<K>(kernel: K, x: usize, rows: i32, out: usize): i32 {
+  let r = 0;
+  for (; r + 2 <= rows; r += 2, x += 64, out += kernel.outBytes64()) {
+    const a0 = v128.load(x);
+    const a1 = v128.load(x, 16);
+    const b0 = v128.load(x, 32);
+    const b1 = v128.load(x, 48);
+    const v0 = i64x2.shuffle(a0, b0, 0, 2);
+    const v1 = i64x2.shuffle(a0, b0, 1, 3);
+    const v2 = i64x2.shuffle(a1, b1, 0, 2);
+    const v3 = i64x2.shuffle(a1, b1, 1, 3);
+    const nan = v128.or(v128.or(f64x2.ne(v0, v0), f64x2.ne(v1, v1)), v128.or(f64x2.ne(v2, v2), f64x2.ne(v3, v3)));
+    kernel.rows64(x, out, v0, v1, v2, v3, nan);
+  }
+  return r;
+}
+
+/** rowsOf4x64 for float32: four rows at a time, a 4x4 transpose in eight lane shuffles. Returns the
+ * rows done (all but the last rows % 4). */
+function rowsOf4x32<K>(kernel: K, x: usize, rows: i32, out: usize): i32 {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4, x += 64, out += 16) {
+    const a = v128.load(x);
+    const b = v128.load(x, 16);
+    const c = v128.load(x, 32);
+    const d = v128.load(x, 48);
+    const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+    const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+    const cd01 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+    const cd23 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+    const v0 = i64x2.shuffle(ab01, cd01, 0, 2);
+    const v1 = i64x2.shuffle(ab01, cd01, 1, 3);
+    const v2 = i64x2.shuffle(ab23, cd23, 0, 2);
+    const v3 = i64x2.shuffle(ab23, cd23, 1, 3);
+    const nan = v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3)));
+    kernel.rows32(x, out, v0, v1, v2, v3, nan);
+  }
+  return r;
+}
+
+/**
+ * argmaxRows on rows of four: without NaN, the index of the first of equal maxima (`>` only); rows
+ * with a NaN (whose argmax is the first NaN's index) element by element.
+ */
+class Argmax4 {
+  outBytes64(): usize {
+    return 8;
+  }
+  rows64(x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
+    if (v128.any_true(nan)) {
+      store<i32>(out, argmaxOf(x, 4, false));
+      store<i32>(out + 4, argmaxOf(x + 32, 4, false));
+      return;
+    }
+    let gt = f64x2.gt(v1, v0);
+    let best = v128.bitselect(v1, v0, gt);
+    let k = v128.and(gt, i64x2.splat(1));
+    gt = f64x2.gt(v2, best);
+    best = v128.bitselect(v2, best, gt);
+    k = v128.bitselect(i64x2.splat(2), k, gt);
+    k = v128.bitselect(i64x2.splat(3), k, f64x2.gt(v3, best));
+    store<i32>(out, <i32>i64x2.extract_lane(k, 0));
+    store<i32>(out + 4, <i32>i64x2.extract_lane(k, 1));
+  }
+  rows32(x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
+    if (v128.any_true(nan)) {
+      for (let i: usize = 0; i < 4; i++) store<i32>(out + 4 * i, argmaxOf(x + 16 * i, 4, true));
+      return;
+    }
+    let gt = f32x4.gt(v1, v0);
+    let best = v128.bitselect(v1, v0, gt);
+    let k = v128.and(gt, i32x4.splat(1));
+    gt = f32x4.gt(v2, best);
+    best = v128.bitselect(v2, best, gt);
+    k = v128.bitselect(i32x4.splat(2), k, gt);
+    v128.store(out, v128.bitselect(i32x4.splat(3), k, f32x4.gt(v3, best)));
+  }
+}
+
+/**
+ * extremeRows on rows of four. The running value starts from element 0 instead of the start value
+ * (+-Infinity): the same result, as element 0 replaces the start value unless it equals it or is
+ * NaN, and a NaN anywhere gives NaN.
+ */
+class Extreme4<Cmp> {
+  outBytes64(): usize {
+    return 16;
+  }
+  rows64(_x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
+    const cmp = changetype<Cmp>(0);
+    let best = v128.bitselect(v1, v0, cmp.v64(v1, v0));
+    best = v128.bitselect(v2, best, cmp.v64(v2, best));
+    best = v128.bitselect(v3, best, cmp.v64(v3, best));
+    v128.store(out, v128.bitselect(f64x2.splat(NaN), best, nan));
+  }
+  rows32(_x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
+    const cmp = changetype<Cmp>(0);
+    let best = v128.bitselect(v1, v0, cmp.v32(v1, v0));
+    best = v128.bitselect(v2, best, cmp.v32(v2, best));
+    best = v128.bitselect(v3, best, cmp.v32(v3, best));
+    v128.store(out, v128.bitselect(f32x4.splat(NaN), best, nan));
   }
 }
 
@@ -306,6 +427,13 @@ class Less {
 function extremeRows<Cmp>(cmp: Cmp, x: usize, rows: i32, len: i32, out: usize, f32: bool): void {
   const rowBytes = (<usize>len) << (f32 ? 2 : 3);
   let r = 0;
+  if (len === 4) {
+    // Rows of four (2x2 pooling windows), loaded whole as argmaxRows does.
+    const k = changetype<Extreme4<Cmp>>(0);
+    r = f32 ? rowsOf4x32<Extreme4<Cmp>>(k, x, rows, out) : rowsOf4x64<Extreme4<Cmp>>(k, x, rows, out);
+    x += <usize>r * rowBytes;
+    out += (<usize>r) << (f32 ? 2 : 3);
+  }
   if (f32) {
     for (; r + 4 <= rows; r += 4) {
       let best = f32x4.splat(<f32>cmp.start());

@@ -237,6 +237,23 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       }
     });
 
+    it(`${dtype}: argmax, max and min of rows of four (Pooling's windows), with and without NaN`, () => {
+      // Rows of four take the whole-row path: two float64 or four float32 rows at a time, the last
+      // rows % 2 or % 4 element by element, and rows with a NaN element by element; rows without
+      // NaN keep ties (0 and 1.5 repeat), ±0, ±Infinity and subnormals.
+      for (const rows of [257, 258, 259, 260, 3001]) {
+        for (const nan of [true, false]) {
+          const label = `[${rows}, 4]${nan ? "" : " without NaN"}`;
+          const noNaN = (x: Tensor) => (nan ? x : x.where(x.eq(x), 1.5));
+          same(`argmax ${label}`, dtype, [[rows, 4]], (x) => noNaN(x).argmax(1), rows);
+          same(`max ${label}`, dtype, [[rows, 4]], (x) => noNaN(x).max(1), rows + 1);
+          same(`min ${label}`, dtype, [[rows, 4]], (x) => noNaN(x).min(1), rows + 2);
+        }
+      }
+      same("argmax [432000, 4]", dtype, [[432000, 4]], (x) => x.argmax(1));
+      same("max [432000, 4]", dtype, [[432000, 4]], (x) => x.max(1));
+    });
+
     it(`${dtype}: the conv layer's transposes at SimpleConvNet's shapes`, () => {
       same("[100,24,24,30] (0,3,1,2)", dtype, [[100, 24, 24, 30]], (x) => x.transpose([0, 3, 1, 2]));
       same("[100,30,24,24] (0,2,3,1)", dtype, [[100, 30, 24, 24]], (x) => x.transpose([0, 2, 3, 1]));
