@@ -70,74 +70,66 @@ class Div {
   }
 }
 
-/** A vector of `a`'s next lanes: loaded (stride 1) or the broadcast value (stride 0). */
-function lanes64(p: usize, stride: i32): v128 {
-  return stride === 0 ? v128.load64_splat(p) : v128.load(p);
+/** A vector of T values from p: loaded (stride 1) or one value splat (stride 0). */
+function lanes<T>(p: usize, stride: i32): v128 {
+  if (stride !== 0) return v128.load(p);
+  return sizeof<T>() === 4 ? v128.load32_splat(p) : v128.load64_splat(p);
 }
 
-function lanes32(p: usize, stride: i32): v128 {
-  return stride === 0 ? v128.load32_splat(p) : v128.load(p);
+/** The op on the lanes of x and y: four float32 or two float64. */
+function vop<Op, T>(op: Op, x: v128, y: v128): v128 {
+  return sizeof<T>() === 4 ? op.v32(x, y) : op.v64(x, y);
 }
 
 function binaryLoop<Op>(op: Op, a: usize, aStride: i32, b: usize, bStride: i32, out: usize, len: i32, f32: bool): void {
+  if (f32) binaryLanes<Op, f32>(op, a, aStride, b, bStride, out, len);
+  else binaryLanes<Op, f64>(op, a, aStride, b, bStride, out, len);
+}
+
+function binaryLanes<Op, T>(op: Op, a: usize, aStride: i32, b: usize, bStride: i32, out: usize, len: i32): void {
+  const step: i32 = 16 / sizeof<T>();
   let i = 0;
-  if (f32) {
-    const as = <usize>(aStride << 2);
-    const bs = <usize>(bStride << 2);
-    for (; i + 4 <= len; i += 4) {
-      v128.store(out, op.v32(lanes32(a, aStride), lanes32(b, bStride)));
-      a += as << 2;
-      b += bs << 2;
-      out += 16;
+  // Two vectors per pass, with the strides' cases decided once (not per vector); then one vector,
+  // then one value at a time.
+  if (aStride === 1 && bStride === 1) {
+    for (; i + 2 * step <= len; i += 2 * step) {
+      v128.store(out, vop<Op, T>(op, v128.load(a), v128.load(b)));
+      v128.store(out, vop<Op, T>(op, v128.load(a, 16), v128.load(b, 16)), 16);
+      a += 32;
+      b += 32;
+      out += 32;
     }
-    for (; i < len; i++) {
-      store<f32>(out, op.s32(load<f32>(a), load<f32>(b)));
-      a += as;
-      b += bs;
-      out += 4;
+  } else if (aStride === 1) {
+    const y = lanes<T>(b, 0);
+    for (; i + 2 * step <= len; i += 2 * step) {
+      v128.store(out, vop<Op, T>(op, v128.load(a), y));
+      v128.store(out, vop<Op, T>(op, v128.load(a, 16), y), 16);
+      a += 32;
+      out += 32;
     }
-  } else {
-    // Four values per pass, with the strides' cases decided once (not per vector); then the loop
-    // below takes the last three.
-    if (aStride === 1 && bStride === 1) {
-      for (; i + 4 <= len; i += 4) {
-        v128.store(out, op.v64(v128.load(a), v128.load(b)));
-        v128.store(out, op.v64(v128.load(a, 16), v128.load(b, 16)), 16);
-        a += 32;
-        b += 32;
-        out += 32;
-      }
-    } else if (aStride === 1) {
-      const y = v128.load64_splat(b);
-      for (; i + 4 <= len; i += 4) {
-        v128.store(out, op.v64(v128.load(a), y));
-        v128.store(out, op.v64(v128.load(a, 16), y), 16);
-        a += 32;
-        out += 32;
-      }
-    } else if (bStride === 1) {
-      const x = v128.load64_splat(a);
-      for (; i + 4 <= len; i += 4) {
-        v128.store(out, op.v64(x, v128.load(b)));
-        v128.store(out, op.v64(x, v128.load(b, 16)), 16);
-        b += 32;
-        out += 32;
-      }
+  } else if (bStride === 1) {
+    const x = lanes<T>(a, 0);
+    for (; i + 2 * step <= len; i += 2 * step) {
+      v128.store(out, vop<Op, T>(op, x, v128.load(b)));
+      v128.store(out, vop<Op, T>(op, x, v128.load(b, 16)), 16);
+      b += 32;
+      out += 32;
     }
-    const as = <usize>(aStride << 3);
-    const bs = <usize>(bStride << 3);
-    for (; i + 2 <= len; i += 2) {
-      v128.store(out, op.v64(lanes64(a, aStride), lanes64(b, bStride)));
-      a += as << 1;
-      b += bs << 1;
-      out += 16;
-    }
-    for (; i < len; i++) {
-      store<f64>(out, op.s64(load<f64>(a), load<f64>(b)));
-      a += as;
-      b += bs;
-      out += 8;
-    }
+  }
+  const as = <usize>aStride * sizeof<T>();
+  const bs = <usize>bStride * sizeof<T>();
+  for (; i + step <= len; i += step) {
+    v128.store(out, vop<Op, T>(op, lanes<T>(a, aStride), lanes<T>(b, bStride)));
+    a += as * step;
+    b += bs * step;
+    out += 16;
+  }
+  for (; i < len; i++) {
+    if (sizeof<T>() === 4) store<f32>(out, op.s32(load<f32>(a), load<f32>(b)));
+    else store<f64>(out, op.s64(load<f64>(a), load<f64>(b)));
+    a += as;
+    b += bs;
+    out += sizeof<T>();
   }
 }
 

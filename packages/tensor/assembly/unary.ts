@@ -138,13 +138,16 @@ function whereT<T>(cond: usize, cs: i32, a: usize, as: i32, b: usize, bs: i32, o
   const aStep = <usize>as * 16;
   const bStep = <usize>bs * 16;
   let i = 0;
-  if (size === 8 && cs === 1 && as === 1 && bs === 0) {
+  if (cs === 1 && as === 1 && bs === 0) {
     // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once.
-    const zero = f64x2.splat(0);
-    const y = v128.load64_splat(b);
-    for (; i + 4 <= len; i += 4) {
-      v128.store(out, v128.bitselect(v128.load(a), y, f64x2.ne(v128.load(cond), zero)));
-      v128.store(out, v128.bitselect(v128.load(a, 16), y, f64x2.ne(v128.load(cond, 16), zero)), 16);
+    const y = lanes<T>(b, 0);
+    for (; i + 2 * step <= len; i += 2 * step) {
+      const c0 = v128.load(cond);
+      const c1 = v128.load(cond, 16);
+      const m0 = size === 4 ? f32x4.ne(c0, f32x4.splat(0)) : f64x2.ne(c0, f64x2.splat(0));
+      const m1 = size === 4 ? f32x4.ne(c1, f32x4.splat(0)) : f64x2.ne(c1, f64x2.splat(0));
+      v128.store(out, v128.bitselect(v128.load(a), y, m0));
+      v128.store(out, v128.bitselect(v128.load(a, 16), y, m1), 16);
       cond += 32;
       a += 32;
       out += 32;

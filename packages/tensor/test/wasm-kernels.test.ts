@@ -254,6 +254,21 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       same("max [432000, 4]", dtype, [[432000, 4]], (x) => x.max(1));
     });
 
+    it(`${dtype}: where (Relu's backward) and add, sub, mul, div at every remainder of two vectors`, () => {
+      // Two vectors per pass (4 float64 or 8 float32 values), then one vector, then single values:
+      // lengths 256 to 264 end with each remainder; the bias rows of 30 (SimpleConvNet's conv) with 6.
+      for (let n = 256; n <= 264; n++) {
+        same(`where [${n}] ? x : 0`, dtype, [[n], [n]], (c, x) => x.where(c, 0), n);
+        for (const op of ["add", "sub", "mul", "div"] as const) {
+          same(`${op} [${n}] [${n}]`, dtype, [[n], [n]], (a, b) => a.binary(op, b), n);
+          same(`${op} [${n}] scalar`, dtype, [[n], [1]], (a, b) => a.binary(op, b), n);
+          same(`${op} scalar [${n}]`, dtype, [[1], [n]], (a, b) => a.binary(op, b), n);
+        }
+      }
+      same("add [57600, 30] + [30]", dtype, [[57600, 30], [30]], (x, b) => x.add(b));
+      same("where [1728000]", dtype, [[1728000], [1728000]], (c, x) => x.where(c, 0));
+    });
+
     it(`${dtype}: the conv layer's transposes at SimpleConvNet's shapes`, () => {
       same("[100,24,24,30] (0,3,1,2)", dtype, [[100, 24, 24, 30]], (x) => x.transpose([0, 3, 1, 2]));
       same("[100,30,24,24] (0,2,3,1)", dtype, [[100, 30, 24, 24]], (x) => x.transpose([0, 2, 3, 1]));
