@@ -45,7 +45,8 @@ const NC: i32 = 240;
 export function matmulScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), NR);
   const kc = kBlock(k);
-  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2);
+  // (The last (kc + 1) * 16 bytes: kOuter's live steps of a k block, aligned to 16; see scatterSteps.)
+  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2) + ((kc + 1) << 4);
 }
 
 /**
@@ -103,7 +104,6 @@ function matmulOf(
   // sparse kernels step through); it is packed only if a dense block needs it.
   // (Its kept steps are stored as i32 byte offsets p * n * 8 with p < kc, which must not overflow.)
   const direct = !transB && <i64>n * <i64>(kc << 3) <= <i64>i32.MAX_VALUE;
-  const directFinite = direct && allFinite(b, k * n);
   // One block of rows and several k blocks (a k-reduction such as a convolution's weight gradient):
   // the k blocks go outermost and B is packed one block at a time, kc rows that stay in cache
   // while every row block passes over them, instead of all k rows of B at once (57600 x 28 values,
@@ -113,28 +113,10 @@ function matmulOf(
     // Such a B with short rows is not packed into panels for the dense tiles either: each block's rows
     // are copied whole (a tile then steps through rows of ncp values, a few cache lines a step).
     const bInPlace = direct && n <= IN_PLACE_MAX;
-    kOuter(
-      a,
-      b,
-      out,
-      m,
-      n,
-      k,
-      transA,
-      transB,
-      rowStart,
-      rowEnd,
-      kc,
-      aPanels,
-      bPanels,
-      counts,
-      steps,
-      direct,
-      directFinite,
-      bInPlace,
-    );
+    kOuter(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, kc, aPanels, bPanels, counts, steps, direct, bInPlace);
     return;
   }
+  const directFinite = direct && allFinite(b, k * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
@@ -205,13 +187,17 @@ function kOuter(
   counts: usize,
   steps: usize,
   direct: bool,
-  directFinite: bool,
   bInPlace: bool,
 ): void {
   const ncMax = roundUp(min(NC, n), NR);
   const acc = bPanels + ((<usize>(kc * ncMax)) << 3);
   const stepBytes = direct ? n << 3 : NR << 3;
   const rows = rowEnd - rowStart;
+  // A transposed A with a B read in place goes by scatterSteps (which tests B row by row, so B needs
+  // no finiteness pass of its own); otherwise zeros of A are skipped only if all of B is finite.
+  const live = (steps + ((<usize>(MC * kc)) << 2) + 15) & ~15;
+  const byRows = direct && transA;
+  const directFinite = direct && !transA && allFinite(b, k * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
@@ -220,10 +206,13 @@ function kOuter(
       const kb = min(kc, k - pc);
       let packed = !direct;
       const bFinite = direct ? directFinite : packBlock(b, n, k, transB, jc, nc, pc, kb, bPanels);
+      const bRows = b + ((<usize>(pc * n + jc)) << 3);
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         const accI = acc + ((<usize>((ic - rowStart) * ncp)) << 3);
-        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+        if (byRows) {
+          if (scatterSteps(a, m, ic, mc, pc, kb, bRows, n, nc, live, accI, ncp)) continue;
+        } else if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, accI);
           else sparseRows(aPanels, counts, steps, mc, kb, bPanels, (<usize>kb) << 5, ncp, ncp, accI);
           continue;
@@ -542,6 +531,125 @@ function packRowsTransposed(
   return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
 }
 
+/**
+ * acc rows += rows [ic, ic+mc) of a transposed A (stored k x m) times a B read in place (row p of
+ * the block: nc values at bRows + p*n*8) over the block's kb steps, for a k-reduction such as a
+ * convolution's weight gradient, where whole steps meet a zero: a blank patch of an image (a row of
+ * B all zero) or a pixel no gradient reached (a row of A all zero). Returns false, having changed
+ * nothing, when more than SPARSE_MAX of the A values would be kept (the caller multiplies densely).
+ *
+ * First the block's live steps are listed at `live` (16 bytes each: p, then a mask of the rows to
+ * keep), B and A tested one row at a time: a step whose B row is all zero and whose A row is finite
+ * is left out (each of its products is +0 or -0), and so is one whose A row is all zero and whose B
+ * row is finite; else a row keeps its A value if it is nonzero, or if the B row holds an Inf or a NaN
+ * (0 * Inf is NaN). Then, step by step in increasing p, each kept value times the B row is added to
+ * its row's sums in acc (rows ncp values apart): each sum still runs in increasing p, and no list of
+ * kept values per row is written.
+ */
+function scatterSteps(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  bRows: usize,
+  n: i32,
+  nc: i32,
+  live: usize,
+  acc: usize,
+  ncp: i32,
+): bool {
+  const aRows = a + ((<usize>(pc * m + ic)) << 3);
+  const aRowBytes = (<usize>m) << 3;
+  const bRowBytes = (<usize>n) << 3;
+  const allRows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
+  const perStep = SPARSE_MAX * <f64>mc;
+  let count = 0;
+  let total = 0;
+  for (let p = 0; p < kb; p++) {
+    const bTest = rowTest(bRows + <usize>p * bRowBytes, nc);
+    const bFinite = (bTest & 2) === 0;
+    const aRow = aRows + <usize>p * aRowBytes;
+    let keep: u64;
+    if (!bFinite) keep = allRows;
+    else {
+      keep = nonzeroRows(aRow, mc);
+      // A B row of zeros: left out if the A row is finite.
+      if (keep === 0 || ((bTest & 1) === 0 && rowTest(aRow, mc) < 2)) continue;
+    }
+    store<u32>(live + ((<usize>count) << 4), p);
+    store<u64>(live + ((<usize>count) << 4), keep, 8);
+    count++;
+    total += <i32>popcnt(keep);
+    // Gives up early when too dense, with one step of slack.
+    if (<f64>total > perStep * <f64>(p + 2)) return false;
+  }
+  if (<f64>total > perStep * <f64>kb) return false;
+  const ldc = (<usize>ncp) << 3;
+  for (let s = 0; s < count; s++) {
+    const e = live + ((<usize>s) << 4);
+    const p = load<u32>(e);
+    let keep = load<u64>(e, 8);
+    const aRow = aRows + <usize>p * aRowBytes;
+    const bRow = bRows + <usize>p * bRowBytes;
+    while (keep !== 0) {
+      const r = <usize>ctz(keep);
+      keep &= keep - 1;
+      addScaledRow(acc + r * ldc, bRow, load<f64>(aRow + (r << 3)), nc);
+    }
+  }
+  return true;
+}
+
+/** c[j] += x * b[j] for j < len (float64 rows, disjoint). */
+function addScaledRow(c: usize, b: usize, x: f64, len: i32): void {
+  const xs = f64x2.splat(x);
+  const end8 = b + ((<usize>(len & ~7)) << 3);
+  for (; b < end8; b += 64, c += 64) {
+    v128.store(c, f64x2.add(v128.load(c), f64x2.mul(xs, v128.load(b))));
+    v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(xs, v128.load(b, 16))), 16);
+    v128.store(c, f64x2.add(v128.load(c, 32), f64x2.mul(xs, v128.load(b, 32))), 32);
+    v128.store(c, f64x2.add(v128.load(c, 48), f64x2.mul(xs, v128.load(b, 48))), 48);
+  }
+  const end2 = end8 + ((<usize>(len & 6)) << 3);
+  for (; b < end2; b += 16, c += 16) v128.store(c, f64x2.add(v128.load(c), f64x2.mul(xs, v128.load(b))));
+  if (len & 1) store<f64>(c, load<f64>(c) + x * load<f64>(b));
+}
+
+/** Bit r set for each of the len (at most 64) float64 values at q that is not +0 or -0. */
+function nonzeroRows(q: usize, len: i32): u64 {
+  const zero = f64x2.splat(0);
+  let bits: u64 = 0;
+  let r = 0;
+  for (; r + 2 <= len; r += 2) {
+    bits |= (<u64>i64x2.bitmask(f64x2.ne(v128.load(q + ((<usize>r) << 3)), zero))) << (<u64>r);
+  }
+  if (r < len) bits |= (<u64>(load<f64>(q + ((<usize>r) << 3)) !== 0)) << (<u64>r);
+  return bits;
+}
+
+/** Bit 0: some of the len float64 values at q is not +0 or -0; bit 1: some is an Inf or a NaN. */
+function rowTest(q: usize, len: i32): i32 {
+  const zero = f64x2.splat(0);
+  let nonzero = zero;
+  let nonFinite = zero;
+  const end = q + ((<usize>(len & ~1)) << 3);
+  for (; q < end; q += 16) {
+    const v = v128.load(q);
+    const z = f64x2.mul(v, zero); // +0 or -0 if v is finite, else NaN
+    nonzero = v128.or(nonzero, f64x2.ne(v, zero));
+    nonFinite = v128.or(nonFinite, f64x2.ne(z, z));
+  }
+  if (len & 1) {
+    const v = v128.load64_zero(q);
+    const z = f64x2.mul(v, zero);
+    nonzero = v128.or(nonzero, f64x2.ne(v, zero));
+    nonFinite = v128.or(nonFinite, f64x2.ne(z, z));
+  }
+  return <i32>v128.any_true(nonzero) | ((<i32>v128.any_true(nonFinite)) << 1);
+}
+
 /** Whether the four float64 values at q are all +0 or -0 (NaN is not zero), with two SIMD compares. */
 function fourZeros(q: usize): bool {
   const zero = f64x2.splat(0);
@@ -569,15 +677,18 @@ function keepInRow(w: usize, counts: usize, steps: usize, kb: i32, r: i32, v: f6
 
 /** Column counts of the wide sparse-row kernel, as type arguments (a compile-time choice). */
 type Twelve = u8;
+type Thirteen = u32;
 type Fourteen = u16;
 
 /**
  * c[0..12) += sum over kept steps t of av[t] * (B's groups of 4 at bp, bp+P, bp+2P, row steps[t]);
- * with W = Fourteen also c[12..14) from the first 2 columns of the group at bp+3P (a last group of
- * 14 columns in one pass: seven independent sums, where a separate pair would wait on one).
+ * with W = Fourteen also c[12..14) from the first 2 columns of the group at bp+3P, with W = Thirteen
+ * c[12] from its first column (a last group of 14 or 13 columns in one pass: seven independent sums,
+ * where a separate pair or single column would wait on one).
  */
 function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
   const pair = sizeof<W>() === sizeof<Fourteen>();
+  const one = sizeof<W>() === sizeof<Thirteen>();
   let s0 = v128.load(c);
   let s1 = v128.load(c, 16);
   let s2 = v128.load(c, 32);
@@ -585,6 +696,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
   let s4 = v128.load(c, 64);
   let s5 = v128.load(c, 80);
   let s6 = pair ? v128.load(c, 96) : f64x2.splat(0);
+  let t6 = one ? load<f64>(c, 96) : 0.0;
   const end = st + ((<usize>kept) << 2);
   if (P === 32) {
     // Groups 32 bytes apart (B read in place, or packed panels one step long): every load is one
@@ -599,6 +711,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
       s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q, 64)));
       s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q, 80)));
       if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q, 96)));
+      if (one) t6 += load<f64>(av) * load<f64>(q, 96);
       av += 8;
     }
   } else {
@@ -614,6 +727,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
       s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
       s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
       if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q2 + P)));
+      if (one) t6 += load<f64>(av) * load<f64>(q2 + P);
       av += 8;
     }
   }
@@ -624,6 +738,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
   v128.store(c, s4, 64);
   v128.store(c, s5, 80);
   if (pair) v128.store(c, s6, 96);
+  if (one) store<f64>(c, t6, 96);
 }
 
 /** rowKernel3 for one group of 4 columns. */
@@ -680,7 +795,7 @@ function sparseRows(
 ): void {
   for (let j = 0; j < nc; ) {
     const rest = nc - j;
-    const width = rest === 14 ? 14 : rest >= 12 ? 12 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
+    const width = rest === 14 || rest === 13 ? rest : rest >= 12 ? 12 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
     const bj = b + <usize>(j >> 2) * groupBytes + ((<usize>(j & 3)) << 3);
     for (let r = 0; r < mc; r++) {
       const kept = load<i32>(counts + ((<usize>r) << 2));
@@ -690,6 +805,7 @@ function sparseRows(
       const c = acc + ((<usize>(r * ncp + j)) << 3);
       if (width === 12) rowKernel3<Twelve>(av, st, kept, bj, groupBytes, c);
       else if (width === 14) rowKernel3<Fourteen>(av, st, kept, bj, groupBytes, c);
+      else if (width === 13) rowKernel3<Thirteen>(av, st, kept, bj, groupBytes, c);
       else if (width === 4) rowKernel1(av, st, kept, bj, c);
       else if (width === 2) rowKernelPair(av, st, kept, bj, c);
       else rowKernelOne(av, st, kept, bj, c);
