@@ -31,6 +31,7 @@ import { matmul32 } from "./matmul32";
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
+import { LIVE_STEP_BYTES, packLiveSteps } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -45,8 +46,8 @@ const NC: i32 = 240;
 export function matmulScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), NR);
   const kc = kBlock(k);
-  // (The last (kc + 1) * 16 bytes: kOuter's live steps of a k block, aligned to 16; see scatterSteps.)
-  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2) + ((kc + 1) << 4);
+  // (The last kc + 1 entries: kOuter's live steps of a k block, aligned to 16; see steps.ts.)
+  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2) + (kc + 1) * LIVE_STEP_BYTES;
 }
 
 /**
@@ -193,8 +194,9 @@ function kOuter(
   const acc = bPanels + ((<usize>(kc * ncMax)) << 3);
   const stepBytes = direct ? n << 3 : NR << 3;
   const rows = rowEnd - rowStart;
-  // A transposed A with a B read in place goes by scatterSteps (which tests B row by row, so B needs
-  // no finiteness pass of its own); otherwise zeros of A are skipped only if all of B is finite.
+  // A transposed A with a B read in place is packed by packLiveSteps (steps.ts: it tests B row by row,
+  // so B needs no finiteness pass of its own); otherwise zeros of A are skipped only if all of B is
+  // finite.
   const live = (steps + ((<usize>(MC * kc)) << 2) + 15) & ~15;
   const byRows = direct && transA;
   const directFinite = direct && !transA && allFinite(b, k * n);
@@ -210,9 +212,11 @@ function kOuter(
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         const accI = acc + ((<usize>((ic - rowStart) * ncp)) << 3);
-        if (byRows) {
-          if (scatterSteps(a, m, ic, mc, pc, kb, bRows, n, nc, live, accI, ncp)) continue;
-        } else if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+        if (
+          byRows
+            ? packLiveSteps<f64>(a, m, ic, mc, pc, kb, bRows, n, nc, live, aPanels, counts, steps)
+            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)
+        ) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, accI);
           else sparseRows(aPanels, counts, steps, mc, kb, bPanels, (<usize>kb) << 5, ncp, ncp, accI);
           continue;
@@ -529,125 +533,6 @@ function packRowsTransposed(
     if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 1) + <f64>mc) return false;
   }
   return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
-}
-
-/**
- * acc rows += rows [ic, ic+mc) of a transposed A (stored k x m) times a B read in place (row p of
- * the block: nc values at bRows + p*n*8) over the block's kb steps, for a k-reduction such as a
- * convolution's weight gradient, where whole steps meet a zero: a blank patch of an image (a row of
- * B all zero) or a pixel no gradient reached (a row of A all zero). Returns false, having changed
- * nothing, when more than SPARSE_MAX of the A values would be kept (the caller multiplies densely).
- *
- * First the block's live steps are listed at `live` (16 bytes each: p, then a mask of the rows to
- * keep), B and A tested one row at a time: a step whose B row is all zero and whose A row is finite
- * is left out (each of its products is +0 or -0), and so is one whose A row is all zero and whose B
- * row is finite; else a row keeps its A value if it is nonzero, or if the B row holds an Inf or a NaN
- * (0 * Inf is NaN). Then, step by step in increasing p, each kept value times the B row is added to
- * its row's sums in acc (rows ncp values apart): each sum still runs in increasing p, and no list of
- * kept values per row is written.
- */
-function scatterSteps(
-  a: usize,
-  m: i32,
-  ic: i32,
-  mc: i32,
-  pc: i32,
-  kb: i32,
-  bRows: usize,
-  n: i32,
-  nc: i32,
-  live: usize,
-  acc: usize,
-  ncp: i32,
-): bool {
-  const aRows = a + ((<usize>(pc * m + ic)) << 3);
-  const aRowBytes = (<usize>m) << 3;
-  const bRowBytes = (<usize>n) << 3;
-  const allRows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
-  const perStep = SPARSE_MAX * <f64>mc;
-  let count = 0;
-  let total = 0;
-  for (let p = 0; p < kb; p++) {
-    const bTest = rowTest(bRows + <usize>p * bRowBytes, nc);
-    const bFinite = (bTest & 2) === 0;
-    const aRow = aRows + <usize>p * aRowBytes;
-    let keep: u64;
-    if (!bFinite) keep = allRows;
-    else {
-      keep = nonzeroRows(aRow, mc);
-      // A B row of zeros: left out if the A row is finite.
-      if (keep === 0 || ((bTest & 1) === 0 && rowTest(aRow, mc) < 2)) continue;
-    }
-    store<u32>(live + ((<usize>count) << 4), p);
-    store<u64>(live + ((<usize>count) << 4), keep, 8);
-    count++;
-    total += <i32>popcnt(keep);
-    // Gives up early when too dense, with one step of slack.
-    if (<f64>total > perStep * <f64>(p + 2)) return false;
-  }
-  if (<f64>total > perStep * <f64>kb) return false;
-  const ldc = (<usize>ncp) << 3;
-  for (let s = 0; s < count; s++) {
-    const e = live + ((<usize>s) << 4);
-    const p = load<u32>(e);
-    let keep = load<u64>(e, 8);
-    const aRow = aRows + <usize>p * aRowBytes;
-    const bRow = bRows + <usize>p * bRowBytes;
-    while (keep !== 0) {
-      const r = <usize>ctz(keep);
-      keep &= keep - 1;
-      addScaledRow(acc + r * ldc, bRow, load<f64>(aRow + (r << 3)), nc);
-    }
-  }
-  return true;
-}
-
-/** c[j] += x * b[j] for j < len (float64 rows, disjoint). */
-function addScaledRow(c: usize, b: usize, x: f64, len: i32): void {
-  const xs = f64x2.splat(x);
-  const end8 = b + ((<usize>(len & ~7)) << 3);
-  for (; b < end8; b += 64, c += 64) {
-    v128.store(c, f64x2.add(v128.load(c), f64x2.mul(xs, v128.load(b))));
-    v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(xs, v128.load(b, 16))), 16);
-    v128.store(c, f64x2.add(v128.load(c, 32), f64x2.mul(xs, v128.load(b, 32))), 32);
-    v128.store(c, f64x2.add(v128.load(c, 48), f64x2.mul(xs, v128.load(b, 48))), 48);
-  }
-  const end2 = end8 + ((<usize>(len & 6)) << 3);
-  for (; b < end2; b += 16, c += 16) v128.store(c, f64x2.add(v128.load(c), f64x2.mul(xs, v128.load(b))));
-  if (len & 1) store<f64>(c, load<f64>(c) + x * load<f64>(b));
-}
-
-/** Bit r set for each of the len (at most 64) float64 values at q that is not +0 or -0. */
-function nonzeroRows(q: usize, len: i32): u64 {
-  const zero = f64x2.splat(0);
-  let bits: u64 = 0;
-  let r = 0;
-  for (; r + 2 <= len; r += 2) {
-    bits |= (<u64>i64x2.bitmask(f64x2.ne(v128.load(q + ((<usize>r) << 3)), zero))) << (<u64>r);
-  }
-  if (r < len) bits |= (<u64>(load<f64>(q + ((<usize>r) << 3)) !== 0)) << (<u64>r);
-  return bits;
-}
-
-/** Bit 0: some of the len float64 values at q is not +0 or -0; bit 1: some is an Inf or a NaN. */
-function rowTest(q: usize, len: i32): i32 {
-  const zero = f64x2.splat(0);
-  let nonzero = zero;
-  let nonFinite = zero;
-  const end = q + ((<usize>(len & ~1)) << 3);
-  for (; q < end; q += 16) {
-    const v = v128.load(q);
-    const z = f64x2.mul(v, zero); // +0 or -0 if v is finite, else NaN
-    nonzero = v128.or(nonzero, f64x2.ne(v, zero));
-    nonFinite = v128.or(nonFinite, f64x2.ne(z, z));
-  }
-  if (len & 1) {
-    const v = v128.load64_zero(q);
-    const z = f64x2.mul(v, zero);
-    nonzero = v128.or(nonzero, f64x2.ne(v, zero));
-    nonFinite = v128.or(nonFinite, f64x2.ne(z, z));
-  }
-  return <i32>v128.any_true(nonzero) | ((<i32>v128.any_true(nonFinite)) << 1);
 }
 
 /** Whether the four float64 values at q are all +0 or -0 (NaN is not zero), with two SIMD compares. */

@@ -27,6 +27,7 @@
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
+import { LIVE_STEP_BYTES, packLiveSteps } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -45,8 +46,10 @@ export function matmul32ScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), 4);
   const kc = kBlock(k);
   // A panels (or sparse A values, with 4 values of slack), B strip, sums, per row a count, its steps
-  // (and slack), then the table of compress4.
-  return ((MC * kc + 4 + k * ncMax + MC * ncMax + MC + MC * kc + 4) << 2) + COMPRESS_TABLE_BYTES;
+  // (and slack), the table of compress4, then the live steps of packLiveSteps (steps.ts), aligned to 16.
+  return (
+    ((MC * kc + 4 + k * ncMax + MC * ncMax + MC + MC * kc + 4) << 2) + COMPRESS_TABLE_BYTES + (kc + 1) * LIVE_STEP_BYTES
+  );
 }
 
 /**
@@ -80,6 +83,7 @@ export function matmul32(
   const counts = acc + ((<usize>(MC * ncMax)) << 2);
   const steps = counts + ((<usize>MC) << 2);
   const table = steps + ((<usize>(MC * kc + 4)) << 2);
+  const live = (table + COMPRESS_TABLE_BYTES + 15) & ~15;
   writeCompressTable(table);
 
   // A B that is not transposed is read in place by the sparse path (its rows are what the sparse
@@ -91,7 +95,11 @@ export function matmul32(
     !transB &&
     <i64>n * <i64>(kc << 2) <= <i64>i32.MAX_VALUE &&
     <u64>b + ((<u64>k * <u64>n + 3) << 2) <= (<u64>memory.size()) << 16;
-  const directFinite = direct && allFinite(b, k * n);
+  // A k-reduction (several k blocks, one block of rows) of a transposed A and a B read in place goes
+  // by packLiveSteps (steps.ts: it tests B row by row, so B needs no finiteness pass of its own);
+  // otherwise zeros of A are skipped only if all of B is finite.
+  const byRows = direct && transA && k > kc && rowEnd - rowStart <= MC;
+  const directFinite = direct && !byRows && allFinite(b, k * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, 4);
@@ -105,7 +113,25 @@ export function matmul32(
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 2);
-        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table)) {
+        if (
+          byRows
+            ? packLiveSteps<f32>(
+                a,
+                m,
+                ic,
+                mc,
+                pc,
+                kb,
+                b + ((<usize>(pc * n + jc)) << 2),
+                n,
+                nc,
+                live,
+                aPanels,
+                counts,
+                steps,
+              )
+            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table)
+        ) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 2), 4, 0, ncp, acc);
           else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 2, 1, ncp, acc);
           continue;
