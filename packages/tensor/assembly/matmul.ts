@@ -31,7 +31,7 @@ import { matmul32 } from "./matmul32";
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
-import { LIVE_STEP_BYTES, packLiveSteps } from "./steps";
+import { LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -46,8 +46,10 @@ const NC: i32 = 240;
 export function matmulScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), NR);
   const kc = kBlock(k);
-  // (The last kc + 1 entries: kOuter's live steps of a k block, aligned to 16; see steps.ts.)
-  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2) + (kc + 1) * LIVE_STEP_BYTES;
+  // Then kOuter's live steps of a k block (kc + 1 entries, aligned to 16), and for few steps B's rows
+  // for maskRows (steps.ts).
+  const rowMajor = k <= MASK_K ? (k * ncMax) << 3 : 0;
+  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2) + (kc + 2) * LIVE_STEP_BYTES + rowMajor;
 }
 
 /**
@@ -118,15 +120,23 @@ function matmulOf(
     return;
   }
   const directFinite = direct && allFinite(b, k * n);
+  // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
+  // sparse blocks of A go by maskRows, with B's rows copied whole at rowMajor.
+  const byMask = !transA && k <= MASK_K;
+  const rowMajor = ((steps + ((<usize>(MC * kc)) << 2) + 15) & ~15) + <usize>((kc + 1) * LIVE_STEP_BYTES);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
     let packed = !direct;
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 3 : NR << 3;
+    const masked = byMask && packRowMajor<f64>(b, n, k, transB, jc, nc, ncp, rowMajor);
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
+      if (masked && maskRows<f64>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 3), n, counts)) {
+        continue;
+      }
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);

@@ -27,7 +27,7 @@
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
-import { LIVE_STEP_BYTES, packLiveSteps } from "./steps";
+import { LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -46,9 +46,14 @@ export function matmul32ScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), 4);
   const kc = kBlock(k);
   // A panels (or sparse A values, with 4 values of slack), B strip, sums, per row a count, its steps
-  // (and slack), the table of compress4, then the live steps of packLiveSteps (steps.ts), aligned to 16.
+  // (and slack), the table of compress4, the live steps of packLiveSteps (steps.ts, aligned to 16),
+  // then for few steps B's rows for maskRows (steps.ts).
+  const rowMajor = k <= MASK_K ? (k * ncMax) << 2 : 0;
   return (
-    ((MC * kc + 4 + k * ncMax + MC * ncMax + MC + MC * kc + 4) << 2) + COMPRESS_TABLE_BYTES + (kc + 1) * LIVE_STEP_BYTES
+    ((MC * kc + 4 + k * ncMax + MC * ncMax + MC + MC * kc + 4) << 2) +
+    COMPRESS_TABLE_BYTES +
+    (kc + 2) * LIVE_STEP_BYTES +
+    rowMajor
   );
 }
 
@@ -100,15 +105,23 @@ export function matmul32(
   // otherwise zeros of A are skipped only if all of B is finite.
   const byRows = direct && transA && k > kc && rowEnd - rowStart <= MC;
   const directFinite = direct && !byRows && allFinite(b, k * n);
+  // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
+  // sparse blocks of A go by maskRows, with B's rows copied whole at rowMajor.
+  const byMask = !transA && k <= MASK_K;
+  const rowMajor = live + <usize>((kc + 1) * LIVE_STEP_BYTES);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, 4);
     let packed = !direct;
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 2 : NR << 2;
+    const masked = byMask && packRowMajor<f32>(b, n, k, transB, jc, nc, ncp, rowMajor);
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
+      if (masked && maskRows<f32>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 2), n, counts)) {
+        continue;
+      }
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 2);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);

@@ -1,13 +1,16 @@
-// A k-reduction that leaves out whole steps, for both matrix products (T = f64: assembly/matmul.ts,
-// T = f32: assembly/matmul32.ts): a transposed A with few rows times a B read in place, as in a
-// convolution's weight gradient doutᵀ · col, where a whole row of B is zero for a blank patch of an
-// image, and a whole row of A (all channels at one pixel) is zero where no gradient reached it.
+// Two ways of leaving out zeros of A that both matrix products use besides their sparse rows
+// (T = f64: assembly/matmul.ts, T = f32: assembly/matmul32.ts):
+// - packLiveSteps, for a k-reduction of a transposed A with few rows and a B read in place, as in a
+//   convolution's weight gradient doutᵀ · col: whole steps are left out where a row of B is all zero
+//   (a blank patch of an image) or a row of A is (all channels at a pixel no gradient reached);
+// - maskRows, for a product with few steps and A not transposed, as in a convolution's forward
+//   product col · Wᵀ (25 steps): each row's nonzero steps as a bit mask, summed in registers.
 //
 // Each output element is still the running sum of its products in increasing p, rounded in T at
-// every step, and a step is left out only where each of its products is +0 or -0: adding +0 or -0
-// to a running sum leaves it as it was (the sum starts at +0, and in round-to-nearest a sum is -0
-// only when both terms are -0). A zero times a finite value is +0 or -0; a zero times an Inf or a
-// NaN is NaN, so finiteness is tested on the other side of every zero that is left out.
+// every step, and a product is left out only where it is +0 or -0: adding +0 or -0 to a running sum
+// leaves it as it was (the sum starts at +0, and in round-to-nearest a sum is -0 only when both
+// terms are -0). A zero times a finite value is +0 or -0; a zero times an Inf or a NaN is NaN, so
+// finiteness is tested on the other side of every zero that is left out.
 
 /** Bytes per live step: its p (u32), padding, then a mask of the rows that keep their value (u64). */
 export const LIVE_STEP_BYTES: i32 = 16;
@@ -187,4 +190,135 @@ function nonzeroRows<T>(q: usize, len: i32): u64 {
     bits |= (<u64>(load<T>(q + ((<usize>r) << (sizeof<T>() === 8 ? 3 : 2))) !== 0)) << (<u64>r);
   }
   return bits;
+}
+
+/** Products with at most this many steps can go by maskRows: a row's nonzero steps fit in a u32. */
+export const MASK_K: i32 = 32;
+
+/**
+ * Copies steps [0, k) x columns [jc, jc+nc) of op(B) (transB: B stored n x k) to rows of ncp values
+ * of type T at w, the columns past nc zero, for maskRows; returns whether every value is finite.
+ */
+export function packRowMajor<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, ncp: i32, w: usize): bool {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const rowStride = transB ? 1 : n;
+  const colStride = transB ? k : 1;
+  let finite = <T>0; // +0 or -0 while every value is finite, else NaN
+  for (let p = 0; p < k; p++) {
+    const row = w + ((<usize>(p * ncp)) << shift);
+    for (let j = 0; j < nc; j++) {
+      const v = load<T>(b + ((<usize>(p * rowStride + (jc + j) * colStride)) << shift));
+      store<T>(row + ((<usize>j) << shift), v);
+      finite += v * <T>0;
+    }
+    for (let j = nc; j < ncp; j++) store<T>(row + ((<usize>j) << shift), <T>0);
+  }
+  return finite === finite;
+}
+
+/**
+ * out rows [0, mc) (n values apart; columns [0, nc) written) = rows [ic, ic+mc) of A (not
+ * transposed, k <= MASK_K steps: one k block) times a finite B packed by packRowMajor at bRows (rows
+ * of ncp values): each row's nonzero steps are found as a bit mask (kept at masks, 4 bytes a row),
+ * and each output value is the sum over them in increasing p, started at +0, with 8 running vectors
+ * in locals per pass over the mask and stored straight to out (no packed rows, no scratch sums).
+ * Zeros of A are left out exactly as by the sparse rows (B is finite). Returns false, having written
+ * nothing, when more than SPARSE_MAX of the rows' values are nonzero (the caller multiplies densely).
+ */
+export function maskRows<T>(
+  a: usize,
+  k: i32,
+  ic: i32,
+  mc: i32,
+  bRows: usize,
+  ncp: i32,
+  nc: i32,
+  out: usize,
+  n: i32,
+  masks: usize,
+): bool {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const aRows = a + ((<usize>(ic * k)) << shift);
+  const rowBytes = (<usize>k) << shift;
+  let total = 0;
+  for (let r = 0; r < mc; r++) {
+    const mask = <u32>nonzeroRows<T>(aRows + <usize>r * rowBytes, k);
+    store<u32>(masks + ((<usize>r) << 2), mask);
+    total += <i32>popcnt(mask);
+  }
+  if (<f64>total > SPARSE_MAX * <f64>mc * <f64>k) return false;
+  const pass = sizeof<T>() === 8 ? 16 : 32; // 8 vectors of columns
+  const bStep = (<usize>ncp) << shift;
+  for (let r = 0; r < mc; r++) {
+    const mask = load<u32>(masks + ((<usize>r) << 2));
+    const aRow = aRows + <usize>r * rowBytes;
+    const o = out + ((<usize>(r * n)) << shift);
+    for (let j = 0; j < nc; j += pass) {
+      maskPass<T>(aRow, mask, bRows + ((<usize>j) << shift), bStep, min(pass, nc - j), o + ((<usize>j) << shift));
+    }
+  }
+  return true;
+}
+
+/**
+ * o[0..width) (width <= 8 vectors of T) = sum over the set bits p of mask, in increasing p, of
+ * a[p] * (row p of B at b + p*bStep), each product and sum rounded in T, from +0.
+ */
+function maskPass<T>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o: usize): void {
+  const lanes = sizeof<T>() === 8 ? 2 : 4;
+  const vecs = (width + lanes - 1) / lanes;
+  let s0 = v128.splat<i32>(0);
+  let s1 = s0;
+  let s2 = s0;
+  let s3 = s0;
+  let s4 = s0;
+  let s5 = s0;
+  let s6 = s0;
+  let s7 = s0;
+  while (mask !== 0) {
+    const p = <usize>ctz(mask);
+    mask &= mask - 1;
+    const q = b + p * bStep;
+    if (sizeof<T>() === 8) {
+      const x = v128.load64_splat(a + (p << 3));
+      s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q)));
+      if (vecs > 1) s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q, 16)));
+      if (vecs > 2) s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q, 32)));
+      if (vecs > 3) s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q, 48)));
+      if (vecs > 4) s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q, 64)));
+      if (vecs > 5) s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q, 80)));
+      if (vecs > 6) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q, 96)));
+      if (vecs > 7) s7 = f64x2.add(s7, f64x2.mul(x, v128.load(q, 112)));
+    } else {
+      const x = v128.load32_splat(a + (p << 2));
+      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(q)));
+      if (vecs > 1) s1 = f32x4.add(s1, f32x4.mul(x, v128.load(q, 16)));
+      if (vecs > 2) s2 = f32x4.add(s2, f32x4.mul(x, v128.load(q, 32)));
+      if (vecs > 3) s3 = f32x4.add(s3, f32x4.mul(x, v128.load(q, 48)));
+      if (vecs > 4) s4 = f32x4.add(s4, f32x4.mul(x, v128.load(q, 64)));
+      if (vecs > 5) s5 = f32x4.add(s5, f32x4.mul(x, v128.load(q, 80)));
+      if (vecs > 6) s6 = f32x4.add(s6, f32x4.mul(x, v128.load(q, 96)));
+      if (vecs > 7) s7 = f32x4.add(s7, f32x4.mul(x, v128.load(q, 112)));
+    }
+  }
+  putVector<T>(o, s0, width);
+  if (vecs > 1) putVector<T>(o + 16, s1, width - lanes);
+  if (vecs > 2) putVector<T>(o + 32, s2, width - 2 * lanes);
+  if (vecs > 3) putVector<T>(o + 48, s3, width - 3 * lanes);
+  if (vecs > 4) putVector<T>(o + 64, s4, width - 4 * lanes);
+  if (vecs > 5) putVector<T>(o + 80, s5, width - 5 * lanes);
+  if (vecs > 6) putVector<T>(o + 96, s6, width - 6 * lanes);
+  if (vecs > 7) putVector<T>(o + 112, s7, width - 7 * lanes);
+}
+
+/** Stores v's values of type T at o, all of them if `rest` is at least a vector's, else only the
+ * first `rest` (the bytes past them belong to the next output row, or lie past the output). */
+function putVector<T>(o: usize, v: v128, rest: i32): void {
+  const bytes = rest * sizeof<T>();
+  if (bytes >= 16) v128.store(o, v);
+  else if (bytes === 12) {
+    v128.store64_lane(o, v, 0);
+    v128.store32_lane(o, v, 2, 8);
+  } else if (bytes === 8) v128.store64_lane(o, v, 0);
+  else v128.store32_lane(o, v, 0);
 }
