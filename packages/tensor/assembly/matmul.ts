@@ -31,7 +31,7 @@ import { matmul32 } from "./matmul32";
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
-import { LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
+import { findMasks, LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -121,7 +121,7 @@ function matmulOf(
   }
   const directFinite = direct && allFinite(b, k * n);
   // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
-  // sparse blocks of A go by maskRows, with B's rows copied whole at rowMajor.
+  // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
   const byMask = !transA && k <= MASK_K;
   const rowMajor = ((steps + ((<usize>(MC * kc)) << 2) + 15) & ~15) + <usize>((kc + 1) * LIVE_STEP_BYTES);
   for (let jc = 0; jc < n; jc += NC) {
@@ -130,11 +130,15 @@ function matmulOf(
     let packed = !direct;
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 3 : NR << 3;
-    const masked = byMask && packRowMajor<f64>(b, n, k, transB, jc, nc, ncp, rowMajor);
+    const masked = byMask && bFinite;
+    let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
-      if (masked && maskRows<f64>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 3), n, counts)) {
+      if (masked && findMasks<f64>(a, k, ic, mc, counts)) {
+        if (!rowMajorPacked) packRowMajor<f64>(b, n, k, transB, jc, nc, ncp, rowMajor);
+        rowMajorPacked = true;
+        maskRows<f64>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 3), n, counts);
         continue;
       }
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);

@@ -27,7 +27,7 @@
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
-import { LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
+import { findMasks, LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -106,7 +106,7 @@ export function matmul32(
   const byRows = direct && transA && k > kc && rowEnd - rowStart <= MC;
   const directFinite = direct && !byRows && allFinite(b, k * n);
   // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
-  // sparse blocks of A go by maskRows, with B's rows copied whole at rowMajor.
+  // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
   const byMask = !transA && k <= MASK_K;
   const rowMajor = live + <usize>((kc + 1) * LIVE_STEP_BYTES);
   for (let jc = 0; jc < n; jc += NC) {
@@ -115,11 +115,15 @@ export function matmul32(
     let packed = !direct;
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 2 : NR << 2;
-    const masked = byMask && packRowMajor<f32>(b, n, k, transB, jc, nc, ncp, rowMajor);
+    const masked = byMask && bFinite;
+    let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
-      if (masked && maskRows<f32>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 2), n, counts)) {
+      if (masked && findMasks<f32>(a, k, ic, mc, counts)) {
+        if (!rowMajorPacked) packRowMajor<f32>(b, n, k, transB, jc, nc, ncp, rowMajor);
+        rowMajorPacked = true;
+        maskRows<f32>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 2), n, counts);
         continue;
       }
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 2);

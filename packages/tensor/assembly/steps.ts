@@ -197,33 +197,48 @@ export const MASK_K: i32 = 32;
 
 /**
  * Copies steps [0, k) x columns [jc, jc+nc) of op(B) (transB: B stored n x k) to rows of ncp values
- * of type T at w, the columns past nc zero, for maskRows; returns whether every value is finite.
+ * of type T at w, the columns past nc zero, for maskRows.
  */
-export function packRowMajor<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, ncp: i32, w: usize): bool {
+export function packRowMajor<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, ncp: i32, w: usize): void {
   const shift: usize = sizeof<T>() === 8 ? 3 : 2;
   const rowStride = transB ? 1 : n;
   const colStride = transB ? k : 1;
-  let finite = <T>0; // +0 or -0 while every value is finite, else NaN
   for (let p = 0; p < k; p++) {
     const row = w + ((<usize>(p * ncp)) << shift);
     for (let j = 0; j < nc; j++) {
-      const v = load<T>(b + ((<usize>(p * rowStride + (jc + j) * colStride)) << shift));
-      store<T>(row + ((<usize>j) << shift), v);
-      finite += v * <T>0;
+      store<T>(row + ((<usize>j) << shift), load<T>(b + ((<usize>(p * rowStride + (jc + j) * colStride)) << shift)));
     }
     for (let j = nc; j < ncp; j++) store<T>(row + ((<usize>j) << shift), <T>0);
   }
-  return finite === finite;
+}
+
+/**
+ * Writes at masks (4 bytes a row) each of rows [ic, ic+mc) of A's (not transposed, k <= MASK_K
+ * steps) nonzero steps as a bit mask, for maskRows; returns false as soon as more than SPARSE_MAX of
+ * the rows' values are nonzero (with one row of slack), as then the caller multiplies densely.
+ */
+export function findMasks<T>(a: usize, k: i32, ic: i32, mc: i32, masks: usize): bool {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const aRows = a + ((<usize>(ic * k)) << shift);
+  const rowBytes = (<usize>k) << shift;
+  const perRow = SPARSE_MAX * <f64>k;
+  let total = 0;
+  for (let r = 0; r < mc; r++) {
+    const mask = <u32>nonzeroRows<T>(aRows + <usize>r * rowBytes, k);
+    store<u32>(masks + ((<usize>r) << 2), mask);
+    total += <i32>popcnt(mask);
+    if (<f64>total > perRow * <f64>(r + 2)) return false;
+  }
+  return <f64>total <= perRow * <f64>mc;
 }
 
 /**
  * out rows [0, mc) (n values apart; columns [0, nc) written) = rows [ic, ic+mc) of A (not
  * transposed, k <= MASK_K steps: one k block) times a finite B packed by packRowMajor at bRows (rows
- * of ncp values): each row's nonzero steps are found as a bit mask (kept at masks, 4 bytes a row),
- * and each output value is the sum over them in increasing p, started at +0, with 8 running vectors
- * in locals per pass over the mask and stored straight to out (no packed rows, no scratch sums).
- * Zeros of A are left out exactly as by the sparse rows (B is finite). Returns false, having written
- * nothing, when more than SPARSE_MAX of the rows' values are nonzero (the caller multiplies densely).
+ * of ncp values), A's rows given by their masks from findMasks: each output value is the sum over
+ * the row's nonzero steps in increasing p, started at +0, with 8 running vectors in locals per pass
+ * over the mask, stored straight to out (no packed rows, no scratch sums). Zeros of A are left out
+ * exactly as by the sparse rows (B is finite).
  */
 export function maskRows<T>(
   a: usize,
@@ -236,17 +251,10 @@ export function maskRows<T>(
   out: usize,
   n: i32,
   masks: usize,
-): bool {
+): void {
   const shift: usize = sizeof<T>() === 8 ? 3 : 2;
   const aRows = a + ((<usize>(ic * k)) << shift);
   const rowBytes = (<usize>k) << shift;
-  let total = 0;
-  for (let r = 0; r < mc; r++) {
-    const mask = <u32>nonzeroRows<T>(aRows + <usize>r * rowBytes, k);
-    store<u32>(masks + ((<usize>r) << 2), mask);
-    total += <i32>popcnt(mask);
-  }
-  if (<f64>total > SPARSE_MAX * <f64>mc * <f64>k) return false;
   const pass = sizeof<T>() === 8 ? 16 : 32; // 8 vectors of columns
   const bStep = (<usize>ncp) << shift;
   for (let r = 0; r < mc; r++) {
@@ -257,7 +265,6 @@ export function maskRows<T>(
       maskPass<T>(aRow, mask, bRows + ((<usize>j) << shift), bStep, min(pass, nc - j), o + ((<usize>j) << shift));
     }
   }
-  return true;
 }
 
 /**
