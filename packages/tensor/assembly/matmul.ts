@@ -18,7 +18,9 @@
 // only, still in increasing p. The bits do not change: a zero A value times a finite B value is +0
 // or -0, and adding +0 or -0 to a running sum leaves it as it was, because the sum starts at +0 and
 // in round-to-nearest a sum is -0 only when both terms are -0. Where B holds an Inf or NaN, 0 * B is
-// NaN, so nothing is skipped.
+// NaN, so nothing is skipped. Two shapes of a convolution go other ways, in assembly/steps.ts with the
+// same rule: a product of at most 32 steps (col · Wᵀ) sums each row's nonzero steps found as a bit
+// mask, and a k-reduction of a transposed A (doutᵀ · col) also leaves out steps whose B row is zero.
 //
 // All addresses are byte offsets in linear memory chosen by the caller: the module has no data
 // segments and no globals that matter, so one compiled module serves every thread over one shared

@@ -20,7 +20,9 @@
 // summed over its nonzero A values only, still in increasing p. A zero A value times a finite B value
 // is +0 or -0 (exact in float32 too), and adding +0 or -0 to a float32 running sum that starts at +0
 // leaves it unchanged (round-to-nearest gives -0 only for (-0) + (-0)). Where B holds an Inf or NaN
-// nothing is skipped.
+// nothing is skipped. The two convolution shapes of assembly/steps.ts (a product of at most 32 steps,
+// and a k-reduction of a transposed A that also leaves out steps whose B row is zero) go there, as
+// in the float64 kernel.
 //
 // All addresses are byte offsets in linear memory chosen by the caller (no data segments, no globals
 // that matter): one compiled module serves every thread over one shared memory.
