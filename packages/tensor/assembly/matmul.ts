@@ -18,7 +18,9 @@
 // only, still in increasing p. The bits do not change: a zero A value times a finite B value is +0
 // or -0, and adding +0 or -0 to a running sum leaves it as it was, because the sum starts at +0 and
 // in round-to-nearest a sum is -0 only when both terms are -0. Where B holds an Inf or NaN, 0 * B is
-// NaN, so nothing is skipped.
+// NaN, so nothing is skipped. Two shapes of a convolution go other ways, in assembly/steps.ts with the
+// same rule: a product of at most 32 steps (col · Wᵀ) sums each row's nonzero steps found as a bit
+// mask, and a k-reduction of a transposed A (doutᵀ · col) also leaves out steps whose B row is zero.
 //
 // All addresses are byte offsets in linear memory chosen by the caller: the module has no data
 // segments and no globals that matter, so one compiled module serves every thread over one shared
@@ -31,6 +33,7 @@ import { matmul32 } from "./matmul32";
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
+import { findMasks, LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -45,7 +48,10 @@ const NC: i32 = 240;
 export function matmulScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), NR);
   const kc = kBlock(k);
-  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2);
+  // Then kOuter's live steps of a k block (kc + 1 entries, aligned to 16), and for few steps B's rows
+  // for maskRows (steps.ts).
+  const rowMajor = k <= MASK_K ? (k * ncMax) << 3 : 0;
+  return ((MC * kc + k * ncMax + MC * ncMax) << 3) + ((MC * (kc + 1)) << 2) + (kc + 2) * LIVE_STEP_BYTES + rowMajor;
 }
 
 /**
@@ -103,7 +109,6 @@ function matmulOf(
   // sparse kernels step through); it is packed only if a dense block needs it.
   // (Its kept steps are stored as i32 byte offsets p * n * 8 with p < kc, which must not overflow.)
   const direct = !transB && <i64>n * <i64>(kc << 3) <= <i64>i32.MAX_VALUE;
-  const directFinite = direct && allFinite(b, k * n);
   // One block of rows and several k blocks (a k-reduction such as a convolution's weight gradient):
   // the k blocks go outermost and B is packed one block at a time, kc rows that stay in cache
   // while every row block passes over them, instead of all k rows of B at once (57600 x 28 values,
@@ -113,37 +118,31 @@ function matmulOf(
     // Such a B with short rows is not packed into panels for the dense tiles either: each block's rows
     // are copied whole (a tile then steps through rows of ncp values, a few cache lines a step).
     const bInPlace = direct && n <= IN_PLACE_MAX;
-    kOuter(
-      a,
-      b,
-      out,
-      m,
-      n,
-      k,
-      transA,
-      transB,
-      rowStart,
-      rowEnd,
-      kc,
-      aPanels,
-      bPanels,
-      counts,
-      steps,
-      direct,
-      directFinite,
-      bInPlace,
-    );
+    kOuter(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, kc, aPanels, bPanels, counts, steps, direct, bInPlace);
     return;
   }
+  const directFinite = direct && allFinite(b, k * n);
+  // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
+  // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
+  const byMask = !transA && k <= MASK_K;
+  const rowMajor = ((steps + ((<usize>(MC * kc)) << 2) + 15) & ~15) + <usize>((kc + 1) * LIVE_STEP_BYTES);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
     let packed = !direct;
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 3 : NR << 3;
+    const masked = byMask && bFinite;
+    let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
+      if (masked && findMasks<f64>(a, k, ic, mc, counts)) {
+        if (!rowMajorPacked) packRowMajor<f64>(b, n, k, transB, jc, nc, ncp, rowMajor);
+        rowMajorPacked = true;
+        maskRows<f64>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 3), n, counts);
+        continue;
+      }
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
@@ -205,13 +204,18 @@ function kOuter(
   counts: usize,
   steps: usize,
   direct: bool,
-  directFinite: bool,
   bInPlace: bool,
 ): void {
   const ncMax = roundUp(min(NC, n), NR);
   const acc = bPanels + ((<usize>(kc * ncMax)) << 3);
   const stepBytes = direct ? n << 3 : NR << 3;
   const rows = rowEnd - rowStart;
+  // A transposed A with a B read in place is packed by packLiveSteps (steps.ts: it tests B row by row,
+  // so B needs no finiteness pass of its own); otherwise zeros of A are skipped only if all of B is
+  // finite.
+  const live = (steps + ((<usize>(MC * kc)) << 2) + 15) & ~15;
+  const byRows = direct && transA;
+  const directFinite = direct && !transA && allFinite(b, k * n);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
@@ -220,10 +224,15 @@ function kOuter(
       const kb = min(kc, k - pc);
       let packed = !direct;
       const bFinite = direct ? directFinite : packBlock(b, n, k, transB, jc, nc, pc, kb, bPanels);
+      const bRows = b + ((<usize>(pc * n + jc)) << 3);
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         const accI = acc + ((<usize>((ic - rowStart) * ncp)) << 3);
-        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+        if (
+          byRows
+            ? packLiveSteps<f64>(a, m, ic, mc, pc, kb, bRows, n, nc, live, aPanels, counts, steps)
+            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)
+        ) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, accI);
           else sparseRows(aPanels, counts, steps, mc, kb, bPanels, (<usize>kb) << 5, ncp, ncp, accI);
           continue;
@@ -569,15 +578,18 @@ function keepInRow(w: usize, counts: usize, steps: usize, kb: i32, r: i32, v: f6
 
 /** Column counts of the wide sparse-row kernel, as type arguments (a compile-time choice). */
 type Twelve = u8;
+type Thirteen = u32;
 type Fourteen = u16;
 
 /**
  * c[0..12) += sum over kept steps t of av[t] * (B's groups of 4 at bp, bp+P, bp+2P, row steps[t]);
- * with W = Fourteen also c[12..14) from the first 2 columns of the group at bp+3P (a last group of
- * 14 columns in one pass: seven independent sums, where a separate pair would wait on one).
+ * with W = Fourteen also c[12..14) from the first 2 columns of the group at bp+3P, with W = Thirteen
+ * c[12] from its first column (a last group of 14 or 13 columns in one pass: seven independent sums,
+ * where a separate pair or single column would wait on one).
  */
 function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: usize): void {
   const pair = sizeof<W>() === sizeof<Fourteen>();
+  const one = sizeof<W>() === sizeof<Thirteen>();
   let s0 = v128.load(c);
   let s1 = v128.load(c, 16);
   let s2 = v128.load(c, 32);
@@ -585,6 +597,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
   let s4 = v128.load(c, 64);
   let s5 = v128.load(c, 80);
   let s6 = pair ? v128.load(c, 96) : f64x2.splat(0);
+  let t6 = one ? load<f64>(c, 96) : 0.0;
   const end = st + ((<usize>kept) << 2);
   if (P === 32) {
     // Groups 32 bytes apart (B read in place, or packed panels one step long): every load is one
@@ -599,6 +612,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
       s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q, 64)));
       s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q, 80)));
       if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q, 96)));
+      if (one) t6 += load<f64>(av) * load<f64>(q, 96);
       av += 8;
     }
   } else {
@@ -614,6 +628,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
       s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q2)));
       s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q2, 16)));
       if (pair) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q2 + P)));
+      if (one) t6 += load<f64>(av) * load<f64>(q2 + P);
       av += 8;
     }
   }
@@ -624,6 +639,7 @@ function rowKernel3<W>(av: usize, st: usize, kept: i32, bp: usize, P: usize, c: 
   v128.store(c, s4, 64);
   v128.store(c, s5, 80);
   if (pair) v128.store(c, s6, 96);
+  if (one) store<f64>(c, t6, 96);
 }
 
 /** rowKernel3 for one group of 4 columns. */
@@ -680,7 +696,7 @@ function sparseRows(
 ): void {
   for (let j = 0; j < nc; ) {
     const rest = nc - j;
-    const width = rest === 14 ? 14 : rest >= 12 ? 12 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
+    const width = rest === 14 || rest === 13 ? rest : rest >= 12 ? 12 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
     const bj = b + <usize>(j >> 2) * groupBytes + ((<usize>(j & 3)) << 3);
     for (let r = 0; r < mc; r++) {
       const kept = load<i32>(counts + ((<usize>r) << 2));
@@ -690,6 +706,7 @@ function sparseRows(
       const c = acc + ((<usize>(r * ncp + j)) << 3);
       if (width === 12) rowKernel3<Twelve>(av, st, kept, bj, groupBytes, c);
       else if (width === 14) rowKernel3<Fourteen>(av, st, kept, bj, groupBytes, c);
+      else if (width === 13) rowKernel3<Thirteen>(av, st, kept, bj, groupBytes, c);
       else if (width === 4) rowKernel1(av, st, kept, bj, c);
       else if (width === 2) rowKernelPair(av, st, kept, bj, c);
       else rowKernelOne(av, st, kept, bj, c);

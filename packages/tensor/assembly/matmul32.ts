@@ -20,13 +20,16 @@
 // summed over its nonzero A values only, still in increasing p. A zero A value times a finite B value
 // is +0 or -0 (exact in float32 too), and adding +0 or -0 to a float32 running sum that starts at +0
 // leaves it unchanged (round-to-nearest gives -0 only for (-0) + (-0)). Where B holds an Inf or NaN
-// nothing is skipped.
+// nothing is skipped. The two convolution shapes of assembly/steps.ts (a product of at most 32 steps,
+// and a k-reduction of a transposed A that also leaves out steps whose B row is zero) go there, as
+// in the float64 kernel.
 //
 // All addresses are byte offsets in linear memory chosen by the caller (no data segments, no globals
 // that matter): one compiled module serves every thread over one shared memory.
 
 import { kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
+import { findMasks, LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
 const MR: i32 = 4;
@@ -45,8 +48,15 @@ export function matmul32ScratchBytes(n: i32, k: i32): i32 {
   const ncMax = roundUp(min(NC, n), 4);
   const kc = kBlock(k);
   // A panels (or sparse A values, with 4 values of slack), B strip, sums, per row a count, its steps
-  // (and slack), then the table of compress4.
-  return ((MC * kc + 4 + k * ncMax + MC * ncMax + MC + MC * kc + 4) << 2) + COMPRESS_TABLE_BYTES;
+  // (and slack), the table of compress4, the live steps of packLiveSteps (steps.ts, aligned to 16),
+  // then for few steps B's rows for maskRows (steps.ts).
+  const rowMajor = k <= MASK_K ? (k * ncMax) << 2 : 0;
+  return (
+    ((MC * kc + 4 + k * ncMax + MC * ncMax + MC + MC * kc + 4) << 2) +
+    COMPRESS_TABLE_BYTES +
+    (kc + 2) * LIVE_STEP_BYTES +
+    rowMajor
+  );
 }
 
 /**
@@ -80,6 +90,7 @@ export function matmul32(
   const counts = acc + ((<usize>(MC * ncMax)) << 2);
   const steps = counts + ((<usize>MC) << 2);
   const table = steps + ((<usize>(MC * kc + 4)) << 2);
+  const live = (table + COMPRESS_TABLE_BYTES + 15) & ~15;
   writeCompressTable(table);
 
   // A B that is not transposed is read in place by the sparse path (its rows are what the sparse
@@ -91,21 +102,55 @@ export function matmul32(
     !transB &&
     <i64>n * <i64>(kc << 2) <= <i64>i32.MAX_VALUE &&
     <u64>b + ((<u64>k * <u64>n + 3) << 2) <= (<u64>memory.size()) << 16;
-  const directFinite = direct && allFinite(b, k * n);
+  // A k-reduction (several k blocks, one block of rows) of a transposed A and a B read in place goes
+  // by packLiveSteps (steps.ts: it tests B row by row, so B needs no finiteness pass of its own);
+  // otherwise zeros of A are skipped only if all of B is finite.
+  const byRows = direct && transA && k > kc && rowEnd - rowStart <= MC;
+  const directFinite = direct && !byRows && allFinite(b, k * n);
+  // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
+  // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
+  const byMask = !transA && k <= MASK_K;
+  const rowMajor = live + <usize>((kc + 1) * LIVE_STEP_BYTES);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, 4);
     let packed = !direct;
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 2 : NR << 2;
+    const masked = byMask && bFinite;
+    let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
+      if (masked && findMasks<f32>(a, k, ic, mc, counts)) {
+        if (!rowMajorPacked) packRowMajor<f32>(b, n, k, transB, jc, nc, ncp, rowMajor);
+        rowMajorPacked = true;
+        maskRows<f32>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 2), n, counts);
+        continue;
+      }
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 2);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 2);
-        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table)) {
+        if (
+          byRows
+            ? packLiveSteps<f32>(
+                a,
+                m,
+                ic,
+                mc,
+                pc,
+                kb,
+                b + ((<usize>(pc * n + jc)) << 2),
+                n,
+                nc,
+                live,
+                aPanels,
+                counts,
+                steps,
+              )
+            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table)
+        ) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 2), 4, 0, ncp, acc);
           else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 2, 1, ncp, acc);
           continue;

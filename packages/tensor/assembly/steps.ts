@@ -1,0 +1,331 @@
+// Two ways of leaving out zeros of A that both matrix products use besides their sparse rows
+// (T = f64: assembly/matmul.ts, T = f32: assembly/matmul32.ts):
+// - packLiveSteps, for a k-reduction of a transposed A with few rows and a B read in place, as in a
+//   convolution's weight gradient doutᵀ · col: whole steps are left out where a row of B is all zero
+//   (a blank patch of an image) or a row of A is (all channels at a pixel no gradient reached);
+// - maskRows, for a product with few steps and A not transposed, as in a convolution's forward
+//   product col · Wᵀ (25 steps): each row's nonzero steps as a bit mask, summed in registers.
+//
+// Each output element is still the running sum of its products in increasing p, rounded in T at
+// every step, and a product is left out only where it is +0 or -0: adding +0 or -0 to a running sum
+// leaves it as it was (the sum starts at +0, and in round-to-nearest a sum is -0 only when both
+// terms are -0). A zero times a finite value is +0 or -0; a zero times an Inf or a NaN is NaN, so
+// finiteness is tested on the other side of every zero that is left out.
+
+/** Bytes per live step: its p (u32), padding, then a mask of the rows that keep their value (u64). */
+export const LIVE_STEP_BYTES: i32 = 16;
+
+/** A block is multiplied this way when at most this share of its A values is kept (as for the sparse
+ * rows of matmul.ts and matmul32.ts). */
+const SPARSE_MAX = 0.5;
+
+/**
+ * Packs rows [ic, ic+mc) (mc <= 64) of a transposed A (stored k x m) over the block's steps
+ * [pc, pc+kb) as sparse rows for a B read in place (row p of the block: nc values at
+ * bRows + p*n*sizeof<T>): row r's kept values at w + r*kb*sizeof<T>, their B rows' byte offsets
+ * p*n*sizeof<T> at steps + r*kb*4, in increasing p, and its count at counts + 4r (the layout of
+ * matmul.ts's and matmul32.ts's packRows, which their sparseRows multiply). Returns false when more
+ * than SPARSE_MAX of the A values would be kept (the caller multiplies the block densely).
+ *
+ * First the block's live steps are listed at `live` (16-byte aligned, kb * LIVE_STEP_BYTES bytes),
+ * B and A tested one row at a time: a step whose B row is all zero and whose A row is finite is left
+ * out, and so is one whose A row is all zero and whose B row is finite; at the others a row keeps its
+ * A value if it is nonzero, or whatever it is if the B row holds an Inf or a NaN. Only then are the
+ * kept values appended to their rows' lists, so a count in memory is updated once per kept value,
+ * not once per value of A.
+ */
+export function packLiveSteps<T>(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  bRows: usize,
+  n: i32,
+  nc: i32,
+  live: usize,
+  w: usize,
+  counts: usize,
+  steps: usize,
+): bool {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const aRows = a + ((<usize>(pc * m + ic)) << shift);
+  const aRowBytes = (<usize>m) << shift;
+  const bRowBytes = (<usize>n) << shift;
+  const allRows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
+  const perStep = SPARSE_MAX * <f64>mc;
+  let count = 0;
+  let total = 0;
+  for (let p = 0; p < kb; p++) {
+    const bTest = rowTest<T>(bRows + <usize>p * bRowBytes, nc);
+    const aRow = aRows + <usize>p * aRowBytes;
+    let keep: u64;
+    if ((bTest & NON_FINITE) !== 0) keep = allRows;
+    else {
+      keep = nonzeroRows<T>(aRow, mc);
+      if (keep === 0 || ((bTest & NONZERO) === 0 && (rowTest<T>(aRow, mc) & NON_FINITE) === 0)) continue;
+    }
+    const e = live + ((<usize>count) << 4);
+    store<u32>(e, p);
+    store<u64>(e, keep, 8);
+    count++;
+    total += <i32>popcnt(keep);
+    // Gives up early when too dense, with one step of slack.
+    if (<f64>total > perStep * <f64>(p + 2)) return false;
+  }
+  if (<f64>total > perStep * <f64>kb) return false;
+  memory.fill(counts, 0, (<usize>mc) << 2);
+  const rowW = (<usize>kb) << shift;
+  const rowSteps = (<usize>kb) << 2;
+  for (let s = 0; s < count; s++) {
+    const e = live + ((<usize>s) << 4);
+    const p = load<u32>(e);
+    let keep = load<u64>(e, 8);
+    const aRow = aRows + <usize>p * aRowBytes;
+    const offset = p * <u32>bRowBytes;
+    while (keep !== 0) {
+      const r = <usize>ctz(keep);
+      keep &= keep - 1;
+      const cp = counts + (r << 2);
+      const c = <usize>load<u32>(cp);
+      store<T>(w + r * rowW + (c << shift), load<T>(aRow + (r << shift)));
+      store<u32>(steps + r * rowSteps + (c << 2), offset);
+      store<u32>(cp, <u32>c + 1);
+    }
+  }
+  return true;
+}
+
+/** rowTest's bits: some value is not +0 or -0; some value is an Inf or a NaN. */
+const NONZERO = 1;
+const NON_FINITE = 2;
+
+/** NONZERO | NON_FINITE, each if some of the len values of type T at q is so. */
+function rowTest<T>(q: usize, len: i32): i32 {
+  // The values' bits ORed (all zero but the sign bit: all +0 or -0), and two sums of v * 0 (+0 or
+  // -0 while every v is finite, else NaN), two so that the additions do not wait on each other.
+  let bits = v128.splat<i32>(0);
+  let s0 = bits;
+  let s1 = bits;
+  let r = 0;
+  if (sizeof<T>() === 8) {
+    const zero = f64x2.splat(0);
+    for (; r + 4 <= len; r += 4) {
+      const v0 = v128.load(q + ((<usize>r) << 3));
+      const v1 = v128.load(q + ((<usize>r) << 3), 16);
+      bits = v128.or(bits, v128.or(v0, v1));
+      s0 = f64x2.add(s0, f64x2.mul(v0, zero));
+      s1 = f64x2.add(s1, f64x2.mul(v1, zero));
+    }
+    if (r + 2 <= len) {
+      const v = v128.load(q + ((<usize>r) << 3));
+      bits = v128.or(bits, v);
+      s0 = f64x2.add(s0, f64x2.mul(v, zero));
+      r += 2;
+    }
+    if (r < len) {
+      const v = v128.load64_zero(q + ((<usize>r) << 3));
+      bits = v128.or(bits, v);
+      s1 = f64x2.add(s1, f64x2.mul(v, zero));
+    }
+    s0 = f64x2.add(s0, s1);
+    bits = v128.and(bits, i64x2.splat(0x7fffffffffffffff));
+    return (v128.any_true(bits) ? NONZERO : 0) | (v128.any_true(f64x2.ne(s0, s0)) ? NON_FINITE : 0);
+  }
+  const zero = f32x4.splat(0);
+  for (; r + 8 <= len; r += 8) {
+    const v0 = v128.load(q + ((<usize>r) << 2));
+    const v1 = v128.load(q + ((<usize>r) << 2), 16);
+    bits = v128.or(bits, v128.or(v0, v1));
+    s0 = f32x4.add(s0, f32x4.mul(v0, zero));
+    s1 = f32x4.add(s1, f32x4.mul(v1, zero));
+  }
+  if (r + 4 <= len) {
+    const v = v128.load(q + ((<usize>r) << 2));
+    bits = v128.or(bits, v);
+    s0 = f32x4.add(s0, f32x4.mul(v, zero));
+    r += 4;
+  }
+  // The last 1 to 3 values: lanes past len read as zero.
+  if (r + 2 <= len) {
+    const v = v128.load64_zero(q + ((<usize>r) << 2));
+    bits = v128.or(bits, v);
+    s1 = f32x4.add(s1, f32x4.mul(v, zero));
+    r += 2;
+  }
+  if (r < len) {
+    const v = v128.load32_zero(q + ((<usize>r) << 2));
+    bits = v128.or(bits, v);
+    s0 = f32x4.add(s0, f32x4.mul(v, zero));
+  }
+  s0 = f32x4.add(s0, s1);
+  bits = v128.and(bits, i32x4.splat(0x7fffffff));
+  return (v128.any_true(bits) ? NONZERO : 0) | (v128.any_true(f32x4.ne(s0, s0)) ? NON_FINITE : 0);
+}
+
+/** Bit r set for each of the len (at most 64) values of type T at q that is not +0 or -0. */
+function nonzeroRows<T>(q: usize, len: i32): u64 {
+  let bits: u64 = 0;
+  let r = 0;
+  if (sizeof<T>() === 8) {
+    const zero = f64x2.splat(0);
+    // Four values at a time: their two compares' 64-bit lanes narrowed to one i32x4 for one bitmask.
+    for (; r + 4 <= len; r += 4) {
+      const n0 = f64x2.ne(v128.load(q + ((<usize>r) << 3)), zero);
+      const n1 = f64x2.ne(v128.load(q + ((<usize>r) << 3), 16), zero);
+      bits |= (<u64>i32x4.bitmask(v128.shuffle<i32>(n0, n1, 0, 2, 4, 6))) << (<u64>r);
+    }
+    if (r + 2 <= len) {
+      bits |= (<u64>i64x2.bitmask(f64x2.ne(v128.load(q + ((<usize>r) << 3)), zero))) << (<u64>r);
+      r += 2;
+    }
+  } else {
+    const zero = f32x4.splat(0);
+    for (; r + 4 <= len; r += 4) {
+      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+    }
+  }
+  for (; r < len; r++) {
+    bits |= (<u64>(load<T>(q + ((<usize>r) << (sizeof<T>() === 8 ? 3 : 2))) !== 0)) << (<u64>r);
+  }
+  return bits;
+}
+
+/** Products with at most this many steps can go by maskRows: a row's nonzero steps fit in a u32. */
+export const MASK_K: i32 = 32;
+
+/**
+ * Copies steps [0, k) x columns [jc, jc+nc) of op(B) (transB: B stored n x k) to rows of ncp values
+ * of type T at w, the columns past nc zero, for maskRows.
+ */
+export function packRowMajor<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, ncp: i32, w: usize): void {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const rowStride = transB ? 1 : n;
+  const colStride = transB ? k : 1;
+  for (let p = 0; p < k; p++) {
+    const row = w + ((<usize>(p * ncp)) << shift);
+    for (let j = 0; j < nc; j++) {
+      store<T>(row + ((<usize>j) << shift), load<T>(b + ((<usize>(p * rowStride + (jc + j) * colStride)) << shift)));
+    }
+    for (let j = nc; j < ncp; j++) store<T>(row + ((<usize>j) << shift), <T>0);
+  }
+}
+
+/**
+ * Writes at masks (4 bytes a row) each of rows [ic, ic+mc) of A's (not transposed, k <= MASK_K
+ * steps) nonzero steps as a bit mask, for maskRows; returns false as soon as more than SPARSE_MAX of
+ * the rows' values are nonzero (with one row of slack), as then the caller multiplies densely.
+ */
+export function findMasks<T>(a: usize, k: i32, ic: i32, mc: i32, masks: usize): bool {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const aRows = a + ((<usize>(ic * k)) << shift);
+  const rowBytes = (<usize>k) << shift;
+  const perRow = SPARSE_MAX * <f64>k;
+  let total = 0;
+  for (let r = 0; r < mc; r++) {
+    const mask = <u32>nonzeroRows<T>(aRows + <usize>r * rowBytes, k);
+    store<u32>(masks + ((<usize>r) << 2), mask);
+    total += <i32>popcnt(mask);
+    if (<f64>total > perRow * <f64>(r + 2)) return false;
+  }
+  return <f64>total <= perRow * <f64>mc;
+}
+
+/**
+ * out rows [0, mc) (n values apart; columns [0, nc) written) = rows [ic, ic+mc) of A (not
+ * transposed, k <= MASK_K steps: one k block) times a finite B packed by packRowMajor at bRows (rows
+ * of ncp values), A's rows given by their masks from findMasks: each output value is the sum over
+ * the row's nonzero steps in increasing p, started at +0, with 8 running vectors in locals per pass
+ * over the mask, stored straight to out (no packed rows, no scratch sums). Zeros of A are left out
+ * exactly as by the sparse rows (B is finite).
+ */
+export function maskRows<T>(
+  a: usize,
+  k: i32,
+  ic: i32,
+  mc: i32,
+  bRows: usize,
+  ncp: i32,
+  nc: i32,
+  out: usize,
+  n: i32,
+  masks: usize,
+): void {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const aRows = a + ((<usize>(ic * k)) << shift);
+  const rowBytes = (<usize>k) << shift;
+  const pass = sizeof<T>() === 8 ? 16 : 32; // 8 vectors of columns
+  const bStep = (<usize>ncp) << shift;
+  for (let r = 0; r < mc; r++) {
+    const mask = load<u32>(masks + ((<usize>r) << 2));
+    const aRow = aRows + <usize>r * rowBytes;
+    const o = out + ((<usize>(r * n)) << shift);
+    for (let j = 0; j < nc; j += pass) {
+      maskPass<T>(aRow, mask, bRows + ((<usize>j) << shift), bStep, min(pass, nc - j), o + ((<usize>j) << shift));
+    }
+  }
+}
+
+/**
+ * o[0..width) (width <= 8 vectors of T) = sum over the set bits p of mask, in increasing p, of
+ * a[p] * (row p of B at b + p*bStep), each product and sum rounded in T, from +0.
+ */
+function maskPass<T>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o: usize): void {
+  const lanes = sizeof<T>() === 8 ? 2 : 4;
+  const vecs = (width + lanes - 1) / lanes;
+  let s0 = v128.splat<i32>(0);
+  let s1 = s0;
+  let s2 = s0;
+  let s3 = s0;
+  let s4 = s0;
+  let s5 = s0;
+  let s6 = s0;
+  let s7 = s0;
+  while (mask !== 0) {
+    const p = <usize>ctz(mask);
+    mask &= mask - 1;
+    const q = b + p * bStep;
+    if (sizeof<T>() === 8) {
+      const x = v128.load64_splat(a + (p << 3));
+      s0 = f64x2.add(s0, f64x2.mul(x, v128.load(q)));
+      if (vecs > 1) s1 = f64x2.add(s1, f64x2.mul(x, v128.load(q, 16)));
+      if (vecs > 2) s2 = f64x2.add(s2, f64x2.mul(x, v128.load(q, 32)));
+      if (vecs > 3) s3 = f64x2.add(s3, f64x2.mul(x, v128.load(q, 48)));
+      if (vecs > 4) s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q, 64)));
+      if (vecs > 5) s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q, 80)));
+      if (vecs > 6) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q, 96)));
+      if (vecs > 7) s7 = f64x2.add(s7, f64x2.mul(x, v128.load(q, 112)));
+    } else {
+      const x = v128.load32_splat(a + (p << 2));
+      s0 = f32x4.add(s0, f32x4.mul(x, v128.load(q)));
+      if (vecs > 1) s1 = f32x4.add(s1, f32x4.mul(x, v128.load(q, 16)));
+      if (vecs > 2) s2 = f32x4.add(s2, f32x4.mul(x, v128.load(q, 32)));
+      if (vecs > 3) s3 = f32x4.add(s3, f32x4.mul(x, v128.load(q, 48)));
+      if (vecs > 4) s4 = f32x4.add(s4, f32x4.mul(x, v128.load(q, 64)));
+      if (vecs > 5) s5 = f32x4.add(s5, f32x4.mul(x, v128.load(q, 80)));
+      if (vecs > 6) s6 = f32x4.add(s6, f32x4.mul(x, v128.load(q, 96)));
+      if (vecs > 7) s7 = f32x4.add(s7, f32x4.mul(x, v128.load(q, 112)));
+    }
+  }
+  putVector<T>(o, s0, width);
+  if (vecs > 1) putVector<T>(o + 16, s1, width - lanes);
+  if (vecs > 2) putVector<T>(o + 32, s2, width - 2 * lanes);
+  if (vecs > 3) putVector<T>(o + 48, s3, width - 3 * lanes);
+  if (vecs > 4) putVector<T>(o + 64, s4, width - 4 * lanes);
+  if (vecs > 5) putVector<T>(o + 80, s5, width - 5 * lanes);
+  if (vecs > 6) putVector<T>(o + 96, s6, width - 6 * lanes);
+  if (vecs > 7) putVector<T>(o + 112, s7, width - 7 * lanes);
+}
+
+/** Stores v's values of type T at o, all of them if `rest` is at least a vector's, else only the
+ * first `rest` (the bytes past them belong to the next output row, or lie past the output). */
+function putVector<T>(o: usize, v: v128, rest: i32): void {
+  const bytes = rest * sizeof<T>();
+  if (bytes >= 16) v128.store(o, v);
+  else if (bytes === 12) {
+    v128.store64_lane(o, v, 0);
+    v128.store32_lane(o, v, 2, 8);
+  } else if (bytes === 8) v128.store64_lane(o, v, 0);
+  else v128.store32_lane(o, v, 0);
+}
