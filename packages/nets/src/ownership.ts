@@ -1,17 +1,12 @@
 import { type Tensor, track } from "@bp/tensor";
 
-/** Storage below this many bytes neither returns to a pool (cpu's BufferPool) nor lives in a
- * resident heap (wasm, worker): disposing such a temporary (a scalar operand, a column sum) would
- * give nothing back and costs more than leaving it to the garbage collector. */
-const RECYCLED_BYTES = 1024;
-
 /**
  * What a net's loops own of the tensors its layers make. Layers compute and cache, as in the book,
  * and never dispose: the net runs each `forward` and `backward` under `track` and sorts what the
  * call made. The tensors the layer now holds in its fields (its caches: Affine's `x`, `dW`, `db`)
  * and, for a forward, its output are kept; every other tensor the call made is a temporary and is
- * disposed at once, so its storage serves the next op (one under 1 KiB, which no backend recycles,
- * is left to the garbage collector; one the layer disposed itself stays disposed). The kept tensors
+ * disposed at once, so its storage serves the next op (small ones too: a scalar operand, a column
+ * sum; one the layer disposed itself stays disposed). The kept tensors
  * of a layer's previous call in the same direction are disposed when this call has replaced them;
  * one the layer still holds afterwards (a Dropout mask made its `fixedMask`) is left to the garbage
  * collector, and so is a tensor given to the net's caller (`predict`'s result).
@@ -54,7 +49,7 @@ export class Ownership {
     for (const t of made) {
       if (held.includes(t) || (keepResult && t === result)) kept.push(t);
       else if (t === result) handOff = true;
-      else if (!t.isDisposed && t.data.byteLength >= RECYCLED_BYTES) t.dispose();
+      else t.dispose(); // does nothing when the layer disposed it itself
     }
     if (previous !== undefined)
       for (const t of previous) if (t !== result && !held.includes(t) && !this.given.has(t)) t.dispose();

@@ -183,7 +183,7 @@ describe("what the net's loops dispose, and what they never touch (cpu)", () => 
     return { probe, net };
   }
 
-  it("a layer's temporaries (from 1 KiB) go at once; its caches (fields, one level into arrays) and output when its next forward replaces them; the input never", () => {
+  it("a layer's temporaries (small ones too) go at once; its caches (fields, one level into arrays) and output when its next forward replaces them; the input never", () => {
     const { probe, net } = probeNet();
     const x = randn([40, 4], { seed: 1 }); // 160 float64: 1280 bytes, storage a backend recycles
     const t = tensor(
@@ -194,9 +194,8 @@ describe("what the net's loops dispose, and what they never touch (cpu)", () => 
     const first = { temporary: probe.temporary!, out: probe.out!, kept: probe.kept[0]! };
     expect(first.temporary.isDisposed).toBe(true);
     expect(() => first.temporary.data).toThrow("was disposed");
-    // 4 column sums (32 bytes): no backend recycles storage under 1 KiB, so it is left to the
-    // garbage collector rather than disposed.
-    expect(probe.small!.isDisposed).toBe(false);
+    // 4 column sums (32 bytes): a temporary too, whose storage the pool takes back like any other.
+    expect(probe.small!.isDisposed).toBe(true);
     expect(first.out.isDisposed).toBe(false);
     expect(first.kept.isDisposed).toBe(false);
     // out = (2x) / 2 = x exactly; kept = x + 1.

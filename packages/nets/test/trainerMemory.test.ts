@@ -41,8 +41,8 @@ describe("Trainer memory reuse", () => {
   it("later steps reuse pooled storage, with the same losses and parameters bit for bit", () => {
     const pooled = new CpuBackend();
     const a = run(pooled, true);
-    // Per step: the 50x64 batch, Affine's x·W (50x32, 50x4 is under the 1 KiB floor), SGD's two
-    // temporaries for W1 (64x32) ... come back; so reuse is several buffers per step.
+    // Per step: the 50x64 batch, Affine's x·W (50x32 and 50x4), SGD's two temporaries
+    // for every parameter, the scalar operands ... come back; so reuse is several buffers per step.
     expect(pooled.pool.stats.reused).toBeGreaterThan(30 * 3);
     const plain = new CpuBackend();
     const b = run(plain, false);

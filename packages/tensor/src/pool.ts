@@ -1,8 +1,12 @@
 import type { DType, TypedArray } from "./dtype.js";
 import { bytesPerElement, newStorage } from "./dtype.js";
 
-/** Storage smaller than this is not pooled: the engine allocates it about as fast as a pool would. */
-const POOL_MIN_BYTES = 1024;
+/** Storage smaller than this is "small": a bias, a column sum, a scalar operand. The engine takes
+ * about a microsecond to allocate even 8 bytes (an ArrayBuffer of its own), a pooled buffer a
+ * fraction of that, so small storage is pooled too, but at most SMALL_PER_SIZE buffers of each
+ * size wait (a loop needs a few of each; millions of disposed scalars need not stay). */
+const SMALL_BYTES = 1024;
+const SMALL_PER_SIZE = 64;
 /** At most this many bytes wait in a pool; storage released beyond it is left to the garbage collector. */
 const POOL_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -48,14 +52,13 @@ export class BufferPool {
     return zero ? d.fill(0) : d;
   }
 
-  /** Takes `data` back for reuse (a whole ArrayBuffer of its own, not too small, room left). */
+  /** Takes `data` back for reuse (a whole ArrayBuffer of its own, room left). */
   release(dtype: DType, data: TypedArray): void {
     const buffer = data.buffer;
     if (
       !(buffer instanceof ArrayBuffer) ||
       data.byteOffset !== 0 ||
       data.byteLength !== buffer.byteLength ||
-      data.byteLength < POOL_MIN_BYTES ||
       this.bytes + data.byteLength > POOL_MAX_BYTES
     )
       return;
@@ -64,7 +67,7 @@ export class BufferPool {
     if (list === undefined) {
       list = [];
       this.free.set(key, list);
-    }
+    } else if (data.byteLength < SMALL_BYTES && list.length >= SMALL_PER_SIZE) return;
     list.push(data);
     this.bytes += data.byteLength;
     this.stats.released++;

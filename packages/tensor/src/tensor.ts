@@ -27,19 +27,6 @@ export type TensorOrNumber = Tensor | number;
  * number of undisposed tensors that hold it (the op's result and its `reshape` views): such storage
  * goes back to the backend when the last of them is disposed. */
 const holders = new WeakMap<TypedArray, number>();
-/** What `data` becomes on a disposed tensor: one shared descriptor, so every disposed tensor takes
- * the same shape transition (a fresh getter per tensor made dispose() cost microseconds). */
-const DISPOSED_DATA: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: Tensor): never {
-    throw new ValueError(
-      "Tensor",
-      `this ${this.dtype} ${formatShape(this.shape)} tensor was disposed and cannot be read or used in an op; dispose() only the tensors nobody uses any more`,
-    );
-  },
-};
-
 export interface MatmulOptions {
   /** Read `this` transposed (no copy is made). */
   transposeA?: boolean;
@@ -57,29 +44,34 @@ export interface MatmulOptions {
  * tensor's dtype.
  */
 export class Tensor {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** The backend that made this tensor and runs its ops. */
+  readonly backend: Backend;
   readonly size: number;
   /** Whether dispose() has run. */
   #disposed = false;
+  /** The elements, row-major. Declared last on purpose: `dispose()` deletes this own property, and
+   * deleting the property an object got last only steps it back to the shape it had before (a
+   * fraction of a microsecond, where redefining it as an accessor took one); a disposed tensor then
+   * reads `data` from the prototype's getter, which throws (see below the class). */
+  readonly data: TypedArray;
 
-  constructor(
-    readonly data: TypedArray,
-    readonly shape: Shape,
-    readonly dtype: DType = dtypeOfArray(data),
-    readonly backend: Backend = cpu,
-  ) {
+  constructor(data: TypedArray, shape: Shape, dtype: DType = dtypeOfArray(data), backend: Backend = cpu) {
     checkShape("Tensor", shape);
-    this.size = sizeOf(shape);
-    if (data.length !== this.size) {
-      throw new ShapeError(
-        "Tensor",
-        `data has ${data.length} elements but shape ${formatShape(shape)} needs ${this.size}`,
-      );
+    const size = sizeOf(shape);
+    if (data.length !== size) {
+      throw new ShapeError("Tensor", `data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`);
     }
     if (dtypeOfArray(data) !== dtype) {
       throw new DTypeError("Tensor", `data is a ${data.constructor.name} but dtype is ${dtype}`);
     }
     // A frozen shape (another tensor's) cannot change under this one; any other is copied.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.dtype = dtype;
+    this.backend = backend;
+    this.size = size;
+    this.data = data;
     // Storage given from outside may be another tensor's: then neither may recycle it.
     holders.delete(data);
     tracking.made?.push(this); // under track() (track.ts): listed as made
@@ -116,7 +108,8 @@ export class Tensor {
     if (this.#disposed) return;
     const data = this.data;
     this.#disposed = true;
-    Object.defineProperty(this, "data", DISPOSED_DATA);
+    // From now on `data` is the prototype's getter, which throws.
+    delete (this as { data?: TypedArray }).data;
     const n = holders.get(data);
     if (n === 1) {
       holders.delete(data);
@@ -129,7 +122,8 @@ export class Tensor {
     return this.#disposed;
   }
 
-  /** A tensor operand, or a number turned into a scalar of this tensor's dtype and backend. */
+  /** A tensor operand, or a number turned into a scalar of this tensor's dtype and backend (listed
+   * by `track` as made; the op disposes it once it has read it). */
   private operand(op: string, other: TensorOrNumber): Tensor {
     if (typeof other === "number") {
       const data = allocFor(op, this.backend, this.dtype, 1);
@@ -216,7 +210,9 @@ export class Tensor {
   binary(op: BinaryOp, other: TensorOrNumber): Tensor {
     const b = this.operand(op, other);
     const outShape = broadcastShapes(op, this.shape, b.shape);
-    return this.make(this.backend.binary(op, this, b, outShape), outShape);
+    const out = this.make(this.backend.binary(op, this, b, outShape), outShape);
+    if (b !== other) b.dispose(); // a number's one-element tensor, read by this op only: its storage serves the next
+    return out;
   }
   add(other: TensorOrNumber): Tensor {
     return this.binary("add", other);
@@ -273,7 +269,9 @@ export class Tensor {
       );
     }
     const outShape = broadcastShapes("where", broadcastShapes("where", condition.shape, this.shape), b.shape);
-    return this.make(this.backend.where(condition, this, b, outShape), outShape);
+    const out = this.make(this.backend.where(condition, this, b, outShape), outShape);
+    if (b !== other) b.dispose(); // as in `binary`
+    return out;
   }
 
   // ---- reductions ---------------------------------------------------------------------------
@@ -610,6 +608,20 @@ export class Tensor {
     return this.toString();
   }
 }
+
+/** `data` of a disposed tensor, whose own `data` property `dispose()` deleted: every use of the
+ * tensor (reading `data`, or an op, which reads it) throws this ValueError. A live tensor's own
+ * property hides this getter, so nothing changes for live tensors (not even what `toEqual` compares). */
+Object.defineProperty(Tensor.prototype, "data", {
+  configurable: true,
+  enumerable: false,
+  get(this: Tensor): never {
+    throw new ValueError(
+      "Tensor",
+      `this ${this.dtype} ${formatShape(this.shape)} tensor was disposed and cannot be read or used in an op; dispose() only the tensors nobody uses any more`,
+    );
+  },
+});
 
 export type NestedArray = number | NestedArray[];
 

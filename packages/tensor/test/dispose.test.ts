@@ -7,9 +7,10 @@ import { createWasmBackend } from "../src/wasm/index.js";
 import { createWorkerBackend } from "../src/worker/node.js";
 import { splitEveryOp } from "../src/worker/internals.js";
 
-/** x * 2 for a 20x10 float64 x: an op result of 1600 bytes, above the pool's 1024-byte floor. */
+/** x + x (= 2x exactly) for a 20x10 float64 x: an op result of 1600 bytes, and no other storage (a
+ * number operand's one-element tensor would go to the pool too). */
 function opResult(x: Tensor): Tensor {
-  return x.mul(2);
+  return x.add(x);
 }
 
 function input(backend: Backend): Tensor {
@@ -85,10 +86,27 @@ describe("Tensor.dispose", () => {
     expect(backend.pool.pooledBytes).toBe(0);
   });
 
-  it("small buffers (under 1024 bytes) are left to the garbage collector", () => {
+  it("small buffers (under 1024 bytes) are pooled too, at most 64 of each size", () => {
     const backend = new CpuBackend();
-    randn([10, 10], { seed: 1, backend }).mul(2).dispose(); // 800 bytes
+    const a = randn([10, 10], { seed: 1, backend });
+    const m = a.add(a); // 800 bytes
+    const storage = m.data;
+    m.dispose();
+    expect(backend.pool.pooledBytes).toBe(800);
+    const next = a.mul(a);
+    expect(next.data).toBe(storage); // the next result of that size takes it
     expect(backend.pool.pooledBytes).toBe(0);
+    expect(next.get(9, 9)).toBe(a.get(9, 9) * a.get(9, 9));
+    // A number operand's one-element tensor is disposed by its op: the next one reuses its storage.
+    a.mul(2);
+    expect(backend.pool.pooledBytes).toBe(8);
+    a.mul(3);
+    expect(backend.pool.pooledBytes).toBe(8);
+    // 100 disposed one-element sums (8 bytes each): 64 wait for reuse, the rest are left to the
+    // garbage collector.
+    const sums = Array.from({ length: 100 }, () => a.sum());
+    for (const s of sums) s.dispose();
+    expect(backend.pool.pooledBytes).toBe(64 * 8);
   });
 
   it("works on the wasm backend and the worker backend, both pooled", async () => {
