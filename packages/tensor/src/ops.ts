@@ -218,6 +218,45 @@ function windowWasm(
   };
 }
 
+interface MatmulTask {
+  a: FloatArray;
+  b: FloatArray;
+  out: FloatArray;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** Products with fewer rows than this are split between output columns when byColumns allows:
+ * rows could not make two chunks of 32 (matmul's minChunk) per thread. */
+const COLUMN_SPLIT_ROWS = 128;
+/** Columns of a split by columns come in whole multiples of this (the kernels' register tiles). */
+const COLUMN_GRAIN = 8;
+
+/**
+ * Whether a product is split between output columns rather than rows: few rows (an Affine layer's
+ * dx = dout · Wᵀ, 100 x 4320 from 100 x 100 and 4320 x 100) and a transposed B with more columns
+ * than rows. The product's columns are then rows of B, contiguous: each call multiplies A by its
+ * rows of B, so it packs only those (split by rows, every call packs all of B), and there are
+ * chunks enough for a late or descheduled thread to take fewer. Each output element is the same
+ * sum in the same order either way.
+ */
+function byColumns(t: MatmulTask): boolean {
+  return t.transB && t.m < COLUMN_SPLIT_ROWS && t.n > t.m;
+}
+
+/** Columns of a split by columns that one kernel call computes at most (a thread's chunk may be
+ * several calls), so that its product fits a thread's scratch (partBytes). */
+const COLUMN_PIECE = 1024;
+
+/** Bytes of a thread's scratch that hold one call's product when split by columns (m x at most
+ * COLUMN_PIECE values, 16-byte aligned; else none). */
+function partBytes(t: MatmulTask): number {
+  return byColumns(t) ? Math.ceil((t.m * Math.min(t.n, COLUMN_PIECE) * t.out.BYTES_PER_ELEMENT) / 16) * 16 : 0;
+}
+
 /** A record, typed by its op and task (so that the task builder takes the op's arguments). */
 function record<K extends OpName, T extends { out: TypedArray }>(r: OpRecord<K, T>): OpRecord<K, T> {
   return r;
@@ -374,19 +413,17 @@ export const OPS = {
         w.kernels.argmaxRows(at(t.x, start * t.axisLen), end - start, t.axisLen, at(t.out, start), f32(t.x)),
     },
   }),
-  matmul: record<
-    "matmul",
-    { a: FloatArray; b: FloatArray; out: FloatArray; m: number; n: number; k: number; transA: boolean; transB: boolean }
-  >({
+  matmul: record<"matmul", MatmulTask>({
     task: (out, a, b, transA, transB) => {
       const { m, n, k } = matmulDims(a.shape, b.shape, transA, transB);
       const o = out(a.dtype, m * n, false) as FloatArray;
       return { a: a.data as FloatArray, b: b.data as FloatArray, out: o, m, n, k, transA, transB };
     },
     inputs: ["a", "b"],
-    units: (t) => t.m,
+    // Output rows, or output columns for a product of few rows (byColumns).
+    units: (t) => (byColumns(t) ? t.n : t.m),
     // About 0.5 ns per multiply-add; a call repacks B once, so chunks should not be small.
-    cost: (t) => Math.max(1, Math.floor((t.n * t.k) / 2)),
+    cost: (t) => Math.max(1, Math.floor(((byColumns(t) ? t.m : t.n) * t.k) / 2)),
     // The wasm kernel splits from 2^21 multiply-adds (2^20 at the cost above): the book's
     // 100x784x50 (x@W1) and 784x100x50 (dW1) products are just over that, and since a split op is
     // cut into chunks that every thread, the calling one included, takes from a shared counter (a
@@ -395,29 +432,73 @@ export const OPS = {
     // 2^22 was the threshold, as a late second thread made the caller wait. The TypeScript kernel,
     // four times slower, pays from 2^17.
     splitAt: (_t, wasm) => (wasm ? 2 ** 20 : 2 ** 16),
-    // A call packs all of B, about the work of two rows: chunks of 32 rows or more keep that under
-    // 7 %.
-    minChunk: () => 32,
-    run: (t, start, end) => matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end),
+    // Columns: whole register tiles (8 columns for float32, two tiles of 4 for float64).
+    grain: (t) => (byColumns(t) ? COLUMN_GRAIN : 1),
+    // A call packs all of B (by rows; about the work of two rows) or all of A (by columns): chunks
+    // of 32 rows or 64 columns or more keep that under 7 %.
+    minChunk: (t) => (byColumns(t) ? 64 : 32),
+    run: (t, start, end) => {
+      if (!byColumns(t)) return matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end);
+      if (start === 0 && end === t.n) return matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, true, 0, t.m);
+      const cols = end - start;
+      const part = t.out instanceof Float32Array ? new Float32Array(t.m * cols) : new Float64Array(t.m * cols);
+      matmulImpl(t.a, t.b.subarray(start * t.k, end * t.k), part, t.m, cols, t.k, t.transA, true, 0, t.m);
+      for (let i = 0; i < t.m; i++) t.out.set(part.subarray(i * cols, (i + 1) * cols), i * t.n + start);
+    },
     wasm: {
       when: (t) => t.m > 0 && t.n > 0,
+      // The kernel's scratch, after room for a column range's product (byColumns).
       scratch: (t, kernels) =>
-        t.a instanceof Float32Array ? kernels.matmul32ScratchBytes(t.n, t.k) : kernels.matmulScratchBytes(t.n, t.k),
-      run: (t, start, end, w) =>
-        w.kernels.matmul(
-          at(t.a),
-          at(t.b),
-          at(t.out),
-          t.m,
-          t.n,
-          t.k,
-          +t.transA,
-          +t.transB,
-          start,
-          end,
-          f32(t.a),
-          w.scratch,
-        ),
+        partBytes(t) +
+        (t.a instanceof Float32Array ? kernels.matmul32ScratchBytes(t.n, t.k) : kernels.matmulScratchBytes(t.n, t.k)),
+      run: (t, start, end, w) => {
+        const f = f32(t.a);
+        const kernelScratch = w.scratch + partBytes(t);
+        if (!byColumns(t)) {
+          w.kernels.matmul(
+            at(t.a),
+            at(t.b),
+            at(t.out),
+            t.m,
+            t.n,
+            t.k,
+            +t.transA,
+            +t.transB,
+            start,
+            end,
+            f,
+            kernelScratch,
+          );
+          return;
+        }
+        if (start === 0 && end === t.n) {
+          w.kernels.matmul(at(t.a), at(t.b), at(t.out), t.m, t.n, t.k, +t.transA, 1, 0, t.m, f, kernelScratch);
+          return;
+        }
+        // Columns [j, j + cols) of the product are rows [j, j + cols) of B: their product with A,
+        // cols values a row, goes to the scratch, then to its place in each row of out.
+        const memory = f === 1 ? new Float32Array(t.out.buffer) : new Float64Array(t.out.buffer);
+        const part = w.scratch / memory.BYTES_PER_ELEMENT;
+        for (let j = start; j < end; j += COLUMN_PIECE) {
+          const cols = Math.min(COLUMN_PIECE, end - j);
+          w.kernels.matmul(
+            at(t.a),
+            at(t.b, j * t.k),
+            w.scratch,
+            t.m,
+            cols,
+            t.k,
+            +t.transA,
+            1,
+            0,
+            t.m,
+            f,
+            kernelScratch,
+          );
+          const to = t.out.byteOffset / memory.BYTES_PER_ELEMENT + j;
+          for (let i = 0; i < t.m; i++) memory.copyWithin(to + i * t.n, part + i * cols, part + (i + 1) * cols);
+        }
+      },
     },
   }),
   transpose: record<"transpose", { x: TypedArray; shape: Shape; perm: readonly number[]; out: TypedArray }>({

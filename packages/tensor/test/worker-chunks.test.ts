@@ -51,24 +51,39 @@ describe("chunk bounds", () => {
     expect(chunkCount(unary(1728000), 2, 1728000)).toBe(8);
     expect(chunkCount(unary(3 * 2048), 2, 3 * 2048)).toBe(2); // 768 per chunk at 4 per thread, 1536 at 2
     expect(chunkCount(unary(3), 3, 3)).toBe(3);
-    expect(OPS.matmul.minChunk?.(undefined as never)).toBe(32);
+    expect(OPS.matmul.minChunk?.({ m: 57600, n: 30, k: 25, transB: true } as never)).toBe(32);
+    // An Affine layer's dx, dout [100, 100] · W [4320, 100]ᵀ: 100 rows would make one chunk per
+    // thread, each packing all of B; it is split between its 4320 output columns instead (rows of
+    // W), in whole groups of 8, 64 at least: 540 groups, 8 chunks of 67 or 68 groups.
+    const dx = { out: new Float64Array(0), m: 100, n: 4320, k: 100, transA: false, transB: true };
+    expect(OPS.matmul.units(dx as never)).toBe(4320);
+    expect(OPS.matmul.grain?.(dx as never)).toBe(8);
+    expect(chunkCount(taskOf("matmul", dx), 2, 540)).toBe(8);
+    expect(bounds(4320, 8, 8).slice(0, 3)).toEqual([0, 536, 1080]);
+    // By rows when B is not transposed (its columns are not contiguous), or rows are many.
+    expect(OPS.matmul.units({ ...dx, transB: false } as never)).toBe(100);
+    expect(OPS.matmul.units({ ...dx, m: 128 } as never)).toBe(128);
   });
 });
 
 let worker: WorkerBackend;
+/** The TypeScript kernels on the threads (`wasm: false`). */
+let workerTs: WorkerBackend;
 
 beforeAll(async () => {
   worker = await createWorkerBackend({ threads: 2 });
+  workerTs = await createWorkerBackend({ threads: 2, wasm: false });
 });
 
 afterAll(() => {
   worker.dispose();
+  workerTs.dispose();
 });
 
-function expectSplitSameBits(what: string, run: (x: Tensor) => Tensor, x: Tensor): void {
-  const before = worker.stats.split;
-  const onWorker = run(x.to(worker));
-  expect(worker.stats.split, `${what} split`).toBe(before + 1);
+function expectSplitSameBits(what: string, run: (x: Tensor) => Tensor, x: Tensor, backend = worker): void {
+  const before = backend.stats.split;
+  const onWorker = run(x.to(backend));
+  expect(backend.stats.split, `${what} split`).toBe(before + 1);
   const onCpu = run(x.to(cpu));
   expect(onWorker.shape).toEqual(onCpu.shape);
   const a = new Uint8Array(onWorker.data.buffer, onWorker.data.byteOffset, onWorker.data.byteLength);
@@ -95,6 +110,25 @@ describe("the convolution step's ops split in chunks at the real thresholds", ()
       const col = rand([8 * 576 * 4, 25], { seed: 5, dtype });
       const colW = randn([30, 25], { seed: 6, dtype });
       expectSplitSameBits("matmul", (t) => t.matmul(colW.to(t.backend), { transposeB: true }), col);
+    }
+  });
+
+  it("products of few rows split between output columns equal the cpu backend's bits", () => {
+    for (const on of [worker, workerTs]) {
+      for (const dtype of ["float64", "float32"] as const) {
+        // An Affine layer's dx: dout [100, 100] · W1 [4320, 100]ᵀ, 2.2e7 of work (over 2^20), about
+        // a third of dout zero (a ReLU's gradient).
+        const dout = randn([100, 100], { seed: 7, dtype }).relu();
+        const w1 = randn([4320, 100], { seed: 8, dtype });
+        expectSplitSameBits("dx", (t) => t.matmul(w1.to(t.backend), { transposeB: true }), dout, on);
+        // 9001 columns (not a multiple of 8): chunks of about 1125, over one call's 1024 columns.
+        const a = randn([20, 16], { seed: 9, dtype });
+        const b = randn([9001, 16], { seed: 10, dtype });
+        expectSplitSameBits("9001 columns", (t) => t.matmul(b.to(t.backend), { transposeB: true }), a, on);
+        // A transposed too: A stored [16, 20].
+        const aT = randn([16, 20], { seed: 11, dtype });
+        expectSplitSameBits("Aᵀ", (t) => t.matmul(b.to(t.backend), { transposeA: true, transposeB: true }), aT, on);
+      }
     }
   });
 });
