@@ -77,7 +77,9 @@ export class FusedValue {
   private constructor(
     trace: Trace,
     id: number,
+    /** The inputs' shape. */
     readonly shape: Shape,
+    /** The inputs' dtype. */
     readonly dtype: "float32" | "float64",
   ) {
     this.#trace = trace;
@@ -113,39 +115,51 @@ export class FusedValue {
     return makeValue(trace, trace.inputs + trace.nodes.length - 1, this);
   }
 
+  /** `this + other` element-wise (Tensor.add without broadcasting; a number is a scalar). */
   add(other: FusedValue | number): FusedValue {
     return this.#record("add", other, true);
   }
+  /** `this - other` element-wise. */
   sub(other: FusedValue | number): FusedValue {
     return this.#record("sub", other, true);
   }
+  /** `this * other` element-wise. */
   mul(other: FusedValue | number): FusedValue {
     return this.#record("mul", other, true);
   }
+  /** `this / other` element-wise. */
   div(other: FusedValue | number): FusedValue {
     return this.#record("div", other, true);
   }
+  /** `-this` (Tensor.neg). */
   neg(): FusedValue {
     return this.#record("neg");
   }
+  /** `|this|` (Tensor.abs). */
   abs(): FusedValue {
     return this.#record("abs");
   }
+  /** `this * this` (Tensor.square). */
   square(): FusedValue {
     return this.#record("square");
   }
+  /** The square root (Tensor.sqrt). */
   sqrt(): FusedValue {
     return this.#record("sqrt");
   }
+  /** `1 / this` (Tensor.reciprocal). */
   reciprocal(): FusedValue {
     return this.#record("reciprocal");
   }
+  /** `this` where positive, else 0 (Tensor.relu). */
   relu(): FusedValue {
     return this.#record("relu");
   }
+  /** 1 where positive, else 0 (Tensor.step). */
   step(): FusedValue {
     return this.#record("step");
   }
+  /** 1, -1, or the value itself for ±0 and NaN (Tensor.sign). */
   sign(): FusedValue {
     return this.#record("sign");
   }
@@ -175,6 +189,7 @@ export class FusedValue {
     return this;
   }
 
+  /** `FusedValue(float64 [4320, 100])`: what the value is, as it has no numbers yet. */
   toString(): string {
     return `FusedValue(${this.dtype} ${formatShape(this.shape)})`;
   }

@@ -42,10 +42,15 @@ export const FUSED_UNARY: Readonly<Record<number, FusedUnaryOp>> = {
  * it is written into (its `assign`), or -1 for fresh storage.
  */
 export interface FusedProgram {
+  /** How many input arrays (slots 0 to inputs - 1). */
   readonly inputs: number;
+  /** The numbers the program uses, one slot each after the inputs (rounded to the element type). */
   readonly constants: readonly number[];
+  /** Scratch slots after the constants, each one block of values. */
   readonly registers: number;
+  /** Four int32 per instruction: op code, destination slot, operand a's slot, operand b's (or -1). */
   readonly code: Int32Array;
+  /** Two int32 per output: the slot it receives, and the input it is written into (or -1). */
   readonly outputs: Int32Array;
 }
 
