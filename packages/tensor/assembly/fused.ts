@@ -4,10 +4,12 @@
 // operands stream through memory once. Pointers are byte offsets.
 //
 // The table at `table`, written by the caller (src/ops.ts), as int32:
-//   slots x [base, kind]     kind 0: a register or constant at base (constants are read with
-//                            stride 0: kind 2); kind 1: an array, element i at base + i * size
+//   slots x [base, kind]     kind 0: a register at base; kind 2: a constant at base (read with
+//                            stride 0); kind 1: an array (an input, or an output's own array
+//                            that an instruction writes directly), element i at base + i * size
 //   instructions x [op, dst, a, b]   op < FUSED_UNARY: binary(op, a, b); else unary(op - FUSED_UNARY, a)
-//   outputs x [base, slot]   the array that receives the slot's values after each block
+//   outputs x [base, slot]   the array that receives the slot's values after each block (nothing
+//                            to copy when the slot is that array)
 //   slots x address          room for the slots' addresses in the current block
 
 import { FUSED_UNARY } from "../src/wasm/opcodes";
@@ -56,7 +58,8 @@ export function fused(
     for (let k = 0; k < outputs; k++) {
       const entry = outs + ((<usize>k) << 3);
       const from = <usize>load<u32>(addr + ((<usize>load<i32>(entry, 4)) << 2));
-      memory.copy(<usize>load<u32>(entry) + pos, from, (<usize>n) << shift);
+      const to = <usize>load<u32>(entry) + pos;
+      if (from !== to) memory.copy(to, from, (<usize>n) << shift); // else its op wrote it in place
     }
   }
 }

@@ -389,6 +389,11 @@ function compile(trace: Trace, returned: readonly number[]): FusedProgram {
       lastUse[id - inputs] = Math.max(lastUse[id - inputs]!, k);
     }
   }
+  // A value returned as a new tensor is written straight into that tensor's array (its slot after
+  // the registers) by the op that makes it, the first time it is returned; a value assigned into an
+  // input (which the block may still read) or returned again is copied after each block.
+  const directOf = new Int32Array(nodes.length).fill(-1);
+  for (let k = returned.length - 1; k >= 0; k--) if (returned[k]! >= inputs) directOf[returned[k]! - inputs] = k;
   const first = inputs + trace.constants.length; // the first register's slot
   const slotOf = new Int32Array(nodes.length);
   const free: number[] = [];
@@ -404,17 +409,19 @@ function compile(trace: Trace, returned: readonly number[]): FusedProgram {
       if (id >= inputs && lastUse[id - inputs] === k && !free.includes(slotOf[id - inputs]!))
         free.push(slotOf[id - inputs]!);
     }
-    const dst = free.pop() ?? first + registers++;
+    const direct = directOf[k]!;
+    const dst = direct >= 0 ? -2 - direct : (free.pop() ?? first + registers++); // -2 - k: output k's own slot
     slotOf[k] = dst;
     code.push(op, dst, sa, sb);
   }
+  const own = (s: number): number => (s <= -2 ? first + registers - 2 - s : s); // output slots follow the registers
   const outputs: number[] = [];
-  for (let k = 0; k < outputIds.length; k++) outputs.push(slot(outputIds[k]!), into[k]!);
+  for (let k = 0; k < outputIds.length; k++) outputs.push(own(slot(outputIds[k]!)), into[k]!);
   return {
     inputs,
     constants: trace.constants,
     registers,
-    code: Int32Array.from(code),
+    code: Int32Array.from(code, own),
     outputs: Int32Array.from(outputs),
   };
 }

@@ -35,18 +35,19 @@ export const FUSED_UNARY: Readonly<Record<number, FusedUnaryOp>> = {
  * plain data, so a worker thread can receive it.
  *
  * Values live in numbered slots: the inputs first (`inputs` of them), then the constants (one value
- * each, broadcast), then `registers` slots of scratch that hold one block of values. Each
- * instruction is four int32 of `code`: an op code (FUSED_BINARY, FUSED_UNARY), the destination
- * register's slot, operand a's slot, operand b's slot (-1 for a unary op; b may be a constant, a
- * never is). `outputs` holds two int32 per output: the slot whose values it receives, and the input
- * it is written into (its `assign`), or -1 for fresh storage.
+ * each, broadcast), then `registers` slots of scratch that hold one block of values, then one slot
+ * per output, its own array. Each instruction is four int32 of `code`: an op code (FUSED_BINARY,
+ * FUSED_UNARY), the destination slot (a register, or an output's own slot), operand a's slot,
+ * operand b's slot (-1 for a unary op; b may be a constant, a never is). `outputs` holds two int32
+ * per output: the slot whose values it receives (copied after each block unless it is the output's
+ * own slot), and the input it is written into (its `assign`), or -1 for fresh storage.
  */
 export interface FusedProgram {
   /** How many input arrays (slots 0 to inputs - 1). */
   readonly inputs: number;
   /** The numbers the program uses, one slot each after the inputs (rounded to the element type). */
   readonly constants: readonly number[];
-  /** Scratch slots after the constants, each one block of values. */
+  /** Scratch slots after the constants, each one block of values (then one slot per output). */
   readonly registers: number;
   /** Four int32 per instruction: op code, destination slot, operand a's slot, operand b's (or -1). */
   readonly code: Int32Array;
@@ -93,13 +94,15 @@ export function fusedImpl(
   const regs = registersFor(like, program.registers * block);
   const Type = like.constructor as new (values: readonly number[]) => TypedArray;
   const constants = new Type(program.constants); // rounded to the element type, as Tensor's scalars
-  const slots: TypedArray[] = new Array(first + program.registers);
+  const own = first + program.registers; // output k's own slot: own + k
+  const slots: TypedArray[] = new Array(own + outs.length);
   for (let c = 0; c < program.constants.length; c++) slots[program.inputs + c] = constants.subarray(c, c + 1);
   for (let r = 0; r < program.registers; r++) slots[first + r] = regs.subarray(r * block, (r + 1) * block);
   const { code, outputs } = program;
   for (let s = start; s < end; s += block) {
     const n = Math.min(block, end - s);
     for (let j = 0; j < program.inputs; j++) slots[j] = xs[j]!.subarray(s, s + n);
+    for (let k = 0; k < outs.length; k++) slots[own + k] = outs[k]!.subarray(s, s + n);
     for (let i = 0; i < code.length; i += 4) {
       const dst = slots[code[i + 1]!]!;
       const a = slots[code[i + 2]!]!;
@@ -108,7 +111,9 @@ export function fusedImpl(
       if (unary !== undefined) unaryImpl(unary, a, dst, 0, n);
       else stridedBinaryLoop(FUSED_BINARY[code[i]!]!, a, 0, 1, slots[b]!, 0, isConstant(program, b) ? 0 : 1, dst, 0, n);
     }
-    for (let k = 0; k < outputs.length; k += 2) outs[k / 2]!.set(slots[outputs[k]!]!.subarray(0, n), s);
+    for (let k = 0; k < outputs.length; k += 2) {
+      if (outputs[k] !== own + k / 2) outs[k / 2]!.set(slots[outputs[k]!]!.subarray(0, n), s);
+    }
   }
 }
 

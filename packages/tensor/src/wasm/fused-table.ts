@@ -6,10 +6,14 @@ import { align16 } from "./arena.js";
  * so that a program's registers and its operands' blocks stay in L1. */
 export const FUSED_BLOCK_BYTES = 2048;
 
+/** Inputs, constants, registers and one slot per output (its own array). */
+function slotCount(p: FusedProgram): number {
+  return p.inputs + p.constants.length + p.registers + p.outputs.length / 2;
+}
+
 /** Int32 entries of the kernel's table: slots (base, kind), instructions, outputs, slot addresses. */
 function tableInts(p: FusedProgram): number {
-  const slots = p.inputs + p.constants.length + p.registers;
-  return 3 * slots + p.code.length + p.outputs.length;
+  return 3 * slotCount(p) + p.code.length + p.outputs.length;
 }
 
 /** The scratch bytes one thread needs to run `p` (assembly/fused.ts). */
@@ -31,7 +35,6 @@ export function writeFusedTable(
 ): number {
   const f32 = xs[0] instanceof Float32Array;
   const size = f32 ? 4 : 8;
-  const slots = p.inputs + p.constants.length + p.registers;
   const table = new Int32Array(memory, scratch, tableInts(p));
   const constants = scratch + align16(4 * tableInts(p));
   const registers = constants + align16(p.constants.length * size);
@@ -47,8 +50,9 @@ export function writeFusedTable(
   for (const x of xs) slot(x.byteOffset, 1);
   for (let c = 0; c < p.constants.length; c++) slot(constants + c * size, 2);
   for (let r = 0; r < p.registers; r++) slot(registers + r * FUSED_BLOCK_BYTES, 0);
+  for (const out of outs) slot(out.byteOffset, 1);
   table.set(p.code, i);
   i += p.code.length;
   for (let k = 0; k < p.outputs.length; k += 2) slot(outs[k / 2]!.byteOffset, p.outputs[k]!);
-  return slots;
+  return slotCount(p);
 }
