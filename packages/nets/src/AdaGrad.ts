@@ -1,5 +1,5 @@
-import { type Tensor, checkOptions } from "@bp/tensor";
-import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
+import { type FusedValue, type Tensor, checkOptions, fused } from "@bp/tensor";
+import { checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface AdaGradOptions {
   /** Learning rate (default 0.01). */
@@ -11,7 +11,8 @@ export const OPTIMIZER_EPS = 1e-7;
 
 /**
  * AdaGrad (book section 6.1.5): `h += grad²; param -= lr * grad / (sqrt(h) + 1e-7)`, one `h` per
- * parameter name, starting at zero.
+ * parameter name, starting at zero. One `fused` pass per parameter (the same bits as the ops one
+ * by one).
  */
 export class AdaGrad implements Optimizer {
   readonly lr: number;
@@ -24,29 +25,26 @@ export class AdaGrad implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
-    for (const [key, p] of Object.entries(params)) {
-      const g = gradOf("AdaGrad.update", grads, key);
-      const h0 = slot(this.h, key, p);
-      const g2 = g.square();
-      const h = h0.add(g2);
+    for (const [key, param] of Object.entries(params)) {
+      const h0 = slot(this.h, key, param);
+      const h = fused(
+        (p, g, h0) => {
+          const h = h0.add(g.square()); // h += grad²
+          rootStep(p, g, h, this.lr);
+          return h;
+        },
+        param,
+        gradOf("AdaGrad.update", grads, key),
+        h0,
+      );
       this.h.set(key, h);
-      disposeAll(h0, g2);
-      rootStep(p, g, h, this.lr);
+      h0.dispose();
     }
   }
 }
 
-/** `param -= lr * grad / (sqrt(h) + 1e-7)` in place, one tensor op per step in that order,
- * temporaries disposed (AdaGrad and RMSprop; Adam with its lr_t, m and v). */
-export function rootStep(p: Tensor, g: Tensor, h: Tensor, lr: number): void {
-  const step = g.mul(lr);
-  const root = h.sqrt();
-  const denom = root.add(OPTIMIZER_EPS);
-  root.dispose();
-  const delta = step.div(denom);
-  disposeAll(step, denom);
-  const next = p.sub(delta);
-  delta.dispose();
-  p.assign(next);
-  next.dispose();
+/** `param -= lr * grad / (sqrt(h) + 1e-7)`, written into the parameter, inside a `fused` update
+ * (AdaGrad and RMSprop; Adam with its lr_t, m and v). */
+export function rootStep(p: FusedValue, g: FusedValue, h: FusedValue, lr: number): void {
+  p.assign(p.sub(g.mul(lr).div(h.sqrt().add(OPTIMIZER_EPS))));
 }

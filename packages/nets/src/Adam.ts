@@ -1,4 +1,4 @@
-import { type Tensor, checkOptions } from "@bp/tensor";
+import { type Tensor, checkOptions, fused } from "@bp/tensor";
 import { pow } from "@bp/tensor/kernels";
 import { rootStep } from "./AdaGrad.js";
 import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
@@ -15,9 +15,10 @@ export interface AdamOptions {
 /**
  * Adam as the book writes it (`common/optimizer.py`): with `iter` counting updates from 1,
  * `lr_t = lr * sqrt(1 - beta2^iter) / (1 - beta1^iter)`, `m += (1 - beta1) * (grad - m)`,
- * `v += (1 - beta2) * (grad² - v)`, `param -= lr_t * m / (sqrt(v) + 1e-7)`, one tensor op per
- * arithmetic step in that order. `m` and `v` hold the latest moments; an update disposes the previous
- * ones and its own temporaries (Tensor.dispose), so steady training reuses their storage.
+ * `v += (1 - beta2) * (grad² - v)`, `param -= lr_t * m / (sqrt(v) + 1e-7)`, one op per arithmetic
+ * step, all of a parameter's in one `fused` pass over memory (the same bits as the ops one by one).
+ * `m` and `v` hold the latest moments; an update disposes the previous ones (Tensor.dispose), so
+ * steady training reuses their storage.
  */
 export class Adam implements Optimizer {
   readonly lr: number;
@@ -38,28 +39,26 @@ export class Adam implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     this.iter += 1;
     const lrT = (this.lr * Math.sqrt(1 - pow(this.beta2, this.iter))) / (1 - pow(this.beta1, this.iter));
-    for (const [key, p] of Object.entries(params)) {
-      const g = gradOf("Adam.update", grads, key);
-      const m0 = slot(this.m, key, p);
-      const v0 = slot(this.v, key, p);
-      // Each temporary is disposed as soon as the next op has read it (and the previous moments once
-      // the new ones exist), so their storage serves the next op (Tensor.dispose) and few buffers
-      // are alive at a time.
-      const dm = g.sub(m0);
-      const dmScaled = dm.mul(1 - this.beta1);
-      dm.dispose();
-      const m = m0.add(dmScaled);
-      disposeAll(dmScaled, m0);
-      const g2 = g.square();
-      const dv = g2.sub(v0);
-      g2.dispose();
-      const dvScaled = dv.mul(1 - this.beta2);
-      dv.dispose();
-      const v = v0.add(dvScaled);
-      disposeAll(dvScaled, v0);
+    for (const [key, param] of Object.entries(params)) {
+      const m0 = slot(this.m, key, param);
+      const v0 = slot(this.v, key, param);
+      const [m, v] = fused(
+        (p, g, m0, v0) => {
+          // m += (1 - beta1) * (grad - m); v += (1 - beta2) * (grad² - v)
+          const m = m0.add(g.sub(m0).mul(1 - this.beta1));
+          const g2 = g.square();
+          const v = v0.add(g2.sub(v0).mul(1 - this.beta2));
+          rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
+          return [m, v];
+        },
+        param,
+        gradOf("Adam.update", grads, key),
+        m0,
+        v0,
+      );
       this.m.set(key, m);
       this.v.set(key, v);
-      rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
+      disposeAll(m0, v0);
     }
   }
 }

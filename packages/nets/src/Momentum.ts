@@ -1,5 +1,5 @@
-import { type Tensor, checkOptions } from "@bp/tensor";
-import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
+import { type Tensor, checkOptions, fused } from "@bp/tensor";
+import { checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface MomentumOptions {
   /** Learning rate (default 0.01). */
@@ -10,7 +10,8 @@ export interface MomentumOptions {
 
 /**
  * Momentum SGD (book section 6.1.4): `v = momentum * v - lr * grad; param += v`, with one
- * velocity per parameter name, starting at zero. Parameters are updated in place with `assign`.
+ * velocity per parameter name, starting at zero. Parameters are updated in place with `assign`, in
+ * one `fused` pass per parameter (the same bits as the ops one by one).
  */
 export class Momentum implements Optimizer {
   readonly lr: number;
@@ -25,16 +26,20 @@ export class Momentum implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
-    for (const [key, p] of Object.entries(params)) {
-      const g = gradOf("Momentum.update", grads, key);
-      const v0 = slot(this.v, key, p);
-      const kept = v0.mul(this.momentum);
-      const step = g.mul(this.lr);
-      const v = kept.sub(step);
+    for (const [key, param] of Object.entries(params)) {
+      const v0 = slot(this.v, key, param);
+      const v = fused(
+        (p, g, v0) => {
+          const v = v0.mul(this.momentum).sub(g.mul(this.lr)); // v = momentum * v - lr * grad
+          p.assign(p.add(v)); // param += v
+          return v;
+        },
+        param,
+        gradOf("Momentum.update", grads, key),
+        v0,
+      );
       this.v.set(key, v);
-      const next = p.add(v);
-      p.assign(next);
-      disposeAll(v0, kept, step, next);
+      v0.dispose();
     }
   }
 }

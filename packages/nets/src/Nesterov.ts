@@ -1,11 +1,11 @@
-import { type Tensor, checkOptions } from "@bp/tensor";
+import { type Tensor, checkOptions, fused } from "@bp/tensor";
 import type { MomentumOptions } from "./Momentum.js";
-import { checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
+import { checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 /**
  * Nesterov's accelerated gradient as the book writes it (`common/optimizer.py`):
  * `v = momentum * v - lr * grad; param += momentum² * v - (1 + momentum) * lr * grad`. Defaults lr
- * 0.01, momentum 0.9.
+ * 0.01, momentum 0.9. One `fused` pass per parameter (the same bits as the ops one by one).
  */
 export class Nesterov implements Optimizer {
   readonly lr: number;
@@ -21,19 +21,21 @@ export class Nesterov implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     const m = this.momentum;
-    for (const [key, p] of Object.entries(params)) {
-      const g = gradOf("Nesterov.update", grads, key);
-      const v0 = slot(this.v, key, p);
-      const kept = v0.mul(m);
-      const step = g.mul(this.lr);
-      const v = kept.sub(step);
+    for (const [key, param] of Object.entries(params)) {
+      const v0 = slot(this.v, key, param);
+      const v = fused(
+        (p, g, v0) => {
+          const v = v0.mul(m).sub(g.mul(this.lr)); // v = momentum * v - lr * grad
+          // param += momentum² * v; param -= (1 + momentum) * lr * grad
+          p.assign(p.add(v.mul(m * m)).sub(g.mul((1 + m) * this.lr)));
+          return v;
+        },
+        param,
+        gradOf("Nesterov.update", grads, key),
+        v0,
+      );
       this.v.set(key, v);
-      const ahead = v.mul(m * m);
-      const moved = p.add(ahead);
-      const correction = g.mul((1 + m) * this.lr);
-      const next = moved.sub(correction);
-      p.assign(next);
-      disposeAll(v0, kept, step, ahead, moved, correction, next);
+      v0.dispose();
     }
   }
 }

@@ -1,6 +1,6 @@
-import { type Tensor, checkOptions } from "@bp/tensor";
+import { type Tensor, checkOptions, fused } from "@bp/tensor";
 import { rootStep } from "./AdaGrad.js";
-import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
+import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface RMSpropOptions {
   /** Learning rate (default 0.01). */
@@ -11,7 +11,8 @@ export interface RMSpropOptions {
 
 /**
  * RMSprop (`common/optimizer.py`): `h = decayRate * h + (1 - decayRate) * grad²;
- * param -= lr * grad / (sqrt(h) + 1e-7)`, one `h` per parameter name, starting at zero.
+ * param -= lr * grad / (sqrt(h) + 1e-7)`, one `h` per parameter name, starting at zero. One `fused`
+ * pass per parameter (the same bits as the ops one by one).
  */
 export class RMSprop implements Optimizer {
   readonly lr: number;
@@ -26,16 +27,21 @@ export class RMSprop implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
-    for (const [key, p] of Object.entries(params)) {
-      const g = gradOf("RMSprop.update", grads, key);
-      const h0 = slot(this.h, key, p);
-      const kept = h0.mul(this.decayRate);
-      const g2 = g.square();
-      const added = g2.mul(1 - this.decayRate);
-      const h = kept.add(added);
+    for (const [key, param] of Object.entries(params)) {
+      const h0 = slot(this.h, key, param);
+      const h = fused(
+        (p, g, h0) => {
+          // h = decayRate * h + (1 - decayRate) * grad²
+          const h = h0.mul(this.decayRate).add(g.square().mul(1 - this.decayRate));
+          rootStep(p, g, h, this.lr);
+          return h;
+        },
+        param,
+        gradOf("RMSprop.update", grads, key),
+        h0,
+      );
       this.h.set(key, h);
-      disposeAll(h0, kept, g2, added);
-      rootStep(p, g, h, this.lr);
+      h0.dispose();
     }
   }
 }

@@ -1,5 +1,5 @@
-import { type Tensor, checkOptions } from "@bp/tensor";
-import { checkRate, disposeAll, gradOf, type Optimizer } from "./Optimizer.js";
+import { type Tensor, checkOptions, fused } from "@bp/tensor";
+import { checkRate, gradOf, type Optimizer } from "./Optimizer.js";
 
 export interface SGDOptions {
   /** Learning rate (default 0.01, as in the book's `common/optimizer.py`). */
@@ -9,7 +9,8 @@ export interface SGDOptions {
 /**
  * Stochastic gradient descent (book section 6.1.2): `params[key] -= lr * grads[key]`, written in
  * place into each parameter tensor with `assign`, so layers that hold these tensors see the new
- * values.
+ * values. The update is one `fused` pass over the parameter and its gradient (the same bits as
+ * `p.assign(p.sub(g.mul(lr)))` op by op).
  */
 export class SGD implements Optimizer {
   readonly lr: number;
@@ -20,11 +21,14 @@ export class SGD implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
-    for (const [key, p] of Object.entries(params)) {
-      const step = gradOf("SGD.update", grads, key).mul(this.lr);
-      const next = p.sub(step);
-      p.assign(next);
-      disposeAll(step, next);
+    for (const [key, param] of Object.entries(params)) {
+      fused(
+        (p, g) => {
+          p.assign(p.sub(g.mul(this.lr))); // params[key] -= lr * grads[key]
+        },
+        param,
+        gradOf("SGD.update", grads, key),
+      );
     }
   }
 }

@@ -8,3 +8,4 @@ export { col2im, im2col, transposeBatched } from "./window";
 export { firstNonFinite, sumRows } from "./reduce";
 export { gatherRows, zero } from "./copy";
 export { putAlongRows } from "./along";
+export { fused } from "./fused";

@@ -1,5 +1,5 @@
 import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
-import type { BinaryOp, ReduceOp, UnaryOp, WindowGeometry } from "./kernels/index.js";
+import type { BinaryOp, FusedProgram, ReduceOp, UnaryOp, WindowGeometry } from "./kernels/index.js";
 import type { Shape } from "./shape.js";
 import type { ResidentHeap } from "./wasm/heap.js";
 
@@ -54,6 +54,14 @@ export interface Backend {
   takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray;
   /** Rows of `depth` zeros with values[r] at column indices[r] (the adjoint of takeAlongLastAxis). */
   putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray;
+
+  /**
+   * Runs an element-wise program (a `FusedProgram`, which `fused` traces) over `inputs`, which share
+   * one shape and a float dtype. Returns one array per output of the program: fresh storage, or, for
+   * an output the program writes into input j (its `assign`), input j's own storage, written in
+   * place (the one exception to "never modifies its inputs", as `Tensor.assign` is for tensors).
+   */
+  fused(program: FusedProgram, inputs: readonly TensorData[]): TypedArray[];
 
   /**
    * Optional: the flat index of the first NaN or ±Infinity in x, or -1 (a training loop's divergence

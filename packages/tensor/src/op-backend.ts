@@ -28,11 +28,11 @@ for (const op of Object.keys(OPS) as OpName[]) {
   Object.defineProperty(OpBackendBase.prototype, op, {
     configurable: true,
     writable: true,
-    value(this: OpBackendBase, ...args: unknown[]): TypedArray {
+    value(this: OpBackendBase, ...args: unknown[]): TypedArray | TypedArray[] {
       this.check(typeof args[0] === "string" ? args[0] : op); // exp, add, sum rather than unary, binary, reduce
       const t = task(this.out, ...args);
       this.exec(op, t as TaskOf<typeof op>);
-      return t.out;
+      return (t as { outs?: TypedArray[] }).outs ?? t.out; // `fused` returns all its outputs
     },
   });
 }

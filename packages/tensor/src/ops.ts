@@ -7,6 +7,7 @@ import {
   binaryImpl,
   castImpl,
   col2imImpl,
+  fusedImpl,
   gatherRowsImpl,
   im2colImpl,
   matmulImpl,
@@ -18,6 +19,7 @@ import {
   unaryImpl,
   whereImpl,
   type BinaryOp,
+  type FusedProgram,
   type ReduceOp,
   type UnaryOp,
   type WindowGeometry,
@@ -25,6 +27,7 @@ import {
 import type { Shape } from "./shape.js";
 import { sizeOf } from "./shape.js";
 import type { KernelExports } from "./wasm/module.js";
+import { FUSED_BLOCK_BYTES, fusedScratchBytes, writeFusedTable } from "./wasm/fused-table.js";
 import * as code from "./wasm/opcodes.js";
 
 /** The primitive kernels of `Backend`: each has one record in `OPS`. */
@@ -185,6 +188,21 @@ function broadcastTask(out: AllocOut, a: TensorData, b: TensorData, outShape: Sh
 interface BinaryTask extends BroadcastTask {
   op: BinaryOp;
 }
+interface FusedTask {
+  program: FusedProgram;
+  xs: TypedArray[];
+  /** One array per output (an output written into an input: that input's storage). */
+  outs: TypedArray[];
+  /** Empty, of the inputs' type: the outputs are `outs` (which the backend method returns), and
+   * staging, which copies a task's `out` in and out, must leave them alone. */
+  out: TypedArray;
+}
+function emptyLike(a: TypedArray): TypedArray {
+  return new (a.constructor as new (length: number) => TypedArray)(0);
+}
+/** Storage that every thread of the worker backend reaches (its shared memory). */
+const isShared = (a: TypedArray): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && a.buffer instanceof SharedArrayBuffer;
 interface WindowTask {
   src: TypedArray;
   g: WindowGeometry;
@@ -632,6 +650,47 @@ export const OPS = {
           at(t.out, start * t.depth),
           f32(t.src),
         ),
+    },
+  }),
+  fused: record<"fused", FusedTask>({
+    task: (out, program, inputs) => {
+      const xs = inputs.map((x) => x.data);
+      const outs: TypedArray[] = [];
+      for (let k = 0; k < program.outputs.length; k += 2) {
+        const into = program.outputs[k + 1]!;
+        outs.push(into >= 0 ? xs[into]! : out(inputs[0]!.dtype, xs[0]!.length, false));
+      }
+      return { program, xs, outs, out: emptyLike(xs[0]!) };
+    },
+    // Its arrays are in lists, which staging does not copy (and `out` is empty): the wasm kernel
+    // runs when all of them are resident, and a split happens only when all of them are in shared
+    // memory (else the grain is every unit, which no split cuts).
+    inputs: [],
+    units: (t) => t.xs[0]!.length,
+    cost: () => ELEMENT_COST,
+    splitAt: () => MEMORY_SPLIT,
+    grain: (t) => (t.xs.every(isShared) && t.outs.every(isShared) ? 1 : t.xs[0]!.length),
+    run: (t, start, end) => fusedImpl(t.program, t.xs, t.outs, start, end),
+    // Each instruction by the unfused op's wasm kernel over blocks (assembly/fused.ts).
+    wasm: {
+      when: (t, resident) =>
+        isFloat(t.out) && t.xs[0]!.length >= WASM_MIN_SIZE && t.xs.every(resident) && t.outs.every(resident),
+      scratch: (t) => fusedScratchBytes(t.program, t.out instanceof Float32Array),
+      run: (t, start, end, w) => {
+        const p = t.program;
+        const slots = writeFusedTable(p, t.xs, t.outs, t.xs[0]!.buffer, w.scratch);
+        const block = FUSED_BLOCK_BYTES / t.out.BYTES_PER_ELEMENT;
+        w.kernels.fused(
+          w.scratch,
+          slots,
+          p.code.length / 4,
+          p.outputs.length / 2,
+          start,
+          end - start,
+          block,
+          f32(t.out),
+        );
+      },
     },
   }),
 } satisfies { [K in OpName]: { task(out: AllocOut, ...args: Parameters<Backend[K]>): { out: TypedArray } } };

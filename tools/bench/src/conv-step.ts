@@ -170,6 +170,8 @@ function opKey(op: string, t: Record<string, unknown>): string {
       return `${"op" in t ? t.op : op} ${t.outer}x${t.axisLen}x${t.inner}`;
     case "transpose":
       return `transpose [${(t.shape as number[]).join(",")}] (${(t.perm as number[]).join(",")})`;
+    case "fused": // an optimizer's update: its program's ops over the inputs' elements
+      return `fused ${len((t.xs as unknown[])[0])} (${len((t.program as { code: unknown }).code) / 4} ops)`;
     default:
       return `${"op" in t ? t.op : op} ${len(t.out)}`;
   }

@@ -10,3 +10,4 @@ export * from "./im2col.js";
 export * from "./alongAxis.js";
 // bp's own pow (fdlibm's, the same bits on every engine), for callers outside the kernels (Adam).
 export { pow } from "./libm.js";
+export * from "./fused.js";

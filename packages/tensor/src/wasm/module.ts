@@ -132,6 +132,18 @@ export interface KernelExports {
   argmaxRows(x: number, rows: number, len: number, out: number, f32: number): void;
   /** Rows [0, rows) of `depth` values at out: zeros, but out[r * depth + idx[r]] (int32) = values[r]. */
   putAlongRows(values: number, idx: number, rows: number, depth: number, out: number, f32: number): void;
+  /** A fused element-wise program over elements [start, start + len), `block` at a time; `table`
+   * holds its slots, instructions and outputs as int32 (assembly/fused.ts). */
+  fused(
+    table: number,
+    slots: number,
+    instructions: number,
+    outputs: number,
+    start: number,
+    len: number,
+    block: number,
+    f32: number,
+  ): void;
 }
 
 /** An instance of the kernels over `memory` (a new instance per thread, one memory for all). */

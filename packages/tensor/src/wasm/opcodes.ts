@@ -17,3 +17,7 @@ export const RECIPROCAL = 4;
 export const RELU = 5;
 export const STEP = 6;
 export const SIGN = 7;
+
+/** `fused` (assembly/fused.ts): a program's unary instruction is this plus the `unary` code above;
+ * its binary instructions use the `binary` codes. */
+export const FUSED_UNARY = 16;
