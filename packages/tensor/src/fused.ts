@@ -195,6 +195,16 @@ export class FusedValue {
   }
 }
 
+// The storage getters say why they cannot be read (values are not computed yet); defined first, so
+// the loop below, which skips names FusedValue already has, leaves them (Tensor.prototype has a
+// `data` getter too, for disposed tensors).
+for (const name of ["data", "size", "backend"]) {
+  Object.defineProperty(FusedValue.prototype, name, {
+    get(): never {
+      throw new ValueError("fused", `${name} cannot be read inside a fused function: its values are not computed yet`);
+    },
+  });
+}
 // Every other Tensor method or getter throws a typed error inside a traced function.
 for (const name of Object.getOwnPropertyNames(Tensor.prototype)) {
   if (name === "constructor" || name in FusedValue.prototype) continue;
@@ -206,13 +216,6 @@ for (const name of Object.getOwnPropertyNames(Tensor.prototype)) {
   };
   const getter = Object.getOwnPropertyDescriptor(Tensor.prototype, name)?.get !== undefined;
   Object.defineProperty(FusedValue.prototype, name, getter ? { get: refuse } : { value: refuse });
-}
-for (const name of ["data", "size", "backend"]) {
-  Object.defineProperty(FusedValue.prototype, name, {
-    get(): never {
-      throw new ValueError("fused", `${name} cannot be read inside a fused function: its values are not computed yet`);
-    },
-  });
 }
 
 /** What a fused function returns: one value, a list of them, or nothing (when it only assigns). */
