@@ -78,6 +78,8 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
   /** The heap of tensors resident in the shared memory (as WasmBackend's: `stats`, `capacity`), or
    * null without wasm or when no heap could be made (tensors then live in ordinary memory). */
   readonly heap: ResidentHeap | null;
+  /** The shared memory's buffer as the resident heap's tensors view it (null: no heap). */
+  private readonly buffer: ArrayBufferLike | null;
   private readonly pool: ThreadPool;
   private alwaysSplit = false;
   private readonly arena: Arena;
@@ -109,6 +111,11 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
     const own = module === null ? null : { kernels: instantiateKernels(module, memory), index: 0 };
     this.arena = new Arena(memory, own?.kernels ?? null, 0, resident === null ? undefined : ARENA_BYTES);
     this.heap = resident?.heap ?? null;
+    // The heap's tensors view the buffer the memory had when the heap was made. V8 hands out a new
+    // SharedArrayBuffer object from `memory.buffer` after any shared memory in the process grows, so
+    // that one is kept: compared with the current `memory.buffer` alone, every tensor made before
+    // would look foreign and be copied in and out of staging for each split op.
+    this.buffer = resident === null ? null : memory.buffer;
     if (resident !== null) this.inner = new WasmBackend(this.arena, resident.heap);
     else if (module === null) this.inner = new CpuBackend();
     // No room for a heap: tensors in ordinary memory, and ops that are not split run in a private,
@@ -189,13 +196,13 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
   /** Whether `data` (a tensor's storage) lives in the shared memory's heap, where every thread reads
    * and writes it in place. */
   isResident(data: TypedArray): boolean {
-    return data.buffer === this.arena.memory.buffer;
+    return this.residentAt(data) >= 0;
   }
 
   private readonly resident = (data: TypedArray): boolean => this.isResident(data);
   /** The byte offset of `data` in the shared memory when it lives there (a resident tensor), else -1. */
   private readonly residentAt = (data: TypedArray): number =>
-    data.buffer === this.arena.memory.buffer ? data.byteOffset : -1;
+    data.buffer === this.buffer || data.buffer === this.arena.memory.buffer ? data.byteOffset : -1;
 
   /** For tests and measurements (internals.ts): the thread pool, and a switch that splits every op
    * of two grains (units) or more, whatever its size, with no range taken back by the calling thread. */
