@@ -130,7 +130,7 @@ function rowTest<T>(q: usize, len: i32): i32 {
       s1 = f64x2.add(s1, f64x2.mul(v, zero));
     }
     s0 = f64x2.add(s0, s1);
-    bits = v128.and(bits, i64x2.splat(0x7fffffffffffffff));
+    bits = v128.and(bits, i64x2.splat(i64.MAX_VALUE));
     return (v128.any_true(bits) ? NONZERO : 0) | (v128.any_true(f64x2.ne(s0, s0)) ? NON_FINITE : 0);
   }
   const zero = f32x4.splat(0);
