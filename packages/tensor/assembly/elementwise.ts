@@ -140,35 +140,82 @@ export function binary(op: i32, a: usize, aStride: i32, b: usize, bStride: i32, 
   else binaryLoop<Div>(changetype<Div>(0), a, aStride, b, bStride, out, len, f32);
 }
 
-/** out row r = a row r op (b row, when column = false: the same b row for every row; b[r], when
- * column = true: one value per row) for `rows` rows of `len` values. */
-function rowsLoop<Op>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool, column: bool): void {
+/** out row r = a row r op b[r] (one value per row) for `rows` rows of `len` values (binaryCols). */
+function colsLoop<Op>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
   const bytes = (<usize>len) << (f32 ? 2 : 3);
-  const bNext: usize = column ? (f32 ? 4 : 8) : 0;
-  const bStride = column ? 0 : 1;
+  const bNext: usize = f32 ? 4 : 8;
   for (let r = 0; r < rows; r++) {
-    binaryLoop<Op>(op, a, 1, b, bStride, out, len, f32);
+    binaryLoop<Op>(op, a, 1, b, 0, out, len, f32);
     a += bytes;
     b += bNext;
     out += bytes;
   }
 }
 
-function rowsOf(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool, column: bool): void {
-  if (op === ADD) rowsLoop<Add>(changetype<Add>(0), a, b, out, rows, len, f32, column);
-  else if (op === SUB) rowsLoop<Sub>(changetype<Sub>(0), a, b, out, rows, len, f32, column);
-  else if (op === MUL) rowsLoop<Mul>(changetype<Mul>(0), a, b, out, rows, len, f32, column);
-  else rowsLoop<Div>(changetype<Div>(0), a, b, out, rows, len, f32, column);
+/** Values of T from b (`len` of them) repeated at bb: bb[k] = b[k % len] for k in [0, len + 2 * step),
+ * so that two vectors read at bb from any element j < len hold b[j % len], b[(j + 1) % len], ... */
+function patternOf<T>(b: usize, len: i32, bb: usize): void {
+  const size = sizeof<T>();
+  const n = len + 32 / size;
+  for (let k = 0, m = 0; k < n; k++) {
+    store<T>(bb + <usize>k * size, load<T>(b + <usize>m * size));
+    if (++m === len) m = 0;
+  }
+}
+
+/**
+ * out[i] = a[i] op b[i % len] for i in [0, rows * len): every row of a with the same b row (a bias),
+ * as one flat pass over a and out. The vectors of b come from `bb`, b repeated (patternOf), at the
+ * element the flat position has reached in the row, so a short row (a conv layer's 30 channels)
+ * costs no call, no scalar tail and no misaligned start per row. Each element gets the same one
+ * IEEE operation as in `binary`.
+ */
+function rowsFlat<Op, T>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, bb: usize): void {
+  const size = sizeof<T>();
+  const step: i32 = 16 / size;
+  patternOf<T>(b, len, bb);
+  const total = rows * len;
+  let i = 0;
+  let j = 0; // i % len
+  for (; i + 2 * step <= total; i += 2 * step) {
+    const p = bb + <usize>j * size;
+    v128.store(out, vop<Op, T>(op, v128.load(a), v128.load(p)));
+    v128.store(out, vop<Op, T>(op, v128.load(a, 16), v128.load(p, 16)), 16);
+    a += 32;
+    out += 32;
+    j += 2 * step;
+    while (j >= len) j -= len;
+  }
+  for (; i < total; i++) {
+    const y = bb + <usize>j * size;
+    if (sizeof<T>() === 4) store<f32>(out, op.s32(load<f32>(a), load<f32>(y)));
+    else store<f64>(out, op.s64(load<f64>(a), load<f64>(y)));
+    a += size;
+    out += size;
+    if (++j === len) j = 0;
+  }
+}
+
+function rowsFlatOf<Op>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool, bb: usize): void {
+  if (f32) rowsFlat<Op, f32>(op, a, b, out, rows, len, bb);
+  else rowsFlat<Op, f64>(op, a, b, out, rows, len, bb);
 }
 
 /** `binary` on each of `rows` rows of `len` values: out row r = a row r op b (one row, read by every
- * row: a bias). One call for all rows, and the op chosen once, so a caller pays nothing per row. */
-export function binaryRows(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
-  rowsOf(op, a, b, out, rows, len, f32, false);
+ * row: a bias). One call for all rows, and the op chosen once, so a caller pays nothing per row.
+ * `bb`: scratch for (len + 8) values of 8 bytes (b repeated, see rowsFlat). */
+export function binaryRows(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool, bb: usize): void {
+  if (op === ADD) rowsFlatOf<Add>(changetype<Add>(0), a, b, out, rows, len, f32, bb);
+  else if (op === SUB) rowsFlatOf<Sub>(changetype<Sub>(0), a, b, out, rows, len, f32, bb);
+  else if (op === MUL) rowsFlatOf<Mul>(changetype<Mul>(0), a, b, out, rows, len, f32, bb);
+  else rowsFlatOf<Div>(changetype<Div>(0), a, b, out, rows, len, f32, bb);
 }
 
 /** `binary` on each of `rows` rows of `len` values with one b value per row: out row r = a row r op
  * b[r] (a column broadcast along the rows, e.g. softmax's `x - max(x, -1, keepDims)`). */
 export function binaryCols(op: i32, a: usize, b: usize, out: usize, rows: i32, len: i32, f32: bool): void {
-  rowsOf(op, a, b, out, rows, len, f32, true);
+  if (op === ADD) colsLoop<Add>(changetype<Add>(0), a, b, out, rows, len, f32);
+  else if (op === SUB) colsLoop<Sub>(changetype<Sub>(0), a, b, out, rows, len, f32);
+  else if (op === MUL) colsLoop<Mul>(changetype<Mul>(0), a, b, out, rows, len, f32);
+  else colsLoop<Div>(changetype<Div>(0), a, b, out, rows, len, f32);
 }

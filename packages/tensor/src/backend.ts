@@ -52,7 +52,9 @@ export interface Backend {
   col2im(col: TensorData, geometry: WindowGeometry): TypedArray;
   /** One value per row of x (rows along the last axis): out[r] = x[r, indices[r]]. */
   takeAlongLastAxis(x: TensorData, indices: Int32Array): TypedArray;
-  /** Rows of `depth` zeros with values[r] at column indices[r] (the adjoint of takeAlongLastAxis). */
+  /** Rows of `depth` zeros with values[r] at column indices[r] (the adjoint of takeAlongLastAxis).
+   * The one kernel that checks its indices itself, in its own pass: an index outside [0, depth)
+   * throws an IndexError naming the first such index and its position, and no result is returned. */
   putAlongLastAxis(values: TensorData, indices: Int32Array, depth: number): TypedArray;
 
   /**

@@ -1,5 +1,6 @@
 import type { Backend } from "./backend.js";
 import type { DType, TypedArray } from "./dtype.js";
+import { dtypeOfArray } from "./dtype.js";
 import { OPS, recordOf, type AllocOut, type OpName, type TaskOf } from "./ops.js";
 
 /**
@@ -25,13 +26,24 @@ abstract class OpBackendBase {
 for (const op of Object.keys(OPS) as OpName[]) {
   const record = recordOf(op);
   const task = record.task as (out: AllocOut, ...args: unknown[]) => { out: TypedArray };
+  const check = record.check;
   Object.defineProperty(OpBackendBase.prototype, op, {
     configurable: true,
     writable: true,
     value(this: OpBackendBase, ...args: unknown[]): TypedArray | TypedArray[] {
       this.check(typeof args[0] === "string" ? args[0] : op); // exp, add, sum rather than unary, binary, reduce
       const t = task(this.out, ...args);
+      const out = t.out;
       this.exec(op, t as TaskOf<typeof op>);
+      if (check !== undefined) {
+        try {
+          check(t);
+        } catch (e) {
+          // Bad input the kernel met on its way: its output was never seen, so it goes back.
+          (this as Partial<Backend>).release?.(dtypeOfArray(out), out);
+          throw e;
+        }
+      }
       return (t as { outs?: TypedArray[] }).outs ?? t.out; // `fused` returns all its outputs
     },
   });

@@ -1,5 +1,6 @@
 import type { Backend, TensorData } from "./backend.js";
 import type { DType, FloatArray, FloatDType, TypedArray } from "./dtype.js";
+import { IndexError } from "./errors.js";
 import { matmulDims, reduceDims } from "./kernel-dims.js";
 import {
   argmaxImpl,
@@ -7,6 +8,7 @@ import {
   binaryImpl,
   castImpl,
   col2imImpl,
+  firstIndexOutside,
   fusedImpl,
   gatherRowsImpl,
   im2colImpl,
@@ -73,6 +75,10 @@ export interface OpRecord<K extends OpName, T extends { out: TypedArray }> {
   minChunk?(t: T): number;
   /** The TypeScript kernel (the meaning) over units [start, end). */
   run(t: T, start: number, end: number): void;
+  /** For a kernel that validates its input on its way (so that the check costs no pass of its
+   * own): called once the kernel ran over every unit, throws the op's typed error when some unit
+   * found bad input; the backend then hands the output back unseen. */
+  check?(t: T): void;
   /** A wasm kernel with the same meaning, bit for bit: `when` it applies (dtype, shape, size;
    * `resident` says whether an array already lives in the wasm memory), the `scratch` bytes a
    * thread needs, and `run` over units [start, end) of a task whose arrays all live in the memory. */
@@ -316,6 +322,8 @@ export const OPS = {
     wasm: {
       when: (t) =>
         WASM_BINARY[t.op] !== undefined && isFloat(t.a) && t.out.length >= WASM_MIN_SIZE && binaryLayout(t) !== null,
+      // A bias row repeated (assembly/elementwise.ts, binaryRows).
+      scratch: (t) => (binaryLayout(t) === "rows" ? (rowOf(t.outShape) + 8) * 8 : 0),
       run: (t, start, end, w) => {
         const op = WASM_BINARY[t.op]!;
         const k = w.kernels;
@@ -330,7 +338,8 @@ export const OPS = {
         const rows = rowsIn(start, end, row);
         if (rows === null) return binaryImpl(t.op, t.a, t.aShape, t.b, t.bShape, t.out, t.outShape, start, end);
         const [r0, r1] = rows;
-        if (layout === "rows") k.binaryRows(op, at(t.a, start), at(t.b), at(t.out, start), r1 - r0, row, f32(t.a));
+        if (layout === "rows")
+          k.binaryRows(op, at(t.a, start), at(t.b), at(t.out, start), r1 - r0, row, f32(t.a), w.scratch);
         else k.binaryCols(op, at(t.a, start), at(t.b, r0), at(t.out, start), r1 - r0, row, f32(t.a));
       },
     },
@@ -624,32 +633,47 @@ export const OPS = {
     splitAt: () => NEVER,
     run: (t, start, end) => takeAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
   }),
-  putAlongLastAxis: record<"putAlongLastAxis", AlongTask>({
-    // The kernel zero-fills its own rows: the output needs no zeroed allocation.
+  putAlongLastAxis: record<"putAlongLastAxis", AlongTask & { bad: Int32Array }>({
+    // The kernel zero-fills its own rows: the output needs no zeroed allocation. It also checks the
+    // indices (Tensor does not scan them first): a range that meets one outside [0, depth) sets
+    // `bad` (staged like an input, so that every thread's kernel reaches it), and `check` throws.
     task: (out, values, indices, depth) => ({
       src: values.data,
       depth,
       indices,
       out: out(values.dtype, indices.length * depth, false),
+      bad: new Int32Array(1),
     }),
-    inputs: ["src", "indices"],
+    inputs: ["src", "indices", "bad"],
     units: (t) => t.indices.length,
     // A row is zero-filled and one value stored (pooling's backward: 4 values per row).
     cost: (t) => Math.max(1, 2 * t.depth),
     splitAt: () => memorySplit(2),
-    run: (t, start, end) => putAlongImpl(t.src, t.depth, t.indices, t.out, start, end),
+    run: (t, start, end) => {
+      if (putAlongImpl(t.src, t.depth, t.indices, t.out, start, end) >= 0) t.bad[0] = 1;
+    },
+    check: (t) => {
+      if (t.bad[0] === 0) return;
+      const i = firstIndexOutside(t.indices, t.depth); // the first bad index of all, whichever range met one
+      throw new IndexError(
+        "putAlongLastAxis",
+        `index ${t.indices[i]} at position ${i} is not an integer in [0, ${t.depth})`,
+      );
+    },
     // Float rows (pooling's backward; assembly/along.ts).
     wasm: {
       when: (t) => isFloat(t.src) && t.out.length >= WASM_MIN_SIZE,
-      run: (t, start, end, w) =>
-        w.kernels.putAlongRows(
+      run: (t, start, end, w) => {
+        const bad = w.kernels.putAlongRows(
           at(t.src, start),
           at(t.indices, start),
           end - start,
           t.depth,
           at(t.out, start * t.depth),
           f32(t.src),
-        ),
+        );
+        if (bad >= 0) t.bad[0] = 1;
+      },
     },
   }),
   fused: record<"fused", FusedTask>({

@@ -473,7 +473,9 @@ export class Tensor {
     if (!Number.isInteger(depth) || depth <= 0)
       throw new ValueError(op, `depth must be a positive integer, got ${depth}`);
     this.alongAxisDepth(op, indices, this.shape);
-    const idx = flatIndices(op, indices, depth);
+    // The kernel checks the indices in its own pass (an IndexError naming the first bad one, and no
+    // result): int32 storage passes as it is (backends only read indices), with no scan here.
+    const idx = indices.data as Int32Array;
     return this.make(this.backend.putAlongLastAxis(this, idx, depth), [...this.shape, depth]);
   }
 

@@ -93,7 +93,7 @@ export interface KernelExports {
     f32: number,
   ): void;
   /** `binary` on each of `rows` rows of `len` values with b one row under all of them (a bias). */
-  binaryRows(op: number, a: number, b: number, out: number, rows: number, len: number, f32: number): void;
+  binaryRows(op: number, a: number, b: number, out: number, rows: number, len: number, f32: number, bb: number): void;
   /** `binary` on each of `rows` rows of `len` values with one b value per row (a column). */
   binaryCols(op: number, a: number, b: number, out: number, rows: number, len: number, f32: number): void;
   /** out[i] = op(x[i]); op: 0 neg, 1 abs, 2 square, 3 sqrt, 4 reciprocal, 5 relu, 6 step, 7 sign. */
@@ -130,8 +130,9 @@ export interface KernelExports {
   firstNonFinite(x: number, len: number, f32: number): number;
   /** out[r] (int32) = index of the maximum of row r (rows of `len` values; first NaN wins). */
   argmaxRows(x: number, rows: number, len: number, out: number, f32: number): void;
-  /** Rows [0, rows) of `depth` values at out: zeros, but out[r * depth + idx[r]] (int32) = values[r]. */
-  putAlongRows(values: number, idx: number, rows: number, depth: number, out: number, f32: number): void;
+  /** Rows [0, rows) of `depth` values at out: zeros, but out[r * depth + idx[r]] (int32) = values[r];
+   * -1, or the first row whose index is outside [0, depth) (nothing written outside out's rows). */
+  putAlongRows(values: number, idx: number, rows: number, depth: number, out: number, f32: number): number;
   /** A fused element-wise program over elements [start, start + len), `block` at a time; `table`
    * holds its slots, instructions and outputs as int32 (assembly/fused.ts). */
   fused(
