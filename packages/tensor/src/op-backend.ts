@@ -25,14 +25,16 @@ abstract class OpBackendBase {
 
 for (const op of Object.keys(OPS) as OpName[]) {
   const record = recordOf(op);
-  const task = record.task as (out: AllocOut, ...args: unknown[]) => { out: TypedArray };
+  // Every Backend kernel takes at most four arguments: passed as four (the missing ones undefined,
+  // which no task builder reads) rather than gathered into an array for each op.
+  const task = record.task as (out: AllocOut, a: unknown, b: unknown, c: unknown, d: unknown) => { out: TypedArray };
   const check = record.check;
   Object.defineProperty(OpBackendBase.prototype, op, {
     configurable: true,
     writable: true,
-    value(this: OpBackendBase, ...args: unknown[]): TypedArray | TypedArray[] {
-      this.check(typeof args[0] === "string" ? args[0] : op); // exp, add, sum rather than unary, binary, reduce
-      const t = task(this.out, ...args);
+    value(this: OpBackendBase, a: unknown, b: unknown, c: unknown, d: unknown): TypedArray | TypedArray[] {
+      this.check(typeof a === "string" ? a : op); // exp, add, sum rather than unary, binary, reduce
+      const t = task(this.out, a, b, c, d);
       const out = t.out;
       this.exec(op, t as TaskOf<typeof op>);
       if (check !== undefined) {

@@ -134,6 +134,9 @@ const at = (a: TypedArray, i = 0): number => a.byteOffset + i * a.BYTES_PER_ELEM
 const rowOf = (shape: Shape): number => (shape.length === 0 ? 1 : shape[shape.length - 1]!);
 const rowSizeOf = (shape: Shape): number => (shape.length === 0 ? 1 : sizeOf(shape.slice(1)));
 
+/** An operand of `size` elements, or a single value (broadcast to every element). */
+const wholeOrOne = (d: TypedArray, size: number): boolean => d.length === size || d.length === 1;
+
 /** b's shape is the output's with a last axis of 1 (one value per row: a keepDims reduction). */
 function isColumn(shape: Shape, outShape: Shape): boolean {
   if (shape.length !== outShape.length || shape[shape.length - 1] !== 1) return false;
@@ -361,16 +364,20 @@ export const OPS = {
         isFloat(t.a) &&
         t.cond.constructor === t.a.constructor &&
         t.out.length >= WASM_MIN_SIZE &&
-        [t.cond, t.a, t.b].every((d) => d.length === t.out.length || d.length === 1),
+        wholeOrOne(t.cond, t.out.length) &&
+        wholeOrOne(t.a, t.out.length) &&
+        wholeOrOne(t.b, t.out.length),
       run: (t, start, end, w) => {
-        const s = [t.cond, t.a, t.b].map((d) => (d.length === 1 ? 0 : 1)) as [number, number, number];
+        const sc = t.cond.length === 1 ? 0 : 1;
+        const sa = t.a.length === 1 ? 0 : 1;
+        const sb = t.b.length === 1 ? 0 : 1;
         w.kernels.where(
-          at(t.cond, start * s[0]),
-          s[0],
-          at(t.a, start * s[1]),
-          s[1],
-          at(t.b, start * s[2]),
-          s[2],
+          at(t.cond, start * sc),
+          sc,
+          at(t.a, start * sa),
+          sa,
+          at(t.b, start * sb),
+          sb,
           at(t.out, start),
           end - start,
           f32(t.a),

@@ -82,22 +82,21 @@ export function stageTask(
   arena.reset();
   const fields = task as unknown as Record<string, TypedArray>;
   const n = inputs.length;
-  // Room for every array not in the memory: offsets[i] for inputs[i], offsets[n] for out (-1: in place).
-  const offsets = new Array<number>(n + 1);
-  let copies = 0;
+  // Room for every array not in the memory: offsets[i] for inputs[i], offsets[n] for out (-1: in
+  // place); made only when some array is not (most ops of a loop over resident tensors copy nothing).
+  let offsets: number[] | null = null;
   for (let i = 0; i <= n; i++) {
     const data = i < n ? fields[inputs[i]!]! : task.out;
-    offsets[i] = -1;
     if (residentAt(data) >= 0) continue;
     const at = arena.reserve(data.byteLength);
     if (at < 0) return null;
+    offsets ??= new Array<number>(n + 1).fill(-1);
     offsets[i] = at;
-    copies++;
   }
   const stride = align16(scratchBytes);
   const scratch = stride === 0 ? 0 : arena.reserve(stride * threads);
   if (scratch < 0) return null;
-  if (copies === 0) return { scratch, stride };
+  if (offsets === null) return { scratch, stride };
   // Views only now: reserving may grow the memory, which detaches every view of an unshared one.
   for (let i = 0; i <= n; i++) {
     const at = offsets[i]!;
