@@ -12,6 +12,8 @@
 // terms are -0). A zero times a finite value is +0 or -0; a zero times an Inf or a NaN is NaN, so
 // finiteness is tested on the other side of every zero that is left out.
 
+import { kBlock } from "./blocking";
+
 /** Bytes per live step: its p (u32), padding, then a mask of the rows that keep their value (u64). */
 export const LIVE_STEP_BYTES: i32 = 16;
 
@@ -49,6 +51,147 @@ export function packLiveSteps<T>(
   counts: usize,
   steps: usize,
 ): bool {
+  const shared = sharedLive;
+  let count: i32;
+  let first = live;
+  let shift: u64 = 0;
+  if (shared !== 0 && listed(shared, a, bRows - <usize>(pc * n) * sizeof<T>(), m, n, nc, ic, mc)) {
+    // The block's live steps as liveSteps listed them for all m rows (masks from row 0).
+    const kc = load<i32>(shared, 12);
+    const block = shared + LIST_HEADER + <usize>(pc / kc) * blockBytes(kc);
+    count = load<i32>(block);
+    first = block + LIVE_STEP_BYTES;
+    shift = <u64>ic;
+    if (count < 0 || !sparseEnough(first, count, shift, mc, kb)) return false;
+  } else {
+    count = findLiveSteps<T>(a, m, ic, mc, pc, kb, bRows, n, nc, live);
+    if (count < 0) return false;
+  }
+  appendLive<T>(a, m, ic, mc, pc, n, kb, first, count, shift, w, counts, steps);
+  return true;
+}
+
+// The two-phase k-reduction of the worker backend. Split between threads by output rows, every
+// thread would test every row of B (and its own values of every row of A) for zeros, which for a
+// convolution's weight gradient (57600 steps of 25 + 30 values) costs about as much as the products:
+// so first the threads list the live steps of all m rows (liveSteps, k blocks shared out between
+// threads, the lists in memory every thread reads), then each thread computes its rows (the usual
+// matmul call, after useLiveSteps) from those lists, taking its rows' bits of each step's mask. A
+// step is left out of a thread's rows exactly when packLiveSteps on those rows alone would leave it
+// out or keep it with only zero products: a step left out for all m rows is left out for any of
+// them; one kept for all rows is kept where a row's value is nonzero (or B's row is not finite), and
+// a kept value whose product is +-0 leaves the sum as it was. So the bits are those of one thread.
+
+/** Bytes before a list's first block: a, b (u32), m, kc, n (i32). */
+const LIST_HEADER: usize = 32;
+
+/** The live-step lists set by useLiveSteps for this thread's next products (0: none). */
+let sharedLive: usize = 0;
+
+/** Bytes of one k block's list: its count (i32, -1: too dense) in an entry's room, then its entries. */
+function blockBytes(kc: i32): usize {
+  return <usize>(kc + 1) * <usize>LIVE_STEP_BYTES;
+}
+
+/** Bytes liveSteps needs for a product of these sizes, or 0 when that product (op(A) m x k with A
+ * transposed, B k x n read in place) would not go by packLiveSteps with the lists: one k block, more
+ * than 64 rows, or more columns than one strip of the products (240). */
+export function liveStepsBytes(m: i32, n: i32, k: i32): i32 {
+  const kc = kBlock(k);
+  if (m < 1 || m > 64 || n < 1 || n > 240 || k <= kc) return 0;
+  return <i32>LIST_HEADER + liveBlocks(k) * <i32>blockBytes(kc);
+}
+
+/** The k blocks of a product with k steps (the units liveSteps is split by). */
+export function liveBlocks(k: i32): i32 {
+  const kc = kBlock(k);
+  return (k + kc - 1) / kc;
+}
+
+/**
+ * Lists at `at` (liveStepsBytes(m, n, k) bytes, 16-byte aligned) the live steps of k blocks
+ * [blockStart, blockEnd) of op(A) · B for all m rows, A stored k x m (transposed), B k x n read in
+ * place, f32: float32 (else float64), as packLiveSteps finds them (-1 for a block too dense for
+ * sparse rows). Threads may list different blocks at the same time.
+ */
+export function liveSteps(
+  a: usize,
+  b: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  blockStart: i32,
+  blockEnd: i32,
+  at: usize,
+  f32: bool,
+): void {
+  const kc = kBlock(k);
+  const size: usize = f32 ? 4 : 8;
+  if (blockStart === 0) {
+    store<u32>(at, <u32>a);
+    store<u32>(at, <u32>b, 4);
+    store<i32>(at, m, 8);
+    store<i32>(at, kc, 12);
+    store<i32>(at, n, 16);
+  }
+  for (let i = blockStart; i < blockEnd; i++) {
+    const pc = i * kc;
+    const kb = min(kc, k - pc);
+    const block = at + LIST_HEADER + <usize>i * blockBytes(kc);
+    const bRows = b + <usize>(pc * n) * size;
+    const first = block + LIVE_STEP_BYTES;
+    const count = f32
+      ? findLiveSteps<f32>(a, m, 0, m, pc, kb, bRows, n, n, first)
+      : findLiveSteps<f64>(a, m, 0, m, pc, kb, bRows, n, n, first);
+    store<i32>(block, count);
+  }
+}
+
+/** Makes this thread's next products read the live steps listed at `at` by liveSteps (0: test A and
+ * B themselves again). A product of other operands or sizes ignores them. */
+export function useLiveSteps(at: usize): void {
+  sharedLive = at;
+}
+
+/** Whether the lists at `shared` are those of this product and cover rows [ic, ic+mc) and the strip. */
+function listed(shared: usize, a: usize, b: usize, m: i32, n: i32, nc: i32, ic: i32, mc: i32): bool {
+  return (
+    load<u32>(shared) === <u32>a &&
+    load<u32>(shared, 4) === <u32>b &&
+    load<i32>(shared, 8) === m &&
+    load<i32>(shared, 16) === n &&
+    nc === n &&
+    ic + mc <= m
+  );
+}
+
+/** Whether rows [shift, shift+mc) of the count listed steps at `first` keep at most SPARSE_MAX of
+ * their kb steps' values. */
+function sparseEnough(first: usize, count: i32, shift: u64, mc: i32, kb: i32): bool {
+  const rows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
+  let total = 0;
+  for (let s = 0; s < count; s++) total += <i32>popcnt((load<u64>(first + ((<usize>s) << 4), 8) >> shift) & rows);
+  return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
+}
+
+/**
+ * Lists at `live` the steps of rows [ic, ic+mc) of a transposed A over the block's kb steps from pc
+ * that are not left out (see packLiveSteps), each with the mask of the rows that keep their value;
+ * returns their count, or -1 as soon as more than SPARSE_MAX of the A values would be kept (with
+ * one step of slack).
+ */
+function findLiveSteps<T>(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  bRows: usize,
+  n: i32,
+  nc: i32,
+  live: usize,
+): i32 {
   const shift: usize = sizeof<T>() === 8 ? 3 : 2;
   const aRows = a + ((<usize>(pc * m + ic)) << shift);
   const aRowBytes = (<usize>m) << shift;
@@ -72,29 +215,55 @@ export function packLiveSteps<T>(
     count++;
     total += <i32>popcnt(keep);
     // Gives up early when too dense, with one step of slack.
-    if (<f64>total > perStep * <f64>(p + 2)) return false;
+    if (<f64>total > perStep * <f64>(p + 2)) return -1;
   }
-  if (<f64>total > perStep * <f64>kb) return false;
+  return <f64>total > perStep * <f64>kb ? -1 : count;
+}
+
+/**
+ * Appends the kept values of rows [ic, ic+mc) of the count listed steps at `first` (masks of rows
+ * from ic - shift; shift 0: from ic) to their rows' lists: row r's values at w + r*kb*sizeof<T>, the
+ * byte offsets of their B rows (p * n * sizeof<T>) at steps + r*kb*4, its count at counts + 4r.
+ */
+function appendLive<T>(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  n: i32,
+  kb: i32,
+  first: usize,
+  count: i32,
+  shift: u64,
+  w: usize,
+  counts: usize,
+  steps: usize,
+): void {
+  const size: usize = sizeof<T>() === 8 ? 3 : 2;
+  const aRows = a + ((<usize>(pc * m + ic)) << size);
+  const aRowBytes = (<usize>m) << size;
+  const bRowBytes = (<u32>n) << (<u32>size);
+  const rows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
   memory.fill(counts, 0, (<usize>mc) << 2);
-  const rowW = (<usize>kb) << shift;
+  const rowW = (<usize>kb) << size;
   const rowSteps = (<usize>kb) << 2;
   for (let s = 0; s < count; s++) {
-    const e = live + ((<usize>s) << 4);
+    const e = first + ((<usize>s) << 4);
     const p = load<u32>(e);
-    let keep = load<u64>(e, 8);
+    let keep = (load<u64>(e, 8) >> shift) & rows;
     const aRow = aRows + <usize>p * aRowBytes;
-    const offset = p * <u32>bRowBytes;
+    const offset = p * bRowBytes;
     while (keep !== 0) {
       const r = <usize>ctz(keep);
       keep &= keep - 1;
       const cp = counts + (r << 2);
       const c = <usize>load<u32>(cp);
-      store<T>(w + r * rowW + (c << shift), load<T>(aRow + (r << shift)));
+      store<T>(w + r * rowW + (c << size), load<T>(aRow + (r << size)));
       store<u32>(steps + r * rowSteps + (c << 2), offset);
       store<u32>(cp, <u32>c + 1);
     }
   }
-  return true;
 }
 
 /** rowTest's bits: some value is not +0 or -0; some value is an Inf or a NaN. */
