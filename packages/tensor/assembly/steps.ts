@@ -272,65 +272,94 @@ const NON_FINITE = 2;
 
 /** NONZERO | NON_FINITE, each if some of the len values of type T at q is so. */
 function rowTest<T>(q: usize, len: i32): i32 {
-  // The values' bits ORed (all zero but the sign bit: all +0 or -0), and two sums of v * 0 (+0 or
-  // -0 while every v is finite, else NaN), two so that the additions do not wait on each other.
-  let bits = v128.splat<i32>(0);
-  let s0 = bits;
-  let s1 = bits;
+  // The values' bits ORed lane by lane (lanes past len read as zero). All zero but the sign bits:
+  // every value is +0 or -0. An Inf or a NaN has every exponent bit set, and so then has the OR of
+  // its lane: when no lane's OR has them all (values under 2 in magnitude, as pixels and gradients
+  // are, always), every value is finite and the row is not read again.
+  const bits = orOf<T>(q, len);
+  const nonzero =
+    sizeof<T>() === 8 ? v128.and(bits, i64x2.splat(i64.MAX_VALUE)) : v128.and(bits, i32x4.splat(0x7fffffff));
+  const test = v128.any_true(nonzero) ? NONZERO : 0;
+  if (sizeof<T>() === 8) {
+    const exponent = i64x2.splat(0x7ff0000000000000);
+    if (!v128.any_true(i64x2.eq(v128.and(bits, exponent), exponent))) return test;
+  } else {
+    const exponent = i32x4.splat(0x7f800000);
+    if (!v128.any_true(i32x4.eq(v128.and(bits, exponent), exponent))) return test;
+  }
+  return test | (hasNonFinite<T>(q, len) ? NON_FINITE : 0);
+}
+
+/** The bits of the len values of type T at q ORed lane by lane, lanes past len zero. */
+function orOf<T>(q: usize, len: i32): v128 {
+  let b0 = v128.splat<i32>(0);
+  let b1 = b0;
   let r = 0;
   if (sizeof<T>() === 8) {
-    const zero = f64x2.splat(0);
     for (; r + 4 <= len; r += 4) {
-      const v0 = v128.load(q + ((<usize>r) << 3));
-      const v1 = v128.load(q + ((<usize>r) << 3), 16);
-      bits = v128.or(bits, v128.or(v0, v1));
-      s0 = f64x2.add(s0, f64x2.mul(v0, zero));
-      s1 = f64x2.add(s1, f64x2.mul(v1, zero));
+      b0 = v128.or(b0, v128.load(q + ((<usize>r) << 3)));
+      b1 = v128.or(b1, v128.load(q + ((<usize>r) << 3), 16));
     }
     if (r + 2 <= len) {
-      const v = v128.load(q + ((<usize>r) << 3));
-      bits = v128.or(bits, v);
-      s0 = f64x2.add(s0, f64x2.mul(v, zero));
+      b0 = v128.or(b0, v128.load(q + ((<usize>r) << 3)));
       r += 2;
     }
-    if (r < len) {
-      const v = v128.load64_zero(q + ((<usize>r) << 3));
-      bits = v128.or(bits, v);
-      s1 = f64x2.add(s1, f64x2.mul(v, zero));
-    }
-    s0 = f64x2.add(s0, s1);
-    bits = v128.and(bits, i64x2.splat(i64.MAX_VALUE));
-    return (v128.any_true(bits) ? NONZERO : 0) | (v128.any_true(f64x2.ne(s0, s0)) ? NON_FINITE : 0);
+    if (r < len) b1 = v128.or(b1, v128.load64_zero(q + ((<usize>r) << 3)));
+    return v128.or(b0, b1);
   }
-  const zero = f32x4.splat(0);
   for (; r + 8 <= len; r += 8) {
-    const v0 = v128.load(q + ((<usize>r) << 2));
-    const v1 = v128.load(q + ((<usize>r) << 2), 16);
-    bits = v128.or(bits, v128.or(v0, v1));
-    s0 = f32x4.add(s0, f32x4.mul(v0, zero));
-    s1 = f32x4.add(s1, f32x4.mul(v1, zero));
+    b0 = v128.or(b0, v128.load(q + ((<usize>r) << 2)));
+    b1 = v128.or(b1, v128.load(q + ((<usize>r) << 2), 16));
   }
   if (r + 4 <= len) {
-    const v = v128.load(q + ((<usize>r) << 2));
-    bits = v128.or(bits, v);
-    s0 = f32x4.add(s0, f32x4.mul(v, zero));
+    b0 = v128.or(b0, v128.load(q + ((<usize>r) << 2)));
     r += 4;
   }
   // The last 1 to 3 values: lanes past len read as zero.
   if (r + 2 <= len) {
-    const v = v128.load64_zero(q + ((<usize>r) << 2));
-    bits = v128.or(bits, v);
-    s1 = f32x4.add(s1, f32x4.mul(v, zero));
+    b1 = v128.or(b1, v128.load64_zero(q + ((<usize>r) << 2)));
     r += 2;
   }
-  if (r < len) {
-    const v = v128.load32_zero(q + ((<usize>r) << 2));
-    bits = v128.or(bits, v);
-    s0 = f32x4.add(s0, f32x4.mul(v, zero));
+  if (r < len) b0 = v128.or(b0, v128.load32_zero(q + ((<usize>r) << 2)));
+  return v128.or(b0, b1);
+}
+
+/** Whether some of the len values of type T at q is an Inf or a NaN: two sums of v * 0 (+0 or -0
+ * while every v is finite, else NaN), two so that the additions do not wait on each other. */
+function hasNonFinite<T>(q: usize, len: i32): bool {
+  let s0 = v128.splat<i32>(0);
+  let s1 = s0;
+  let r = 0;
+  if (sizeof<T>() === 8) {
+    const zero = f64x2.splat(0);
+    for (; r + 4 <= len; r += 4) {
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(q + ((<usize>r) << 3)), zero));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(q + ((<usize>r) << 3), 16), zero));
+    }
+    if (r + 2 <= len) {
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(q + ((<usize>r) << 3)), zero));
+      r += 2;
+    }
+    if (r < len) s1 = f64x2.add(s1, f64x2.mul(v128.load64_zero(q + ((<usize>r) << 3)), zero));
+    s0 = f64x2.add(s0, s1);
+    return v128.any_true(f64x2.ne(s0, s0));
   }
+  const zero = f32x4.splat(0);
+  for (; r + 8 <= len; r += 8) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(q + ((<usize>r) << 2)), zero));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(q + ((<usize>r) << 2), 16), zero));
+  }
+  if (r + 4 <= len) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(q + ((<usize>r) << 2)), zero));
+    r += 4;
+  }
+  if (r + 2 <= len) {
+    s1 = f32x4.add(s1, f32x4.mul(v128.load64_zero(q + ((<usize>r) << 2)), zero));
+    r += 2;
+  }
+  if (r < len) s0 = f32x4.add(s0, f32x4.mul(v128.load32_zero(q + ((<usize>r) << 2)), zero));
   s0 = f32x4.add(s0, s1);
-  bits = v128.and(bits, i32x4.splat(0x7fffffff));
-  return (v128.any_true(bits) ? NONZERO : 0) | (v128.any_true(f32x4.ne(s0, s0)) ? NON_FINITE : 0);
+  return v128.any_true(f32x4.ne(s0, s0));
 }
 
 /** Bit r set for each of the len (at most 64) values of type T at q that is not +0 or -0. */
