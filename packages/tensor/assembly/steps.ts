@@ -52,18 +52,25 @@ export function packLiveSteps<T>(
   steps: usize,
 ): bool {
   const shared = sharedLive;
-  let count: i32;
+  let count = -1;
   let first = live;
   let shift: u64 = 0;
-  if (shared !== 0 && listed(shared, a, bRows - <usize>(pc * n) * sizeof<T>(), m, n, nc, ic, mc)) {
-    // The block's live steps as liveSteps listed them for all m rows (masks from row 0).
-    const kc = load<i32>(shared, 12);
-    const block = shared + LIST_HEADER + <usize>(pc / kc) * blockBytes(kc);
-    count = load<i32>(block);
-    first = block + LIVE_STEP_BYTES;
-    shift = <u64>ic;
-    if (count < 0 || !sparseEnough(first, count, shift, mc, kb)) return false;
-  } else {
+  let own = true;
+  if (ASC_FEATURE_THREADS) {
+    if (shared !== 0 && listed(shared, a, bRows - <usize>(pc * n) * sizeof<T>(), m, n, nc, ic, mc)) {
+      // The block's live steps listed for all m rows (masks from row 0), by this thread or another.
+      const i = pc / load<i32>(shared, 12);
+      if (ready<T>(shared, i)) {
+        const block = blockAt(shared, i);
+        count = load<i32>(block);
+        first = block + LIVE_STEP_BYTES;
+        shift = <u64>ic;
+        own = false;
+        if (count < 0 || !sparseEnough(first, count, shift, mc, kb)) return false;
+      }
+    }
+  }
+  if (own) {
     count = findLiveSteps<T>(a, m, ic, mc, pc, kb, bRows, n, nc, live);
     if (count < 0) return false;
   }
@@ -71,18 +78,21 @@ export function packLiveSteps<T>(
   return true;
 }
 
-// The two-phase k-reduction of the worker backend. Split between threads by output rows, every
-// thread would test every row of B (and its own values of every row of A) for zeros, which for a
-// convolution's weight gradient (57600 steps of 25 + 30 values) costs about as much as the products:
-// so first the threads list the live steps of all m rows (liveSteps, k blocks shared out between
-// threads, the lists in memory every thread reads), then each thread computes its rows (the usual
-// matmul call, after useLiveSteps) from those lists, taking its rows' bits of each step's mask. A
-// step is left out of a thread's rows exactly when packLiveSteps on those rows alone would leave it
-// out or keep it with only zero products: a step left out for all m rows is left out for any of
-// them; one kept for all rows is kept where a row's value is nonzero (or B's row is not finite), and
-// a kept value whose product is +-0 leaves the sum as it was. So the bits are those of one thread.
+// The k-reduction split between threads by output rows, as the worker backend runs it. Each thread
+// would test every row of B (and its own values of every row of A) for zeros, which for a
+// convolution's weight gradient (57600 steps of 25 + 30 values) costs about as much as the products.
+// So the threads share the lists: each k block's live steps are listed once, for all m rows, by the
+// first thread to reach the block (a thread that finds it being listed lists a later block
+// meanwhile), and every thread takes its rows' bits of each step's mask (the usual matmul call, after
+// useLiveSteps). The threads walk the blocks in the same order at about the same pace, so each lists
+// about half of them, just before both read the same rows of A and B again. A thread never waits: if
+// the block is still being listed and no later block is left, it tests its own rows as without the
+// lists. A step is left out of a thread's rows exactly when packLiveSteps on those rows alone would
+// leave it out or keep it with only zero products: a step left out for all m rows is left out for any
+// of them; one kept for all rows is kept where a row's value is nonzero (or B's row is not finite),
+// and a kept value whose product is +-0 leaves the sum as it was. So the bits are those of one thread.
 
-/** Bytes before a list's first block: a, b (u32), m, kc, n (i32). */
+/** Bytes before the blocks' states: a, b (u32), m, kc, n, k blocks (i32). */
 const LIST_HEADER: usize = 32;
 
 /** The live-step lists set by useLiveSteps for this thread's next products (0: none). */
@@ -93,64 +103,76 @@ function blockBytes(kc: i32): usize {
   return <usize>(kc + 1) * <usize>LIVE_STEP_BYTES;
 }
 
-/** Bytes liveSteps needs for a product of these sizes, or 0 when that product (op(A) m x k with A
- * transposed, B k x n read in place) would not go by packLiveSteps with the lists: one k block, more
- * than 64 rows, or more columns than one strip of the products (240). */
+/** Bytes of the blocks' states (i32: 0 not listed, 1 being listed, 2 listed), 16-byte aligned. */
+function statesBytes(blocks: i32): usize {
+  return (((<usize>blocks) << 2) + 15) & ~15;
+}
+
+/** Bytes of the lists of a product of these sizes, or 0 when that product (op(A) m x k with A
+ * transposed, B k x n read in place) would not use them: one k block, more than 64 rows, or more
+ * columns than one strip of the products (240). */
 export function liveStepsBytes(m: i32, n: i32, k: i32): i32 {
   const kc = kBlock(k);
   if (m < 1 || m > 64 || n < 1 || n > 240 || k <= kc) return 0;
-  return <i32>LIST_HEADER + liveBlocks(k) * <i32>blockBytes(kc);
+  const blocks = (k + kc - 1) / kc;
+  return <i32>(LIST_HEADER + statesBytes(blocks) + <usize>blocks * blockBytes(kc));
 }
 
-/** The k blocks of a product with k steps (the units liveSteps is split by). */
-export function liveBlocks(k: i32): i32 {
+/** Makes `at` (liveStepsBytes(m, n, k) bytes, 16-byte aligned) the empty lists of the product of A
+ * (k x m, transposed) and B (k x n) for the threads' next calls. */
+export function prepareLiveSteps(at: usize, a: usize, b: usize, m: i32, n: i32, k: i32): void {
   const kc = kBlock(k);
-  return (k + kc - 1) / kc;
+  const blocks = (k + kc - 1) / kc;
+  store<u32>(at, <u32>a);
+  store<u32>(at, <u32>b, 4);
+  store<i32>(at, m, 8);
+  store<i32>(at, kc, 12);
+  store<i32>(at, n, 16);
+  store<i32>(at, blocks, 20);
+  store<i32>(at, k, 24);
+  memory.fill(at + LIST_HEADER, 0, statesBytes(blocks));
 }
 
-/**
- * Lists at `at` (liveStepsBytes(m, n, k) bytes, 16-byte aligned) the live steps of k blocks
- * [blockStart, blockEnd) of op(A) · B for all m rows, A stored k x m (transposed), B k x n read in
- * place, f32: float32 (else float64), as packLiveSteps finds them (-1 for a block too dense for
- * sparse rows). Threads may list different blocks at the same time.
- */
-export function liveSteps(
-  a: usize,
-  b: usize,
-  m: i32,
-  n: i32,
-  k: i32,
-  blockStart: i32,
-  blockEnd: i32,
-  at: usize,
-  f32: bool,
-): void {
-  const kc = kBlock(k);
-  const size: usize = f32 ? 4 : 8;
-  if (blockStart === 0) {
-    store<u32>(at, <u32>a);
-    store<u32>(at, <u32>b, 4);
-    store<i32>(at, m, 8);
-    store<i32>(at, kc, 12);
-    store<i32>(at, n, 16);
-  }
-  for (let i = blockStart; i < blockEnd; i++) {
-    const pc = i * kc;
-    const kb = min(kc, k - pc);
-    const block = at + LIST_HEADER + <usize>i * blockBytes(kc);
-    const bRows = b + <usize>(pc * n) * size;
-    const first = block + LIVE_STEP_BYTES;
-    const count = f32
-      ? findLiveSteps<f32>(a, m, 0, m, pc, kb, bRows, n, n, first)
-      : findLiveSteps<f64>(a, m, 0, m, pc, kb, bRows, n, n, first);
-    store<i32>(block, count);
-  }
-}
-
-/** Makes this thread's next products read the live steps listed at `at` by liveSteps (0: test A and
- * B themselves again). A product of other operands or sizes ignores them. */
+/** Makes this thread's next products read and write the lists at `at` made by prepareLiveSteps (0:
+ * test A and B themselves). A product of other operands or sizes ignores them. */
 export function useLiveSteps(at: usize): void {
   sharedLive = at;
+}
+
+/** Block i's list. */
+function blockAt(shared: usize, i: i32): usize {
+  return shared + LIST_HEADER + statesBytes(load<i32>(shared, 20)) + <usize>i * blockBytes(load<i32>(shared, 12));
+}
+
+/** Whether block i is listed: by another thread, by this one now, or, while another thread lists
+ * it, once this one has listed later blocks; false if it is still being listed when no later block
+ * is left. */
+function ready<T>(shared: usize, i: i32): bool {
+  const blocks = load<i32>(shared, 20);
+  const state = shared + LIST_HEADER + ((<usize>i) << 2);
+  let next = i + 1;
+  while (atomic.load<i32>(state) !== 2 && !claimAndList<T>(shared, i)) {
+    while (next < blocks && !claimAndList<T>(shared, next)) next++;
+    if (next >= blocks) return atomic.load<i32>(state) === 2;
+    next++;
+  }
+  return true;
+}
+
+/** Lists block i for all m rows if no thread has yet; returns whether this thread did. */
+function claimAndList<T>(shared: usize, i: i32): bool {
+  const state = shared + LIST_HEADER + ((<usize>i) << 2);
+  if (atomic.load<i32>(state) !== 0 || atomic.cmpxchg<i32>(state, 0, 1) !== 0) return false;
+  const m = load<i32>(shared, 8);
+  const kc = load<i32>(shared, 12);
+  const n = load<i32>(shared, 16);
+  const pc = i * kc;
+  const kb = min(kc, load<i32>(shared, 24) - pc);
+  const block = blockAt(shared, i);
+  const bRows = <usize>load<u32>(shared, 4) + <usize>(pc * n) * sizeof<T>();
+  store<i32>(block, findLiveSteps<T>(<usize>load<u32>(shared), m, 0, m, pc, kb, bRows, n, n, block + LIVE_STEP_BYTES));
+  atomic.store<i32>(state, 2);
+  return true;
 }
 
 /** Whether the lists at `shared` are those of this product and cover rows [ic, ic+mc) and the strip. */

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpu, rand, randn, tensor, type FloatDType, type Tensor } from "../src/index.js";
 import { OPS } from "../src/ops.js";
-import { chunkCount, chunkStart, taskGrain, taskUnits, unitWork, type Task } from "../src/worker/task.js";
+import { kernelsModule, instantiateKernels } from "../src/wasm/module.js";
+import { chunkCount, chunkStart, type Task } from "../src/worker/task.js";
 import { type WorkerBackend, createWorkerBackend } from "../src/worker/node.js";
 import { listedProducts, poolOf, splitEveryOp } from "../src/worker/internals.js";
 import { firstDifference } from "./conformance/suite.js";
@@ -135,14 +136,14 @@ describe("the convolution step's ops split in chunks at the real thresholds", ()
   });
 });
 
-describe("a k-reduction of a transposed A split in two phases (live steps listed, then rows)", () => {
-  // float32 products op(A) · B with A stored k x m (m <= 64 rows), B k x n (n <= 240) and several k
-  // blocks of at most 256 steps, as a convolution's weight gradient doutᵀ · col: the threads first
-  // list the live steps of all m rows, k blocks shared out between them (task.ts ListPhase), then
-  // each computes its rows from the lists, leaving out steps and values only where packLiveSteps on
-  // its own rows would (assembly/steps.ts). Every case equals the cpu backend's bits, with zero rows
-  // of +0 and -0, a NaN and an Inf in B, and a NaN of A at a blank row of B in one thread's rows
-  // only (its row of the product is NaN; the other rows must not be).
+describe("a k-reduction of a transposed A split by rows with shared live-step lists", () => {
+  // Products op(A) · B with A stored k x m (m <= 64 rows), B k x n (n <= 240) and several k blocks
+  // of at most 256 steps, as a convolution's weight gradient doutᵀ · col: each k block's live steps
+  // are listed once for all m rows by the first thread to reach it, and each thread computes its
+  // rows from the lists (task.ts Task.lists, assembly/steps.ts), leaving out steps and values only
+  // where packLiveSteps on its own rows would. Every case equals the cpu backend's bits, with zero
+  // rows of +0 and -0, a NaN and an Inf in B, and a NaN of A at a blank row of B in one thread's
+  // rows only (its row of the product is NaN; the other rows must not be).
 
   /** A [k, m] and B [k, n] with the special rows at steps near the ends of k blocks. */
   function operands(m: number, n: number, k: number, seed: number, dtype: FloatDType): [Tensor, Tensor] {
@@ -165,19 +166,46 @@ describe("a k-reduction of a transposed A split in two phases (live steps listed
     expect(firstDifference(got.data, want.data), label).toBeNull();
   }
 
-  it("the list phase's units are k blocks, chunked by their own work", () => {
-    const args = { out: new Float32Array(0), a: new Float32Array(0), b: new Float32Array(0), m: 30, n: 25, k: 57600 };
-    const list: Task = { ...taskOf("matmul", args as never), wasm: true, phase: { kind: "list", at: 0, blocks: 225 } };
-    expect(taskUnits(list)).toBe(225);
-    expect(taskGrain(list)).toBe(1);
-    // 256 steps of 30 + 25 values at 0.5 ns: 7040 a block, so 2^16 / 7040 -> 10 blocks a chunk at
-    // least, and 225 blocks make 4 chunks per thread (28 each), not matmul's least of 32 rows.
-    expect(unitWork(list)).toBe(7040);
-    expect(chunkCount(list, 2, 225)).toBe(8);
-    // The rows phase is the product's own split: 30 rows, one chunk per thread.
-    const rows: Task = { ...list, phase: { kind: "rows", at: 0, blocks: 225 } };
-    expect(taskUnits(rows)).toBe(30);
-    expect(chunkCount(rows, 2, 30)).toBe(2);
+  it("rows computed one after the other, with blocks left being listed by a thread that never returns", async () => {
+    // The kernels over a shared memory on this thread alone, as two threads would call them: rows
+    // [0, 15) list every block they reach; rows [15, 30) then read those lists. With a block's state
+    // set to "being listed" (1) and never finished, a thread lists every later block meanwhile and
+    // then tests its own rows of that block itself; with every block so, it lists none.
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 1024, shared: true });
+    const k = instantiateKernels(await kernelsModule(true), memory);
+    for (const dtype of ["float32", "float64"] as const) {
+      const [a, b] = operands(30, 25, 3000, 7, dtype);
+      const want = a.matmul(b, { transposeA: true }).data;
+      const Type = dtype === "float32" ? Float32Array : Float64Array;
+      const size = Type.BYTES_PER_ELEMENT;
+      const aAt = 1024;
+      const bAt = aAt + a.size * size;
+      const outAt = bAt + b.size * size + 64;
+      const lists = outAt + 30 * 25 * size + 64;
+      const bytes = k.liveStepsBytes(30, 25, 3000);
+      // 12 k blocks of 250 steps: 32 bytes of header, 48 of states, 12 lists of 251 entries of 16.
+      expect(bytes).toBe(32 + 48 + 12 * 251 * 16);
+      const scratch = lists + bytes + 64;
+      new Type(memory.buffer, aAt, a.size).set(a.data);
+      new Type(memory.buffer, bAt, b.size).set(b.data);
+      const states = new Int32Array(memory.buffer, lists + 32, 12);
+      for (const stuck of [[], [1], [0, 5, 11], Array.from({ length: 12 }, (_, i) => i)]) {
+        // Lists of no steps where none was made: a stuck block's list must not be read.
+        new Uint8Array(memory.buffer, lists, bytes).fill(0);
+        k.prepareLiveSteps(lists, aAt, bAt, 30, 25, 3000);
+        for (const i of stuck) states[i] = 1;
+        k.useLiveSteps(lists);
+        const f = +(dtype === "float32");
+        k.matmul(aAt, bAt, outAt, 30, 25, 3000, 1, 0, 0, 15, f, scratch);
+        expect(Array.from(states), `${dtype} stuck ${stuck}`).toEqual(
+          Array.from({ length: 12 }, (_, i) => (stuck.includes(i) ? 1 : 2)),
+        );
+        k.matmul(aAt, bAt, outAt, 30, 25, 3000, 1, 0, 15, 30, f, scratch);
+        k.useLiveSteps(0);
+        const got = new Type(memory.buffer, outAt, 750);
+        expect(firstDifference(got, want), `${dtype} stuck ${stuck}`).toBeNull();
+      }
+    }
   });
 
   it("gives the cpu backend's bits at the real thresholds and with every op split", async () => {
@@ -199,11 +227,9 @@ describe("a k-reduction of a transposed A split in two phases (live steps listed
             const before = listedProducts(on);
             const split = on.stats.split;
             expectSameBits(`${on === worker ? "worker" : "every op split"} ${dtype} m${c.m} n${c.n} k${c.k}`, on, a, b);
-            // Whether it went by the lists (float32 only), when it was split at all.
+            // Whether it went by the lists, when it was split at all.
             const wasSplit = on.stats.split > split;
-            expect(listedProducts(on) - before, `${dtype} m${c.m} n${c.n} listed`).toBe(
-              wasSplit && c.listed && dtype === "float32" ? 1 : 0,
-            );
+            expect(listedProducts(on) - before, `${dtype} m${c.m} n${c.n} listed`).toBe(wasSplit && c.listed ? 1 : 0);
             if (on === everyOp || c.m * c.n * c.k >= 2 ** 21) expect(wasSplit).toBe(true);
           }
         }

@@ -82,23 +82,11 @@ export interface KernelExports {
   /** Scratch bytes of `matmul` with float32 operands (assembly/matmul32.ts). */
   matmul32ScratchBytes(n: number, k: number): number;
   /** Bytes of the live-step lists of a product op(A) · B with A transposed (k x m) and B k x n, or 0
-   * when it does not go by them (assembly/steps.ts). */
+   * when it does not use them (assembly/steps.ts). */
   liveStepsBytes(m: number, n: number, k: number): number;
-  /** The k blocks those lists are made of. */
-  liveBlocks(k: number): number;
-  /** Lists the live steps of k blocks [blockStart, blockEnd) of such a product at `at`. */
-  liveSteps(
-    a: number,
-    b: number,
-    m: number,
-    n: number,
-    k: number,
-    blockStart: number,
-    blockEnd: number,
-    at: number,
-    f32: number,
-  ): void;
-  /** This thread's next matmul calls read the lists at `at` (0: none). */
+  /** Makes `at` the empty lists of that product for the threads' next matmul calls. */
+  prepareLiveSteps(at: number, a: number, b: number, m: number, n: number, k: number): void;
+  /** This thread's next matmul calls share the lists at `at` (0: none). */
   useLiveSteps(at: number): void;
   /** out[i] = a[i * aStride] op b[i * bStride], strides 0 or 1; op: 0 add, 1 sub, 2 mul, 3 div. */
   binary(

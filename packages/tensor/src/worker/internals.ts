@@ -18,7 +18,7 @@ export function splitEveryOp<B extends ThreadPoolBackend>(backend: B): B {
   return backend;
 }
 
-/** How many products the backend split in two phases, their live steps listed first (ListPhase in
+/** How many products the backend split with live-step lists shared by the threads (Task.lists in
  * task.ts). */
 export function listedProducts(backend: ThreadPoolBackend): number {
   return backend[INTERNALS].listed;

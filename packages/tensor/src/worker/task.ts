@@ -15,31 +15,13 @@ export interface Task {
   /** Byte offset of thread 0's scratch for the wasm kernel, and the bytes from one thread's to the next's. */
   scratch: number;
   stride: number;
-  /** A phase of a product split in two (see ListPhase); absent for every other split op. */
-  phase?: ListPhase;
-}
-
-/**
- * The two phases of a k-reduction of a transposed A split by output rows (a convolution's weight
- * gradient, assembly/steps.ts): "list", the live steps of all rows, k blocks [start, end) per range,
- * into the lists at `at` that every thread reads; then "rows", the product's rows as usual but from
- * those lists, so the threads do not each test all of A and B for zeros. Only with the wasm kernels.
- */
-export interface ListPhase {
-  kind: "list" | "rows";
-  /** Byte offset of the lists in the shared memory. */
-  at: number;
-  /** The product's k blocks (the units of the "list" phase). */
-  blocks: number;
-}
-
-/** The matmul task's fields that the "list" phase reads. */
-interface ProductArgs {
-  a: Float64Array | Float32Array;
-  b: Float64Array | Float32Array;
-  m: number;
-  n: number;
-  k: number;
+  /**
+   * Byte offset of the live-step lists that the threads share for a k-reduction of a transposed A
+   * split by output rows (a convolution's weight gradient doutᵀ · col; assembly/steps.ts,
+   * prepareLiveSteps): each k block's steps are listed once for all rows, by the first thread to
+   * reach it, instead of every thread testing all of A and B. Only with the wasm kernels.
+   */
+  lists?: number;
 }
 
 /** The wasm kernels of one thread, instantiated over the backend's shared memory, and the thread's
@@ -54,28 +36,13 @@ export function runTask(task: Task, start: number, end: number, thread: ThreadKe
   const record = recordOf(task.op);
   if (task.wasm && thread !== null) {
     const kernels = thread.kernels;
-    const phase = task.phase;
-    if (phase?.kind === "list") {
-      const t = task.args as unknown as ProductArgs;
-      kernels.liveSteps(
-        t.a.byteOffset,
-        t.b.byteOffset,
-        t.m,
-        t.n,
-        t.k,
-        start,
-        end,
-        phase.at,
-        +(t.a instanceof Float32Array),
-      );
-      return;
-    }
     const scratch = task.scratch + thread.index * task.stride;
-    if (phase !== undefined) kernels.useLiveSteps(phase.at);
+    const lists = task.lists ?? 0;
+    if (lists !== 0) kernels.useLiveSteps(lists);
     try {
       record.wasm!.run(task.args, start, end, { kernels, scratch });
     } finally {
-      if (phase !== undefined) kernels.useLiveSteps(0);
+      if (lists !== 0) kernels.useLiveSteps(0);
     }
   } else {
     record.run(task.args, start, end);
@@ -84,12 +51,12 @@ export function runTask(task: Task, start: number, end: number, thread: ThreadKe
 
 /** How many units the task splits into. */
 export function taskUnits(task: Task): number {
-  return task.phase?.kind === "list" ? task.phase.blocks : recordOf(task.op).units(task.args);
+  return recordOf(task.op).units(task.args);
 }
 
 /** Units that every range's bounds are multiples of (see OpRecord.grain). */
 export function taskGrain(task: Task): number {
-  return task.phase?.kind === "list" ? 1 : (recordOf(task.op).grain?.(task.args) ?? 1);
+  return recordOf(task.op).grain?.(task.args) ?? 1;
 }
 
 /** Chunks no smaller than this much work (the records' rough nanoseconds) unless the record says
@@ -105,8 +72,7 @@ const MIN_CHUNK_WORK = 2 ** 16;
 export function chunkCount(task: Task, parts: number, grains: number): number {
   const record = recordOf(task.op);
   const grain = taskGrain(task);
-  const own = task.phase?.kind === "list" ? undefined : record.minChunk?.(task.args);
-  const least = own ?? Math.ceil(MIN_CHUNK_WORK / Math.max(1, unitWork(task)));
+  const least = record.minChunk?.(task.args) ?? Math.ceil(MIN_CHUNK_WORK / Math.max(1, unitWork(task)));
   for (const perThread of [4, 2]) {
     const chunks = parts * perThread;
     if (chunks <= grains && Math.floor(grains / chunks) * grain >= least) return chunks;
@@ -125,10 +91,5 @@ export function chunkStart(units: number, grain: number, chunks: number, i: numb
 /** Cost of one unit in rough nanoseconds on one core, used to cut a worker's range into chunks of
  * similar duration (see CHUNK_WORK), not to decide whether to split. */
 export function unitWork(task: Task): number {
-  if (task.phase?.kind === "list") {
-    // A k block's steps, each a test of its m values of A and n of B: about 0.5 ns a value.
-    const t = task.args as unknown as ProductArgs;
-    return Math.max(1, Math.ceil((Math.ceil(t.k / task.phase.blocks) * (t.m + t.n)) / 2));
-  }
   return recordOf(task.op).cost(task.args);
 }

@@ -82,7 +82,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
   private readonly buffer: ArrayBufferLike | null;
   private readonly pool: ThreadPool;
   private alwaysSplit = false;
-  /** Products split in the two phases of ListPhase (tests). */
+  /** Products split with shared live-step lists (Task.lists; tests). */
   private listed = 0;
   private readonly arena: Arena;
   /** Runs the ops that are not split, on the calling thread: the wasm backend over this backend's
@@ -174,13 +174,8 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
         const name = "op" in task ? task.op : op; // exp, add, sum rather than unary, binary, reduce
         const steal = !this.alwaysSplit;
         const lists = wasm ? this.listRoom(op, task) : null;
-        if (lists === null) this.pool.run(name, { op, args: task, wasm, ...staged }, steal);
-        else {
-          this.listed++;
-          // The live steps of all rows first, split by k blocks; then the rows from those lists.
-          this.pool.run(name, { op, args: task, wasm, ...staged, phase: { kind: "list", ...lists } }, steal);
-          this.pool.run(name, { op, args: task, wasm, ...staged, phase: { kind: "rows", ...lists } }, steal);
-        }
+        if (lists !== null) this.listed++;
+        this.pool.run(name, { op, args: task, wasm, ...staged, ...(lists === null ? {} : { lists }) }, steal);
         if (task.out !== out) {
           out.set(task.out);
           task.out = out;
@@ -193,25 +188,21 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
   }
 
   /**
-   * Room in the shared memory for the live-step lists of a product that the threads list together
-   * before each computes its rows (ListPhase: a k-reduction of a transposed A, such as a
-   * convolution's weight gradient doutᵀ · col), and the product's k blocks; null for any other op,
-   * or when the memory has no room (then the op is split by rows alone).
-   *
-   * float32 only: there the conv weight gradient of the MNIST step (m30 n25 k57600) takes 1.36
-   * against 1.54 ms on two threads. In float64 it took 2.6-2.8 against 2.35-2.4 ms: the threads
-   * then read their rows' A values and B rows from memory at the live steps only, without the
-   * streaming pass of the test that brought them into cache, and with twice the bytes of float32
-   * that gather costs more than the halved test saves.
+   * The live-step lists, made empty in the shared memory, that the threads share for a product split
+   * by rows (Task.lists: a k-reduction of a transposed A, such as a convolution's weight gradient
+   * doutᵀ · col); null for any other op, or when the memory has no room (each thread then tests its
+   * own rows of A and all of B).
    */
-  private listRoom(op: OpName, task: TaskOf<OpName>): { at: number; blocks: number } | null {
+  private listRoom(op: OpName, task: TaskOf<OpName>): number | null {
     if (op !== "matmul" || this.threads < 2) return null;
     const t = task as TaskOf<"matmul">;
+    if (!t.transA || t.transB) return null;
     const kernels = this.arena.kernels!;
-    if (!t.transA || t.transB || !(t.a instanceof Float32Array)) return null;
     const bytes = kernels.liveStepsBytes(t.m, t.n, t.k);
     const at = bytes > 0 ? this.arena.reserve(bytes) : -1;
-    return at < 0 ? null : { at, blocks: kernels.liveBlocks(t.k) };
+    if (at < 0) return null;
+    kernels.prepareLiveSteps(at, t.a.byteOffset, t.b.byteOffset, t.m, t.n, t.k);
+    return at;
   }
 
   /** The divergence check on the calling thread, as the composed backend runs it. */
@@ -238,7 +229,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
 
   /** For tests and measurements (internals.ts): the thread pool, a switch that splits every op of
    * two grains (units) or more, whatever its size, with no range taken back by the calling thread,
-   * and how many products went by live-step lists (ListPhase). */
+   * and how many products were split with shared live-step lists (Task.lists). */
   get [INTERNALS](): { pool: ThreadPool; splitEveryOp(): void; listed: number } {
     return {
       pool: this.pool,
