@@ -34,7 +34,9 @@ const SPARSE_MAX = 0.5;
  * out, and so is one whose A row is all zero and whose B row is finite; at the others a row keeps its
  * A value if it is nonzero, or whatever it is if the B row holds an Inf or a NaN. Only then are the
  * kept values appended to their rows' lists, so a count in memory is updated once per kept value,
- * not once per value of A.
+ * not once per value of A. With lists set by useLiveSteps (the worker backend's threads, below), the
+ * block's live steps are those listed for all rows, by this thread or another, and each keeps its
+ * rows' bits of the masks.
  */
 export function packLiveSteps<T>(
   a: usize,
