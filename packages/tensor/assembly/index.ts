@@ -9,3 +9,4 @@ export { firstNonFinite, sumRows } from "./reduce";
 export { gatherRows, zero } from "./copy";
 export { putAlongRows } from "./along";
 export { fused } from "./fused";
+export { liveStepsBytes, prepareLiveSteps, useLiveSteps } from "./steps";

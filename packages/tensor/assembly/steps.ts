@@ -12,6 +12,8 @@
 // terms are -0). A zero times a finite value is +0 or -0; a zero times an Inf or a NaN is NaN, so
 // finiteness is tested on the other side of every zero that is left out.
 
+import { kBlock } from "./blocking";
+
 /** Bytes per live step: its p (u32), padding, then a mask of the rows that keep their value (u64). */
 export const LIVE_STEP_BYTES: i32 = 16;
 
@@ -32,7 +34,9 @@ const SPARSE_MAX = 0.5;
  * out, and so is one whose A row is all zero and whose B row is finite; at the others a row keeps its
  * A value if it is nonzero, or whatever it is if the B row holds an Inf or a NaN. Only then are the
  * kept values appended to their rows' lists, so a count in memory is updated once per kept value,
- * not once per value of A.
+ * not once per value of A. With lists set by useLiveSteps (the worker backend's threads, below), the
+ * block's live steps are those listed for all rows, by this thread or another, and each keeps its
+ * rows' bits of the masks.
  */
 export function packLiveSteps<T>(
   a: usize,
@@ -49,6 +53,169 @@ export function packLiveSteps<T>(
   counts: usize,
   steps: usize,
 ): bool {
+  const shared = sharedLive;
+  let count = -1;
+  let first = live;
+  let shift: u64 = 0;
+  let own = true;
+  if (ASC_FEATURE_THREADS) {
+    if (shared !== 0 && listed(shared, a, bRows - <usize>(pc * n) * sizeof<T>(), m, n, nc, ic, mc)) {
+      // The block's live steps listed for all m rows (masks from row 0), by this thread or another.
+      const i = pc / load<i32>(shared, 12);
+      if (ready<T>(shared, i)) {
+        const block = blockAt(shared, i);
+        count = load<i32>(block);
+        first = block + LIVE_STEP_BYTES;
+        shift = <u64>ic;
+        own = false;
+        if (count < 0 || !sparseEnough(first, count, shift, mc, kb)) return false;
+      }
+    }
+  }
+  if (own) {
+    count = findLiveSteps<T>(a, m, ic, mc, pc, kb, bRows, n, nc, live);
+    if (count < 0) return false;
+  }
+  appendLive<T>(a, m, ic, mc, pc, n, kb, first, count, shift, w, counts, steps);
+  return true;
+}
+
+// The k-reduction split between threads by output rows, as the worker backend runs it. Each thread
+// would test every row of B (and its own values of every row of A) for zeros, which for a
+// convolution's weight gradient (57600 steps of 25 + 30 values) costs about as much as the products.
+// So the threads share the lists: each k block's live steps are listed once, for all m rows, by the
+// first thread to reach the block (a thread that finds it being listed lists a later block
+// meanwhile), and every thread takes its rows' bits of each step's mask (the usual matmul call, after
+// useLiveSteps). The threads walk the blocks in the same order at about the same pace, so each lists
+// about half of them, just before both read the same rows of A and B again. A thread never waits: if
+// the block is still being listed and no later block is left, it tests its own rows as without the
+// lists. A step is left out of a thread's rows exactly when packLiveSteps on those rows alone would
+// leave it out or keep it with only zero products: a step left out for all m rows is left out for any
+// of them; one kept for all rows is kept where a row's value is nonzero (or B's row is not finite),
+// and a kept value whose product is +-0 leaves the sum as it was. So the bits are those of one thread.
+
+/** Bytes before the blocks' states: a, b (u32), m, kc, n, k blocks (i32). */
+const LIST_HEADER: usize = 32;
+
+/** The live-step lists set by useLiveSteps for this thread's next products (0: none). */
+let sharedLive: usize = 0;
+
+/** Bytes of one k block's list: its count (i32, -1: too dense) in an entry's room, then its entries. */
+function blockBytes(kc: i32): usize {
+  return <usize>(kc + 1) * <usize>LIVE_STEP_BYTES;
+}
+
+/** Bytes of the blocks' states (i32: 0 not listed, 1 being listed, 2 listed), 16-byte aligned. */
+function statesBytes(blocks: i32): usize {
+  return (((<usize>blocks) << 2) + 15) & ~15;
+}
+
+/** Bytes of the lists of a product of these sizes, or 0 when that product (op(A) m x k with A
+ * transposed, B k x n read in place) would not use them: one k block, more than 64 rows, or more
+ * columns than one strip of the products (240). */
+export function liveStepsBytes(m: i32, n: i32, k: i32): i32 {
+  const kc = kBlock(k);
+  if (m < 1 || m > 64 || n < 1 || n > 240 || k <= kc) return 0;
+  const blocks = (k + kc - 1) / kc;
+  return <i32>(LIST_HEADER + statesBytes(blocks) + <usize>blocks * blockBytes(kc));
+}
+
+/** Makes `at` (liveStepsBytes(m, n, k) bytes, 16-byte aligned) the empty lists of the product of A
+ * (k x m, transposed) and B (k x n) for the threads' next calls. */
+export function prepareLiveSteps(at: usize, a: usize, b: usize, m: i32, n: i32, k: i32): void {
+  const kc = kBlock(k);
+  const blocks = (k + kc - 1) / kc;
+  store<u32>(at, <u32>a);
+  store<u32>(at, <u32>b, 4);
+  store<i32>(at, m, 8);
+  store<i32>(at, kc, 12);
+  store<i32>(at, n, 16);
+  store<i32>(at, blocks, 20);
+  store<i32>(at, k, 24);
+  memory.fill(at + LIST_HEADER, 0, statesBytes(blocks));
+}
+
+/** Makes this thread's next products read and write the lists at `at` made by prepareLiveSteps (0:
+ * test A and B themselves). A product of other operands or sizes ignores them. */
+export function useLiveSteps(at: usize): void {
+  sharedLive = at;
+}
+
+/** Block i's list. */
+function blockAt(shared: usize, i: i32): usize {
+  return shared + LIST_HEADER + statesBytes(load<i32>(shared, 20)) + <usize>i * blockBytes(load<i32>(shared, 12));
+}
+
+/** Whether block i is listed: by another thread, by this one now, or, while another thread lists
+ * it, once this one has listed later blocks; false if it is still being listed when no later block
+ * is left. */
+function ready<T>(shared: usize, i: i32): bool {
+  const blocks = load<i32>(shared, 20);
+  const state = shared + LIST_HEADER + ((<usize>i) << 2);
+  let next = i + 1;
+  while (atomic.load<i32>(state) !== 2 && !claimAndList<T>(shared, i)) {
+    while (next < blocks && !claimAndList<T>(shared, next)) next++;
+    if (next >= blocks) return atomic.load<i32>(state) === 2;
+    next++;
+  }
+  return true;
+}
+
+/** Lists block i for all m rows if no thread has yet; returns whether this thread did. */
+function claimAndList<T>(shared: usize, i: i32): bool {
+  const state = shared + LIST_HEADER + ((<usize>i) << 2);
+  if (atomic.load<i32>(state) !== 0 || atomic.cmpxchg<i32>(state, 0, 1) !== 0) return false;
+  const m = load<i32>(shared, 8);
+  const kc = load<i32>(shared, 12);
+  const n = load<i32>(shared, 16);
+  const pc = i * kc;
+  const kb = min(kc, load<i32>(shared, 24) - pc);
+  const block = blockAt(shared, i);
+  const bRows = <usize>load<u32>(shared, 4) + <usize>(pc * n) * sizeof<T>();
+  store<i32>(block, findLiveSteps<T>(<usize>load<u32>(shared), m, 0, m, pc, kb, bRows, n, n, block + LIVE_STEP_BYTES));
+  atomic.store<i32>(state, 2);
+  return true;
+}
+
+/** Whether the lists at `shared` are those of this product and cover rows [ic, ic+mc) and the strip. */
+function listed(shared: usize, a: usize, b: usize, m: i32, n: i32, nc: i32, ic: i32, mc: i32): bool {
+  return (
+    load<u32>(shared) === <u32>a &&
+    load<u32>(shared, 4) === <u32>b &&
+    load<i32>(shared, 8) === m &&
+    load<i32>(shared, 16) === n &&
+    nc === n &&
+    ic + mc <= m
+  );
+}
+
+/** Whether rows [shift, shift+mc) of the count listed steps at `first` keep at most SPARSE_MAX of
+ * their kb steps' values. */
+function sparseEnough(first: usize, count: i32, shift: u64, mc: i32, kb: i32): bool {
+  const rows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
+  let total = 0;
+  for (let s = 0; s < count; s++) total += <i32>popcnt((load<u64>(first + ((<usize>s) << 4), 8) >> shift) & rows);
+  return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
+}
+
+/**
+ * Lists at `live` the steps of rows [ic, ic+mc) of a transposed A over the block's kb steps from pc
+ * that are not left out (see packLiveSteps), each with the mask of the rows that keep their value;
+ * returns their count, or -1 as soon as more than SPARSE_MAX of the A values would be kept (with
+ * one step of slack).
+ */
+function findLiveSteps<T>(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  kb: i32,
+  bRows: usize,
+  n: i32,
+  nc: i32,
+  live: usize,
+): i32 {
   const shift: usize = sizeof<T>() === 8 ? 3 : 2;
   const aRows = a + ((<usize>(pc * m + ic)) << shift);
   const aRowBytes = (<usize>m) << shift;
@@ -72,29 +239,55 @@ export function packLiveSteps<T>(
     count++;
     total += <i32>popcnt(keep);
     // Gives up early when too dense, with one step of slack.
-    if (<f64>total > perStep * <f64>(p + 2)) return false;
+    if (<f64>total > perStep * <f64>(p + 2)) return -1;
   }
-  if (<f64>total > perStep * <f64>kb) return false;
+  return <f64>total > perStep * <f64>kb ? -1 : count;
+}
+
+/**
+ * Appends the kept values of rows [ic, ic+mc) of the count listed steps at `first` (masks of rows
+ * from ic - shift; shift 0: from ic) to their rows' lists: row r's values at w + r*kb*sizeof<T>, the
+ * byte offsets of their B rows (p * n * sizeof<T>) at steps + r*kb*4, its count at counts + 4r.
+ */
+function appendLive<T>(
+  a: usize,
+  m: i32,
+  ic: i32,
+  mc: i32,
+  pc: i32,
+  n: i32,
+  kb: i32,
+  first: usize,
+  count: i32,
+  shift: u64,
+  w: usize,
+  counts: usize,
+  steps: usize,
+): void {
+  const size: usize = sizeof<T>() === 8 ? 3 : 2;
+  const aRows = a + ((<usize>(pc * m + ic)) << size);
+  const aRowBytes = (<usize>m) << size;
+  const bRowBytes = (<u32>n) << (<u32>size);
+  const rows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
   memory.fill(counts, 0, (<usize>mc) << 2);
-  const rowW = (<usize>kb) << shift;
+  const rowW = (<usize>kb) << size;
   const rowSteps = (<usize>kb) << 2;
   for (let s = 0; s < count; s++) {
-    const e = live + ((<usize>s) << 4);
+    const e = first + ((<usize>s) << 4);
     const p = load<u32>(e);
-    let keep = load<u64>(e, 8);
+    let keep = (load<u64>(e, 8) >> shift) & rows;
     const aRow = aRows + <usize>p * aRowBytes;
-    const offset = p * <u32>bRowBytes;
+    const offset = p * bRowBytes;
     while (keep !== 0) {
       const r = <usize>ctz(keep);
       keep &= keep - 1;
       const cp = counts + (r << 2);
       const c = <usize>load<u32>(cp);
-      store<T>(w + r * rowW + (c << shift), load<T>(aRow + (r << shift)));
+      store<T>(w + r * rowW + (c << size), load<T>(aRow + (r << size)));
       store<u32>(steps + r * rowSteps + (c << 2), offset);
       store<u32>(cp, <u32>c + 1);
     }
   }
-  return true;
 }
 
 /** rowTest's bits: some value is not +0 or -0; some value is an Inf or a NaN. */
@@ -103,65 +296,94 @@ const NON_FINITE = 2;
 
 /** NONZERO | NON_FINITE, each if some of the len values of type T at q is so. */
 function rowTest<T>(q: usize, len: i32): i32 {
-  // The values' bits ORed (all zero but the sign bit: all +0 or -0), and two sums of v * 0 (+0 or
-  // -0 while every v is finite, else NaN), two so that the additions do not wait on each other.
-  let bits = v128.splat<i32>(0);
-  let s0 = bits;
-  let s1 = bits;
+  // The values' bits ORed lane by lane (lanes past len read as zero). All zero but the sign bits:
+  // every value is +0 or -0. An Inf or a NaN has every exponent bit set, and so then has the OR of
+  // its lane: when no lane's OR has them all (values under 2 in magnitude, as pixels and gradients
+  // are, always), every value is finite and the row is not read again.
+  const bits = orOf<T>(q, len);
+  const nonzero =
+    sizeof<T>() === 8 ? v128.and(bits, i64x2.splat(i64.MAX_VALUE)) : v128.and(bits, i32x4.splat(0x7fffffff));
+  const test = v128.any_true(nonzero) ? NONZERO : 0;
+  if (sizeof<T>() === 8) {
+    const exponent = i64x2.splat(0x7ff0000000000000);
+    if (!v128.any_true(i64x2.eq(v128.and(bits, exponent), exponent))) return test;
+  } else {
+    const exponent = i32x4.splat(0x7f800000);
+    if (!v128.any_true(i32x4.eq(v128.and(bits, exponent), exponent))) return test;
+  }
+  return test | (hasNonFinite<T>(q, len) ? NON_FINITE : 0);
+}
+
+/** The bits of the len values of type T at q ORed lane by lane, lanes past len zero. */
+function orOf<T>(q: usize, len: i32): v128 {
+  let b0 = v128.splat<i32>(0);
+  let b1 = b0;
   let r = 0;
   if (sizeof<T>() === 8) {
-    const zero = f64x2.splat(0);
     for (; r + 4 <= len; r += 4) {
-      const v0 = v128.load(q + ((<usize>r) << 3));
-      const v1 = v128.load(q + ((<usize>r) << 3), 16);
-      bits = v128.or(bits, v128.or(v0, v1));
-      s0 = f64x2.add(s0, f64x2.mul(v0, zero));
-      s1 = f64x2.add(s1, f64x2.mul(v1, zero));
+      b0 = v128.or(b0, v128.load(q + ((<usize>r) << 3)));
+      b1 = v128.or(b1, v128.load(q + ((<usize>r) << 3), 16));
     }
     if (r + 2 <= len) {
-      const v = v128.load(q + ((<usize>r) << 3));
-      bits = v128.or(bits, v);
-      s0 = f64x2.add(s0, f64x2.mul(v, zero));
+      b0 = v128.or(b0, v128.load(q + ((<usize>r) << 3)));
       r += 2;
     }
-    if (r < len) {
-      const v = v128.load64_zero(q + ((<usize>r) << 3));
-      bits = v128.or(bits, v);
-      s1 = f64x2.add(s1, f64x2.mul(v, zero));
-    }
-    s0 = f64x2.add(s0, s1);
-    bits = v128.and(bits, i64x2.splat(i64.MAX_VALUE));
-    return (v128.any_true(bits) ? NONZERO : 0) | (v128.any_true(f64x2.ne(s0, s0)) ? NON_FINITE : 0);
+    if (r < len) b1 = v128.or(b1, v128.load64_zero(q + ((<usize>r) << 3)));
+    return v128.or(b0, b1);
   }
-  const zero = f32x4.splat(0);
   for (; r + 8 <= len; r += 8) {
-    const v0 = v128.load(q + ((<usize>r) << 2));
-    const v1 = v128.load(q + ((<usize>r) << 2), 16);
-    bits = v128.or(bits, v128.or(v0, v1));
-    s0 = f32x4.add(s0, f32x4.mul(v0, zero));
-    s1 = f32x4.add(s1, f32x4.mul(v1, zero));
+    b0 = v128.or(b0, v128.load(q + ((<usize>r) << 2)));
+    b1 = v128.or(b1, v128.load(q + ((<usize>r) << 2), 16));
   }
   if (r + 4 <= len) {
-    const v = v128.load(q + ((<usize>r) << 2));
-    bits = v128.or(bits, v);
-    s0 = f32x4.add(s0, f32x4.mul(v, zero));
+    b0 = v128.or(b0, v128.load(q + ((<usize>r) << 2)));
     r += 4;
   }
   // The last 1 to 3 values: lanes past len read as zero.
   if (r + 2 <= len) {
-    const v = v128.load64_zero(q + ((<usize>r) << 2));
-    bits = v128.or(bits, v);
-    s1 = f32x4.add(s1, f32x4.mul(v, zero));
+    b1 = v128.or(b1, v128.load64_zero(q + ((<usize>r) << 2)));
     r += 2;
   }
-  if (r < len) {
-    const v = v128.load32_zero(q + ((<usize>r) << 2));
-    bits = v128.or(bits, v);
-    s0 = f32x4.add(s0, f32x4.mul(v, zero));
+  if (r < len) b0 = v128.or(b0, v128.load32_zero(q + ((<usize>r) << 2)));
+  return v128.or(b0, b1);
+}
+
+/** Whether some of the len values of type T at q is an Inf or a NaN: two sums of v * 0 (+0 or -0
+ * while every v is finite, else NaN), two so that the additions do not wait on each other. */
+function hasNonFinite<T>(q: usize, len: i32): bool {
+  let s0 = v128.splat<i32>(0);
+  let s1 = s0;
+  let r = 0;
+  if (sizeof<T>() === 8) {
+    const zero = f64x2.splat(0);
+    for (; r + 4 <= len; r += 4) {
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(q + ((<usize>r) << 3)), zero));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(q + ((<usize>r) << 3), 16), zero));
+    }
+    if (r + 2 <= len) {
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(q + ((<usize>r) << 3)), zero));
+      r += 2;
+    }
+    if (r < len) s1 = f64x2.add(s1, f64x2.mul(v128.load64_zero(q + ((<usize>r) << 3)), zero));
+    s0 = f64x2.add(s0, s1);
+    return v128.any_true(f64x2.ne(s0, s0));
   }
+  const zero = f32x4.splat(0);
+  for (; r + 8 <= len; r += 8) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(q + ((<usize>r) << 2)), zero));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(q + ((<usize>r) << 2), 16), zero));
+  }
+  if (r + 4 <= len) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(q + ((<usize>r) << 2)), zero));
+    r += 4;
+  }
+  if (r + 2 <= len) {
+    s1 = f32x4.add(s1, f32x4.mul(v128.load64_zero(q + ((<usize>r) << 2)), zero));
+    r += 2;
+  }
+  if (r < len) s0 = f32x4.add(s0, f32x4.mul(v128.load32_zero(q + ((<usize>r) << 2)), zero));
   s0 = f32x4.add(s0, s1);
-  bits = v128.and(bits, i32x4.splat(0x7fffffff));
-  return (v128.any_true(bits) ? NONZERO : 0) | (v128.any_true(f32x4.ne(s0, s0)) ? NON_FINITE : 0);
+  return v128.any_true(f32x4.ne(s0, s0));
 }
 
 /** Bit r set for each of the len (at most 64) values of type T at q that is not +0 or -0. */

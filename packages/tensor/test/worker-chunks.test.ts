@@ -2,11 +2,14 @@
 // convolution step's large ops split at the backend's real thresholds (no splitEveryOp: the calling
 // thread takes chunks until none is left, as in training) giving the cpu backend's bits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpu, rand, randn, type Tensor } from "../src/index.js";
+import { cpu, rand, randn, tensor, type FloatDType, type Tensor } from "../src/index.js";
 import { OPS } from "../src/ops.js";
+import { kernelsModule, instantiateKernels } from "../src/wasm/module.js";
 import { chunkCount, chunkStart, type Task } from "../src/worker/task.js";
 import { type WorkerBackend, createWorkerBackend } from "../src/worker/node.js";
-import { poolOf } from "../src/worker/internals.js";
+import { listedProducts, poolOf, splitEveryOp } from "../src/worker/internals.js";
+import { firstDifference } from "./conformance/suite.js";
+import { rowsWithZeros } from "./zero-rows.js";
 
 /** The bounds of every chunk: [0, b1, ..., units]. */
 function bounds(units: number, grain: number, chunks: number): number[] {
@@ -129,6 +132,118 @@ describe("the convolution step's ops split in chunks at the real thresholds", ()
         const aT = randn([16, 20], { seed: 11, dtype });
         expectSplitSameBits("Aᵀ", (t) => t.matmul(b.to(t.backend), { transposeA: true, transposeB: true }), aT, on);
       }
+    }
+  });
+});
+
+describe("a k-reduction of a transposed A split by rows with shared live-step lists", () => {
+  // Products op(A) · B with A stored k x m (m <= 64 rows), B k x n (n <= 240) and several k blocks
+  // of at most 256 steps, as a convolution's weight gradient doutᵀ · col: each k block's live steps
+  // are listed once for all m rows by the first thread to reach it, and each thread computes its
+  // rows from the lists (task.ts Task.lists, assembly/steps.ts), leaving out steps and values only
+  // where packLiveSteps on its own rows would. Every case equals the cpu backend's bits, with zero
+  // rows of +0 and -0, a NaN and an Inf in B, and a NaN of A at a blank row of B in one thread's
+  // rows only (its row of the product is NaN; the other rows must not be).
+
+  /** A [k, m] and B [k, n] with the special rows at steps near the ends of k blocks. */
+  function operands(m: number, n: number, k: number, seed: number, dtype: FloatDType): [Tensor, Tensor] {
+    const av = rowsWithZeros(k, m, seed, 0.45, 0.7);
+    const bv = rowsWithZeros(k, n, seed + 50, 0.4, 0.5);
+    bv[17 * n + (n >> 1)] = Number.NaN;
+    bv[(k - 3) * n] = Number.POSITIVE_INFINITY;
+    // Step 255 (the last of the first k block when k > 256): B's row blank, A's last row NaN.
+    for (let j = 0; j < n; j++) bv[255 * n + j] = j % 2 === 0 ? 0 : -0;
+    av[255 * m + m - 1] = Number.NaN;
+    return [tensor(av, { dtype, shape: [k, m] }), tensor(bv, { dtype, shape: [k, n] })];
+  }
+
+  /** Same values as the cpu backend's, bit for bit with +0 and -0 told apart; any NaN matches any
+   * NaN (which NaN an operation on NaN gives is not fixed in WebAssembly). */
+  function expectSameBits(label: string, on: WorkerBackend, a: Tensor, b: Tensor): void {
+    const got = a.to(on).matmul(b.to(on), { transposeA: true });
+    const want = a.matmul(b, { transposeA: true });
+    expect(got.shape).toEqual(want.shape);
+    expect(firstDifference(got.data, want.data), label).toBeNull();
+  }
+
+  it("rows computed one after the other, with blocks left being listed by a thread that never returns", async () => {
+    // The kernels over a shared memory on this thread alone, as two threads would call them: rows
+    // [0, 15) list every block they reach; rows [15, 30) then read those lists. With a block's state
+    // set to "being listed" (1) and never finished, a thread lists every later block meanwhile and
+    // then tests its own rows of that block itself; with every block so, it lists none.
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 1024, shared: true });
+    const k = instantiateKernels(await kernelsModule(true), memory);
+    for (const dtype of ["float32", "float64"] as const) {
+      const [a, b] = operands(30, 25, 3000, 7, dtype);
+      const want = a.matmul(b, { transposeA: true }).data;
+      const Type = dtype === "float32" ? Float32Array : Float64Array;
+      const size = Type.BYTES_PER_ELEMENT;
+      const aAt = 1024;
+      const bAt = aAt + a.size * size;
+      const outAt = bAt + b.size * size + 64;
+      const lists = outAt + 30 * 25 * size + 64;
+      const bytes = k.liveStepsBytes(30, 25, 3000);
+      // 12 k blocks of 250 steps: 32 bytes of header, 48 of states, 12 lists of 251 entries of 16.
+      expect(bytes).toBe(32 + 48 + 12 * 251 * 16);
+      const scratch = lists + bytes + 64;
+      new Type(memory.buffer, aAt, a.size).set(a.data);
+      new Type(memory.buffer, bAt, b.size).set(b.data);
+      const states = new Int32Array(memory.buffer, lists + 32, 12);
+      for (const stuck of [[], [1], [0, 5, 11], Array.from({ length: 12 }, (_, i) => i)]) {
+        // Lists of no steps where none was made: a stuck block's list must not be read.
+        new Uint8Array(memory.buffer, lists, bytes).fill(0);
+        k.prepareLiveSteps(lists, aAt, bAt, 30, 25, 3000);
+        for (const i of stuck) states[i] = 1;
+        k.useLiveSteps(lists);
+        const f = +(dtype === "float32");
+        k.matmul(aAt, bAt, outAt, 30, 25, 3000, 1, 0, 0, 15, f, scratch);
+        expect(Array.from(states), `${dtype} stuck ${stuck}`).toEqual(
+          Array.from({ length: 12 }, (_, i) => (stuck.includes(i) ? 1 : 2)),
+        );
+        k.matmul(aAt, bAt, outAt, 30, 25, 3000, 1, 0, 15, 30, f, scratch);
+        k.useLiveSteps(0);
+        const got = new Type(memory.buffer, outAt, 750);
+        expect(firstDifference(got, want), `${dtype} stuck ${stuck}`).toBeNull();
+      }
+    }
+  });
+
+  it("gives the cpu backend's bits at the real thresholds and with every op split", async () => {
+    const everyOp = splitEveryOp(await createWorkerBackend({ threads: 2 }));
+    try {
+      // m: a convolution's 30 filters, 64 (the masks' width) and 65 (split by rows alone); n: 25
+      // (a 5x5 patch), 240 (one strip) and 241 (two strips: not listed); k: 12 and 3 blocks.
+      const cases = [
+        { m: 30, n: 25, k: 3000, listed: true },
+        { m: 64, n: 240, k: 700, listed: true },
+        { m: 7, n: 3, k: 1300, listed: true },
+        { m: 65, n: 25, k: 700, listed: false },
+        { m: 30, n: 241, k: 700, listed: false },
+      ];
+      for (const [i, c] of cases.entries()) {
+        for (const dtype of ["float32", "float64"] as const) {
+          const [a, b] = operands(c.m, c.n, c.k, 100 + i, dtype);
+          for (const on of [worker, everyOp]) {
+            const before = listedProducts(on);
+            const split = on.stats.split;
+            expectSameBits(`${on === worker ? "worker" : "every op split"} ${dtype} m${c.m} n${c.n} k${c.k}`, on, a, b);
+            // Whether it went by the lists, when it was split at all.
+            const wasSplit = on.stats.split > split;
+            expect(listedProducts(on) - before, `${dtype} m${c.m} n${c.n} listed`).toBe(wasSplit && c.listed ? 1 : 0);
+            if (on === everyOp || c.m * c.n * c.k >= 2 ** 21) expect(wasSplit).toBe(true);
+          }
+        }
+      }
+      // The NaN of A at the blank row of B reached its own row of the product (29) only; B's NaN
+      // (column 12) and Inf (column 0) reached every row's column.
+      const [a, b] = operands(30, 25, 3000, 100, "float32");
+      const y = Array.from(a.to(worker).matmul(b.to(worker), { transposeA: true }).data);
+      expect(y.slice(29 * 25, 30 * 25).every((v) => Number.isNaN(v))).toBe(true);
+      const finite = y.slice(0, 29 * 25).filter((_, i) => i % 25 !== 0 && i % 25 !== 12);
+      expect(finite.every((v) => Number.isFinite(v))).toBe(true);
+      expect(y.filter((_, i) => i % 25 === 12).every((v) => Number.isNaN(v))).toBe(true);
+    } finally {
+      everyOp.dispose();
     }
   });
 });

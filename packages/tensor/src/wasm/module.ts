@@ -81,6 +81,13 @@ export interface KernelExports {
   matmulScratchBytes(n: number, k: number): number;
   /** Scratch bytes of `matmul` with float32 operands (assembly/matmul32.ts). */
   matmul32ScratchBytes(n: number, k: number): number;
+  /** Bytes of the live-step lists of a product op(A) · B with A transposed (k x m) and B k x n, or 0
+   * when it does not use them (assembly/steps.ts). */
+  liveStepsBytes(m: number, n: number, k: number): number;
+  /** Makes `at` the empty lists of that product for the threads' next matmul calls. */
+  prepareLiveSteps(at: number, a: number, b: number, m: number, n: number, k: number): void;
+  /** This thread's next matmul calls share the lists at `at` (0: none). */
+  useLiveSteps(at: number): void;
   /** out[i] = a[i * aStride] op b[i * bStride], strides 0 or 1; op: 0 add, 1 sub, 2 mul, 3 div. */
   binary(
     op: number,

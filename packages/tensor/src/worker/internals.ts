@@ -18,6 +18,12 @@ export function splitEveryOp<B extends ThreadPoolBackend>(backend: B): B {
   return backend;
 }
 
+/** How many products the backend split with live-step lists shared by the threads (Task.lists in
+ * task.ts). */
+export function listedProducts(backend: ThreadPoolBackend): number {
+  return backend[INTERNALS].listed;
+}
+
 /** Arms a fault in worker `slot` of the backend, fired by that worker's next kernel. */
 export function injectFault(backend: ThreadPoolBackend, slot: number, mode: FaultMode): void {
   poolOf(backend)[FAULT_HOOKS].injectFault(slot, mode);

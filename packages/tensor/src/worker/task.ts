@@ -15,6 +15,13 @@ export interface Task {
   /** Byte offset of thread 0's scratch for the wasm kernel, and the bytes from one thread's to the next's. */
   scratch: number;
   stride: number;
+  /**
+   * Byte offset of the live-step lists that the threads share for a k-reduction of a transposed A
+   * split by output rows (a convolution's weight gradient doutᵀ · col; assembly/steps.ts,
+   * prepareLiveSteps): each k block's steps are listed once for all rows, by the first thread to
+   * reach it, instead of every thread testing all of A and B. Only with the wasm kernels.
+   */
+  lists?: number;
 }
 
 /** The wasm kernels of one thread, instantiated over the backend's shared memory, and the thread's
@@ -28,8 +35,15 @@ export interface ThreadKernels {
 export function runTask(task: Task, start: number, end: number, thread: ThreadKernels | null): void {
   const record = recordOf(task.op);
   if (task.wasm && thread !== null) {
+    const kernels = thread.kernels;
     const scratch = task.scratch + thread.index * task.stride;
-    record.wasm!.run(task.args, start, end, { kernels: thread.kernels, scratch });
+    const lists = task.lists ?? 0;
+    if (lists !== 0) kernels.useLiveSteps(lists);
+    try {
+      record.wasm!.run(task.args, start, end, { kernels, scratch });
+    } finally {
+      if (lists !== 0) kernels.useLiveSteps(0);
+    }
   } else {
     record.run(task.args, start, end);
   }

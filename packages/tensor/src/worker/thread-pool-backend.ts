@@ -82,6 +82,8 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
   private readonly buffer: ArrayBufferLike | null;
   private readonly pool: ThreadPool;
   private alwaysSplit = false;
+  /** Products split with shared live-step lists (Task.lists; tests). */
+  private listed = 0;
   private readonly arena: Arena;
   /** Runs the ops that are not split, on the calling thread: the wasm backend over this backend's
    * shared memory (its wasm kernels and its resident heap), or the cpu backend without wasm. Its
@@ -170,7 +172,10 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
       if (staged !== null) {
         this.stats.split++;
         const name = "op" in task ? task.op : op; // exp, add, sum rather than unary, binary, reduce
-        this.pool.run(name, { op, args: task, wasm, ...staged }, !this.alwaysSplit);
+        const steal = !this.alwaysSplit;
+        const lists = wasm ? this.listRoom(op, task) : null;
+        if (lists !== null) this.listed++;
+        this.pool.run(name, { op, args: task, wasm, ...staged, ...(lists === null ? {} : { lists }) }, steal);
         if (task.out !== out) {
           out.set(task.out);
           task.out = out;
@@ -180,6 +185,24 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
     }
     this.stats.inline++;
     this.inner.exec(op, task);
+  }
+
+  /**
+   * The live-step lists, made empty in the shared memory, that the threads share for a product split
+   * by rows (Task.lists: a k-reduction of a transposed A, such as a convolution's weight gradient
+   * doutᵀ · col); null for any other op, or when the memory has no room (each thread then tests its
+   * own rows of A and all of B).
+   */
+  private listRoom(op: OpName, task: TaskOf<OpName>): number | null {
+    if (op !== "matmul" || this.threads < 2) return null;
+    const t = task as TaskOf<"matmul">;
+    if (!t.transA || t.transB) return null;
+    const kernels = this.arena.kernels!;
+    const bytes = kernels.liveStepsBytes(t.m, t.n, t.k);
+    const at = bytes > 0 ? this.arena.reserve(bytes) : -1;
+    if (at < 0) return null;
+    kernels.prepareLiveSteps(at, t.a.byteOffset, t.b.byteOffset, t.m, t.n, t.k);
+    return at;
   }
 
   /** The divergence check on the calling thread, as the composed backend runs it. */
@@ -204,11 +227,13 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
   private readonly residentAt = (data: TypedArray): number =>
     data.buffer === this.buffer || data.buffer === this.arena.memory.buffer ? data.byteOffset : -1;
 
-  /** For tests and measurements (internals.ts): the thread pool, and a switch that splits every op
-   * of two grains (units) or more, whatever its size, with no range taken back by the calling thread. */
-  get [INTERNALS](): { pool: ThreadPool; splitEveryOp(): void } {
+  /** For tests and measurements (internals.ts): the thread pool, a switch that splits every op of
+   * two grains (units) or more, whatever its size, with no range taken back by the calling thread,
+   * and how many products were split with shared live-step lists (Task.lists). */
+  get [INTERNALS](): { pool: ThreadPool; splitEveryOp(): void; listed: number } {
     return {
       pool: this.pool,
+      listed: this.listed,
       splitEveryOp: () => {
         this.alwaysSplit = true;
       },
