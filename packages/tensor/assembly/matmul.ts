@@ -12,9 +12,9 @@
 // computes exactly what the scalar kernel computes.
 //
 // Zeros in A are skipped when that pays and is exact. When every packed B value of a strip is finite
-// and at most about 62 % of a block's A values are nonzero (sparseMax: where the sparse path was
+// and at most 62-70 % of a block's A values are nonzero (sparseMax: where the sparse path was
 // measured to break even; MNIST images are about 81 % zeros, ReLU activations and their gradients
-// often 30-60 %), the block is packed as sparse rows (each
+// often 30-70 %), the block is packed as sparse rows (each
 // row's nonzero values with the B rows they meet) and each output row is summed over those steps
 // only, still in increasing p. The bits do not change: a zero A value times a finite B value is +0
 // or -0, and adding +0 or -0 to a running sum leaves it as it was, because the sum starts at +0 and
@@ -134,7 +134,7 @@ function matmulOf(
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 3 : NR << 3;
     const masked = byMask && bFinite;
-    const share = sparseMax(nc);
+    const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
@@ -449,21 +449,27 @@ function packBlock(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc:
 }
 
 /**
- * Sparse rows are used when at most this share of a block's A values is nonzero (a strip of at least
- * 12 columns; see sparseMax). Measured on the products of real training steps with A's share of
- * nonzeros set from 0.2 to 0.9 (tools/bench/src/conv-matmul.ts --density, each path forced): the
- * sparse path takes about 0.25 + 1.2 d times the dense one's time and breaks even at d = 0.62-0.68
- * for the SimpleConvNet's Affine1 products (m100 n100 k4320, m4320 n100 k100 Aᵀ, m100 n4320 k100 Bᵀ)
- * and the TwoLayerNet's (m100 n50 k784, m784 n50 k100 Aᵀ).
+ * Sparse rows are used when at most this share of a block's A values is nonzero, for an A that is not
+ * transposed and a B read in place (see sparseMax for the others; kOuter's blocks use this one).
+ * Measured on the products of real training steps with A's share of nonzeros set from 0.2 to 0.9
+ * (tools/bench/src/conv-matmul.ts --density, each path forced): the sparse path takes about
+ * 0.25 + 1.2 d times the dense one's time and breaks even at d = 0.62-0.65 (m100 n100 k4320, the
+ * SimpleConvNet's Affine1 forward; m100 n50 k784, the TwoLayerNet's).
  */
 const SPARSE_MAX = 0.62;
+/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ). */
+const SPARSE_MAX_PACKED = 0.7;
+/** sparseMax for a transposed A: break-even 0.62-0.7 (m4320 n100 k100 Aᵀ, m784 n50 k100 Aᵀ). */
+const SPARSE_MAX_TRANSPOSED = 0.66;
 /** sparseMax for a strip of fewer than 12 columns (rowKernel1/Pair/One, whose per-step overhead is
- * shared by few columns): measured break-even about 0.25 (m100 n10 k50, m50 n10 k100 Aᵀ). */
+ * shared by few columns): break-even about 0.25 (m100 n10 k50, m50 n10 k100 Aᵀ). */
 const SPARSE_MAX_NARROW = 0.25;
 
-/** The share of nonzero A values up to which a block of a strip of nc columns goes by sparse rows. */
-function sparseMax(nc: i32): f64 {
-  return nc < 12 ? SPARSE_MAX_NARROW : SPARSE_MAX;
+/** The share of nonzero A values up to which a block goes by sparse rows: per strip of nc columns,
+ * with A transposed or not and B read in place (`direct`) or packed. */
+function sparseMax(nc: i32, transA: bool, direct: bool): f64 {
+  if (nc < 12) return SPARSE_MAX_NARROW;
+  return transA ? SPARSE_MAX_TRANSPOSED : direct ? SPARSE_MAX : SPARSE_MAX_PACKED;
 }
 
 /**

@@ -16,7 +16,7 @@
 // float32 value, so storing it is exact and the blocking changes nothing.
 //
 // Zeros in A are skipped when that pays and is exact, as in the float64 kernel: when every packed B
-// value of a strip is finite and at most a measured share (sparseMax, 35-68 %) of a block's A values
+// value of a strip is finite and at most a measured share (sparseMax, 35-70 %) of a block's A values
 // are nonzero, each output row is
 // summed over its nonzero A values only, still in increasing p. A zero A value times a finite B value
 // is +0 or -0 (exact in float32 too), and adding +0 or -0 to a float32 running sum that starts at +0
@@ -45,11 +45,12 @@ const NC: i32 = 240;
  * Sparse rows are used when at most this share of a block's A values is nonzero, for an A that is not
  * transposed and a B read in place (see sparseMax for the others). Measured on the products of real
  * training steps with A's share of nonzeros set from 0.2 to 0.9 (tools/bench/src/conv-matmul.ts
- * --density, each path forced): break-even at d = 0.57 (m100 n100 k4320) and 0.55-0.6 (m100 n50 k784).
+ * --density, each path forced): break-even at d = 0.57-0.62 (m100 n100 k4320) and 0.55-0.6
+ * (m100 n50 k784).
  */
-const SPARSE_MAX = 0.57;
-/** sparseMax for B in packed panels (a transposed B): break-even 0.68 (m100 n4320 k100 Bᵀ). */
-const SPARSE_MAX_PACKED = 0.68;
+const SPARSE_MAX = 0.6;
+/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ). */
+const SPARSE_MAX_PACKED = 0.7;
 /** sparseMax for a transposed A: break-even 0.63-0.7 (m784 n50 k100 Aᵀ, m4320 n100 k100 Aᵀ). */
 const SPARSE_MAX_TRANSPOSED = 0.65;
 /** sparseMax for a strip of fewer than 16 columns (a run of one group of 8 and a last 4, or 4 alone,
