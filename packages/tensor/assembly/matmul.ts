@@ -12,8 +12,9 @@
 // computes exactly what the scalar kernel computes.
 //
 // Zeros in A are skipped when that pays and is exact. When every packed B value of a strip is finite
-// and at most half of a block's A values are nonzero (MNIST images are about 81 % zeros; ReLU
-// activations and their gradients are often half zeros), the block is packed as sparse rows (each
+// and at most 62-70 % of a block's A values are nonzero (sparseMax: where the sparse path was
+// measured to break even; MNIST images are about 81 % zeros, ReLU activations and their gradients
+// often 30-70 %), the block is packed as sparse rows (each
 // row's nonzero values with the B rows they meet) and each output row is summed over those steps
 // only, still in increasing p. The bits do not change: a zero A value times a finite B value is +0
 // or -0, and adding +0 or -0 to a running sum leaves it as it was, because the sum starts at +0 and
@@ -133,6 +134,7 @@ function matmulOf(
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 3 : NR << 3;
     const masked = byMask && bFinite;
+    const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
@@ -147,7 +149,7 @@ function matmulOf(
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
-        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, share)) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, acc);
           else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 5, ncp, ncp, acc);
           continue;
@@ -446,14 +448,35 @@ function packBlock(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc:
   return allFinite(w, kb * ncp);
 }
 
-/** Sparse rows are used when at most this share of a block's A values is nonzero. */
-const SPARSE_MAX = 0.5;
+/**
+ * Sparse rows are used when at most this share of a block's A values is nonzero, for an A that is not
+ * transposed and a B read in place (see sparseMax for the others; kOuter's blocks use this one).
+ * Measured on the products of real training steps with A's share of nonzeros set from 0.2 to 0.9
+ * (tools/bench/src/conv-matmul.ts --density, each path forced): the sparse path takes about
+ * 0.25 + 1.2 d times the dense one's time and breaks even at d = 0.62-0.65 (m100 n100 k4320, the
+ * SimpleConvNet's Affine1 forward; m100 n50 k784, the TwoLayerNet's).
+ */
+const SPARSE_MAX = 0.62;
+/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ). */
+const SPARSE_MAX_PACKED = 0.7;
+/** sparseMax for a transposed A: break-even 0.62-0.7 (m4320 n100 k100 Aᵀ, m784 n50 k100 Aᵀ). */
+const SPARSE_MAX_TRANSPOSED = 0.66;
+/** sparseMax for a strip of fewer than 12 columns (rowKernel1/Pair/One, whose per-step overhead is
+ * shared by few columns): break-even about 0.25 (m100 n10 k50, m50 n10 k100 Aᵀ). */
+const SPARSE_MAX_NARROW = 0.25;
+
+/** The share of nonzero A values up to which a block goes by sparse rows: per strip of nc columns,
+ * with A transposed or not and B read in place (`direct`) or packed. */
+function sparseMax(nc: i32, transA: bool, direct: bool): f64 {
+  if (nc < 12) return SPARSE_MAX_NARROW;
+  return transA ? SPARSE_MAX_TRANSPOSED : direct ? SPARSE_MAX : SPARSE_MAX_PACKED;
+}
 
 /**
  * Packs rows [ic, ic+mc) x steps [pc, pc+kb) of op(A) keeping only the nonzero values: row r's
  * values at w + r*kb*8, their B panel byte offsets (p * NR * 8) at steps + r*kb*4, its count at
- * counts + 4r. Returns false (and the caller packs densely) when more than SPARSE_MAX of the values
- * are nonzero. Skipping a zero A value is exact when the B values are finite (the caller checks):
+ * counts + 4r. Returns false (and the caller packs densely) when more than `share` of the values
+ * are nonzero (sparseMax; kOuter's blocks use SPARSE_MAX). Skipping a zero A value is exact when the B values are finite (the caller checks):
  * its product is +0 or -0, and adding either to a running sum changes nothing, as the sum starts at
  * +0 and round-to-nearest never makes it -0.
  */
@@ -470,11 +493,12 @@ function packRows(
   counts: usize,
   steps: usize,
   stepBytes: i32,
+  share: f64 = SPARSE_MAX,
 ): bool {
-  if (transA) return packRowsTransposed(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes);
+  if (transA) return packRowsTransposed(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes, share);
   // Gives up as soon as the rows so far are too dense (with one row of slack), so a dense A costs
   // little more than a row or two of this packing before the dense path packs it.
-  const perRow = SPARSE_MAX * <f64>kb;
+  const perRow = share * <f64>kb;
   let limit = <f64>kb;
   let total = 0;
   for (let r = 0; r < mc; r++) {
@@ -522,6 +546,7 @@ function packRowsTransposed(
   counts: usize,
   steps: usize,
   stepBytes: i32,
+  share: f64,
 ): bool {
   memory.fill(counts, 0, (<usize>mc) << 2);
   let total = 0;
@@ -546,9 +571,9 @@ function packRowsTransposed(
       total += keepInRow(w, counts, steps, kb, r, load<f64>(row + ((<usize>r) << 3)), off);
     }
     // As in packRows: give up early when too dense, with one step of slack.
-    if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 1) + <f64>mc) return false;
+    if (<f64>total > share * <f64>mc * <f64>(p + 1) + <f64>mc) return false;
   }
-  return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
+  return <f64>total <= share * <f64>mc * <f64>kb;
 }
 
 /** Whether the four float64 values at q are all +0 or -0 (NaN is not zero), with two SIMD compares. */

@@ -16,7 +16,8 @@
 // float32 value, so storing it is exact and the blocking changes nothing.
 //
 // Zeros in A are skipped when that pays and is exact, as in the float64 kernel: when every packed B
-// value of a strip is finite and at most half of a block's A values are nonzero, each output row is
+// value of a strip is finite and at most a measured share (sparseMax, 35-70 %) of a block's A values
+// are nonzero, each output row is
 // summed over its nonzero A values only, still in increasing p. A zero A value times a finite B value
 // is +0 or -0 (exact in float32 too), and adding +0 or -0 to a float32 running sum that starts at +0
 // leaves it unchanged (round-to-nearest gives -0 only for (-0) + (-0)). Where B holds an Inf or NaN
@@ -40,8 +41,28 @@ const NR: i32 = 8;
 const MC: i32 = 64;
 /** Columns per strip of B (a multiple of NR). */
 const NC: i32 = 240;
-/** Sparse rows are used when at most this share of a block's A values is nonzero. */
-const SPARSE_MAX = 0.5;
+/**
+ * Sparse rows are used when at most this share of a block's A values is nonzero, for an A that is not
+ * transposed and a B read in place (see sparseMax for the others). Measured on the products of real
+ * training steps with A's share of nonzeros set from 0.2 to 0.9 (tools/bench/src/conv-matmul.ts
+ * --density, each path forced): break-even at d = 0.57-0.62 (m100 n100 k4320) and 0.55-0.6
+ * (m100 n50 k784).
+ */
+const SPARSE_MAX = 0.6;
+/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ). */
+const SPARSE_MAX_PACKED = 0.7;
+/** sparseMax for a transposed A: break-even 0.63-0.7 (m784 n50 k100 Aᵀ, m4320 n100 k100 Aᵀ). */
+const SPARSE_MAX_TRANSPOSED = 0.65;
+/** sparseMax for a strip of fewer than 16 columns (a run of one group of 8 and a last 4, or 4 alone,
+ * whose per-step overhead is shared by few columns): break-even 0.3-0.4 (m100 n10 k50). */
+const SPARSE_MAX_NARROW = 0.35;
+
+/** The share of nonzero A values up to which a block goes by sparse rows: per strip of nc columns,
+ * with A transposed or not and B read in place (`direct`) or packed. */
+function sparseMax(nc: i32, transA: bool, direct: bool): f64 {
+  if (nc < 16) return SPARSE_MAX_NARROW;
+  return transA ? SPARSE_MAX_TRANSPOSED : direct ? SPARSE_MAX : SPARSE_MAX_PACKED;
+}
 
 /** Bytes of scratch `matmul32` needs for a product with these n and k. */
 export function matmul32ScratchBytes(n: i32, k: i32): i32 {
@@ -118,6 +139,7 @@ export function matmul32(
     const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
     const stepBytes = direct ? n << 2 : NR << 2;
     const masked = byMask && bFinite;
+    const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
       const mc = min(MC, rowEnd - ic);
@@ -149,7 +171,7 @@ export function matmul32(
                 counts,
                 steps,
               )
-            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table)
+            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table, share)
         ) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 2), 4, 0, ncp, acc);
           else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 2, 1, ncp, acc);
@@ -363,7 +385,7 @@ function allFinite(p: usize, len: i32): bool {
  * Packs rows [ic, ic+mc) x steps [pc, pc+kb) of op(A) keeping only the nonzero values: row r's values
  * at w + r*kb*4, their steps p (as byte offsets p * stepBytes: B's rows read in place, or an 8-wide
  * packed panel's steps) at steps + r*kb*4, its count at counts + 4r. Returns false (the caller
- * packs densely) when more than SPARSE_MAX of the values are nonzero, giving up as soon as the rows
+ * packs densely) when more than `share` of the values are nonzero (sparseMax), giving up as soon as the rows
  * so far are too dense (one row of slack).
  */
 function packRows(
@@ -380,9 +402,10 @@ function packRows(
   steps: usize,
   stepBytes: i32,
   table: usize,
+  share: f64 = SPARSE_MAX,
 ): bool {
-  if (transA) return packRowsTransposed(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes, table);
-  const perRow = SPARSE_MAX * <f64>kb;
+  if (transA) return packRowsTransposed(a, m, ic, mc, pc, kb, w, counts, steps, stepBytes, table, share);
+  const perRow = share * <f64>kb;
   let limit = <f64>kb;
   let total = 0;
   for (let r = 0; r < mc; r++) {
@@ -442,6 +465,7 @@ function packRowsTransposed(
   steps: usize,
   stepBytes: i32,
   table: usize,
+  share: f64,
 ): bool {
   memory.fill(counts, 0, (<usize>mc) << 2);
   const zero = f32x4.splat(0);
@@ -481,14 +505,14 @@ function packRowsTransposed(
       }
     }
     // As in packRows: give up early when too dense, with one step of slack per row.
-    if (<f64>total > SPARSE_MAX * <f64>mc * <f64>(p + 4) + <f64>mc) return false;
+    if (<f64>total > share * <f64>mc * <f64>(p + 4) + <f64>mc) return false;
   }
   for (; p < kb; p++) {
     const row = a + ((<usize>((pc + p) * m + ic)) << 2);
     const off = <u32>(p * stepBytes);
     for (let r = 0; r < mc; r++) total += keepInRow(w, counts, steps, kb, r, load<f32>(row + ((<usize>r) << 2)), off);
   }
-  return <f64>total <= SPARSE_MAX * <f64>mc * <f64>kb;
+  return <f64>total <= share * <f64>mc * <f64>kb;
 }
 
 /** compress4 of the four values v (steps off + stepsOf4) onto row r's list (values at w + r*kb*4,

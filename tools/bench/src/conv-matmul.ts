@@ -1,22 +1,34 @@
-// The conv-matmul bench: the five large matrix products of one SimpleConvNet training step (the
-// conv-step bench's recipe, MNIST input) with the operands they really have, on the wasm backend,
-// one thread. Runs 30 steps on wasm, keeps the operands of the last step's products of 40 M
-// multiply-adds or more (conv forward col · Wᵀ, conv dW doutᵀ · col, Affine1 forward, dx, dW), then
-// prints for each its operands' share of zeros (+0 or -0), whether wasm gives cpu's bits, and its
-// fastest and median time over `runs` runs. The zeros decide which path the kernels take (see
-// packages/tensor/assembly/steps.ts).
+// The conv-matmul bench: the large matrix products of one training step with the operands they really
+// have, on the wasm backend, one thread. By default the SimpleConvNet step (the conv-step bench's
+// recipe, MNIST input): runs `--step` steps (default 30) on wasm, keeps the operands of the last
+// step's products of 40 M multiply-adds or more (conv forward col · Wᵀ, conv dW doutᵀ · col, Affine1
+// forward, dx, dW); with `--net two-layer` the book run's TwoLayerNet 784-50-10 (MNIST, SGD lr 0.1,
+// batch 100) and all five of its products. Prints for each its operands' share of zeros (+0 or -0),
+// whether wasm gives cpu's bits, and its fastest and median time over `runs` runs. The zeros decide
+// which path the kernels take (see packages/tensor/assembly/matmul.ts and steps.ts).
 //
-//   node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N]
+// `--density 0.3,0.5,0.7` also times each product with A changed to those shares of nonzero values
+// (random nonzeros of A set to +0, or random zeros given values drawn from A's nonzeros; seeded), so
+// the dense/sparse crossover shows. `--wasm FILE` runs a kernels module compiled elsewhere (for
+// instance with SPARSE_MAX changed, to time one path at every density) instead of the built one.
+// `--blocks` prints the share of nonzeros of each block of A, which is what the kernels choose by.
+//
+//   node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N] [--net conv|two-layer]
+//        [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE]
+import { readFileSync } from "node:fs";
 import { loadMnist } from "@bp/data";
-import { Adam, SimpleConvNet } from "@bp/nets";
+import { Adam, type Net, type Optimizer, SGD, SimpleConvNet, TwoLayerNet } from "@bp/nets";
 import { cpu, Rng, tensor, type FloatDType, type Tensor } from "@bp/tensor";
-import { createWasmBackend } from "@bp/tensor/wasm";
+import { createWasmBackend, type WasmBackend } from "@bp/tensor/wasm";
 import { trainingStep } from "./train-step.js";
 
 /** conv-step.ts's recipe (that module runs its bench when imported, so the numbers are repeated). */
 const CONV_STEP = { rows: 1000, batch: 100, lr: 0.001, seed: 1 } as const;
+/** The book run's recipe (book-run.ts: TwoLayerNet 784-50-10, SGD lr 0.1, batch 100, seed 0). */
+const BOOK_RUN = { rows: 1000, batch: 100, lr: 0.1, seed: 0 } as const;
 
-const USAGE = "usage: node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N]";
+const USAGE =
+  "usage: node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N] [--net conv|two-layer] [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE]";
 
 interface Product {
   m: number;
@@ -28,33 +40,86 @@ interface Product {
   b: Float64Array | Float32Array;
 }
 
-function parseArgs(args: readonly string[]): { dtype: FloatDType; runs: number } {
-  let dtype: FloatDType = "float64";
-  let runs = 30;
+interface Args {
+  dtype: FloatDType;
+  runs: number;
+  net: "conv" | "two-layer";
+  step: number;
+  densities: number[];
+  wasm: string | undefined;
+  blocks: boolean;
+}
+
+function parseArgs(args: readonly string[]): Args {
+  const parsed: Args = {
+    dtype: "float64",
+    runs: 30,
+    net: "conv",
+    step: 30,
+    densities: [],
+    wasm: undefined,
+    blocks: false,
+  };
   const fail = (why: string): never => {
     console.error(`conv-matmul: ${why}\n${USAGE}`);
     process.exit(2);
+  };
+  const count = (name: string, v: string | undefined, least: number): number => {
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) < least)
+      fail(`${name} needs an integer of at least ${least}, got ${JSON.stringify(v)}`);
+    return Number(v);
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const v = args[++i];
     if (a === "--dtype") {
       if (v !== "float64" && v !== "float32") fail(`--dtype needs float64 or float32, got ${JSON.stringify(v)}`);
-      dtype = v as FloatDType;
-    } else if (a === "--runs") {
-      if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1)
-        fail(`--runs needs a positive integer, got ${JSON.stringify(v)}`);
-      runs = Number(v);
+      parsed.dtype = v as FloatDType;
+    } else if (a === "--runs") parsed.runs = count(a, v, 1);
+    else if (a === "--step") parsed.step = count(a, v, 1);
+    else if (a === "--net") {
+      if (v !== "conv" && v !== "two-layer") fail(`--net needs conv or two-layer, got ${JSON.stringify(v)}`);
+      parsed.net = v as Args["net"];
+    } else if (a === "--density") {
+      const list = (v ?? "").split(",").map(Number);
+      if (v === undefined || list.some((d) => !(d >= 0 && d <= 1)))
+        fail(`--density needs shares from 0 to 1 separated by commas, got ${JSON.stringify(v)}`);
+      parsed.densities = list;
+    } else if (a === "--blocks") {
+      parsed.blocks = true;
+      i--;
+    } else if (a === "--wasm") {
+      if (v === undefined) fail("--wasm needs a file");
+      parsed.wasm = v;
     } else fail(`unknown argument ${JSON.stringify(a)}`);
   }
-  return { dtype, runs };
+  return parsed;
 }
 
-/** Share of +0 and -0 among the values, as text. */
-function zeros(values: ArrayLike<number>): string {
+/** The shares of nonzero values of op(A)'s blocks as the wasm kernels cut it (64 rows by a k block of
+ * k split into equal parts of at most 256 steps, assembly/blocking.ts), row blocks outermost. */
+function blockShares(p: Product): number[] {
+  const kc = Math.ceil(p.k / Math.ceil(p.k / 256));
+  const shares: number[] = [];
+  for (let ic = 0; ic < p.m; ic += 64) {
+    for (let pc = 0; pc < p.k; pc += kc) {
+      let count = 0;
+      const rows = Math.min(64, p.m - ic);
+      const steps = Math.min(kc, p.k - pc);
+      for (let i = ic; i < ic + rows; i++) {
+        for (let q = pc; q < pc + steps; q++) if ((p.transA ? p.a[q * p.m + i] : p.a[i * p.k + q]) !== 0) count++;
+      }
+      shares.push(count / (rows * steps));
+    }
+  }
+  return shares;
+}
+
+/** Share of nonzero values (neither +0 nor -0). */
+function density(values: ArrayLike<number>): number {
   let count = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === 0) count++;
-  return (count / values.length).toFixed(3);
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) count++;
+  return count / values.length;
 }
 
 function operands(p: Product, backend = cpu): { a: Tensor; b: Tensor } {
@@ -65,15 +130,41 @@ function operands(p: Product, backend = cpu): { a: Tensor; b: Tensor } {
   };
 }
 
-async function main(): Promise<void> {
-  const { dtype, runs } = parseArgs(process.argv.slice(2));
-  const wasm = await createWasmBackend();
-  const mnist = loadMnist({ flatten: false, dtype });
-  const first = Int32Array.from({ length: CONV_STEP.rows }, (_, i) => i);
+/** A copy of `a` with `share` of its values nonzero: random nonzeros set to 0, or random zeros given
+ * random nonzero values of `a` (A keeps its sizes of values; which positions change is seeded). */
+function withDensity(a: Float64Array | Float32Array, share: number, rng: Rng): Float64Array | Float32Array {
+  const out = a.slice();
+  const nonzero: number[] = [];
+  const zero: number[] = [];
+  for (let i = 0; i < a.length; i++) (a[i] !== 0 ? nonzero : zero).push(i);
+  const want = Math.round(share * a.length);
+  const order = (list: number[]): number[] => Array.from(rng.permutation(list.length), (j) => list[j]!);
+  if (want < nonzero.length) {
+    for (const i of order(nonzero).slice(0, nonzero.length - want)) out[i] = 0;
+  } else if (nonzero.length > 0) {
+    const picks = rng.choice(nonzero.length, want - nonzero.length);
+    order(zero)
+      .slice(0, want - nonzero.length)
+      .forEach((i, j) => {
+        out[i] = a[nonzero[picks[j]!]!]!;
+      });
+  }
+  return out;
+}
+
+/** Runs `steps` training steps of the chosen net on wasm and returns the last step's products. */
+function capture(args: Args, wasm: WasmBackend): Product[] {
+  const { dtype } = args;
+  const conv = args.net === "conv";
+  const recipe = conv ? CONV_STEP : BOOK_RUN;
+  const mnist = loadMnist({ flatten: !conv, dtype });
+  const first = Int32Array.from({ length: recipe.rows }, (_, i) => i);
   const x = mnist.xTrain.gather(first).to(wasm);
   const t = mnist.tTrain.gather(first).to(wasm);
-  const net = new SimpleConvNet({ seed: CONV_STEP.seed, backend: wasm, dtype });
-  const optimizer = new Adam({ lr: CONV_STEP.lr });
+  const net: Net = conv
+    ? new SimpleConvNet({ seed: recipe.seed, backend: wasm, dtype })
+    : new TwoLayerNet(784, 50, 10, { seed: recipe.seed, backend: wasm, dtype });
+  const optimizer: Optimizer = conv ? new Adam({ lr: recipe.lr }) : new SGD({ lr: recipe.lr });
   const batches = new Rng(4);
   const target = wasm as unknown as { exec: (op: string, task: Record<string, unknown>) => void };
   const exec = target.exec;
@@ -81,42 +172,82 @@ async function main(): Promise<void> {
   let keep = false;
   target.exec = function (this: unknown, op: string, task: Record<string, unknown>) {
     const p = task as unknown as Product;
-    if (keep && op === "matmul" && p.m * p.n * p.k >= 40e6) {
+    if (keep && op === "matmul" && (!conv || p.m * p.n * p.k >= 40e6)) {
       products.push({ ...p, a: p.a.slice(), b: p.b.slice() });
     }
     exec.call(this, op, task);
   };
-  for (let step = 0; step < 30; step++) {
-    keep = step === 29;
-    trainingStep(net, optimizer, x, t, batches.choice(CONV_STEP.rows, CONV_STEP.batch));
+  for (let step = 0; step < args.step; step++) {
+    keep = step === args.step - 1;
+    trainingStep(net, optimizer, x, t, batches.choice(recipe.rows, recipe.batch));
   }
   target.exec = exec;
+  return products;
+}
 
+/** Whether wasm's product of p's operands has cpu's bits, and its fastest and median times. */
+function time(p: Product, wasm: WasmBackend, runs: number): { same: boolean; best: number; median: number } {
+  const options = { transposeA: p.transA, transposeB: p.transB };
+  const host = operands(p);
+  const { a, b } = operands(p, wasm);
+  const expected = host.a.matmul(host.b, options).data;
+  const got = a.matmul(b, options);
+  let same = got.data.length === expected.length;
+  for (let i = 0; same && i < expected.length; i++) same = Object.is(got.data[i], expected[i]);
+  got.dispose();
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    a.matmul(b, options).dispose();
+    times.push(performance.now() - t0);
+  }
+  a.dispose();
+  b.dispose();
+  times.sort((u, v) => u - v);
+  return { same, best: times[0]!, median: times[runs >> 1]! };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const { dtype, runs } = args;
+  const wasm = await createWasmBackend();
+  const products = capture(args, wasm);
+  // The products are captured with the built kernels; a module given by --wasm then times them.
+  let timing = wasm;
+  if (args.wasm !== undefined) {
+    const { wasmBackendOf } = (await import(
+      new URL("../../../packages/tensor/dist/wasm/backend.js", import.meta.url).href
+    )) as { wasmBackendOf: (module: WebAssembly.Module) => WasmBackend };
+    timing = wasmBackendOf(new WebAssembly.Module(readFileSync(args.wasm)));
+  }
+  const net = args.net === "conv" ? "SimpleConvNet" : "TwoLayerNet";
+  const source = args.wasm === undefined ? "wasm" : `wasm from ${args.wasm}`;
   console.log(
-    `| SimpleConvNet step's products, ${dtype}, MNIST, wasm | zeros in A | zeros in B | bits | best ms | median ms |`,
+    `| ${net} step ${args.step}'s products, ${dtype}, MNIST, ${source} | nonzero in A | nonzero in B | bits | best ms | median ms |`,
   );
   console.log("| --- | ---: | ---: | --- | ---: | ---: |");
+  const rng = new Rng(11);
   for (const p of products) {
-    const options = { transposeA: p.transA, transposeB: p.transB };
-    const host = operands(p);
-    const { a, b } = operands(p, wasm);
-    const expected = host.a.matmul(host.b, options).data;
-    const got = a.matmul(b, options);
-    let same = got.data.length === expected.length;
-    for (let i = 0; same && i < expected.length; i++) same = Object.is(got.data[i], expected[i]);
-    got.dispose();
-    const times: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      a.matmul(b, options).dispose();
-      times.push(performance.now() - t0);
-    }
-    times.sort((u, v) => u - v);
     const name = `matmul m${p.m} n${p.n} k${p.k}${p.transA ? " Aᵀ" : ""}${p.transB ? " Bᵀ" : ""}`;
-    console.log(
-      `| ${name} | ${zeros(p.a)} | ${zeros(p.b)} | ${same ? "same as cpu" : "DIFFER from cpu"} | ${times[0]!.toFixed(2)} | ${times[runs >> 1]!.toFixed(2)} |`,
-    );
+    const nonzeroB = density(p.b).toFixed(3);
+    const rows: { label: string; q: Product }[] = [{ label: name, q: p }];
+    for (const d of args.densities)
+      rows.push({ label: `  A at ${d.toFixed(2)}`, q: { ...p, a: withDensity(p.a, d, rng) } });
+    if (args.blocks) {
+      // How many blocks have each share of nonzeros (bins 0.1 wide; the last holds 1).
+      const bins = new Array<number>(10).fill(0);
+      for (const d of blockShares(p)) bins[Math.min(9, Math.floor(d * 10))]!++;
+      const text = bins.map((c, i) => `${(i / 10).toFixed(1)}: ${c}`).join(", ");
+      console.log(`| ${name}: blocks of A (64 rows by a k block) by share of nonzeros | ${text} |||||`);
+    }
+    for (const { label, q } of rows) {
+      const { same, best, median } = time(q, timing, runs);
+      console.log(
+        `| ${label} | ${density(q.a).toFixed(3)} | ${nonzeroB} | ${same ? "same as cpu" : "DIFFER from cpu"} | ${best.toFixed(3)} | ${median.toFixed(3)} |`,
+      );
+    }
   }
+  if (timing !== wasm) timing.dispose();
   wasm.dispose();
 }
 
