@@ -57,58 +57,49 @@ class Div {
  * a pass with the dtype and `splat` decided outside the loop, then one vector a pass, then the last
  * values one at a time (a splat of each: the same lane operation). */
 function blockLoop<Op>(op: Op, a: usize, b: usize, splat: bool, out: usize, bytes: usize, f32: bool): void {
+  if (f32) lanes<Op, f32>(op, a, b, splat, out, bytes);
+  else lanes<Op, f64>(op, a, b, splat, out, bytes);
+}
+
+/** blockLoop for one element type T (f32 or f64, a compile-time choice). */
+function lanes<Op, T>(op: Op, a: usize, b: usize, splat: bool, out: usize, bytes: usize): void {
   let i: usize = 0;
-  if (f32) {
-    if (splat) {
-      const y = v128.load32_splat(b);
-      for (; i + 64 <= bytes; i += 64) {
-        v128.store(out + i, op.v32(v128.load(a + i), y));
-        v128.store(out + i, op.v32(v128.load(a + i, 16), y), 16);
-        v128.store(out + i, op.v32(v128.load(a + i, 32), y), 32);
-        v128.store(out + i, op.v32(v128.load(a + i, 48), y), 48);
-      }
-    } else {
-      for (; i + 64 <= bytes; i += 64) {
-        v128.store(out + i, op.v32(v128.load(a + i), v128.load(b + i)));
-        v128.store(out + i, op.v32(v128.load(a + i, 16), v128.load(b + i, 16)), 16);
-        v128.store(out + i, op.v32(v128.load(a + i, 32), v128.load(b + i, 32)), 32);
-        v128.store(out + i, op.v32(v128.load(a + i, 48), v128.load(b + i, 48)), 48);
-      }
-    }
-    for (; i + 16 <= bytes; i += 16) {
-      const y = splat ? v128.load32_splat(b) : v128.load(b + i);
-      v128.store(out + i, op.v32(v128.load(a + i), y));
-    }
-    for (; i < bytes; i += 4) {
-      const y = v128.load32_splat(splat ? b : b + i);
-      store<f32>(out + i, f32x4.extract_lane(op.v32(v128.load32_splat(a + i), y), 0));
-    }
-    return;
-  }
   if (splat) {
-    const y = v128.load64_splat(b);
+    const y = splatOf<T>(b);
     for (; i + 64 <= bytes; i += 64) {
-      v128.store(out + i, op.v64(v128.load(a + i), y));
-      v128.store(out + i, op.v64(v128.load(a + i, 16), y), 16);
-      v128.store(out + i, op.v64(v128.load(a + i, 32), y), 32);
-      v128.store(out + i, op.v64(v128.load(a + i, 48), y), 48);
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i), y));
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i, 16), y), 16);
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i, 32), y), 32);
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i, 48), y), 48);
     }
   } else {
     for (; i + 64 <= bytes; i += 64) {
-      v128.store(out + i, op.v64(v128.load(a + i), v128.load(b + i)));
-      v128.store(out + i, op.v64(v128.load(a + i, 16), v128.load(b + i, 16)), 16);
-      v128.store(out + i, op.v64(v128.load(a + i, 32), v128.load(b + i, 32)), 32);
-      v128.store(out + i, op.v64(v128.load(a + i, 48), v128.load(b + i, 48)), 48);
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i), v128.load(b + i)));
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i, 16), v128.load(b + i, 16)), 16);
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i, 32), v128.load(b + i, 32)), 32);
+      v128.store(out + i, apply<Op, T>(op, v128.load(a + i, 48), v128.load(b + i, 48)), 48);
     }
   }
   for (; i + 16 <= bytes; i += 16) {
-    const y = splat ? v128.load64_splat(b) : v128.load(b + i);
-    v128.store(out + i, op.v64(v128.load(a + i), y));
+    const y = splat ? splatOf<T>(b) : v128.load(b + i);
+    v128.store(out + i, apply<Op, T>(op, v128.load(a + i), y));
   }
-  for (; i < bytes; i += 8) {
-    const y = v128.load64_splat(splat ? b : b + i);
-    store<f64>(out + i, f64x2.extract_lane(op.v64(v128.load64_splat(a + i), y), 0));
+  for (; i < bytes; i += sizeof<T>()) {
+    const y = splatOf<T>(splat ? b : b + i);
+    const v = apply<Op, T>(op, splatOf<T>(a + i), y);
+    if (sizeof<T>() === 4) store<f32>(out + i, f32x4.extract_lane(v, 0));
+    else store<f64>(out + i, f64x2.extract_lane(v, 0));
   }
+}
+
+/** The T value at p in every lane. */
+function splatOf<T>(p: usize): v128 {
+  return sizeof<T>() === 4 ? v128.load32_splat(p) : v128.load64_splat(p);
+}
+
+/** op on lanes of T. */
+function apply<Op, T>(op: Op, x: v128, y: v128): v128 {
+  return sizeof<T>() === 4 ? op.v32(x, y) : op.v64(x, y);
 }
 
 function binaryBlock(op: i32, a: usize, b: usize, splat: bool, out: usize, bytes: usize, f32: bool): void {
