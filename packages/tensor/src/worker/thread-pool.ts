@@ -117,8 +117,8 @@ export class ThreadPool {
    * With `steal` (the default) this thread takes chunks until none is left, then cancels the part
    * of every worker that has not started yet: a worker whose core is busy with another process
    * then costs a message instead of a wait, so splitting never makes an op much slower than running
-   * it inline. Without it (every op split, for tests) this thread computes one chunk and leaves the
-   * others to the workers.
+   * it inline. Without it (every op split, for tests) this thread computes one chunk, always, and
+   * leaves the others to the workers.
    */
   run(op: string, task: Task, steal = true): void {
     this.check(op);
@@ -134,6 +134,9 @@ export class ThreadPool {
     // No worker touches the counter before it claims this op (below), and every worker of the
     // previous op was done before it returned.
     this.control.setNextChunk(0);
+    // Without `steal`, this thread's one chunk is taken before any worker can take chunks, so that
+    // it always computes one (the workers could otherwise take them all first).
+    const own = steal ? -1 : this.control.takeChunk();
     for (const slot of slots) {
       this.control.store(slot, CLAIM, seq);
       this.threads[slot]!.post({ type: "task", seq, task, chunks });
@@ -147,7 +150,7 @@ export class ThreadPool {
       }
     };
     try {
-      for (let i = this.control.takeChunk(); i < chunks; i = steal ? this.control.takeChunk() : chunks) {
+      for (let i = steal ? this.control.takeChunk() : own; i < chunks; i = steal ? this.control.takeChunk() : chunks) {
         runTask(task, chunkStart(units, grain, chunks, i), chunkStart(units, grain, chunks, i + 1), this.ownKernels);
       }
       if (steal) {
