@@ -47,13 +47,17 @@ const NC: i32 = 240;
  * transposed and a B read in place (see sparseMax for the others). Measured on the products of real
  * training steps with A's share of nonzeros set from 0.2 to 0.9 (tools/bench/src/conv-matmul.ts
  * --density, each path forced): break-even at d = 0.57-0.62 (m100 n100 k4320) and 0.55-0.6
- * (m100 n50 k784).
+ * (m100 n50 k784); with the faster dense tiles about 0.55 (m100 n100 k4320: at 0.6 sparse 2.13-2.25
+ * ms, dense 1.99-2.02).
  */
-const SPARSE_MAX = 0.6;
-/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ). */
-const SPARSE_MAX_PACKED = 0.7;
-/** sparseMax for a transposed A: break-even 0.63-0.7 (m784 n50 k100 Aᵀ, m4320 n100 k100 Aᵀ). */
-const SPARSE_MAX_TRANSPOSED = 0.65;
+const SPARSE_MAX = 0.55;
+/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ),
+ * 0.65-0.7 with the faster dense path (at 0.65 sparse 1.84-1.87 ms, dense 1.90; at 0.7 1.96, 1.88). */
+const SPARSE_MAX_PACKED = 0.67;
+/** sparseMax for a transposed A: break-even 0.63-0.7 (m784 n50 k100 Aᵀ, m4320 n100 k100 Aᵀ), 0.6-0.65
+ * with the faster dense tiles (m4320 n100 k100 Aᵀ: at 0.6 sparse 1.96-2.02 ms, dense 2.05; at 0.65
+ * 2.07-2.11, 1.95-1.97). */
+const SPARSE_MAX_TRANSPOSED = 0.62;
 /** sparseMax for a strip of fewer than 16 columns (a run of one group of 8 and a last 4, or 4 alone,
  * whose per-step overhead is shared by few columns): break-even 0.3-0.4 (m100 n10 k50). */
 const SPARSE_MAX_NARROW = 0.35;
