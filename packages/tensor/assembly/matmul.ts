@@ -351,7 +351,10 @@ function microKernel<S>(ap: usize, aStep: usize, bp: usize, bStep: usize, kb: i3
   let s21 = v128.load(c2, 16);
   let s30 = v128.load(c3);
   let s31 = v128.load(c3, 16);
-  for (let p = 0; p < kb; p++) {
+  // Packed: the loop runs on A's address, with no counter (as in matmul32.ts: 4-7 % faster products).
+  const packed = sizeof<S>() === sizeof<Packed>();
+  const end = ap + ((<usize>kb) << 5);
+  for (let p = 0; packed ? ap < end : p < kb; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     const a0 = v128.load64_splat(ap);
@@ -366,7 +369,7 @@ function microKernel<S>(ap: usize, aStep: usize, bp: usize, bStep: usize, kb: i3
     const a3 = v128.load64_splat(ap, 24);
     s30 = f64x2.add(s30, f64x2.mul(a3, b0));
     s31 = f64x2.add(s31, f64x2.mul(a3, b1));
-    if (sizeof<S>() === sizeof<Packed>()) {
+    if (packed) {
       ap += <usize>(MR << 3);
       bp += <usize>(NR << 3);
     } else {

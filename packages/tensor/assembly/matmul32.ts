@@ -11,9 +11,10 @@
 // pc blocks of at most KC along k, then register tiles), with f32x4 lanes across output columns: an
 // MR x NR = 4 x 8 tile holds 8 running f32x4 sums (two vectors per row), so one step does 8 mul and
 // 8 add instructions for 32 multiply-adds, twice the float64 kernel's 16. A last panel of at most 4
-// columns uses a 4 x 4 tile (no work on padding beyond the next multiple of 4). Each tile's sums are
-// carried from one k block to the next through a float32 scratch block: the running sum *is* a
-// float32 value, so storing it is exact and the blocking changes nothing.
+// columns uses a 4 x 4 tile (no work on padding beyond the next multiple of 4). With one k block
+// (k <= 256) a tile's sums start at +0 and are stored straight to out; otherwise they are carried
+// from one k block to the next through a float32 scratch block: the running sum *is* a float32
+// value, so storing it is exact and the blocking changes nothing.
 //
 // Zeros in A are skipped when that pays and is exact, as in the float64 kernel: when every packed B
 // value of a strip is finite and at most a measured share (sparseMax, 35-70 %) of a block's A values
@@ -37,7 +38,7 @@ const MR: i32 = 4;
 /** Columns of the register tile (and of a packed B panel): two f32x4 vectors. A last panel of at
  * most 4 columns is 4 wide. */
 const NR: i32 = 8;
-/** Rows per block of A (a multiple of MR). */
+/** Rows per block of A (a multiple of MR; the sparse paths' row masks of steps.ts hold 64 rows). */
 const MC: i32 = 64;
 /** Columns per strip of B (a multiple of NR). */
 const NC: i32 = 240;
@@ -46,13 +47,17 @@ const NC: i32 = 240;
  * transposed and a B read in place (see sparseMax for the others). Measured on the products of real
  * training steps with A's share of nonzeros set from 0.2 to 0.9 (tools/bench/src/conv-matmul.ts
  * --density, each path forced): break-even at d = 0.57-0.62 (m100 n100 k4320) and 0.55-0.6
- * (m100 n50 k784).
+ * (m100 n50 k784); with the faster dense tiles about 0.55 (m100 n100 k4320: at 0.6 sparse 2.13-2.25
+ * ms, dense 1.99-2.02).
  */
-const SPARSE_MAX = 0.6;
-/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ). */
-const SPARSE_MAX_PACKED = 0.7;
-/** sparseMax for a transposed A: break-even 0.63-0.7 (m784 n50 k100 Aᵀ, m4320 n100 k100 Aᵀ). */
-const SPARSE_MAX_TRANSPOSED = 0.65;
+const SPARSE_MAX = 0.55;
+/** sparseMax for B in packed panels (a transposed B): break-even 0.68-0.73 (m100 n4320 k100 Bᵀ),
+ * 0.65-0.7 with the faster dense path (at 0.65 sparse 1.84-1.87 ms, dense 1.90; at 0.7 1.96, 1.88). */
+const SPARSE_MAX_PACKED = 0.67;
+/** sparseMax for a transposed A: break-even 0.63-0.7 (m784 n50 k100 Aᵀ, m4320 n100 k100 Aᵀ), 0.6-0.65
+ * with the faster dense tiles (m4320 n100 k100 Aᵀ: at 0.6 sparse 1.96-2.02 ms, dense 2.05; at 0.65
+ * 2.07-2.11, 1.95-1.97). */
+const SPARSE_MAX_TRANSPOSED = 0.62;
 /** sparseMax for a strip of fewer than 16 columns (a run of one group of 8 and a last 4, or 4 alone,
  * whose per-step overhead is shared by few columns): break-even 0.3-0.4 (m100 n10 k50). */
 const SPARSE_MAX_NARROW = 0.35;
@@ -125,9 +130,11 @@ export function matmul32(
     <u64>b + ((<u64>k * <u64>n + 3) << 2) <= (<u64>memory.size()) << 16;
   // A k-reduction (several k blocks, one block of rows) of a transposed A and a B read in place goes
   // by packLiveSteps (steps.ts: it tests B row by row, so B needs no finiteness pass of its own);
-  // otherwise zeros of A are skipped only if all of B is finite.
+  // otherwise zeros of A are skipped only if all of B is finite. B is tested once a block of A is
+  // found sparse (a pass over all of B, or a strip of packed B, costs as much as a few rows of the
+  // product; a dense A never needs it): FINITE_UNKNOWN until then.
   const byRows = direct && transA && k > kc && rowEnd - rowStart <= MC;
-  const directFinite = direct && !byRows && allFinite(b, k * n);
+  let directFinite = FINITE_UNKNOWN;
   // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
   // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
   const byMask = !transA && k <= MASK_K;
@@ -136,9 +143,14 @@ export function matmul32(
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, 4);
     let packed = !direct;
-    const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
+    if (!direct) packB(b, n, k, transB, jc, nc, kc, bPanels);
+    // The values of B this strip reads: all of B in place, or its packed panels.
+    const bValues = direct ? b : bPanels;
+    const bLength = direct ? k * n : k * ncp;
+    let bFinite = direct ? directFinite : FINITE_UNKNOWN;
     const stepBytes = direct ? n << 2 : NR << 2;
-    const masked = byMask && bFinite;
+    if (byMask) bFinite = finite(bFinite, bValues, bLength);
+    const masked = byMask && bFinite === 1;
     const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
@@ -150,29 +162,53 @@ export function matmul32(
         maskRows<f32>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 2), n, counts);
         continue;
       }
+      // One k block: a dense block's tiles sum from +0 and store to out (the sums of edge tiles pass
+      // through a tile in scratch); the sums are carried through acc only between k blocks or for
+      // the sparse rows.
+      const cOut = out + ((<usize>(ic * n + jc)) << 2);
+      let sparse = k <= kc && packRows(a, m, k, transA, ic, mc, 0, k, aPanels, counts, steps, stepBytes, table, share);
+      if (sparse) {
+        bFinite = finite(bFinite, bValues, bLength);
+        sparse = bFinite === 1;
+      }
+      if (k <= kc && !sparse) {
+        if (!packed) {
+          packB(b, n, k, transB, jc, nc, kc, bPanels);
+          packed = true;
+        }
+        packA(a, m, k, transA, ic, mc, 0, k, aPanels);
+        tilesToOut(aPanels, bPanels, k, mc, nc, cOut, (<usize>n) << 2, acc);
+        continue;
+      }
       memory.fill(acc, 0, (<usize>(mcp * ncp)) << 2);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 2);
-        if (
-          byRows
-            ? packLiveSteps<f32>(
-                a,
-                m,
-                ic,
-                mc,
-                pc,
-                kb,
-                b + ((<usize>(pc * n + jc)) << 2),
-                n,
-                nc,
-                live,
-                aPanels,
-                counts,
-                steps,
-              )
-            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table, share)
-        ) {
+        // (With one k block, the rows were packed above.)
+        if (byRows) {
+          sparse = packLiveSteps<f32>(
+            a,
+            m,
+            ic,
+            mc,
+            pc,
+            kb,
+            b + ((<usize>(pc * n + jc)) << 2),
+            n,
+            nc,
+            live,
+            aPanels,
+            counts,
+            steps,
+          );
+        } else if (k > kc) {
+          sparse = packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table, share);
+          if (sparse) {
+            bFinite = finite(bFinite, bValues, bLength);
+            sparse = bFinite === 1;
+          }
+        }
+        if (sparse) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 2), 4, 0, ncp, acc);
           else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 2, 1, ncp, acc);
           continue;
@@ -185,91 +221,186 @@ export function matmul32(
         const ldc = (<usize>ncp) << 2;
         let jr = 0;
         for (; jr + NR <= ncp; jr += NR) {
-          const bp = bBlock + ((<usize>(jr * kb)) << 2);
-          for (let ir = 0; ir < mcp; ir += MR) {
-            tile4x8(aPanels + ((<usize>(ir * kb)) << 2), bp, kb, acc + ((<usize>(ir * ncp + jr)) << 2), ldc);
-          }
+          tiles4x8<Carried>(aPanels, mcp >> 2, bBlock + ((<usize>(jr * kb)) << 2), kb, acc + ((<usize>jr) << 2), ldc);
         }
         if (jr < ncp) {
-          const bp = bBlock + ((<usize>(jr * kb)) << 2);
-          for (let ir = 0; ir < mcp; ir += MR) {
-            tile4x4(aPanels + ((<usize>(ir * kb)) << 2), bp, kb, acc + ((<usize>(ir * ncp + jr)) << 2), ldc);
-          }
+          tiles4x4<Carried>(aPanels, mcp >> 2, bBlock + ((<usize>(jr * kb)) << 2), kb, acc + ((<usize>jr) << 2), ldc);
         }
       }
       for (let i = 0; i < mc; i++) {
-        memory.copy(out + ((<usize>((ic + i) * n + jc)) << 2), acc + ((<usize>(i * ncp)) << 2), (<usize>nc) << 2);
+        memory.copy(cOut + ((<usize>(i * n)) << 2), acc + ((<usize>(i * ncp)) << 2), (<usize>nc) << 2);
       }
     }
+    if (direct) directFinite = bFinite;
+  }
+}
+
+/** Where tiles are called from, as a type argument: sums carried in acc from one k block to the next,
+ * or summed from +0 and stored to out or to the edge tile (a compile-time choice). */
+type Carried = u8;
+type ToOut = u16;
+type ToEdge = u32;
+
+/**
+ * Sums of `panels` 4 x 8 tiles down a column (A's panels of 4 rows one after another at a, kb steps
+ * each, times the B panel at b; tile i at c0 + 4i rows, rows rowBytes apart):
+ * c[r][j] = f32(s + f32(a[p][r] * b[p][j])) over p < kb in order from s = c[r][j] (Site Carried) or
+ * s = +0, with the eight running f32x4 sums in locals. a: 4 values per step, b: 8. The step loop runs
+ * on the address of A, with no counter, nested in the loop over the panels: V8 unrolls a nested loop
+ * of this size (and keeps A's four addresses in registers), not a loop alone in its function
+ * (measured in the m4320 n100 k100 Aᵀ product: 24 against 20.6 G multiply-adds/s). (A 5 x 8 tile,
+ * ten sums, was 7 % faster alone but slower in the products: V8 spills it once unrolled.)
+ */
+function tiles4x8<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, rowBytes: usize): void {
+  const zero = sizeof<Site>() > 1;
+  // The edge tile's rows are NR values apart: a constant, which also keeps this instantiation's code
+  // apart from ToOut's (binaryen would merge identical functions, leaving two callers, not inlined).
+  const ldc = sizeof<Site>() === sizeof<ToEdge>() ? <usize>(NR << 2) : rowBytes;
+  for (let i = 0; i < panels; i++) {
+    let ap = a + <usize>i * ((<usize>kb) << 4);
+    let bp = b;
+    const c = c0 + <usize>(i << 2) * ldc;
+    const c1 = c + ldc;
+    const c2 = c1 + ldc;
+    const c3 = c2 + ldc;
+    let s00 = zero ? f32x4.splat(0) : v128.load(c);
+    let s01 = zero ? f32x4.splat(0) : v128.load(c, 16);
+    let s10 = zero ? f32x4.splat(0) : v128.load(c1);
+    let s11 = zero ? f32x4.splat(0) : v128.load(c1, 16);
+    let s20 = zero ? f32x4.splat(0) : v128.load(c2);
+    let s21 = zero ? f32x4.splat(0) : v128.load(c2, 16);
+    let s30 = zero ? f32x4.splat(0) : v128.load(c3);
+    let s31 = zero ? f32x4.splat(0) : v128.load(c3, 16);
+    const end = ap + ((<usize>kb) << 4);
+    while (ap < end) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      const a0 = v128.load32_splat(ap);
+      s00 = f32x4.add(s00, f32x4.mul(a0, b0));
+      s01 = f32x4.add(s01, f32x4.mul(a0, b1));
+      const a1 = v128.load32_splat(ap, 4);
+      s10 = f32x4.add(s10, f32x4.mul(a1, b0));
+      s11 = f32x4.add(s11, f32x4.mul(a1, b1));
+      const a2 = v128.load32_splat(ap, 8);
+      s20 = f32x4.add(s20, f32x4.mul(a2, b0));
+      s21 = f32x4.add(s21, f32x4.mul(a2, b1));
+      const a3 = v128.load32_splat(ap, 12);
+      s30 = f32x4.add(s30, f32x4.mul(a3, b0));
+      s31 = f32x4.add(s31, f32x4.mul(a3, b1));
+      ap += 16;
+      bp += 32;
+    }
+    v128.store(c, s00);
+    v128.store(c, s01, 16);
+    v128.store(c1, s10);
+    v128.store(c1, s11, 16);
+    v128.store(c2, s20);
+    v128.store(c2, s21, 16);
+    v128.store(c3, s30);
+    v128.store(c3, s31, 16);
+  }
+}
+
+/** tiles4x8 for a last panel of 4 columns (b: 4 values per step). */
+function tiles4x4<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, rowBytes: usize): void {
+  const zero = sizeof<Site>() > 1;
+  // The edge tile's rows are NR values apart: a constant, which also keeps this instantiation's code
+  // apart from ToOut's (binaryen would merge identical functions, leaving two callers, not inlined).
+  const ldc = sizeof<Site>() === sizeof<ToEdge>() ? <usize>(NR << 2) : rowBytes;
+  for (let i = 0; i < panels; i++) {
+    let ap = a + <usize>i * ((<usize>kb) << 4);
+    let bp = b;
+    const c = c0 + <usize>(i << 2) * ldc;
+    const c1 = c + ldc;
+    const c2 = c1 + ldc;
+    const c3 = c2 + ldc;
+    let s0 = zero ? f32x4.splat(0) : v128.load(c);
+    let s1 = zero ? f32x4.splat(0) : v128.load(c1);
+    let s2 = zero ? f32x4.splat(0) : v128.load(c2);
+    let s3 = zero ? f32x4.splat(0) : v128.load(c3);
+    const end = ap + ((<usize>kb) << 4);
+    while (ap < end) {
+      const b0 = v128.load(bp);
+      s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(ap), b0));
+      s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(ap, 4), b0));
+      s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap, 8), b0));
+      s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(ap, 12), b0));
+      ap += 16;
+      bp += 16;
+    }
+    v128.store(c, s0);
+    v128.store(c1, s1);
+    v128.store(c2, s2);
+    v128.store(c3, s3);
   }
 }
 
 /**
- * c[r][0..8) = f32(c[r][j] + f32(a[p][r] * b[p][j])) for p < kb in order, for the 4 x 8 tile at c
- * (rows ldc bytes apart), with the 8 running f32x4 sums in locals. a: 4 values per step, b: 8.
+ * The product of a packed A block (mc rows in panels of MR, kb steps) and a packed B strip (nc
+ * columns in panels of NR and a last one of 4, kb steps), summed from +0 and stored at c (rows ldc
+ * bytes apart): the whole tiles here, those that reach past row mc or column nc by edgeTiles.
  */
-function tile4x8(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void {
-  const c1 = c + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-  let s00 = v128.load(c);
-  let s01 = v128.load(c, 16);
-  let s10 = v128.load(c1);
-  let s11 = v128.load(c1, 16);
-  let s20 = v128.load(c2);
-  let s21 = v128.load(c2, 16);
-  let s30 = v128.load(c3);
-  let s31 = v128.load(c3, 16);
-  for (let p = 0; p < kb; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    const a0 = v128.load32_splat(ap);
-    s00 = f32x4.add(s00, f32x4.mul(a0, b0));
-    s01 = f32x4.add(s01, f32x4.mul(a0, b1));
-    const a1 = v128.load32_splat(ap, 4);
-    s10 = f32x4.add(s10, f32x4.mul(a1, b0));
-    s11 = f32x4.add(s11, f32x4.mul(a1, b1));
-    const a2 = v128.load32_splat(ap, 8);
-    s20 = f32x4.add(s20, f32x4.mul(a2, b0));
-    s21 = f32x4.add(s21, f32x4.mul(a2, b1));
-    const a3 = v128.load32_splat(ap, 12);
-    s30 = f32x4.add(s30, f32x4.mul(a3, b0));
-    s31 = f32x4.add(s31, f32x4.mul(a3, b1));
-    ap += 16;
-    bp += 32;
+function tilesToOut(
+  aPanels: usize,
+  bPanels: usize,
+  kb: i32,
+  mc: i32,
+  nc: i32,
+  c: usize,
+  ldc: usize,
+  edge: usize,
+): void {
+  const rows = mc & ~(MR - 1);
+  const wide = nc & ~(NR - 1);
+  for (let jr = 0; jr < wide; jr += NR) {
+    tiles4x8<ToOut>(aPanels, rows >> 2, bPanels + ((<usize>(jr * kb)) << 2), kb, c + ((<usize>jr) << 2), ldc);
   }
-  v128.store(c, s00);
-  v128.store(c, s01, 16);
-  v128.store(c1, s10);
-  v128.store(c1, s11, 16);
-  v128.store(c2, s20);
-  v128.store(c2, s21, 16);
-  v128.store(c3, s30);
-  v128.store(c3, s31, 16);
+  // A last panel 4 wide with 4 columns (nc - wide of 5 to 7 is an 8-wide panel, cut short).
+  const whole = nc - wide === 4 ? nc : wide;
+  if (whole > wide) {
+    tiles4x4<ToOut>(aPanels, rows >> 2, bPanels + ((<usize>(wide * kb)) << 2), kb, c + ((<usize>wide) << 2), ldc);
+  }
+  if (whole < nc) edgeTiles(aPanels, bPanels, kb, 0, rows, whole, nc, c, ldc, edge);
+  if (rows < mc) edgeTiles(aPanels, bPanels, kb, rows, mc, 0, nc, c, ldc, edge);
 }
 
-/** tile4x8 for a last panel of 4 columns (b: 4 values per step). */
-function tile4x4(ap: usize, bp: usize, kb: i32, c: usize, ldc: usize): void {
-  const c1 = c + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-  let s0 = v128.load(c);
-  let s1 = v128.load(c1);
-  let s2 = v128.load(c2);
-  let s3 = v128.load(c3);
-  for (let p = 0; p < kb; p++) {
-    const b0 = v128.load(bp);
-    s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(ap), b0));
-    s1 = f32x4.add(s1, f32x4.mul(v128.load32_splat(ap, 4), b0));
-    s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap, 8), b0));
-    s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(ap, 12), b0));
-    ap += 16;
-    bp += 16;
+/**
+ * The tiles of rows [r0, r1) and columns [j0, j1) (r0 a multiple of MR, j0 of 4; the tiles reach past
+ * row r1 or column j1) for tilesToOut: each summed from +0 in the 4 x 8 tile at `edge` (scratch), then
+ * its rows and columns before r1 and j1 copied to c. Not inlined (two callers): the whole tiles'
+ * loops keep their registers.
+ */
+function edgeTiles(
+  aPanels: usize,
+  bPanels: usize,
+  kb: i32,
+  r0: i32,
+  r1: i32,
+  j0: i32,
+  j1: i32,
+  c: usize,
+  ldc: usize,
+  edge: usize,
+): void {
+  const ncp = roundUp(j1, 4);
+  for (let jr = j0; jr < j1; ) {
+    // Panels of NR columns, and a last one of 4 where the columns rounded up to 4 leave 4.
+    const width = (jr & (NR - 1)) === 0 && jr + NR <= ncp ? NR : 4;
+    const bp = bPanels + ((<usize>(jr * kb)) << 2);
+    for (let ir = r0; ir < r1; ir += MR) {
+      const ap = aPanels + ((<usize>(ir * kb)) << 2);
+      if (width === NR) tiles4x8<ToEdge>(ap, 1, bp, kb, edge, 0);
+      else tiles4x4<ToEdge>(ap, 1, bp, kb, edge, 0);
+      const ct = c + <usize>ir * ldc + ((<usize>jr) << 2);
+      const cols = min(j1 - jr, width);
+      for (let r = 0; r < min(r1 - ir, MR); r++) {
+        for (let j = 0; j < cols; j++) {
+          store<f32>(ct + <usize>r * ldc + ((<usize>j) << 2), load<f32>(edge + ((<usize>(r * NR + j)) << 2)));
+        }
+      }
+    }
+    jr += width;
   }
-  v128.store(c, s0);
-  v128.store(c1, s1);
-  v128.store(c2, s2);
-  v128.store(c3, s3);
 }
 
 /**
@@ -286,64 +417,89 @@ function packPanel(
   kb: i32,
   o: usize,
 ): usize {
-  if (lanes === 4 && width === 4) {
-    const s1 = first + laneStride;
-    const s2 = s1 + laneStride;
-    const s3 = s2 + laneStride;
-    if (laneStride === 1) {
-      // The panel's 4 values at each step are contiguous: one vector copy per step.
+  const stepBytes = (<usize>width) << 2;
+  let lane = 0;
+  if (laneStride === 1 && lanes === 8) {
+    // A step's lanes are contiguous (a B read by rows): two vector copies a step.
+    let q = src + ((<usize>first) << 2);
+    const qStep = (<usize>stepStride) << 2;
+    const end = o + ((<usize>kb) << 5);
+    for (let d = o; d < end; d += 32) {
+      v128.store(d, v128.load(q));
+      v128.store(d, v128.load(q, 16), 16);
+      q += qStep;
+    }
+    return end;
+  } else if (laneStride === 1 && lanes >= 4) {
+    // A step's lanes are contiguous (a transposed A, a B read by rows): vector copies of 4 lanes.
+    for (; lane + 4 <= lanes; lane += 4) {
+      let q = src + ((<usize>(first + lane)) << 2);
+      let d = o + ((<usize>lane) << 2);
+      const qStep = (<usize>stepStride) << 2;
       for (let p = 0; p < kb; p++) {
-        v128.store(o, v128.load(src + ((<usize>(first + p * stepStride)) << 2)));
-        o += 16;
-      }
-      return o;
-    }
-    let p = 0;
-    if (stepStride === 1) {
-      // Each lane's steps are contiguous (rows of a row-major A): 4 x 4 blocks, transposed in
-      // registers, so that a step's 4 lanes are stored as one vector.
-      for (; p + 4 <= kb; p += 4) {
-        const x0 = v128.load(src + ((<usize>(first + p)) << 2));
-        const x1 = v128.load(src + ((<usize>(s1 + p)) << 2));
-        const x2 = v128.load(src + ((<usize>(s2 + p)) << 2));
-        const x3 = v128.load(src + ((<usize>(s3 + p)) << 2));
-        const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
-        const t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
-        v128.store(o, v128.shuffle<i64>(t0, t2, 0, 2));
-        v128.store(o, v128.shuffle<i64>(t0, t2, 1, 3), 16);
-        v128.store(o, v128.shuffle<i64>(t1, t3, 0, 2), 32);
-        v128.store(o, v128.shuffle<i64>(t1, t3, 1, 3), 48);
-        o += 64;
+        v128.store(d, v128.load(q));
+        q += qStep;
+        d += stepBytes;
       }
     }
-    for (; p < kb; p++) {
-      const q = p * stepStride;
-      store<f32>(o, load<f32>(src + ((<usize>(first + q)) << 2)));
-      store<f32>(o, load<f32>(src + ((<usize>(s1 + q)) << 2)), 4);
-      store<f32>(o, load<f32>(src + ((<usize>(s2 + q)) << 2)), 8);
-      store<f32>(o, load<f32>(src + ((<usize>(s3 + q)) << 2)), 12);
-      o += 16;
-    }
-    return o;
+  } else if (stepStride === 1) {
+    // Each lane's steps are contiguous (rows of a row-major A, columns of a transposed B): 4 x 4
+    // blocks of 4 lanes, transposed in registers, so that a step's 4 lanes are stored as one vector.
+    for (; lane + 4 <= lanes; lane += 4)
+      transposePanel(src, first + lane * laneStride, laneStride, kb, o + ((<usize>lane) << 2), stepBytes);
   }
-  if (lanes === 8 && laneStride === 1) {
-    for (let p = 0; p < kb; p++) {
-      const q = src + ((<usize>(first + p * stepStride)) << 2);
-      v128.store(o, v128.load(q));
-      v128.store(o, v128.load(q, 16), 16);
-      o += 32;
-    }
-    return o;
-  }
-  for (let p = 0; p < kb; p++) {
-    for (let lane = 0; lane < width; lane++) {
-      store<f32>(o, lane < lanes ? load<f32>(src + ((<usize>(first + lane * laneStride + p * stepStride)) << 2)) : 0);
-      o += 4;
+  // The other lanes (and any layout) one value at a time; lanes past `lanes` zero.
+  for (; lane < width; lane++) {
+    let d = o + ((<usize>lane) << 2);
+    if (lane < lanes) {
+      const q = src + ((<usize>(first + lane * laneStride)) << 2);
+      const qStep = (<usize>stepStride) << 2;
+      for (let p = 0; p < kb; p++) {
+        store<f32>(d, load<f32>(q + <usize>p * qStep));
+        d += stepBytes;
+      }
+    } else {
+      for (let p = 0; p < kb; p++) {
+        store<f32>(d, 0);
+        d += stepBytes;
+      }
     }
   }
-  return o;
+  return o + <usize>kb * stepBytes;
+}
+
+/** Packs 4 lanes whose kb steps are contiguous (lane l's at src[first + l * laneStride + p]) as kb
+ * vectors of 4 at o, stepBytes apart: 4 x 4 blocks transposed in registers, then the last steps. */
+function transposePanel(src: usize, first: i32, laneStride: i32, kb: i32, o: usize, stepBytes: usize): void {
+  const q0 = src + ((<usize>first) << 2);
+  const q1 = q0 + ((<usize>laneStride) << 2);
+  const q2 = q1 + ((<usize>laneStride) << 2);
+  const q3 = q2 + ((<usize>laneStride) << 2);
+  let p = 0;
+  for (; p + 4 <= kb; p += 4) {
+    const off = (<usize>p) << 2;
+    const x0 = v128.load(q0 + off);
+    const x1 = v128.load(q1 + off);
+    const x2 = v128.load(q2 + off);
+    const x3 = v128.load(q3 + off);
+    const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
+    const t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+    v128.store(o, v128.shuffle<i64>(t0, t2, 0, 2));
+    v128.store(o + stepBytes, v128.shuffle<i64>(t0, t2, 1, 3));
+    v128.store(o + 2 * stepBytes, v128.shuffle<i64>(t1, t3, 0, 2));
+    v128.store(o + 3 * stepBytes, v128.shuffle<i64>(t1, t3, 1, 3));
+    o += 4 * stepBytes;
+  }
+  for (; p < kb; p++) {
+    const off = (<usize>p) << 2;
+    store<f32>(o, load<f32>(q0 + off));
+    store<f32>(o, load<f32>(q1 + off), 4);
+    store<f32>(o, load<f32>(q2 + off), 8);
+    store<f32>(o, load<f32>(q3 + off), 12);
+    o += stepBytes;
+  }
 }
 
 /** Packs rows [ic, ic+mc) x columns [pc, pc+kb) of op(A) into panels of MR rows at w. */
@@ -352,16 +508,16 @@ function packA(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32
   const colStride = transA ? m : 1;
   let o = w;
   for (let ir = 0; ir < mc; ir += MR) {
-    o = packPanel(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), 4, kb, o);
+    o = packPanel(a, (ic + ir) * rowStride + pc * colStride, rowStride, colStride, min(MR, mc - ir), MR, kb, o);
   }
 }
 
 /**
  * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows (at pc * ncp
  * values), panels of NR columns (each kb steps of NR values) and a last panel of 4 when the columns
- * rounded up to 4 leave 4. Returns whether every packed value is finite.
+ * rounded up to 4 leave 4.
  */
-function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
+function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): void {
   const ncp = roundUp(nc, 4);
   const rowStride = transB ? 1 : n;
   const colStride = transB ? k : 1;
@@ -373,7 +529,14 @@ function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32
       o = packPanel(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(width, nc - jr), width, kb, o);
     }
   }
-  return allFinite(w, k * ncp);
+}
+
+/** B's finiteness not yet tested (else 1: all finite, 0: not). */
+const FINITE_UNKNOWN: i32 = -1;
+
+/** `state` if B was tested, else whether all `len` float32 values at p are finite (1 or 0). */
+function finite(state: i32, p: usize, len: i32): i32 {
+  return state !== FINITE_UNKNOWN ? state : <i32>allFinite(p, len);
 }
 
 /** Whether all `len` float32 values at p are finite. */

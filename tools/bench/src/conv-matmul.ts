@@ -16,29 +16,12 @@
 //   node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N] [--net conv|two-layer]
 //        [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE]
 import { readFileSync } from "node:fs";
-import { loadMnist } from "@bp/data";
-import { Adam, type Net, type Optimizer, SGD, SimpleConvNet, TwoLayerNet } from "@bp/nets";
 import { cpu, Rng, tensor, type FloatDType, type Tensor } from "@bp/tensor";
 import { createWasmBackend, type WasmBackend } from "@bp/tensor/wasm";
-import { trainingStep } from "./train-step.js";
-
-/** conv-step.ts's recipe (that module runs its bench when imported, so the numbers are repeated). */
-const CONV_STEP = { rows: 1000, batch: 100, lr: 0.001, seed: 1 } as const;
-/** The book run's recipe (book-run.ts: TwoLayerNet 784-50-10, SGD lr 0.1, batch 100, seed 0). */
-const BOOK_RUN = { rows: 1000, batch: 100, lr: 0.1, seed: 0 } as const;
+import { capture, type Product } from "./step-products.js";
 
 const USAGE =
   "usage: node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N] [--net conv|two-layer] [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE]";
-
-interface Product {
-  m: number;
-  n: number;
-  k: number;
-  transA: boolean;
-  transB: boolean;
-  a: Float64Array | Float32Array;
-  b: Float64Array | Float32Array;
-}
 
 interface Args {
   dtype: FloatDType;
@@ -150,39 +133,6 @@ function withDensity(a: Float64Array | Float32Array, share: number, rng: Rng): F
       });
   }
   return out;
-}
-
-/** Runs `steps` training steps of the chosen net on wasm and returns the last step's products. */
-function capture(args: Args, wasm: WasmBackend): Product[] {
-  const { dtype } = args;
-  const conv = args.net === "conv";
-  const recipe = conv ? CONV_STEP : BOOK_RUN;
-  const mnist = loadMnist({ flatten: !conv, dtype });
-  const first = Int32Array.from({ length: recipe.rows }, (_, i) => i);
-  const x = mnist.xTrain.gather(first).to(wasm);
-  const t = mnist.tTrain.gather(first).to(wasm);
-  const net: Net = conv
-    ? new SimpleConvNet({ seed: recipe.seed, backend: wasm, dtype })
-    : new TwoLayerNet(784, 50, 10, { seed: recipe.seed, backend: wasm, dtype });
-  const optimizer: Optimizer = conv ? new Adam({ lr: recipe.lr }) : new SGD({ lr: recipe.lr });
-  const batches = new Rng(4);
-  const target = wasm as unknown as { exec: (op: string, task: Record<string, unknown>) => void };
-  const exec = target.exec;
-  const products: Product[] = [];
-  let keep = false;
-  target.exec = function (this: unknown, op: string, task: Record<string, unknown>) {
-    const p = task as unknown as Product;
-    if (keep && op === "matmul" && (!conv || p.m * p.n * p.k >= 40e6)) {
-      products.push({ ...p, a: p.a.slice(), b: p.b.slice() });
-    }
-    exec.call(this, op, task);
-  };
-  for (let step = 0; step < args.step; step++) {
-    keep = step === args.step - 1;
-    trainingStep(net, optimizer, x, t, batches.choice(recipe.rows, recipe.batch));
-  }
-  target.exec = exec;
-  return products;
 }
 
 /** Whether wasm's product of p's operands has cpu's bits, and its fastest and median times. */
