@@ -125,6 +125,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
     // 23 against 15 us for 627 KB; only split ops need their operands where every thread can read them).
     else this.inner = wasmBackendOf(kernelsModuleSync(false));
     this.pool = new ThreadPool(host, threads - 1, { memory, module }, own);
+    if (this.buffer !== null) this.pool.knowBuffer(this.buffer);
   }
 
   /** Resolves once every worker has started. Ops work before that, on the threads already up. */
