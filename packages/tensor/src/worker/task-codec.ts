@@ -10,7 +10,7 @@
  * place there (the worker views the same bytes, as a posted SharedArrayBuffer would share them); a
  * small one in ordinary memory (a fused program's code) is copied, as a clone copies it. Anything
  * else (a typed array over another SharedArrayBuffer, a Map, a class instance, a task too large for
- * the area) makes `encodeTask` return false, and the caller posts the task as a message instead.
+ * the area) makes `TaskWriter.encode` return false, and the caller posts the task as a message instead.
  *
  * Words are float64. A value is a tag word followed by its payload.
  */
