@@ -98,9 +98,9 @@ const WASM_MIN_SIZE = 256;
 const NEVER = Number.POSITIVE_INFINITY;
 /** The split threshold of a memory-bound op (copies, element-wise arithmetic, window maxima) whose
  * record costs `perElement` per element of its output: from 2^17 elements (1 MiB of float64). A
- * split's message and wake-up cost 30-150 us, and two cores move such arrays 1.3 to 1.9 times as
- * fast as one (measured on 432 000 and 1 728 000 float64: add 1.3-1.5, relu 1.2-1.3, transpose 1.9,
- * argmax 1.7-1.9). */
+ * split costs 4-5 us with an awake worker but 30-150 us with one that must be woken, and two cores
+ * move such arrays 1.3 to 1.9 times as fast as one (measured on 432 000 and 1 728 000 float64: add
+ * 1.3-1.5, relu 1.2-1.3, transpose 1.9, argmax 1.7-1.9). */
 const memorySplit = (perElement: number): number => 2 ** 17 * perElement;
 const MEMORY_SPLIT = memorySplit(ELEMENT_COST);
 /** Element-wise ops that call a libm function (exp, log, tanh, pow...) per element. */
@@ -396,15 +396,16 @@ export const OPS = {
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: (t) => Math.max(1, 4 * t.axisLen),
-    // Maxima of rows (pooling) split; a sum along a middle axis does not (the wasm kernel sums
-    // whole blocks of `inner` columns: a bias gradient is one block).
+    // Maxima of rows (pooling) split; a sum along a middle axis does not: its wasm kernel keeps each
+    // column's running sum in a register over all rows, and a conv layer's bias gradient ([57600, 30]
+    // float32 summed over its rows) takes 118 us on one thread but 205 split between two threads'
+    // columns (each thread still reads every row's cache lines).
     splitAt: (t) => (t.inner === 1 ? memorySplit(4) : NEVER),
     run: (t, start, end) => reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
     // Sums along an axis that is not the last (bias gradients: running sums in increasing order, in
     // x's float type, as reduceImpl), max and min along the last (max pooling).
     wasm: {
       when: (t) => isFloat(t.x) && t.x.length >= WASM_MIN_SIZE && (t.op === "sum") === (t.inner !== 1),
-      scratch: (t) => (t.op === "sum" ? t.inner * 8 : 0),
       run: (t, start, end, w) => {
         if (t.op !== "sum") {
           w.kernels.extremeOfRows(
@@ -417,15 +418,15 @@ export const OPS = {
           );
           return;
         }
-        const blocks = rowsIn(start, end, t.inner);
-        if (blocks === null) return reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end);
-        const acc =
-          t.x instanceof Float32Array
-            ? new Float32Array(t.out.buffer, w.scratch, t.inner)
-            : new Float64Array(t.out.buffer, w.scratch, t.inner);
-        for (let o = blocks[0]; o < blocks[1]; o++) {
-          w.kernels.sumRows(at(t.x, o * t.axisLen * t.inner), t.axisLen, t.inner, w.scratch, f32(t.x), 1);
-          t.out.set(acc, o * t.inner);
+        // The range's columns of each block it meets (any range: every op is split in tests), summed
+        // straight into out.
+        for (let pos = start; pos < end; ) {
+          const o = Math.floor(pos / t.inner);
+          const j0 = pos - o * t.inner;
+          const cols = Math.min(t.inner - j0, end - pos);
+          const x = at(t.x, o * t.axisLen * t.inner + j0);
+          w.kernels.sumRows(x, t.axisLen, cols, t.inner, at(t.out, pos), f32(t.x), 1);
+          pos += cols;
         }
       },
     },

@@ -258,3 +258,51 @@ describe("fused refuses bad input with typed errors", () => {
     ).toThrow("fused: inputs 1 and 0 share storage and both are assigned");
   });
 });
+
+describe("fused programs are compiled once per structure (src/fused.ts, programOf)", () => {
+  // Each case is run after the others, so that a program cached for another function, other
+  // constants or another dtype would be reused if the cache's key missed a difference.
+  const cases: [string, (x: FusedValue, y: FusedValue) => FusedValue, (x: Tensor, y: Tensor) => Tensor][] = [];
+  for (const c of [0.5, 3, 0.5, -0]) {
+    // The same closure source with new constants each time (an optimizer's step size).
+    cases.push([`x * ${c} + y`, (x, y) => x.mul(c).add(y), (x, y) => x.mul(c).add(y)]);
+  }
+  cases.push(
+    ["x * 2 + y, one constant twice", (x, y) => x.mul(2).add(y.mul(2)), (x, y) => x.mul(2).add(y.mul(2))],
+    ["x * 2 + y * 3, two constants", (x, y) => x.mul(2).add(y.mul(3)), (x, y) => x.mul(2).add(y.mul(3))],
+    ["x - y (the other op, same shape of trace)", (x, y) => x.sub(y), (x, y) => x.sub(y)],
+    ["x + y", (x, y) => x.add(y), (x, y) => x.add(y)],
+    ["y + x (operands swapped)", (x, y) => y.add(x), (x, y) => y.add(x)],
+    ["sqrt(x) + y", (x, y) => x.sqrt().add(y), (x, y) => x.sqrt().add(y)],
+  );
+
+  for (const dtype of ["float64", "float32", "float64"] as const) {
+    it(`every case gives the ops' bits after the others ran (${dtype})`, () => {
+      for (const [name, backend] of backends()) {
+        for (const [what, f, ops] of cases) {
+          const x = values(1000, 11, dtype, backend, true);
+          const y = values(1000, 12, dtype, backend);
+          expectSameBits(fused(f, x, y), ops(x, y), `${name} ${dtype} ${what}`);
+        }
+      }
+    });
+  }
+
+  it("assigns into the right input when only the assign differs", () => {
+    for (const target of [0, 1, 0]) {
+      const x = values(600, 13, "float64", wasm);
+      const y = values(600, 14, "float64", wasm);
+      const expectedX = target === 0 ? x.add(y) : x.clone();
+      const expectedY = target === 1 ? x.add(y) : y.clone();
+      fused(
+        (a, b) => {
+          (target === 0 ? a : b).assign(a.add(b));
+        },
+        x,
+        y,
+      );
+      expectSameBits(x, expectedX, `target ${target}: x`);
+      expectSameBits(y, expectedY, `target ${target}: y`);
+    }
+  });
+});

@@ -136,6 +136,57 @@ describe("the convolution step's ops split in chunks at the real thresholds", ()
   });
 });
 
+describe("a sum along a middle axis (running sums of columns in registers, assembly/reduce.ts)", () => {
+  /** Normal values with ±0, ±Infinity, NaN, subnormals and 1e30 (whose sums show any change of order). */
+  function columns(rows: number, cols: number, seed: number, dtype: FloatDType, outer = 1): Tensor {
+    const x = randn([outer, rows, cols], { seed, dtype });
+    const d = x.data;
+    const specials = [0, -0, Number.POSITIVE_INFINITY, Number.NaN, 1e30, -1e30, 1e-310, 3e-45];
+    for (let i = 0; i < d.length; i += 97) d[i] = specials[(i / 97) % specials.length]!;
+    return outer === 1 ? x.reshape([rows, cols]) : x;
+  }
+
+  it("a conv layer's bias gradient [57600, 30] runs on the calling thread (a split is slower), with the cpu backend's bits", () => {
+    for (const on of [worker, workerTs]) {
+      for (const dtype of ["float64", "float32"] as const) {
+        const x = columns(57600, 30, 21, dtype);
+        const before = { ...on.stats };
+        const got = x.to(on).sum(0);
+        expect(on.stats.split, `${dtype}: not split`).toBe(before.split);
+        expect(firstDifference(got.data, x.sum(0).data), `${on.wasm ? "wasm" : "TypeScript"} ${dtype} db`).toBeNull();
+      }
+    }
+    expect(OPS.reduce.splitAt({ op: "sum", inner: 30 } as never, true)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("every number of columns (odd, under a vector, over a block), and ranges across blocks of an outer axis, give the cpu backend's bits", async () => {
+    const split = await createWorkerBackend({ threads: 3 }).then(splitEveryOp);
+    try {
+      for (const dtype of ["float64", "float32"] as const) {
+        // Columns in registers: groups of 8 vectors (32 float32, 16 float64 columns), then 0-3 single ones.
+        for (const cols of [2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 29, 30, 31, 32, 33, 48, 65]) {
+          const x = columns(301, cols, cols, dtype);
+          for (const on of [split, worker]) {
+            const got = x.to(on).sum(0);
+            expect(firstDifference(got.data, x.sum(0).data), `${dtype} ${cols} columns`).toBeNull();
+          }
+        }
+        // [3, 211, 13] summed over its middle axis: 39 outputs in chunks that cross the 3 blocks.
+        const x = columns(211, 13, 5, dtype, 3);
+        for (const keepDims of [false, true]) {
+          const got = x.to(split).sum(1, keepDims);
+          const want = x.sum(1, keepDims);
+          expect(got.shape).toEqual(want.shape);
+          expect(firstDifference(got.data, want.data), `${dtype} [3, 211, 13] over axis 1`).toBeNull();
+        }
+      }
+      expect(split.stats.split).toBeGreaterThanOrEqual(2 * 17 + 2 * 2);
+    } finally {
+      split.dispose();
+    }
+  });
+});
+
 describe("a k-reduction of a transposed A split by rows with shared live-step lists", () => {
   // Products op(A) · B with A stored k x m (m <= 64 rows), B k x n (n <= 240) and several k blocks
   // of at most 256 steps, as a convolution's weight gradient doutᵀ · col: each k block's live steps

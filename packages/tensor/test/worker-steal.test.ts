@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { BackendError } from "../src/index.js";
 import { matmulImpl } from "../src/kernels/index.js";
-import { READY } from "../src/worker/control-block.js";
+import { CLAIM, READY, TASK } from "../src/worker/control-block.js";
 import type { Task } from "../src/worker/task.js";
 import type { ToWorker } from "../src/worker/task-server.js";
 import type { ThreadHost } from "../src/worker/thread-host.js";
@@ -13,6 +13,10 @@ import { ThreadPool } from "../src/worker/thread-pool.js";
 
 /** A host whose one worker receives messages but never runs them (stands in for a thread that the
  * OS has not scheduled yet); it reports ready, as a started worker does. */
+type Words = {
+  control: { store(slot: number, field: number, v: number): void; load(slot: number, field: number): number };
+};
+
 function stalledPool(): { pool: ThreadPool; posted: ToWorker[] } {
   const posted: ToWorker[] = [];
   const host: ThreadHost = {
@@ -22,7 +26,7 @@ function stalledPool(): { pool: ThreadPool; posted: ToWorker[] } {
   };
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
   const pool = new ThreadPool(host, 1, { memory, module: null }, null);
-  (pool as unknown as { control: { store(slot: number, field: number, v: number): void } }).control.store(0, READY, 1);
+  (pool as unknown as Words).control.store(0, READY, 1);
   return { pool, posted };
 }
 
@@ -44,7 +48,11 @@ describe("the calling thread takes back ranges a worker has not started", () => 
     const t0 = Date.now();
     pool.run("matmul", task);
     expect(Date.now() - t0).toBeLessThan(500); // no wait for the worker's liveness limit (750 ms)
-    expect(posted.filter((m) => m.type === "task")).toHaveLength(1); // the worker was given rows 4..9
+    // The worker was given rows 4..9 (the task written into the task area and announced in TASK,
+    // no message), and the calling thread took them back (CLAIM: -seq).
+    const control = (pool as unknown as Words).control;
+    expect([control.load(0, TASK), control.load(0, CLAIM)]).toEqual([1, -1]);
+    expect(posted.map((m) => m.type)).toEqual(["init"]);
     expect(Array.from(task.args.out as Float64Array)).toEqual(Array.from(expected));
     expect(pool.stolenRanges).toBe(1);
     pool.dispose();

@@ -124,9 +124,9 @@ export interface KernelExports {
   col2im(col: number, g: number, out: number, start: number, end: number, f32: number): void;
   /** out[b, c, r] = x[b, r, c] for `batches` rows x cols matrices. */
   transposeBatched(x: number, batches: number, rows: number, cols: number, out: number, f32: number): void;
-  /** acc[j] += x[r * inner + j] over `rows` rows (acc zeroed first with init = 1); acc holds x's
-   * float type (f32: float32 sums). */
-  sumRows(x: number, rows: number, inner: number, acc: number, f32: number, init: number): void;
+  /** acc[j] += x[r * stride + j], j < cols, over `rows` rows (acc zeroed first with init = 1); acc
+   * holds x's float type (f32: float32 sums). */
+  sumRows(x: number, rows: number, cols: number, stride: number, acc: number, f32: number, init: number): void;
   /** out[r] = max (min with min = 1) of row r of `len` values; NaN if the row has one. */
   extremeOfRows(x: number, rows: number, len: number, out: number, f32: number, min: number): void;
   /** Sets `bytes` bytes at `at` to zero. */

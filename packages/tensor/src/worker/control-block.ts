@@ -1,9 +1,11 @@
 /**
  * The shared memory through which the calling thread and its workers coordinate, one slot per
  * worker, and the chunk counter of the op being split (NEXT: the next chunk to compute, taken by
- * whichever thread is free; see ThreadPool.run). Messages carry the work (typed arrays over SharedArrayBuffer); this block carries what the
- * calling thread must be able to see while it blocks in `Atomics.wait` and cannot receive messages:
- * readiness, completion, progress (the liveness signal) and the text of a failure.
+ * whichever thread is free; see ThreadPool.run). The work itself is written into a task area
+ * (task-codec.ts) and announced here (TASK), or, when it cannot be written there, posted as a
+ * message; this block also carries what the calling thread must be able to see while it blocks in
+ * `Atomics.wait` and cannot receive messages: readiness, completion, progress (the liveness signal)
+ * and the text of a failure.
  *
  * Slot layout (Int32 words):
  *   READY     1 once the worker listens for tasks
@@ -14,8 +16,13 @@
  *   CLAIM     seq of the task whose range is waiting for this worker; whoever first swaps it for
  *             -seq (the worker when it starts, or the calling thread once its own range is done)
  *             computes that range
+ *   TASK      seq of the last task written into the task area for this worker (the word an awake
+ *             worker polls)
+ *   SLEEPING  1 while the worker no longer polls TASK and waits for a message (then the calling
+ *             thread posts it a wake-up after setting TASK)
+ *   FAULT     a fault armed by a test (FaultMode's code; 0: none), fired by the worker's next task
  */
-const WORDS_PER_SLOT = 8;
+const WORDS_PER_SLOT = 16;
 const TEXT_BYTES = 4096;
 
 export const READY = 0;
@@ -24,6 +31,9 @@ export const STATUS = 2;
 export const PROGRESS = 3;
 const TEXT_LEN = 4;
 export const CLAIM = 5;
+export const TASK = 6;
+export const SLEEPING = 7;
+export const FAULT = 8;
 
 export const STATUS_OK = 0;
 export const STATUS_FAILED = 1;
@@ -80,6 +90,11 @@ export class ControlBlock {
   /** Atomically replaces `expected` by `value`; returns the value that was there. */
   compareExchange(slot: number, field: number, expected: number, value: number): number {
     return Atomics.compareExchange(this.words, this.index(slot, field), expected, value);
+  }
+
+  /** Atomically replaces the word by `value`; returns the value that was there. */
+  exchange(slot: number, field: number, value: number): number {
+    return Atomics.exchange(this.words, this.index(slot, field), value);
   }
 
   bump(slot: number, field: number): void {

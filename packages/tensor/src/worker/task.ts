@@ -4,7 +4,7 @@ import type { KernelExports } from "../wasm/module.js";
 
 /**
  * One split op as the threads receive it: the op's task (see `OPS`) with every array in the
- * backend's shared memory, so posting it shares them, never copies. Each thread runs the same
+ * backend's shared memory, so handing it over (task-codec.ts, or a message) shares them, never copies. Each thread runs the same
  * kernel of the op's record on its own range of the task's units.
  */
 export interface Task {

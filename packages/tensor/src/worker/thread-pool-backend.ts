@@ -53,7 +53,7 @@ function sharedMemory(): WebAssembly.Memory {
  *
  * Each op is synchronous. An op whose record in `OPS` says it is large enough (its units times their
  * cost reach its split threshold) is cut into contiguous ranges of its units (output rows or
- * elements); the calling thread posts the ranges to the workers, runs the first range itself with
+ * elements); the calling thread hands the op to the workers, takes ranges itself and runs them with
  * the same kernel, then blocks with Atomics.wait until all are done. Every output element is
  * computed by the same code over the same inputs in the same order, so results are bitwise
  * identical to the cpu backend's (reductions split between output elements, never along the
@@ -125,6 +125,7 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
     // 23 against 15 us for 627 KB; only split ops need their operands where every thread can read them).
     else this.inner = wasmBackendOf(kernelsModuleSync(false));
     this.pool = new ThreadPool(host, threads - 1, { memory, module }, own);
+    if (this.buffer !== null) this.pool.knowBuffer(this.buffer);
   }
 
   /** Resolves once every worker has started. Ops work before that, on the threads already up. */
