@@ -269,9 +269,11 @@ function appendLive<T>(
   const aRowBytes = (<usize>m) << size;
   const bRowBytes = (<u32>n) << (<u32>size);
   const rows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
-  memory.fill(counts, 0, (<usize>mc) << 2);
+  // Each row's count is kept, while appending, as the byte offset of its next value from w (row r's
+  // values start at r * kb * sizeof<T>); its next B offset is at steps + that >> (size - 2).
   const rowW = (<usize>kb) << size;
-  const rowSteps = (<usize>kb) << 2;
+  for (let r: usize = 0, at: usize = 0; r < <usize>mc; r++, at += rowW) store<u32>(counts + (r << 2), <u32>at);
+  const toSteps = size - 2;
   for (let s = 0; s < count; s++) {
     const e = first + ((<usize>s) << 4);
     const p = load<u32>(e);
@@ -282,11 +284,15 @@ function appendLive<T>(
       const r = <usize>ctz(keep);
       keep &= keep - 1;
       const cp = counts + (r << 2);
-      const c = <usize>load<u32>(cp);
-      store<T>(w + r * rowW + (c << size), load<T>(aRow + (r << size)));
-      store<u32>(steps + r * rowSteps + (c << 2), offset);
-      store<u32>(cp, <u32>c + 1);
+      const at = <usize>load<u32>(cp);
+      store<T>(w + at, load<T>(aRow + (r << size)));
+      store<u32>(steps + (at >> toSteps), offset);
+      store<u32>(cp, <u32>(at + (1 << size)));
     }
+  }
+  for (let r: usize = 0, at: usize = 0; r < <usize>mc; r++, at += rowW) {
+    const cp = counts + (r << 2);
+    store<u32>(cp, <u32>((<usize>load<u32>(cp) - at) >> size));
   }
 }
 
@@ -403,10 +409,33 @@ function nonzeroRows<T>(q: usize, len: i32): u64 {
       r += 2;
     }
   } else {
+    // Sixteen values at a time: their four compares narrowed (saturating, so -1 and 0 stay so) to
+    // one i8x16 for one bitmask; then eight, four, and the last 1 to 3 with lanes past len zero.
     const zero = f32x4.splat(0);
-    for (; r + 4 <= len; r += 4) {
-      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+    for (; r + 16 <= len; r += 16) {
+      const v = q + ((<usize>r) << 2);
+      const n0 = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(v), zero), f32x4.ne(v128.load(v, 16), zero));
+      const n1 = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(v, 32), zero), f32x4.ne(v128.load(v, 48), zero));
+      bits |= (<u64>i8x16.bitmask(i8x16.narrow_i16x8_s(n0, n1))) << (<u64>r);
     }
+    if (r + 8 <= len) {
+      const v = q + ((<usize>r) << 2);
+      const n0 = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(v), zero), f32x4.ne(v128.load(v, 16), zero));
+      bits |= (<u64>i16x8.bitmask(n0)) << (<u64>r);
+      r += 8;
+    }
+    if (r + 4 <= len) {
+      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+      r += 4;
+    }
+    if (r + 2 <= len) {
+      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load64_zero(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+      r += 2;
+    }
+    if (r < len) {
+      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load32_zero(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+    }
+    return bits;
   }
   for (; r < len; r++) {
     bits |= (<u64>(load<T>(q + ((<usize>r) << (sizeof<T>() === 8 ? 3 : 2))) !== 0)) << (<u64>r);
