@@ -269,9 +269,11 @@ function appendLive<T>(
   const aRowBytes = (<usize>m) << size;
   const bRowBytes = (<u32>n) << (<u32>size);
   const rows: u64 = mc === 64 ? <u64>-1 : ((<u64>1) << (<u64>mc)) - 1;
-  memory.fill(counts, 0, (<usize>mc) << 2);
+  // Each row's count is kept, while appending, as the byte offset of its next value from w (row r's
+  // values start at r * kb * sizeof<T>); its next B offset is at steps + that >> (size - 2).
   const rowW = (<usize>kb) << size;
-  const rowSteps = (<usize>kb) << 2;
+  for (let r: usize = 0, at: usize = 0; r < <usize>mc; r++, at += rowW) store<u32>(counts + (r << 2), <u32>at);
+  const toSteps = size - 2;
   for (let s = 0; s < count; s++) {
     const e = first + ((<usize>s) << 4);
     const p = load<u32>(e);
@@ -282,11 +284,15 @@ function appendLive<T>(
       const r = <usize>ctz(keep);
       keep &= keep - 1;
       const cp = counts + (r << 2);
-      const c = <usize>load<u32>(cp);
-      store<T>(w + r * rowW + (c << size), load<T>(aRow + (r << size)));
-      store<u32>(steps + r * rowSteps + (c << 2), offset);
-      store<u32>(cp, <u32>c + 1);
+      const at = <usize>load<u32>(cp);
+      store<T>(w + at, load<T>(aRow + (r << size)));
+      store<u32>(steps + (at >> toSteps), offset);
+      store<u32>(cp, <u32>(at + (1 << size)));
     }
+  }
+  for (let r: usize = 0, at: usize = 0; r < <usize>mc; r++, at += rowW) {
+    const cp = counts + (r << 2);
+    store<u32>(cp, <u32>((<usize>load<u32>(cp) - at) >> size));
   }
 }
 
@@ -403,10 +409,33 @@ function nonzeroRows<T>(q: usize, len: i32): u64 {
       r += 2;
     }
   } else {
+    // Sixteen values at a time: their four compares narrowed (saturating, so -1 and 0 stay so) to
+    // one i8x16 for one bitmask; then eight, four, and the last 1 to 3 with lanes past len zero.
     const zero = f32x4.splat(0);
-    for (; r + 4 <= len; r += 4) {
-      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+    for (; r + 16 <= len; r += 16) {
+      const v = q + ((<usize>r) << 2);
+      const n0 = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(v), zero), f32x4.ne(v128.load(v, 16), zero));
+      const n1 = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(v, 32), zero), f32x4.ne(v128.load(v, 48), zero));
+      bits |= (<u64>i8x16.bitmask(i8x16.narrow_i16x8_s(n0, n1))) << (<u64>r);
     }
+    if (r + 8 <= len) {
+      const v = q + ((<usize>r) << 2);
+      const n0 = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(v), zero), f32x4.ne(v128.load(v, 16), zero));
+      bits |= (<u64>i16x8.bitmask(n0)) << (<u64>r);
+      r += 8;
+    }
+    if (r + 4 <= len) {
+      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+      r += 4;
+    }
+    if (r + 2 <= len) {
+      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load64_zero(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+      r += 2;
+    }
+    if (r < len) {
+      bits |= (<u64>i32x4.bitmask(f32x4.ne(v128.load32_zero(q + ((<usize>r) << 2)), zero))) << (<u64>r);
+    }
+    return bits;
   }
   for (; r < len; r++) {
     bits |= (<u64>(load<T>(q + ((<usize>r) << (sizeof<T>() === 8 ? 3 : 2))) !== 0)) << (<u64>r);
@@ -416,6 +445,15 @@ function nonzeroRows<T>(q: usize, len: i32): u64 {
 
 /** Products with at most this many steps can go by maskRows: a row's nonzero steps fit in a u32. */
 export const MASK_K: i32 = 32;
+
+/**
+ * maskRows takes a block while at most this share of its A values is nonzero, float32 and float64
+ * (else the dense tiles do). Measured on the convolution's forward product (m57600 n30 k25 Bᵀ,
+ * tools/bench/src/conv-matmul.ts --density with each path forced): break-even at 0.77-0.8 (float32)
+ * and 0.85-0.9 (float64), well above SPARSE_MAX, since maskRows keeps its sums in registers.
+ */
+const MASK_MAX_F32 = 0.75;
+const MASK_MAX_F64 = 0.85;
 
 /**
  * Copies steps [0, k) x columns [jc, jc+nc) of op(B) (transB: B stored n x k) to rows of ncp values
@@ -436,31 +474,57 @@ export function packRowMajor<T>(b: usize, n: i32, k: i32, transB: bool, jc: i32,
 
 /**
  * Writes at masks (4 bytes a row) each of rows [ic, ic+mc) of A's (not transposed, k <= MASK_K
- * steps) nonzero steps as a bit mask, for maskRows; returns false as soon as more than SPARSE_MAX of
- * the rows' values are nonzero (with one row of slack), as then the caller multiplies densely.
+ * steps) nonzero steps as a bit mask, for maskRows; returns false as soon as more than MASK_MAX of
+ * the block's values are nonzero (the rows left could not bring it back under), as then the caller
+ * multiplies densely.
  */
 export function findMasks<T>(a: usize, k: i32, ic: i32, mc: i32, masks: usize): bool {
   const shift: usize = sizeof<T>() === 8 ? 3 : 2;
   const aRows = a + ((<usize>(ic * k)) << shift);
   const rowBytes = (<usize>k) << shift;
-  const perRow = SPARSE_MAX * <f64>k;
+  const limit = <i32>((sizeof<T>() === 8 ? MASK_MAX_F64 : MASK_MAX_F32) * <f64>mc * <f64>k);
   let total = 0;
   for (let r = 0; r < mc; r++) {
-    const mask = <u32>nonzeroRows<T>(aRows + <usize>r * rowBytes, k);
+    const mask = rowMask<T>(aRows + <usize>r * rowBytes, k);
     store<u32>(masks + ((<usize>r) << 2), mask);
     total += <i32>popcnt(mask);
-    if (<f64>total > perRow * <f64>(r + 2)) return false;
+    if (total > limit) return false;
   }
-  return <f64>total <= perRow * <f64>mc;
+  return true;
+}
+
+/** Bit p set for each of the k (at most 32) values of type T at q that is not +0 or -0: four values
+ * at a time, the last four (k >= 4) read again where k is not a multiple of 4 (their bits are the
+ * same), so no value is tested alone. */
+function rowMask<T>(q: usize, k: i32): u32 {
+  if (k < 4) return <u32>nonzeroRows<T>(q, k);
+  let mask: u32 = 0;
+  if (sizeof<T>() === 8) {
+    const zero = f64x2.splat(0);
+    for (let p = 0; p + 4 <= k; p += 4) mask |= quad64(q + ((<usize>p) << 3), zero) << (<u32>p);
+    return mask | (quad64(q + ((<usize>(k - 4)) << 3), zero) << (<u32>(k - 4)));
+  }
+  const zero = f32x4.splat(0);
+  for (let p = 0; p + 4 <= k; p += 4) {
+    mask |= (<u32>i32x4.bitmask(f32x4.ne(v128.load(q + ((<usize>p) << 2)), zero))) << (<u32>p);
+  }
+  return mask | ((<u32>i32x4.bitmask(f32x4.ne(v128.load(q + ((<usize>(k - 4)) << 2)), zero))) << (<u32>(k - 4)));
+}
+
+/** 4 bits: which of the 4 float64 values at q is not +0 or -0 (both compares narrowed to one i32x4). */
+function quad64(q: usize, zero: v128): u32 {
+  const n0 = f64x2.ne(v128.load(q), zero);
+  const n1 = f64x2.ne(v128.load(q, 16), zero);
+  return <u32>i32x4.bitmask(v128.shuffle<i32>(n0, n1, 0, 2, 4, 6));
 }
 
 /**
  * out rows [0, mc) (n values apart; columns [0, nc) written) = rows [ic, ic+mc) of A (not
  * transposed, k <= MASK_K steps: one k block) times a finite B packed by packRowMajor at bRows (rows
  * of ncp values), A's rows given by their masks from findMasks: each output value is the sum over
- * the row's nonzero steps in increasing p, started at +0, with 8 running vectors in locals per pass
- * over the mask, stored straight to out (no packed rows, no scratch sums). Zeros of A are left out
- * exactly as by the sparse rows (B is finite).
+ * the row's nonzero steps in increasing p, started at +0, with up to PASS running vectors in locals
+ * per pass over the mask, stored straight to out (no packed rows, no scratch sums). Zeros of A are
+ * left out exactly as by the sparse rows (B is finite).
  */
 export function maskRows<T>(
   a: usize,
@@ -475,27 +539,146 @@ export function maskRows<T>(
   masks: usize,
 ): void {
   const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const lanes = sizeof<T>() === 8 ? 2 : 4;
   const aRows = a + ((<usize>(ic * k)) << shift);
   const rowBytes = (<usize>k) << shift;
-  const pass = sizeof<T>() === 8 ? 16 : 32; // 8 vectors of columns
+  const pass = PASS * lanes;
   const bStep = (<usize>ncp) << shift;
+  // Passes of PASS vectors, then one of the `last` vectors left (0: none), constants of each copy of
+  // the loop over the rows (type arguments), so that no width is tested per step and V8 keeps the
+  // sums in registers. One full pass is written out in the loop as well: a loop of passes inside the
+  // loop over the rows costs V8 registers (conv forward float32: 2.25 ms against 1.57). Float64's
+  // two passes of 14 columns and the last of 2 do as well in the loop (3.18 ms against 3.32), so it
+  // has one copy, for any widths.
+  const full = nc / pass;
+  const rest = nc - full * pass;
+  const last = (rest + lanes - 1) / lanes;
+  const shape = sizeof<T>() === 8 ? 16 : min(full, 2) * 8 + last;
+  if (shape === 1) maskRowsOf<T, Vecs0, Vecs1>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 2) maskRowsOf<T, Vecs0, Vecs2>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 3) maskRowsOf<T, Vecs0, Vecs3>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 4) maskRowsOf<T, Vecs0, Vecs4>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 5) maskRowsOf<T, Vecs0, Vecs5>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 6) maskRowsOf<T, Vecs0, Vecs6>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 7) maskRowsOf<T, Vecs0, Vecs7>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 8) maskRowsOf<T, Vecs1, Vecs0>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 9) maskRowsOf<T, Vecs1, Vecs1>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 10)
+    maskRowsOf<T, Vecs1, Vecs2>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 11)
+    maskRowsOf<T, Vecs1, Vecs3>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 12)
+    maskRowsOf<T, Vecs1, Vecs4>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 13)
+    maskRowsOf<T, Vecs1, Vecs5>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 14)
+    maskRowsOf<T, Vecs1, Vecs6>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else if (shape === 15)
+    maskRowsOf<T, Vecs1, Vecs7>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+  else maskRowsOf<T, VecsAny, VecsAny>(aRows, rowBytes, mc, masks, bRows, bStep, full, rest, last, out, n);
+}
+
+/** A count as a type argument (a compile-time choice, as matmul32.ts's sparseRun takes its groups):
+ * `of(v)` is the constant, or v itself for VecsAny. */
+class Vecs0 {
+  of(_: i32): i32 {
+    return 0;
+  }
+}
+class Vecs1 {
+  of(_: i32): i32 {
+    return 1;
+  }
+}
+class Vecs2 {
+  of(_: i32): i32 {
+    return 2;
+  }
+}
+class Vecs3 {
+  of(_: i32): i32 {
+    return 3;
+  }
+}
+class Vecs4 {
+  of(_: i32): i32 {
+    return 4;
+  }
+}
+class Vecs5 {
+  of(_: i32): i32 {
+    return 5;
+  }
+}
+class Vecs6 {
+  of(_: i32): i32 {
+    return 6;
+  }
+}
+class Vecs7 {
+  of(_: i32): i32 {
+    return 7;
+  }
+}
+class VecsAny {
+  of(v: i32): i32 {
+    return v;
+  }
+}
+
+/** maskRows' loop over the rows: `full` passes of PASS vectors, then one of `last` vectors for the
+ * `rest` columns. F: the full passes written out (Vecs0 or Vecs1), or VecsAny: any number in a loop;
+ * L: the last pass's vectors (then `last`), or VecsAny. */
+function maskRowsOf<T, F, L>(
+  aRows: usize,
+  rowBytes: usize,
+  mc: i32,
+  masks: usize,
+  bRows: usize,
+  bStep: usize,
+  full: i32,
+  rest: i32,
+  last: i32,
+  out: usize,
+  n: i32,
+): void {
+  const shift: usize = sizeof<T>() === 8 ? 3 : 2;
+  const width = PASS * (sizeof<T>() === 8 ? 2 : 4);
+  const passBytes = <usize>(PASS * 16);
+  const lastAt = <usize>full * passBytes;
+  const copies = changetype<F>(0).of(-1);
+  const lastVecs = changetype<L>(0).of(last);
   for (let r = 0; r < mc; r++) {
     const mask = load<u32>(masks + ((<usize>r) << 2));
     const aRow = aRows + <usize>r * rowBytes;
     const o = out + ((<usize>(r * n)) << shift);
-    for (let j = 0; j < nc; j += pass) {
-      maskPass<T>(aRow, mask, bRows + ((<usize>j) << shift), bStep, min(pass, nc - j), o + ((<usize>j) << shift));
+    if (copies === 1) inline.always(maskPass<T, Vecs7>(aRow, mask, bRows, bStep, width, o, PASS));
+    else if (copies < 0) {
+      for (let f: usize = 0; f < lastAt; f += passBytes) {
+        inline.always(maskPass<T, Vecs7>(aRow, mask, bRows + f, bStep, width, o + f, PASS));
+      }
     }
+    if (lastVecs > 0) inline.always(maskPass<T, L>(aRow, mask, bRows + lastAt, bStep, rest, o + lastAt, lastVecs));
   }
 }
 
 /**
- * o[0..width) (width <= 8 vectors of T) = sum over the set bits p of mask, in increasing p, of
- * a[p] * (row p of B at b + p*bStep), each product and sum rounded in T, from +0.
+ * Running vectors of a pass of maskRows: 7 sums, the product's operand and the 7 vectors of B that
+ * V8 loads at the top of each step (before the multiplies) fill the 15 vector registers it allocates
+ * on x64; with 8 sums one is kept on the stack, and each step waits on storing and loading it again
+ * (conv forward float32, 30 columns: 7 + 1 vectors 1.56 ms against 8 in one pass 1.78 ms).
  */
-function maskPass<T>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o: usize): void {
+const PASS: i32 = 7;
+
+/**
+ * o[0..width) (width <= V's vectors of T, at most PASS: `count` for VecsAny) = sum over the set bits
+ * p of mask, in increasing p, of a[p] * (row p of B at b + p*bStep), each product and sum rounded in
+ * T, from +0. Its callers write it out (inline.always: called, it costs conv forward float32 1.78 ms
+ * against 1.56).
+ */
+function maskPass<T, V>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o: usize, count: i32): void {
   const lanes = sizeof<T>() === 8 ? 2 : 4;
-  const vecs = (width + lanes - 1) / lanes;
+  const vecs = changetype<V>(0).of(count);
   let s0 = v128.splat<i32>(0);
   let s1 = s0;
   let s2 = s0;
@@ -503,7 +686,6 @@ function maskPass<T>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o:
   let s4 = s0;
   let s5 = s0;
   let s6 = s0;
-  let s7 = s0;
   while (mask !== 0) {
     const p = <usize>ctz(mask);
     mask &= mask - 1;
@@ -517,7 +699,6 @@ function maskPass<T>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o:
       if (vecs > 4) s4 = f64x2.add(s4, f64x2.mul(x, v128.load(q, 64)));
       if (vecs > 5) s5 = f64x2.add(s5, f64x2.mul(x, v128.load(q, 80)));
       if (vecs > 6) s6 = f64x2.add(s6, f64x2.mul(x, v128.load(q, 96)));
-      if (vecs > 7) s7 = f64x2.add(s7, f64x2.mul(x, v128.load(q, 112)));
     } else {
       const x = v128.load32_splat(a + (p << 2));
       s0 = f32x4.add(s0, f32x4.mul(x, v128.load(q)));
@@ -527,7 +708,6 @@ function maskPass<T>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o:
       if (vecs > 4) s4 = f32x4.add(s4, f32x4.mul(x, v128.load(q, 64)));
       if (vecs > 5) s5 = f32x4.add(s5, f32x4.mul(x, v128.load(q, 80)));
       if (vecs > 6) s6 = f32x4.add(s6, f32x4.mul(x, v128.load(q, 96)));
-      if (vecs > 7) s7 = f32x4.add(s7, f32x4.mul(x, v128.load(q, 112)));
     }
   }
   putVector<T>(o, s0, width);
@@ -537,7 +717,6 @@ function maskPass<T>(a: usize, mask: u32, b: usize, bStep: usize, width: i32, o:
   if (vecs > 4) putVector<T>(o + 64, s4, width - 4 * lanes);
   if (vecs > 5) putVector<T>(o + 80, s5, width - 5 * lanes);
   if (vecs > 6) putVector<T>(o + 96, s6, width - 6 * lanes);
-  if (vecs > 7) putVector<T>(o + 112, s7, width - 7 * lanes);
 }
 
 /** Stores v's values of type T at o, all of them if `rest` is at least a vector's, else only the

@@ -1,7 +1,7 @@
 // The few-steps path of assembly/matmul.ts and matmul32.ts (maskRows in assembly/steps.ts): A not
 // transposed with at most 32 steps, as in a convolution's forward product col · Wᵀ (k = 25), each
-// row's nonzero steps found as a bit mask and summed in registers, 16 float64 or 32 float32 columns
-// a pass, the sums stored straight to the output (a last vector of 1 to 3 values stored lane by
+// row's nonzero steps found as a bit mask and summed in registers, passes of 14 float64 or 28 float32
+// columns (7 vectors), the sums stored straight to the output (a last vector of 1 to 3 values stored lane by
 // lane). Compared bit for bit with the TypeScript kernel on the cpu backend, float64 and float32,
 // B transposed or not, at step, row and column counts around those widths.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -54,9 +54,9 @@ for (const dtype of ["float64", "float32"] as const) {
       wasm = await createWasmBackend();
     });
 
-    it("gives cpu's bits for steps 1 to 33 and columns around 16 and 32 (a pass's width) and 240 (a strip)", () => {
+    it("gives cpu's bits for steps 1 to 33 and columns around 14, 28 and 56 (passes of 7 vectors), 32 and 240 (a strip)", () => {
       for (const k of [1, 2, 3, 5, 8, 25, 31, 32, 33]) {
-        for (const n of [1, 2, 3, 5, 14, 15, 16, 17, 30, 31, 32, 33, 34, 35, 47, 241]) {
+        for (const n of [1, 2, 3, 5, 13, 14, 15, 16, 17, 27, 28, 29, 30, 31, 32, 33, 34, 35, 47, 55, 56, 57, 241]) {
           for (const transB of [false, true]) check(wasm, dtype, { m: 70, n, k, transB }, k * 1000 + n);
         }
       }
@@ -87,6 +87,36 @@ for (const dtype of ["float64", "float32"] as const) {
       for (const at of [0, 24 * c.n + 30]) {
         check(wasm, dtype, c, 7, (_, bv) => {
           bv[at] = at === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
+        });
+      }
+    });
+
+    it("finds each row's nonzero steps in groups of four, the last group read again: one nonzero anywhere, or all", () => {
+      // Row i of each block holds a single nonzero at step i % k (so every step, including the last
+      // 1 to 3 that only the overlapping last group reads), except every 7th row, which is all
+      // nonzero, and every 5th, all zero (+0 and -0). A wrong bit in a mask drops or adds a product.
+      for (const k of [4, 5, 6, 7, 9, 10, 11, 24, 25, 26, 27, 29, 30, 31, 32]) {
+        const c = { m: 67, n: 30, k, transB: true };
+        check(wasm, dtype, c, k, (av) => {
+          const values = sampleValues(c.m * k, k + 100, 0.25, 2);
+          for (let i = 0; i < c.m; i++) {
+            for (let p = 0; p < k; p++) {
+              const full = i % 7 === 3;
+              const at = i % 5 !== 4 && (full || p === i % k);
+              av[i * k + p] = at ? values[i * k + p]! : p % 2 === 0 ? -0 : 0;
+            }
+          }
+        });
+      }
+    });
+
+    it("gives cpu's bits for blocks of 60 to 85 % nonzero values (summed by masks up to 75 % in float32, 85 % in float64)", () => {
+      for (const share of [0.6, 0.7, 0.74, 0.76, 0.8, 0.84, 0.86]) {
+        const c = { m: 130, n: 30, k: 25, transB: true };
+        check(wasm, dtype, c, Math.round(share * 100), (av) => {
+          const u = sampleValues(av.length, 77, 0, 1);
+          const values = sampleValues(av.length, 78);
+          for (let i = 0; i < av.length; i++) av[i] = u[i]! < share ? values[i]! : 0;
         });
       }
     });

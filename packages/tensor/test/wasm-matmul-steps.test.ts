@@ -97,6 +97,46 @@ for (const dtype of ["float64", "float32"] as const) {
       }
     });
 
+    // The listing tests a step's A values 16, 8, 4, 2 and 1 at a time (float32; float64 4 and 2) and
+    // appends each kept value to its row's list: one nonzero per step, at every row of the step in
+    // turn, at the last row only, and at the last row of a k block's first and last steps, with
+    // row counts that end each of those widths.
+    it("gives cpu's bits when a step's only nonzero is at any one row, the last row included", () => {
+      for (const m of [1, 2, 3, 5, 15, 16, 17, 18, 23, 24, 25, 29, 30, 31, 63, 64]) {
+        const c = { m, n: 25, k: K };
+        check(wasm, dtype, c, 11, (av) => {
+          av.fill(0);
+          for (let p = 0; p < c.k; p++) av[p * c.m + (p % c.m)] = 1 + p / c.k;
+        });
+        check(wasm, dtype, c, 12, (av) => {
+          av.fill(0);
+          for (let p = 0; p < c.k; p += 3) av[p * c.m + c.m - 1] = -0.5 - p / c.k;
+        });
+        check(wasm, dtype, c, 13, (av) => {
+          av.fill(0);
+          for (const p of EDGES) av[p * c.m + c.m - 1] = 0.25;
+        });
+      }
+    });
+
+    it("gives cpu's bits when every B row is zero, with NaN and Inf in A (kept) and in zero rows of A", () => {
+      for (const m of [16, 30]) {
+        const c = { m, n: 25, k: K };
+        check(wasm, dtype, c, 14, (_, bv) => bv.fill(0));
+        check(wasm, dtype, c, 15, (av, bv) => {
+          bv.fill(0);
+          for (const [i, p] of EDGES.entries()) av[p * c.m + ((i * 7) % c.m)] = i % 2 === 0 ? Number.NaN : -Infinity;
+        });
+        // B finite but for one Inf in the last row of a block: its step keeps A's zeros.
+        check(wasm, dtype, c, 16, (av, bv) => {
+          for (let p = 0; p < c.k; p += 2) av.fill(0, p * c.m, (p + 1) * c.m);
+          bv[233 * c.n + c.n - 1] = Number.POSITIVE_INFINITY;
+          av.fill(0, 233 * c.m, 234 * c.m);
+          av[699 * c.m + c.m - 1] = Number.NaN;
+        });
+      }
+    });
+
     it("gives cpu's bits when A is dense (the block is multiplied densely instead)", () => {
       const c = { m: 30, n: 25, k: K };
       const av = sampleValues(c.k * c.m, 9);

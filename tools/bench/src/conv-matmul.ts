@@ -10,18 +10,21 @@
 // `--density 0.3,0.5,0.7` also times each product with A changed to those shares of nonzero values
 // (random nonzeros of A set to +0, or random zeros given values drawn from A's nonzeros; seeded), so
 // the dense/sparse crossover shows. `--wasm FILE` runs a kernels module compiled elsewhere (for
-// instance with SPARSE_MAX changed, to time one path at every density) instead of the built one.
-// `--blocks` prints the share of nonzeros of each block of A, which is what the kernels choose by.
+// instance with SPARSE_MAX changed, to time one path at every density) instead of the built one;
+// `--wasm A,B,...` runs each of several modules, one run of each in turn (so that a noisy machine
+// slows them alike), a row for each. `--only TEXT` keeps the products whose name holds TEXT (such as
+// `k25` for the conv forward product). `--blocks` prints the share of nonzeros of each block of A,
+// which is what the kernels choose by.
 //
 //   node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N] [--net conv|two-layer]
-//        [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE]
+//        [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE[,FILE...]] [--only TEXT]
 import { readFileSync } from "node:fs";
 import { cpu, Rng, tensor, type FloatDType, type Tensor } from "@bp/tensor";
 import { createWasmBackend, type WasmBackend } from "@bp/tensor/wasm";
 import { capture, type Product } from "./step-products.js";
 
 const USAGE =
-  "usage: node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N] [--net conv|two-layer] [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE]";
+  "usage: node tools/bench/dist/conv-matmul.js [--dtype float64|float32] [--runs N] [--net conv|two-layer] [--step S] [--density d1,d2,...] [--blocks] [--wasm FILE[,FILE...]] [--only TEXT]";
 
 interface Args {
   dtype: FloatDType;
@@ -29,8 +32,9 @@ interface Args {
   net: "conv" | "two-layer";
   step: number;
   densities: number[];
-  wasm: string | undefined;
+  wasm: string[];
   blocks: boolean;
+  only: string;
 }
 
 function parseArgs(args: readonly string[]): Args {
@@ -40,8 +44,9 @@ function parseArgs(args: readonly string[]): Args {
     net: "conv",
     step: 30,
     densities: [],
-    wasm: undefined,
+    wasm: [],
     blocks: false,
+    only: "",
   };
   const fail = (why: string): never => {
     console.error(`conv-matmul: ${why}\n${USAGE}`);
@@ -72,8 +77,12 @@ function parseArgs(args: readonly string[]): Args {
       parsed.blocks = true;
       i--;
     } else if (a === "--wasm") {
-      if (v === undefined) fail("--wasm needs a file");
-      parsed.wasm = v;
+      const files = (v ?? "").split(",");
+      if (files.some((f) => f === "")) fail("--wasm needs files separated by commas");
+      parsed.wasm = files;
+    } else if (a === "--only") {
+      if (v === undefined) fail("--only needs a text");
+      parsed.only = v ?? "";
     } else fail(`unknown argument ${JSON.stringify(a)}`);
   }
   return parsed;
@@ -135,26 +144,38 @@ function withDensity(a: Float64Array | Float32Array, share: number, rng: Rng): F
   return out;
 }
 
-/** Whether wasm's product of p's operands has cpu's bits, and its fastest and median times. */
-function time(p: Product, wasm: WasmBackend, runs: number): { same: boolean; best: number; median: number } {
+/** For each backend, whether its product of p's operands has cpu's bits, and its fastest and median
+ * times over `runs` runs (one run of each backend in turn). */
+function time(
+  p: Product,
+  backends: readonly WasmBackend[],
+  runs: number,
+): { same: boolean; best: number; median: number }[] {
   const options = { transposeA: p.transA, transposeB: p.transB };
   const host = operands(p);
-  const { a, b } = operands(p, wasm);
   const expected = host.a.matmul(host.b, options).data;
-  const got = a.matmul(b, options);
-  let same = got.data.length === expected.length;
-  for (let i = 0; same && i < expected.length; i++) same = Object.is(got.data[i], expected[i]);
-  got.dispose();
-  const times: number[] = [];
+  const inputs = backends.map((backend) => operands(p, backend));
+  const same = inputs.map(({ a, b }) => {
+    const got = a.matmul(b, options);
+    let equal = got.data.length === expected.length;
+    for (let i = 0; equal && i < expected.length; i++) equal = Object.is(got.data[i], expected[i]);
+    got.dispose();
+    return equal;
+  });
+  const times = backends.map((): number[] => []);
   for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    a.matmul(b, options).dispose();
-    times.push(performance.now() - t0);
+    inputs.forEach(({ a, b }, i) => {
+      const t0 = performance.now();
+      a.matmul(b, options).dispose();
+      times[i]!.push(performance.now() - t0);
+    });
   }
-  a.dispose();
-  b.dispose();
-  times.sort((u, v) => u - v);
-  return { same, best: times[0]!, median: times[runs >> 1]! };
+  return inputs.map(({ a, b }, i) => {
+    a.dispose();
+    b.dispose();
+    const sorted = times[i]!.sort((u, v) => u - v);
+    return { same: same[i]!, best: sorted[0]!, median: sorted[runs >> 1]! };
+  });
 }
 
 async function main(): Promise<void> {
@@ -162,23 +183,24 @@ async function main(): Promise<void> {
   const { dtype, runs } = args;
   const wasm = await createWasmBackend();
   const products = capture(args, wasm);
-  // The products are captured with the built kernels; a module given by --wasm then times them.
-  let timing = wasm;
-  if (args.wasm !== undefined) {
+  // The products are captured with the built kernels; the modules given by --wasm then time them.
+  let timing = [wasm];
+  if (args.wasm.length > 0) {
     const { wasmBackendOf } = (await import(
       new URL("../../../packages/tensor/dist/wasm/backend.js", import.meta.url).href
     )) as { wasmBackendOf: (module: WebAssembly.Module) => WasmBackend };
-    timing = wasmBackendOf(new WebAssembly.Module(readFileSync(args.wasm)));
+    timing = args.wasm.map((file) => wasmBackendOf(new WebAssembly.Module(readFileSync(file))));
   }
   const net = args.net === "conv" ? "SimpleConvNet" : "TwoLayerNet";
-  const source = args.wasm === undefined ? "wasm" : `wasm from ${args.wasm}`;
+  const sources = args.wasm.length === 0 ? ["wasm"] : args.wasm.map((file) => `wasm from ${file}`);
   console.log(
-    `| ${net} step ${args.step}'s products, ${dtype}, MNIST, ${source} | nonzero in A | nonzero in B | bits | best ms | median ms |`,
+    `| ${net} step ${args.step}'s products, ${dtype}, MNIST, ${sources.join(" / ")} | nonzero in A | nonzero in B | bits | best ms | median ms |`,
   );
   console.log("| --- | ---: | ---: | --- | ---: | ---: |");
   const rng = new Rng(11);
   for (const p of products) {
     const name = `matmul m${p.m} n${p.n} k${p.k}${p.transA ? " Aᵀ" : ""}${p.transB ? " Bᵀ" : ""}`;
+    if (!name.includes(args.only)) continue;
     const nonzeroB = density(p.b).toFixed(3);
     const rows: { label: string; q: Product }[] = [{ label: name, q: p }];
     for (const d of args.densities)
@@ -191,13 +213,15 @@ async function main(): Promise<void> {
       console.log(`| ${name}: blocks of A (64 rows by a k block) by share of nonzeros | ${text} |||||`);
     }
     for (const { label, q } of rows) {
-      const { same, best, median } = time(q, timing, runs);
-      console.log(
-        `| ${label} | ${density(q.a).toFixed(3)} | ${nonzeroB} | ${same ? "same as cpu" : "DIFFER from cpu"} | ${best.toFixed(3)} | ${median.toFixed(3)} |`,
-      );
+      time(q, timing, runs).forEach(({ same, best, median }, i) => {
+        const from = timing.length > 1 ? ` (${args.wasm[i]})` : "";
+        console.log(
+          `| ${label}${from} | ${density(q.a).toFixed(3)} | ${nonzeroB} | ${same ? "same as cpu" : "DIFFER from cpu"} | ${best.toFixed(3)} | ${median.toFixed(3)} |`,
+        );
+      });
     }
   }
-  if (timing !== wasm) timing.dispose();
+  for (const backend of timing) if (backend !== wasm) backend.dispose();
   wasm.dispose();
 }
 
