@@ -1,8 +1,10 @@
 /** The weight of the latest split op in `Backoff.missed`, a moving average over split ops. */
-export const MISSED_WEIGHT = 0.25;
-/** The average of misses from which ops run inline: from 0 (no recent miss) it takes 4 misses in a
- * row (0.25, 0.44, 0.58, 0.68); a split op whose workers all started takes a quarter off it. */
-export const BUSY_MISSED = 0.6;
+export const MISSED_WEIGHT = 1 / 32;
+/** The average of misses from which ops run inline. From 0 it takes 12 misses in a row; the
+ * average settles near the share of split ops that miss: measured over 100 steps of the book's conv
+ * net (float32, 1700 split ops), 4.5 % with nothing else running (runs of up to 6 misses in a row)
+ * and 44 % with another process spinning on the second core. */
+export const BUSY_MISSED = 0.3;
 /** How long ops then run inline before they split again: about 10 steps of the book's conv net. */
 export const HOLD_MS = 200;
 
@@ -18,13 +20,14 @@ export const HOLD_MS = 200;
  * - A split op *missed* when the calling thread ran out of chunks and took back the part of a worker
  *   that had not started on it yet (ThreadPool.run). Ops split with every range left to the workers
  *   (splitEveryOp, tests) record nothing.
- * - `missed` moves a quarter of the way towards 1 after a miss and towards 0 after a split op whose
- *   workers all started. When it reaches BUSY_MISSED (4 misses in a row from 0), every op runs
- *   inline for HOLD_MS; the workers fall asleep meanwhile.
- * - Then ops split again with `missed` back at 0: at least 4 split ops probe the workers. If they
- *   still miss (the other process still holds the core), the next window starts; if the workers
- *   start, ops keep splitting. A first op after a window may miss only because its worker is
- *   waking up; a miss alone never starts a window.
+ * - `missed` moves 1/32 of the way towards 1 after a miss and towards 0 after a split op whose
+ *   workers all started: an average over the last few dozen split ops (two steps of the conv net).
+ *   When it reaches BUSY_MISSED (12 misses in a row from 0; about 36 split ops at the 44 % of misses
+ *   measured with a busy second core), every op runs inline for HOLD_MS; the workers fall asleep
+ *   meanwhile. Short runs of misses, as when a worker is woken or descheduled for a moment, do not.
+ * - Then ops split again with `missed` back at 0: a few dozen split ops probe the workers. If they
+ *   still miss as often (the other process still holds the core), the next window starts; if the
+ *   workers start, ops keep splitting.
  *
  * Results do not depend on it: an op computes the same bits inline and split. Only how many ops are
  * split does, which the tests that count them fix by turning it off (`enabled`, through
