@@ -13,8 +13,8 @@ export const HOLD_MS = 200;
  * with other processes. Splitting then costs twice: the calling thread waits for (or takes back) a
  * worker's part that cannot run, and a worker that does get a core polls for tasks on it, taking
  * time from the calling thread's own process. Measured on 2 cores with another process spinning on
- * one: a float32 step of the book's conv net took 31-34 ms on average split as usual, against about
- * 20 on the wasm backend.
+ * one: a float32 step of the book's conv net took 29-30 ms on average split as usual, 21 with this
+ * backoff, against 19 on the wasm backend (README.md, worker backend).
  *
  * The rule:
  * - A split op *missed* when the calling thread ran out of chunks and took back the part of a worker
