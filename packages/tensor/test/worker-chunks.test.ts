@@ -1,13 +1,14 @@
 // How the worker backend cuts a split op into chunks (task.ts: chunkCount, chunkStart), and the
 // convolution step's large ops split at the backend's real thresholds (no splitEveryOp: the calling
-// thread takes chunks until none is left, as in training) giving the cpu backend's bits.
+// thread takes chunks until none is left, as in training) giving the cpu backend's bits. The backoff
+// (backoff.ts) is turned off (keepSplitting): on a busy machine it would run some of them inline.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpu, rand, randn, tensor, type FloatDType, type Tensor } from "../src/index.js";
 import { OPS } from "../src/ops.js";
 import { kernelsModule, instantiateKernels } from "../src/wasm/module.js";
 import { chunkCount, chunkStart, type Task } from "../src/worker/task.js";
 import { type WorkerBackend, createWorkerBackend } from "../src/worker/node.js";
-import { listedProducts, poolOf, splitEveryOp } from "../src/worker/internals.js";
+import { keepSplitting, listedProducts, poolOf, splitEveryOp } from "../src/worker/internals.js";
 import { firstDifference } from "./conformance/suite.js";
 import { rowsWithZeros } from "./zero-rows.js";
 
@@ -74,8 +75,8 @@ let worker: WorkerBackend;
 let workerTs: WorkerBackend;
 
 beforeAll(async () => {
-  worker = await createWorkerBackend({ threads: 2 });
-  workerTs = await createWorkerBackend({ threads: 2, wasm: false });
+  worker = await createWorkerBackend({ threads: 2 }).then(keepSplitting);
+  workerTs = await createWorkerBackend({ threads: 2, wasm: false }).then(keepSplitting);
 });
 
 afterAll(() => {

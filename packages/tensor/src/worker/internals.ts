@@ -1,5 +1,6 @@
 // Hooks into the worker backend for tests and measurements. Not a package export: users cannot
 // reach these; tests import this file from the sources.
+import type { Backoff } from "./backoff.js";
 import type { FaultMode } from "./task-server.js";
 import { INTERNALS, type ThreadPoolBackend } from "./thread-pool-backend.js";
 import { FAULT_HOOKS, type ThreadPool } from "./thread-pool.js";
@@ -16,6 +17,19 @@ export function poolOf(backend: ThreadPoolBackend): ThreadPool {
 export function splitEveryOp<B extends ThreadPoolBackend>(backend: B): B {
   backend[INTERNALS].splitEveryOp();
   return backend;
+}
+
+/** Turns off the backend's backoff (backoff.ts): ops split whenever their size says so, even after
+ * split ops found the workers' cores busy. For tests that count split ops under the default policy,
+ * which would otherwise depend on what else the machine runs. */
+export function keepSplitting<B extends ThreadPoolBackend>(backend: B): B {
+  poolOf(backend).backoff.enabled = false;
+  return backend;
+}
+
+/** The backend's backoff: its state, its clock (`now`, which a test may replace) and `windows`. */
+export function backoffOf(backend: ThreadPoolBackend): Backoff {
+  return poolOf(backend).backoff;
 }
 
 /** How many products the backend split with live-step lists shared by the threads (Task.lists in

@@ -153,8 +153,9 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
   }
 
   /**
-   * Splits the op between the threads when its record says it pays (or every op is split, for
-   * tests) and a worker is ready, its arrays staged where every thread reaches them; otherwise, or
+   * Splits the op between the threads when its record says it pays and the workers' cores do not
+   * look busy with other processes (the pool's backoff, backoff.ts), or every op is split (tests),
+   * and a worker is ready, its arrays staged where every thread reaches them; otherwise, or
    * when the staging room cannot hold them, the composed backend runs it on the calling thread.
    */
   exec<K extends OpName>(op: K, task: TaskOf<K>): void {
@@ -162,7 +163,8 @@ export class ThreadPoolBackend extends OpBackend implements ResidentBackend {
     const units = record.units(task);
     if (
       units > (record.grain?.(task) ?? 1) &&
-      (this.alwaysSplit || units * record.cost(task) >= record.splitAt(task, this.wasm)) &&
+      (this.alwaysSplit ||
+        (units * record.cost(task) >= record.splitAt(task, this.wasm) && !this.pool.backoff.inline())) &&
       this.pool.readyWorkers() > 0
     ) {
       const kernels = this.arena.kernels;

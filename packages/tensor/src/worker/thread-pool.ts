@@ -13,6 +13,7 @@ import {
   STATUS_OK,
   TASK,
 } from "./control-block.js";
+import { Backoff } from "./backoff.js";
 import { chunkCount, chunkStart, runTask, taskGrain, taskUnits, type Task, type ThreadKernels } from "./task.js";
 import { TASK_AREA_WORDS, TaskWriter } from "./task-codec.js";
 import { FAULT_MODES, type FaultMode, type WasmInit } from "./task-server.js";
@@ -73,6 +74,9 @@ export class ThreadPool {
   private spinMs = SPIN_MS;
   /** Ops a worker never started on because the calling thread ran out of chunks first (diagnostics). */
   stolenRanges = 0;
+  /** Whether ops had better run inline for a while, the workers' cores being busy (backoff.ts):
+   * `run` records in it whether each split op found its workers started. */
+  readonly backoff = new Backoff();
   private broken: string | null = null;
   private disposed = false;
 
@@ -188,7 +192,9 @@ export class ThreadPool {
       }
       if (steal) {
         cancelUnstarted();
-        this.stolenRanges += taken.filter((t) => t).length;
+        const stolen = taken.filter((t) => t).length;
+        this.stolenRanges += stolen;
+        if (slots.length > 0) this.backoff.record(stolen > 0);
       }
     } catch (e) {
       ownError = e;
