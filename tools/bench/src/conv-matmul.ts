@@ -12,7 +12,9 @@
 // the dense/sparse crossover shows. `--wasm FILE` runs a kernels module compiled elsewhere (for
 // instance with SPARSE_MAX changed, to time one path at every density) instead of the built one;
 // `--wasm A,B,...` runs each of several modules, one run of each in turn (so that a noisy machine
-// slows them alike), a row for each. `--only TEXT` keeps the products whose name holds TEXT (such as
+// slows them alike), a row for each with its best time's ratio to the first module's (an A/B of two
+// kernels builds, e.g. `npx asc assembly/index.ts --enable simd -O3 --runtime stub --noAssert
+// --importMemory --initialMemory 1 -o /tmp/after.wasm` in packages/tensor of each tree). `--only TEXT` keeps the products whose name holds TEXT (such as
 // `k25` for the conv forward product). `--blocks` prints the share of nonzeros of each block of A,
 // which is what the kernels choose by.
 //
@@ -213,8 +215,9 @@ async function main(): Promise<void> {
       console.log(`| ${name}: blocks of A (64 rows by a k block) by share of nonzeros | ${text} |||||`);
     }
     for (const { label, q } of rows) {
-      time(q, timing, runs).forEach(({ same, best, median }, i) => {
-        const from = timing.length > 1 ? ` (${args.wasm[i]})` : "";
+      const timed = time(q, timing, runs);
+      timed.forEach(({ same, best, median }, i) => {
+        const from = timing.length > 1 ? ` (${args.wasm[i]}, ${(best / timed[0]!.best).toFixed(3)} of the first)` : "";
         console.log(
           `| ${label}${from} | ${density(q.a).toFixed(3)} | ${nonzeroB} | ${same ? "same as cpu" : "DIFFER from cpu"} | ${best.toFixed(3)} | ${median.toFixed(3)} |`,
         );

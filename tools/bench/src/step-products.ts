@@ -1,5 +1,5 @@
 // The matrix products of one training step with the operands they really have, shared by the benches
-// that time them (conv-matmul.ts, matmul-ab.ts): the SimpleConvNet step of conv-step.ts (MNIST input)
+// that time them (conv-matmul.ts): the SimpleConvNet step of conv-step.ts (MNIST input)
 // or the book run's TwoLayerNet step, run on wasm up to step S, its products copied as they are called.
 import { loadMnist } from "@bp/data";
 import { Adam, type Net, type Optimizer, SGD, SimpleConvNet, TwoLayerNet } from "@bp/nets";
