@@ -86,6 +86,15 @@ const PROGRAMS: [string, Fn, number][] = [
     },
     2,
   ],
+  [
+    "a program of 250 instructions and 126 constants (near the longest that is compiled)",
+    (x, y) => {
+      let t = x!;
+      for (let i = 0; i < 125; i++) t = (i % 2 === 0 ? t.mul(1 + i / 1000) : t.div(y!)).add(i - 60.5);
+      return t;
+    },
+    2,
+  ],
 ];
 
 const SPECIALS = [Number.NaN, Infinity, -Infinity, 0, -0, 5e-324, -1e-310, 1e-40, 3.5e38, 1e300, -1, 1];
@@ -247,10 +256,10 @@ describe("fused programs compiled to wasm give the bits of the interpreter and t
   it("a program too long for a small module runs on the interpreter (compiledFused gives null)", () => {
     const p = programOf((x) => {
       let t = x!;
-      for (let i = 0; i < 70; i++) t = t.mul(1.0001).add(i);
+      for (let i = 0; i < 130; i++) t = t.mul(1.0001).add(i);
       return t;
     }, 1);
-    expect(p.code.length / 4).toBe(140);
+    expect(p.code.length / 4).toBe(260);
     const heap = heaps[0]![1];
     expect(fusedModuleBytes(p, true, false)).toBeNull();
     expect(compiledFused(p, heap.memory, true)).toBeNull();
@@ -259,7 +268,7 @@ describe("fused programs compiled to wasm give the bits of the interpreter and t
       { backend: cpu },
     );
     let want = x;
-    for (let i = 0; i < 70; i++) want = want.mul(1.0001).add(i);
+    for (let i = 0; i < 130; i++) want = want.mul(1.0001).add(i);
     heap.reset();
     const xs = [heap.array(false, 300, 0)];
     xs[0]!.set(x.data);

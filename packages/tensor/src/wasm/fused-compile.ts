@@ -20,9 +20,10 @@ import { ABS, ADD, DIV, FUSED_UNARY, MUL, NEG, RECIPROCAL, RELU, SIGN, SQRT, SQU
  * (one element each, in the arrays' type). */
 export type CompiledFused = (...args: number[]) => void;
 
-/** Programs longer than this stay with the interpreter (their module would grow past the few
- * kilobytes that a browser's main thread compiles synchronously). */
-const MAX_INSTRUCTIONS = 64;
+/** Programs longer than this stay with the interpreter: each instruction takes about 16 bytes of
+ * the module, which stays within the few kilobytes that a browser's main thread compiles
+ * synchronously (a runtime that refuses a module gets the interpreter too). */
+const MAX_INSTRUCTIONS = 256;
 
 // Opcodes of the WebAssembly binary format used here (core and the 0xfd-prefixed SIMD ones).
 const OP = {
@@ -328,17 +329,9 @@ export function fusedModuleBytes(p: FusedProgram, f32: boolean, shared: boolean)
 
 /** Compiled programs by memory, then by structure and element type (null: compiling failed). */
 const compiled = new WeakMap<WebAssembly.Memory, Map<string, CompiledFused | null>>();
-/** Each program's key, by its code (a cached program keeps its code array from call to call). */
-const keys = new WeakMap<Int32Array, string>();
-
-function keyOf(p: FusedProgram): string {
-  let key = keys.get(p.code);
-  if (key === undefined) {
-    key = `${p.inputs} ${p.constants.length} ${p.code.join(",")} ${p.outputs.join(",")}`;
-    keys.set(p.code, key);
-  }
-  return key;
-}
+/** The last compiled form of each program, by its code (a program cached by src/fused.ts keeps its
+ * code array from call to call): found without building the program's key. */
+const last = new WeakMap<Int32Array, { memory: WebAssembly.Memory; f32: boolean; run: CompiledFused | null }>();
 
 /**
  * `p` compiled for arrays of float32 (`f32`) or float64 in `memory` (once per program structure,
@@ -346,12 +339,14 @@ function keyOf(p: FusedProgram): string {
  * refuses to compile or instantiate the module.
  */
 export function compiledFused(p: FusedProgram, memory: WebAssembly.Memory, f32: boolean): CompiledFused | null {
+  const hit = last.get(p.code);
+  if (hit !== undefined && hit.memory === memory && hit.f32 === f32) return hit.run;
   let byKey = compiled.get(memory);
   if (byKey === undefined) {
     byKey = new Map();
     compiled.set(memory, byKey);
   }
-  const key = `${f32 ? "f32" : "f64"} ${keyOf(p)}`;
+  const key = `${f32 ? "f32" : "f64"} ${p.inputs} ${p.constants.length} ${p.code.join(",")} ${p.outputs.join(",")}`;
   let run = byKey.get(key);
   if (run === undefined) {
     run = null;
@@ -368,5 +363,6 @@ export function compiledFused(p: FusedProgram, memory: WebAssembly.Memory, f32: 
     if (byKey.size >= 256) byKey.clear();
     byKey.set(key, run);
   }
+  last.set(p.code, { memory, f32, run });
   return run;
 }
