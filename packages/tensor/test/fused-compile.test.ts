@@ -54,6 +54,15 @@ const PROGRAMS: [string, Fn, number][] = [
     4,
   ],
   [
+    "AdaGrad (two outputs written into inputs; six instructions, two passes per turn of the loop)",
+    (p, g, h) => {
+      h!.assign(h!.add(g!.mul(g!)));
+      p!.assign(p!.sub(g!.mul(0.01).div(h!.sqrt().add(1e-7))));
+      return undefined;
+    },
+    3,
+  ],
+  [
     "every unary op in a chain",
     (x, y) => x!.neg().abs().relu().add(x!.step()).mul(x!.sign()).sub(x!.reciprocal()).div(y!).square().sqrt(),
     2,
