@@ -703,7 +703,8 @@ export const OPS = {
     splitAt: () => MEMORY_SPLIT,
     grain: (t) => (t.xs.every(isShared) && t.outs.every(isShared) ? 1 : t.xs[0]!.length),
     run: (t, start, end) => fusedImpl(t.program, t.xs, t.outs, start, end),
-    // Each instruction by the unfused op's wasm kernel over blocks (assembly/fused.ts).
+    // The program compiled to a module of its own (src/wasm/fused-compile.ts), else interpreted
+    // block by block (assembly/fused.ts): each instruction as the unfused op's wasm kernel runs it.
     wasm: {
       when: (t, resident) =>
         isFloat(t.out) && t.xs[0]!.length >= WASM_MIN_SIZE && t.xs.every(resident) && t.outs.every(resident),
