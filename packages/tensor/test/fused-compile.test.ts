@@ -75,6 +75,7 @@ const PROGRAMS: [string, Fn, number][] = [
     [`${op} with a constant (0.1, which float32 rounds)`, (x) => x![op](0.1), 1],
     [`${op} of a value with itself`, (x) => x![op](x!), 1],
   ]),
+  ["no instruction: inputs returned as they are", (x, y) => [y!, x!], 2],
   ["an input returned unchanged, a value returned twice", (x) => [x!, x!.neg(), x!.neg()], 1],
   [
     "assign of an input into another, and of a value into the input it reads",
