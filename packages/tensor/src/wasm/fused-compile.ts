@@ -9,7 +9,7 @@
 // those of the ops run one by one; the last elements that fill no vector run the same instructions
 // on splats, lane 0 stored, as those kernels' tails do. The module imports the kernels' memory (a
 // shared one on the worker backend's threads) and is compiled synchronously, `new
-// WebAssembly.Module`, which every runtime allows for a module this small (a few hundred bytes).
+// WebAssembly.Module`, which every runtime allows for a module this small (Adam's: 532 bytes).
 // Where compiling fails, `compiledFused` says so with null and the caller runs the interpreter.
 
 import type { FusedProgram } from "../kernels/fused.js";
@@ -20,9 +20,10 @@ import { ABS, ADD, DIV, FUSED_UNARY, MUL, NEG, RECIPROCAL, RELU, SIGN, SQRT, SQU
  * (one element each, in the arrays' type). */
 export type CompiledFused = (...args: number[]) => void;
 
-/** Programs longer than this stay with the interpreter: each instruction takes about 16 bytes of
- * the module, which stays within the few kilobytes that a browser's main thread compiles
- * synchronously (a runtime that refuses a module gets the interpreter too). */
+/** Programs longer than this stay with the interpreter. Each instruction takes 10-25 bytes of the
+ * module (its vector and tail forms; Adam's 12: 532 bytes), and a browser's main thread may refuse
+ * to compile a module of more than 4 KB synchronously: such a refusal, like any, is caught and the
+ * program interpreted. */
 const MAX_INSTRUCTIONS = 256;
 
 // Opcodes of the WebAssembly binary format used here (core and the 0xfd-prefixed SIMD ones).
@@ -159,8 +160,8 @@ function unrollOf(n: number): number {
 function body(p: FusedProgram, f32: boolean): Emitter | null {
   const nOut = p.outputs.length / 2;
   const nCode = p.code.length / 4;
-  // Locals: the parameters (constants, inputs, outputs, n), then off, vecEnd, bytes (i32), then
-  // v128: one per constant, one per input, one per instruction's result.
+  // Locals: the parameters (constants, inputs, outputs, n), then off, vecEnd, bytes, runEnd (i32),
+  // then v128: one per constant, one per input, one per instruction's result.
   const pConst = 0;
   const pIn = 1;
   const pOut = pIn + p.inputs;
