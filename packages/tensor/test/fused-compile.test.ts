@@ -12,26 +12,16 @@ import { fusedImpl } from "../src/kernels/fused.js";
 import { compiledFused, fusedModuleBytes } from "../src/wasm/fused-compile.js";
 import { fusedScratchBytes, runFused } from "../src/wasm/fused-table.js";
 import { type KernelExports, instantiateKernels, kernelsModuleSync } from "../src/wasm/module.js";
-import { firstBitDifference } from "./fused-cases.js";
+import { firstBitDifference, programOfCall } from "./fused-cases.js";
 
 type Fn = (...v: FusedValue[]) => FusedValue | FusedValue[] | undefined;
 
-/** The program `fused` makes for `f` over `inputs` inputs (traced on cpu, the program captured on
- * its way to the backend). */
+/** The program `fused` makes for `f` over `inputs` inputs. */
 function programOf(f: Fn, inputs: number): FusedProgram {
-  const backend = cpu as { fused: typeof cpu.fused };
-  let program: FusedProgram | undefined;
-  backend.fused = (p, xs) => {
-    program = p;
-    return Object.getPrototypeOf(cpu).fused.call(cpu, p, xs);
-  };
-  try {
+  return programOfCall(() => {
     const xs = Array.from({ length: inputs }, () => tensor([1, 2, 3]));
     (fused as (f: Fn, ...x: unknown[]) => unknown)(f, ...xs);
-  } finally {
-    delete (backend as Partial<typeof backend>).fused;
-  }
-  return program!;
+  });
 }
 
 const B1 = 0.9;
