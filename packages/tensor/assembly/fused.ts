@@ -2,7 +2,9 @@
 // instruction runs over the block into registers that stay in L1 (a unary op by the unfused op's
 // own kernel, `unary`; a binary op by the loop below, the same IEEE operation per lane as `binary`),
 // so the results are those of the ops run one by one, bit for bit, while the operands stream
-// through memory once. Pointers are byte offsets.
+// through memory once. Pointers are byte offsets. The backends run this interpreter only where a
+// program cannot be compiled into a module of its own (src/wasm/fused-compile.ts: a program of more
+// than 256 instructions, or a runtime that refuses to compile), which keeps every value in a register.
 //
 // The table at `table`, written by the caller (src/ops.ts), as int32:
 //   slots x [base, kind]     kind 0: a register at base; kind 2: a constant at base (read with

@@ -233,7 +233,8 @@ export type FusedTensors<R> = R extends FusedValue
  * Runs an element-wise function of tensors in one pass over memory: `f` is called once with a
  * `FusedValue` per input, and the ops it calls on them (add, sub, mul, div with a value or a
  * number, neg, abs, square, sqrt, reciprocal, relu, step, sign) are recorded as a program that the
- * backend runs block by block, keeping intermediate values in a small scratch area instead of full
+ * backend runs in one pass, keeping intermediate values in registers (wasm: the program compiled to
+ * a small module, src/wasm/fused-compile.ts) or a small scratch area (block by block) instead of full
  * tensors (numexpr's idea). The results are bit for bit those of the same Tensor ops run one by one,
  * on every backend and dtype.
  *

@@ -29,7 +29,7 @@ import {
 import type { Shape } from "./shape.js";
 import { sizeOf } from "./shape.js";
 import type { KernelExports } from "./wasm/module.js";
-import { FUSED_BLOCK_BYTES, fusedScratchBytes, writeFusedTable } from "./wasm/fused-table.js";
+import { fusedScratchBytes, runFused } from "./wasm/fused-table.js";
 import * as code from "./wasm/opcodes.js";
 
 /** The primitive kernels of `Backend`: each has one record in `OPS`. */
@@ -703,26 +703,13 @@ export const OPS = {
     splitAt: () => MEMORY_SPLIT,
     grain: (t) => (t.xs.every(isShared) && t.outs.every(isShared) ? 1 : t.xs[0]!.length),
     run: (t, start, end) => fusedImpl(t.program, t.xs, t.outs, start, end),
-    // Each instruction by the unfused op's wasm kernel over blocks (assembly/fused.ts).
+    // The program compiled to a module of its own (src/wasm/fused-compile.ts), else interpreted
+    // block by block (assembly/fused.ts): each instruction as the unfused op's wasm kernel runs it.
     wasm: {
       when: (t, resident) =>
         isFloat(t.out) && t.xs[0]!.length >= WASM_MIN_SIZE && t.xs.every(resident) && t.outs.every(resident),
       scratch: (t) => fusedScratchBytes(t.program, t.out instanceof Float32Array),
-      run: (t, start, end, w) => {
-        const p = t.program;
-        const slots = writeFusedTable(p, t.xs, t.outs, t.xs[0]!.buffer, w.scratch);
-        const block = FUSED_BLOCK_BYTES / t.out.BYTES_PER_ELEMENT;
-        w.kernels.fused(
-          w.scratch,
-          slots,
-          p.code.length / 4,
-          p.outputs.length / 2,
-          start,
-          end - start,
-          block,
-          f32(t.out),
-        );
-      },
+      run: (t, start, end, w) => runFused(t.program, t.xs, t.outs, start, end, w.kernels, w.scratch),
     },
   }),
 } satisfies { [K in OpName]: { task(out: AllocOut, ...args: Parameters<Backend[K]>): { out: TypedArray } } };

@@ -4,6 +4,7 @@ import { expect } from "vitest";
 import {
   type Backend,
   type FloatDType,
+  type FusedProgram,
   FUSED_OPS,
   type Tensor,
   type TypedArray,
@@ -144,4 +145,22 @@ export function checkEachOp(backend: Backend, dtype: FloatDType, name: string): 
         what,
       );
   }
+}
+
+/** The program that the one `fused` call of `call` makes (run on cpu tensors; captured on its way to
+ * the backend). */
+export function programOfCall(call: () => void): FusedProgram {
+  const backend = cpu as { fused: typeof cpu.fused };
+  let program: FusedProgram | undefined;
+  backend.fused = (p, xs) => {
+    program = p;
+    return Object.getPrototypeOf(cpu).fused.call(cpu, p, xs);
+  };
+  try {
+    call();
+  } finally {
+    delete (backend as Partial<typeof backend>).fused;
+  }
+  if (program === undefined) throw new Error("programOfCall: the call ran no fused program on cpu");
+  return program;
 }

@@ -1,6 +1,8 @@
 import type { TypedArray } from "../dtype.js";
 import type { FusedProgram } from "../kernels/fused.js";
 import { align16 } from "./arena.js";
+import { compiledFused } from "./fused-compile.js";
+import type { KernelExports } from "./module.js";
 
 /** Bytes of one register of the wasm `fused` kernel: a block of 256 float64 or 512 float32 values,
  * so that a program's registers and its operands' blocks stay in L1. */
@@ -55,4 +57,40 @@ export function writeFusedTable(
   i += p.code.length;
   for (let k = 0; k < p.outputs.length; k += 2) slot(outs[k / 2]!.byteOffset, p.outputs[k]!);
   return slotCount(p);
+}
+
+/**
+ * Runs `p` over elements [start, end) of `xs` into `outs` (every array in the memory of
+ * `kernels`), with `fusedScratchBytes` bytes at `scratch`: the program compiled to a
+ * module of its own where the runtime compiles it (src/wasm/fused-compile.ts), else the kernels'
+ * interpreter (assembly/fused.ts). Both give the bits of the ops run one by one.
+ */
+export function runFused(
+  p: FusedProgram,
+  xs: readonly TypedArray[],
+  outs: readonly TypedArray[],
+  start: number,
+  end: number,
+  kernels: KernelExports,
+  scratch: number,
+): void {
+  const f32 = xs[0] instanceof Float32Array;
+  const memory = (kernels as { memory?: WebAssembly.Memory }).memory;
+  const run = memory === undefined ? null : compiledFused(p, memory, f32);
+  const size = f32 ? 4 : 8;
+  if (run !== null) {
+    (f32
+      ? new Float32Array(memory!.buffer, scratch, p.constants.length)
+      : new Float64Array(memory!.buffer, scratch, p.constants.length)
+    ).set(p.constants);
+    const args: number[] = [scratch];
+    for (const x of xs) args.push(x.byteOffset + start * size);
+    for (const out of outs) args.push(out.byteOffset + start * size);
+    args.push(end - start);
+    run(...args);
+    return;
+  }
+  const slots = writeFusedTable(p, xs, outs, xs[0]!.buffer, scratch);
+  const n = p.outputs.length / 2;
+  kernels.fused(scratch, slots, p.code.length / 4, n, start, end - start, FUSED_BLOCK_BYTES / size, f32 ? 1 : 0);
 }
