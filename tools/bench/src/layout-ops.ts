@@ -6,7 +6,8 @@
 // `--cold` times every op a second time with its data out of the caches, as it is in a training step
 // (which touches far more memory than the L3 holds): before each cold run, outside the timed region,
 // a 96 MiB buffer is read and written one cache line at a time, which evicts the op's operands and
-// its recycled output storage. Hot and cold columns then come from the same run.
+// its recycled output storage. Hot and cold columns then come from the same run; hot ones give the
+// best run, cold ones the median run (cold runs vary much more).
 //
 // `--wasm A.wasm,B.wasm,...` times the wasm backend once per kernels module (compiled elsewhere, e.g.
 // `npx asc assembly/index.ts --enable simd -O3 --runtime stub --noAssert --importMemory
@@ -23,7 +24,7 @@ import type { PreparedOp } from "./target.js";
 
 const OPTIONS: TimingOptions = { warmupMs: 100, minMs: Number(process.env.BENCH_MS ?? 400), minRuns: 5, roundMs: 50 };
 /** Cold runs: each follows an eviction of some milliseconds, so fewer timed milliseconds. */
-const COLD_OPTIONS: TimingOptions = { ...OPTIONS, minMs: OPTIONS.minMs / 4, minRuns: 20 };
+const COLD_OPTIONS: TimingOptions = { ...OPTIONS, minMs: OPTIONS.minMs / 4, minRuns: 40 };
 
 interface Case {
   name: string;
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
   const evict = cold ? evicter() : undefined;
   const header = ["backend", "dtype", "op", "ms", "GB/s", "copy ms", "x copy"];
   if (modules.length > 1) header.push("x first");
-  if (cold) header.push("cold ms", "GB/s", "copy ms", "x copy", ...(modules.length > 1 ? ["x first"] : []));
+  if (cold) header.push("cold median ms", "GB/s", "copy ms", "x copy", ...(modules.length > 1 ? ["x first"] : []));
   const rows: string[][] = [header];
   for (const dtype of dtypes) {
     const size = dtype === "float64" ? 8 : 4;
@@ -214,12 +215,14 @@ async function main(): Promise<void> {
       if (evict !== undefined) modes.push(timeInterleaved(contenders, COLD_OPTIONS, evict));
       bs.forEach(([bname], k) => {
         const row = [bname, dtype, c.name];
-        for (const timings of modes) {
-          const op = timings[2 * k]!.bestMs;
-          const copy = timings[2 * k + 1]!.bestMs;
+        modes.forEach((timings, m) => {
+          // Hot: the best run. Cold: the median run, as the cold runs of one op vary by 20 % or more.
+          const time = (t: Timing): number => (m === 0 ? t.bestMs : t.medianMs);
+          const op = time(timings[2 * k]!);
+          const copy = time(timings[2 * k + 1]!);
           row.push(op.toFixed(3), (bytes / op / 1e6).toFixed(1), copy.toFixed(3), (op / copy).toFixed(2));
-          if (modules.length > 1) row.push((op / timings[0]!.bestMs).toFixed(3));
-        }
+          if (modules.length > 1) row.push((op / time(timings[0]!)).toFixed(3));
+        });
         rows.push(row);
       });
     }
