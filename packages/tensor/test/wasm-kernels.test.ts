@@ -212,6 +212,12 @@ describe("wasm backend element-wise, window and layout kernels", () => {
         }
       }
       same("transpose [130, 67] 2-d", dtype, [[130, 67]], (x) => x.transpose([1, 0]));
+      // One matrix (no batch), and sides that end a 32-wide tile with 1, 2 or 3 columns past its
+      // last whole block (the clamped block after the float32 inner loop).
+      same("transpose [1, 37, 13]", dtype, [[1, 37, 13]], (x) => x.transpose([0, 2, 1]));
+      same("transpose [2, 70, 29]", dtype, [[2, 70, 29]], (x) => x.transpose([0, 2, 1]));
+      same("transpose [2, 29, 70]", dtype, [[2, 29, 70]], (x) => x.transpose([0, 2, 1]));
+      same("transpose [2, 67, 94]", dtype, [[2, 67, 94]], (x) => x.transpose([0, 2, 1]));
     });
 
     it(`${dtype}: im2col and col2im of one-channel planes (Pooling's 2x2 path) and of 5x5 windows`, () => {
