@@ -212,6 +212,12 @@ describe("wasm backend element-wise, window and layout kernels", () => {
         }
       }
       same("transpose [130, 67] 2-d", dtype, [[130, 67]], (x) => x.transpose([1, 0]));
+      // One matrix (no batch), and sides that end a 32-wide tile with 1, 2 or 3 columns past its
+      // last whole block (the clamped block after the float32 inner loop).
+      same("transpose [1, 37, 13]", dtype, [[1, 37, 13]], (x) => x.transpose([0, 2, 1]));
+      same("transpose [2, 70, 29]", dtype, [[2, 70, 29]], (x) => x.transpose([0, 2, 1]));
+      same("transpose [2, 29, 70]", dtype, [[2, 29, 70]], (x) => x.transpose([0, 2, 1]));
+      same("transpose [2, 67, 94]", dtype, [[2, 67, 94]], (x) => x.transpose([0, 2, 1]));
     });
 
     it(`${dtype}: im2col and col2im of one-channel planes (Pooling's 2x2 path) and of 5x5 windows`, () => {
@@ -225,6 +231,16 @@ describe("wasm backend element-wise, window and layout kernels", () => {
         [[3000, 1, 24, 24], 2, 2, 2, 0], // SimpleConvNet's pooling
         [[4, 1, 12, 12], 2, 2, 2, 1], // padded: the general path
         [[100, 1, 28, 28], 5, 5, 1, 0], // SimpleConvNet's conv
+        // 5x5 windows go four float32 (two float64) at a time: rows of 1, 6, 7, 8 and 9 windows
+        // (each remainder mod 4), one image, and padded ones whose inside windows start at column 1, 2.
+        [[11, 1, 5, 5], 5, 5, 1, 0],
+        [[1, 1, 16, 16], 5, 5, 1, 0],
+        [[3, 1, 8, 10], 5, 5, 1, 0],
+        [[3, 1, 9, 11], 5, 5, 1, 0],
+        [[2, 1, 9, 12], 5, 5, 1, 0],
+        [[3, 1, 7, 13], 5, 5, 1, 0],
+        [[2, 1, 12, 12], 5, 5, 1, 1],
+        [[2, 1, 12, 13], 5, 5, 1, 2],
         [[3, 1, 11, 13], 3, 5, 1, 0], // spans of 5 values: 40 or 20 bytes
         [[3, 2, 11, 13], 3, 3, 2, 1], // spans of 3 values: 24 or 12 bytes
         [[3, 1, 9, 9], 1, 1, 1, 0], // spans of one value: 8 or 4 bytes

@@ -3,13 +3,28 @@
 // with a copy of the same bytes (`neg` over a tensor as large as the op's output, which reads and
 // writes one stream each: the streaming speed the op could reach).
 //
+// `--cold` times every op a second time with its data out of the caches, as it is in a training step
+// (which touches far more memory than the L3 holds): before each cold run, outside the timed region,
+// a 96 MiB buffer is read and written one cache line at a time, which evicts the op's operands and
+// its recycled output storage. Hot and cold columns then come from the same run; hot ones give the
+// best run, cold ones the median run (cold runs vary much more).
+//
+// `--wasm A.wasm,B.wasm,...` times the wasm backend once per kernels module (compiled elsewhere, e.g.
+// `npx asc assembly/index.ts --enable simd -O3 --runtime stub --noAssert --importMemory
+// --initialMemory 1 -o /tmp/after.wasm` in packages/tensor of each tree), interleaved with each other,
+// and prints each module's time as a ratio to the first module's ("x first").
+//
 //   node tools/bench/dist/layout-ops.js [--dtype float64|float32] [--backend wasm,cpu] [--only NAME,...]
+//        [--cold] [--wasm FILE[,FILE...]]
+import { readFileSync } from "node:fs";
 import { Rng, cpu, rand, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
-import { createWasmBackend } from "@bp/tensor/wasm";
-import { timeInterleaved, type TimingOptions } from "./measure.js";
+import { createWasmBackend, type WasmBackend } from "@bp/tensor/wasm";
+import { timeInterleaved, type Timing, type TimingOptions } from "./measure.js";
 import type { PreparedOp } from "./target.js";
 
 const OPTIONS: TimingOptions = { warmupMs: 100, minMs: Number(process.env.BENCH_MS ?? 400), minRuns: 5, roundMs: 50 };
+/** Cold runs: each follows an eviction of some milliseconds, so fewer timed milliseconds. */
+const COLD_OPTIONS: TimingOptions = { ...OPTIONS, minMs: OPTIONS.minMs / 4, minRuns: 40 };
 
 interface Case {
   name: string;
@@ -142,6 +157,33 @@ function prepared(run: () => { dispose(): void }): PreparedOp {
   };
 }
 
+/** Bytes streamed through the caches before each cold run: three times the 32 MiB L3. */
+const EVICT_BYTES = 96 * 1024 * 1024;
+
+/** Reads and writes one float64 per 64-byte line of a buffer larger than the caches, so that a line
+ * of anything else is no longer cached (and the caches hold dirty lines, as in a training step). */
+function evicter(): () => void {
+  const junk = new Float64Array(EVICT_BYTES / 8);
+  return () => {
+    for (let i = 0; i < junk.length; i += 8) junk[i]! += 1;
+  };
+}
+
+async function backendsOf(names: string[], modules: string[]): Promise<[string, Backend][]> {
+  const bs: [string, Backend][] = [];
+  for (const name of names) {
+    if (name === "wasm" && modules.length > 0) {
+      const { wasmBackendOf } = (await import(
+        new URL("../../../packages/tensor/dist/wasm/backend.js", import.meta.url).href
+      )) as { wasmBackendOf: (module: WebAssembly.Module) => WasmBackend };
+      for (const file of modules) bs.push([`wasm ${file}`, wasmBackendOf(new WebAssembly.Module(readFileSync(file)))]);
+    } else if (name === "wasm") bs.push(["wasm", await createWasmBackend()]);
+    else if (name === "cpu") bs.push(["cpu", cpu]);
+    else throw new Error(`layout-ops: unknown backend ${name} (wasm, cpu)`);
+  }
+  return bs;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const flag = (name: string): string | undefined => {
@@ -149,36 +191,40 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const dtypes = (flag("--dtype") ?? "float64,float32").split(",") as FloatDType[];
-  const backends = (flag("--backend") ?? "wasm,cpu").split(",");
   const only = flag("--only")?.split(",");
-  const bs: [string, Backend][] = [];
-  for (const name of backends) {
-    if (name === "wasm") bs.push(["wasm", await createWasmBackend()]);
-    else if (name === "cpu") bs.push(["cpu", cpu]);
-    else throw new Error(`layout-ops: unknown backend ${name} (wasm, cpu)`);
-  }
-  const rows: string[][] = [["backend", "dtype", "op", "ms", "GB/s", "copy ms", "x copy"]];
-  for (const [bname, backend] of bs) {
-    for (const dtype of dtypes) {
-      const size = dtype === "float64" ? 8 : 4;
-      for (const c of cases()) {
-        if (only !== undefined && !only.some((o) => c.name.startsWith(o))) continue;
-        const bytes = (c.elements.read + c.elements.written) * size;
-        const copyElements = Math.round((c.elements.read + c.elements.written) / 2);
-        const [op, copy] = timeInterleaved(
-          [prepared(c.prepare(backend, dtype)), prepared(copyOf(backend, dtype, copyElements))],
-          OPTIONS,
-        );
-        rows.push([
-          bname,
-          dtype,
-          c.name,
-          op!.bestMs.toFixed(3),
-          (bytes / op!.bestMs / 1e6).toFixed(1),
-          copy!.bestMs.toFixed(3),
-          (op!.bestMs / copy!.bestMs).toFixed(2),
-        ]);
-      }
+  const cold = args.includes("--cold");
+  const modules = flag("--wasm")?.split(",") ?? [];
+  const bs = await backendsOf((flag("--backend") ?? "wasm,cpu").split(","), modules);
+  const evict = cold ? evicter() : undefined;
+  const header = ["backend", "dtype", "op", "ms", "GB/s", "copy ms", "x copy"];
+  if (modules.length > 1) header.push("x first");
+  if (cold) header.push("cold median ms", "GB/s", "copy ms", "x copy", ...(modules.length > 1 ? ["x first"] : []));
+  const rows: string[][] = [header];
+  for (const dtype of dtypes) {
+    const size = dtype === "float64" ? 8 : 4;
+    for (const c of cases()) {
+      if (only !== undefined && !only.some((o) => c.name.startsWith(o))) continue;
+      const bytes = (c.elements.read + c.elements.written) * size;
+      const copyElements = Math.round((c.elements.read + c.elements.written) / 2);
+      // Every backend's op and copy, interleaved in one measurement (hot, then cold).
+      const contenders = bs.flatMap(([, backend]) => [
+        prepared(c.prepare(backend, dtype)),
+        prepared(copyOf(backend, dtype, copyElements)),
+      ]);
+      const modes: Timing[][] = [timeInterleaved(contenders, OPTIONS)];
+      if (evict !== undefined) modes.push(timeInterleaved(contenders, COLD_OPTIONS, evict));
+      bs.forEach(([bname], k) => {
+        const row = [bname, dtype, c.name];
+        modes.forEach((timings, m) => {
+          // Hot: the best run. Cold: the median run, as the cold runs of one op vary by 20 % or more.
+          const time = (t: Timing): number => (m === 0 ? t.bestMs : t.medianMs);
+          const op = time(timings[2 * k]!);
+          const copy = time(timings[2 * k + 1]!);
+          row.push(op.toFixed(3), (bytes / op / 1e6).toFixed(1), copy.toFixed(3), (op / copy).toFixed(2));
+          if (modules.length > 1) row.push((op / time(timings[0]!)).toFixed(3));
+        });
+        rows.push(row);
+      });
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

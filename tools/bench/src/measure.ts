@@ -24,8 +24,9 @@ export interface Timing {
   runs: number;
 }
 
-/** Fastest and median run time of each op, measured interleaved. */
-export function timeInterleaved(ops: readonly PreparedOp[], options: TimingOptions): Timing[] {
+/** Fastest and median run time of each op, measured interleaved. `untimed`, if given, runs before
+ * every timed run, outside the timed region (e.g. to evict the caches). */
+export function timeInterleaved(ops: readonly PreparedOp[], options: TimingOptions, untimed?: () => void): Timing[] {
   for (const op of ops) {
     const t0 = performance.now();
     let runs = 0;
@@ -42,6 +43,7 @@ export function timeInterleaved(ops: readonly PreparedOp[], options: TimingOptio
       if (done(i)) return;
       const turn = performance.now();
       do {
+        untimed?.();
         const t = performance.now();
         op.run();
         const dt = performance.now() - t;
