@@ -660,6 +660,9 @@ function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
  * from outside keeps treating its storage as foreign.
  */
 export function ownedTensor(data: TypedArray, shape: Shape, dtype: DType, backend: Backend): Tensor {
+  // Storage a backend hands out again (its pool's or its heap's arrays are reused whole) is no
+  // longer what some constructor call was given.
+  foreign.delete(data);
   internal = true;
   joining = { count: 1 };
   return new Tensor(data, shape, dtype, backend);

@@ -1,7 +1,7 @@
 import type { ResidentBackend, TensorData } from "../backend.js";
 import { CpuBackend } from "../cpu.js";
 import type { DType, TypedArray } from "../dtype.js";
-import { bytesPerElement, typedArrayOn } from "../dtype.js";
+import { bytesPerElement } from "../dtype.js";
 import { ValueError } from "../errors.js";
 import { firstNonFiniteImpl } from "../kernels/index.js";
 import { recordOf, type OpName, type TaskOf, type WasmContext } from "../ops.js";
@@ -52,11 +52,9 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
     const heap = this.heap;
     const bytes = size * bytesPerElement(dtype);
     if (heap !== null && bytes >= RESIDENT_MIN_BYTES) {
-      const block = heap.alloc(bytes);
-      if (block !== null) {
-        if (zero && !block.zeroed) this.arena.kernels!.zero(block.at, bytes);
-        const view = typedArrayOn(dtype, this.buffer!, block.at, size);
-        heap.track(view);
+      const view = heap.allocView(dtype, size, this.buffer!, bytes);
+      if (view !== null) {
+        if (zero && !heap.zeroed) this.arena.kernels!.zero(view.byteOffset, bytes);
         return view;
       }
     }
@@ -64,7 +62,7 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
   }
 
   override release(dtype: DType, data: TypedArray): void {
-    if (this.heap !== null && data.buffer === this.buffer) this.heap.free(data);
+    if (this.heap !== null && data.buffer === this.buffer) this.heap.freeView(data);
     else super.release(dtype, data);
   }
 
