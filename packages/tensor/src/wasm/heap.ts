@@ -148,12 +148,7 @@ export class ResidentHeap {
     const size = roundUp(view.byteLength);
     this.stats.freed++;
     this.stats.liveBytes -= size;
-    let views = this.viewLists.get(size);
-    if (views === undefined) {
-      views = [];
-      this.viewLists.set(size, views);
-    }
-    views.push(view);
+    push(this.viewLists, size, view);
     this.freedSinceMerge = true;
   }
 
@@ -172,12 +167,7 @@ export class ResidentHeap {
 
   private release(at: number, size: number): void {
     this.stats.liveBytes -= size;
-    let list = this.lists.get(size);
-    if (list === undefined) {
-      list = [];
-      this.lists.set(size, list);
-    }
-    list.push(at);
+    push(this.lists, size, at);
     this.freedSinceMerge = true;
   }
 
@@ -211,9 +201,7 @@ export class ResidentHeap {
   }
 
   private addFree(at: number, size: number): void {
-    const list = this.lists.get(size);
-    if (list === undefined) this.lists.set(size, [at]);
-    else list.push(at);
+    push(this.lists, size, at);
   }
 
   /** The smallest free block of at least `size` bytes, split to `size` (the rest stays free); -1: none. */
@@ -225,4 +213,11 @@ export class ResidentHeap {
     if (best > size) this.addFree(at + size, best - size);
     return at;
   }
+}
+
+/** Appends `value` to the list of `size` in `lists`, making the list when there is none. */
+function push<T>(lists: Map<number, T[]>, size: number, value: T): void {
+  const list = lists.get(size);
+  if (list === undefined) lists.set(size, [value]);
+  else list.push(value);
 }
