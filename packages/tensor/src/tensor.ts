@@ -229,7 +229,7 @@ export class Tensor {
   /** Any binary op by name (see `BinaryOp`), with NumPy broadcasting. */
   binary(op: BinaryOp, other: TensorOrNumber): Tensor {
     const b = this.operand(op, other);
-    const outShape = broadcastShapes(op, this.shape, b.shape);
+    const outShape = sameOr(broadcastShapes(op, this.shape, b.shape), this.shape, b.shape);
     const out = this.make(this.backend.binary(op, this, b, outShape), outShape);
     if (b !== other) b.dispose(); // a number's one-element tensor, read by this op only: its storage serves the next
     return out;
@@ -288,7 +288,11 @@ export class Tensor {
         `condition lives on backend '${condition.backend.name}', values on '${this.backend.name}'`,
       );
     }
-    const outShape = broadcastShapes("where", broadcastShapes("where", condition.shape, this.shape), b.shape);
+    const outShape = sameOr(
+      broadcastShapes("where", broadcastShapes("where", condition.shape, this.shape), b.shape),
+      this.shape,
+      condition.shape,
+    );
     const out = this.make(this.backend.where(condition, this, b, outShape), outShape);
     if (b !== other) b.dispose(); // as in `binary`
     return out;
@@ -648,6 +652,13 @@ Object.defineProperty(Tensor.prototype, "data", {
 });
 
 export type NestedArray = number | NestedArray[];
+
+/** An operand's shape (frozen, so the result shares it instead of freezing a copy) when it equals
+ * the broadcast `shape`, else `shape`. */
+function sameOr(shape: Shape, a: Shape, b: Shape): Shape {
+  if (sameShape(shape, a)) return a;
+  return sameShape(shape, b) ? b : shape;
+}
 
 function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
   return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
