@@ -70,7 +70,13 @@ export function checkDout(op: string, dout: Value, out: Value): void {
 export function checkSameShape(op: string, dout: Tensor, like: Tensor | Shape, what: string): void {
   checkTensor(op, "dout", dout);
   const shape = like instanceof Tensor ? like.shape : like;
-  if (dout.shape.length !== shape.length || dout.shape.some((d, i) => d !== shape[i])) {
+  if (!sameDims(dout.shape, shape)) {
     throw new ShapeError(op, `dout has shape ${formatShape(dout.shape)} but ${what} has shape ${formatShape(shape)}`);
   }
+}
+
+function sameDims(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

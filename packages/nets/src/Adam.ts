@@ -1,4 +1,4 @@
-import { type Tensor, checkOptions, fused } from "@bp/tensor";
+import { type FusedValue, type Tensor, checkOptions, fused } from "@bp/tensor";
 import { pow } from "@bp/tensor/kernels";
 import { rootStep } from "./AdaGrad.js";
 import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
@@ -39,23 +39,18 @@ export class Adam implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     this.iter += 1;
     const lrT = (this.lr * Math.sqrt(1 - pow(this.beta2, this.iter))) / (1 - pow(this.beta1, this.iter));
+    const step = (p: FusedValue, g: FusedValue, m0: FusedValue, v0: FusedValue): [FusedValue, FusedValue] => {
+      // m += (1 - beta1) * (grad - m); v += (1 - beta2) * (grad² - v)
+      const m = m0.add(g.sub(m0).mul(1 - this.beta1));
+      const g2 = g.square();
+      const v = v0.add(g2.sub(v0).mul(1 - this.beta2));
+      rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
+      return [m, v];
+    };
     for (const [key, param] of Object.entries(params)) {
       const m0 = slot(this.m, key, param);
       const v0 = slot(this.v, key, param);
-      const [m, v] = fused(
-        (p, g, m0, v0) => {
-          // m += (1 - beta1) * (grad - m); v += (1 - beta2) * (grad² - v)
-          const m = m0.add(g.sub(m0).mul(1 - this.beta1));
-          const g2 = g.square();
-          const v = v0.add(g2.sub(v0).mul(1 - this.beta2));
-          rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
-          return [m, v];
-        },
-        param,
-        gradOf("Adam.update", grads, key),
-        m0,
-        v0,
-      );
+      const [m, v] = fused(step, param, gradOf("Adam.update", grads, key), m0, v0);
       this.m.set(key, m);
       this.v.set(key, v);
       disposeAll(m0, v0);

@@ -89,6 +89,8 @@ export class LayerNet<P extends string = string> implements Net<P> {
   /** What the loops below own of what the layers make (their caches, temporaries, the gradients
    * passed between them). */
   private readonly owned = new Ownership();
+  /** The layers last to first: the order of the backward pass. */
+  private readonly backwardOrder: readonly Layer[];
   /** The gradients with weight decay added that the last `lossAndGradient` returned (the net's
    * own): the next `lossAndGradient` disposes them. */
   private decayedGrads: Tensor[] = [];
@@ -148,6 +150,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
     this.dtype = (first?.dtype as FloatDType | undefined) ?? options.dtype ?? "float64";
     this.backend = first?.backend ?? options.backend ?? cpu;
     this.firstLayerDx = options.firstLayerDx ?? false;
+    this.backwardOrder = [...this.layers.values()].reverse();
     const firstLayer = this.layers.values().next().value;
     if (!this.firstLayerDx && firstLayer !== undefined && "computeDx" in firstLayer) firstLayer.computeDx = false;
   }
@@ -228,7 +231,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
     const last = this.owned.backward(this.lastLayer, () => this.lastLayer.backward(1));
     let dout: Tensor | null = last.result;
     let handOff = last.handOff;
-    for (const layer of [...this.layers.values()].reverse()) {
+    for (const layer of this.backwardOrder) {
       if (dout === null) break;
       const input: Tensor = dout;
       const next = this.owned.backward(layer, () => layer.backward(input));

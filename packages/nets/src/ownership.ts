@@ -1,4 +1,4 @@
-import { type Tensor, track } from "@bp/tensor";
+import { Tensor, track } from "@bp/tensor";
 
 /**
  * What a net's loops own of the tensors its layers make. Layers compute and cache, as in the book,
@@ -17,6 +17,8 @@ export class Ownership {
   private readonly backwards = new Map<object, Tensor[]>();
   /** Tensors given to a caller: never disposed by the net. */
   private readonly given = new WeakSet<Tensor>();
+  /** The tensors a layer holds, refilled by each call (heldTensors). */
+  private readonly held: Tensor[] = [];
 
   /** `layer.forward` under `call`: its output is kept with the caches until its next forward. */
   forward<T>(layer: object, call: () => T): T {
@@ -43,7 +45,7 @@ export class Ownership {
     const { result, made } = track(call);
     const previous = calls.get(layer);
     if (made.length === 0 && previous === undefined) return { result, handOff: false };
-    const held = heldTensors(layer);
+    const held = heldTensors(layer, this.held);
     const kept: Tensor[] = [];
     let handOff = false;
     for (const t of made) {
@@ -70,15 +72,19 @@ export function scoped<T>(f: () => T): T {
 }
 
 /** The tensors in an object's own enumerable fields, and one level into arrays, Maps and plain
- * records held there (where a layer keeps its caches). */
-function heldTensors(owner: object): unknown[] {
-  const held: unknown[] = [];
+ * records held there (where a layer keeps its caches), written into `held` (emptied first). */
+function heldTensors(owner: object, held: Tensor[]): Tensor[] {
+  held.length = 0;
   for (const value of Object.values(owner)) {
     if (typeof value !== "object" || value === null) continue;
-    held.push(value);
-    if (Array.isArray(value)) held.push(...value);
-    else if (value instanceof Map) held.push(...value.values());
-    else if (Object.getPrototypeOf(value) === Object.prototype) held.push(...Object.values(value));
+    if (value instanceof Tensor) held.push(value);
+    else if (Array.isArray(value)) addTensors(held, value);
+    else if (value instanceof Map) addTensors(held, value.values());
+    else if (Object.getPrototypeOf(value) === Object.prototype) addTensors(held, Object.values(value));
   }
   return held;
+}
+
+function addTensors(held: Tensor[], values: Iterable<unknown>): void {
+  for (const v of values) if (v instanceof Tensor) held.push(v);
 }

@@ -29,6 +29,7 @@ for (const op of Object.keys(OPS) as OpName[]) {
   // which no task builder reads) rather than gathered into an array for each op.
   const task = record.task as (out: AllocOut, a: unknown, b: unknown, c: unknown, d: unknown) => { out: TypedArray };
   const check = record.check;
+  const many = op === "fused"; // returns all its outputs (`outs`), every other op its `out`
   Object.defineProperty(OpBackendBase.prototype, op, {
     configurable: true,
     writable: true,
@@ -46,7 +47,7 @@ for (const op of Object.keys(OPS) as OpName[]) {
           throw e;
         }
       }
-      return (t as { outs?: TypedArray[] }).outs ?? t.out; // `fused` returns all its outputs
+      return many ? (t as unknown as { outs: TypedArray[] }).outs : out;
     },
   });
 }

@@ -536,23 +536,36 @@ export const OPS = {
       },
     },
   }),
-  transpose: record<"transpose", { x: TypedArray; shape: Shape; perm: readonly number[]; out: TypedArray }>({
-    task: (out, x, perm) => ({ x: x.data, shape: x.shape, perm, out: out(x.dtype, x.data.length, false) }),
+  transpose: record<
+    "transpose",
+    {
+      x: TypedArray;
+      shape: Shape;
+      perm: readonly number[];
+      /** [batches, rows, cols] of a batched matrix transpose, else null (batchedTransposeDims). */
+      dims: [number, number, number] | null;
+      out: TypedArray;
+    }
+  >({
+    task: (out, x, perm) => ({
+      x: x.data,
+      shape: x.shape,
+      perm,
+      dims: batchedTransposeDims(x.shape, perm),
+      out: out(x.dtype, x.data.length, false),
+    }),
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: () => ELEMENT_COST,
     splitAt: () => MEMORY_SPLIT,
     // Whole matrices of a batched transpose, as the wasm kernel takes them.
-    grain: (t) => {
-      const dims = batchedTransposeDims(t.shape, t.perm);
-      return dims === null ? 1 : dims[1] * dims[2];
-    },
+    grain: (t) => (t.dims === null ? 1 : t.dims[1] * t.dims[2]),
     run: (t, start, end) => transposeImpl(t.x, t.shape, t.perm, t.out, start, end),
     // Batched matrix transposes, e.g. [N, H, W, C] -> [N, C, H, W] (assembly/window.ts).
     wasm: {
-      when: (t) => isFloat(t.x) && t.x.length >= WASM_MIN_SIZE && batchedTransposeDims(t.shape, t.perm) !== null,
+      when: (t) => isFloat(t.x) && t.x.length >= WASM_MIN_SIZE && t.dims !== null,
       run: (t, start, end, w) => {
-        const [, rows, cols] = batchedTransposeDims(t.shape, t.perm)!;
+        const [, rows, cols] = t.dims!;
         const batches = rowsIn(start, end, rows * cols);
         if (batches === null) return transposeImpl(t.x, t.shape, t.perm, t.out, start, end);
         w.kernels.transposeBatched(at(t.x, start), batches[1] - batches[0], rows, cols, at(t.out, start), f32(t.x));

@@ -23,12 +23,19 @@ import { tracking } from "./track.js";
 
 export type TensorOrNumber = Tensor | number;
 
-/** Storage that an op of a backend made (never given to the constructor from outside), with the
- * number of undisposed tensors that hold it (the op's result and its `reshape` views): such storage
- * goes back to the backend when the last of them is disposed. */
-const holders = new WeakMap<TypedArray, number>();
-/** Set by `ownedTensor` for the one constructor call it makes (which clears it first thing). */
-let owning = false;
+/** The undisposed tensors that hold storage an op of a backend made: the op's result and its
+ * `reshape` views share one of these, and the storage goes back to the backend when the last of
+ * them is disposed. */
+interface Holders {
+  count: number;
+}
+/** Storage given to the constructor from outside: it may be another tensor's, so no tensor
+ * recycles it (checked once, when the last holder of some op's storage is disposed). */
+const foreign = new WeakSet<TypedArray>();
+/** Set by `ownedTensor` and `reshape` for the one constructor call they make (which clears it
+ * first thing): the holders the new tensor joins (null: storage nobody recycles). */
+let internal = false;
+let joining: Holders | null = null;
 export interface MatmulOptions {
   /** Read `this` transposed (no copy is made). */
   transposeA?: boolean;
@@ -53,6 +60,8 @@ export class Tensor {
   readonly size: number;
   /** Whether dispose() has run. */
   #disposed = false;
+  /** Who holds this tensor's storage when an op made it (see `Holders`), else null. */
+  #holders: Holders | null = null;
   /** The elements, row-major. Declared last on purpose: `dispose()` deletes this own property, and
    * deleting the property an object got last only steps it back to the shape it had before (a
    * fraction of a microsecond, where redefining it as an accessor took one); a disposed tensor then
@@ -60,11 +69,13 @@ export class Tensor {
   readonly data: TypedArray;
 
   constructor(data: TypedArray, shape: Shape, dtype: DType = dtypeOfArray(data), backend: Backend = cpu) {
-    if (owning) {
+    if (internal) {
       // ownedTensor: storage a backend just allocated for this shape and dtype, which the op or
-      // factory validated before allocating (about 0.3 us less per result than the checks below).
-      owning = false;
-      holders.set(data, 1);
+      // factory validated before allocating (about 0.3 us less per result than the checks below);
+      // or a reshape view, whose shape reshape validated.
+      internal = false;
+      this.#holders = joining;
+      joining = null;
     } else {
       checkShape("Tensor", shape);
       const size = sizeOf(shape);
@@ -78,7 +89,7 @@ export class Tensor {
         throw new DTypeError("Tensor", `data is a ${data.constructor.name} but dtype is ${dtype}`);
       }
       // Storage given from outside may be another tensor's: then neither may recycle it.
-      holders.delete(data);
+      foreign.add(data);
     }
     // A frozen shape (another tensor's) cannot change under this one; any other is copied.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
@@ -122,11 +133,8 @@ export class Tensor {
     this.#disposed = true;
     // From now on `data` is the prototype's getter, which throws.
     delete (this as { data?: TypedArray }).data;
-    const n = holders.get(data);
-    if (n === 1) {
-      holders.delete(data);
-      this.backend.release?.(this.dtype, data);
-    } else if (n !== undefined) holders.set(data, n - 1);
+    const holders = this.#holders;
+    if (holders !== null && --holders.count === 0 && !foreign.has(data)) this.backend.release?.(this.dtype, data);
   }
 
   /** Whether `dispose()` has run on this tensor. */
@@ -221,7 +229,7 @@ export class Tensor {
   /** Any binary op by name (see `BinaryOp`), with NumPy broadcasting. */
   binary(op: BinaryOp, other: TensorOrNumber): Tensor {
     const b = this.operand(op, other);
-    const outShape = broadcastShapes(op, this.shape, b.shape);
+    const outShape = sameOr(broadcastShapes(op, this.shape, b.shape), this.shape, b.shape);
     const out = this.make(this.backend.binary(op, this, b, outShape), outShape);
     if (b !== other) b.dispose(); // a number's one-element tensor, read by this op only: its storage serves the next
     return out;
@@ -280,7 +288,11 @@ export class Tensor {
         `condition lives on backend '${condition.backend.name}', values on '${this.backend.name}'`,
       );
     }
-    const outShape = broadcastShapes("where", broadcastShapes("where", condition.shape, this.shape), b.shape);
+    const outShape = sameOr(
+      broadcastShapes("where", broadcastShapes("where", condition.shape, this.shape), b.shape),
+      this.shape,
+      condition.shape,
+    );
     const out = this.make(this.backend.where(condition, this, b, outShape), outShape);
     if (b !== other) b.dispose(); // as in `binary`
     return out;
@@ -416,10 +428,12 @@ export class Tensor {
       );
     }
     // Two tensors now share the storage: it goes back to the backend only when both are disposed.
-    const n = holders.get(this.data);
-    const view = new Tensor(this.data, s, this.dtype, this.backend);
-    if (n !== undefined) holders.set(this.data, n + 1);
-    return view;
+    const data = this.data;
+    const holders = this.#holders;
+    if (holders !== null) holders.count++;
+    internal = true;
+    joining = holders;
+    return new Tensor(data, Object.freeze(s), this.dtype, this.backend); // s is this call's own array
   }
 
   /** Rows of this tensor along axis 0 picked by `indices` (an int32 tensor, an array or an
@@ -639,6 +653,13 @@ Object.defineProperty(Tensor.prototype, "data", {
 
 export type NestedArray = number | NestedArray[];
 
+/** An operand's shape (frozen, so the result shares it instead of freezing a copy) when it equals
+ * the broadcast `shape`, else `shape`. */
+function sameOr(shape: Shape, a: Shape, b: Shape): Shape {
+  if (sameShape(shape, a)) return a;
+  return sameShape(shape, b) ? b : shape;
+}
+
 function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
   return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
 }
@@ -650,7 +671,11 @@ function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
  * from outside keeps treating its storage as foreign.
  */
 export function ownedTensor(data: TypedArray, shape: Shape, dtype: DType, backend: Backend): Tensor {
-  owning = true;
+  // Storage a backend hands out again (its pool's or its heap's arrays are reused whole) is no
+  // longer what some constructor call was given.
+  foreign.delete(data);
+  internal = true;
+  joining = { count: 1 };
   return new Tensor(data, shape, dtype, backend);
 }
 

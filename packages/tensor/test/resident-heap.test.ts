@@ -167,3 +167,68 @@ describe("ResidentHeap", () => {
     heap.free(keep.view);
   });
 });
+
+describe("ResidentHeap views (allocView / freeView, as the wasm backend allocates)", () => {
+  function viewHeap(capacity: number) {
+    const buffer = new ArrayBuffer(BASE + capacity);
+    return { heap: new ResidentHeap(BASE, BASE + capacity), buffer };
+  }
+
+  it("a freed view comes back itself for the same type and length, its old values kept", () => {
+    const { heap, buffer } = viewHeap(4096);
+    const a = heap.allocView("float32", 100, buffer, 400)!; // 448 bytes at BASE
+    expect(a).toBeInstanceOf(Float32Array);
+    expect([a.byteOffset, a.length, heap.zeroed]).toEqual([BASE, 100, true]);
+    a[0] = 5;
+    heap.freeView(a);
+    expect(heap.stats.freed).toBe(1);
+    expect(heap.stats.liveBytes).toBe(0);
+    const b = heap.allocView("float32", 100, buffer, 400)!;
+    expect(b).toBe(a); // the same typed array: no new view, no new tie
+    expect(heap.zeroed).toBe(false);
+    expect(b[0]).toBe(5); // the backend zero-fills when asked to
+    expect(heap.stats.liveBytes).toBe(448);
+    expect(heap.stats.allocs).toBe(2);
+  });
+
+  it("another type or length of the same block size takes the block with a view of its own", () => {
+    const { heap, buffer } = viewHeap(4096);
+    const a = heap.allocView("float32", 100, buffer, 400)!; // 448 bytes at BASE
+    heap.allocView("float32", 100, buffer, 400); // BASE + 448, held
+    heap.freeView(a);
+    const i = heap.allocView("int32", 100, buffer, 400)!;
+    expect(i).toBeInstanceOf(Int32Array);
+    expect(i.byteOffset).toBe(BASE);
+    heap.freeView(i);
+    const d = heap.allocView("float64", 52, buffer, 416)!; // also 448 bytes
+    expect(d).toBeInstanceOf(Float64Array);
+    expect([d.byteOffset, d.length]).toEqual([BASE, 52]);
+    expect(heap.stats.liveBytes).toBe(896);
+  });
+
+  it("blocks kept with their views merge with the others when the top runs out", () => {
+    const { heap, buffer } = viewHeap(1024);
+    const views = [0, 1, 2, 3].map(() => heap.allocView("float64", 32, buffer, 256)!);
+    expect(heap.allocView("float64", 8, buffer, 64)).toBeNull(); // full
+    heap.freeView(views[1]!);
+    heap.freeView(views[2]!);
+    // 512 bytes: no block of that size; the two freed 256-byte blocks merge into one.
+    const merged = heap.allocView("float64", 64, buffer, 512)!;
+    expect(merged.byteOffset).toBe(BASE + 256);
+    expect(heap.stats.liveBytes).toBe(1024);
+  });
+
+  it("a view handed out again is still tied to its block: collected without freeView, the block is freed", async () => {
+    const { heap, buffer } = viewHeap(4096);
+    (() => {
+      const first = heap.allocView("float32", 100, buffer, 400)!;
+      heap.freeView(first);
+      const again = heap.allocView("float32", 100, buffer, 400)!;
+      expect(again).toBe(first); // the same view, dropped at the end of this scope
+    })();
+    expect(heap.stats.liveBytes).toBe(448);
+    await collectGarbage(() => heap.stats.collected > 0);
+    expect(heap.stats.collected).toBe(1);
+    expect(heap.stats.liveBytes).toBe(0);
+  });
+});

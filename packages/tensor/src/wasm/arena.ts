@@ -17,6 +17,9 @@ export function align16(x: number): number {
  */
 export class Arena {
   private top = 0;
+  /** Bytes the memory had when last looked at: a memory never shrinks, so room below this needs no
+   * look at `memory.buffer` (a call into the engine's API, made by most ops otherwise). */
+  private known = 0;
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -38,13 +41,16 @@ export class Arena {
     const at = align16(this.top);
     const end = at + bytes;
     if (end > this.limit) return -1;
-    const have = this.memory.buffer.byteLength;
-    if (end > have) {
-      try {
-        this.memory.grow(Math.ceil((end - have) / PAGE));
-      } catch {
-        return -1;
+    if (end > this.known) {
+      const have = this.memory.buffer.byteLength;
+      if (end > have) {
+        try {
+          this.memory.grow(Math.ceil((end - have) / PAGE));
+        } catch {
+          return -1;
+        }
       }
+      this.known = this.memory.buffer.byteLength;
     }
     this.top = end;
     return at;

@@ -1,10 +1,10 @@
 import type { ResidentBackend, TensorData } from "../backend.js";
 import { CpuBackend } from "../cpu.js";
 import type { DType, TypedArray } from "../dtype.js";
-import { bytesPerElement, typedArrayOn } from "../dtype.js";
+import { bytesPerElement } from "../dtype.js";
 import { ValueError } from "../errors.js";
 import { firstNonFiniteImpl } from "../kernels/index.js";
-import { recordOf, type OpName, type TaskOf } from "../ops.js";
+import { recordOf, type OpName, type TaskOf, type WasmContext } from "../ops.js";
 import { checkOptions, describeValue } from "../shape.js";
 import { Arena, stageTask } from "./arena.js";
 import { ResidentHeap } from "./heap.js";
@@ -38,6 +38,7 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
   ) {
     super();
     this.buffer = heap === null ? null : arena.memory.buffer;
+    this.context = { kernels: arena.kernels!, scratch: 0 };
   }
 
   /** Zero-filled storage: a block of the resident heap when it has room, else ordinary memory. */
@@ -51,11 +52,9 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
     const heap = this.heap;
     const bytes = size * bytesPerElement(dtype);
     if (heap !== null && bytes >= RESIDENT_MIN_BYTES) {
-      const block = heap.alloc(bytes);
-      if (block !== null) {
-        if (zero && !block.zeroed) this.arena.kernels!.zero(block.at, bytes);
-        const view = typedArrayOn(dtype, this.buffer!, block.at, size);
-        heap.track(view);
+      const view = heap.allocView(dtype, size, this.buffer!, bytes);
+      if (view !== null) {
+        if (zero && !heap.zeroed) this.arena.kernels!.zero(view.byteOffset, bytes);
         return view;
       }
     }
@@ -63,7 +62,7 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
   }
 
   override release(dtype: DType, data: TypedArray): void {
-    if (this.heap !== null && data.buffer === this.buffer) this.heap.free(data);
+    if (this.heap !== null && data.buffer === this.buffer) this.heap.freeView(data);
     else super.release(dtype, data);
   }
 
@@ -76,6 +75,8 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
   /** The byte offset of `data` in the module's memory when it lives there (a resident tensor), else -1. */
   private readonly residentAt = (data: TypedArray): number => (data.buffer === this.buffer ? data.byteOffset : -1);
   private readonly resident = (data: TypedArray): boolean => data.buffer === this.buffer;
+  /** What a wasm kernel's `run` reads besides its task, refilled for each op (one op runs at a time). */
+  private readonly context: WasmContext;
 
   /** The op's wasm kernel when its record has one that applies and the staging room holds the
    * operands that are not resident; else the TypeScript kernel (same bits either way). */
@@ -87,7 +88,10 @@ export class WasmBackend extends CpuBackend implements ResidentBackend {
       const out = task.out;
       const staged = stageTask(this.arena, record.inputs, task, this.residentAt, wasm.scratch?.(task, kernels) ?? 0, 1);
       if (staged !== null) {
-        wasm.run(task, 0, record.units(task), { kernels, scratch: staged.scratch });
+        const context = this.context;
+        context.kernels = kernels;
+        context.scratch = staged.scratch;
+        wasm.run(task, 0, record.units(task), context);
         if (task.out !== out) {
           out.set(task.out);
           task.out = out;
