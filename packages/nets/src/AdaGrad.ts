@@ -26,19 +26,17 @@ export class AdaGrad implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     for (const [key, param] of Object.entries(params)) {
-      const h0 = slot(this.h, key, param);
-      const h = fused(
-        (p, g, h0) => {
-          const h = h0.add(g.square()); // h += grad²
+      const h = slot(this.h, key, param);
+      fused(
+        (p, g, h) => {
+          h.assign(h.add(g.square())); // h += grad²
           rootStep(p, g, h, this.lr);
-          return h;
         },
         param,
         gradOf("AdaGrad.update", grads, key),
-        h0,
+        h,
       );
       this.h.set(key, h);
-      h0.dispose();
     }
   }
 }

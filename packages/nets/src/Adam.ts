@@ -1,7 +1,7 @@
 import { type FusedValue, type Tensor, checkOptions, fused } from "@bp/tensor";
 import { pow } from "@bp/tensor/kernels";
 import { rootStep } from "./AdaGrad.js";
-import { checkDecay, checkRate, disposeAll, gradOf, slot, type Optimizer } from "./Optimizer.js";
+import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface AdamOptions {
   /** Learning rate (default 0.001). */
@@ -17,8 +17,8 @@ export interface AdamOptions {
  * `lr_t = lr * sqrt(1 - beta2^iter) / (1 - beta1^iter)`, `m += (1 - beta1) * (grad - m)`,
  * `v += (1 - beta2) * (grad² - v)`, `param -= lr_t * m / (sqrt(v) + 1e-7)`, one op per arithmetic
  * step, all of a parameter's in one `fused` pass over memory (the same bits as the ops one by one).
- * `m` and `v` hold the latest moments; an update disposes the previous ones (Tensor.dispose), so
- * steady training reuses their storage.
+ * `m` and `v` hold the moments, updated in place as the book's `+=` does (each update writes into
+ * the lines it has just read instead of into fresh storage).
  */
 export class Adam implements Optimizer {
   readonly lr: number;
@@ -39,21 +39,24 @@ export class Adam implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     this.iter += 1;
     const lrT = (this.lr * Math.sqrt(1 - pow(this.beta2, this.iter))) / (1 - pow(this.beta1, this.iter));
-    const step = (p: FusedValue, g: FusedValue, m0: FusedValue, v0: FusedValue): [FusedValue, FusedValue] => {
-      // m += (1 - beta1) * (grad - m); v += (1 - beta2) * (grad² - v)
-      const m = m0.add(g.sub(m0).mul(1 - this.beta1));
-      const g2 = g.square();
-      const v = v0.add(g2.sub(v0).mul(1 - this.beta2));
+    const step = (p: FusedValue, g: FusedValue, m: FusedValue, v: FusedValue): void => {
+      m.assign(m.add(g.sub(m).mul(1 - this.beta1))); // m += (1 - beta1) * (grad - m)
+      v.assign(
+        v.add(
+          g
+            .square()
+            .sub(v)
+            .mul(1 - this.beta2),
+        ),
+      ); // v += (1 - beta2) * (grad² - v)
       rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
-      return [m, v];
     };
     for (const [key, param] of Object.entries(params)) {
-      const m0 = slot(this.m, key, param);
-      const v0 = slot(this.v, key, param);
-      const [m, v] = fused(step, param, gradOf("Adam.update", grads, key), m0, v0);
+      const m = slot(this.m, key, param);
+      const v = slot(this.v, key, param);
+      fused(step, param, gradOf("Adam.update", grads, key), m, v);
       this.m.set(key, m);
       this.v.set(key, v);
-      disposeAll(m0, v0);
     }
   }
 }

@@ -27,19 +27,17 @@ export class Momentum implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     for (const [key, param] of Object.entries(params)) {
-      const v0 = slot(this.v, key, param);
-      const v = fused(
-        (p, g, v0) => {
-          const v = v0.mul(this.momentum).sub(g.mul(this.lr)); // v = momentum * v - lr * grad
+      const v = slot(this.v, key, param);
+      fused(
+        (p, g, v) => {
+          v.assign(v.mul(this.momentum).sub(g.mul(this.lr))); // v = momentum * v - lr * grad
           p.assign(p.add(v)); // param += v
-          return v;
         },
         param,
         gradOf("Momentum.update", grads, key),
-        v0,
+        v,
       );
       this.v.set(key, v);
-      v0.dispose();
     }
   }
 }

@@ -22,20 +22,18 @@ export class Nesterov implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     const m = this.momentum;
     for (const [key, param] of Object.entries(params)) {
-      const v0 = slot(this.v, key, param);
-      const v = fused(
-        (p, g, v0) => {
-          const v = v0.mul(m).sub(g.mul(this.lr)); // v = momentum * v - lr * grad
+      const v = slot(this.v, key, param);
+      fused(
+        (p, g, v) => {
+          v.assign(v.mul(m).sub(g.mul(this.lr))); // v = momentum * v - lr * grad
           // param += momentum² * v; param -= (1 + momentum) * lr * grad
           p.assign(p.add(v.mul(m * m)).sub(g.mul((1 + m) * this.lr)));
-          return v;
         },
         param,
         gradOf("Nesterov.update", grads, key),
-        v0,
+        v,
       );
       this.v.set(key, v);
-      v0.dispose();
     }
   }
 }

@@ -22,11 +22,6 @@ export function gradOf(op: string, grads: Readonly<Record<string, Tensor>>, key:
   return g;
 }
 
-/** Disposes an update's temporaries and the state tensors it replaced (storage for the next update). */
-export function disposeAll(...tensors: Tensor[]): void {
-  for (const t of tensors) t.dispose();
-}
-
 /** A per-parameter buffer (velocity, squared-gradient sum, ...), zeros of the parameter's shape on
  * the first update. */
 export function slot(buffers: Map<string, Tensor>, key: string, p: Tensor): Tensor {

@@ -28,20 +28,18 @@ export class RMSprop implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     for (const [key, param] of Object.entries(params)) {
-      const h0 = slot(this.h, key, param);
-      const h = fused(
-        (p, g, h0) => {
+      const h = slot(this.h, key, param);
+      fused(
+        (p, g, h) => {
           // h = decayRate * h + (1 - decayRate) * grad²
-          const h = h0.mul(this.decayRate).add(g.square().mul(1 - this.decayRate));
+          h.assign(h.mul(this.decayRate).add(g.square().mul(1 - this.decayRate)));
           rootStep(p, g, h, this.lr);
-          return h;
         },
         param,
         gradOf("RMSprop.update", grads, key),
-        h0,
+        h,
       );
       this.h.set(key, h);
-      h0.dispose();
     }
   }
 }
