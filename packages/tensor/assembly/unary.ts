@@ -290,15 +290,24 @@ function argmaxOf(x: usize, len: i32, f32: bool): i32 {
 /** Rows per block of the rows-of-four paths (a multiple of four). */
 const BLOCK4 = 64;
 
+/** Bytes of out zeroed at a time by `memory.fill` before its results are stored (as assembly/along.ts
+ * does: a memset of a page writes whole lines without first reading them from memory, which a store
+ * does; in a training step, where out is not in cache, float32 argmax [432000, 4] takes 0.31-0.35 ms
+ * instead of 0.35-0.39). */
+const FILL_BYTES = 4096;
+
 /**
  * Rows of four values: blocks of BLOCK4 rows (then one of fewer, a whole number of groups), four
- * float32 or two float64 rows per group. Returns the rows done (all but the last rows % 4 or % 2).
+ * float32 or two float64 rows per group, out zeroed a page at a time first. Returns the rows done
+ * (all but the last rows % 4 or % 2).
  */
 function rowsOf4<K>(kernel: K, x: usize, rows: i32, out: usize, f32: bool): i32 {
   const outShift = kernel.outShift(f32);
   const groupMask = f32 ? ~3 : ~1;
   let r = 0;
+  const fillRows = FILL_BYTES >> outShift;
   for (let n = min(BLOCK4, rows) & groupMask; n > 0; n = min(BLOCK4, rows - r) & groupMask) {
+    if (r % fillRows === 0) memory.fill(out, 0, (<usize>min(fillRows, rows - r)) << outShift);
     if (!(f32 ? block4x32<K>(kernel, x, n, out) : block4x64<K>(kernel, x, n, out))) kernel.exact(x, n, out, f32);
     x += (<usize>n) << (f32 ? 4 : 5);
     out += (<usize>n) << outShift;
