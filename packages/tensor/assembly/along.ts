@@ -10,6 +10,7 @@
  * (rows from r on may be left unwritten: the op then throws and nobody sees out).
  */
 export function putAlongRows(values: usize, indices: usize, rows: i32, depth: i32, out: usize, f32: bool): i32 {
+  if (depth === 4) return f32 ? putAlong4x32(values, indices, rows, out) : putAlong4x64(values, indices, rows, out);
   return f32 ? putAlongT<f32>(values, indices, rows, depth, out) : putAlongT<f64>(values, indices, rows, depth, out);
 }
 
@@ -31,4 +32,79 @@ function putAlongT<T>(values: usize, indices: usize, rows: i32, depth: i32, out:
     }
   }
   return -1;
+}
+
+// Rows of four (2x2 pooling windows) are written whole, in one pass with vector stores: a row is its
+// value where the lane's position equals the row's index and +0 elsewhere (`v128.and` of the value
+// with the lane mask `index == position`): the same bits as zeroing the row and storing the value.
+// Each FILL_BYTES of out is first zeroed by `memory.fill` (the engine's memset), then overwritten
+// while in L1. On the machine measured (x86, AMD Zen 4) a memset of a few KiB apparently writes
+// whole cache lines without reading them from memory first, which the vector stores alone do: when
+// out is not in cache (Pooling's backward in a training step) it is written about 30% faster
+// (float32 [432000, 4]: 0.37 ms instead of 0.52; float64 0.66 instead of 1.0, which was slower than
+// the old fill-then-store loop); with out in cache the fill costs about 0.1 ms (0.31 instead of 0.19).
+
+/** Bytes of out zeroed at a time before its rows are written (a page: above the size from which
+ * memset writes whole lines, below L1). */
+const FILL_BYTES = 4096;
+
+/** putAlongRows for rows of four float32 values: four rows (four indices, four values, four row
+ * vectors) at a time. */
+function putAlong4x32(values: usize, indices: usize, rows: i32, out: usize): i32 {
+  const position = i32x4(0, 1, 2, 3);
+  const fillRows = FILL_BYTES >> 4;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    if ((r & (fillRows - 1)) === 0) memory.fill(out + ((<usize>r) << 4), 0, (<usize>min(fillRows, rows - r)) << 4);
+    const k = v128.load(indices + ((<usize>r) << 2));
+    // Any index with a bit outside 0..3 (negative ones included): the rows one by one, to find it.
+    if (v128.any_true(v128.and(k, i32x4.splat(~3)))) break;
+    const v = v128.load(values + ((<usize>r) << 2));
+    const o = out + ((<usize>r) << 4);
+    v128.store(o, v128.and(i32x4.shuffle(v, v, 0, 0, 0, 0), i32x4.eq(i32x4.shuffle(k, k, 0, 0, 0, 0), position)));
+    v128.store(o, v128.and(i32x4.shuffle(v, v, 1, 1, 1, 1), i32x4.eq(i32x4.shuffle(k, k, 1, 1, 1, 1), position)), 16);
+    v128.store(o, v128.and(i32x4.shuffle(v, v, 2, 2, 2, 2), i32x4.eq(i32x4.shuffle(k, k, 2, 2, 2, 2), position)), 32);
+    v128.store(o, v128.and(i32x4.shuffle(v, v, 3, 3, 3, 3), i32x4.eq(i32x4.shuffle(k, k, 3, 3, 3, 3), position)), 48);
+  }
+  for (; r < rows; r++) {
+    const index = load<i32>(indices + ((<usize>r) << 2));
+    if (<u32>index >= 4) return r;
+    const v = v128.load32_splat(values + ((<usize>r) << 2));
+    v128.store(out + ((<usize>r) << 4), v128.and(v, i32x4.eq(i32x4.splat(index), position)));
+  }
+  return -1;
+}
+
+/** putAlongRows for rows of four float64 values: four rows at a time, each row two vectors, masked
+ * by positions (0, 1) and (2, 3) (as 32-bit lanes (0, 0, 1, 1) and (2, 2, 3, 3): both halves of a
+ * 64-bit lane match). */
+function putAlong4x64(values: usize, indices: usize, rows: i32, out: usize): i32 {
+  const low = i32x4(0, 0, 1, 1);
+  const high = i32x4(2, 2, 3, 3);
+  const fillRows = FILL_BYTES >> 5;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    if ((r & (fillRows - 1)) === 0) memory.fill(out + ((<usize>r) << 5), 0, (<usize>min(fillRows, rows - r)) << 5);
+    const k = v128.load(indices + ((<usize>r) << 2));
+    if (v128.any_true(v128.and(k, i32x4.splat(~3)))) break;
+    const v01 = v128.load(values + ((<usize>r) << 3));
+    const v23 = v128.load(values + ((<usize>r) << 3), 16);
+    const o = out + ((<usize>r) << 5);
+    row64(o, i64x2.shuffle(v01, v01, 0, 0), i32x4.shuffle(k, k, 0, 0, 0, 0), low, high);
+    row64(o + 32, i64x2.shuffle(v01, v01, 1, 1), i32x4.shuffle(k, k, 1, 1, 1, 1), low, high);
+    row64(o + 64, i64x2.shuffle(v23, v23, 0, 0), i32x4.shuffle(k, k, 2, 2, 2, 2), low, high);
+    row64(o + 96, i64x2.shuffle(v23, v23, 1, 1), i32x4.shuffle(k, k, 3, 3, 3, 3), low, high);
+  }
+  for (; r < rows; r++) {
+    const index = load<i32>(indices + ((<usize>r) << 2));
+    if (<u32>index >= 4) return r;
+    row64(out + ((<usize>r) << 5), v128.load64_splat(values + ((<usize>r) << 3)), i32x4.splat(index), low, high);
+  }
+  return -1;
+}
+
+/** Row o (float64) of value v at the position whose 32-bit lanes k matches in low or high. */
+function row64(o: usize, v: v128, k: v128, low: v128, high: v128): void {
+  v128.store(o, v128.and(v, i32x4.eq(k, low)));
+  v128.store(o, v128.and(v, i32x4.eq(k, high)), 16);
 }

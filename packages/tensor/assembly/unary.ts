@@ -202,9 +202,8 @@ export function argmaxRows(x: usize, rows: i32, len: i32, out: usize, f32: bool)
   const rowBytes = (<usize>len) << (f32 ? 2 : 3);
   let r = 0;
   if (len === 4) {
-    // Rows of four (2x2 pooling windows): rows loaded whole and regrouped by lane shuffles.
-    const k = changetype<Argmax4>(0);
-    r = f32 ? rowsOf4x32<Argmax4>(k, x, rows, out) : rowsOf4x64<Argmax4>(k, x, rows, out);
+    // Rows of four (2x2 pooling windows): rows loaded whole, their elements compared in pairs.
+    r = rowsOf4<Argmax4>(changetype<Argmax4>(0), x, rows, out, f32);
     x += <usize>r * rowBytes;
     out += (<usize>r) << 2;
   }
@@ -278,112 +277,147 @@ function argmaxOf(x: usize, len: i32, f32: bool): i32 {
   return bestK;
 }
 
+// Rows of four (2x2 pooling windows). Without NaN, the first of equal maxima of a row is found as a
+// tournament: elements 0 and 1, then 2 and 3, each pair keeping its first element unless the second
+// is strictly larger, then the two winners the same way. That is the first maximum, as in the
+// TypeScript loop (a later element wins only when strictly larger than every earlier one), and of
+// equal values (-0 and +0) the first stays. Keeping `a` unless `b` is strictly larger is exactly
+// `f32x4.pmax(a, b)` (`a < b ? b : a`, one instruction on x86 and ARM; `f32x4.max` would prefer +0
+// and NaN), and `pmin` for the minimum. NaN is handled per block: a block is first computed as if it
+// held no NaN, and when the sum of its values is NaN (a NaN among them, or Infinity - Infinity) it is
+// done again row by row with the exact loops, which costs nothing on blocks without NaN.
+
+/** Rows per block of the rows-of-four paths (a multiple of four). */
+const BLOCK4 = 64;
+
+/** Bytes of out zeroed at a time by `memory.fill` before its results are stored (as assembly/along.ts
+ * does: a memset of a page writes whole lines without first reading them from memory, which a store
+ * does; in a training step, where out is not in cache, float32 argmax [432000, 4] takes 0.31-0.35 ms
+ * instead of 0.35-0.39). */
+const FILL_BYTES = 4096;
+
 /**
- * Rows of four float64 values (2x2 pooling windows), two rows at a time: loaded whole and regrouped
- * by 64-bit lane shuffles into v0..v3 (element k of both rows), then given to the kernel with a mask
- * of the lanes that hold a NaN. Returns the rows done (all but an odd last one).
+ * Rows of four values: blocks of BLOCK4 rows (then one of fewer, a whole number of groups), four
+ * float32 or two float64 rows per group, out zeroed a page at a time first. Returns the rows done
+ * (all but the last rows % 4 or % 2).
  */
-function rowsOf4x64<K>(kernel: K, x: usize, rows: i32, out: usize): i32 {
+function rowsOf4<K>(kernel: K, x: usize, rows: i32, out: usize, f32: bool): i32 {
+  const outShift = kernel.outShift(f32);
+  const groupMask = f32 ? ~3 : ~1;
   let r = 0;
-  for (; r + 2 <= rows; r += 2, x += 64, out += kernel.outBytes64()) {
-    const a0 = v128.load(x);
-    const a1 = v128.load(x, 16);
-    const b0 = v128.load(x, 32);
-    const b1 = v128.load(x, 48);
-    const v0 = i64x2.shuffle(a0, b0, 0, 2);
-    const v1 = i64x2.shuffle(a0, b0, 1, 3);
-    const v2 = i64x2.shuffle(a1, b1, 0, 2);
-    const v3 = i64x2.shuffle(a1, b1, 1, 3);
-    const nan = v128.or(v128.or(f64x2.ne(v0, v0), f64x2.ne(v1, v1)), v128.or(f64x2.ne(v2, v2), f64x2.ne(v3, v3)));
-    kernel.rows64(x, out, v0, v1, v2, v3, nan);
+  const fillRows = FILL_BYTES >> outShift;
+  for (let n = min(BLOCK4, rows) & groupMask; n > 0; n = min(BLOCK4, rows - r) & groupMask) {
+    if (r % fillRows === 0) memory.fill(out, 0, (<usize>min(fillRows, rows - r)) << outShift);
+    if (!(f32 ? block4x32<K>(kernel, x, n, out) : block4x64<K>(kernel, x, n, out))) kernel.exact(x, n, out, f32);
+    x += (<usize>n) << (f32 ? 4 : 5);
+    out += (<usize>n) << outShift;
+    r += n;
   }
   return r;
 }
 
-/** rowsOf4x64 for float32: four rows at a time, a 4x4 transpose in eight lane shuffles. Returns the
- * rows done (all but the last rows % 4). */
-function rowsOf4x32<K>(kernel: K, x: usize, rows: i32, out: usize): i32 {
-  let r = 0;
-  for (; r + 4 <= rows; r += 4, x += 64, out += 16) {
+/**
+ * n rows (a multiple of 4) of four float32 values, four rows a, b, c, d (64 bytes) at a time, given
+ * to the kernel as the even and odd elements of rows a and b (a0 a2 b0 b2, a1 a3 b1 b3) and of c and
+ * d. Returns false when the sum of the values is NaN (the results are then not the exact ones).
+ */
+function block4x32<K>(kernel: K, x: usize, n: i32, out: usize): bool {
+  let sum = f32x4.splat(0);
+  for (let i = 0; i < n; i += 4, x += 64, out += 16) {
     const a = v128.load(x);
     const b = v128.load(x, 16);
     const c = v128.load(x, 32);
     const d = v128.load(x, 48);
-    const ab01 = i32x4.shuffle(a, b, 0, 4, 1, 5);
-    const ab23 = i32x4.shuffle(a, b, 2, 6, 3, 7);
-    const cd01 = i32x4.shuffle(c, d, 0, 4, 1, 5);
-    const cd23 = i32x4.shuffle(c, d, 2, 6, 3, 7);
-    const v0 = i64x2.shuffle(ab01, cd01, 0, 2);
-    const v1 = i64x2.shuffle(ab01, cd01, 1, 3);
-    const v2 = i64x2.shuffle(ab23, cd23, 0, 2);
-    const v3 = i64x2.shuffle(ab23, cd23, 1, 3);
-    const nan = v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3)));
-    kernel.rows32(x, out, v0, v1, v2, v3, nan);
+    sum = f32x4.add(sum, f32x4.add(f32x4.add(a, b), f32x4.add(c, d)));
+    kernel.rows32(
+      out,
+      i32x4.shuffle(a, b, 0, 2, 4, 6),
+      i32x4.shuffle(a, b, 1, 3, 5, 7),
+      i32x4.shuffle(c, d, 0, 2, 4, 6),
+      i32x4.shuffle(c, d, 1, 3, 5, 7),
+    );
   }
-  return r;
+  return !v128.any_true(f32x4.ne(sum, sum));
 }
 
 /**
- * argmaxRows on rows of four: without NaN, the index of the first of equal maxima (`>` only); rows
- * with a NaN (whose argmax is the first NaN's index) element by element.
+ * block4x32 for float64: two rows a, b (64 bytes) at a time, given to the kernel as element k of
+ * both rows (ak bk) for k = 0 to 3.
  */
+function block4x64<K>(kernel: K, x: usize, n: i32, out: usize): bool {
+  let sum = f64x2.splat(0);
+  for (let i = 0; i < n; i += 2, x += 64, out += kernel.outBytes64()) {
+    const a01 = v128.load(x);
+    const a23 = v128.load(x, 16);
+    const b01 = v128.load(x, 32);
+    const b23 = v128.load(x, 48);
+    sum = f64x2.add(sum, f64x2.add(f64x2.add(a01, a23), f64x2.add(b01, b23)));
+    kernel.rows64(
+      out,
+      i64x2.shuffle(a01, b01, 0, 2),
+      i64x2.shuffle(a01, b01, 1, 3),
+      i64x2.shuffle(a23, b23, 0, 2),
+      i64x2.shuffle(a23, b23, 1, 3),
+    );
+  }
+  return !v128.any_true(f64x2.ne(sum, sum));
+}
+
+/** argmaxRows on rows of four: the tournament's winner's index (a true lane mask is -1, so `2 - mask`
+ * is 3 where the second of elements 2 and 3 won, and 2 where the first did). */
 class Argmax4 {
+  outShift(_f32: bool): usize {
+    return 2;
+  }
   outBytes64(): usize {
     return 8;
   }
-  rows64(x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
-    if (v128.any_true(nan)) {
-      store<i32>(out, argmaxOf(x, 4, false));
-      store<i32>(out + 4, argmaxOf(x + 32, 4, false));
-      return;
-    }
-    let gt = f64x2.gt(v1, v0);
-    let best = v128.bitselect(v1, v0, gt);
-    let k = v128.and(gt, i64x2.splat(1));
-    gt = f64x2.gt(v2, best);
-    best = v128.bitselect(v2, best, gt);
-    k = v128.bitselect(i64x2.splat(2), k, gt);
-    k = v128.bitselect(i64x2.splat(3), k, f64x2.gt(v3, best));
-    store<i32>(out, <i32>i64x2.extract_lane(k, 0));
-    store<i32>(out + 4, <i32>i64x2.extract_lane(k, 1));
+  rows64(out: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
+    const g01 = f64x2.gt(v1, v0);
+    const g23 = f64x2.gt(v3, v2);
+    const g = f64x2.gt(f64x2.pmax(v2, v3), f64x2.pmax(v0, v1));
+    // The 64-bit lanes' indices, each in both of its 32-bit halves: the low halves are the result.
+    const k = v128.bitselect(i32x4.sub(i32x4.splat(2), g23), i32x4.neg(g01), g);
+    v128.store64_lane(out, i32x4.shuffle(k, k, 0, 2, 0, 2), 0);
   }
-  rows32(x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
-    if (v128.any_true(nan)) {
-      for (let i: usize = 0; i < 4; i++) store<i32>(out + 4 * i, argmaxOf(x + 16 * i, 4, true));
-      return;
-    }
-    let gt = f32x4.gt(v1, v0);
-    let best = v128.bitselect(v1, v0, gt);
-    let k = v128.and(gt, i32x4.splat(1));
-    gt = f32x4.gt(v2, best);
-    best = v128.bitselect(v2, best, gt);
-    k = v128.bitselect(i32x4.splat(2), k, gt);
-    v128.store(out, v128.bitselect(i32x4.splat(3), k, f32x4.gt(v3, best)));
+  rows32(out: usize, eab: v128, oab: v128, ecd: v128, ocd: v128): void {
+    // Each pair's winner and index (lanes: a's pair 01, a's pair 23, b's pair 01, b's pair 23).
+    const pair = i32x4(0, 2, 0, 2);
+    const kab = i32x4.sub(pair, f32x4.gt(oab, eab));
+    const kcd = i32x4.sub(pair, f32x4.gt(ocd, ecd));
+    const ab = f32x4.pmax(eab, oab);
+    const cd = f32x4.pmax(ecd, ocd);
+    // Pair 23's winner against pair 01's, for rows a, b, c, d.
+    const g = f32x4.gt(i32x4.shuffle(ab, cd, 1, 3, 5, 7), i32x4.shuffle(ab, cd, 0, 2, 4, 6));
+    v128.store(out, v128.bitselect(i32x4.shuffle(kab, kcd, 1, 3, 5, 7), i32x4.shuffle(kab, kcd, 0, 2, 4, 6), g));
+  }
+  exact(x: usize, rows: i32, out: usize, f32: bool): void {
+    const rowBytes: usize = f32 ? 16 : 32;
+    for (let r = 0; r < rows; r++) store<i32>(out + ((<usize>r) << 2), argmaxOf(x + <usize>r * rowBytes, 4, f32));
   }
 }
 
-/**
- * extremeRows on rows of four. The running value starts from element 0 instead of the start value
- * (+-Infinity): the same result, as element 0 replaces the start value unless it equals it or is
- * NaN, and a NaN anywhere gives NaN.
- */
+/** extremeOfRows on rows of four: the tournament's winner. */
 class Extreme4<Cmp> {
+  outShift(f32: bool): usize {
+    return f32 ? 2 : 3;
+  }
   outBytes64(): usize {
     return 16;
   }
-  rows64(_x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
+  rows64(out: usize, v0: v128, v1: v128, v2: v128, v3: v128): void {
     const cmp = changetype<Cmp>(0);
-    let best = v128.bitselect(v1, v0, cmp.v64(v1, v0));
-    best = v128.bitselect(v2, best, cmp.v64(v2, best));
-    best = v128.bitselect(v3, best, cmp.v64(v3, best));
-    v128.store(out, v128.bitselect(f64x2.splat(NaN), best, nan));
+    v128.store(out, cmp.pick64(cmp.pick64(v0, v1), cmp.pick64(v2, v3)));
   }
-  rows32(_x: usize, out: usize, v0: v128, v1: v128, v2: v128, v3: v128, nan: v128): void {
+  rows32(out: usize, eab: v128, oab: v128, ecd: v128, ocd: v128): void {
     const cmp = changetype<Cmp>(0);
-    let best = v128.bitselect(v1, v0, cmp.v32(v1, v0));
-    best = v128.bitselect(v2, best, cmp.v32(v2, best));
-    best = v128.bitselect(v3, best, cmp.v32(v3, best));
-    v128.store(out, v128.bitselect(f32x4.splat(NaN), best, nan));
+    const ab = cmp.pick32(eab, oab);
+    const cd = cmp.pick32(ecd, ocd);
+    v128.store(out, cmp.pick32(i32x4.shuffle(ab, cd, 0, 2, 4, 6), i32x4.shuffle(ab, cd, 1, 3, 5, 7)));
+  }
+  exact(x: usize, rows: i32, out: usize, f32: bool): void {
+    const rowBytes: usize = f32 ? 16 : 32;
+    for (let r = 0; r < rows; r++) extremeOf<Cmp>(x + <usize>r * rowBytes, 4, out + ((<usize>r) << (f32 ? 2 : 3)), f32);
   }
 }
 
@@ -403,13 +437,20 @@ function lanes32x4(x: usize, rowBytes: usize, k: i32): v128 {
 }
 
 // The comparisons of maxRows: which value wins over the running best (strictly, so the first of equal
-// values stays), and where the running best starts.
+// values stays), the same choice as one operation (`pick`: best unless v wins, NaN ignored), and
+// where the running best starts.
 class Greater {
   v64(v: v128, best: v128): v128 {
     return f64x2.gt(v, best);
   }
   v32(v: v128, best: v128): v128 {
     return f32x4.gt(v, best);
+  }
+  pick64(best: v128, v: v128): v128 {
+    return f64x2.pmax(best, v);
+  }
+  pick32(best: v128, v: v128): v128 {
+    return f32x4.pmax(best, v);
   }
   start(): f64 {
     return -Infinity;
@@ -422,6 +463,12 @@ class Less {
   v32(v: v128, best: v128): v128 {
     return f32x4.lt(v, best);
   }
+  pick64(best: v128, v: v128): v128 {
+    return f64x2.pmin(best, v);
+  }
+  pick32(best: v128, v: v128): v128 {
+    return f32x4.pmin(best, v);
+  }
   start(): f64 {
     return Infinity;
   }
@@ -432,8 +479,7 @@ function extremeRows<Cmp>(cmp: Cmp, x: usize, rows: i32, len: i32, out: usize, f
   let r = 0;
   if (len === 4) {
     // Rows of four (2x2 pooling windows), loaded whole as argmaxRows does.
-    const k = changetype<Extreme4<Cmp>>(0);
-    r = f32 ? rowsOf4x32<Extreme4<Cmp>>(k, x, rows, out) : rowsOf4x64<Extreme4<Cmp>>(k, x, rows, out);
+    r = rowsOf4<Extreme4<Cmp>>(changetype<Extreme4<Cmp>>(0), x, rows, out, f32);
     x += <usize>r * rowBytes;
     out += (<usize>r) << (f32 ? 2 : 3);
   }
@@ -464,30 +510,35 @@ function extremeRows<Cmp>(cmp: Cmp, x: usize, rows: i32, len: i32, out: usize, f
       out += 16;
     }
   }
-  // The last rows, one at a time, in the same lanes.
+  // The last rows, one at a time.
   for (; r < rows; r++) {
-    if (f32) {
-      let best = f32x4.splat(<f32>cmp.start());
-      let nanSeen = i32x4.splat(0);
-      for (let k = 0; k < len; k++) {
-        const v = v128.load32_splat(x + ((<usize>k) << 2));
-        best = v128.bitselect(v, best, cmp.v32(v, best));
-        nanSeen = v128.or(nanSeen, f32x4.ne(v, v));
-      }
-      store<f32>(out, f32x4.extract_lane(v128.bitselect(f32x4.splat(NaN), best, nanSeen), 0));
-      out += 4;
-    } else {
-      let best = f64x2.splat(cmp.start());
-      let nanSeen = i64x2.splat(0);
-      for (let k = 0; k < len; k++) {
-        const v = v128.load64_splat(x + ((<usize>k) << 3));
-        best = v128.bitselect(v, best, cmp.v64(v, best));
-        nanSeen = v128.or(nanSeen, f64x2.ne(v, v));
-      }
-      store<f64>(out, f64x2.extract_lane(v128.bitselect(f64x2.splat(NaN), best, nanSeen), 0));
-      out += 8;
-    }
+    extremeOf<Cmp>(x, len, out, f32);
     x += rowBytes;
+    out += f32 ? 4 : 8;
+  }
+}
+
+/** The extreme of one row of `len` values at x into out, in the lanes of one vector. */
+function extremeOf<Cmp>(x: usize, len: i32, out: usize, f32: bool): void {
+  const cmp = changetype<Cmp>(0);
+  if (f32) {
+    let best = f32x4.splat(<f32>cmp.start());
+    let nanSeen = i32x4.splat(0);
+    for (let k = 0; k < len; k++) {
+      const v = v128.load32_splat(x + ((<usize>k) << 2));
+      best = v128.bitselect(v, best, cmp.v32(v, best));
+      nanSeen = v128.or(nanSeen, f32x4.ne(v, v));
+    }
+    store<f32>(out, f32x4.extract_lane(v128.bitselect(f32x4.splat(NaN), best, nanSeen), 0));
+  } else {
+    let best = f64x2.splat(cmp.start());
+    let nanSeen = i64x2.splat(0);
+    for (let k = 0; k < len; k++) {
+      const v = v128.load64_splat(x + ((<usize>k) << 3));
+      best = v128.bitselect(v, best, cmp.v64(v, best));
+      nanSeen = v128.or(nanSeen, f64x2.ne(v, v));
+    }
+    store<f64>(out, f64x2.extract_lane(v128.bitselect(f64x2.splat(NaN), best, nanSeen), 0));
   }
 }
 
