@@ -10,6 +10,7 @@
 // plus two bits, so rounding twice never differs from rounding once. Pointers are byte offsets.
 
 import { ABS, NEG, RECIPROCAL, RELU, SQRT, SQUARE, STEP } from "../src/wasm/opcodes";
+import { zeroPiece } from "./fill";
 
 // One class per op, its float64 (two lanes) and float32 (four lanes) forms. `unaryLoop<Op>` is
 // compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the
@@ -113,6 +114,19 @@ function unaryLoop<Op>(op: Op, x: usize, out: usize, len: i32, f32: bool): void 
   }
 }
 
+/** unaryLoop with out zeroed a piece at a time ahead of the stores (assembly/fill.ts): relu float32
+ * [1728000] with its data out of cache (as in a training step) 0.66 -> 0.59 ms, in cache 0.24 -> 0.33. */
+function unaryPieces<Op>(op: Op, x: usize, out: usize, len: i32, f32: bool): void {
+  const shift = f32 ? 2 : 3;
+  for (let i = 0; i < len; ) {
+    const n = zeroPiece(out, len - i, shift);
+    unaryLoop<Op>(op, x, out, n, f32);
+    i += n;
+    x += (<usize>n) << shift;
+    out += (<usize>n) << shift;
+  }
+}
+
 /** out[i] = op(x[i]) for i in [0, len); op 7 is sign. */
 export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void {
   if (op === NEG) unaryLoop<Neg>(changetype<Neg>(0), x, out, len, f32);
@@ -120,7 +134,7 @@ export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void 
   else if (op === SQUARE) unaryLoop<Square>(changetype<Square>(0), x, out, len, f32);
   else if (op === SQRT) unaryLoop<Sqrt>(changetype<Sqrt>(0), x, out, len, f32);
   else if (op === RECIPROCAL) unaryLoop<Reciprocal>(changetype<Reciprocal>(0), x, out, len, f32);
-  else if (op === RELU) unaryLoop<Relu>(changetype<Relu>(0), x, out, len, f32);
+  else if (op === RELU) unaryPieces<Relu>(changetype<Relu>(0), x, out, len, f32);
   else if (op === STEP) unaryLoop<Step>(changetype<Step>(0), x, out, len, f32);
   else unaryLoop<Sign>(changetype<Sign>(0), x, out, len, f32);
 }
@@ -139,18 +153,23 @@ function whereT<T>(cond: usize, cs: i32, a: usize, as: i32, b: usize, bs: i32, o
   const bStep = <usize>bs * 16;
   let i = 0;
   if (cs === 1 && as === 1 && bs === 0) {
-    // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once.
+    // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once; out
+    // zeroed a piece at a time ahead of the stores (assembly/fill.ts): float32 [1728000] out of
+    // cache 1.04 -> 0.91 ms, in cache no slower (0.33-0.37).
     const y = lanes<T>(b, 0);
-    for (; i + 2 * step <= len; i += 2 * step) {
-      const c0 = v128.load(cond);
-      const c1 = v128.load(cond, 16);
-      const m0 = size === 4 ? f32x4.ne(c0, f32x4.splat(0)) : f64x2.ne(c0, f64x2.splat(0));
-      const m1 = size === 4 ? f32x4.ne(c1, f32x4.splat(0)) : f64x2.ne(c1, f64x2.splat(0));
-      v128.store(out, v128.bitselect(v128.load(a), y, m0));
-      v128.store(out, v128.bitselect(v128.load(a, 16), y, m1), 16);
-      cond += 32;
-      a += 32;
-      out += 32;
+    for (let stop = 0; len - i >= 2 * step; ) {
+      stop = i + zeroPiece(out, len - i, sizeof<T>() === 4 ? 2 : 3);
+      for (; i + 2 * step <= stop; i += 2 * step) {
+        const c0 = v128.load(cond);
+        const c1 = v128.load(cond, 16);
+        const m0 = size === 4 ? f32x4.ne(c0, f32x4.splat(0)) : f64x2.ne(c0, f64x2.splat(0));
+        const m1 = size === 4 ? f32x4.ne(c1, f32x4.splat(0)) : f64x2.ne(c1, f64x2.splat(0));
+        v128.store(out, v128.bitselect(v128.load(a), y, m0));
+        v128.store(out, v128.bitselect(v128.load(a, 16), y, m1), 16);
+        cond += 32;
+        a += 32;
+        out += 32;
+      }
     }
   }
   for (; i + step <= len; i += step) {
