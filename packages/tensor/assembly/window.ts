@@ -45,11 +45,12 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
   const oxHi = max(oxLo, min(outW, floorDiv(w - fw + pad, stride) + 1));
   if (c === 1 && fh === 2 && fw === 2 && stride === 2 && pad === 0 && w === 2 * outW && h === 2 * outH) {
     // 2x2 pooling over whole planes: window row q (all images' rows in order) reads lines 2q and
-    // 2q + 1 of x, which follow each other in memory. out is written in order, zeroed a piece at a
-    // time ahead of the stores (assembly/fill.ts): float32 [3000,1,24,24] out of cache 0.60 -> 0.53
-    // ms, in cache 0.31 -> 0.40.
+    // 2q + 1 of x, which follow each other in memory. out is written in order; float64's is zeroed a
+    // piece at a time ahead of the stores (assembly/fill.ts): [3000,1,24,24] out of cache 1.40 ->
+    // 1.20 ms, in cache 0.83 -> 0.70. float32's is not: out of cache 0.60 -> 0.53 ms, but in cache
+    // 0.31 -> 0.40, and in the float32 training step's profile no faster (0.57 ms either way).
     const outEnd = out + <usize>(end - start) * rowBytes;
-    let filled = out;
+    let filled = sizeof<T>() === 8 ? out : outEnd;
     const lineBytes = <usize>w * size;
     let q = start / outW;
     let ox0 = start - q * outW;
