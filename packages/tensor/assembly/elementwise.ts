@@ -9,7 +9,6 @@
 // or 1, in elements. Pointers are byte offsets.
 
 import { ADD, MUL, SUB } from "../src/wasm/opcodes";
-import { zeroPiece } from "./fill";
 
 // One class per op: two float64 lanes, four float32 lanes, and one value of each. `binaryLoop<Op>` is
 // compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the
@@ -178,19 +177,14 @@ function rowsFlat<Op, T>(op: Op, a: usize, b: usize, out: usize, rows: i32, len:
   const total = rows * len;
   let i = 0;
   let j = 0; // i % len
-  // out zeroed a piece at a time ahead of the stores (assembly/fill.ts): float32 [57600,30] + [30]
-  // out of cache 0.70 -> 0.60 ms, in cache 0.27 -> 0.35.
-  for (let stop = 0; total - i >= 2 * step; ) {
-    stop = i + zeroPiece(out, total - i, sizeof<T>() === 4 ? 2 : 3);
-    for (; i + 2 * step <= stop; i += 2 * step) {
-      const p = bb + <usize>j * size;
-      v128.store(out, vop<Op, T>(op, v128.load(a), v128.load(p)));
-      v128.store(out, vop<Op, T>(op, v128.load(a, 16), v128.load(p, 16)), 16);
-      a += 32;
-      out += 32;
-      j += 2 * step;
-      while (j >= len) j -= len;
-    }
+  for (; i + 2 * step <= total; i += 2 * step) {
+    const p = bb + <usize>j * size;
+    v128.store(out, vop<Op, T>(op, v128.load(a), v128.load(p)));
+    v128.store(out, vop<Op, T>(op, v128.load(a, 16), v128.load(p, 16)), 16);
+    a += 32;
+    out += 32;
+    j += 2 * step;
+    while (j >= len) j -= len;
   }
   for (; i < total; i++) {
     const y = bb + <usize>j * size;

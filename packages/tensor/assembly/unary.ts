@@ -114,19 +114,6 @@ function unaryLoop<Op>(op: Op, x: usize, out: usize, len: i32, f32: bool): void 
   }
 }
 
-/** unaryLoop with out zeroed a piece at a time ahead of the stores (assembly/fill.ts): relu float32
- * [1728000] with its data out of cache (as in a training step) 0.66 -> 0.59 ms, in cache 0.24 -> 0.33. */
-function unaryPieces<Op>(op: Op, x: usize, out: usize, len: i32, f32: bool): void {
-  const shift = f32 ? 2 : 3;
-  for (let i = 0; i < len; ) {
-    const n = zeroPiece(out, len - i, shift);
-    unaryLoop<Op>(op, x, out, n, f32);
-    i += n;
-    x += (<usize>n) << shift;
-    out += (<usize>n) << shift;
-  }
-}
-
 /** out[i] = op(x[i]) for i in [0, len); op 7 is sign. */
 export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void {
   if (op === NEG) unaryLoop<Neg>(changetype<Neg>(0), x, out, len, f32);
@@ -134,7 +121,7 @@ export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void 
   else if (op === SQUARE) unaryLoop<Square>(changetype<Square>(0), x, out, len, f32);
   else if (op === SQRT) unaryLoop<Sqrt>(changetype<Sqrt>(0), x, out, len, f32);
   else if (op === RECIPROCAL) unaryLoop<Reciprocal>(changetype<Reciprocal>(0), x, out, len, f32);
-  else if (op === RELU) unaryPieces<Relu>(changetype<Relu>(0), x, out, len, f32);
+  else if (op === RELU) unaryLoop<Relu>(changetype<Relu>(0), x, out, len, f32);
   else if (op === STEP) unaryLoop<Step>(changetype<Step>(0), x, out, len, f32);
   else unaryLoop<Sign>(changetype<Sign>(0), x, out, len, f32);
 }
@@ -154,8 +141,10 @@ function whereT<T>(cond: usize, cs: i32, a: usize, as: i32, b: usize, bs: i32, o
   let i = 0;
   if (cs === 1 && as === 1 && bs === 0) {
     // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once; out
-    // zeroed a piece at a time ahead of the stores (assembly/fill.ts): float32 [1728000] out of
-    // cache 1.04 -> 0.91 ms, in cache no slower (0.33-0.37).
+    // zeroed a piece at a time ahead of the stores (assembly/fill.ts): float32 [1728000] in the
+    // SimpleConvNet step's profile 0.77 -> 0.59 ms (means of 13 runs), timed alone in cache no slower
+    // (0.33-0.37). (relu and the bias add, zeroed so, were 0.03 ms faster in the step and 0.08
+    // slower in cache: they are not.)
     const y = lanes<T>(b, 0);
     for (let stop = 0; len - i >= 2 * step; ) {
       stop = i + zeroPiece(out, len - i, sizeof<T>() === 4 ? 2 : 3);
