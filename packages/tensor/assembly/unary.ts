@@ -10,6 +10,7 @@
 // plus two bits, so rounding twice never differs from rounding once. Pointers are byte offsets.
 
 import { ABS, NEG, RECIPROCAL, RELU, SQRT, SQUARE, STEP } from "../src/wasm/opcodes";
+import { zeroPiece } from "./fill";
 
 // One class per op, its float64 (two lanes) and float32 (four lanes) forms. `unaryLoop<Op>` is
 // compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the
@@ -139,18 +140,25 @@ function whereT<T>(cond: usize, cs: i32, a: usize, as: i32, b: usize, bs: i32, o
   const bStep = <usize>bs * 16;
   let i = 0;
   if (cs === 1 && as === 1 && bs === 0) {
-    // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once.
+    // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once; out
+    // zeroed a piece at a time ahead of the stores (assembly/fill.ts): float32 [1728000] in the
+    // SimpleConvNet step's profile 0.77 -> 0.59 ms (means of 13 runs), timed alone in cache no slower
+    // (0.33-0.37). (relu and the bias add, zeroed so, were 0.03 ms faster in the step and 0.08
+    // slower in cache: they are not.)
     const y = lanes<T>(b, 0);
-    for (; i + 2 * step <= len; i += 2 * step) {
-      const c0 = v128.load(cond);
-      const c1 = v128.load(cond, 16);
-      const m0 = size === 4 ? f32x4.ne(c0, f32x4.splat(0)) : f64x2.ne(c0, f64x2.splat(0));
-      const m1 = size === 4 ? f32x4.ne(c1, f32x4.splat(0)) : f64x2.ne(c1, f64x2.splat(0));
-      v128.store(out, v128.bitselect(v128.load(a), y, m0));
-      v128.store(out, v128.bitselect(v128.load(a, 16), y, m1), 16);
-      cond += 32;
-      a += 32;
-      out += 32;
+    for (let stop = 0; len - i >= 2 * step; ) {
+      stop = i + zeroPiece(out, len - i, sizeof<T>() === 4 ? 2 : 3);
+      for (; i + 2 * step <= stop; i += 2 * step) {
+        const c0 = v128.load(cond);
+        const c1 = v128.load(cond, 16);
+        const m0 = size === 4 ? f32x4.ne(c0, f32x4.splat(0)) : f64x2.ne(c0, f64x2.splat(0));
+        const m1 = size === 4 ? f32x4.ne(c1, f32x4.splat(0)) : f64x2.ne(c1, f64x2.splat(0));
+        v128.store(out, v128.bitselect(v128.load(a), y, m0));
+        v128.store(out, v128.bitselect(v128.load(a, 16), y, m1), 16);
+        cond += 32;
+        a += 32;
+        out += 32;
+      }
     }
   }
   for (; i + step <= len; i += step) {

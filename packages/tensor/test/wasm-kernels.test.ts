@@ -229,6 +229,9 @@ describe("wasm backend element-wise, window and layout kernels", () => {
         [[7, 1, 2, 2], 2, 2, 2, 0],
         [[3, 1, 14, 6], 2, 2, 2, 0],
         [[3000, 1, 24, 24], 2, 2, 2, 0], // SimpleConvNet's pooling
+        // Outputs zeroed a page at a time ahead of the stores (assembly/fill.ts): odd windows per
+        // row across many pages (43 KiB float64 of im2col, of col2im).
+        [[53, 1, 14, 10], 2, 2, 2, 0],
         [[4, 1, 12, 12], 2, 2, 2, 1], // padded: the general path
         [[100, 1, 28, 28], 5, 5, 1, 0], // SimpleConvNet's conv
         // 5x5 windows go four float32 (two float64) at a time: rows of 1, 6, 7, 8 and 9 windows
