@@ -2,6 +2,8 @@
 // only copies values and writes zeros. Pooling's backward routes each window's gradient to the
 // position of its maximum with it. Pointers are byte offsets.
 
+import { FILL_BYTES } from "./fill";
+
 /**
  * Rows [0, rows) of `depth` values at out: zeros, but out[r * depth + indices[r]] = values[r].
  * values and out hold float64 or (f32) float32 values. The indices are checked here, in the same
@@ -37,22 +39,16 @@ function putAlongT<T>(values: usize, indices: usize, rows: i32, depth: i32, out:
 // Rows of four (2x2 pooling windows) are written whole, in one pass with vector stores: a row is its
 // value where the lane's position equals the row's index and +0 elsewhere (`v128.and` of the value
 // with the lane mask `index == position`): the same bits as zeroing the row and storing the value.
-// Each FILL_BYTES of out is first zeroed by `memory.fill` (the engine's memset), then overwritten
-// while in L1. On the machine measured (x86, AMD Zen 4) a memset of a few KiB apparently writes
-// whole cache lines without reading them from memory first, which the vector stores alone do: when
-// out is not in cache (Pooling's backward in a training step) it is written about 30% faster
-// (float32 [432000, 4]: 0.37 ms instead of 0.52; float64 0.66 instead of 1.0, which was slower than
-// the old fill-then-store loop); with out in cache the fill costs about 0.1 ms (0.31 instead of 0.19).
-
-/** Bytes of out zeroed at a time before its rows are written (a page: above the size from which
- * memset writes whole lines, below L1). */
-const FILL_BYTES = 4096;
+// Out is zeroed FILL_BYTES ahead of the stores (assembly/fill.ts; the check rides on the loop's row
+// count instead of `fillTo`'s address test, 1-4 % faster here): when out is not in cache
+// (Pooling's backward in a training step) it is written about 30% faster (float32 [432000, 4]: 0.37
+// ms instead of 0.52; float64 0.66 instead of 1.0); with out in cache the fill costs about 0.1 ms.
 
 /** putAlongRows for rows of four float32 values: four rows (four indices, four values, four row
  * vectors) at a time. */
 function putAlong4x32(values: usize, indices: usize, rows: i32, out: usize): i32 {
   const position = i32x4(0, 1, 2, 3);
-  const fillRows = FILL_BYTES >> 4;
+  const fillRows = <i32>(FILL_BYTES >> 4);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     if ((r & (fillRows - 1)) === 0) memory.fill(out + ((<usize>r) << 4), 0, (<usize>min(fillRows, rows - r)) << 4);
@@ -81,7 +77,7 @@ function putAlong4x32(values: usize, indices: usize, rows: i32, out: usize): i32
 function putAlong4x64(values: usize, indices: usize, rows: i32, out: usize): i32 {
   const low = i32x4(0, 0, 1, 1);
   const high = i32x4(2, 2, 3, 3);
-  const fillRows = FILL_BYTES >> 5;
+  const fillRows = <i32>(FILL_BYTES >> 5);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     if ((r & (fillRows - 1)) === 0) memory.fill(out + ((<usize>r) << 5), 0, (<usize>min(fillRows, rows - r)) << 5);
