@@ -6,12 +6,18 @@
 // the backend's best time: above 1, bp is faster.
 //
 //   node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist] [--profile]
+//        [--rounds N] [--backends cpu,wasm,worker]
 // --dtype: the parameters' and the input's dtype on every contender (default float64).
 // --input: 1000 uniform [0, 1) images with random labels (default), or MNIST's first 1000 training
 // images / 255 (about 81 % zeros) with their labels, the workload a user trains on.
 // --profile: instead of the comparison, each bp backend's time per step by primitive op and shape
 // (wall time of the backend's exec, the ops split between threads counted), and what is left of the
 // step outside the ops (the Tensor methods' validation, allocation, disposal).
+// --rounds N: N rounds in one run, each timing the bp backends (interleaved) and then PyTorch with
+// one and with two threads, so that a noisy machine (or PyTorch's own fast and slow phases) meets
+// every contender in every round; the table gives each contender's best over all rounds, and a
+// second table each round's ratios. NumPy runs in the first round only.
+// --backends: the bp backends to time (default cpu,wasm,worker).
 import { spawnSync } from "node:child_process";
 import { defaultMnistDir, loadMnist } from "@bp/data";
 import { Adam, SimpleConvNet } from "@bp/nets";
@@ -29,7 +35,10 @@ export const CONV_STEP = { rows: 1000, batch: 100, lr: 0.001, seed: 1 } as const
 export type ConvInput = "random" | "mnist";
 
 const USAGE =
-  "usage: node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist] [--profile]";
+  "usage: node tools/bench/dist/conv-step.js [minMs] [--dtype float64|float32] [--input random|mnist] [--profile] [--rounds N] [--backends cpu,wasm,worker]";
+
+const BACKEND_NAMES = ["cpu", "wasm", "worker"] as const;
+type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** The step's 1000 rows on `backend`: uniform random images and labels, or MNIST's first training images. */
 function convData(backend: Backend, dtype: FloatDType, input: ConvInput): { x: Tensor; t: Tensor } {
@@ -129,11 +138,15 @@ function parseArgs(args: readonly string[]): {
   dtype: FloatDType;
   input: ConvInput;
   profile: boolean;
+  rounds: number;
+  backends: BackendName[];
 } {
   let minMs = FULL.minMs * 3;
   let dtype: FloatDType = "float64";
   let input: ConvInput = "random";
   let profile = false;
+  let rounds = 1;
+  let backends: BackendName[] = [...BACKEND_NAMES];
   const fail = (why: string): never => {
     console.error(`conv-step: ${why}\n${USAGE}`);
     process.exit(2);
@@ -149,10 +162,21 @@ function parseArgs(args: readonly string[]): {
       if (v !== "random" && v !== "mnist") fail(`--input needs random or mnist, got ${JSON.stringify(v)}`);
       input = v as ConvInput;
     } else if (a === "--profile") profile = true;
-    else if (/^\d+$/.test(a) && Number(a) > 0) minMs = Number(a);
+    else if (a === "--rounds") {
+      const v = args[++i];
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1)
+        fail(`--rounds needs a positive integer, got ${JSON.stringify(v)}`);
+      rounds = Number(v);
+    } else if (a === "--backends") {
+      const v = args[++i] ?? "";
+      const list = v.split(",");
+      if (v === "" || list.some((b) => !(BACKEND_NAMES as readonly string[]).includes(b)))
+        fail(`--backends needs names from ${BACKEND_NAMES.join(",")} separated by commas, got ${JSON.stringify(v)}`);
+      backends = BACKEND_NAMES.filter((b) => list.includes(b));
+    } else if (/^\d+$/.test(a) && Number(a) > 0) minMs = Number(a);
     else fail(`unknown argument ${JSON.stringify(a)}`);
   }
-  return { minMs, dtype, input, profile };
+  return { minMs, dtype, input, profile, rounds, backends };
 }
 
 /** What names one op of the step: the primitive, its element-wise or reduction op, and its shapes. */
@@ -220,8 +244,23 @@ function ratio(peer: PeerStep | null, ms: number, cpuMs = false): string {
   return ((cpuMs ? peer.cpuMs : peer.timing.bestMs) / ms).toFixed(2);
 }
 
+/** The best of several timings of one contender (its fastest run; the median of the medians). */
+function bestOf(timings: readonly Timing[]): Timing {
+  const medians = timings.map((t) => t.medianMs).sort((a, b) => a - b);
+  return {
+    bestMs: Math.min(...timings.map((t) => t.bestMs)),
+    medianMs: medians[Math.floor(medians.length / 2)]!,
+    runs: timings.reduce((sum, t) => sum + t.runs, 0),
+  };
+}
+
+async function makeBackend(name: BackendName): Promise<Backend> {
+  if (name === "cpu") return cpu;
+  return name === "wasm" ? createWasmBackend() : createWorkerBackend();
+}
+
 async function main(): Promise<void> {
-  const { minMs, dtype, input, profile } = parseArgs(process.argv.slice(2));
+  const { minMs, dtype, input, profile, rounds, backends: names } = parseArgs(process.argv.slice(2));
   if (profile) {
     for (const [name, b] of [
       ["wasm", await createWasmBackend()],
@@ -232,22 +271,56 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const backends: [string, Backend][] = [
-    ["cpu", cpu],
-    ["wasm", await createWasmBackend()],
-    ["worker", await createWorkerBackend()],
-  ];
+  const backends: [string, Backend][] = [];
+  for (const name of names) backends.push([name, await makeBackend(name)]);
   const ops = backends.map(([, b]) => convStep(b, dtype, input));
-  const timings = timeInterleaved(ops, { ...FULL, minMs, roundMs: 500 });
-  const cpuMs = ops.map((op) => cpuMsPerRun(op, 5));
+  const bpTimings: Timing[][] = ops.map(() => []);
+  const cpuMs = ops.map(() => 0);
+  let numpy: PeerStep | null = null;
+  const torch: [PeerStep[], PeerStep[]] = [[], []];
+  let blas: string | undefined;
+  const roundRows: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const timings = timeInterleaved(ops, { ...FULL, minMs, roundMs: 500 });
+    for (const [i, t] of timings.entries()) bpTimings[i]!.push(t);
+    if (round === 0) {
+      for (const [i, op] of ops.entries()) cpuMs[i] = cpuMsPerRun(op, 5);
+      numpy = numpyConvStep(minMs, dtype, input);
+    }
+    const torch1 = pytorchConvStep(minMs, dtype, input, 1);
+    const torch2 = torch1 === null ? null : pytorchConvStep(minMs, dtype, input, 2);
+    if (torch1 !== null) torch[0].push(torch1);
+    if (torch2 !== null) torch[1].push(torch2);
+    blas ??= torch1?.blas;
+    const ms = (name: string): number | undefined => timings[names.indexOf(name as BackendName)]?.bestMs;
+    const r = (num: number | undefined, den: number | undefined): string =>
+      num === undefined || den === undefined ? "-" : (num / den).toFixed(2);
+    const [w, k, p1, p2] = [ms("wasm"), ms("worker"), torch1?.timing.bestMs, torch2?.timing.bestMs];
+    const f = (v: number | undefined): string => (v === undefined ? "-" : v.toFixed(1));
+    roundRows.push(
+      `| ${round + 1} | ${f(w)} | ${f(k)} | ${f(p1)} | ${f(p2)} | ${r(p1, w)} | ${r(p2, k)} | ${r(w, k)} |`,
+    );
+  }
   for (const [, b] of backends) b.dispose();
-  const numpy = numpyConvStep(minMs, dtype, input);
-  const torch1 = pytorchConvStep(minMs, dtype, input, 1);
-  const torch2 = torch1 === null ? null : pytorchConvStep(minMs, dtype, input, 2);
-  const rows: [string, Timing, number][] = backends.map(([name], i) => [`bp ${name}`, timings[i]!, cpuMs[i]!]);
+  const peerOf = (runs: PeerStep[]): PeerStep | null =>
+    runs.length === 0
+      ? null
+      : {
+          label: runs[0]!.label,
+          timing: bestOf(runs.map((p) => p.timing)),
+          cpuMs: Math.min(...runs.map((p) => p.cpuMs)),
+        };
+  const torch1 = peerOf(torch[0]);
+  const torch2 = peerOf(torch[1]);
+  const rows: [string, Timing, number][] = backends.map(([name], i) => [
+    `bp ${name}`,
+    bestOf(bpTimings[i]!),
+    cpuMs[i]!,
+  ]);
   for (const peer of [numpy, torch1, torch2]) if (peer !== null) rows.push([peer.label, peer.timing, peer.cpuMs]);
+  const over = rounds > 1 ? `, best of ${rounds} rounds` : "";
   console.log(
-    `| SimpleConvNet step, batch 100, ${dtype}, ${input} input | best ms | median ms | runs | CPU ms/step | NumPy / bp (best) | NumPy / bp (CPU) | PyTorch 1 thread / bp (best) | PyTorch 2 threads / bp (best) |`,
+    `| SimpleConvNet step, batch 100, ${dtype}, ${input} input${over} | best ms | median ms | runs | CPU ms/step | NumPy / bp (best) | NumPy / bp (CPU) | PyTorch 1 thread / bp (best) | PyTorch 2 threads / bp (best) |`,
   );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const [label, t, cpu] of rows) {
@@ -258,7 +331,17 @@ async function main(): Promise<void> {
   console.log(
     "CPU ms/step counts every thread of the process (the worker backend's threads summed). Ratios: the peer's time / the row's (above 1, the row is faster).",
   );
-  if (torch1 !== null) console.log(`PyTorch's BLAS: ${torch1.blas} (tools/bench/torch/simple_convnet.py).`);
+  if (rounds > 1) {
+    console.log(
+      `\n| round (${dtype}) | bp wasm best ms | bp worker best ms | PyTorch 1 thread | PyTorch 2 threads | PyTorch 1 / wasm | PyTorch 2 / worker | worker / wasm (speed-up) |`,
+    );
+    console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const row of roundRows) console.log(row);
+    console.log(
+      "Over the rounds, per contender: best = its fastest run in any round, median = the median of its rounds' medians, CPU ms/step = bp's first round, PyTorch's lowest.",
+    );
+  }
+  if (blas !== undefined) console.log(`PyTorch's BLAS: ${blas} (tools/bench/torch/simple_convnet.py).`);
 }
 
 await main();
