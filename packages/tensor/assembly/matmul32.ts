@@ -136,7 +136,12 @@ export function matmul32(
   // by packLiveSteps (steps.ts: it tests B row by row, so B needs no finiteness pass of its own);
   // otherwise zeros of A are skipped only if all of B is finite. B is tested once a block of A is
   // found sparse (a pass over all of B, or a strip of packed B, costs as much as a few rows of the
-  // product; a dense A never needs it): FINITE_UNKNOWN until then.
+  // product; a dense A never needs it): FINITE_UNKNOWN until then. (For the convolution's weight
+  // gradient m30 n25 k57600 Aᵀ, 2.1 ms on MNIST operands: listing the live steps takes 0.91 ms,
+  // appending the kept values to their rows' lists 0.62, sparseRows 0.58 (each measured by leaving
+  // out the later ones). Adding each live step's kept rows straight into the sums in scratch, with
+  // no lists, measured the same, 2.17 against 2.14 ms: per kept value a sum is loaded and stored
+  // where sparseRows keeps it in a register.)
   const byRows = direct && transA && k > kc && rowEnd - rowStart <= MC;
   let directFinite = FINITE_UNKNOWN;
   // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
