@@ -8,13 +8,14 @@
 // NumPy, PyTorch and tfjs do it (their order of additions differs; this one is fixed and documented).
 //
 // Same loop nest as assembly/matmul.ts (GotoBLAS/BLIS: jc strips of NC columns, ic blocks of MC rows,
-// pc blocks of at most KC along k, then register tiles), with f32x4 lanes across output columns: an
-// MR x NR = 4 x 8 tile holds 8 running f32x4 sums (two vectors per row), so one step does 8 mul and
-// 8 add instructions for 32 multiply-adds, twice the float64 kernel's 16. A last panel of at most 4
-// columns uses a 4 x 4 tile (no work on padding beyond the next multiple of 4). With one k block
-// (k <= 256) a tile's sums start at +0 and are stored straight to out; otherwise they are carried
-// from one k block to the next through a float32 scratch block: the running sum *is* a float32
-// value, so storing it is exact and the blocking changes nothing.
+// pc blocks of at most KC along k, then register tiles; a B with short rows and several k blocks is
+// read in place, with the pc blocks outside the row blocks), with f32x4 lanes across output
+// columns: an MR x NR = 4 x 8 tile holds 8 running f32x4 sums (two vectors per row), so one step
+// does 8 mul and 8 add instructions for 32 multiply-adds, twice the float64 kernel's 16. A last
+// panel of at most 4 columns uses a 4 x 4 tile (no work on padding beyond the next multiple of 4).
+// With one k block (k <= 256) a tile's sums start at +0 and are stored straight to out; otherwise
+// they are carried from one k block to the next through a float32 scratch block: the running sum
+// *is* a float32 value, so storing it is exact and the blocking changes nothing.
 //
 // Zeros in A are skipped when that pays and is exact, as in the float64 kernel: when every packed B
 // value of a strip is finite and at most a measured share (sparseMax, 35-70 %) of a block's A values
@@ -38,6 +39,9 @@ const MR: i32 = 4;
 /** Columns of the register tile (and of a packed B panel): two f32x4 vectors. A last panel of at
  * most 4 columns is 4 wide. */
 const NR: i32 = 8;
+/** B (not transposed, several k blocks) with rows of at most this many values is read in place by
+ * the dense tiles: a k block of its rows then spans at most KC KiB, 64 pages of 4 KiB. */
+const IN_PLACE_MAX: i32 = 256;
 /** Rows per block of A (a multiple of MR; the sparse paths' row masks of steps.ts hold 64 rows). */
 const MC: i32 = 64;
 /** Columns per strip of B (a multiple of NR). */
@@ -132,12 +136,37 @@ export function matmul32(
   // by packLiveSteps (steps.ts: it tests B row by row, so B needs no finiteness pass of its own);
   // otherwise zeros of A are skipped only if all of B is finite. B is tested once a block of A is
   // found sparse (a pass over all of B, or a strip of packed B, costs as much as a few rows of the
-  // product; a dense A never needs it): FINITE_UNKNOWN until then.
+  // product; a dense A never needs it): FINITE_UNKNOWN until then. (For the convolution's weight
+  // gradient m30 n25 k57600 Aᵀ, 2.1 ms on MNIST operands: listing the live steps takes 0.91 ms,
+  // appending the kept values to their rows' lists 0.62, sparseRows 0.58 (each measured by leaving
+  // out the later ones). Adding each live step's kept rows straight into the sums in scratch, with
+  // no lists, measured the same, 2.17 against 2.14 ms: per kept value a sum is loaded and stored
+  // where sparseRows keeps it in a register. Appending four rows at a time without a branch per
+  // value (a vector of counts, every value stored, kept or not) was 1.29x slower in all.)
   const byRows = direct && transA && k > kc && rowEnd - rowStart <= MC;
   let directFinite = FINITE_UNKNOWN;
   // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
   // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
   const byMask = !transA && k <= MASK_K;
+  // With several k blocks, the dense tiles read such a B in place, not packed, when its rows are
+  // short and 16-byte aligned (bInPlace): a panel's step is 8 (or 4) adjacent values of a row of B,
+  // the next step n values on (n is a multiple of 4, so every strip's panels end at column nc).
+  // That saves packB's copy of all of B: m100 n100 k4320 (Affine1's forward product) 2.07 -> 2.02
+  // ms, best of 60 with both modules in one process. Rows that are not 16-byte aligned split loads
+  // across cache lines (m100 n50 k1000: 0.24 -> 0.30 ms), and long rows touch a new page every
+  // step (m64 n1000 k2000: 3.6 % slower), so those are still packed.
+  const bInPlace = direct && k > kc && n <= IN_PLACE_MAX && (n & 3) === 0 && (b & 15) === 0;
+  // Such a B and several blocks of rows: the k blocks go outermost (kOuter), so that each block of
+  // B's rows is read from memory once and stays in cache while every block of rows passes over it,
+  // where blocks of rows outermost read all of B again for every block. The sums of all the rows
+  // are carried in the room of the packed B, which bInPlace leaves unused (k * ncMax values, enough
+  // for up to k rows). Each output element still sums in increasing p. m100 n100 k4320 with the
+  // caches flushed before each run (as in a training step, which touches ~70 MB), best of 40: 2.39
+  // ms packed, 2.42 in place, 2.22 in place with kOuter; in the SimpleConvNet step's profile (three
+  // runs each, alternated) 2.42-2.77 -> 2.21-2.37 ms.
+  const rows = rowEnd - rowStart;
+  const kOuter = bInPlace && rows > MC && roundUp(rows, MR) <= k;
+  const span = kOuter ? rows : MC;
   const rowMajor = live + <usize>((kc + 1) * LIVE_STEP_BYTES);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
@@ -153,8 +182,8 @@ export function matmul32(
     const masked = byMask && bFinite === 1;
     const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
-    for (let ic = rowStart; ic < rowEnd; ic += MC) {
-      const mc = min(MC, rowEnd - ic);
+    for (let ic = rowStart; ic < rowEnd; ic += span) {
+      const mc = min(span, rowEnd - ic);
       const mcp = roundUp(mc, MR);
       if (masked && findMasks<f32>(a, k, ic, mc, counts)) {
         if (!rowMajorPacked) packRowMajor<f32>(b, n, k, transB, jc, nc, ncp, rowMajor);
@@ -180,55 +209,68 @@ export function matmul32(
         tilesToOut(aPanels, bPanels, k, mc, nc, cOut, (<usize>n) << 2, acc);
         continue;
       }
-      memory.fill(acc, 0, (<usize>(mcp * ncp)) << 2);
+      // The sums of rows [ic, ic+mc), carried from one k block to the next: in acc, or with kOuter in
+      // the room of the packed B (not used), for blocks of at most MC rows in turn.
+      const sums = kOuter ? bPanels : acc;
+      memory.fill(sums, 0, (<usize>(mcp * ncp)) << 2);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 2);
-        // (With one k block, the rows were packed above.)
-        if (byRows) {
-          sparse = packLiveSteps<f32>(
-            a,
-            m,
-            ic,
-            mc,
-            pc,
-            kb,
-            b + ((<usize>(pc * n + jc)) << 2),
-            n,
-            nc,
-            live,
-            aPanels,
-            counts,
-            steps,
-          );
-        } else if (k > kc) {
-          sparse = packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, table, share);
-          if (sparse) {
-            bFinite = finite(bFinite, bValues, bLength);
-            sparse = bFinite === 1;
+        for (let ib = ic; ib < ic + mc; ib += MC) {
+          const mb = min(MC, ic + mc - ib);
+          const mbp = roundUp(mb, MR);
+          const accB = sums + ((<usize>((ib - ic) * ncp)) << 2);
+          // (With one k block, the rows were packed above.)
+          if (byRows) {
+            sparse = packLiveSteps<f32>(
+              a,
+              m,
+              ib,
+              mb,
+              pc,
+              kb,
+              b + ((<usize>(pc * n + jc)) << 2),
+              n,
+              nc,
+              live,
+              aPanels,
+              counts,
+              steps,
+            );
+          } else if (k > kc) {
+            sparse = packRows(a, m, k, transA, ib, mb, pc, kb, aPanels, counts, steps, stepBytes, table, share);
+            if (sparse) {
+              bFinite = finite(bFinite, bValues, bLength);
+              sparse = bFinite === 1;
+            }
           }
-        }
-        if (sparse) {
-          if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 2), 4, 0, ncp, acc);
-          else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 2, 1, ncp, acc);
-          continue;
-        }
-        if (!packed) {
-          packB(b, n, k, transB, jc, nc, kc, bPanels);
-          packed = true;
-        }
-        packA(a, m, k, transA, ic, mc, pc, kb, aPanels);
-        const ldc = (<usize>ncp) << 2;
-        let jr = 0;
-        for (; jr + NR <= ncp; jr += NR) {
-          tiles4x8<Carried>(aPanels, mcp >> 2, bBlock + ((<usize>(jr * kb)) << 2), kb, acc + ((<usize>jr) << 2), ldc);
-        }
-        if (jr < ncp) {
-          tiles4x4<Carried>(aPanels, mcp >> 2, bBlock + ((<usize>(jr * kb)) << 2), kb, acc + ((<usize>jr) << 2), ldc);
+          if (sparse) {
+            if (direct) sparseRows(aPanels, counts, steps, mb, kb, b + ((<usize>(pc * n + jc)) << 2), 4, 0, ncp, accB);
+            else sparseRows(aPanels, counts, steps, mb, kb, bBlock, (<usize>kb) << 2, 1, ncp, accB);
+            continue;
+          }
+          if (!packed && !bInPlace) {
+            packB(b, n, k, transB, jc, nc, kc, bPanels);
+            packed = true;
+          }
+          packA(a, m, k, transA, ib, mb, pc, kb, aPanels);
+          const ldc = (<usize>ncp) << 2;
+          const bTiles = bInPlace ? b + ((<usize>(pc * n + jc)) << 2) : bBlock;
+          const panelStride = bInPlace ? 1 : kb;
+          const bStep = bInPlace ? (<usize>n) << 2 : <usize>(NR << 2);
+          let jr = 0;
+          for (; jr + NR <= ncp; jr += NR) {
+            const bp = bTiles + ((<usize>(jr * panelStride)) << 2);
+            tiles4x8<Carried>(aPanels, mbp >> 2, bp, kb, accB + ((<usize>jr) << 2), ldc, bStep);
+          }
+          if (jr < ncp) {
+            const bp = bTiles + ((<usize>(jr * panelStride)) << 2);
+            tiles4x4<Carried>(aPanels, mbp >> 2, bp, kb, accB + ((<usize>jr) << 2), ldc, bInPlace ? bStep : 16);
+          }
         }
       }
       for (let i = 0; i < mc; i++) {
-        memory.copy(cOut + ((<usize>(i * n)) << 2), acc + ((<usize>(i * ncp)) << 2), (<usize>nc) << 2);
+        memory.copy(cOut + ((<usize>(i * n)) << 2), sums + ((<usize>(i * ncp)) << 2), (<usize>nc) << 2);
       }
     }
     if (direct) directFinite = bFinite;
@@ -245,13 +287,30 @@ type ToEdge = u32;
  * Sums of `panels` 4 x 8 tiles down a column (A's panels of 4 rows one after another at a, kb steps
  * each, times the B panel at b; tile i at c0 + 4i rows, rows rowBytes apart):
  * c[r][j] = f32(s + f32(a[p][r] * b[p][j])) over p < kb in order from s = c[r][j] (Site Carried) or
- * s = +0, with the eight running f32x4 sums in locals. a: 4 values per step, b: 8. The step loop runs
+ * s = +0, with the eight running f32x4 sums in locals. a: 4 values per step, b: 8 values per step,
+ * steps bStep bytes apart (32 in a packed panel, a row of B read in place). The step loop runs
  * on the address of A, with no counter, nested in the loop over the panels: V8 unrolls a nested loop
  * of this size (and keeps A's four addresses in registers), not a loop alone in its function
  * (measured in the m4320 n100 k100 Aᵀ product: 24 against 20.6 G multiply-adds/s). (A 5 x 8 tile,
  * ten sums, was 7 % faster alone but slower in the products: V8 spills it once unrolled.)
+ *
+ * V8's code per step (4x unrolled, an exit test per copy): 6 loads, 8 mulps, 8 addps, 2 pointer adds,
+ * cmp and branch, about 4.9 cycles at 3.65 GHz where the multiplies alone need 4 (82 % of the 29.2 G
+ * multiply-adds/s of 128-bit SIMD without FMA, m64 n240 k256 in cache). In a synthetic loop every
+ * extra scalar instruction per step cost 0.3 cycles, so the front end, not the FP pipes, is the
+ * limit; but every way tried (12:40-13:10 UTC, 2026-12-07) to drop instructions was slower, all
+ * measured with both modules in one process:
+ * - the k loop unrolled by hand, 4 or 2 steps per iteration with B at constant offsets and A's
+ *   pointer advanced (an exit test per step, which V8's scheduler needs: without one it hoists every
+ *   step's loads to the top and spills, 1.8x slower): 3.5-7 % slower in all three Affine1 products
+ *   and in cache, as V8 then recomputes A's three offset addresses (lea) and reloads its stack-limit
+ *   address every iteration;
+ * - B loaded per use so that V8 might fold it into mulps: it does not fold, and hoists the loads
+ *   (spills, 2.4x slower);
+ * - load32_splat against a plain v128.load of A: the same speed (the broadcast costs nothing more);
+ * - MC 32 or NC 480 instead of 64 and 240: within 1 % (noise) on the three products.
  */
-function tiles4x8<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, rowBytes: usize): void {
+function tiles4x8<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, rowBytes: usize, bStep: usize): void {
   const zero = sizeof<Site>() > 1;
   // The edge tile's rows are NR values apart: a constant, which also keeps this instantiation's code
   // apart from ToOut's (binaryen would merge identical functions, leaving two callers, not inlined).
@@ -288,7 +347,7 @@ function tiles4x8<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, row
       s30 = f32x4.add(s30, f32x4.mul(a3, b0));
       s31 = f32x4.add(s31, f32x4.mul(a3, b1));
       ap += 16;
-      bp += 32;
+      bp += bStep;
     }
     v128.store(c, s00);
     v128.store(c, s01, 16);
@@ -302,7 +361,7 @@ function tiles4x8<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, row
 }
 
 /** tiles4x8 for a last panel of 4 columns (b: 4 values per step). */
-function tiles4x4<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, rowBytes: usize): void {
+function tiles4x4<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, rowBytes: usize, bStep: usize): void {
   const zero = sizeof<Site>() > 1;
   // The edge tile's rows are NR values apart: a constant, which also keeps this instantiation's code
   // apart from ToOut's (binaryen would merge identical functions, leaving two callers, not inlined).
@@ -326,7 +385,7 @@ function tiles4x4<Site>(a: usize, panels: i32, b: usize, kb: i32, c0: usize, row
       s2 = f32x4.add(s2, f32x4.mul(v128.load32_splat(ap, 8), b0));
       s3 = f32x4.add(s3, f32x4.mul(v128.load32_splat(ap, 12), b0));
       ap += 16;
-      bp += 16;
+      bp += bStep;
     }
     v128.store(c, s0);
     v128.store(c1, s1);
@@ -353,12 +412,12 @@ function tilesToOut(
   const rows = mc & ~(MR - 1);
   const wide = nc & ~(NR - 1);
   for (let jr = 0; jr < wide; jr += NR) {
-    tiles4x8<ToOut>(aPanels, rows >> 2, bPanels + ((<usize>(jr * kb)) << 2), kb, c + ((<usize>jr) << 2), ldc);
+    tiles4x8<ToOut>(aPanels, rows >> 2, bPanels + ((<usize>(jr * kb)) << 2), kb, c + ((<usize>jr) << 2), ldc, 32);
   }
   // A last panel 4 wide with 4 columns (nc - wide of 5 to 7 is an 8-wide panel, cut short).
   const whole = nc - wide === 4 ? nc : wide;
   if (whole > wide) {
-    tiles4x4<ToOut>(aPanels, rows >> 2, bPanels + ((<usize>(wide * kb)) << 2), kb, c + ((<usize>wide) << 2), ldc);
+    tiles4x4<ToOut>(aPanels, rows >> 2, bPanels + ((<usize>(wide * kb)) << 2), kb, c + ((<usize>wide) << 2), ldc, 16);
   }
   if (whole < nc) edgeTiles(aPanels, bPanels, kb, 0, rows, whole, nc, c, ldc, edge);
   if (rows < mc) edgeTiles(aPanels, bPanels, kb, rows, mc, 0, nc, c, ldc, edge);
@@ -389,8 +448,8 @@ function edgeTiles(
     const bp = bPanels + ((<usize>(jr * kb)) << 2);
     for (let ir = r0; ir < r1; ir += MR) {
       const ap = aPanels + ((<usize>(ir * kb)) << 2);
-      if (width === NR) tiles4x8<ToEdge>(ap, 1, bp, kb, edge, 0);
-      else tiles4x4<ToEdge>(ap, 1, bp, kb, edge, 0);
+      if (width === NR) tiles4x8<ToEdge>(ap, 1, bp, kb, edge, 0, 32);
+      else tiles4x4<ToEdge>(ap, 1, bp, kb, edge, 0, 16);
       const ct = c + <usize>ir * ldc + ((<usize>jr) << 2);
       const cols = min(j1 - jr, width);
       for (let r = 0; r < min(r1 - ir, MR); r++) {
