@@ -14,7 +14,16 @@ import {
   TASK,
 } from "./control-block.js";
 import { Backoff } from "./backoff.js";
-import { chunkCount, chunkStart, runTask, taskGrain, taskUnits, type Task, type ThreadKernels } from "./task.js";
+import {
+  chunkCount,
+  chunkStart,
+  guidedChunks,
+  runTask,
+  taskGrain,
+  taskUnits,
+  type Task,
+  type ThreadKernels,
+} from "./task.js";
 import { TASK_AREA_WORDS, TaskWriter } from "./task-codec.js";
 import { FAULT_MODES, type FaultMode, type WasmInit } from "./task-server.js";
 import type { ThreadHost, WorkerThread } from "./thread-host.js";
@@ -163,6 +172,7 @@ export class ThreadPool {
       if (this.control.load(slot, READY) === 1) slots.push(slot);
     }
     const chunks = chunkCount(task, slots.length + 1, grains);
+    const guided = guidedChunks(chunks, slots.length + 1);
     const seq = ++this.seq;
     // No worker touches the counter before it claims this op (below), and every worker of the
     // previous op was done before it returned.
@@ -171,12 +181,12 @@ export class ThreadPool {
     // it always computes one (the workers could otherwise take them all first).
     const own = steal ? -1 : this.control.takeChunk();
     // The area is free: every worker that claimed the previous task was done before it returned.
-    const written = slots.length > 0 && this.writer.encode([chunks, task]);
+    const written = slots.length > 0 && this.writer.encode([chunks, guided, task]);
     if (!written && slots.length > 0) this.postedTasks++;
     for (const slot of slots) {
       this.control.store(slot, CLAIM, seq);
       if (written) this.announce(slot, seq);
-      else this.threads[slot]!.post({ type: "task", seq, task, chunks });
+      else this.threads[slot]!.post({ type: "task", seq, task, chunks, guided });
     }
     let ownError: unknown = null;
     // For each slot: true once this thread cancelled its part (its worker never started).
@@ -188,7 +198,8 @@ export class ThreadPool {
     };
     try {
       for (let i = steal ? this.control.takeChunk() : own; i < chunks; i = steal ? this.control.takeChunk() : chunks) {
-        runTask(task, chunkStart(units, grain, chunks, i), chunkStart(units, grain, chunks, i + 1), this.ownKernels);
+        const start = chunkStart(units, grain, chunks, i, guided);
+        runTask(task, start, chunkStart(units, grain, chunks, i + 1, guided), this.ownKernels);
       }
       if (steal) {
         cancelUnstarted();
