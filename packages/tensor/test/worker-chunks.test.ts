@@ -6,15 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpu, rand, randn, tensor, type FloatDType, type Tensor } from "../src/index.js";
 import { OPS } from "../src/ops.js";
 import { kernelsModule, instantiateKernels } from "../src/wasm/module.js";
-import { chunkCount, chunkStart, type Task } from "../src/worker/task.js";
+import { chunkCount, chunkStart, guidedChunks, type Task } from "../src/worker/task.js";
 import { type WorkerBackend, createWorkerBackend } from "../src/worker/node.js";
 import { keepSplitting, listedProducts, poolOf, splitEveryOp } from "../src/worker/internals.js";
 import { firstDifference } from "./conformance/suite.js";
 import { rowsWithZeros } from "./zero-rows.js";
 
 /** The bounds of every chunk: [0, b1, ..., units]. */
-function bounds(units: number, grain: number, chunks: number): number[] {
-  return Array.from({ length: chunks + 1 }, (_, i) => chunkStart(units, grain, chunks, i));
+function bounds(units: number, grain: number, chunks: number, guided = false): number[] {
+  return Array.from({ length: chunks + 1 }, (_, i) => chunkStart(units, grain, chunks, i, guided));
 }
 
 /** A task as ThreadPool.run receives it (only op and args matter to chunkCount). */
@@ -24,46 +24,66 @@ function taskOf(op: Task["op"], args: { out: Float64Array } & Record<string, unk
 
 describe("chunk bounds", () => {
   it("cover [0, units) in order, every inner bound a whole number of grains", () => {
-    for (const [units, grain, chunks] of [
-      [10, 1, 3],
-      [1728000, 17280, 8], // [100, 576, 30] transposed: 100 matrices of 17 280 values
-      [1000, 30, 4], // a bias row of 30 values: 33 whole rows and 10 values
-      [7, 7, 1],
-    ] as const) {
-      const b = bounds(units, grain, chunks);
-      expect(b[0]).toBe(0);
-      expect(b[chunks]).toBe(units);
-      for (let i = 1; i < chunks; i++) {
-        expect(b[i]! % grain).toBe(0);
-        expect(b[i]!).toBeGreaterThan(b[i - 1]!);
+    for (const guided of [false, true]) {
+      for (const [units, grain, chunks] of [
+        [10, 1, 3],
+        [1728000, 17280, 8], // [100, 576, 30] transposed: 100 matrices of 17 280 values
+        [1000, 30, 4], // a bias row of 30 values: 33 whole rows and 10 values
+        [7, 7, 1],
+        [64, 1, 8], // guided: 64 = 8^2 grains, the fewest that give every chunk one
+      ] as const) {
+        const b = bounds(units, grain, chunks, guided);
+        expect(b[0]).toBe(0);
+        expect(b[chunks]).toBe(units);
+        for (let i = 1; i <= chunks; i++) {
+          if (i < chunks) expect(b[i]! % grain).toBe(0);
+          expect(b[i]!).toBeGreaterThan(b[i - 1]!);
+        }
       }
     }
     // 100 matrices in 8 chunks: floor(i * 100 / 8) matrices before chunk i.
     expect(bounds(1728000, 17280, 8)).toEqual([0, 12, 25, 37, 50, 62, 75, 87, 100].map((m) => m * 17280));
+    // Guided: 100 - floor(100 (8 - i)^2 / 64) matrices before chunk i (chunks of 24, 20, 17, 14, 11, 8, 5, 1).
+    expect(bounds(1728000, 17280, 8, true)).toEqual([0, 24, 44, 61, 75, 86, 94, 99, 100].map((m) => m * 17280));
+    // 64 grains: chunk i holds 15 - 2i of them (15, 13, ..., 1).
+    expect(bounds(64, 1, 8, true)).toEqual([0, 15, 28, 39, 48, 55, 60, 63, 64]);
+    // Two or more chunks per thread shrink; one per thread stay equal.
+    expect([guidedChunks(8, 2), guidedChunks(4, 2), guidedChunks(2, 2), guidedChunks(3, 3)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
-  it("are 4 per thread when every chunk holds the record's least units, else fewer", () => {
+  it("are 4 per thread when every chunk, the smallest of the guided ones, holds the record's least units, else fewer", () => {
     const matmul = (m: number, n: number, k: number): Task =>
       taskOf("matmul", { out: new Float64Array(0), m, n, k, transA: false, transB: false });
-    // matmul's minChunk is 32 rows: 57 600 rows give 8 chunks of 7 200; 100 rows give 25 per chunk
-    // at 4, fewer than 32, and 25 at 2 per thread: one chunk per thread.
+    // matmul's minChunk is 32 rows: 57 600 rows give 8 guided chunks, the last of 900 rows
+    // (57 600 / 8^2); 100 rows would give a last chunk of 1 row at 8 chunks and 6 at 4, fewer than
+    // 32: one chunk per thread, equal. 2048 rows make 4 chunks, the last 2048 / 4^2 = 128 rows.
     expect(chunkCount(matmul(57600, 30, 25), 2, 57600)).toBe(8);
     expect(chunkCount(matmul(100, 4320, 100), 2, 100)).toBe(2);
-    expect(chunkCount(matmul(130, 4320, 100), 2, 130)).toBe(4); // 32 rows per chunk at 4: 130 / 4 = 32.5
+    expect(chunkCount(matmul(130, 4320, 100), 2, 130)).toBe(2);
+    expect(chunkCount(matmul(2048, 30, 25), 2, 2048)).toBe(8);
+    expect(chunkCount(matmul(2047, 30, 25), 2, 2047)).toBe(4); // 2047 / 64 = 31.98 rows at 8
     // An element-wise op (32 per element) needs 2^16 / 32 = 2048 elements per chunk.
     const unary = (size: number): Task => taskOf("unary", { out: new Float64Array(size) });
     expect(chunkCount(unary(1728000), 2, 1728000)).toBe(8);
-    expect(chunkCount(unary(3 * 2048), 2, 3 * 2048)).toBe(2); // 768 per chunk at 4 per thread, 1536 at 2
+    expect(chunkCount(unary(3 * 2048), 2, 3 * 2048)).toBe(2); // last chunk 96 at 4 per thread, 384 at 2
+    expect(chunkCount(unary(16 * 2048), 2, 16 * 2048)).toBe(4); // last chunk 512 at 8, 2048 at 4
     expect(chunkCount(unary(3), 3, 3)).toBe(3);
     expect(OPS.matmul.minChunk?.({ m: 57600, n: 30, k: 25, transB: true } as never)).toBe(32);
     // An Affine layer's dx, dout [100, 100] · W [4320, 100]ᵀ: 100 rows would make one chunk per
     // thread, each packing all of B; it is split between its 4320 output columns instead (rows of
-    // W), in whole groups of 8, 64 at least: 540 groups, 8 chunks of 67 or 68 groups.
+    // W), in whole groups of 8, 64 at least: 540 groups, 8 guided chunks, the last of
+    // floor(540 / 64) = 8 groups (64 columns).
     const dx = { out: new Float64Array(0), m: 100, n: 4320, k: 100, transA: false, transB: true };
     expect(OPS.matmul.units(dx as never)).toBe(4320);
     expect(OPS.matmul.grain?.(dx as never)).toBe(8);
     expect(chunkCount(taskOf("matmul", dx), 2, 540)).toBe(8);
-    expect(bounds(4320, 8, 8).slice(0, 3)).toEqual([0, 536, 1080]);
+    expect(bounds(4320, 8, 8, true).slice(0, 3)).toEqual([0, 127 * 8, 237 * 8]);
+    expect(bounds(4320, 8, 8, true).slice(-2)).toEqual([532 * 8, 4320]);
     // By rows when B is not transposed (its columns are not contiguous), or rows are many.
     expect(OPS.matmul.units({ ...dx, transB: false } as never)).toBe(100);
     expect(OPS.matmul.units({ ...dx, m: 128 } as never)).toBe(128);

@@ -29,7 +29,7 @@ export interface WasmInit {
  */
 export type ToWorker =
   | { type: "init"; control: SharedArrayBuffer; area: SharedArrayBuffer; slots: number; slot: number; wasm: WasmInit }
-  | { type: "task"; seq: number; task: Task; chunks: number }
+  | { type: "task"; seq: number; task: Task; chunks: number; guided: boolean }
   | { type: "wake" };
 
 /**
@@ -96,7 +96,7 @@ export class TaskServer {
         this.control.signal(this.slot, READY, 1);
         break;
       case "task":
-        this.run(msg.seq, msg.task, msg.chunks);
+        this.run(msg.seq, msg.task, msg.chunks, msg.guided);
         break;
       case "wake":
         break;
@@ -154,16 +154,16 @@ export class TaskServer {
     // Claimed before reading the area: a claimed task's area stays as it is until this worker is
     // done (the calling thread waits for it); an unclaimed one may be overwritten by the next.
     if (c.compareExchange(this.slot, CLAIM, seq, -seq) !== seq) return;
-    let decoded: [number, Task];
+    let decoded: [number, boolean, Task];
     try {
-      decoded = this.reader!.decode() as [number, Task];
+      decoded = this.reader!.decode() as [number, boolean, Task];
     } catch (e) {
       c.writeText(this.slot, describeError(e));
       c.store(this.slot, STATUS, STATUS_FAILED);
       c.signal(this.slot, DONE, seq);
       return;
     }
-    this.compute(seq, decoded[1], decoded[0]);
+    this.compute(seq, decoded[2], decoded[0], decoded[1]);
   }
 
   /** Marks the slot EXITED and wakes the calling thread (from an exit hook, before the worker dies). */
@@ -176,17 +176,17 @@ export class TaskServer {
   }
 
   /** Runs a task that came as a message. */
-  private run(seq: number, task: Task, chunks: number): void {
+  private run(seq: number, task: Task, chunks: number, guided: boolean): void {
     const c = this.control;
     if (c === null) throw new Error("worker got a task before its init message");
     // The calling thread cancels this worker's part if it ran out of chunks before this worker
     // started (the other core was busy): then there is nothing to do here, and nobody waits for DONE.
     if (c.compareExchange(this.slot, CLAIM, seq, -seq) !== seq) return;
-    this.compute(seq, task, chunks);
+    this.compute(seq, task, chunks, guided);
   }
 
   /** Takes the claimed task's chunks from the shared counter until none is left, then publishes DONE. */
-  private compute(seq: number, task: Task, chunks: number): void {
+  private compute(seq: number, task: Task, chunks: number, guided: boolean): void {
     const c = this.control!;
     c.bump(this.slot, PROGRESS);
     try {
@@ -196,8 +196,8 @@ export class TaskServer {
       const grain = taskGrain(task);
       const step = Math.max(1, Math.floor(CHUNK_WORK / unitWork(task) / grain)) * grain;
       for (let i = c.takeChunk(); i < chunks; i = c.takeChunk()) {
-        const end = chunkStart(units, grain, chunks, i + 1);
-        for (let s = chunkStart(units, grain, chunks, i); s < end; s += step) {
+        const end = chunkStart(units, grain, chunks, i + 1, guided);
+        for (let s = chunkStart(units, grain, chunks, i, guided); s < end; s += step) {
           runTask(task, s, Math.min(end, s + step), this.wasm);
           c.bump(this.slot, PROGRESS);
         }

@@ -67,7 +67,8 @@ const MIN_CHUNK_WORK = 2 ** 16;
  * How many chunks a split of `grains` grains between `parts` threads is cut into: 4 or 2 per
  * thread when every chunk still holds the record's `minChunk` units (by default MIN_CHUNK_WORK of
  * work), else one per thread. More chunks than threads let a thread that starts late or runs
- * slower take fewer.
+ * slower take fewer. With 2 or more per thread the chunks shrink towards the end (guidedChunks,
+ * chunkStart), and the last, smallest one must hold those least units.
  */
 export function chunkCount(task: Task, parts: number, grains: number): number {
   const record = recordOf(task.op);
@@ -75,17 +76,38 @@ export function chunkCount(task: Task, parts: number, grains: number): number {
   const least = record.minChunk?.(task.args) ?? Math.ceil(MIN_CHUNK_WORK / Math.max(1, unitWork(task)));
   for (const perThread of [4, 2]) {
     const chunks = parts * perThread;
-    if (chunks <= grains && Math.floor(grains / chunks) * grain >= least) return chunks;
+    if (chunks <= grains && Math.floor(grains / (chunks * chunks)) * grain >= least) return chunks;
   }
   return Math.min(parts, grains);
+}
+
+/** Whether `chunks` chunks for `parts` threads shrink towards the end (chunkStart): with 2 or more
+ * per thread; one per thread stay equal. */
+export function guidedChunks(chunks: number, parts: number): boolean {
+  return chunks >= 2 * parts;
 }
 
 /**
  * Bounds of chunk `i` of `chunks` over `units` units: whole grains, the last chunk taking the rest.
  * Every thread computes the same bounds from the same numbers.
+ *
+ * Equal chunks, or with `guided` shrinking ones: chunk i starts where the share of grains left is
+ * ((chunks - i) / chunks)^2, so that 8 chunks hold 23, 20, 17, 14, 11, 8, 5 and 1.6 % of the
+ * units. The threads take chunks in order from a shared counter, so the thread that runs out first
+ * usually waits only for a small last chunk of the other's. Measured on the float32 SimpleConvNet
+ * step (MNIST, 2 threads): the calling thread's waits at the end of its 17 split ops fell from
+ * 0.27-0.34 ms to 0.12-0.17 ms a step (per-thread timestamps), and the step went 10.56-10.68 ->
+ * 10.37-10.38 ms best, 10.84-11.13 -> 10.59-10.96 at the 10th percentile (both builds in one
+ * process, blocks of 10 steps alternated, 400 steps each). The number of chunks stays: a chunk costs
+ * a kernel call and, in the step's cold caches, 1-2 us of JavaScript (16 equal chunks per thread
+ * made the step's split ops 0.3-0.5 ms slower than 4).
  */
-export function chunkStart(units: number, grain: number, chunks: number, i: number): number {
-  return i >= chunks ? units : Math.floor((i * Math.ceil(units / grain)) / chunks) * grain;
+export function chunkStart(units: number, grain: number, chunks: number, i: number, guided = false): number {
+  if (i >= chunks) return units;
+  const grains = Math.ceil(units / grain);
+  if (!guided) return Math.floor((i * grains) / chunks) * grain;
+  const left = chunks - i;
+  return (grains - Math.floor((grains * left * left) / (chunks * chunks))) * grain;
 }
 
 /** Cost of one unit in rough nanoseconds on one core, used to cut a worker's range into chunks of
