@@ -174,9 +174,10 @@ function patternOf<T>(b: usize, len: i32, bb: usize): void {
  * Four vectors per pass, out zeroed a page at a time ahead of the stores (assembly/fill.ts). In a
  * training step a (the conv product) was just written and out was not: the stores' reading of out's
  * lines from memory is then most of the cost, and zeroing saves it. float32 [57600,30] + [30], a in
- * cache and out not (medians): 0.51 -> 0.45-0.48 ms; in cache 0.27 ms either way (zeroing alone,
- * with two vectors per pass, had cost 0.08 ms there); four vectors per pass without zeroing were
- * 0.27 -> 0.20 ms in cache but 3-10 % slower with out not in cache.
+ * cache and out not (medians): 0.51 -> 0.45-0.48 ms; in the SimpleConvNet step's profile (both
+ * modules in one process, six runs) 0.59 -> 0.53; in cache 0.27 ms either way (zeroing alone, with
+ * two vectors per pass, had cost 0.08 ms there); four vectors per pass without zeroing were 0.27 ->
+ * 0.20 ms in cache but 3-10 % slower with out not in cache.
  */
 function rowsFlat<Op, T>(op: Op, a: usize, b: usize, out: usize, rows: i32, len: i32, bb: usize): void {
   const size = sizeof<T>();
