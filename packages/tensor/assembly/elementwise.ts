@@ -175,7 +175,7 @@ function patternOf<T>(b: usize, len: i32, bb: usize): void {
  * training step a (the conv product) was just written and out was not: the stores' reading of out's
  * lines from memory is then most of the cost, and zeroing saves it. float32 [57600,30] + [30], a in
  * cache and out not (medians): 0.51 -> 0.45-0.48 ms; in the SimpleConvNet step's profile (both
- * modules in one process, six runs) 0.59 -> 0.53; in cache 0.27 ms either way (zeroing alone, with
+ * modules in one process, 14 runs) 0.58 -> 0.53; in cache 0.27 ms either way (zeroing alone, with
  * two vectors per pass, had cost 0.08 ms there); four vectors per pass without zeroing were 0.27 ->
  * 0.20 ms in cache but 3-10 % slower with out not in cache.
  */

@@ -91,12 +91,13 @@ class Sign {
 // layer's transpose): then the stores' reading of out's lines from memory is most of the cost, and
 // zeroing it first saves that read. float32 relu [1728000], the kernel timed alone (medians; eight
 // sets of arrays in turn, so that they are out of cache, the input read just before): 0.49-0.50 ->
-// 0.42-0.48 ms (in the SimpleConvNet step's profile, both modules in one process, six runs: 0.60
-// -> 0.58); all out of cache 0.54-0.56 -> 0.52-0.55; in cache 0.240 -> 0.227 (the fill alone had
+// 0.42-0.48 ms; all out of cache 0.54-0.56 -> 0.52-0.55; in cache 0.240 -> 0.227 (the fill alone had
 // made it 0.08 ms slower there: two vectors per pass pay for it; two vectors per pass alone: 0.17 in
 // cache, but 3 % slower with the input in cache and out not). float64 relu, input in cache: 0.85-0.94
 // -> 0.70-0.85. Also tried, out of cache: a load of one byte of the page ahead once per page (the input's: 0
 // to 3 % either way; out's too: 5-28 % slower), the array as two far-apart halves at once, no faster.
+// In the float32 SimpleConvNet step's profile relu was no faster (0.61-0.62 ms, both modules in one
+// process, 14 runs): there its output storage may be a block freed just before, still in cache.
 
 /** The op on the lanes of x: four float32 or two float64. */
 function lanesOp<Op, T>(op: Op, x: v128): v128 {

@@ -531,8 +531,9 @@ function block32(x: usize, rowBytes: usize, out: usize, colBytes: usize): void {
  * assembly/fill.ts does for its kernels). In a training step x was just written (in cache) and out
  * was not, and those scattered stores read each line of out from memory first: x in cache and out
  * not, [100,576,30] 0.90-0.96 -> 0.77-0.91 ms (medians); in the float32 SimpleConvNet step's
- * profile (both modules in one process, 80 steps each, six runs) 0.08-0.13 ms less, in every run;
- * all in cache 0.27 -> 0.36, all out of cache 0-10 % slower. Not zeroed: the other orientation,
+ * profile (both modules in one process, 80-100 steps each) 1.09 -> 1.05 ms over 14 runs, 0.13 ms
+ * less in each of six runs against the same module without this fill; all in cache 0.27 -> 0.36,
+ * all out of cache 0-10 % slower. Not zeroed: the other orientation,
  * whose stores run along out (in the step 0.54 -> 0.62 ms zeroed whole, 20-30 % slower alone per
  * tile), and float64 (0.3 ms slower in cache, 3 % faster out of it).
  */
