@@ -5,12 +5,24 @@
 // then storing into them while they are in L1 saves that read (assembly/along.ts measured it first).
 // The zeros are all overwritten: a kernel zeroes only bytes it then writes.
 //
-// It pays where a kernel's stores are most of its memory traffic and go in order: `where` (Relu's
-// backward) and Pooling's 2x2 col2im, float32, in the SimpleConvNet step 0.77 -> 0.59 and 0.52 ->
-// 0.43 ms. Measured and not kept (float32): relu and the bias add (0.03 ms faster in the step, 0.08
-// slower in cache), the 2x2 im2col (no faster in the step), the 5x5 im2col (slower out of cache), the
-// transposes (whole matrices or tile rows zeroed first: 10-40 % slower), the conv forward product's
-// output (1.60 -> 1.89 ms in the step); pieces of 16 KiB were slower than none, of 1 KiB half as good.
+// It pays where a kernel's stores are most of its memory traffic: in a training step an op's input
+// was usually just written by the op before it (still in cache) and its output was not. `where`
+// (Relu's backward) and Pooling's 2x2 col2im, float32, in the SimpleConvNet step 0.77 -> 0.59 and
+// 0.52 -> 0.43 ms; relu and the bias add with two or four vectors per pass (that pays for the fill in
+// cache), input in cache and out not, 0.50 -> 0.45 ms each (in the step: the bias add 0.58 -> 0.53,
+// relu no faster); the transpose whose stores are scattered over out's rows ([576,30] -> [30,576]),
+// a whole matrix at a time, in the step 1.09 -> 1.05 ms (14 runs).
+// Measured and not kept (float32): the 2x2 im2col (no faster in the step), the 5x5 im2col (slower out
+// of cache, 7-10 % slower with its input in cache), the other transpose ([30,576] -> [576,30], stores
+// in order: 20-30 % slower, whole or per tile), the conv forward product's output (1.60 -> 1.89 ms in
+// the step); pieces of 16 KiB were slower than none, of 1 KiB half as good.
+//
+// Loads cannot do this: WebAssembly has no prefetch instruction, and a load that misses holds up the
+// instructions after it until its line arrives. Touching one byte of the page ahead once per page (of
+// the input, to start its page walk and prefetch early) made float32 relu out of cache 0.5 % faster
+// to 2 % slower; of out too, 5-6 % slower; four lines ahead, 25 % slower; reading a transpose's
+// matrices line by line before transposing them, 20-45 % slower (V8 keeps those loads: they feed an
+// exported global).
 
 /** Bytes of out zeroed at a time: a page, above the size from which memset writes whole lines,
  * below L1. */

@@ -1,6 +1,6 @@
 // A fused element-wise program (src/kernels/fused.ts, fusedImpl) in WebAssembly: block by block, each
 // instruction runs over the block into registers that stay in L1 (a unary op by the unfused op's
-// own kernel, `unary`; a binary op by the loop below, the same IEEE operation per lane as `binary`),
+// own loop, `unaryInPlace`; a binary op by the loop below, the same IEEE operation per lane as `binary`),
 // so the results are those of the ops run one by one, bit for bit, while the operands stream
 // through memory once. Pointers are byte offsets. The backends run this interpreter only where a
 // program cannot be compiled into a module of its own (src/wasm/fused-compile.ts: a program of more
@@ -17,7 +17,7 @@
 
 import { ADD, MUL, SUB } from "../src/wasm/opcodes";
 import { FUSED_UNARY } from "../src/wasm/opcodes";
-import { unary } from "./unary";
+import { unaryInPlace } from "./unary";
 
 // The four binary ops, each one IEEE operation per lane (as assembly/elementwise.ts computes them):
 // `blockLoop<Op>` is compiled once per op. A block's operands are contiguous (b may be one constant),
@@ -143,7 +143,7 @@ export function fused(
       const dst = <usize>load<u32>(addr + ((<usize>load<i32>(p, 4)) << 2));
       const a = <usize>load<u32>(addr + ((<usize>load<i32>(p, 8)) << 2));
       if (op >= FUSED_UNARY) {
-        unary(op - FUSED_UNARY, a, dst, n, f32);
+        unaryInPlace(op - FUSED_UNARY, a, dst, n, f32);
       } else {
         const b = <usize>load<i32>(p, 12);
         const splat = load<i32>(table + (b << 3), 4) === CONSTANT;

@@ -86,44 +86,75 @@ class Sign {
   }
 }
 
-function unaryLoop<Op>(op: Op, x: usize, out: usize, len: i32, f32: bool): void {
+// Out is zeroed a page at a time ahead of the stores (assembly/fill.ts), two vectors per pass. In a
+// training step the input was just written (in cache) and out was not (Relu's forward after the conv
+// layer's transpose): then the stores' reading of out's lines from memory is most of the cost, and
+// zeroing it first saves that read. float32 relu [1728000], the kernel timed alone (medians; eight
+// sets of arrays in turn, so that they are out of cache, the input read just before): 0.49-0.50 ->
+// 0.42-0.48 ms; all out of cache 0.54-0.56 -> 0.52-0.55; in cache 0.240 -> 0.227 (the fill alone had
+// made it 0.08 ms slower there: two vectors per pass pay for it; two vectors per pass alone: 0.17 in
+// cache, but 3 % slower with the input in cache and out not). float64 relu, input in cache: 0.85-0.94
+// -> 0.70-0.85. Also tried, out of cache: a load of one byte of the page ahead once per page (the input's: 0
+// to 3 % either way; out's too: 5-28 % slower), the array as two far-apart halves at once, no faster.
+// In the float32 SimpleConvNet step's profile relu was no faster (0.61-0.62 ms, both modules in one
+// process, 14 runs): there its output storage may be a block freed just before, still in cache.
+
+/** The op on the lanes of x: four float32 or two float64. */
+function lanesOp<Op, T>(op: Op, x: v128): v128 {
+  return sizeof<T>() === 4 ? op.v32(x) : op.v64(x);
+}
+
+function unaryLoop<Op, T>(op: Op, x: usize, out: usize, len: i32, zero: bool): void {
+  const step = <i32>(16 / sizeof<T>());
   let i = 0;
-  if (f32) {
-    for (; i + 4 <= len; i += 4) {
-      v128.store(out, op.v32(v128.load(x)));
-      x += 16;
-      out += 16;
+  while (len - i >= 2 * step) {
+    // A piece zeroed first (without `zero`: the rest, as one piece).
+    const stop = i + (zero ? zeroPiece(out, len - i, sizeof<T>() === 4 ? 2 : 3) : len - i);
+    for (; i + 2 * step <= stop; i += 2 * step) {
+      v128.store(out, lanesOp<Op, T>(op, v128.load(x)));
+      v128.store(out, lanesOp<Op, T>(op, v128.load(x, 16)), 16);
+      x += 32;
+      out += 32;
     }
-    // The tail: the same lane operation on a splat, one element stored.
-    for (; i < len; i++) {
-      store<f32>(out, f32x4.extract_lane(op.v32(v128.load32_splat(x)), 0));
-      x += 4;
-      out += 4;
-    }
-  } else {
-    for (; i + 2 <= len; i += 2) {
-      v128.store(out, op.v64(v128.load(x)));
-      x += 16;
-      out += 16;
-    }
-    for (; i < len; i++) {
-      store<f64>(out, f64x2.extract_lane(op.v64(v128.load64_splat(x)), 0));
-      x += 8;
-      out += 8;
-    }
+  }
+  for (; i + step <= len; i += step) {
+    v128.store(out, lanesOp<Op, T>(op, v128.load(x)));
+    x += 16;
+    out += 16;
+  }
+  // The tail: the same lane operation on a splat, one element stored.
+  for (; i < len; i++) {
+    if (sizeof<T>() === 4) store<f32>(out, f32x4.extract_lane(op.v32(v128.load32_splat(x)), 0));
+    else store<f64>(out, f64x2.extract_lane(op.v64(v128.load64_splat(x)), 0));
+    x += sizeof<T>();
+    out += sizeof<T>();
   }
 }
 
-/** out[i] = op(x[i]) for i in [0, len); op 7 is sign. */
+function unaryOf<Op>(op: Op, x: usize, out: usize, len: i32, f32: bool, zero: bool): void {
+  if (f32) unaryLoop<Op, f32>(op, x, out, len, zero);
+  else unaryLoop<Op, f64>(op, x, out, len, zero);
+}
+
+function unaryOp(op: i32, x: usize, out: usize, len: i32, f32: bool, zero: bool): void {
+  if (op === NEG) unaryOf<Neg>(changetype<Neg>(0), x, out, len, f32, zero);
+  else if (op === ABS) unaryOf<Abs>(changetype<Abs>(0), x, out, len, f32, zero);
+  else if (op === SQUARE) unaryOf<Square>(changetype<Square>(0), x, out, len, f32, zero);
+  else if (op === SQRT) unaryOf<Sqrt>(changetype<Sqrt>(0), x, out, len, f32, zero);
+  else if (op === RECIPROCAL) unaryOf<Reciprocal>(changetype<Reciprocal>(0), x, out, len, f32, zero);
+  else if (op === RELU) unaryOf<Relu>(changetype<Relu>(0), x, out, len, f32, zero);
+  else if (op === STEP) unaryOf<Step>(changetype<Step>(0), x, out, len, f32, zero);
+  else unaryOf<Sign>(changetype<Sign>(0), x, out, len, f32, zero);
+}
+
+/** out[i] = op(x[i]) for i in [0, len); op 7 is sign. out must not overlap x (it is zeroed ahead). */
 export function unary(op: i32, x: usize, out: usize, len: i32, f32: bool): void {
-  if (op === NEG) unaryLoop<Neg>(changetype<Neg>(0), x, out, len, f32);
-  else if (op === ABS) unaryLoop<Abs>(changetype<Abs>(0), x, out, len, f32);
-  else if (op === SQUARE) unaryLoop<Square>(changetype<Square>(0), x, out, len, f32);
-  else if (op === SQRT) unaryLoop<Sqrt>(changetype<Sqrt>(0), x, out, len, f32);
-  else if (op === RECIPROCAL) unaryLoop<Reciprocal>(changetype<Reciprocal>(0), x, out, len, f32);
-  else if (op === RELU) unaryLoop<Relu>(changetype<Relu>(0), x, out, len, f32);
-  else if (op === STEP) unaryLoop<Step>(changetype<Step>(0), x, out, len, f32);
-  else unaryLoop<Sign>(changetype<Sign>(0), x, out, len, f32);
+  unaryOp(op, x, out, len, f32, true);
+}
+
+/** `unary` where out may be x itself (the fused interpreter's registers, in L1): nothing zeroed. */
+export function unaryInPlace(op: i32, x: usize, out: usize, len: i32, f32: bool): void {
+  unaryOp(op, x, out, len, f32, false);
 }
 
 /** A vector of T values from p: loaded (stride 1) or one value splat (stride 0). */
@@ -143,8 +174,7 @@ function whereT<T>(cond: usize, cs: i32, a: usize, as: i32, b: usize, bs: i32, o
     // Relu's backward, dout where the mask is set else 0: two vectors per pass, b splat once; out
     // zeroed a piece at a time ahead of the stores (assembly/fill.ts): float32 [1728000] in the
     // SimpleConvNet step's profile 0.77 -> 0.59 ms (means of 13 runs), timed alone in cache no slower
-    // (0.33-0.37). (relu and the bias add, zeroed so, were 0.03 ms faster in the step and 0.08
-    // slower in cache: they are not.)
+    // (0.33-0.37).
     const y = lanes<T>(b, 0);
     for (let stop = 0; len - i >= 2 * step; ) {
       stop = i + zeroPiece(out, len - i, sizeof<T>() === 4 ? 2 : 3);

@@ -9,13 +9,20 @@
 // its recycled output storage. Hot and cold columns then come from the same run; hot ones give the
 // best run, cold ones the median run (cold runs vary much more).
 //
+// `--warm` times every op once more the same way, but with its input read again after the eviction
+// (outside the timed region), the rest still out of cache: in a training step an op's input was
+// usually just written by the op before it, while its output storage and any other operand (Relu's
+// mask in `where`) were not touched for a while. These medians are close to the ops' times in the
+// SimpleConvNet step's profile (conv-step.js --profile); the cold ones can differ by 0.1-0.4 ms
+// (the conv layer's transposes), and what makes an op faster cold may not with its input in cache.
+//
 // `--wasm A.wasm,B.wasm,...` times the wasm backend once per kernels module (compiled elsewhere, e.g.
 // `npx asc assembly/index.ts --enable simd -O3 --runtime stub --noAssert --importMemory
 // --initialMemory 1 -o /tmp/after.wasm` in packages/tensor of each tree), interleaved with each other,
 // and prints each module's time as a ratio to the first module's ("x first").
 //
 //   node tools/bench/dist/layout-ops.js [--dtype float64|float32] [--backend wasm,cpu] [--only NAME,...]
-//        [--cold] [--wasm FILE[,FILE...]]
+//        [--cold] [--warm] [--wasm FILE[,FILE...]]
 import { readFileSync } from "node:fs";
 import { Rng, cpu, rand, type Backend, type FloatDType, type Tensor } from "@bp/tensor";
 import { createWasmBackend, type WasmBackend } from "@bp/tensor/wasm";
@@ -30,8 +37,14 @@ interface Case {
   name: string;
   /** Elements read and written (all operands). */
   elements: { read: number; written: number };
-  /** Builds the op's inputs and returns its run; the result is disposed after each run. */
-  prepare(backend: Backend, dtype: FloatDType): () => { dispose(): void };
+  /** Builds the op's inputs and returns its run (the result is disposed after each run) and the
+   * input that the op before it in a training step writes (`--warm` reads it before each run). */
+  prepare(backend: Backend, dtype: FloatDType): Prepared;
+}
+
+interface Prepared {
+  run: () => { dispose(): void };
+  input: Tensor;
 }
 
 const N = 100;
@@ -48,7 +61,7 @@ function cases(): Case[] {
       elements: { read: conv, written: conv },
       prepare: (b, d) => {
         const x = rand([N, OH, OH, C], { seed: 1, backend: b, dtype: d });
-        return () => x.transpose([0, 3, 1, 2]);
+        return { run: () => x.transpose([0, 3, 1, 2]), input: x };
       },
     },
     {
@@ -56,7 +69,7 @@ function cases(): Case[] {
       elements: { read: conv, written: conv },
       prepare: (b, d) => {
         const x = rand([N, C, OH, OH], { seed: 2, backend: b, dtype: d });
-        return () => x.transpose([0, 2, 3, 1]);
+        return { run: () => x.transpose([0, 2, 3, 1]), input: x };
       },
     },
     {
@@ -64,7 +77,7 @@ function cases(): Case[] {
       elements: { read: conv, written: conv },
       prepare: (b, d) => {
         const x = rand([N * C, 1, OH, OH], { seed: 3, backend: b, dtype: d });
-        return () => x.im2col(2, 2, 2, 0);
+        return { run: () => x.im2col(2, 2, 2, 0), input: x };
       },
     },
     {
@@ -72,7 +85,7 @@ function cases(): Case[] {
       elements: { read: conv, written: conv },
       prepare: (b, d) => {
         const col = rand([pooled, 4], { seed: 4, backend: b, dtype: d });
-        return () => col.col2im([N * C, 1, OH, OH], 2, 2, 2, 0);
+        return { run: () => col.col2im([N * C, 1, OH, OH], 2, 2, 2, 0), input: col };
       },
     },
     {
@@ -80,7 +93,7 @@ function cases(): Case[] {
       elements: { read: conv, written: pooled / 2 },
       prepare: (b, d) => {
         const x = rand([pooled, 4], { seed: 5, backend: b, dtype: d });
-        return () => x.argmax(1);
+        return { run: () => x.argmax(1), input: x };
       },
     },
     {
@@ -88,7 +101,7 @@ function cases(): Case[] {
       elements: { read: conv, written: pooled },
       prepare: (b, d) => {
         const x = rand([pooled, 4], { seed: 6, backend: b, dtype: d });
-        return () => x.max(1);
+        return { run: () => x.max(1), input: x };
       },
     },
     {
@@ -99,10 +112,11 @@ function cases(): Case[] {
         const idx = Int32Array.from(new Rng(9).choice(4, pooled));
         // The backend's kernel itself: Tensor.putAlongLastAxis's range check of the indices (plain
         // JavaScript, the same on every backend) is not what this bench measures.
-        return () => {
+        const run = () => {
           const out = b.putAlongLastAxis(v, idx, 4);
           return { dispose: () => b.release?.(d, out) };
         };
+        return { run, input: v };
       },
     },
     {
@@ -111,7 +125,7 @@ function cases(): Case[] {
       prepare: (b, d) => {
         const dout = rand([conv], { seed: 8, backend: b, dtype: d });
         const mask = rand([conv], { seed: 9, backend: b, dtype: d }).sub(0.5).relu();
-        return () => dout.where(mask, 0);
+        return { run: () => dout.where(mask, 0), input: dout };
       },
     },
     {
@@ -119,7 +133,7 @@ function cases(): Case[] {
       elements: { read: conv, written: conv },
       prepare: (b, d) => {
         const x = rand([conv], { seed: 10, backend: b, dtype: d }).sub(0.5);
-        return () => x.relu();
+        return { run: () => x.relu(), input: x };
       },
     },
     {
@@ -128,7 +142,7 @@ function cases(): Case[] {
       prepare: (b, d) => {
         const x = rand([N * OH * OH, C], { seed: 11, backend: b, dtype: d });
         const bias = rand([C], { seed: 12, backend: b, dtype: d });
-        return () => x.add(bias);
+        return { run: () => x.add(bias), input: x };
       },
     },
     {
@@ -136,19 +150,19 @@ function cases(): Case[] {
       elements: { read: imgs, written: N * OH * OH * 25 },
       prepare: (b, d) => {
         const x = rand([N, 1, 28, 28], { seed: 13, backend: b, dtype: d });
-        return () => x.im2col(5, 5, 1, 0);
+        return { run: () => x.im2col(5, 5, 1, 0), input: x };
       },
     },
   ];
 }
 
 /** A copy of `elements` elements: neg, one read stream and one write stream. */
-function copyOf(backend: Backend, dtype: FloatDType, elements: number): () => Tensor {
+function copyOf(backend: Backend, dtype: FloatDType, elements: number): Prepared {
   const x = rand([elements], { seed: 99, backend, dtype });
-  return () => x.neg();
+  return { run: () => x.neg(), input: x };
 }
 
-function prepared(run: () => { dispose(): void }): PreparedOp {
+function prepared({ run }: Prepared): PreparedOp {
   return {
     run() {
       run().dispose();
@@ -193,12 +207,15 @@ async function main(): Promise<void> {
   const dtypes = (flag("--dtype") ?? "float64,float32").split(",") as FloatDType[];
   const only = flag("--only")?.split(",");
   const cold = args.includes("--cold");
+  const warm = args.includes("--warm");
   const modules = flag("--wasm")?.split(",") ?? [];
   const bs = await backendsOf((flag("--backend") ?? "wasm,cpu").split(","), modules);
-  const evict = cold ? evicter() : undefined;
+  const evict = cold || warm ? evicter() : undefined;
   const header = ["backend", "dtype", "op", "ms", "GB/s", "copy ms", "x copy"];
   if (modules.length > 1) header.push("x first");
-  if (cold) header.push("cold median ms", "GB/s", "copy ms", "x copy", ...(modules.length > 1 ? ["x first"] : []));
+  const first = modules.length > 1 ? ["x first"] : [];
+  if (cold) header.push("cold median ms", "GB/s", "copy ms", "x copy", ...first);
+  if (warm) header.push("warm-input median ms", "GB/s", "copy ms", "x copy", ...first);
   const rows: string[][] = [header];
   for (const dtype of dtypes) {
     const size = dtype === "float64" ? 8 : 4;
@@ -207,16 +224,27 @@ async function main(): Promise<void> {
       const bytes = (c.elements.read + c.elements.written) * size;
       const copyElements = Math.round((c.elements.read + c.elements.written) / 2);
       // Every backend's op and copy, interleaved in one measurement (hot, then cold).
-      const contenders = bs.flatMap(([, backend]) => [
-        prepared(c.prepare(backend, dtype)),
-        prepared(copyOf(backend, dtype, copyElements)),
-      ]);
+      const preps = bs.flatMap(([, backend]) => [c.prepare(backend, dtype), copyOf(backend, dtype, copyElements)]);
+      const contenders = preps.map(prepared);
       const modes: Timing[][] = [timeInterleaved(contenders, OPTIONS)];
-      if (evict !== undefined) modes.push(timeInterleaved(contenders, COLD_OPTIONS, evict));
+      if (cold && evict !== undefined) modes.push(timeInterleaved(contenders, COLD_OPTIONS, evict));
+      if (warm && evict !== undefined) {
+        const warmInput = (i: number): void => {
+          evict();
+          // Column sums of the input seen as rows of 16 (every input's size is a multiple of 16):
+          // the backend's own kernel reads it once, in order.
+          const x = preps[i]!.input;
+          x.reshape([x.size / 16, 16])
+            .sum(0)
+            .dispose();
+        };
+        modes.push(timeInterleaved(contenders, COLD_OPTIONS, warmInput));
+      }
       bs.forEach(([bname], k) => {
         const row = [bname, dtype, c.name];
         modes.forEach((timings, m) => {
-          // Hot: the best run. Cold: the median run, as the cold runs of one op vary by 20 % or more.
+          // Hot: the best run. Cold and warm-input: the median run, as those runs of one op vary by
+          // 20 % or more.
           const time = (t: Timing): number => (m === 0 ? t.bestMs : t.medianMs);
           const op = time(timings[2 * k]!);
           const copy = time(timings[2 * k + 1]!);

@@ -25,8 +25,13 @@ export interface Timing {
 }
 
 /** Fastest and median run time of each op, measured interleaved. `untimed`, if given, runs before
- * every timed run, outside the timed region (e.g. to evict the caches). */
-export function timeInterleaved(ops: readonly PreparedOp[], options: TimingOptions, untimed?: () => void): Timing[] {
+ * every timed run, outside the timed region (e.g. to evict the caches), given the index of the op
+ * about to run. */
+export function timeInterleaved(
+  ops: readonly PreparedOp[],
+  options: TimingOptions,
+  untimed?: (op: number) => void,
+): Timing[] {
   for (const op of ops) {
     const t0 = performance.now();
     let runs = 0;
@@ -43,7 +48,7 @@ export function timeInterleaved(ops: readonly PreparedOp[], options: TimingOptio
       if (done(i)) return;
       const turn = performance.now();
       do {
-        untimed?.();
+        untimed?.(i);
         const t = performance.now();
         op.run();
         const dt = performance.now() - t;
