@@ -162,15 +162,15 @@ export class LayerNet<P extends string = string> implements Net<P> {
 
   /**
    * The layers' forward pass, each layer run under the net's ownership (see `Ownership`): a
-   * layer's temporaries are disposed at once, its caches and output when its next forward replaces
-   * them. `internal`: the scores stay inside the net (loss, accuracy); otherwise they are given to
+   * layer's temporaries are disposed at once, its caches and output as its next forward begins.
+   * `internal`: the scores stay inside the net (loss, accuracy); otherwise they are given to
    * the caller (predict) and the net never disposes them.
    */
   private forwardPass(x: Tensor, train: boolean, internal: boolean): Tensor {
     let out = x;
     for (const layer of this.layers.values()) {
       const input = out;
-      out = this.owned.forward(layer, () => layer.forward(input, train));
+      out = this.owned.forward(layer, () => layer.forward(input, train), input);
     }
     if (!internal) this.owned.give(out);
     return out;
@@ -184,7 +184,7 @@ export class LayerNet<P extends string = string> implements Net<P> {
     const rows = x.rank === 0 ? 1 : x.shape[0]!;
     if (rows === 0) throw new ValueError(`${this.kind}.loss`, `x has 0 rows (shape ${formatShape(x.shape)})`);
     const scores = this.forwardPass(x, train, true);
-    return this.owned.forward(this.lastLayer, () => this.lastLayer.forward(scores, t)) + this.weightDecay();
+    return this.owned.forward(this.lastLayer, () => this.lastLayer.forward(scores, t), scores) + this.weightDecay();
   }
 
   accuracy(x: Tensor, t: Tensor): number {

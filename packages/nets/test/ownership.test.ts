@@ -280,3 +280,59 @@ describe("one-hot labels on wasm", () => {
     expect(before - heap.stats.liveBytes).toBe(9600);
   });
 });
+
+describe("the previous pass's caches go as the next forward begins (wasm)", () => {
+  it("a layer's previous caches and output go as its next forward begins (their storage serves the new ones); the input and a cache moved to another field stay", () => {
+    /** Caches 2x in `cache`, returns x + 0; records, as each forward begins, whether what the last
+     * forward left is disposed already. */
+    class Remember implements Layer {
+      cache: Tensor | null = null;
+      out: Tensor | null = null;
+      keep: Tensor | null = null;
+      seen: { cache: boolean; out: boolean; keep: boolean }[] = [];
+      forward(x: Tensor): Tensor {
+        if (this.cache !== null)
+          this.seen.push({
+            cache: this.cache.isDisposed,
+            out: this.out!.isDisposed,
+            keep: this.keep?.isDisposed ?? false,
+          });
+        this.cache = x.mul(2);
+        this.out = x.add(0);
+        return this.out;
+      }
+      backward(dout: Tensor): Tensor {
+        return dout.mul(1);
+      }
+    }
+    const remember = new Remember();
+    const rng = new Rng(13);
+    const net = new LayerNet(
+      [
+        ["Remember1", remember],
+        ["Affine1", new Affine(randn([4, 3], { rng, backend: wasm }), zeros([3], { backend: wasm }))],
+      ],
+      new SoftmaxWithLoss(),
+    );
+    const x = randn([40, 4], { seed: 1, backend: wasm }); // 1280 bytes: resident in the heap
+    const t = tensor(
+      Array.from({ length: 40 }, (_, i) => i % 3),
+      { dtype: "int32" },
+    ).to(wasm);
+    net.loss(x, t);
+    const cacheAt = remember.cache!.data.byteOffset;
+    net.loss(x, t);
+    expect(remember.seen).toEqual([{ cache: true, out: true, keep: false }]);
+    // The new cache took the storage of the old one. (The old output's storage is still held then:
+    // Affine1 keeps a view of its input until its own forward replaces it.)
+    expect(remember.cache!.data.byteOffset).toBe(cacheAt);
+    // A cache the layer (or its user) has since put in another field is not disposed as the forward
+    // begins; it is left alone while the layer holds it.
+    const moved = remember.cache!;
+    remember.keep = moved;
+    net.loss(x, t);
+    expect(remember.seen[1]).toEqual({ cache: false, out: true, keep: false });
+    expect(moved.isDisposed).toBe(false);
+    expect(x.isDisposed).toBe(false);
+  });
+});
