@@ -47,31 +47,37 @@ describe("chunk bounds", () => {
     expect(bounds(1728000, 17280, 8, true)).toEqual([0, 24, 44, 61, 75, 86, 94, 99, 100].map((m) => m * 17280));
     // 64 grains: chunk i holds 15 - 2i of them (15, 13, ..., 1).
     expect(bounds(64, 1, 8, true)).toEqual([0, 15, 28, 39, 48, 55, 60, 63, 64]);
-    // Two or more chunks per thread shrink; one per thread stay equal.
-    expect([guidedChunks(8, 2), guidedChunks(4, 2), guidedChunks(2, 2), guidedChunks(3, 3)]).toEqual([
-      true,
-      true,
-      false,
-      false,
-    ]);
   });
 
-  it("are 4 per thread when every chunk, the smallest of the guided ones, holds the record's least units, else fewer", () => {
+  it("are 4 per thread when every chunk holds the record's least units, else fewer; guided when the smallest guided one still does", () => {
     const matmul = (m: number, n: number, k: number): Task =>
       taskOf("matmul", { out: new Float64Array(0), m, n, k, transA: false, transB: false });
-    // matmul's minChunk is 32 rows: 57 600 rows give 8 guided chunks, the last of 900 rows
-    // (57 600 / 8^2); 100 rows would give a last chunk of 1 row at 8 chunks and 6 at 4, fewer than
-    // 32: one chunk per thread, equal. 2048 rows make 4 chunks, the last 2048 / 4^2 = 128 rows.
+    // matmul's minChunk is 32 rows. 57 600 rows: 8 chunks, guided (the last 57 600 / 8^2 = 900
+    // rows). 2047 rows: 8 equal chunks of 255-256 rows, not guided (the last would hold 2047 / 64 =
+    // 31 rows); 2048 rows: guided. 130 rows: 4 equal chunks of 32-33; 100 rows: one per thread.
     expect(chunkCount(matmul(57600, 30, 25), 2, 57600)).toBe(8);
+    expect(guidedChunks(matmul(57600, 30, 25), 8, 2, 57600)).toBe(true);
+    expect(chunkCount(matmul(2047, 30, 25), 2, 2047)).toBe(8);
+    expect(guidedChunks(matmul(2047, 30, 25), 8, 2, 2047)).toBe(false);
+    expect(guidedChunks(matmul(2048, 30, 25), 8, 2, 2048)).toBe(true);
+    expect(chunkCount(matmul(130, 4320, 100), 2, 130)).toBe(4);
+    expect(guidedChunks(matmul(130, 4320, 100), 4, 2, 130)).toBe(false);
     expect(chunkCount(matmul(100, 4320, 100), 2, 100)).toBe(2);
-    expect(chunkCount(matmul(130, 4320, 100), 2, 130)).toBe(2);
-    expect(chunkCount(matmul(2048, 30, 25), 2, 2048)).toBe(8);
-    expect(chunkCount(matmul(2047, 30, 25), 2, 2047)).toBe(4); // 2047 / 64 = 31.98 rows at 8
+    // The book run's weight gradient dW1 = xᵀ · dout (784 rows): 8 equal chunks of 98 rows.
+    expect(chunkCount(matmul(784, 50, 100), 2, 784)).toBe(8);
+    expect(guidedChunks(matmul(784, 50, 100), 8, 2, 784)).toBe(false);
+    // One chunk per thread never shrinks.
+    expect(guidedChunks(matmul(57600, 30, 25), 2, 2, 57600)).toBe(false);
+  });
+
+  it("of an element-wise op and of an Affine layer's dx (split by columns)", () => {
     // An element-wise op (32 per element) needs 2^16 / 32 = 2048 elements per chunk.
     const unary = (size: number): Task => taskOf("unary", { out: new Float64Array(size) });
     expect(chunkCount(unary(1728000), 2, 1728000)).toBe(8);
-    expect(chunkCount(unary(3 * 2048), 2, 3 * 2048)).toBe(2); // last chunk 96 at 4 per thread, 384 at 2
-    expect(chunkCount(unary(16 * 2048), 2, 16 * 2048)).toBe(4); // last chunk 512 at 8, 2048 at 4
+    expect(guidedChunks(unary(1728000), 8, 2, 1728000)).toBe(true);
+    expect(chunkCount(unary(3 * 2048), 2, 3 * 2048)).toBe(2); // 768 at 8 chunks, 1536 at 4
+    expect(chunkCount(unary(16 * 2048), 2, 16 * 2048)).toBe(8); // 4096 at 8 chunks
+    expect(guidedChunks(unary(16 * 2048), 8, 2, 16 * 2048)).toBe(false); // the last would hold 512
     expect(chunkCount(unary(3), 3, 3)).toBe(3);
     expect(OPS.matmul.minChunk?.({ m: 57600, n: 30, k: 25, transB: true } as never)).toBe(32);
     // An Affine layer's dx, dout [100, 100] · W [4320, 100]ᵀ: 100 rows would make one chunk per
@@ -82,6 +88,7 @@ describe("chunk bounds", () => {
     expect(OPS.matmul.units(dx as never)).toBe(4320);
     expect(OPS.matmul.grain?.(dx as never)).toBe(8);
     expect(chunkCount(taskOf("matmul", dx), 2, 540)).toBe(8);
+    expect(guidedChunks(taskOf("matmul", dx), 8, 2, 540)).toBe(true);
     expect(bounds(4320, 8, 8, true).slice(0, 3)).toEqual([0, 127 * 8, 237 * 8]);
     expect(bounds(4320, 8, 8, true).slice(-2)).toEqual([532 * 8, 4320]);
     // By rows when B is not transposed (its columns are not contiguous), or rows are many.

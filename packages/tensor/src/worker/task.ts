@@ -63,28 +63,38 @@ export function taskGrain(task: Task): number {
  * otherwise: a chunk costs a kernel call and two atomic operations. */
 const MIN_CHUNK_WORK = 2 ** 16;
 
+/** The fewest units a chunk of this task may hold: the record's `minChunk`, else MIN_CHUNK_WORK of
+ * work. */
+function leastUnits(task: Task): number {
+  return recordOf(task.op).minChunk?.(task.args) ?? Math.ceil(MIN_CHUNK_WORK / Math.max(1, unitWork(task)));
+}
+
 /**
  * How many chunks a split of `grains` grains between `parts` threads is cut into: 4 or 2 per
  * thread when every chunk still holds the record's `minChunk` units (by default MIN_CHUNK_WORK of
  * work), else one per thread. More chunks than threads let a thread that starts late or runs
- * slower take fewer. With 2 or more per thread the chunks shrink towards the end (guidedChunks,
- * chunkStart), and the last, smallest one must hold those least units.
+ * slower take fewer.
  */
 export function chunkCount(task: Task, parts: number, grains: number): number {
-  const record = recordOf(task.op);
   const grain = taskGrain(task);
-  const least = record.minChunk?.(task.args) ?? Math.ceil(MIN_CHUNK_WORK / Math.max(1, unitWork(task)));
+  const least = leastUnits(task);
   for (const perThread of [4, 2]) {
     const chunks = parts * perThread;
-    if (chunks <= grains && Math.floor(grains / (chunks * chunks)) * grain >= least) return chunks;
+    if (chunks <= grains && Math.floor(grains / chunks) * grain >= least) return chunks;
   }
   return Math.min(parts, grains);
 }
 
-/** Whether `chunks` chunks for `parts` threads shrink towards the end (chunkStart): with 2 or more
- * per thread; one per thread stay equal. */
-export function guidedChunks(chunks: number, parts: number): boolean {
-  return chunks >= 2 * parts;
+/** Whether the `chunks` chunks of a split of `grains` grains between `parts` threads shrink towards
+ * the end (chunkStart): with 2 or more per thread, when the last and smallest of them, about
+ * grains / chunks^2 grains, still holds the task's least units; otherwise they stay equal, as many.
+ * (Making fewer chunks instead, so that guided ones would hold enough, cut the book run's 784-row
+ * weight gradient dW1 into 4 chunks where it had 8; `bp train --backend worker` then measured 8.0-8.2
+ * s against the previous release's 7.5-8.0, three runs each alternated, within this machine's
+ * spread. With this rule, four more pairs: 7.5-8.3 s against 7.7-10.2, and the float32
+ * SimpleConvNet step kept its gain: best 10.46 -> 9.91 ms in one process, 200 steps each.) */
+export function guidedChunks(task: Task, chunks: number, parts: number, grains: number): boolean {
+  return chunks >= 2 * parts && Math.floor(grains / (chunks * chunks)) * taskGrain(task) >= leastUnits(task);
 }
 
 /**

@@ -184,7 +184,7 @@ export class ThreadPool {
       if (this.control.load(slot, READY) === 1) slots.push(slot);
     }
     const chunks = chunkCount(task, slots.length + 1, grains);
-    const guided = guidedChunks(chunks, slots.length + 1);
+    const guided = guidedChunks(task, chunks, slots.length + 1, grains);
     const seq = ++this.seq;
     // No worker touches the counter before it claims this op (below), and every worker of the
     // previous op was done before it returned.
