@@ -2,7 +2,7 @@
 // only copies values and writes zeros. Pooling's backward routes each window's gradient to the
 // position of its maximum with it. Pointers are byte offsets.
 
-import { FILL_BYTES } from "./fill";
+import { FILL_BYTES, zeroPiece } from "./fill";
 
 /**
  * Rows [0, rows) of `depth` values at out: zeros, but out[r * depth + indices[r]] = values[r].
@@ -51,7 +51,7 @@ function putAlong4x32(values: usize, indices: usize, rows: i32, out: usize): i32
   const fillRows = <i32>(FILL_BYTES >> 4);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
-    if ((r & (fillRows - 1)) === 0) memory.fill(out + ((<usize>r) << 4), 0, (<usize>min(fillRows, rows - r)) << 4);
+    if ((r & (fillRows - 1)) === 0) zeroPiece(out + ((<usize>r) << 4), rows - r, 4);
     const k = v128.load(indices + ((<usize>r) << 2));
     // Any index with a bit outside 0..3 (negative ones included): the rows one by one, to find it.
     if (v128.any_true(v128.and(k, i32x4.splat(~3)))) break;
@@ -80,7 +80,7 @@ function putAlong4x64(values: usize, indices: usize, rows: i32, out: usize): i32
   const fillRows = <i32>(FILL_BYTES >> 5);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
-    if ((r & (fillRows - 1)) === 0) memory.fill(out + ((<usize>r) << 5), 0, (<usize>min(fillRows, rows - r)) << 5);
+    if ((r & (fillRows - 1)) === 0) zeroPiece(out + ((<usize>r) << 5), rows - r, 5);
     const k = v128.load(indices + ((<usize>r) << 2));
     if (v128.any_true(v128.and(k, i32x4.splat(~3)))) break;
     const v01 = v128.load(values + ((<usize>r) << 3));

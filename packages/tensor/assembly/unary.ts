@@ -10,7 +10,7 @@
 // plus two bits, so rounding twice never differs from rounding once. Pointers are byte offsets.
 
 import { ABS, NEG, RECIPROCAL, RELU, SQRT, SQUARE, STEP } from "../src/wasm/opcodes";
-import { zeroPiece } from "./fill";
+import { FILL_BYTES, zeroPiece } from "./fill";
 
 // One class per op, its float64 (two lanes) and float32 (four lanes) forms. `unaryLoop<Op>` is
 // compiled once per op, so each loop does its own operation only (a dispatch inside the loop made the
@@ -328,24 +328,19 @@ function argmaxOf(x: usize, len: i32, f32: bool): i32 {
 /** Rows per block of the rows-of-four paths (a multiple of four). */
 const BLOCK4 = 64;
 
-/** Bytes of out zeroed at a time by `memory.fill` before its results are stored (as assembly/along.ts
- * does: a memset of a page writes whole lines without first reading them from memory, which a store
- * does; in a training step, where out is not in cache, float32 argmax [432000, 4] takes 0.31-0.35 ms
- * instead of 0.35-0.39). */
-const FILL_BYTES = 4096;
-
 /**
  * Rows of four values: blocks of BLOCK4 rows (then one of fewer, a whole number of groups), four
- * float32 or two float64 rows per group, out zeroed a page at a time first. Returns the rows done
- * (all but the last rows % 4 or % 2).
+ * float32 or two float64 rows per group, out zeroed a page at a time first (assembly/fill.ts: in a
+ * training step, where out is not in cache, float32 argmax [432000, 4] takes 0.31-0.35 ms instead
+ * of 0.35-0.39). Returns the rows done (all but the last rows % 4 or % 2).
  */
 function rowsOf4<K>(kernel: K, x: usize, rows: i32, out: usize, f32: bool): i32 {
   const outShift = kernel.outShift(f32);
   const groupMask = f32 ? ~3 : ~1;
   let r = 0;
-  const fillRows = FILL_BYTES >> outShift;
+  const fillRows = <i32>(FILL_BYTES >> outShift);
   for (let n = min(BLOCK4, rows) & groupMask; n > 0; n = min(BLOCK4, rows - r) & groupMask) {
-    if (r % fillRows === 0) memory.fill(out, 0, (<usize>min(fillRows, rows - r)) << outShift);
+    if (r % fillRows === 0) zeroPiece(out, rows - r, <i32>outShift);
     if (!(f32 ? block4x32<K>(kernel, x, n, out) : block4x64<K>(kernel, x, n, out))) kernel.exact(x, n, out, f32);
     x += (<usize>n) << (f32 ? 4 : 5);
     out += (<usize>n) << outShift;
