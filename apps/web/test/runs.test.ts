@@ -56,7 +56,13 @@ describe("kept runs", () => {
       "Run 1: TwoLayerNet 784-50-10, sgd lr 0.1, 50 iterations, seed 0",
       "Run 2: TwoLayerNet 784-50-10, sgd lr 0.1, 50 iterations, seed 1",
     ]);
-    // The last good run is the one Predict uses, also after the reload.
+    // The last good run is the one Predict uses, also after the reload (the list is drawn before the
+    // restored model is marked: wait for the mark, which must come).
+    await page.waitForFunction(
+      () => document.querySelector('#runs-list li[data-run="2"] .run-use')?.textContent === "Used by Predict",
+      null,
+      { timeout: 10_000 },
+    );
     expect(await page.textContent('#runs-list li[data-run="2"] .run-use')).toBe("Used by Predict");
     // Overlay: both runs' losses on one chart (one legend entry per run).
     await page.check('#runs-list li[data-run="1"] .run-compare');
