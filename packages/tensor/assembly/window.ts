@@ -608,6 +608,21 @@ function block32(x: usize, rowBytes: usize, out: usize, colBytes: usize): void {
  * all out of cache 0-10 % slower. Not zeroed: the other orientation,
  * whose stores run along out (in the step 0.54 -> 0.62 ms zeroed whole, 20-30 % slower alone per
  * tile), and float64 (0.3 ms slower in cache, 3 % faster out of it).
+ *
+ * Why [576, 30] -> [30, 576] is slower than the other direction in the float32 SimpleConvNet step
+ * (0.75-0.9 ms against 0.4-0.55 in the step's profile, conv-step's step with modules swapped in one
+ * process, 20 rounds of 10 steps, medians): its stores land in 30 rows of out 2304 bytes apart, and
+ * out is not in cache. Stores to lines not in cache in that pattern wait for each line (no zeroing:
+ * 0.93 ms); the zeroing saves that, but is itself a write of all of out (0.2 ms here): a
+ * `memory.copy` of the same bytes in place of the transpose took 0.54 ms in the step, the zeroing
+ * and that copy 0.74, this kernel 0.75-0.80 in the same runs, so the transpose itself costs almost
+ * nothing beyond the zeroing. Measured in the step and not kept (all slower): tiles of 64 or 144 rows
+ * (0.85-0.87 against 0.89, within noise) and whole matrices as one tile; per 4 KiB pieces or with
+ * vector stores of zeros instead of one fill (within noise); out written in order, a band of 4, 8
+ * or 32 rows of out at a time over all of x (x read again from L2 per band; 0.88-1.05 ms without
+ * zeroing, 0.86 with each band zeroed first; in cache 1.2-1.5 times slower); tiles of 144 rows with
+ * the bands inside them (1.24); the matrix transposed into a scratch matrix that stays in L2, then
+ * copied to out by `memory.copy` or by vector loads and stores (1.13, 1.18).
  */
 function transposeBlocks<T>(x: usize, batches: i32, rows: i32, cols: i32, out: usize): void {
   const size = sizeof<T>();
