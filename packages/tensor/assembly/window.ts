@@ -122,8 +122,9 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
  * now. With that cost gone the zeroing pays in float32 too (it did not when each row was a call):
  * both modules in one process (layout-ops --cold --warm), 0.325 -> 0.267 ms in cache, 0.70 -> 0.60
  * out of cache, 0.53 -> 0.40 with its input in cache; in the float32 SimpleConvNet step's profile
- * (conv-step's step, both modules in one process, 20 rounds of 10 steps, medians) 0.46 -> 0.37 ms;
- * the loop without the zeroing 0.43.
+ * (conv-step's step, both modules in one process, 20 rounds of 10 steps, medians) 0.46 -> 0.37 ms,
+ * the loop without the zeroing 0.43; in four more runs (50 rounds of 3 steps, either order) 0.51 ->
+ * 0.45 on average, faster in each.
  */
 function im2colPool2<T>(x: usize, out: usize, outEnd: usize, ox0: i32, count: i32, outW: i32, lineBytes: usize): void {
   const size = sizeof<T>();
@@ -353,8 +354,9 @@ function col2imT<T>(col: usize, g: usize, out: usize, start: i32, end: i32): voi
     const outEnd = out + <usize>(end - start) * plane * size;
     let filled = out;
     if ((lineBytes & 15) === 0) {
-      // Whole lines of vectors: one loop per window row, as in im2colPool2 (float32 in the step's
-      // profile, both modules in one process, 0.43 -> 0.40 ms; in cache 0.33 -> 0.26).
+      // Whole lines of vectors: one loop per window row, as in im2colPool2 (float32 in cache 0.33 ->
+      // 0.26 ms; in the step's profile, both modules in one process, 0.43 -> 0.40 in one run, within
+      // noise in four more, 0.53 against 0.52 on average).
       let s = col + first * <usize>outW * 4 * size;
       for (let q: usize = 0; q < <usize>(end - start) * outH; q++, out += lineBytes) {
         filled = fillTo(filled, out + 2 * lineBytes, outEnd);
