@@ -29,7 +29,10 @@
 // exported global).
 
 /** Bytes of out zeroed at a time: a page, above the size from which memset writes whole lines,
- * below L1. */
+ * below L1. Each `memory.fill` call costs about 35 ns besides its bytes (6.9 MB zeroed in cache:
+ * 0.13 ms in pieces of 4 KiB, 0.07 in one call; the same on a shared memory), but pieces of 8 KiB
+ * were no faster in the kernels (float32 SimpleConvNet sizes, both modules in one process: in cache
+ * within 2 %, with the input in cache from 3 % faster to 16 % slower). */
 export const FILL_BYTES: usize = 4096;
 
 /**
