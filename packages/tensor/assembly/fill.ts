@@ -15,7 +15,11 @@
 // Measured and not kept (float32): the 2x2 im2col (no faster in the step), the 5x5 im2col (slower out
 // of cache, 7-10 % slower with its input in cache), the other transpose ([30,576] -> [576,30], stores
 // in order: 20-30 % slower, whole or per tile), the conv forward product's output (1.60 -> 1.89 ms in
-// the step); pieces of 16 KiB were slower than none, of 1 KiB half as good.
+// the step); pieces of 16 KiB were slower than none, of 1 KiB half as good. The 5x5 im2col measured
+// again with the 2x2 one's fix (assembly/window.ts, im2colPool2), out zeroed ahead of each run of
+// windows: alone out of cache 0.47 -> 0.37 ms, with its input in cache 0.42 -> 0.35, in cache 0.15 ->
+// 0.21, but in the SimpleConvNet step's profile 0.33 -> 0.42 and 0.43 -> 0.44 (both modules in one
+// process, either order, 50 rounds of 3 steps): not kept.
 //
 // Loads cannot do this: WebAssembly has no prefetch instruction, and a load that misses holds up the
 // instructions after it until its line arrives. Touching one byte of the page ahead once per page (of
@@ -25,7 +29,10 @@
 // exported global).
 
 /** Bytes of out zeroed at a time: a page, above the size from which memset writes whole lines,
- * below L1. */
+ * below L1. Each `memory.fill` call costs about 35 ns besides its bytes (6.9 MB zeroed in cache:
+ * 0.13 ms in pieces of 4 KiB, 0.07 in one call; the same on a shared memory), but pieces of 8 KiB
+ * were no faster in the kernels (float32 SimpleConvNet sizes, both modules in one process: in cache
+ * within 2 %, with the input in cache from 3 % faster to 16 % slower). */
 export const FILL_BYTES: usize = 4096;
 
 /**

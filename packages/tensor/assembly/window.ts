@@ -49,11 +49,17 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
     // piece at a time ahead of the stores (assembly/fill.ts): [3000,1,24,24] out of cache 1.40 ->
     // 1.20 ms, in cache 0.83 -> 0.70. float32's is not: out of cache 0.60 -> 0.53 ms, but in cache
     // 0.31 -> 0.40, and in the float32 training step's profile no faster (0.57 ms either way).
+    // (Those figures are of this loop, a call per window row; im2colPool2, used where the lines are
+    // whole vectors, zeroes both and is faster.)
     const outEnd = out + <usize>(end - start) * rowBytes;
-    let filled = sizeof<T>() === 8 ? out : outEnd;
     const lineBytes = <usize>w * size;
     let q = start / outW;
     let ox0 = start - q * outW;
+    if ((lineBytes & 15) === 0) {
+      im2colPool2<T>(x + <usize>q * 2 * lineBytes, out, outEnd, ox0, end - start, outW, lineBytes);
+      return;
+    }
+    let filled = sizeof<T>() === 8 ? out : outEnd;
     for (let r = start; r < end; q++, ox0 = 0) {
       const count = min(outW - ox0, end - r);
       filled = fillTo(filled, out + <usize>(r + count - start) * rowBytes, outEnd);
@@ -101,6 +107,53 @@ function im2colT<T>(x: usize, g: usize, out: usize, start: i32, end: i32): void 
       n++;
     }
   }
+}
+
+/**
+ * im2col of 2x2 pooling windows over whole planes whose lines are whole vectors (lineBytes a
+ * multiple of 16): `count` windows (of 4 values: 16 bytes in float32, 32 in float64) from window
+ * column ox0 of the window row whose first line is at x on, into out (up to outEnd), zeroed a piece
+ * at a time ahead of the stores (assembly/fill.ts). Whole window rows run in one loop over their two
+ * lines, 16 bytes of each at a time (two float32 windows, one float64 window); a window row begun
+ * or left unfinished goes through pairedRows.
+ *
+ * Before, every window row was a call of pairedRows (and a fill check): float32 [3000,1,24,24],
+ * 36000 window rows of 12 windows, took 0.32 ms in cache (1.3 times a copy of its bytes) for 0.19
+ * now. With that cost gone the zeroing pays in float32 too (it did not when each row was a call):
+ * both modules in one process (layout-ops --cold --warm), 0.325 -> 0.267 ms in cache, 0.70 -> 0.60
+ * out of cache, 0.53 -> 0.40 with its input in cache; in the float32 SimpleConvNet step's profile
+ * (conv-step's step, both modules in one process, 20 rounds of 10 steps, medians) 0.46 -> 0.37 ms,
+ * the loop without the zeroing 0.43; in four more runs (50 rounds of 3 steps, either order) 0.51 ->
+ * 0.45 on average, faster in each.
+ */
+function im2colPool2<T>(x: usize, out: usize, outEnd: usize, ox0: i32, count: i32, outW: i32, lineBytes: usize): void {
+  const size = sizeof<T>();
+  const windowBytes = (<usize>size) << 2;
+  let filled = out;
+  if (ox0 > 0) {
+    const n = min(outW - ox0, count);
+    pairedRows(x + <usize>ox0 * 2 * size, out, n, lineBytes, size << 1);
+    out += <usize>n * windowBytes;
+    filled = out;
+    count -= n;
+    x += lineBytes << 1;
+  }
+  const rowBytes = <usize>outW * windowBytes;
+  for (; count >= outW; count -= outW, x += lineBytes) {
+    filled = fillTo(filled, out + rowBytes, outEnd);
+    for (const lineEnd = x + lineBytes; x < lineEnd; x += 16, out += 32) {
+      const top = v128.load(x);
+      const bottom = v128.load(x + lineBytes);
+      if (size === 8) {
+        v128.store(out, top);
+        v128.store(out, bottom, 16);
+      } else {
+        v128.store(out, i64x2.shuffle(top, bottom, 0, 2));
+        v128.store(out, i64x2.shuffle(top, bottom, 1, 3), 16);
+      }
+    }
+  }
+  if (count > 0) pairedRows(x, out, count, lineBytes, size << 1);
 }
 
 /**
@@ -300,6 +353,27 @@ function col2imT<T>(col: usize, g: usize, out: usize, start: i32, end: i32): voi
     const first = <usize>start * outH;
     const outEnd = out + <usize>(end - start) * plane * size;
     let filled = out;
+    if ((lineBytes & 15) === 0) {
+      // Whole lines of vectors: one loop per window row, as in im2colPool2 (float32 in cache 0.33 ->
+      // 0.26 ms; in the step's profile, both modules in one process, 0.43 -> 0.40 in one run, within
+      // noise in four more, 0.53 against 0.52 on average).
+      let s = col + first * <usize>outW * 4 * size;
+      for (let q: usize = 0; q < <usize>(end - start) * outH; q++, out += lineBytes) {
+        filled = fillTo(filled, out + 2 * lineBytes, outEnd);
+        for (const lineEnd = out + lineBytes; out < lineEnd; out += 16, s += 32) {
+          const a = v128.load(s);
+          const b = v128.load(s, 16);
+          if (size === 8) {
+            v128.store(out, f64x2.add(f64x2.splat(0), a));
+            v128.store(out + lineBytes, f64x2.add(f64x2.splat(0), b));
+          } else {
+            v128.store(out, f32x4.add(f32x4.splat(0), i64x2.shuffle(a, b, 0, 2)));
+            v128.store(out + lineBytes, f32x4.add(f32x4.splat(0), i64x2.shuffle(a, b, 1, 3)));
+          }
+        }
+      }
+      return;
+    }
     for (let q: usize = 0; q < <usize>(end - start) * outH; q++) {
       filled = fillTo(filled, out + (q + 1) * 2 * lineBytes, outEnd);
       pairedLines<T>(col + (first + q) * <usize>outW * 4 * size, out + q * 2 * lineBytes, outW, lineBytes);
@@ -536,6 +610,22 @@ function block32(x: usize, rowBytes: usize, out: usize, colBytes: usize): void {
  * all out of cache 0-10 % slower. Not zeroed: the other orientation,
  * whose stores run along out (in the step 0.54 -> 0.62 ms zeroed whole, 20-30 % slower alone per
  * tile), and float64 (0.3 ms slower in cache, 3 % faster out of it).
+ *
+ * Why [576, 30] -> [30, 576] is slower than the other direction in the float32 SimpleConvNet step
+ * (0.75-0.9 ms against 0.4-0.55 in the step's profile, conv-step's step with modules swapped in one
+ * process, 20 rounds of 10 steps, medians): its stores land in 30 rows of out 2304 bytes apart, and
+ * out is not in cache. Stores to lines not in cache in that pattern wait for each line (no zeroing:
+ * 0.93 ms); the zeroing saves that, but is itself a write of all of out (0.2 ms here): a
+ * `memory.copy` of the same bytes in place of the transpose took 0.54 ms in the step, the zeroing
+ * and that copy 0.74, this kernel 0.75-0.80 in the same runs, so the transpose itself costs almost
+ * nothing beyond the zeroing. Measured in the step and not kept (all slower): tiles of 64 or 144 rows
+ * (0.85-0.87 against 0.89, within noise) and whole matrices as one tile; per 4 KiB pieces or with
+ * vector stores of zeros instead of one fill (within noise); out written in order, a band of 4, 8
+ * or 32 rows of out at a time over all of x (x read again from L2 per band; 0.88-1.05 ms without
+ * zeroing, 0.86 with each band zeroed first; in cache 1.2-1.5 times slower); tiles of 144 rows with
+ * the bands inside them (1.24); the matrix transposed into a scratch matrix that stays in L2, then
+ * copied to out by `memory.copy` or by vector loads and stores (1.13, 1.18); the next matrix of out
+ * zeroed a piece after each tile of this one instead of whole before it (1.22 against 0.91).
  */
 function transposeBlocks<T>(x: usize, batches: i32, rows: i32, cols: i32, out: usize): void {
   const size = sizeof<T>();

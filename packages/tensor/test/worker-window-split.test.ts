@@ -42,6 +42,13 @@ describe("window and layout kernels split between worker threads", () => {
       const small = rand([13, 1, 10, 10], { seed: 7, dtype });
       same("im2col 2x2 s2 of 13 planes", small, (t) => t.im2col(2, 2, 2, 0));
       same("col2im 2x2 s2 of 13 planes", small.im2col(2, 2, 2, 0), (t) => t.col2im([13, 1, 10, 10], 2, 2, 2, 0));
+      // Lines of whole vectors (24 values) take the one-loop path (assembly/window.ts, im2colPool2):
+      // 120 rows of 12 windows in chunks of 40, which start and end inside window rows.
+      const lines = rand([5, 1, 4, 24], { seed: 8, dtype });
+      same("im2col 2x2 s2 of 5 planes of 24 columns", lines, (t) => t.im2col(2, 2, 2, 0));
+      same("col2im 2x2 s2 of 5 planes of 24 columns", lines.im2col(2, 2, 2, 0), (t) =>
+        t.col2im([5, 1, 4, 24], 2, 2, 2, 0),
+      );
       const img = rand([9, 1, 28, 28], { seed: 5, dtype });
       same("im2col 5x5", img, (t) => t.im2col(5, 5, 1, 0));
       const nhwc = rand([9, 24, 24, 30], { seed: 6, dtype });
