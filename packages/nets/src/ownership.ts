@@ -81,15 +81,15 @@ export class Ownership {
     const previous = forward ? calls.forward : calls.backward;
     const ran = forward ? calls.ran.forward : calls.ran.backward;
     if (made.length === 0 && !ran) return { result, handOff: false };
-    const held = this.held.walk(layer).tensors;
+    const held = this.held.walk(layer);
     const kept: Tensor[] = [];
     let handOff = false;
     for (const t of made) {
-      if (held.includes(t) || (forward && t === result)) kept.push(t);
+      if (held.holds(t) || (forward && t === result)) kept.push(t);
       else if (t === result) handOff = true;
       else t.dispose(); // does nothing when the layer disposed it itself
     }
-    for (const t of previous) if (t !== result && !held.includes(t) && !this.given.has(t)) t.dispose();
+    for (const t of previous) if (t !== result && !held.holds(t) && !this.given.has(t)) t.dispose();
     if (forward) {
       calls.forward = kept;
       calls.ran.forward = true;
@@ -115,17 +115,20 @@ interface LayerCalls {
  * The tensors an object holds, in its own enumerable fields and one level into arrays, Maps and
  * plain records held there (where a layer keeps its caches), with the name of the field holding
  * each (parallel lists, refilled by each `walk`). A net walks each layer once per call: the lists are
- * reused and the fields read by name from `Object.keys` (in the float32 SimpleConvNet step,
+ * reused (kept at their size) and the fields read by name from `Object.keys` (in the float32 SimpleConvNet step,
  * `Object.entries` and a callback per tensor made 13 KB of garbage a step, the walk about a tenth of
  * the JavaScript between the ops).
  */
 class Holdings {
-  readonly tensors: Tensor[] = [];
+  /** Entries [0, count) are the last walk's; later ones are empty (the lists keep their room, as
+   * emptying them would have them allocate again as they refill). */
+  readonly tensors: (Tensor | null)[] = [];
   readonly fields: string[] = [];
+  count = 0;
 
   walk(owner: object): this {
-    this.tensors.length = 0;
-    this.fields.length = 0;
+    const before = this.count;
+    this.count = 0;
     const record = owner as Record<string, unknown>;
     const keys = Object.keys(owner);
     for (let i = 0; i < keys.length; i++) {
@@ -137,22 +140,30 @@ class Holdings {
       else if (value instanceof Map) this.addAll(value.values(), field);
       else if (Object.getPrototypeOf(value) === Object.prototype) this.addAll(Object.values(value), field);
     }
+    for (let i = this.count; i < before; i++) this.tensors[i] = null; // no longer held here
     return this;
   }
 
   private add(t: Tensor, field: string): void {
-    this.tensors.push(t);
-    this.fields.push(field);
+    this.tensors[this.count] = t;
+    this.fields[this.count] = field;
+    this.count++;
   }
 
   private addAll(values: Iterable<unknown>, field: string): void {
     for (const v of values) if (v instanceof Tensor) this.add(v, field);
   }
 
+  /** Whether the last walk found `t`. */
+  holds(t: Tensor): boolean {
+    for (let i = 0; i < this.count; i++) if (this.tensors[i] === t) return true;
+    return false;
+  }
+
   /** The fields holding `t`, joined by commas in the order of the walk ("" when none does). */
   fieldsOf(t: Tensor): string {
     let names = "";
-    for (let i = 0; i < this.tensors.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       if (this.tensors[i] !== t) continue;
       names = names === "" ? this.fields[i]! : `${names},${this.fields[i]!}`;
     }
