@@ -262,11 +262,60 @@ export function fused<const I extends readonly Tensor[], const R extends FusedRe
 ): FusedTensors<R> {
   if (typeof f !== "function") throw new ValueError("fused", `expected a function first, got ${describeValue(f)}`);
   const first = checkInputs(inputs);
+  return runTraced(traceCall(f as (...v: FusedValue[]) => unknown, inputs), inputs, first) as FusedTensors<R>;
+}
+
+/**
+ * `fused` for a function run on many sets of inputs, traced once: the returned function traces `f`
+ * at its first call, as `fused` does, and every later call runs the same program on its own inputs
+ * (the same number of them; each call's inputs share one shape, float dtype and backend, as for
+ * `fused`, but calls may differ in shape and size). An optimizer's update runs one step on every
+ * parameter this way, with one trace per update instead of one per parameter. `f` must record the
+ * same ops whatever it is given: its trace is reused as it is, so it may not branch on the values'
+ * shape or dtype, nor read state that changes between calls (make a new fused function then).
+ *
+ * ```ts
+ * const sgd = fusedFunction((p, g) => p.assign(p.sub(g.mul(0.01))));
+ * sgd(W1, dW1);
+ * sgd(b1, db1); // the same program, not traced again
+ * ```
+ *
+ * Errors: those of `fused`, and a ValueError for a call with another number of inputs than the first.
+ */
+export function fusedFunction<const V extends readonly FusedValue[], const R extends FusedReturn>(
+  f: (...values: V) => R,
+): (...inputs: { [K in keyof V]: Tensor }) => FusedTensors<R> {
+  if (typeof f !== "function") throw new ValueError("fusedFunction", `expected a function, got ${describeValue(f)}`);
+  let traced: Traced | null = null;
+  return (...inputs) => {
+    const first = checkInputs(inputs);
+    if (traced === null) traced = traceCall(f as unknown as (...v: FusedValue[]) => unknown, inputs);
+    else if (inputs.length !== traced.trace.inputs) {
+      throw new ValueError(
+        "fused",
+        `the function was traced with ${traced.trace.inputs} inputs and is given ${inputs.length}`,
+      );
+    }
+    return runTraced(traced, inputs, first) as FusedTensors<R>;
+  };
+}
+
+/** A traced function: its trace, the ids it returned, their program, and how it returned them. */
+interface Traced {
+  trace: Trace;
+  returned: number[];
+  program: FusedProgram;
+  /** One value (one tensor back), a list of them, or nothing. */
+  returns: "one" | "list" | "nothing";
+}
+
+/** Traces `f` on values like `inputs` (checked by checkInputs) and finds its program. */
+function traceCall(f: (...v: FusedValue[]) => unknown, inputs: readonly Tensor[]): Traced {
   const trace = new Trace(inputs.length);
   const values = inputs.map((t, i) => makeValue(trace, i, t as { shape: Shape; dtype: "float32" | "float64" }));
   let result: unknown;
   try {
-    result = (f as (...v: FusedValue[]) => unknown)(...values);
+    result = f(...values);
   } finally {
     trace.open = false;
   }
@@ -274,13 +323,18 @@ export function fused<const I extends readonly Tensor[], const R extends FusedRe
   if (returned.length === 0 && trace.assigns.size === 0) {
     throw new ValueError("fused", "the function returned no value and assigned none: there is nothing to compute");
   }
-  checkAssignTargets(inputs, trace);
-  const program = programOf(trace, returned);
+  const returns = result instanceof FusedValue ? "one" : Array.isArray(result) ? "list" : "nothing";
+  return { trace, returned, program: programOf(trace, returned), returns };
+}
+
+/** Runs a traced function's program on `inputs` (checked; `first` is inputs[0]). */
+function runTraced(traced: Traced, inputs: readonly Tensor[], first: Tensor): Tensor | Tensor[] | undefined {
+  checkAssignTargets(inputs, traced.trace);
   const backend = first.backend;
-  const outs: TypedArray[] = backend.fused(program, inputs);
-  const made = returned.map((_, k) => ownedTensor(outs[k]!, first.shape, first.dtype, backend));
-  if (result instanceof FusedValue) return made[0] as FusedTensors<R>;
-  return (Array.isArray(result) ? made : undefined) as FusedTensors<R>;
+  const outs: TypedArray[] = backend.fused(traced.program, inputs);
+  const made = traced.returned.map((_, k) => ownedTensor(outs[k]!, first.shape, first.dtype, backend));
+  if (traced.returns === "one") return made[0];
+  return traced.returns === "list" ? made : undefined;
 }
 
 function checkInputs(inputs: readonly Tensor[]): Tensor {
