@@ -305,6 +305,8 @@ interface Traced {
   trace: Trace;
   returned: number[];
   program: FusedProgram;
+  /** The inputs that assigns write into, in the order of the assigns. */
+  targets: number[];
   /** One value (one tensor back), a list of them, or nothing. */
   returns: "one" | "list" | "nothing";
 }
@@ -324,12 +326,12 @@ function traceCall(f: (...v: FusedValue[]) => unknown, inputs: readonly Tensor[]
     throw new ValueError("fused", "the function returned no value and assigned none: there is nothing to compute");
   }
   const returns = result instanceof FusedValue ? "one" : Array.isArray(result) ? "list" : "nothing";
-  return { trace, returned, program: programOf(trace, returned), returns };
+  return { trace, returned, program: programOf(trace, returned), targets: [...trace.assigns.keys()], returns };
 }
 
 /** Runs a traced function's program on `inputs` (checked; `first` is inputs[0]). */
 function runTraced(traced: Traced, inputs: readonly Tensor[], first: Tensor): Tensor | Tensor[] | undefined {
-  checkAssignTargets(inputs, traced.trace);
+  checkAssignTargets(inputs, traced.targets);
   const backend = first.backend;
   const outs: TypedArray[] = backend.fused(traced.program, inputs);
   const made = traced.returned.map((_, k) => ownedTensor(outs[k]!, first.shape, first.dtype, backend));
@@ -339,10 +341,12 @@ function runTraced(traced: Traced, inputs: readonly Tensor[], first: Tensor): Te
 
 function checkInputs(inputs: readonly Tensor[]): Tensor {
   if (inputs.length === 0) throw new ValueError("fused", "needs at least one input tensor after the function");
-  inputs.forEach((t, i) => {
+  // Indexed loops, not forEach with a callback: an optimizer runs this for every parameter.
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i];
     if (!(t instanceof Tensor)) throw new ValueError("fused", `input ${i} must be a Tensor, got ${describeValue(t)}`);
     if (t.isDisposed) throw new ValueError("fused", `input ${i} (${t.dtype} ${formatShape(t.shape)}) was disposed`);
-  });
+  }
   const first = inputs[0]!;
   if (!isFloatDType(first.dtype)) {
     throw new DTypeError(
@@ -353,7 +357,8 @@ function checkInputs(inputs: readonly Tensor[]): Tensor {
   if (typeof first.backend.fused !== "function") {
     throw new BackendError("fused", `backend '${first.backend.name}' has no fused kernel`);
   }
-  inputs.forEach((t, i) => {
+  for (let i = 1; i < inputs.length; i++) {
+    const t = inputs[i]!;
     if (t.backend !== first.backend) {
       throw new BackendError(
         "fused",
@@ -372,7 +377,7 @@ function checkInputs(inputs: readonly Tensor[]): Tensor {
         `input ${i} has shape ${formatShape(t.shape)}, input 0 ${formatShape(first.shape)}; inputs must have one shape (no broadcasting)`,
       );
     }
-  });
+  }
   return first;
 }
 
@@ -399,25 +404,25 @@ function returnedIds(trace: Trace, result: unknown): number[] {
 
 /** An assign's target must not share storage with another input at another offset (the block order
  * would then show), nor with another assigned input. */
-function checkAssignTargets(inputs: readonly Tensor[], trace: Trace): void {
-  for (const j of trace.assigns.keys()) {
+function checkAssignTargets(inputs: readonly Tensor[], targets: readonly number[]): void {
+  for (const j of targets) {
     const target = inputs[j]!.data;
-    inputs.forEach((t, i) => {
-      if (i === j) return;
-      const d = t.data;
-      if (d.buffer !== target.buffer) return;
+    for (let i = 0; i < inputs.length; i++) {
+      if (i === j) continue;
+      const d = inputs[i]!.data;
+      if (d.buffer !== target.buffer) continue;
       const overlap =
         d.byteOffset < target.byteOffset + target.byteLength && target.byteOffset < d.byteOffset + d.byteLength;
-      if (!overlap) return;
+      if (!overlap) continue;
       if (d.byteOffset !== target.byteOffset) {
         throw new ValueError(
           "fused",
           `input ${i} overlaps the storage of input ${j}, which assign writes, at another offset`,
         );
       }
-      if (trace.assigns.has(i))
+      if (targets.includes(i))
         throw new ValueError("fused", `inputs ${i} and ${j} share storage and both are assigned`);
-    });
+    }
   }
 }
 
