@@ -1,4 +1,4 @@
-import { type FusedValue, type Tensor, checkOptions, fused } from "@bp/tensor";
+import { type FusedValue, type Tensor, checkOptions, fusedFunction } from "@bp/tensor";
 import { checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface AdaGradOptions {
@@ -25,17 +25,13 @@ export class AdaGrad implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    const step = fusedFunction((p, g, h) => {
+      h.assign(h.add(g.square())); // h += grad²
+      rootStep(p, g, h, this.lr);
+    });
     for (const [key, param] of Object.entries(params)) {
       const h = slot(this.h, key, param);
-      fused(
-        (p, g, h) => {
-          h.assign(h.add(g.square())); // h += grad²
-          rootStep(p, g, h, this.lr);
-        },
-        param,
-        gradOf("AdaGrad.update", grads, key),
-        h,
-      );
+      step(param, gradOf("AdaGrad.update", grads, key), h);
       this.h.set(key, h);
     }
   }

@@ -1,4 +1,4 @@
-import { type FusedValue, type Tensor, checkOptions, fused } from "@bp/tensor";
+import { type Tensor, checkOptions, fusedFunction } from "@bp/tensor";
 import { pow } from "@bp/tensor/kernels";
 import { rootStep } from "./AdaGrad.js";
 import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
@@ -16,7 +16,8 @@ export interface AdamOptions {
  * Adam as the book writes it (`common/optimizer.py`): with `iter` counting updates from 1,
  * `lr_t = lr * sqrt(1 - beta2^iter) / (1 - beta1^iter)`, `m += (1 - beta1) * (grad - m)`,
  * `v += (1 - beta2) * (grad² - v)`, `param -= lr_t * m / (sqrt(v) + 1e-7)`, one op per arithmetic
- * step, all of a parameter's in one `fused` pass over memory (the same bits as the ops one by one).
+ * step, all of a parameter's in one `fused` pass over memory (the same bits as the ops one by one;
+ * the step is traced once per update, `fusedFunction`, and run on every parameter).
  * `m` and `v` hold the moments, updated in place as the book's `+=` does (each update writes into
  * the lines it has just read instead of into fresh storage).
  */
@@ -39,7 +40,7 @@ export class Adam implements Optimizer {
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     this.iter += 1;
     const lrT = (this.lr * Math.sqrt(1 - pow(this.beta2, this.iter))) / (1 - pow(this.beta1, this.iter));
-    const step = (p: FusedValue, g: FusedValue, m: FusedValue, v: FusedValue): void => {
+    const step = fusedFunction((p, g, m, v) => {
       m.assign(m.add(g.sub(m).mul(1 - this.beta1))); // m += (1 - beta1) * (grad - m)
       v.assign(
         v.add(
@@ -50,11 +51,11 @@ export class Adam implements Optimizer {
         ),
       ); // v += (1 - beta2) * (grad² - v)
       rootStep(p, m, v, lrT); // param -= lr_t * m / (sqrt(v) + 1e-7)
-    };
+    });
     for (const [key, param] of Object.entries(params)) {
       const m = slot(this.m, key, param);
       const v = slot(this.v, key, param);
-      fused(step, param, gradOf("Adam.update", grads, key), m, v);
+      step(param, gradOf("Adam.update", grads, key), m, v);
       this.m.set(key, m);
       this.v.set(key, v);
     }

@@ -1,4 +1,4 @@
-import { type Tensor, checkOptions, fused } from "@bp/tensor";
+import { type Tensor, checkOptions, fusedFunction } from "@bp/tensor";
 import { checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
 export interface MomentumOptions {
@@ -26,17 +26,13 @@ export class Momentum implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    const step = fusedFunction((p, g, v) => {
+      v.assign(v.mul(this.momentum).sub(g.mul(this.lr))); // v = momentum * v - lr * grad
+      p.assign(p.add(v)); // param += v
+    });
     for (const [key, param] of Object.entries(params)) {
       const v = slot(this.v, key, param);
-      fused(
-        (p, g, v) => {
-          v.assign(v.mul(this.momentum).sub(g.mul(this.lr))); // v = momentum * v - lr * grad
-          p.assign(p.add(v)); // param += v
-        },
-        param,
-        gradOf("Momentum.update", grads, key),
-        v,
-      );
+      step(param, gradOf("Momentum.update", grads, key), v);
       this.v.set(key, v);
     }
   }

@@ -1,4 +1,4 @@
-import { type Tensor, checkOptions, fused } from "@bp/tensor";
+import { type Tensor, checkOptions, fusedFunction } from "@bp/tensor";
 import type { MomentumOptions } from "./Momentum.js";
 import { checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
@@ -21,18 +21,14 @@ export class Nesterov implements Optimizer {
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
     const m = this.momentum;
+    const step = fusedFunction((p, g, v) => {
+      v.assign(v.mul(m).sub(g.mul(this.lr))); // v = momentum * v - lr * grad
+      // param += momentum² * v; param -= (1 + momentum) * lr * grad
+      p.assign(p.add(v.mul(m * m)).sub(g.mul((1 + m) * this.lr)));
+    });
     for (const [key, param] of Object.entries(params)) {
       const v = slot(this.v, key, param);
-      fused(
-        (p, g, v) => {
-          v.assign(v.mul(m).sub(g.mul(this.lr))); // v = momentum * v - lr * grad
-          // param += momentum² * v; param -= (1 + momentum) * lr * grad
-          p.assign(p.add(v.mul(m * m)).sub(g.mul((1 + m) * this.lr)));
-        },
-        param,
-        gradOf("Nesterov.update", grads, key),
-        v,
-      );
+      step(param, gradOf("Nesterov.update", grads, key), v);
       this.v.set(key, v);
     }
   }

@@ -1,4 +1,4 @@
-import { type Tensor, checkOptions, fused } from "@bp/tensor";
+import { type Tensor, checkOptions, fusedFunction } from "@bp/tensor";
 import { rootStep } from "./AdaGrad.js";
 import { checkDecay, checkRate, gradOf, slot, type Optimizer } from "./Optimizer.js";
 
@@ -27,18 +27,14 @@ export class RMSprop implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
+    const step = fusedFunction((p, g, h) => {
+      // h = decayRate * h + (1 - decayRate) * grad²
+      h.assign(h.mul(this.decayRate).add(g.square().mul(1 - this.decayRate)));
+      rootStep(p, g, h, this.lr);
+    });
     for (const [key, param] of Object.entries(params)) {
       const h = slot(this.h, key, param);
-      fused(
-        (p, g, h) => {
-          // h = decayRate * h + (1 - decayRate) * grad²
-          h.assign(h.mul(this.decayRate).add(g.square().mul(1 - this.decayRate)));
-          rootStep(p, g, h, this.lr);
-        },
-        param,
-        gradOf("RMSprop.update", grads, key),
-        h,
-      );
+      step(param, gradOf("RMSprop.update", grads, key), h);
       this.h.set(key, h);
     }
   }

@@ -1,4 +1,4 @@
-import { type Tensor, checkOptions, fused } from "@bp/tensor";
+import { type Tensor, checkOptions, fusedFunction } from "@bp/tensor";
 import { checkRate, gradOf, type Optimizer } from "./Optimizer.js";
 
 export interface SGDOptions {
@@ -21,14 +21,9 @@ export class SGD implements Optimizer {
   }
 
   update(params: Readonly<Record<string, Tensor>>, grads: Readonly<Record<string, Tensor>>): void {
-    for (const [key, param] of Object.entries(params)) {
-      fused(
-        (p, g) => {
-          p.assign(p.sub(g.mul(this.lr))); // params[key] -= lr * grads[key]
-        },
-        param,
-        gradOf("SGD.update", grads, key),
-      );
-    }
+    const step = fusedFunction((p, g) => {
+      p.assign(p.sub(g.mul(this.lr))); // params[key] -= lr * grads[key]
+    });
+    for (const [key, param] of Object.entries(params)) step(param, gradOf("SGD.update", grads, key));
   }
 }

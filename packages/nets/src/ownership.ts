@@ -21,48 +21,51 @@ import { Tensor, track } from "@bp/tensor";
  * of a layer's previous backward are disposed when its next backward has replaced them.
  */
 export class Ownership {
-  /** The kept tensors of each layer's last forward, and of its last backward. */
-  private readonly forwards = new Map<object, Tensor[]>();
-  private readonly backwards = new Map<object, Tensor[]>();
-  /** For each kept tensor of a layer's last forward (same order), the fields that held it then. */
-  private readonly fields = new Map<object, string[]>();
+  /** Per layer: the kept tensors of its last forward and the fields that held each of them then
+   * (same order), and the kept tensors of its last backward. */
+  private readonly layers = new Map<object, LayerCalls>();
   /** Tensors given to a caller: never disposed by the net. */
   private readonly given = new WeakSet<Tensor>();
-  /** The tensors a layer holds, refilled by each call (heldTensors). */
-  private readonly held: Tensor[] = [];
+  /** What a layer holds, refilled by each walk of its fields (see `Holdings`). */
+  private readonly held = new Holdings();
 
   /** `layer.forward` under `call` (whose input is `input`): its output is kept with the caches until
    * its next forward. */
   forward<T>(layer: object, call: () => T, input?: unknown): T {
-    const previous = this.forwards.get(layer);
-    if (previous !== undefined) this.forwards.set(layer, this.disposeReplaced(layer, previous, input));
-    const run = this.run(this.forwards, layer, call, true);
-    const kept = this.forwards.get(layer);
-    if (kept !== undefined) {
-      const now = fieldsHolding(layer);
-      this.fields.set(
-        layer,
-        kept.map((t) => now.get(t) ?? ""),
-      );
-    }
+    const calls = this.callsOf(layer);
+    if (calls.forward.length > 0) calls.forward = this.disposeReplaced(layer, calls, input);
+    const run = this.run(calls, layer, call, true);
+    // The walk of `run` still says what the layer holds: disposing what it did not hold changed no field.
+    calls.fields = calls.forward.map((t) => this.held.fieldsOf(t));
     return run.result;
   }
 
   /** `layer.backward` under `call`: the returned gradient, unless the layer holds it, is the
    * caller's (`handOff`: the loop disposes it once the next layer has read it). */
   backward<T>(layer: object, call: () => T): { result: T; handOff: boolean } {
-    return this.run(this.backwards, layer, call, false);
+    return this.run(this.callsOf(layer), layer, call, false);
+  }
+
+  private callsOf(layer: object): LayerCalls {
+    let calls = this.layers.get(layer);
+    if (calls === undefined) {
+      calls = { forward: [], fields: [], backward: [], ran: { forward: false, backward: false } };
+      this.layers.set(layer, calls);
+    }
+    return calls;
   }
 
   /** Disposes the kept tensors of the layer's previous forward that it still holds where that forward
    * left them; returns the others, for `run` to dispose after the call unless the layer holds them. */
-  private disposeReplaced(layer: object, previous: Tensor[], input: unknown): Tensor[] {
-    const then = this.fields.get(layer);
-    const now = fieldsHolding(layer);
+  private disposeReplaced(layer: object, calls: LayerCalls, input: unknown): Tensor[] {
+    const previous = calls.forward;
+    const then = calls.fields;
+    const held = this.held.walk(layer);
     const later: Tensor[] = [];
-    for (const [i, t] of previous.entries()) {
+    for (let i = 0; i < previous.length; i++) {
+      const t = previous[i]!;
       if (this.given.has(t) || t === input) continue;
-      if (then !== undefined && (now.get(t) ?? "") === then[i]) t.dispose();
+      if (held.fieldsOf(t) === then[i]) t.dispose();
       else later.push(t);
     }
     return later;
@@ -73,27 +76,98 @@ export class Ownership {
     this.given.add(t);
   }
 
-  private run<T>(
-    calls: Map<object, Tensor[]>,
-    layer: object,
-    call: () => T,
-    keepResult: boolean,
-  ): { result: T; handOff: boolean } {
+  private run<T>(calls: LayerCalls, layer: object, call: () => T, forward: boolean): { result: T; handOff: boolean } {
     const { result, made } = track(call);
-    const previous = calls.get(layer);
-    if (made.length === 0 && previous === undefined) return { result, handOff: false };
-    const held = heldTensors(layer, this.held);
+    const previous = forward ? calls.forward : calls.backward;
+    const ran = forward ? calls.ran.forward : calls.ran.backward;
+    if (made.length === 0 && !ran) return { result, handOff: false };
+    const held = this.held.walk(layer);
     const kept: Tensor[] = [];
     let handOff = false;
     for (const t of made) {
-      if (held.includes(t) || (keepResult && t === result)) kept.push(t);
+      if (held.holds(t) || (forward && t === result)) kept.push(t);
       else if (t === result) handOff = true;
       else t.dispose(); // does nothing when the layer disposed it itself
     }
-    if (previous !== undefined)
-      for (const t of previous) if (t !== result && !held.includes(t) && !this.given.has(t)) t.dispose();
-    calls.set(layer, kept);
+    for (const t of previous) if (t !== result && !held.holds(t) && !this.given.has(t)) t.dispose();
+    if (forward) {
+      calls.forward = kept;
+      calls.ran.forward = true;
+    } else {
+      calls.backward = kept;
+      calls.ran.backward = true;
+    }
     return { result, handOff };
+  }
+}
+
+/** What the loops keep of one layer's calls (see `Ownership`). */
+interface LayerCalls {
+  forward: Tensor[];
+  fields: string[];
+  backward: Tensor[];
+  /** Whether a forward, a backward, has run under the net (its kept list, even empty, is then the
+   * one to compare with, as the previous call's). */
+  ran: { forward: boolean; backward: boolean };
+}
+
+/**
+ * The tensors an object holds, in its own enumerable fields and one level into arrays, Maps and
+ * plain records held there (where a layer keeps its caches), with the name of the field holding
+ * each (parallel lists, refilled by each `walk`). A net walks each layer once per call: the lists are
+ * reused (kept at their size) and the fields read by name from `Object.keys` (in the float32 SimpleConvNet step,
+ * `Object.entries` and a callback per tensor made 13 KB of garbage a step, the walk about a tenth of
+ * the JavaScript between the ops).
+ */
+class Holdings {
+  /** Entries [0, count) are the last walk's; later ones are empty (the lists keep their room, as
+   * emptying them would have them allocate again as they refill). */
+  readonly tensors: (Tensor | null)[] = [];
+  readonly fields: string[] = [];
+  count = 0;
+
+  walk(owner: object): this {
+    const before = this.count;
+    this.count = 0;
+    const record = owner as Record<string, unknown>;
+    const keys = Object.keys(owner);
+    for (let i = 0; i < keys.length; i++) {
+      const field = keys[i]!;
+      const value = record[field];
+      if (typeof value !== "object" || value === null) continue;
+      if (value instanceof Tensor) this.add(value, field);
+      else if (Array.isArray(value)) this.addAll(value, field);
+      else if (value instanceof Map) this.addAll(value.values(), field);
+      else if (Object.getPrototypeOf(value) === Object.prototype) this.addAll(Object.values(value), field);
+    }
+    for (let i = this.count; i < before; i++) this.tensors[i] = null; // no longer held here
+    return this;
+  }
+
+  private add(t: Tensor, field: string): void {
+    this.tensors[this.count] = t;
+    this.fields[this.count] = field;
+    this.count++;
+  }
+
+  private addAll(values: Iterable<unknown>, field: string): void {
+    for (const v of values) if (v instanceof Tensor) this.add(v, field);
+  }
+
+  /** Whether the last walk found `t`. */
+  holds(t: Tensor): boolean {
+    for (let i = 0; i < this.count; i++) if (this.tensors[i] === t) return true;
+    return false;
+  }
+
+  /** The fields holding `t`, joined by commas in the order of the walk ("" when none does). */
+  fieldsOf(t: Tensor): string {
+    let names = "";
+    for (let i = 0; i < this.count; i++) {
+      if (this.tensors[i] !== t) continue;
+      names = names === "" ? this.fields[i]! : `${names},${this.fields[i]!}`;
+    }
+    return names;
   }
 }
 
@@ -106,37 +180,4 @@ export function scoped<T>(f: () => T): T {
   const { result, made } = track(f);
   for (const t of made) if (t !== result) t.dispose();
   return result;
-}
-
-/** Calls `f` with each tensor in an object's own enumerable fields, and one level into arrays, Maps
- * and plain records held there (where a layer keeps its caches), and the field's name. */
-function forEachHeld(owner: object, f: (t: Tensor, field: string) => void): void {
-  for (const [field, value] of Object.entries(owner)) {
-    if (typeof value !== "object" || value === null) continue;
-    if (value instanceof Tensor) f(value, field);
-    else if (Array.isArray(value)) forEachTensor(value, field, f);
-    else if (value instanceof Map) forEachTensor(value.values(), field, f);
-    else if (Object.getPrototypeOf(value) === Object.prototype) forEachTensor(Object.values(value), field, f);
-  }
-}
-
-function forEachTensor(values: Iterable<unknown>, field: string, f: (t: Tensor, field: string) => void): void {
-  for (const v of values) if (v instanceof Tensor) f(v, field);
-}
-
-/** The tensors an object holds (see forEachHeld), written into `held` (emptied first). */
-function heldTensors(owner: object, held: Tensor[]): Tensor[] {
-  held.length = 0;
-  forEachHeld(owner, (t) => held.push(t));
-  return held;
-}
-
-/** Each tensor an object holds (see forEachHeld) with the names of the fields that hold it. */
-function fieldsHolding(owner: object): Map<Tensor, string> {
-  const fields = new Map<Tensor, string>();
-  forEachHeld(owner, (t, field) => {
-    const before = fields.get(t);
-    fields.set(t, before === undefined ? field : `${before},${field}`);
-  });
-  return fields;
 }

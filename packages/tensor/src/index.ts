@@ -1,6 +1,6 @@
 export { Tensor, type TensorOrNumber, type MatmulOptions, type NestedArray } from "./tensor.js";
 export { track } from "./track.js";
-export { fused, FusedValue, FUSED_OPS, type FusedReturn, type FusedTensors } from "./fused.js";
+export { fused, fusedFunction, FusedValue, FUSED_OPS, type FusedReturn, type FusedTensors } from "./fused.js";
 export type { FusedBinaryOp, FusedUnaryOp, FusedProgram } from "./kernels/fused.js";
 export { tensor, zeros, ones, full, arange, randn, rand, type CreateOptions, type RandomOptions } from "./create.js";
 export { type Backend, type TensorData, type ResidentBackend, isResidentBackend } from "./backend.js";

@@ -27,7 +27,7 @@ import {
   type WindowGeometry,
 } from "./kernels/index.js";
 import type { Shape } from "./shape.js";
-import { sizeOf } from "./shape.js";
+import { sameShape, sizeOf } from "./shape.js";
 import type { KernelExports } from "./wasm/module.js";
 import { fusedScratchBytes, runFused } from "./wasm/fused-table.js";
 import * as code from "./wasm/opcodes.js";
@@ -282,6 +282,22 @@ const COLUMN_PIECE = 1024;
  * COLUMN_PIECE values, 16-byte aligned; else none). */
 function partBytes(t: MatmulTask): number {
   return byColumns(t) ? Math.ceil((t.m * Math.min(t.n, COLUMN_PIECE) * t.out.BYTES_PER_ELEMENT) / 16) * 16 : 0;
+}
+
+/** The last answers of `batchedTransposeDims` (its shape and permutation copied): a training loop
+ * transposes the same few shapes every step, and working the answer out anew (sorting the axes,
+ * grouping them) was 5 KB of garbage a float32 SimpleConvNet step. Read only, like every task field. */
+const transposeDimsSeen: { shape: Shape; perm: readonly number[]; dims: readonly [number, number, number] | null }[] =
+  [];
+const TRANSPOSE_DIMS_KEPT = 8;
+
+function transposeDims(shape: Shape, perm: readonly number[]): readonly [number, number, number] | null {
+  for (const seen of transposeDimsSeen)
+    if (sameShape(seen.shape, shape) && sameShape(seen.perm, perm)) return seen.dims;
+  const dims = batchedTransposeDims(shape, perm);
+  if (transposeDimsSeen.length === TRANSPOSE_DIMS_KEPT) transposeDimsSeen.shift();
+  transposeDimsSeen.push({ shape: [...shape], perm: [...perm], dims });
+  return dims;
 }
 
 /** A record, typed by its op and task (so that the task builder takes the op's arguments). */
@@ -543,7 +559,7 @@ export const OPS = {
       shape: Shape;
       perm: readonly number[];
       /** [batches, rows, cols] of a batched matrix transpose, else null (batchedTransposeDims). */
-      dims: [number, number, number] | null;
+      dims: readonly [number, number, number] | null;
       out: TypedArray;
     }
   >({
@@ -551,7 +567,7 @@ export const OPS = {
       x: x.data,
       shape: x.shape,
       perm,
-      dims: batchedTransposeDims(x.shape, perm),
+      dims: transposeDims(x.shape, perm),
       out: out(x.dtype, x.data.length, false),
     }),
     inputs: ["x"],

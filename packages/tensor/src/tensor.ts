@@ -387,19 +387,23 @@ export class Tensor {
     if (perm !== undefined && !Array.isArray(perm))
       throw new ShapeError("transpose", `perm must be an array of axes, got ${describeValue(perm)}`);
     const p = perm ?? this.shape.map((_, i) => rank - 1 - i);
-    const seen = new Set<number>();
     if (p.length !== rank) {
       throw new ShapeError(
         "transpose",
         `perm [${p.join(", ")}] must list each of the ${rank} axes of shape ${formatShape(this.shape)} once`,
       );
     }
-    const axes = p.map((ax) => normalizeAxis("transpose", ax, this.shape));
-    for (const ax of axes) {
-      if (seen.has(ax)) throw new ShapeError("transpose", `perm [${p.join(", ")}] repeats axis ${ax}`);
-      seen.add(ax);
+    // Loops rather than map and a Set: a layer transposes a few times a step, too rarely for the
+    // engine's optimizing compiler, and callbacks cost most in the code it runs until then.
+    const axes = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) axes[i] = normalizeAxis("transpose", p[i]!, this.shape);
+    for (let i = 1; i < rank; i++) {
+      const ax = axes[i]!;
+      for (let j = 0; j < i; j++)
+        if (axes[j] === ax) throw new ShapeError("transpose", `perm [${p.join(", ")}] repeats axis ${ax}`);
     }
-    const outShape = axes.map((ax) => this.shape[ax]!);
+    const outShape = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) outShape[i] = this.shape[axes[i]!]!;
     return this.make(this.backend.transpose(this, axes), outShape);
   }
 
@@ -411,7 +415,8 @@ export class Tensor {
     if (free !== -1) {
       if (s.indexOf(-1, free + 1) !== -1)
         throw new ShapeError("reshape", `only one dimension may be -1, got ${formatShape(shape)}`);
-      const rest = sizeOf(s.filter((_, i) => i !== free));
+      let rest = 1;
+      for (let i = 0; i < s.length; i++) if (i !== free) rest *= s[i]!;
       if (rest === 0 || this.size % rest !== 0) {
         throw new ShapeError(
           "reshape",
@@ -661,7 +666,12 @@ function sameOr(shape: Shape, a: Shape, b: Shape): Shape {
 }
 
 function reducedShape(shape: Shape, axis: number, keepDims: boolean): number[] {
-  return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (i !== axis) out.push(shape[i]!);
+    else if (keepDims) out.push(1);
+  }
+  return out;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   ValueError,
   cpu,
   fused,
+  fusedFunction,
   tensor,
 } from "../src/index.js";
 import { OPS } from "../src/ops.js";
@@ -304,5 +305,62 @@ describe("fused programs are compiled once per structure (src/fused.ts, programO
       expectSameBits(x, expectedX, `target ${target}: x`);
       expectSameBits(y, expectedY, `target ${target}: y`);
     }
+  });
+});
+
+describe("fusedFunction traces its function once and runs that program on every call", () => {
+  it("an Adam step on parameters of three lengths: one trace, the bits of the ops one by one", () => {
+    for (const dtype of ["float64", "float32"] as const) {
+      for (const [name, backend] of backends()) {
+        let traces = 0;
+        const step = fusedFunction((p: FusedValue, g: FusedValue, m: FusedValue, v: FusedValue) => {
+          traces++;
+          m.assign(m.add(g.sub(m).mul(0.1)));
+          v.assign(v.add(g.square().sub(v).mul(0.001)));
+          p.assign(p.sub(m.mul(0.01).div(v.sqrt().add(1e-7))));
+        });
+        for (const n of [4099, 10, 600]) {
+          const what = `${name} ${dtype} n=${n}`;
+          const [p, g, m, v] = [1, 2, 3, 4].map((seed) => values(n, seed, dtype, backend, seed === 4));
+          const m1 = m!.add(g!.sub(m!).mul(0.1));
+          const v1 = v!.add(g!.square().sub(v!).mul(0.001));
+          const p1 = p!.sub(m1.mul(0.01).div(v1.sqrt().add(1e-7)));
+          expect(step(p!, g!, m!, v!), what).toBeUndefined();
+          expectSameBits(m!, m1, `${what}: m`);
+          expectSameBits(v!, v1, `${what}: v`);
+          expectSameBits(p!, p1, `${what}: p`);
+          for (const t of [p, g, m, v, m1, v1, p1]) t!.dispose();
+        }
+        expect(traces, `${name} ${dtype}`).toBe(1);
+      }
+    }
+  });
+
+  it("returns what the function returns, in each call's shape", () => {
+    const double = fusedFunction((x: FusedValue) => x.mul(2));
+    expect(double(tensor([1, 2, 3])).toArray()).toEqual([2, 4, 6]);
+    expect(double(tensor([[0.5], [-1]])).toArray()).toEqual([[1], [-2]]);
+    const both = fusedFunction((x: FusedValue, y: FusedValue) => [x.add(y), x.sub(y)]);
+    expect(both(tensor([5, 1]), tensor([2, 3])).map((t) => t.toArray())).toEqual([
+      [7, 4],
+      [3, -2],
+    ]);
+  });
+
+  it("refuses what fused refuses, and a call with another number of inputs than the first", () => {
+    expect(() => fusedFunction(42 as never)).toThrow(
+      new ValueError("fusedFunction", "expected a function, got number 42"),
+    );
+    const add = fusedFunction((x: FusedValue, y: FusedValue) => x.add(y));
+    expect(() => add(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(
+      "fused: input 1 has shape [2], input 0 [3]; inputs must have one shape (no broadcasting)",
+    );
+    expect(add(tensor([1]), tensor([2])).toArray()).toEqual([3]);
+    const addOne = add as unknown as (...inputs: Tensor[]) => Tensor;
+    expect(() => addOne(tensor([1]))).toThrow(
+      new ValueError("fused", "the function was traced with 2 inputs and is given 1"),
+    );
+    const bad = fusedFunction((x: FusedValue) => (x as unknown as Tensor).exp() as unknown as FusedValue);
+    expect(() => bad(tensor([1]))).toThrow(/fused: exp is not supported inside a fused function/);
   });
 });
