@@ -142,8 +142,8 @@ describe("split ops reach a real worker", () => {
       // Without taking back: the worker computes the chunks after the calling thread's first.
       p.run("matmul", task, false);
       expect(Array.from(out)).toEqual(Array.from(expected));
-      // Past the worker's 2 ms awake time every other op: it sleeps and must be woken.
-      if (seed % 2 === 0) await new Promise((r) => setTimeout(r, 20));
+      // Past the worker's 10 ms awake time every other op: it sleeps and must be woken.
+      if (seed % 2 === 0) await new Promise((r) => setTimeout(r, 40));
     }
     expect(p.postedTasks).toBe(0);
     p.dispose();
@@ -165,7 +165,7 @@ describe("split ops reach a real worker", () => {
   it("a fault armed while the worker sleeps fires in the next op, and the pool stays usable", async () => {
     const { pool: p, memory } = pool();
     await ready(p);
-    await new Promise((r) => setTimeout(r, 20)); // asleep
+    await new Promise((r) => setTimeout(r, 40)); // asleep
     p[FAULT_HOOKS].injectFault(0, "throw");
     const { task, out, expected } = matmulTask(memory.buffer, 3);
     expect(() => p.run("matmul", task, false)).toThrow(BackendError);
