@@ -67,6 +67,31 @@ describe("the task area's encoding", () => {
     expect(Array.from(got).map(bitsOf)).toEqual([1.25, -0, 9].map(bitsOf));
   });
 
+  it("writes short strings once into its table: a reader that skipped the tasks before still reads them, a long one is spelled out", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    const words = new Float64Array(new SharedArrayBuffer(TASK_AREA_WORDS * 8));
+    const writer = new TaskWriter(words, memory);
+    const first = { op: "binary", args: { op: "add", shape: [2, 3] } };
+    expect(writer.encode(first)).toBe(true);
+    const early = new TaskReader(words, memory);
+    expect(early.decode()).toEqual(first);
+    const long = "a string longer than the table takes, spelled out every time";
+    const second = { op: "matmul", args: { shape: [4], note: long }, "": "" };
+    expect(writer.encode(second)).toBe(true);
+    // A reader that never read the first task (a worker whose part was taken back) finds "op",
+    // "args" and "shape", written into the table with it.
+    const late = new TaskReader(words, memory);
+    const got = late.decode() as typeof second;
+    expect(got).toEqual(second);
+    expect(Object.keys(got)).toEqual(["op", "args", ""]);
+    expect(early.decode()).toEqual(second);
+    // Many distinct keys: once the table is full, the rest are spelled out; all read back.
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    expect(writer.encode(many)).toBe(true);
+    expect(late.decode()).toEqual(many);
+    expect(new TaskReader(words, memory).decode()).toEqual(many);
+  });
+
   it("refuses what it cannot hold (the caller then posts a message): another SharedArrayBuffer, a large ordinary array, a Map, a class instance, a function", () => {
     const { writer } = area();
     expect(writer.encode({ x: new Float64Array(new SharedArrayBuffer(16)) })).toBe(false);
@@ -117,8 +142,8 @@ describe("split ops reach a real worker", () => {
       // Without taking back: the worker computes the chunks after the calling thread's first.
       p.run("matmul", task, false);
       expect(Array.from(out)).toEqual(Array.from(expected));
-      // Past the worker's 2 ms awake time every other op: it sleeps and must be woken.
-      if (seed % 2 === 0) await new Promise((r) => setTimeout(r, 20));
+      // Past the worker's 10 ms awake time every other op: it sleeps and must be woken.
+      if (seed % 2 === 0) await new Promise((r) => setTimeout(r, 40));
     }
     expect(p.postedTasks).toBe(0);
     p.dispose();
@@ -140,7 +165,7 @@ describe("split ops reach a real worker", () => {
   it("a fault armed while the worker sleeps fires in the next op, and the pool stays usable", async () => {
     const { pool: p, memory } = pool();
     await ready(p);
-    await new Promise((r) => setTimeout(r, 20)); // asleep
+    await new Promise((r) => setTimeout(r, 40)); // asleep
     p[FAULT_HOOKS].injectFault(0, "throw");
     const { task, out, expected } = matmulTask(memory.buffer, 3);
     expect(() => p.run("matmul", task, false)).toThrow(BackendError);

@@ -45,10 +45,24 @@ export const FAULT_MODES: readonly FaultMode[] = ["throw", "exit", "hang"];
  * instead of sleeping: a training loop posts its next split op within a millisecond, and waking a
  * sleeping thread can take longer than the op's share (on VMs, where an idle virtual CPU must be
  * rescheduled by the host: 35-60 us measured here). Then it sleeps until a message comes.
+ *
+ * 10 ms rather than 2: a training step has pauses longer than 2 ms between split ops now and then
+ * (the calling thread's garbage collections among them), and a worker woken after one often
+ * started late or not at all. Measured on the float32 SimpleConvNet step (MNIST, 2 threads), both
+ * values alternated in one process, blocks of 10 steps, three runs of 400-600 steps each: split ops
+ * that the calling thread ran alone 186 -> 135, 148 -> 80, 80 -> 54; step best 9.54 -> 9.45,
+ * 9.46 -> 9.42, 9.59 -> 9.18 ms; 10th percentile 10.16 -> 9.93, 10.23 -> 10.32, 10.27 -> 10.05;
+ * median 13.26 -> 12.58, 12.01 -> 12.20, 12.99 -> 12.77. The cost: a core polls for 10 ms after
+ * the last split op of a burst (and after each op that the backoff, backoff.ts, lets split).
  */
-const KEEP_AWAKE_MS = 2;
+const KEEP_AWAKE_MS = 10;
 /** While polling, the worker turns its event loop over this often, so that messages (a task that
- * could not be written into the area) still come in. */
+ * could not be written into the area) still come in. In the float32 SimpleConvNet step 1 in 100 to
+ * 350 of these turns took over 0.5 ms (among others, a garbage collection task of the worker's heap
+ * every 300 ms or so, 0.2-0.3 ms), and a split op now and then finds its worker not started and runs
+ * on the calling thread alone (93-204 of about 5 000 in 300 steps). Turning over only after 0.25 ms
+ * without a task (and at least every 5 ms): 204 -> 152 such ops in 270 and 250 steps, the step median
+ * 10.93 -> 10.84 ms, in one run, both rules alternated in one process: within noise, not kept. */
 const YIELD_MS = 0.5;
 
 /** Work per chunk, in the rough nanoseconds of `unitWork` (about 67 ms on an idle core). The worker

@@ -73,7 +73,9 @@ function leastUnits(task: Task): number {
  * How many chunks a split of `grains` grains between `parts` threads is cut into: 4 or 2 per
  * thread when every chunk still holds the record's `minChunk` units (by default MIN_CHUNK_WORK of
  * work), else one per thread. More chunks than threads let a thread that starts late or runs
- * slower take fewer.
+ * slower take fewer. (At most 2 per thread instead of 4: the float32 SimpleConvNet step's 17 split
+ * ops took 8.94 ms a step against 8.95, per-op medians over 600 steps alternated in one process;
+ * not kept.)
  */
 export function chunkCount(task: Task, parts: number, grains: number): number {
   const grain = taskGrain(task);
@@ -111,6 +113,17 @@ export function guidedChunks(task: Task, chunks: number, parts: number, grains: 
  * process, blocks of 10 steps alternated, 400 steps each). The number of chunks stays: a chunk costs
  * a kernel call and, in the step's cold caches, 1-2 us of JavaScript (16 equal chunks per thread
  * made the step's split ops 0.3-0.5 ms slower than 4).
+ *
+ * Tried and not kept (float32 SimpleConvNet step, MNIST, 2 threads; per-op medians over 600 steps,
+ * the orders alternated every two steps in one process): the calling thread and the worker each
+ * taking chunks from a sequence of their own over half the op, from both ends towards the middle
+ * (each thread reads what it wrote itself, as the ops of a layer lay out their rows alike): the 17
+ * split ops 10.16 -> 10.82 ms a step; alternating that with from the middle outwards, op to op (each
+ * thread starting on what it wrote last): 10.34; step A/Bs against this counter within noise (best
+ * 9.30 / 9.19 and 9.40 / 9.41 ms). The step's memory-bound ops seem held back by memory, whatever
+ * the order: alone on the same arrays again and again, a split relu of 1 728 000 float32 takes 140 us against
+ * 237 on one thread, but 300-340 us in the step, on either order; two threads each running relu
+ * on arrays of their own scale 1.87-1.97x.
  */
 export function chunkStart(units: number, grain: number, chunks: number, i: number, guided = false): number {
   if (i >= chunks) return units;
