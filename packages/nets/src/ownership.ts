@@ -33,10 +33,10 @@ export class Ownership {
    * its next forward. */
   forward<T>(layer: object, call: () => T, input?: unknown): T {
     const calls = this.callsOf(layer);
-    if (calls.forward.length > 0) calls.forward = this.disposeReplaced(layer, calls, input);
+    if (calls.forward !== null && calls.forward.length > 0) calls.forward = this.disposeReplaced(layer, calls, input);
     const run = this.run(calls, layer, call, true);
     // The walk of `run` still says what the layer holds: disposing what it did not hold changed no field.
-    calls.fields = calls.forward.map((t) => this.held.fieldsOf(t));
+    calls.fields = calls.forward!.map((t) => this.held.fieldsOf(t));
     return run.result;
   }
 
@@ -49,7 +49,7 @@ export class Ownership {
   private callsOf(layer: object): LayerCalls {
     let calls = this.layers.get(layer);
     if (calls === undefined) {
-      calls = { forward: [], fields: [], backward: [], ran: { forward: false, backward: false } };
+      calls = { forward: null, fields: [], backward: null };
       this.layers.set(layer, calls);
     }
     return calls;
@@ -58,7 +58,7 @@ export class Ownership {
   /** Disposes the kept tensors of the layer's previous forward that it still holds where that forward
    * left them; returns the others, for `run` to dispose after the call unless the layer holds them. */
   private disposeReplaced(layer: object, calls: LayerCalls, input: unknown): Tensor[] {
-    const previous = calls.forward;
+    const previous = calls.forward!;
     const then = calls.fields;
     const held = this.held.walk(layer);
     const later: Tensor[] = [];
@@ -79,8 +79,7 @@ export class Ownership {
   private run<T>(calls: LayerCalls, layer: object, call: () => T, forward: boolean): { result: T; handOff: boolean } {
     const { result, made } = track(call);
     const previous = forward ? calls.forward : calls.backward;
-    const ran = forward ? calls.ran.forward : calls.ran.backward;
-    if (made.length === 0 && !ran) return { result, handOff: false };
+    if (made.length === 0 && previous === null) return { result, handOff: false };
     const held = this.held.walk(layer);
     const kept: Tensor[] = [];
     let handOff = false;
@@ -89,26 +88,22 @@ export class Ownership {
       else if (t === result) handOff = true;
       else t.dispose(); // does nothing when the layer disposed it itself
     }
-    for (const t of previous) if (t !== result && !held.holds(t) && !this.given.has(t)) t.dispose();
-    if (forward) {
-      calls.forward = kept;
-      calls.ran.forward = true;
-    } else {
-      calls.backward = kept;
-      calls.ran.backward = true;
-    }
+    if (previous !== null)
+      for (const t of previous) if (t !== result && !held.holds(t) && !this.given.has(t)) t.dispose();
+    if (forward) calls.forward = kept;
+    else calls.backward = kept;
     return { result, handOff };
   }
 }
 
 /** What the loops keep of one layer's calls (see `Ownership`). */
 interface LayerCalls {
-  forward: Tensor[];
+  /** The kept tensors of the last forward; null until a forward has run under the net (a list,
+   * even empty, is then the previous call's, to compare with). */
+  forward: Tensor[] | null;
   fields: string[];
-  backward: Tensor[];
-  /** Whether a forward, a backward, has run under the net (its kept list, even empty, is then the
-   * one to compare with, as the previous call's). */
-  ran: { forward: boolean; backward: boolean };
+  /** The same for the last backward. */
+  backward: Tensor[] | null;
 }
 
 /**

@@ -426,78 +426,35 @@ function checkAssignTargets(inputs: readonly Tensor[], targets: readonly number[
   }
 }
 
-/** Programs compiled so far, by the structure of their trace (structureOf, joined); at most MAX_PROGRAMS. */
+/** Programs compiled so far, by the structure of their trace (traceKey); at most MAX_PROGRAMS. */
 const programs = new Map<string, FusedProgram>();
 const MAX_PROGRAMS = 256;
-/** The structure (see `structureOf`) and program of the last trace: an optimizer's update traces the
- * same function for every parameter, which then finds its program by comparing numbers, with no key
- * to build and nothing to allocate. */
-let lastStructure = new Int32Array(64);
-let lastLength = -1;
-let lastProgram: FusedProgram | null = null;
-/** Where `structureOf` writes (grown when a trace needs more room). */
-let structure = new Int32Array(64);
 
 /**
- * Writes everything `compile` reads of a trace but the constants' values into `structure` and returns
- * how many numbers that took: the number of inputs and of constants, the returned values (their count
- * first), the assigns in order (their count first, then input and value pairs), and each node (op,
- * operands, whether b is a constant's index). Equal structures compile to equal programs (a program
- * does not depend on the inputs' dtype or size, which the backend reads from the arrays).
+ * Everything `compile` reads of a trace but the constants' values: the number of inputs and of
+ * constants, each node (op, operands, whether b is a constant's index), the returned values and the
+ * assigns in order. Equal keys compile to equal programs (a program does not depend on the inputs'
+ * dtype or size, which the backend reads from the arrays).
  */
-function structureOf(trace: Trace, returned: readonly number[]): number {
-  const length = 4 + returned.length + 2 * trace.assigns.size + 4 * trace.nodes.length;
-  if (length > structure.length) structure = new Int32Array(2 * length);
-  const s = structure;
-  let i = 0;
-  s[i++] = trace.inputs;
-  s[i++] = trace.constants.length;
-  s[i++] = returned.length;
-  for (const id of returned) s[i++] = id;
-  s[i++] = trace.assigns.size;
-  for (const [input, id] of trace.assigns) {
-    s[i++] = input;
-    s[i++] = id;
-  }
-  for (const n of trace.nodes) {
-    s[i++] = n.op;
-    s[i++] = n.a;
-    s[i++] = n.b;
-    s[i++] = n.constant ? 1 : 0;
-  }
-  return length;
-}
-
-/** Whether the first `length` numbers of `structure` are the last trace's structure. */
-function sameAsLast(length: number): boolean {
-  if (length !== lastLength) return false;
-  for (let i = 0; i < length; i++) if (structure[i] !== lastStructure[i]) return false;
-  return true;
+function traceKey(trace: Trace, returned: readonly number[]): string {
+  let key = `${trace.inputs} ${trace.constants.length} ${returned.join(",")} `;
+  for (const [input, id] of trace.assigns) key += `${input}=${id},`;
+  for (const n of trace.nodes) key += ` ${n.op} ${n.a} ${n.b}${n.constant ? "c" : ""}`;
+  return key;
 }
 
 /**
- * The program of a trace, compiled once per structure: an optimizer's update traces a new closure
- * with new constants (its step size) for every parameter at every step, and compiling was a third of
- * a small fused call's time. The cached program is used with this trace's constants. (A string key
- * built for every call was 15 KB of garbage a float32 SimpleConvNet step with Adam: the last
- * structure is compared first.)
+ * The program of a trace, compiled once per structure: an optimizer's update traces its step anew
+ * (`fusedFunction`) with new constants (its step size) at every update, and compiling was a third of
+ * a small fused call's time. The cached program is used with this trace's constants.
  */
 function programOf(trace: Trace, returned: readonly number[]): FusedProgram {
-  const length = structureOf(trace, returned);
-  if (lastProgram !== null && sameAsLast(length)) return { ...lastProgram, constants: trace.constants };
-  const key = structure.subarray(0, length).join(",");
-  if (lastStructure.length < length) lastStructure = new Int32Array(structure.length);
-  lastStructure.set(structure.subarray(0, length));
-  lastLength = length;
+  const key = traceKey(trace, returned);
   const cached = programs.get(key);
-  if (cached !== undefined) {
-    lastProgram = cached;
-    return { ...cached, constants: trace.constants };
-  }
+  if (cached !== undefined) return { ...cached, constants: trace.constants };
   const program = compile(trace, returned);
   if (programs.size >= MAX_PROGRAMS) programs.clear();
   programs.set(key, program);
-  lastProgram = program;
   return program;
 }
 
