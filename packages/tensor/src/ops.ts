@@ -89,6 +89,13 @@ export interface OpRecord<K extends OpName, T extends { out: TypedArray }> {
   };
 }
 
+/** Columns that one pass of the wasm sum along a middle axis (assembly/reduce.ts, sumRows) keeps in
+ * registers over all rows: 8 vectors, 16 float64 or 32 float32 columns. */
+const sumPassColumns = (x: TypedArray): number => (x instanceof Float32Array ? 32 : 16);
+/** Passes of the wasm sum along a middle axis over a block's rows (0: not a wasm sum of one block). */
+const sumPasses = (t: { op: ReduceOp; x: TypedArray; outer: number; inner: number }): number =>
+  t.op === "sum" && t.outer === 1 && t.inner > 1 && isFloat(t.x) ? Math.ceil(t.inner / sumPassColumns(t.x)) : 0;
+
 /** Element-wise cost per unit: pessimistic, as an exp or a general broadcast index costs 15-40 ns. */
 const ELEMENT_COST = 32;
 /** Below this many elements a wasm kernel gains less than staging and the call cost. */
@@ -412,11 +419,17 @@ export const OPS = {
     inputs: ["x"],
     units: (t) => t.out.length,
     cost: (t) => Math.max(1, 4 * t.axisLen),
-    // Maxima of rows (pooling) split; a sum along a middle axis does not: its wasm kernel keeps each
-    // column's running sum in a register over all rows, and a conv layer's bias gradient ([57600, 30]
-    // float32 summed over its rows) takes 118 us on one thread but 205 split between two threads'
-    // columns (each thread still reads every row's cache lines).
-    splitAt: (t) => (t.inner === 1 ? memorySplit(4) : NEVER),
+    // Maxima of rows (pooling) split. A sum along a middle axis splits only where its wasm kernel
+    // makes several passes over the rows (sumPassColumns): a conv layer's bias gradient ([57600, 30]
+    // float32 summed over its rows, one pass) takes 118 us on one thread but 205 split between two
+    // threads' columns (each thread still reads every row's cache lines); in float64 the kernel's
+    // registers hold 16 of the 30 columns, so it reads the matrix twice, and two threads taking one
+    // pass each read it no more often: in the float64 SimpleConvNet step (MNIST, worker backend, 300
+    // steps, both rules alternated in pairs of steps in one process) 1.02 -> 0.64 ms median, 0.55 ->
+    // 0.41 best. (Rows cannot be split: each column's sum runs in increasing row order.)
+    splitAt: (t, wasm) => (t.inner === 1 ? memorySplit(4) : wasm && sumPasses(t) > 1 ? memorySplit(4) : NEVER),
+    // Whole passes of the wasm kernel, so that the threads together make no more passes than one.
+    grain: (t) => (sumPasses(t) > 1 ? sumPassColumns(t.x) : 1),
     run: (t, start, end) => reduceImpl(t.op, t.x, t.outer, t.axisLen, t.inner, t.out, start, end),
     // Sums along an axis that is not the last (bias gradients: running sums in increasing order, in
     // x's float type, as reduceImpl), max and min along the last (max pooling).
@@ -486,7 +499,10 @@ export const OPS = {
     // Columns: whole register tiles (8 columns for float32, two tiles of 4 for float64).
     grain: (t) => (byColumns(t) ? COLUMN_GRAIN : 1),
     // A call packs all of B (by rows; about the work of two rows) or all of A (by columns): chunks
-    // of 32 rows or 64 columns or more keep that under 7 %.
+    // of 32 rows or 64 columns or more keep that under 7 %. (16 rows for Affine1's x · W1, m100 n100
+    // k4320 float64, four chunks instead of two so that a late thread could take fewer: 4.25 -> 4.90
+    // ms median, 2.75 -> 3.04 best in the SimpleConvNet step, 300 steps alternated in one process;
+    // not kept.)
     minChunk: (t) => (byColumns(t) ? 64 : 32),
     run: (t, start, end) => {
       if (!byColumns(t)) return matmulImpl(t.a, t.b, t.out, t.m, t.n, t.k, t.transA, t.transB, start, end);
