@@ -426,7 +426,10 @@ export const OPS = {
     // registers hold 16 of the 30 columns, so it reads the matrix twice, and two threads taking one
     // pass each read it no more often: in the float64 SimpleConvNet step (MNIST, worker backend, 300
     // steps, both rules alternated in pairs of steps in one process) 1.02 -> 0.64 ms median, 0.55 ->
-    // 0.41 best. (Rows cannot be split: each column's sum runs in increasing row order.)
+    // 0.41 best. The kernel's passes now take turns over blocks of rows in L1, so one thread reads the
+    // matrix once too; split, the two still win with the matrix just written (as in the step: 0.55
+    // against 0.66 ms median on one thread, 80 alternated runs) and tie with it cold (1.02 against
+    // 0.95). (Rows cannot be split: each column's sum runs in increasing row order.)
     splitAt: (t, wasm) => (t.inner === 1 ? memorySplit(4) : wasm && sumPasses(t) > 1 ? memorySplit(4) : NEVER),
     // Whole passes of the wasm kernel, so that the threads together make no more passes than one.
     grain: (t) => (sumPasses(t) > 1 ? sumPassColumns(t.x) : 1),

@@ -103,6 +103,7 @@ describe("wasm backend element-wise, window and layout kernels", () => {
       for (const [shape, axis] of [
         [[1001, 3], 0],
         [[57_600 / 64, 30], 0],
+        [[333, 71], 0], // several passes over blocks of rows, and a last pass with single columns
         [[7, 300, 5], 1],
         [[3, 41, 1, 7], 1],
       ] as const) {
