@@ -152,9 +152,14 @@ function matmulOf(
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
     let packed = !direct;
-    let bFinite = direct ? directFinite : <i32>packB(b, n, k, transB, jc, nc, kc, bPanels);
+    if (!direct) packB(b, n, k, transB, jc, nc, kc, bPanels);
+    // The values of B this strip reads: all of B in place, or its packed panels (tested for
+    // finiteness only once a block of A is found sparse, as B in place).
+    const bValues = direct ? b : bPanels;
+    const bLength = direct ? k * n : k * ncp;
+    let bFinite = direct ? directFinite : FINITE_UNKNOWN;
     const stepBytes = direct ? n << 3 : NR << 3;
-    if (byMask) bFinite = finite(bFinite, b, k * n);
+    if (byMask) bFinite = finite(bFinite, bValues, bLength);
     const masked = byMask && bFinite === 1;
     const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
@@ -184,7 +189,7 @@ function matmulOf(
           const accB = sums + ((<usize>((ib - ic) * ncp)) << 3);
           let sparse = packRows(a, m, k, transA, ib, mb, pc, kb, aPanels, counts, steps, stepBytes, share);
           if (sparse) {
-            bFinite = finite(bFinite, b, k * n);
+            bFinite = finite(bFinite, bValues, bLength);
             sparse = bFinite === 1;
           }
           if (sparse) {
@@ -432,7 +437,9 @@ type ToEdge = u32;
  * load64_splat): 3-5 % slower (A's block twice the bytes); a 5 x 4 tile (ten sums) or 3 x 6 (nine
  * sums, three B vectors): 12-13 cycles a step in the same loop, as V8 hoists the step's splats and
  * spills a sum; k blocks of 128 or 64 (A's block in L1) instead of 256: the same or slower in the
- * Affine1 products (m100 n100 k4320: 4.71 / 4.78 / 4.78 ms) and 8-11 % slower at m64 n240 k256.
+ * Affine1 products (m100 n100 k4320: 4.71 / 4.78 / 4.78 ms) and 8-11 % slower at m64 n240 k256;
+ * tilesToOut over 32 or 16 rows at a time (A's part in L1, B's panels from L2): the same (m4320 n100
+ * k100 Aᵀ 4.06 / 4.16 / 4.05 ms, m100 n4320 k100 Bᵀ 4.19 / 4.35 / 4.15).
  */
 function tiles4x4<Site>(
   a: usize,
@@ -629,21 +636,32 @@ function packPanel(src: usize, first: i32, laneStride: i32, stepStride: i32, lan
 }
 
 /**
- * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows, panels of NR
- * columns (each panel kb steps of NR values).
+ * Packs columns [jc, jc+nc) of op(B), all k rows, at w (k * ncp values): for each k block of kc rows,
+ * panels of NR columns (each panel kb steps of NR values). Its finiteness is tested by the caller
+ * when needed.
  */
-function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
+function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): void {
   const ncp = roundUp(nc, NR);
-  let finite = true;
   for (let pc = 0; pc < k; pc += kc) {
-    finite = packBlock(b, n, k, transB, jc, nc, pc, min(kc, k - pc), w + ((<usize>(pc * ncp)) << 3)) && finite;
+    packBlock(b, n, k, transB, jc, nc, pc, min(kc, k - pc), w + ((<usize>(pc * ncp)) << 3), false);
   }
-  return finite;
 }
 
 /** Packs rows [pc, pc+kb) x columns [jc, jc+nc) of op(B) at w as panels of NR columns (each kb steps
- * of NR values); returns whether every packed value is finite (the padding lanes are 0). */
-function packBlock(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc: i32, kb: i32, w: usize): bool {
+ * of NR values); returns whether every packed value is finite (the padding lanes are 0) if `test`,
+ * else true. */
+function packBlock(
+  b: usize,
+  n: i32,
+  k: i32,
+  transB: bool,
+  jc: i32,
+  nc: i32,
+  pc: i32,
+  kb: i32,
+  w: usize,
+  test: bool = true,
+): bool {
   const ncp = roundUp(nc, NR);
   const rowStride = transB ? 1 : n;
   const colStride = transB ? k : 1;
@@ -651,7 +669,7 @@ function packBlock(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc:
   for (let jr = 0; jr < ncp; jr += NR) {
     o = packPanel(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
   }
-  return allFinite(w, kb * ncp);
+  return !test || allFinite(w, kb * ncp);
 }
 
 /**
