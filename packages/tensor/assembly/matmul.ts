@@ -5,9 +5,9 @@
 // output element is the float64 sum ((0 + a0*b0) + a1*b1) + ... in increasing p (float64 operands;
 // float32 ones go to assembly/matmul32.ts). With one k block (k <= 256) a dense block's tiles sum
 // from +0 and store straight to out; otherwise each tile's sums are carried from one k block to the
-// next through a float64 scratch block, which is exact, so the blocking changes nothing. A B with
-// short rows and several k blocks is read in place, with the k blocks outside the row blocks (as
-// in matmul32.ts).
+// next through a float64 scratch block, which is exact, so the blocking changes nothing. For at most
+// 64 rows and several k blocks (kOuter) the k blocks go outside the row blocks, and a B with short
+// aligned rows is read in place.
 //
 // SIMD runs across output columns: an f64x2 lane holds one output element's running sum, and each
 // step does one f64x2.mul and one f64x2.add per lane pair. Products and sums are separate IEEE
@@ -120,8 +120,10 @@ function matmulOf(
   // scratch room the whole packed B would take. Each output element still sums in increasing p.
   if (k > kc && roundUp(rowEnd - rowStart, MR) <= MC) {
     // Such a B with short rows is not packed into panels for the dense tiles either: read in place
-    // when its rows are 16-byte aligned and a multiple of 4 long (as in matmulOf), else each block's
-    // rows are copied whole (a tile then steps through rows of ncp values, a few cache lines a step).
+    // when its rows are 16-byte aligned and a multiple of 4 long (a thread's half of m100 n100 k4320,
+    // rows 0-50: 2.70 -> 2.50 ms against B packed per k block, best of 40, both modules in one
+    // process), else each block's rows are copied whole (a tile then steps through rows of ncp
+    // values, a few cache lines a step).
     const bMode = inPlace(b, n, direct) ? B_IN_PLACE : direct && n <= IN_PLACE_MAX ? B_COPIED : B_PACKED;
     kOuter(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, kc, aPanels, bPanels, counts, steps, direct, bMode);
     return;
@@ -134,20 +136,12 @@ function matmulOf(
   // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
   const byMask = !transA && k <= MASK_K;
   const rowMajor = ((steps + ((<usize>(MC * kc)) << 2) + 15) & ~15) + <usize>((kc + 1) * LIVE_STEP_BYTES);
-  // With several k blocks, the dense tiles read such a B in place, not packed, when its rows are
-  // short and 16-byte aligned (bInPlace, as in matmul32.ts): a panel's step is 4 adjacent values of a
-  // row of B, the next step n values on (n is a multiple of 4, so every strip's panels end at column
-  // nc). That saves packB's copy of all of B (m100 n100 k4320: 3.5 MB of packed B, more than L2):
-  // 4.73 -> 4.60 ms, best of 40 with both modules in one process; for at most 64 rows (a thread's
-  // half of that product, kOuter) 3.0 -> 2.4 ms against B packed per k block.
-  const bInPlace = k > kc && inPlace(b, n, direct);
-  // Such a B and several blocks of rows: the k blocks go outside the blocks of rows, so that each
-  // block of B's rows is read from memory once and stays in cache while every block of rows passes
-  // over it. The sums of all the rows are carried in the room of the packed B, which bInPlace leaves
-  // unused (k * ncMax values, enough for up to k rows). Each output element still sums in increasing p.
-  // (kOuter for these rows too, B in place or packed per k block, measured the same: 4.87-4.93 ms.)
-  const rows = rowEnd - rowStart;
-  const span = bInPlace && roundUp(rows, MR) <= k ? rows : MC;
+  // (A B with short 16-byte aligned rows and several k blocks read in place by these dense tiles, as
+  // in matmul32.ts, with the k blocks outside the blocks of rows and the sums of all the rows in the
+  // packed B's room, measured no faster: m100 n100 k4320 on MNIST operands, 100 runs each alternated
+  // in one process, three times, 1.015 / 0.996 / 1.005 of the packed B's best with the same tiles,
+  // against 0.992 / 0.986 / 0.979 with their steps constant (tiles4x4<CarriedPacked>). kOuter's
+  // tiles, for at most 64 rows, do read such a B in place.)
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
@@ -163,8 +157,8 @@ function matmulOf(
     const masked = byMask && bFinite === 1;
     const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
-    for (let ic = rowStart; ic < rowEnd; ic += span) {
-      const mc = min(span, rowEnd - ic);
+    for (let ic = rowStart; ic < rowEnd; ic += MC) {
+      const mc = min(MC, rowEnd - ic);
       const mcp = roundUp(mc, MR);
       if (masked && findMasks<f64>(a, k, ic, mc, counts)) {
         if (!rowMajorPacked) packRowMajor<f64>(b, n, k, transB, jc, nc, ncp, rowMajor);
@@ -174,61 +168,50 @@ function matmulOf(
       }
       const cOut = out + ((<usize>(ic * n + jc)) << 3);
       // One k block: a dense block's tiles sum from +0 and store to out (edge tiles through a tile
-      // in scratch), with no zeroed sums in scratch and no copy-out; else the sums are carried in
-      // acc (or, B in place, in the room of the packed B).
+      // in scratch), with no zeroed sums in scratch and no copy-out; else the sums are carried in acc.
       const one = k <= kc;
-      const sums = bInPlace ? bPanels : acc;
-      let viaSums = true;
-      if (!one) memory.fill(sums, 0, (<usize>(mcp * ncp)) << 3);
+      let viaAcc = true;
+      if (!one) memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
-        for (let ib = ic; ib < ic + mc; ib += MC) {
-          const mb = min(MC, ic + mc - ib);
-          const mbp = roundUp(mb, MR);
-          const accB = sums + ((<usize>((ib - ic) * ncp)) << 3);
-          let sparse = packRows(a, m, k, transA, ib, mb, pc, kb, aPanels, counts, steps, stepBytes, share);
-          if (sparse) {
-            bFinite = finite(bFinite, bValues, bLength);
-            sparse = bFinite === 1;
-          }
-          if (sparse) {
-            if (one) memory.fill(accB, 0, (<usize>(mbp * ncp)) << 3);
-            if (direct)
-              sparseRows(aPanels, counts, steps, mb, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, accB);
-            else sparseRows(aPanels, counts, steps, mb, kb, bBlock, (<usize>kb) << 5, ncp, ncp, accB);
-            continue;
-          }
-          if (!packed && !bInPlace) {
-            packB(b, n, k, transB, jc, nc, kc, bPanels);
-            packed = true;
-          }
-          packA(a, m, k, transA, ib, mb, pc, kb, aPanels);
-          if (one) {
-            tilesToOut(aPanels, bBlock, kb, mb, nc, cOut, (<usize>n) << 3, acc);
-            viaSums = false;
-            continue;
-          }
-          const bTiles = bInPlace ? b + ((<usize>(pc * n + jc)) << 3) : bBlock;
-          const panelStride = bInPlace ? 1 : kb;
-          const bStep: usize = bInPlace ? (<usize>n) << 3 : NR << 3;
-          for (let jr = 0; jr < ncp; jr += NR) {
-            const bp = bTiles + ((<usize>(jr * panelStride)) << 3);
-            tiles4x4<Carried>(
-              aPanels,
-              32,
-              (<usize>kb) << 5,
-              mbp >> 2,
-              bp,
-              bStep,
-              kb,
-              accB + ((<usize>jr) << 3),
-              (<usize>ncp) << 3,
-            );
-          }
+        let sparse = packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, share);
+        if (sparse) {
+          bFinite = finite(bFinite, bValues, bLength);
+          sparse = bFinite === 1;
+        }
+        if (sparse) {
+          if (one) memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
+          if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, acc);
+          else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 5, ncp, ncp, acc);
+          continue;
+        }
+        if (!packed) {
+          packB(b, n, k, transB, jc, nc, kc, bPanels);
+          packed = true;
+        }
+        packA(a, m, k, transA, ic, mc, pc, kb, aPanels);
+        if (one) {
+          tilesToOut(aPanels, bBlock, kb, mc, nc, cOut, (<usize>n) << 3, acc);
+          viaAcc = false;
+          continue;
+        }
+        for (let jr = 0; jr < ncp; jr += NR) {
+          const bp = bBlock + ((<usize>(jr * kb)) << 3);
+          tiles4x4<CarriedPacked>(
+            aPanels,
+            32,
+            (<usize>kb) << 5,
+            mcp >> 2,
+            bp,
+            32,
+            kb,
+            acc + ((<usize>jr) << 3),
+            (<usize>ncp) << 3,
+          );
         }
       }
-      if (viaSums) copyOut(sums, ncp, cOut, n, nc, mc);
+      if (viaAcc) copyOut(acc, ncp, cOut, n, nc, mc);
     }
     if (direct) directFinite = bFinite;
   }
@@ -339,9 +322,10 @@ const IN_PLACE_MAX: i32 = 64;
  * acc (rows ncp values apart) += op(A) rows [ic, ic+mc) x steps [pc, pc+kb) times op(B) steps
  * [pc, pc+kb) x columns [jc, jc+nc), in MR x NR tiles. A transposed A with short rows is read in
  * place (MR adjacent values of a row of A a step) except a last panel of fewer than MR rows; other
- * panels are packed at aPanels (lanes past the last row zero). B: bInPlace, its kb rows copied to rows of ncp values at
- * spare (a panel's step is NR adjacent values of a row); else the packed block at bBlock (panels of
- * kb steps).
+ * panels are packed at aPanels (lanes past the last row zero). B (bMode): read in place (a panel's
+ * step is NR adjacent values of a row of B, n apart), its kb rows copied to rows of ncp values at
+ * spare (NR adjacent values of such a row a step), or the packed block at bBlock (panels of kb
+ * steps).
  */
 function denseTiles(
   a: usize,
@@ -422,6 +406,9 @@ function packA(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32
 type Carried = u8;
 type ToOut = u16;
 type ToEdge = u32;
+/** Carried, with A and B both in packed panels (steps of 32 bytes, as constants: 1-2 % faster than
+ * in registers in m100 n100 k4320). */
+type CarriedPacked = i64;
 
 /**
  * Sums of `panels` 4 x 4 tiles down a column (A's panels of 4 rows aPanel bytes apart, step p's 4
@@ -452,7 +439,12 @@ function tiles4x4<Site>(
   c0: usize,
   rowBytes: usize,
 ): void {
-  const zero = sizeof<Site>() > 1;
+  const constSteps = sizeof<Site>() === sizeof<CarriedPacked>();
+  const zero = sizeof<Site>() > 1 && !constSteps;
+  if (constSteps) {
+    aStep = 32;
+    bStep = 32;
+  }
   // The edge tile's rows are NR values apart: a constant, which also keeps this instantiation's code
   // apart from ToOut's (binaryen would merge identical functions, leaving two callers, not inlined).
   const ldc = sizeof<Site>() === sizeof<ToEdge>() ? <usize>(NR << 3) : rowBytes;
