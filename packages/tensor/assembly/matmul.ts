@@ -3,8 +3,11 @@
 // Same loop nest as the TypeScript kernel (GotoBLAS/BLIS: jc strips of NC columns, ic blocks of MC
 // rows, pc blocks of at most KC along k, then MR x NR register tiles), and the same promise: every
 // output element is the float64 sum ((0 + a0*b0) + a1*b1) + ... in increasing p (float64 operands;
-// float32 ones go to assembly/matmul32.ts). Each tile's sums are carried from one k block to the next
-// through a float64 scratch block, which is exact, so the blocking changes nothing.
+// float32 ones go to assembly/matmul32.ts). With one k block (k <= 256) a dense block's tiles sum
+// from +0 and store straight to out; otherwise each tile's sums are carried from one k block to the
+// next through a float64 scratch block, which is exact, so the blocking changes nothing. For at most
+// 64 rows and several k blocks (kOuter) the k blocks go outside the row blocks, and a B with short
+// aligned rows is read in place.
 //
 // SIMD runs across output columns: an f64x2 lane holds one output element's running sum, and each
 // step does one f64x2.mul and one f64x2.add per lane pair. Products and sums are separate IEEE
@@ -116,24 +119,42 @@ function matmulOf(
   // 12.9 MB, for a convolution's weight gradient). The sums of all the rows are then carried in the
   // scratch room the whole packed B would take. Each output element still sums in increasing p.
   if (k > kc && roundUp(rowEnd - rowStart, MR) <= MC) {
-    // Such a B with short rows is not packed into panels for the dense tiles either: each block's rows
-    // are copied whole (a tile then steps through rows of ncp values, a few cache lines a step).
-    const bInPlace = direct && n <= IN_PLACE_MAX;
-    kOuter(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, kc, aPanels, bPanels, counts, steps, direct, bInPlace);
+    // Such a B with short rows is not packed into panels for the dense tiles either: read in place
+    // when its rows are 16-byte aligned and a multiple of 4 long (a thread's half of m100 n100 k4320,
+    // rows 0-50: 2.70 -> 2.50 ms against B packed per k block, best of 40, both modules in one
+    // process), else each block's rows are copied whole (a tile then steps through rows of ncp
+    // values, a few cache lines a step).
+    const bMode = inPlace(b, n, direct) ? B_IN_PLACE : direct && n <= IN_PLACE_MAX ? B_COPIED : B_PACKED;
+    kOuter(a, b, out, m, n, k, transA, transB, rowStart, rowEnd, kc, aPanels, bPanels, counts, steps, direct, bMode);
     return;
   }
-  const directFinite = direct && allFinite(b, k * n);
+  // B read in place is tested for finiteness only once a block of A is found sparse (a pass over all
+  // of B costs as much as a few rows of the product; a dense A never needs it): FINITE_UNKNOWN until
+  // then.
+  let directFinite = FINITE_UNKNOWN;
   // Few steps (one k block) and A not transposed, as in a convolution's forward product col · Wᵀ:
   // sparse blocks of A go by maskRows when B is finite, with its rows copied whole at rowMajor.
   const byMask = !transA && k <= MASK_K;
   const rowMajor = ((steps + ((<usize>(MC * kc)) << 2) + 15) & ~15) + <usize>((kc + 1) * LIVE_STEP_BYTES);
+  // (A B with short 16-byte aligned rows and several k blocks read in place by these dense tiles, as
+  // in matmul32.ts, with the k blocks outside the blocks of rows and the sums of all the rows in the
+  // packed B's room, measured no faster: m100 n100 k4320 on MNIST operands, 100 runs each alternated
+  // in one process, three times, 1.015 / 0.996 / 1.005 of the packed B's best with the same tiles,
+  // against 0.992 / 0.986 / 0.979 with their steps constant (tiles4x4<CarriedPacked>). kOuter's
+  // tiles, for at most 64 rows, do read such a B in place.)
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
     let packed = !direct;
-    const bFinite = direct ? directFinite : packB(b, n, k, transB, jc, nc, kc, bPanels);
+    if (!direct) packB(b, n, k, transB, jc, nc, kc, bPanels);
+    // The values of B this strip reads: all of B in place, or its packed panels (tested for
+    // finiteness only once a block of A is found sparse, as B in place).
+    const bValues = direct ? b : bPanels;
+    const bLength = direct ? k * n : k * ncp;
+    let bFinite = direct ? directFinite : FINITE_UNKNOWN;
     const stepBytes = direct ? n << 3 : NR << 3;
-    const masked = byMask && bFinite;
+    if (byMask) bFinite = finite(bFinite, bValues, bLength);
+    const masked = byMask && bFinite === 1;
     const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
     for (let ic = rowStart; ic < rowEnd; ic += MC) {
@@ -145,11 +166,22 @@ function matmulOf(
         maskRows<f64>(a, k, ic, mc, rowMajor, ncp, nc, out + ((<usize>(ic * n + jc)) << 3), n, counts);
         continue;
       }
-      memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
+      const cOut = out + ((<usize>(ic * n + jc)) << 3);
+      // One k block: a dense block's tiles sum from +0 and store to out (edge tiles through a tile
+      // in scratch), with no zeroed sums in scratch and no copy-out; else the sums are carried in acc.
+      const one = k <= kc;
+      let viaAcc = true;
+      if (!one) memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
       for (let pc = 0; pc < k; pc += kc) {
         const kb = min(kc, k - pc);
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
-        if (bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, share)) {
+        let sparse = packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, share);
+        if (sparse) {
+          bFinite = finite(bFinite, bValues, bLength);
+          sparse = bFinite === 1;
+        }
+        if (sparse) {
+          if (one) memory.fill(acc, 0, (<usize>(mcp * ncp)) << 3);
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, acc);
           else sparseRows(aPanels, counts, steps, mc, kb, bBlock, (<usize>kb) << 5, ncp, ncp, acc);
           continue;
@@ -159,25 +191,54 @@ function matmulOf(
           packed = true;
         }
         packA(a, m, k, transA, ic, mc, pc, kb, aPanels);
+        if (one) {
+          tilesToOut(aPanels, bBlock, kb, mc, nc, cOut, (<usize>n) << 3, acc);
+          viaAcc = false;
+          continue;
+        }
         for (let jr = 0; jr < ncp; jr += NR) {
           const bp = bBlock + ((<usize>(jr * kb)) << 3);
-          for (let ir = 0; ir < mcp; ir += MR) {
-            microKernel<Packed>(
-              aPanels + ((<usize>(ir * kb)) << 3),
-              0,
-              bp,
-              0,
-              kb,
-              acc + ((<usize>(ir * ncp + jr)) << 3),
-              (<usize>ncp) << 3,
-            );
-          }
+          tiles4x4<CarriedPacked>(
+            aPanels,
+            32,
+            (<usize>kb) << 5,
+            mcp >> 2,
+            bp,
+            32,
+            kb,
+            acc + ((<usize>jr) << 3),
+            (<usize>ncp) << 3,
+          );
         }
       }
-      copyOut(acc, ncp, out + ((<usize>(ic * n + jc)) << 3), n, nc, mc);
+      if (viaAcc) copyOut(acc, ncp, cOut, n, nc, mc);
     }
+    if (direct) directFinite = bFinite;
   }
 }
+
+/** B's finiteness not yet tested (else 1: all finite, 0: not). */
+const FINITE_UNKNOWN: i32 = -1;
+
+/** `state` if B was tested, else whether all `len` float64 values at p are finite (1 or 0). */
+function finite(state: i32, p: usize, len: i32): i32 {
+  return state !== FINITE_UNKNOWN ? state : <i32>allFinite(p, len);
+}
+
+/** B (not transposed, several k blocks) with rows of at most this many values is read in place by
+ * the dense tiles (inPlace): a k block of its rows then spans at most 2 * KC KiB. */
+const IN_PLACE_ROWS_MAX: i32 = 256;
+
+/** Whether the dense tiles read B (not transposed: `direct`) in place, its rows short, 16-byte
+ * aligned and a multiple of 4 values long (every strip's panels then end at its last column). */
+function inPlace(b: usize, n: i32, direct: bool): bool {
+  return direct && n <= IN_PLACE_ROWS_MAX && (n & 3) === 0 && (b & 15) === 0;
+}
+
+/** How kOuter's dense tiles read B: packed panels, its block's rows copied whole, or in place. */
+const B_PACKED: i32 = 0;
+const B_COPIED: i32 = 1;
+const B_IN_PLACE: i32 = 2;
 
 /** Copies `rows` rows of nc sums (ncp apart at acc) to out (rows n values apart). */
 function copyOut(acc: usize, ncp: i32, out: usize, n: i32, nc: i32, rows: i32): void {
@@ -188,7 +249,8 @@ function copyOut(acc: usize, ncp: i32, out: usize, n: i32, nc: i32, rows: i32): 
   }
 }
 
-/** matmulOf's loop nest for few rows: jc strips, then pc blocks (B packed per block), then ic blocks. */
+/** matmulOf's loop nest for few rows: jc strips, then pc blocks (B packed per block, its rows copied
+ * or read in place: bMode), then ic blocks. */
 function kOuter(
   a: usize,
   b: usize,
@@ -206,7 +268,7 @@ function kOuter(
   counts: usize,
   steps: usize,
   direct: bool,
-  bInPlace: bool,
+  bMode: i32,
 ): void {
   const ncMax = roundUp(min(NC, n), NR);
   const acc = bPanels + ((<usize>(kc * ncMax)) << 3);
@@ -214,10 +276,10 @@ function kOuter(
   const rows = rowEnd - rowStart;
   // A transposed A with a B read in place is packed by packLiveSteps (steps.ts: it tests B row by row,
   // so B needs no finiteness pass of its own); otherwise zeros of A are skipped only if all of B is
-  // finite.
+  // finite, tested once a block of A is found sparse (as in matmulOf).
   const live = (steps + ((<usize>(MC * kc)) << 2) + 15) & ~15;
   const byRows = direct && transA;
-  const directFinite = direct && !transA && allFinite(b, k * n);
+  let bFinite = FINITE_UNKNOWN;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     const ncp = roundUp(nc, NR);
@@ -225,25 +287,27 @@ function kOuter(
     for (let pc = 0; pc < k; pc += kc) {
       const kb = min(kc, k - pc);
       let packed = !direct;
-      const bFinite = direct ? directFinite : packBlock(b, n, k, transB, jc, nc, pc, kb, bPanels);
+      if (!direct) bFinite = <i32>packBlock(b, n, k, transB, jc, nc, pc, kb, bPanels);
       const bRows = b + ((<usize>(pc * n + jc)) << 3);
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         const accI = acc + ((<usize>((ic - rowStart) * ncp)) << 3);
-        if (
-          byRows
-            ? packLiveSteps<f64>(a, m, ic, mc, pc, kb, bRows, n, nc, live, aPanels, counts, steps)
-            : bFinite && packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)
-        ) {
+        let sparse = false;
+        if (byRows) sparse = packLiveSteps<f64>(a, m, ic, mc, pc, kb, bRows, n, nc, live, aPanels, counts, steps);
+        else if (packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
+          bFinite = finite(bFinite, b, k * n);
+          sparse = bFinite === 1;
+        }
+        if (sparse) {
           if (direct) sparseRows(aPanels, counts, steps, mc, kb, b + ((<usize>(pc * n + jc)) << 3), 32, nc, ncp, accI);
           else sparseRows(aPanels, counts, steps, mc, kb, bPanels, (<usize>kb) << 5, ncp, ncp, accI);
           continue;
         }
-        if (!packed && !bInPlace) {
+        if (!packed && bMode === B_PACKED) {
           packBlock(b, n, k, transB, jc, nc, pc, kb, bPanels);
           packed = true;
         }
-        denseTiles(a, m, k, transA, ic, mc, pc, kb, aPanels, b, n, bInPlace, jc, nc, bPanels, bPanels, accI);
+        denseTiles(a, m, k, transA, ic, mc, pc, kb, aPanels, b, n, bMode, jc, nc, bPanels, bPanels, accI);
       }
     }
     copyOut(acc, ncp, out + ((<usize>(rowStart * n + jc)) << 3), n, nc, rows);
@@ -258,9 +322,10 @@ const IN_PLACE_MAX: i32 = 64;
  * acc (rows ncp values apart) += op(A) rows [ic, ic+mc) x steps [pc, pc+kb) times op(B) steps
  * [pc, pc+kb) x columns [jc, jc+nc), in MR x NR tiles. A transposed A with short rows is read in
  * place (MR adjacent values of a row of A a step) except a last panel of fewer than MR rows; other
- * panels are packed at aPanels (lanes past the last row zero). B: bInPlace, its kb rows copied to rows of ncp values at
- * spare (a panel's step is NR adjacent values of a row); else the packed block at bBlock (panels of
- * kb steps).
+ * panels are packed at aPanels (lanes past the last row zero). B (bMode): read in place (a panel's
+ * step is NR adjacent values of a row of B, n apart), its kb rows copied to rows of ncp values at
+ * spare (NR adjacent values of such a row a step), or the packed block at bBlock (panels of kb
+ * steps).
  */
 function denseTiles(
   a: usize,
@@ -274,7 +339,7 @@ function denseTiles(
   aPanels: usize,
   b: usize,
   n: i32,
-  bInPlace: bool,
+  bMode: i32,
   jc: i32,
   nc: i32,
   bBlock: usize,
@@ -299,7 +364,7 @@ function denseTiles(
   const aStep: usize = (<usize>m) << 3;
   const aBase = a + ((<usize>(pc * m + ic)) << 3);
   const ldb = (<usize>ncp) << 3;
-  if (bInPlace) {
+  if (bMode === B_COPIED) {
     // B's kb rows copied with SIMD to rows ncp values long: every tile load 16-byte aligned (rows of
     // 25 float64 values are not), the padding columns zero.
     let src = b + ((<usize>(pc * n + jc)) << 3);
@@ -311,14 +376,17 @@ function denseTiles(
       dst += ldb;
     }
   }
+  const bTiles = bMode === B_IN_PLACE ? b + ((<usize>(pc * n + jc)) << 3) : bMode === B_COPIED ? spare : bBlock;
+  const panelStride = bMode === B_PACKED ? kb : 1;
+  const bStep: usize = bMode === B_IN_PLACE ? (<usize>n) << 3 : bMode === B_COPIED ? ldb : NR << 3;
+  const ldc = (<usize>ncp) << 3;
   for (let jr = 0; jr < ncp; jr += NR) {
-    const bp = bInPlace ? spare + ((<usize>jr) << 3) : bBlock + ((<usize>(jr * kb)) << 3);
-    const bStep: usize = bInPlace ? ldb : NR << 3;
-    for (let ir = 0; ir < mcp; ir += MR) {
-      const c = acc + ((<usize>(ir * ncp + jr)) << 3);
-      const ldc = (<usize>ncp) << 3;
-      if (ir < full) microKernel<Strided>(aBase + ((<usize>ir) << 3), aStep, bp, bStep, kb, c, ldc);
-      else microKernel<Strided>(aPanels + ((<usize>((ir - full) * kb)) << 3), MR << 3, bp, bStep, kb, c, ldc);
+    const bp = bTiles + ((<usize>(jr * panelStride)) << 3);
+    const c = acc + ((<usize>jr) << 3);
+    if (full > 0) tiles4x4<Carried>(aBase, aStep, MR << 3, full >> 2, bp, bStep, kb, c, ldc);
+    if (full < mcp) {
+      const cp = c + <usize>full * ldc;
+      tiles4x4<Carried>(aPanels, MR << 3, (<usize>kb) << 5, (mcp - full) >> 2, bp, bStep, kb, cp, ldc);
     }
   }
 }
@@ -333,63 +401,155 @@ function packA(a: usize, m: i32, k: i32, transA: bool, ic: i32, mc: i32, pc: i32
   }
 }
 
+/** Where tiles4x4 is called from, as a type argument: sums carried in acc from one k block to the
+ * next, or summed from +0 and stored to out or to the edge tile (a compile-time choice). */
+type Carried = u8;
+type ToOut = u16;
+type ToEdge = u32;
+/** Carried, with A and B both in packed panels (steps of 32 bytes, as constants: 1-2 % faster than
+ * in registers in m100 n100 k4320). */
+type CarriedPacked = i64;
+
 /**
- * c[r][0..NR) += sum over p < kb of a_r[p] * b[p][0..NR) for the MR x NR tile at c (rows ldc bytes
- * apart), with the 8 running f64x2 sums in locals. S = Packed: a holds MR values per step, b NR
- * values per step (packed panels; constant steps, a little faster than a register's); S = Strided:
- * step p's MR values of A at ap + p*aStep, its NR values of B at bp + p*bStep.
+ * Sums of `panels` 4 x 4 tiles down a column (A's panels of 4 rows aPanel bytes apart, step p's 4
+ * values at ap + p*aStep: 32 when packed, a row of a transposed A read in place; times the B panel at
+ * b, steps bStep bytes apart; tile i at c0 + 4i rows, rows rowBytes apart), with the eight running
+ * f64x2 sums in locals, from c (Site Carried) or from +0. The step loop runs on A's address, with no
+ * counter, nested in the loop over the panels (as matmul32.ts's tiles4x8).
+ *
+ * V8's code per step is matmul32.ts's (4x unrolled: 6 loads, 8 mulpd, 8 addpd, 2 pointer adds, cmp
+ * and branch) and as fast: 5.05 cycles a step for both in a loop alone in L1 (11.6 G multiply-adds/s
+ * at 3.65 GHz), 5.2-5.5 with A's 64 x 256 block from L2. Measured and not kept (2026-12-07, both
+ * modules in one process): A packed with each value twice (a plain 16-byte load per row instead of
+ * load64_splat): 3-5 % slower (A's block twice the bytes); a 5 x 4 tile (ten sums) or 3 x 6 (nine
+ * sums, three B vectors): 12-13 cycles a step in the same loop, as V8 hoists the step's splats and
+ * spills a sum; k blocks of 128 or 64 (A's block in L1) instead of 256: the same or slower in the
+ * Affine1 products (m100 n100 k4320: 4.71 / 4.78 / 4.78 ms) and 8-11 % slower at m64 n240 k256;
+ * tilesToOut over 32 or 16 rows at a time (A's part in L1, B's panels from L2): the same (m4320 n100
+ * k100 Aᵀ 4.06 / 4.16 / 4.05 ms, m100 n4320 k100 Bᵀ 4.19 / 4.35 / 4.15).
  */
-function microKernel<S>(ap: usize, aStep: usize, bp: usize, bStep: usize, kb: i32, c: usize, ldc: usize): void {
-  const c1 = c + ldc;
-  const c2 = c1 + ldc;
-  const c3 = c2 + ldc;
-  let s00 = v128.load(c);
-  let s01 = v128.load(c, 16);
-  let s10 = v128.load(c1);
-  let s11 = v128.load(c1, 16);
-  let s20 = v128.load(c2);
-  let s21 = v128.load(c2, 16);
-  let s30 = v128.load(c3);
-  let s31 = v128.load(c3, 16);
-  // Packed: the loop runs on A's address, with no counter (as in matmul32.ts: 4-7 % faster products).
-  const packed = sizeof<S>() === sizeof<Packed>();
-  const end = ap + ((<usize>kb) << 5);
-  for (let p = 0; packed ? ap < end : p < kb; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    const a0 = v128.load64_splat(ap);
-    s00 = f64x2.add(s00, f64x2.mul(a0, b0));
-    s01 = f64x2.add(s01, f64x2.mul(a0, b1));
-    const a1 = v128.load64_splat(ap, 8);
-    s10 = f64x2.add(s10, f64x2.mul(a1, b0));
-    s11 = f64x2.add(s11, f64x2.mul(a1, b1));
-    const a2 = v128.load64_splat(ap, 16);
-    s20 = f64x2.add(s20, f64x2.mul(a2, b0));
-    s21 = f64x2.add(s21, f64x2.mul(a2, b1));
-    const a3 = v128.load64_splat(ap, 24);
-    s30 = f64x2.add(s30, f64x2.mul(a3, b0));
-    s31 = f64x2.add(s31, f64x2.mul(a3, b1));
-    if (packed) {
-      ap += <usize>(MR << 3);
-      bp += <usize>(NR << 3);
-    } else {
+function tiles4x4<Site>(
+  a: usize,
+  aStep: usize,
+  aPanel: usize,
+  panels: i32,
+  b: usize,
+  bStep: usize,
+  kb: i32,
+  c0: usize,
+  rowBytes: usize,
+): void {
+  const constSteps = sizeof<Site>() === sizeof<CarriedPacked>();
+  const zero = sizeof<Site>() > 1 && !constSteps;
+  if (constSteps) {
+    aStep = 32;
+    bStep = 32;
+  }
+  // The edge tile's rows are NR values apart: a constant, which also keeps this instantiation's code
+  // apart from ToOut's (binaryen would merge identical functions, leaving two callers, not inlined).
+  const ldc = sizeof<Site>() === sizeof<ToEdge>() ? <usize>(NR << 3) : rowBytes;
+  for (let i = 0; i < panels; i++) {
+    let ap = a + <usize>i * aPanel;
+    let bp = b;
+    const c = c0 + <usize>(i << 2) * ldc;
+    const c1 = c + ldc;
+    const c2 = c1 + ldc;
+    const c3 = c2 + ldc;
+    let s00 = zero ? f64x2.splat(0) : v128.load(c);
+    let s01 = zero ? f64x2.splat(0) : v128.load(c, 16);
+    let s10 = zero ? f64x2.splat(0) : v128.load(c1);
+    let s11 = zero ? f64x2.splat(0) : v128.load(c1, 16);
+    let s20 = zero ? f64x2.splat(0) : v128.load(c2);
+    let s21 = zero ? f64x2.splat(0) : v128.load(c2, 16);
+    let s30 = zero ? f64x2.splat(0) : v128.load(c3);
+    let s31 = zero ? f64x2.splat(0) : v128.load(c3, 16);
+    const end = ap + <usize>kb * aStep;
+    while (ap < end) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      const a0 = v128.load64_splat(ap);
+      s00 = f64x2.add(s00, f64x2.mul(a0, b0));
+      s01 = f64x2.add(s01, f64x2.mul(a0, b1));
+      const a1 = v128.load64_splat(ap, 8);
+      s10 = f64x2.add(s10, f64x2.mul(a1, b0));
+      s11 = f64x2.add(s11, f64x2.mul(a1, b1));
+      const a2 = v128.load64_splat(ap, 16);
+      s20 = f64x2.add(s20, f64x2.mul(a2, b0));
+      s21 = f64x2.add(s21, f64x2.mul(a2, b1));
+      const a3 = v128.load64_splat(ap, 24);
+      s30 = f64x2.add(s30, f64x2.mul(a3, b0));
+      s31 = f64x2.add(s31, f64x2.mul(a3, b1));
       ap += aStep;
       bp += bStep;
     }
+    v128.store(c, s00);
+    v128.store(c, s01, 16);
+    v128.store(c1, s10);
+    v128.store(c1, s11, 16);
+    v128.store(c2, s20);
+    v128.store(c2, s21, 16);
+    v128.store(c3, s30);
+    v128.store(c3, s31, 16);
   }
-  v128.store(c, s00);
-  v128.store(c, s01, 16);
-  v128.store(c1, s10);
-  v128.store(c1, s11, 16);
-  v128.store(c2, s20);
-  v128.store(c2, s21, 16);
-  v128.store(c3, s30);
-  v128.store(c3, s31, 16);
 }
 
-/** microKernel's operands: both packed, or either read with steps given in bytes. */
-type Packed = u8;
-type Strided = u16;
+/**
+ * The product of a packed A block (mc rows in panels of MR, kb steps) and a packed B strip (nc
+ * columns in panels of NR, kb steps), summed from +0 and stored at c (rows ldc bytes apart): the
+ * whole tiles by tiles4x4<ToOut>, those that reach past row mc or column nc by edgeTiles.
+ */
+function tilesToOut(
+  aPanels: usize,
+  bPanels: usize,
+  kb: i32,
+  mc: i32,
+  nc: i32,
+  c: usize,
+  ldc: usize,
+  edge: usize,
+): void {
+  const rows = mc & ~(MR - 1);
+  const wide = nc & ~(NR - 1);
+  for (let jr = 0; jr < wide; jr += NR) {
+    const bp = bPanels + ((<usize>(jr * kb)) << 3);
+    tiles4x4<ToOut>(aPanels, 32, (<usize>kb) << 5, rows >> 2, bp, 32, kb, c + ((<usize>jr) << 3), ldc);
+  }
+  if (wide < nc) edgeTiles(aPanels, bPanels, kb, 0, rows, wide, nc, c, ldc, edge);
+  if (rows < mc) edgeTiles(aPanels, bPanels, kb, rows, mc, 0, nc, c, ldc, edge);
+}
+
+/**
+ * The tiles of rows [r0, r1) and columns [j0, j1) (r0 a multiple of MR, j0 of NR; the tiles reach
+ * past row r1 or column j1) for tilesToOut: each summed from +0 in the 4 x 4 tile at `edge`
+ * (scratch), then its rows and columns before r1 and j1 copied to c. Not inlined (two callers): the
+ * whole tiles' loops keep their registers.
+ */
+function edgeTiles(
+  aPanels: usize,
+  bPanels: usize,
+  kb: i32,
+  r0: i32,
+  r1: i32,
+  j0: i32,
+  j1: i32,
+  c: usize,
+  ldc: usize,
+  edge: usize,
+): void {
+  for (let jr = j0; jr < j1; jr += NR) {
+    const bp = bPanels + ((<usize>(jr * kb)) << 3);
+    for (let ir = r0; ir < r1; ir += MR) {
+      tiles4x4<ToEdge>(aPanels + ((<usize>(ir * kb)) << 3), 32, 0, 1, bp, 32, kb, edge, 0);
+      const ct = c + <usize>ir * ldc + ((<usize>jr) << 3);
+      const cols = min(j1 - jr, NR);
+      for (let r = 0; r < min(r1 - ir, MR); r++) {
+        for (let j = 0; j < cols; j++) {
+          store<f64>(ct + <usize>r * ldc + ((<usize>j) << 3), load<f64>(edge + ((<usize>(r * NR + j)) << 3)));
+        }
+      }
+    }
+  }
+}
 
 /** Element i of the float64 array at `base`. */
 function at(base: usize, i: i32): f64 {
@@ -402,6 +562,48 @@ function at(base: usize, i: i32): f64 {
  * past `lanes` are zero, so the micro-kernel never needs an edge case. Returns the end of the panel.
  */
 function packPanel(src: usize, first: i32, laneStride: i32, stepStride: i32, lanes: i32, kb: i32, o: usize): usize {
+  if (lanes === 4 && laneStride === 1) {
+    // A step's 4 lanes are contiguous (a transposed A, a B read by rows): two vector copies a step.
+    let q = src + ((<usize>first) << 3);
+    const qStep = (<usize>stepStride) << 3;
+    const end = o + ((<usize>kb) << 5);
+    for (; o < end; o += 32) {
+      v128.store(o, v128.load(q));
+      v128.store(o, v128.load(q, 16), 16);
+      q += qStep;
+    }
+    return o;
+  }
+  if (lanes === 4 && stepStride === 1) {
+    // Each lane's steps are contiguous (rows of a row-major A, columns of a transposed B): two steps
+    // of the 4 lanes at a time, 2 x 2 blocks transposed in registers, each step stored as 2 vectors.
+    const q0 = src + ((<usize>first) << 3);
+    const q1 = q0 + ((<usize>laneStride) << 3);
+    const q2 = q1 + ((<usize>laneStride) << 3);
+    const q3 = q2 + ((<usize>laneStride) << 3);
+    let p = 0;
+    for (; p + 2 <= kb; p += 2) {
+      const off = (<usize>p) << 3;
+      const x0 = v128.load(q0 + off);
+      const x1 = v128.load(q1 + off);
+      const x2 = v128.load(q2 + off);
+      const x3 = v128.load(q3 + off);
+      v128.store(o, v128.shuffle<i64>(x0, x1, 0, 2));
+      v128.store(o, v128.shuffle<i64>(x2, x3, 0, 2), 16);
+      v128.store(o, v128.shuffle<i64>(x0, x1, 1, 3), 32);
+      v128.store(o, v128.shuffle<i64>(x2, x3, 1, 3), 48);
+      o += 64;
+    }
+    if (p < kb) {
+      const off = (<usize>p) << 3;
+      store<f64>(o, load<f64>(q0 + off));
+      store<f64>(o, load<f64>(q1 + off), 8);
+      store<f64>(o, load<f64>(q2 + off), 16);
+      store<f64>(o, load<f64>(q3 + off), 24);
+      o += 32;
+    }
+    return o;
+  }
   if (lanes === 4) {
     const s1 = first + laneStride;
     const s2 = s1 + laneStride;
@@ -426,21 +628,32 @@ function packPanel(src: usize, first: i32, laneStride: i32, stepStride: i32, lan
 }
 
 /**
- * Packs columns [jc, jc+nc) of op(B), all k rows, at w: for each k block of kc rows, panels of NR
- * columns (each panel kb steps of NR values).
+ * Packs columns [jc, jc+nc) of op(B), all k rows, at w (k * ncp values): for each k block of kc rows,
+ * panels of NR columns (each panel kb steps of NR values). Its finiteness is tested by the caller
+ * when needed.
  */
-function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): bool {
+function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32, w: usize): void {
   const ncp = roundUp(nc, NR);
-  let finite = true;
   for (let pc = 0; pc < k; pc += kc) {
-    finite = packBlock(b, n, k, transB, jc, nc, pc, min(kc, k - pc), w + ((<usize>(pc * ncp)) << 3)) && finite;
+    packBlock(b, n, k, transB, jc, nc, pc, min(kc, k - pc), w + ((<usize>(pc * ncp)) << 3), false);
   }
-  return finite;
 }
 
 /** Packs rows [pc, pc+kb) x columns [jc, jc+nc) of op(B) at w as panels of NR columns (each kb steps
- * of NR values); returns whether every packed value is finite (the padding lanes are 0). */
-function packBlock(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc: i32, kb: i32, w: usize): bool {
+ * of NR values); returns whether every packed value is finite (the padding lanes are 0) if `test`,
+ * else true. */
+function packBlock(
+  b: usize,
+  n: i32,
+  k: i32,
+  transB: bool,
+  jc: i32,
+  nc: i32,
+  pc: i32,
+  kb: i32,
+  w: usize,
+  test: bool = true,
+): bool {
   const ncp = roundUp(nc, NR);
   const rowStride = transB ? 1 : n;
   const colStride = transB ? k : 1;
@@ -448,7 +661,7 @@ function packBlock(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, pc:
   for (let jr = 0; jr < ncp; jr += NR) {
     o = packPanel(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(NR, nc - jr), kb, o);
   }
-  return allFinite(w, kb * ncp);
+  return !test || allFinite(w, kb * ncp);
 }
 
 /**

@@ -170,44 +170,48 @@ describe("the wasm matmul kernels' tiles and blocks (rows [r0, r1) of out, as a 
     });
   }
 
-  it("float32: a B of several k blocks with short 16-byte aligned rows, read in place by the tiles, gives cpu's bits", () => {
-    // B not transposed, k > 256 (several k blocks) and n a multiple of 4 up to 256 with B at a 16-byte
-    // boundary: the dense tiles step through B's rows in place (n 100: twelve panels of 8 and one of
-    // 4, as in Affine1's forward product; n 256: strips of 240 and 16). Around them the cases that
-    // are still packed: n 260 (rows too long), n 98 (not a multiple of 4), B 4 bytes past a boundary.
-    // More than 64 rows take the k blocks outermost, their sums in the packed B's room when the rows
-    // (rounded up to 4) are at most k (m 300, k 280: not). Some row ranges start and end inside
-    // tiles and row blocks; a few NaN and ±Infinity in B.
-    const cases: [number, number, number, number, number, number][] = [
-      // m, k, n, first row, end row, B's shift in values
-      [9, 600, 100, 0, 9, 0],
-      [100, 600, 100, 0, 100, 0],
-      [131, 520, 20, 5, 130, 0],
-      [300, 280, 8, 0, 300, 0],
-      [70, 300, 8, 3, 67, 0],
-      [5, 513, 256, 0, 5, 0],
-      [67, 260, 12, 1, 66, 0],
-      [5, 513, 260, 0, 5, 0],
-      [9, 300, 98, 0, 9, 0],
-      [9, 600, 100, 2, 7, 1],
-    ];
-    let seed = 1301;
-    for (const [m, k, n, r0, r1, shift] of cases) {
-      for (const tA of [false, true]) {
-        for (const specials of [false, true]) {
-          seed += 2;
-          const av = denseValues(m * k, seed);
-          const bv = denseValues(k * n, seed + 1);
-          if (specials) {
-            bv[3 * n + 1] = Number.NaN;
-            bv[(k - 1) * n + n - 1] = Number.POSITIVE_INFINITY;
-            bv[257 * n] = Number.NEGATIVE_INFINITY;
+  it.each(DTYPES)(
+    "%s: a B of several k blocks with short 16-byte aligned rows, read in place by the tiles, gives cpu's bits",
+    (dtype) => {
+      // B not transposed, k > 256 (several k blocks) and n a multiple of 4 up to 256 with B at a 16-byte
+      // boundary: the dense tiles step through B's rows in place (n 100: twelve panels of 8 and one of
+      // 4, as in Affine1's forward product; n 256: strips of 240 and 16). Around them the cases that
+      // are still packed: n 260 (rows too long), n 98 (not a multiple of 4), B 4 bytes past a boundary.
+      // More than 64 rows take the k blocks outermost, their sums in the packed B's room when the rows
+      // (rounded up to 4) are at most k (m 300, k 280: not). Some row ranges start and end inside
+      // tiles and row blocks; a few NaN and ±Infinity in B. float64 (4 x 4 tiles) reads such a B in
+      // place too, also for at most 64 rows (kOuter's dense tiles).
+      const cases: [number, number, number, number, number, number][] = [
+        // m, k, n, first row, end row, B's shift in values
+        [9, 600, 100, 0, 9, 0],
+        [100, 600, 100, 0, 100, 0],
+        [131, 520, 20, 5, 130, 0],
+        [300, 280, 8, 0, 300, 0],
+        [70, 300, 8, 3, 67, 0],
+        [5, 513, 256, 0, 5, 0],
+        [67, 260, 12, 1, 66, 0],
+        [5, 513, 260, 0, 5, 0],
+        [9, 300, 98, 0, 9, 0],
+        [9, 600, 100, 2, 7, 1],
+      ];
+      let seed = 1301;
+      for (const [m, k, n, r0, r1, shift] of cases) {
+        for (const tA of [false, true]) {
+          for (const specials of [false, true]) {
+            seed += 2;
+            const av = denseValues(m * k, seed);
+            const bv = denseValues(k * n, seed + 1);
+            if (specials) {
+              bv[3 * n + 1] = Number.NaN;
+              bv[(k - 1) * n + n - 1] = Number.POSITIVE_INFINITY;
+              bv[257 * n] = Number.NEGATIVE_INFINITY;
+            }
+            expect(check(dtype, m, k, n, tA, false, av, bv, r0, r1, shift)).toBeNull();
           }
-          expect(check("float32", m, k, n, tA, false, av, bv, r0, r1, shift)).toBeNull();
         }
       }
-    }
-  });
+    },
+  );
 
   it("float32: a B with one Inf where A is mostly zero gives NaN where cpu does (the zeros are not skipped)", () => {
     // op(A) 8 x 16, all zero but a[0][0] = 1; B 16 x 8 finite but b[5][3] = Inf. Row 0, column 3:
