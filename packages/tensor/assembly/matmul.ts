@@ -35,7 +35,7 @@
 
 import { matmul32 } from "./matmul32";
 
-import { kBlock, roundUp } from "./blocking";
+import { FINITE_UNKNOWN, finiteOnce, kBlock, roundUp } from "./blocking";
 import { firstNonFinite } from "./reduce";
 import { findMasks, LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
@@ -153,7 +153,7 @@ function matmulOf(
     const bLength = direct ? k * n : k * ncp;
     let bFinite = direct ? directFinite : FINITE_UNKNOWN;
     const stepBytes = direct ? n << 3 : NR << 3;
-    if (byMask) bFinite = finite(bFinite, bValues, bLength);
+    if (byMask) bFinite = finiteOnce<f64>(bFinite, bValues, bLength);
     const masked = byMask && bFinite === 1;
     const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
@@ -177,7 +177,7 @@ function matmulOf(
         const bBlock = bPanels + ((<usize>(pc * ncp)) << 3);
         let sparse = packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes, share);
         if (sparse) {
-          bFinite = finite(bFinite, bValues, bLength);
+          bFinite = finiteOnce<f64>(bFinite, bValues, bLength);
           sparse = bFinite === 1;
         }
         if (sparse) {
@@ -215,14 +215,6 @@ function matmulOf(
     }
     if (direct) directFinite = bFinite;
   }
-}
-
-/** B's finiteness not yet tested (else 1: all finite, 0: not). */
-const FINITE_UNKNOWN: i32 = -1;
-
-/** `state` if B was tested, else whether all `len` float64 values at p are finite (1 or 0). */
-function finite(state: i32, p: usize, len: i32): i32 {
-  return state !== FINITE_UNKNOWN ? state : <i32>allFinite(p, len);
 }
 
 /** B (not transposed, several k blocks) with rows of at most this many values is read in place by
@@ -295,7 +287,7 @@ function kOuter(
         let sparse = false;
         if (byRows) sparse = packLiveSteps<f64>(a, m, ic, mc, pc, kb, bRows, n, nc, live, aPanels, counts, steps);
         else if (packRows(a, m, k, transA, ic, mc, pc, kb, aPanels, counts, steps, stepBytes)) {
-          bFinite = finite(bFinite, b, k * n);
+          bFinite = finiteOnce<f64>(bFinite, b, k * n);
           sparse = bFinite === 1;
         }
         if (sparse) {

@@ -30,8 +30,7 @@
 // All addresses are byte offsets in linear memory chosen by the caller (no data segments, no globals
 // that matter): one compiled module serves every thread over one shared memory.
 
-import { kBlock, roundUp } from "./blocking";
-import { firstNonFinite } from "./reduce";
+import { FINITE_UNKNOWN, finiteOnce, kBlock, roundUp } from "./blocking";
 import { findMasks, LIVE_STEP_BYTES, MASK_K, maskRows, packLiveSteps, packRowMajor } from "./steps";
 
 /** Rows of the register tile (and of a packed A panel). */
@@ -178,7 +177,7 @@ export function matmul32(
     const bLength = direct ? k * n : k * ncp;
     let bFinite = direct ? directFinite : FINITE_UNKNOWN;
     const stepBytes = direct ? n << 2 : NR << 2;
-    if (byMask) bFinite = finite(bFinite, bValues, bLength);
+    if (byMask) bFinite = finiteOnce<f32>(bFinite, bValues, bLength);
     const masked = byMask && bFinite === 1;
     const share = sparseMax(nc, transA, direct);
     let rowMajorPacked = false;
@@ -197,7 +196,7 @@ export function matmul32(
       const cOut = out + ((<usize>(ic * n + jc)) << 2);
       let sparse = k <= kc && packRows(a, m, k, transA, ic, mc, 0, k, aPanels, counts, steps, stepBytes, table, share);
       if (sparse) {
-        bFinite = finite(bFinite, bValues, bLength);
+        bFinite = finiteOnce<f32>(bFinite, bValues, bLength);
         sparse = bFinite === 1;
       }
       if (k <= kc && !sparse) {
@@ -240,7 +239,7 @@ export function matmul32(
           } else if (k > kc) {
             sparse = packRows(a, m, k, transA, ib, mb, pc, kb, aPanels, counts, steps, stepBytes, table, share);
             if (sparse) {
-              bFinite = finite(bFinite, bValues, bLength);
+              bFinite = finiteOnce<f32>(bFinite, bValues, bLength);
               sparse = bFinite === 1;
             }
           }
@@ -588,19 +587,6 @@ function packB(b: usize, n: i32, k: i32, transB: bool, jc: i32, nc: i32, kc: i32
       o = packPanel(b, pc * rowStride + (jc + jr) * colStride, colStride, rowStride, min(width, nc - jr), width, kb, o);
     }
   }
-}
-
-/** B's finiteness not yet tested (else 1: all finite, 0: not). */
-const FINITE_UNKNOWN: i32 = -1;
-
-/** `state` if B was tested, else whether all `len` float32 values at p are finite (1 or 0). */
-function finite(state: i32, p: usize, len: i32): i32 {
-  return state !== FINITE_UNKNOWN ? state : <i32>allFinite(p, len);
-}
-
-/** Whether all `len` float32 values at p are finite. */
-function allFinite(p: usize, len: i32): bool {
-  return firstNonFinite(p, len, true) < 0;
 }
 
 /**

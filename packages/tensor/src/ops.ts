@@ -420,16 +420,16 @@ export const OPS = {
     units: (t) => t.out.length,
     cost: (t) => Math.max(1, 4 * t.axisLen),
     // Maxima of rows (pooling) split. A sum along a middle axis splits only where its wasm kernel
-    // makes several passes over the rows (sumPassColumns): a conv layer's bias gradient ([57600, 30]
-    // float32 summed over its rows, one pass) takes 118 us on one thread but 205 split between two
-    // threads' columns (each thread still reads every row's cache lines); in float64 the kernel's
-    // registers hold 16 of the 30 columns, so it reads the matrix twice, and two threads taking one
-    // pass each read it no more often: in the float64 SimpleConvNet step (MNIST, worker backend, 300
-    // steps, both rules alternated in pairs of steps in one process) 1.02 -> 0.64 ms median, 0.55 ->
-    // 0.41 best. The kernel's passes now take turns over blocks of rows in L1, so one thread reads the
-    // matrix once too; split, the two still win with the matrix just written (as in the step: 0.55
-    // against 0.66 ms median on one thread, 80 alternated runs) and tie with it cold (1.02 against
-    // 0.95). (Rows cannot be split: each column's sum runs in increasing row order.)
+    // makes several passes (sumPassColumns), between whole passes. With one pass a split is slower: a
+    // conv layer's bias gradient ([57600, 30] float32 summed over its rows) takes 118 us on one thread
+    // but 205 split between two threads' columns (each thread still reads every row's cache lines).
+    // In float64 the kernel's registers hold 16 of the 30 columns; its two passes take turns over
+    // blocks of rows in L1, so one thread reads the matrix once, and two threads taking a pass each
+    // read it once each. That wins with the matrix just written, as in the float64 SimpleConvNet step
+    // (MNIST, worker backend, 300 steps, both rules alternated in one process: 1.02 -> 0.64 ms median
+    // against the unsplit kernel before its row blocks; 0.55 against 0.66 ms median with them, 80
+    // alternated runs), and ties with it cold (1.02 against 0.95). (Rows cannot be split: each
+    // column's sum runs in increasing row order.)
     splitAt: (t, wasm) => (t.inner === 1 ? memorySplit(4) : wasm && sumPasses(t) > 1 ? memorySplit(4) : NEVER),
     // Whole passes of the wasm kernel, so that the threads together make no more passes than one.
     grain: (t) => (sumPasses(t) > 1 ? sumPassColumns(t.x) : 1),
